@@ -1,0 +1,40 @@
+/*
+ * Controller I/O through the CPU port. P4Runtime carries the packet_in / packet_out
+ * header fields as PacketIn / PacketOut metadata (@controller_header in headers.p4).
+ *  - packet-out: the controller names the egress port; the frame leaves unchanged.
+ *  - packet-in: the frame with the port it arrived on and why it is punted.
+ */
+#ifndef CONTROLLER_IO_P4
+#define CONTROLLER_IO_P4
+
+#include "../include/metadata.p4"
+
+control ControllerPacketOut(inout headers_t hdr, inout local_metadata_t meta) {
+    apply {
+        meta.egress_port = (port_t) hdr.packet_out.egress_port;
+        hdr.packet_out.setInvalid();
+    }
+}
+
+control ControllerPacketIn(inout headers_t hdr, in bit<16> ingress_port, in punt_reason_t reason) {
+    apply {
+        hdr.packet_in.setValid();
+        hdr.packet_in.ingress_port = ingress_port;
+        hdr.packet_in.reason = reason;
+        hdr.packet_in.pad = 0;
+    }
+}
+
+/* A punted copy of a frame that was about to be encapsulated: the controller gets the tenant frame. */
+control RemoveEncapsulation(inout headers_t hdr) {
+    apply {
+        hdr.tunnel_ethernet.setInvalid();
+        hdr.tunnel_ipv4.setInvalid();
+        hdr.tunnel_ipv6.setInvalid();
+        hdr.tunnel_udp.setInvalid();
+        hdr.tunnel_geneve.setInvalid();
+        hdr.tunnel_security_option.setInvalid();
+    }
+}
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * Geneve encapsulation (egress, every copy headed to a remote VTEP), RFC 8926:
+ *
+ *   outer Ethernet | outer IPv4 or IPv6 | UDP (dst 6081) | Geneve | security-ID option | tenant frame
+ *
+ *  - outer Ethernet: our uplink MAC -> underlay next hop.
+ *  - IPv4: TTL 64, DF set (Geneve must not be fragmented by the underlay, RFC 8926 4.1.1),
+ *    total length and header checksum (the checksum in the architecture's compute stage).
+ *    IPv6: hop limit 64, flow label from the inner flow hash (RFC 6438).
+ *  - UDP: source port from the inner flow hash in 49152-65535, so underlay ECMP spreads
+ *    flows while keeping each in order; checksum 0 over IPv4 (RFC 8926 3.3 allows it),
+ *    computed over IPv6 (in the compute stage).
+ *  - Geneve: version 0, protocol 0x6558 (Ethernet), the VNI, C set exactly when the
+ *    option we add is critical.
+ *  - Security-ID option: class, type and critical flag from the control plane; 4 bytes
+ *    of data holding the sending vport's security ID.
+ */
+#ifndef ENCAP_P4
+#define ENCAP_P4
+
+#include "../include/metadata.p4"
+
+control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
+
+    bit<16> options_bytes = 0;
+
+    action insert_security_option(bit<16> option_class, bit<7> option_type, bit<1> critical) {
+        hdr.tunnel_security_option.setValid();
+        hdr.tunnel_security_option.option_class = option_class;
+        hdr.tunnel_security_option.critical = critical;
+        hdr.tunnel_security_option.option_type = option_type;
+        hdr.tunnel_security_option.reserved = 0;
+        hdr.tunnel_security_option.length = SECURITY_ID_OPTION_DATA_WORDS;
+        hdr.tunnel_security_option.security_id = meta.src_security_id;
+        hdr.tunnel_geneve.opt_len = SECURITY_ID_OPTION_TOTAL_WORDS;
+        hdr.tunnel_geneve.critical = critical;
+        options_bytes = 4 * (bit<16>) SECURITY_ID_OPTION_TOTAL_WORDS;
+    }
+
+    action omit_security_option() {
+    }
+
+    /* Fabric-wide choice of the option format: set through the default action. */
+    table security_option_format {
+        key = { }
+        actions = {
+            insert_security_option;
+            omit_security_option;
+        }
+        default_action = omit_security_option();
+        size = 1;
+    }
+
+    apply {
+        hdr.tunnel_geneve.setValid();
+        hdr.tunnel_geneve.version = GENEVE_VERSION;
+        hdr.tunnel_geneve.opt_len = 0;
+        hdr.tunnel_geneve.oam = 0;
+        hdr.tunnel_geneve.critical = 0;
+        hdr.tunnel_geneve.reserved1 = 0;
+        hdr.tunnel_geneve.protocol_type = ETHERTYPE_TRANSPARENT_ETHERNET;
+        hdr.tunnel_geneve.vni = meta.vni;
+        hdr.tunnel_geneve.reserved2 = 0;
+        security_option_format.apply();
+
+        bit<16> udp_len = (bit<16>) UDP_HEADER_BYTES + (bit<16>) GENEVE_BASE_HEADER_BYTES
+                          + options_bytes + meta.frame_len;
+        hdr.tunnel_udp.setValid();
+        hdr.tunnel_udp.src_port = GENEVE_SOURCE_PORT_BASE | (meta.flow_hash & 0x3FFF);
+        hdr.tunnel_udp.dst_port = GENEVE_UDP_PORT;
+        hdr.tunnel_udp.length = udp_len;
+        hdr.tunnel_udp.checksum = 0;
+
+        hdr.tunnel_ethernet.setValid();
+        hdr.tunnel_ethernet.dst_addr = meta.tunnel.dst_mac;
+        hdr.tunnel_ethernet.src_addr = meta.tunnel.src_mac;
+
+        if (meta.tunnel.is_ipv6 == 1) {
+            hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV6;
+            hdr.tunnel_ipv6.setValid();
+            hdr.tunnel_ipv6.version = 6;
+            hdr.tunnel_ipv6.traffic_class = 0;
+            hdr.tunnel_ipv6.flow_label = (bit<20>) meta.flow_hash;
+            hdr.tunnel_ipv6.payload_len = udp_len;
+            hdr.tunnel_ipv6.next_hdr = IP_PROTO_UDP;
+            hdr.tunnel_ipv6.hop_limit = UNDERLAY_TTL;
+            hdr.tunnel_ipv6.src_addr = meta.tunnel.src_ipv6;
+            hdr.tunnel_ipv6.dst_addr = meta.tunnel.dst_ipv6;
+        } else {
+            hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV4;
+            hdr.tunnel_ipv4.setValid();
+            hdr.tunnel_ipv4.version = 4;
+            hdr.tunnel_ipv4.ihl = 5;
+            hdr.tunnel_ipv4.dscp = 0;
+            hdr.tunnel_ipv4.ecn = 0;
+            hdr.tunnel_ipv4.total_len = (bit<16>) IPV4_HEADER_BYTES + udp_len;
+            hdr.tunnel_ipv4.identification = 0;
+            hdr.tunnel_ipv4.reserved = 0;
+            hdr.tunnel_ipv4.dont_fragment = 1;
+            hdr.tunnel_ipv4.more_fragments = 0;
+            hdr.tunnel_ipv4.frag_offset = 0;
+            hdr.tunnel_ipv4.ttl = UNDERLAY_TTL;
+            hdr.tunnel_ipv4.protocol = IP_PROTO_UDP;
+            hdr.tunnel_ipv4.hdr_checksum = 0;
+            hdr.tunnel_ipv4.src_addr = meta.tunnel.src_ipv4;
+            hdr.tunnel_ipv4.dst_addr = meta.tunnel.dst_ipv4;
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * Overlay forwarding (ingress): inside one tenant, (VNI, destination MAC) says where a
+ * frame goes: a local vport, a remote VTEP, or the VNI's flood group. The VNI is part
+ * of every key, so a frame can only ever reach destinations of its own tenant.
+ * Broadcast and multicast destinations without an entry of their own flood (BUM);
+ * unknown unicast is dropped: the controller knows every endpoint, nothing is learned.
+ */
+#ifndef OVERLAY_FORWARDING_P4
+#define OVERLAY_FORWARDING_P4
+
+#include "../include/metadata.p4"
+
+control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
+
+    action to_local_vport(port_t port, vport_id_t vport, vlan_id_t vlan_id, security_id_t security_id) {
+        meta.delivery = DELIVERY_LOCAL_VPORT;
+        meta.egress_port = port;
+        meta.dst_vport = vport;
+        meta.dst_vlan = vlan_id;
+        meta.dst_security_id = security_id;
+    }
+
+    action to_remote_vtep(tunnel_id_t tunnel_id) {
+        meta.delivery = DELIVERY_REMOTE_VTEP;
+        meta.tunnel_id = tunnel_id;
+    }
+
+    /* Head-end replication: the group holds a replica per local vport and per remote VTEP. */
+    action flood(bit<16> mcast_group) {
+        meta.delivery = DELIVERY_FLOOD;
+        meta.mcast_group = mcast_group;
+    }
+
+    action destination_unknown() {
+        meta.delivery = DELIVERY_NONE;
+    }
+
+    table overlay_mac {
+        key = {
+            meta.vni:              exact @name("vni");
+            hdr.ethernet.dst_addr: exact @name("dst_mac");
+        }
+        actions = {
+            to_local_vport;
+            to_remote_vtep;
+            flood;
+            @defaultonly destination_unknown;
+        }
+        const default_action = destination_unknown();
+        size = 65536;
+    }
+
+    table bum_flood {
+        key = {
+            meta.vni: exact @name("vni");
+        }
+        actions = {
+            flood;
+            @defaultonly destination_unknown;
+        }
+        const default_action = destination_unknown();
+        size = 4096;
+    }
+
+    apply {
+        if (!overlay_mac.apply().hit) {
+            /* The I/G bit (least significant bit of the first octet) marks group addresses. */
+            if (hdr.ethernet.dst_addr[40:40] == 1) {
+                bum_flood.apply();
+            }
+        }
+        if (meta.delivery == DELIVERY_NONE) {
+            meta.drop_reason = DROP_UNKNOWN_DESTINATION;
+        } else if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 1) {
+            /* A VTEP never relays between tunnels (split horizon). */
+            meta.drop_reason = DROP_TUNNEL_TO_TUNNEL;
+        } else if (meta.delivery == DELIVERY_LOCAL_VPORT && meta.from_tunnel == 0
+                   && meta.dst_vport == meta.src_vport) {
+            meta.drop_reason = DROP_HAIRPIN;
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * Tunnel termination (ingress, uplink ports): accept only Geneve addressed to one of
+ * our VTEP addresses, validate it as RFC 8926 requires, check that the sending VTEP is
+ * a member of the VNI, establish the sender's security ID, then strip the tunnel so the
+ * tenant frame continues as if it had arrived on an access port.
+ */
+#ifndef TUNNEL_TERMINATION_P4
+#define TUNNEL_TERMINATION_P4
+
+#include "../include/metadata.p4"
+
+control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
+
+    action local_vtep() { }
+
+    action not_for_local_vtep() {
+        meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+    }
+
+    /* Our VTEP addresses. Anything else reaching an uplink is underlay traffic we do not route. */
+    table local_vtep_ipv4 {
+        key = {
+            hdr.ipv4.dst_addr: exact @name("vtep_address");
+        }
+        actions = {
+            local_vtep;
+            @defaultonly not_for_local_vtep;
+        }
+        const default_action = not_for_local_vtep();
+        size = 64;
+    }
+
+    table local_vtep_ipv6 {
+        key = {
+            hdr.ipv6.dst_addr: exact @name("vtep_address");
+        }
+        actions = {
+            local_vtep;
+            @defaultonly not_for_local_vtep;
+        }
+        const default_action = not_for_local_vtep();
+        size = 64;
+    }
+
+    action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
+        meta.tenant_slot = tenant_slot;
+        meta.unknown_security_id = unknown_security_id;
+    }
+
+    action unknown_vni() {
+        meta.drop_reason = DROP_UNKNOWN_VNI;
+    }
+
+    /* Configured VNIs. */
+    table tenant_by_vni {
+        key = {
+            hdr.geneve.vni: exact @name("vni");
+        }
+        actions = {
+            set_tenant;
+            @defaultonly unknown_vni;
+        }
+        const default_action = unknown_vni();
+        size = 4096;
+    }
+
+    /* trusted = 1: the VTEP's security-ID option is believed; 0: the VNI's unknown ID is used. */
+    action vtep_member(bit<1> trusted) {
+        meta.vtep_trusted = trusted;
+    }
+
+    action vtep_not_member() {
+        meta.drop_reason = DROP_VTEP_NOT_MEMBER;
+    }
+
+    table vtep_membership_ipv4 {
+        key = {
+            hdr.geneve.vni:    exact @name("vni");
+            hdr.ipv4.src_addr: exact @name("remote_vtep");
+        }
+        actions = {
+            vtep_member;
+            @defaultonly vtep_not_member;
+        }
+        const default_action = vtep_not_member();
+        size = 16384;
+    }
+
+    table vtep_membership_ipv6 {
+        key = {
+            hdr.geneve.vni:    exact @name("vni");
+            hdr.ipv6.src_addr: exact @name("remote_vtep");
+        }
+        actions = {
+            vtep_member;
+            @defaultonly vtep_not_member;
+        }
+        const default_action = vtep_not_member();
+        size = 16384;
+    }
+
+    /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
+    action strip_tunnel() {
+        hdr.ethernet = hdr.inner_ethernet;
+        hdr.vlan.setInvalid();
+        hdr.ipv4 = hdr.inner_ipv4;
+        hdr.ipv6 = hdr.inner_ipv6;
+        hdr.tcp_ports = hdr.inner_tcp_ports;
+        hdr.udp = hdr.inner_udp;
+        hdr.geneve.setInvalid();
+        hdr.geneve_option_words.pop_front(GENEVE_MAX_OPTION_WORDS);
+        hdr.inner_ethernet.setInvalid();
+        hdr.inner_ipv4.setInvalid();
+        hdr.inner_ipv6.setInvalid();
+        hdr.inner_tcp_ports.setInvalid();
+        hdr.inner_udp.setInvalid();
+    }
+
+    apply {
+        bool addressed_to_us = false;
+        if (hdr.udp.isValid() && hdr.geneve.isValid()) {
+            if (hdr.ipv4.isValid()) {
+                addressed_to_us = local_vtep_ipv4.apply().hit;
+            } else if (hdr.ipv6.isValid()) {
+                addressed_to_us = local_vtep_ipv6.apply().hit;
+            }
+        }
+        if (!addressed_to_us) {
+            meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+        } else if (outer_checksum_error) {
+            meta.drop_reason = DROP_OUTER_IPV4_CHECKSUM;
+        } else if (meta.geneve.status == GENEVE_STATUS_BAD_VERSION) {
+            meta.drop_reason = DROP_GENEVE_VERSION;
+        } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
+            meta.drop_reason = DROP_GENEVE_PROTOCOL;
+        } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
+            meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
+        } else if (meta.geneve.status == GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION) {
+            meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
+        } else if (!hdr.inner_ethernet.isValid()) {
+            meta.drop_reason = DROP_PARSER_ERROR;
+        } else if (hdr.geneve.oam == 1) {
+            /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
+            meta.punt_reason = PUNT_GENEVE_OAM;
+        } else {
+            meta.vni = hdr.geneve.vni;
+            if (tenant_by_vni.apply().hit) {
+                if (hdr.ipv4.isValid()) {
+                    vtep_membership_ipv4.apply();
+                } else {
+                    vtep_membership_ipv6.apply();
+                }
+            }
+            if (meta.drop_reason == DROP_NONE) {
+                meta.from_tunnel = 1;
+                if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
+                    meta.src_security_id = meta.geneve.security_id;
+                } else {
+                    meta.src_security_id = meta.unknown_security_id;
+                }
+                strip_tunnel();
+            }
+        }
+    }
+}
+
+#endif

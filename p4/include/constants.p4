@@ -1,0 +1,121 @@
+/*
+ * Constants of the Geneve VTEP data plane: protocol numbers, the Geneve option we
+ * understand, drop and punt reason codes. The control plane mirrors the reason codes
+ * (src/controller/reasons.ts), so a code here never changes meaning once assigned.
+ */
+#ifndef GENEVE_CONSTANTS_P4
+#define GENEVE_CONSTANTS_P4
+
+/* ---- EtherTypes and IP protocol numbers ---- */
+const bit<16> ETHERTYPE_IPV4 = 0x0800;
+const bit<16> ETHERTYPE_IPV6 = 0x86DD;
+const bit<16> ETHERTYPE_VLAN = 0x8100;
+/* Geneve "Protocol Type" for an Ethernet payload (RFC 8926 3.4: Transparent Ethernet Bridging). */
+const bit<16> ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558;
+
+const bit<8> IP_PROTO_TCP = 6;
+const bit<8> IP_PROTO_UDP = 17;
+
+/* IANA-assigned UDP destination port for Geneve (RFC 8926 3.3). */
+const bit<16> GENEVE_UDP_PORT = 6081;
+/* Outer UDP source ports are taken from the dynamic range 49152-65535 (RFC 8926 3.3
+ * recommends entropy there): 0xC000 | 14 bits of the inner flow hash. */
+const bit<16> GENEVE_SOURCE_PORT_BASE = 0xC000;
+
+/* ---- Geneve header ---- */
+const bit<2> GENEVE_VERSION = 0;
+/* Opt Len counts 4-byte words and is 6 bits wide: at most 63 words (252 bytes) of options. */
+#define GENEVE_MAX_OPTION_WORDS 63
+const bit<8> GENEVE_BASE_HEADER_BYTES = 8;
+const bit<8> UDP_HEADER_BYTES = 8;
+const bit<8> IPV4_HEADER_BYTES = 20;
+const bit<8> IPV6_HEADER_BYTES = 40;
+const bit<8> ETHERNET_HEADER_BYTES = 14;
+const bit<8> VLAN_TAG_BYTES = 4;
+
+/*
+ * The security-ID option. The sending VTEP takes class, type and critical flag from
+ * the control plane (table encap_security_option). The receiving side recognizes the
+ * option by these constants: the parser cannot consult a table, and parser value sets
+ * are not writable over bmv2's P4Runtime server. The controller refuses an encap
+ * configuration that would send an option this data plane would not recognize.
+ * Class 0xFFF0 lies in IANA's "Experimental Use" range of Geneve option classes.
+ * The type is compared without its high bit, which is the critical flag (RFC 8926 3.5).
+ */
+const bit<16> SECURITY_ID_OPTION_CLASS = 0xFFF0;
+const bit<7>  SECURITY_ID_OPTION_TYPE = 0x01;
+/* Option length counts 4-byte words of data after the 4-byte option header. */
+const bit<5>  SECURITY_ID_OPTION_DATA_WORDS = 1;
+const bit<6>  SECURITY_ID_OPTION_TOTAL_WORDS = 2;
+
+/* Defaults written into the outer headers we build. */
+const bit<8> UNDERLAY_TTL = 64;
+
+/* ---- Parser verdicts on the Geneve header, acted upon by tunnel termination ---- */
+typedef bit<4> geneve_status_t;
+const geneve_status_t GENEVE_STATUS_OK = 0;
+const geneve_status_t GENEVE_STATUS_BAD_VERSION = 1;
+const geneve_status_t GENEVE_STATUS_BAD_PROTOCOL = 2;
+const geneve_status_t GENEVE_STATUS_BAD_OPTION_LENGTH = 3;
+const geneve_status_t GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION = 4;
+
+/* ---- Port roles ---- */
+typedef bit<2> port_role_t;
+const port_role_t PORT_ROLE_UNCONFIGURED = 0;
+const port_role_t PORT_ROLE_ACCESS = 1;
+const port_role_t PORT_ROLE_UPLINK = 2;
+
+/* ---- Where a frame is headed after overlay forwarding ---- */
+typedef bit<2> delivery_t;
+const delivery_t DELIVERY_NONE = 0;
+const delivery_t DELIVERY_LOCAL_VPORT = 1;
+const delivery_t DELIVERY_REMOTE_VTEP = 2;
+const delivery_t DELIVERY_FLOOD = 3;
+
+/*
+ * ---- Drop reasons: index into the drop counters (ingress_drops / egress_drops) ----
+ * Zero means "not dropped". Each reason has its own counter cell.
+ */
+typedef bit<8> drop_reason_t;
+const drop_reason_t DROP_NONE = 0;
+const drop_reason_t DROP_PARSER_ERROR = 1;            /* truncated or unparsable frame */
+const drop_reason_t DROP_PORT_UNCONFIGURED = 2;       /* ingress port has no role */
+const drop_reason_t DROP_UNKNOWN_SOURCE = 3;          /* (port, source MAC, VLAN) is no vport: anti-spoofing */
+const drop_reason_t DROP_UNKNOWN_DESTINATION = 4;     /* (VNI, destination MAC) miss */
+const drop_reason_t DROP_NO_TUNNEL = 5;               /* tunnel id has no tunnel entry */
+const drop_reason_t DROP_NO_UNDERLAY_ROUTE = 6;       /* remote VTEP address has no route */
+const drop_reason_t DROP_NOT_FOR_LOCAL_VTEP = 7;      /* underlay traffic not addressed to a local VTEP */
+const drop_reason_t DROP_OUTER_IPV4_CHECKSUM = 8;     /* outer IPv4 header checksum wrong */
+const drop_reason_t DROP_GENEVE_VERSION = 9;          /* Geneve version != 0 */
+const drop_reason_t DROP_GENEVE_PROTOCOL = 10;        /* protocol type != 0x6558 */
+const drop_reason_t DROP_GENEVE_OPTION_LENGTH = 11;   /* option lengths overrun Opt Len */
+const drop_reason_t DROP_GENEVE_CRITICAL_OPTION = 12; /* unknown option with the critical flag */
+const drop_reason_t DROP_UNKNOWN_VNI = 13;            /* VNI not configured */
+const drop_reason_t DROP_VTEP_NOT_MEMBER = 14;        /* sending VTEP not a member of the VNI */
+const drop_reason_t DROP_TUNNEL_TO_TUNNEL = 15;       /* decapsulated frame headed to another VTEP */
+const drop_reason_t DROP_POLICY_DENY = 16;            /* policy denied (or no policy allowed) */
+const drop_reason_t DROP_MTU_EXCEEDED = 17;           /* encapsulated packet larger than the uplink MTU */
+const drop_reason_t DROP_HAIRPIN = 18;                /* unicast back to the vport it came from */
+const drop_reason_t DROP_UNKNOWN_REPLICA = 19;        /* multicast replica id has no replica entry */
+#define DROP_REASON_COUNT 32
+
+/* ---- Packet-in reasons (packet_in.reason) ---- */
+typedef bit<8> punt_reason_t;
+const punt_reason_t PUNT_NONE = 0;
+const punt_reason_t PUNT_MTU_EXCEEDED = 1;   /* copy of a too-large frame, before encapsulation */
+const punt_reason_t PUNT_GENEVE_OAM = 2;     /* Geneve control packet (O bit): the whole packet */
+
+/* Per-tenant traffic counters are indexed by a tenant slot the controller assigns. */
+#define TENANT_SLOTS 4096
+typedef bit<12> tenant_slot_t;
+
+typedef bit<24> vni_t;
+typedef bit<32> security_id_t;
+typedef bit<16> vport_id_t;
+typedef bit<16> tunnel_id_t;
+typedef bit<48> mac_addr_t;
+typedef bit<32> ipv4_addr_t;
+typedef bit<128> ipv6_addr_t;
+typedef bit<12> vlan_id_t;
+
+#endif

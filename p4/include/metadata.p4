@@ -1,0 +1,71 @@
+/*
+ * Per-packet metadata of the VTEP pipeline. Ingress decides, egress carries out the
+ * per-copy work (policy, encapsulation, MTU), so everything egress needs is here and
+ * travels with each replica.
+ */
+#ifndef GENEVE_METADATA_P4
+#define GENEVE_METADATA_P4
+
+#include "headers.p4"
+
+/* What the parser learned about a received Geneve header. */
+struct geneve_parse_t {
+    geneve_status_t status;
+    bit<8>          option_words_left;  /* words of Opt Len not yet consumed */
+    bit<8>          words_after_option; /* option_words_left minus the current option; wraps when it overruns */
+    bit<8>          data_words_left;    /* data words of the current option still to read */
+    bit<32>         option_header;      /* the current option's header word */
+    bit<1>          security_id_present;
+    security_id_t   security_id;
+}
+
+/* The tunnel a frame leaves through, resolved in ingress (unicast) or by the replica (flood). */
+struct tunnel_t {
+    bit<1>      is_ipv6;
+    ipv4_addr_t src_ipv4;
+    ipv4_addr_t dst_ipv4;
+    ipv6_addr_t src_ipv6;
+    ipv6_addr_t dst_ipv6;
+    mac_addr_t  src_mac;   /* our uplink MAC */
+    mac_addr_t  dst_mac;   /* underlay next hop */
+}
+
+struct local_metadata_t {
+    geneve_parse_t geneve;
+
+    port_role_t   port_role;
+    bit<1>        from_tunnel;         /* arrived through a tunnel we terminated */
+    bit<1>        vtep_trusted;        /* the sending VTEP's security IDs are believed */
+    vport_id_t    src_vport;           /* 0 when the frame came from a tunnel */
+    vni_t         vni;
+    tenant_slot_t tenant_slot;
+    security_id_t src_security_id;
+    security_id_t unknown_security_id; /* the VNI's stand-in for an unproven source */
+    bit<16>       frame_len;           /* bytes of the tenant frame as it will be encapsulated */
+
+    /* Overlay forwarding result. */
+    delivery_t    delivery;
+    vport_id_t    dst_vport;
+    vlan_id_t     dst_vlan;            /* 0: deliver untagged */
+    security_id_t dst_security_id;
+    tunnel_id_t   tunnel_id;
+    tunnel_t      tunnel;
+
+    /* Policy key extras, from the tenant frame. */
+    bit<8>  ip_protocol;   /* 0 when the frame is not IP or its L4 header was not parsed */
+    bit<16> l4_dst_port;
+    bit<16> flow_hash;     /* entropy for the outer UDP source port and IPv6 flow label */
+
+    /* Pipeline outcome, acted upon by the architecture glue. */
+    port_t          egress_port;
+    bit<16>         mcast_group;
+    drop_reason_t   drop_reason;
+    punt_reason_t   punt_reason;
+    @field_list(1)
+    bit<16>         original_ingress_port; /* kept for the packet-in of a cloned copy */
+    @field_list(1)
+    punt_reason_t   clone_reason;
+    bit<16>         mtu;
+}
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * v1model (bmv2 simple_switch_grpc) wrapper of the Geneve VTEP. Everything specific to
+ * the architecture lives here: port numbers, standard_metadata, the CPU port, counters,
+ * hashing, cloning and checksum units. The protocol logic is in ../parser.p4 and
+ * ../controls/, which a TNA or DOCA DPL wrapper reuses unchanged.
+ */
+#include <core.p4>
+#include <v1model.p4>
+
+#define PORT_BITS 9
+#include "../include/constants.p4"
+#include "../include/headers.p4"
+#include "../include/metadata.p4"
+#include "../parser.p4"
+#include "../deparser.p4"
+#include "../controls/port_classification.p4"
+#include "../controls/tunnel_termination.p4"
+#include "../controls/frame_facts.p4"
+#include "../controls/overlay_forwarding.p4"
+#include "../controls/tunnel_resolution.p4"
+#include "../controls/replication.p4"
+#include "../controls/policy.p4"
+#include "../controls/local_delivery.p4"
+#include "../controls/encap.p4"
+#include "../controls/mtu.p4"
+#include "../controls/controller_io.p4"
+
+/* The port simple_switch_grpc is started with as --cpu-port. */
+const port_t CPU_PORT = 255;
+/* Clone session the controller points at CPU_PORT; carries MTU punts. */
+const bit<32> PUNT_CLONE_SESSION = 1;
+/* @field_list index of the metadata kept by a punted clone (see metadata.p4). */
+const bit<8> PUNT_FIELD_LIST = 1;
+/* standard_metadata.instance_type of an egress-to-egress clone in simple_switch. */
+const bit<32> INSTANCE_TYPE_EGRESS_CLONE = 2;
+
+parser VtepParser(packet_in packet, out headers_t hdr, inout local_metadata_t meta,
+                  inout standard_metadata_t standard_metadata) {
+    FrameParser() frame_parser;
+
+    state start {
+        transition select(standard_metadata.ingress_port) {
+            CPU_PORT: parse_packet_out;
+            default: parse_frame;
+        }
+    }
+
+    /* Frames from the controller: the packet_out header, then a frame sent as is. */
+    state parse_packet_out {
+        packet.extract(hdr.packet_out);
+        transition accept;
+    }
+
+    state parse_frame {
+        frame_parser.apply(packet, hdr, meta);
+        transition accept;
+    }
+}
+
+control VtepVerifyChecksum(inout headers_t hdr, inout local_metadata_t meta) {
+    apply {
+        /* Sets standard_metadata.checksum_error; only tunnel termination acts on it. */
+        verify_checksum(hdr.ipv4.isValid() && hdr.ipv4.ihl == 5,
+            { hdr.ipv4.version, hdr.ipv4.ihl, hdr.ipv4.dscp, hdr.ipv4.ecn, hdr.ipv4.total_len,
+              hdr.ipv4.identification, hdr.ipv4.reserved, hdr.ipv4.dont_fragment,
+              hdr.ipv4.more_fragments, hdr.ipv4.frag_offset, hdr.ipv4.ttl, hdr.ipv4.protocol,
+              hdr.ipv4.src_addr, hdr.ipv4.dst_addr },
+            hdr.ipv4.hdr_checksum, HashAlgorithm.csum16);
+    }
+}
+
+control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
+                    inout standard_metadata_t standard_metadata) {
+
+    /* One cell per DROP_* reason. */
+    counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) ingress_drops;
+    /* Per tenant slot: tunnelled traffic received and decapsulated. */
+    counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_from_network;
+
+    PortClassification() port_classification;
+    TunnelTermination() tunnel_termination;
+    FrameFacts() frame_facts;
+    OverlayForwarding() overlay_forwarding;
+    TunnelResolution() tunnel_resolution;
+    ControllerPacketOut() controller_packet_out;
+    ControllerPacketIn() controller_packet_in;
+
+    apply {
+        if (hdr.packet_out.isValid()) {
+            controller_packet_out.apply(hdr, meta);
+            standard_metadata.egress_spec = meta.egress_port;
+        } else {
+            meta.original_ingress_port = (bit<16>) standard_metadata.ingress_port;
+            port_classification.apply(hdr, meta, standard_metadata.ingress_port,
+                                      standard_metadata.packet_length);
+            if (meta.drop_reason == DROP_NONE && meta.port_role == PORT_ROLE_UPLINK) {
+                tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1);
+                if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
+                    tenant_from_network.count((bit<32>) meta.tenant_slot);
+                }
+            }
+            if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
+                flow_key_t flow;
+                frame_facts.apply(hdr, meta, flow);
+                overlay_forwarding.apply(hdr, meta);
+                if (meta.drop_reason == DROP_NONE && meta.delivery == DELIVERY_REMOTE_VTEP) {
+                    tunnel_resolution.apply(hdr, meta);
+                }
+                /* Entropy for the outer UDP source port and IPv6 flow label: the low 16 bits
+                 * of CRC-32 over the tenant flow (docs/DATAPLANE.md gives the byte layout). */
+                hash(meta.flow_hash, HashAlgorithm.crc32, (bit<16>) 0,
+                     { hdr.ethernet.dst_addr, hdr.ethernet.src_addr, hdr.ethernet.ether_type,
+                       flow.src_ip, flow.dst_ip, meta.ip_protocol, flow.src_port, meta.l4_dst_port },
+                     (bit<32>) 65536);
+            }
+
+            if (meta.drop_reason != DROP_NONE) {
+                ingress_drops.count((bit<32>) meta.drop_reason);
+                mark_to_drop(standard_metadata);
+            } else if (meta.punt_reason != PUNT_NONE) {
+                controller_packet_in.apply(hdr, (bit<16>) standard_metadata.ingress_port, meta.punt_reason);
+                standard_metadata.egress_spec = CPU_PORT;
+            } else if (meta.delivery == DELIVERY_FLOOD) {
+                standard_metadata.mcast_grp = meta.mcast_group;
+            } else {
+                standard_metadata.egress_spec = meta.egress_port;
+            }
+        }
+    }
+}
+
+control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
+                   inout standard_metadata_t standard_metadata) {
+
+    counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) egress_drops;
+    /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
+    counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_to_network;
+
+    Replication() replication;
+    Policy() policy;
+    LocalDelivery() local_delivery;
+    GeneveEncap() geneve_encap;
+    MtuCheck() mtu_check;
+    RemoveEncapsulation() remove_encapsulation;
+    ControllerPacketIn() controller_packet_in;
+
+    apply {
+        if (standard_metadata.instance_type == INSTANCE_TYPE_EGRESS_CLONE) {
+            /* The punted copy of a packet that exceeded the uplink MTU. */
+            remove_encapsulation.apply(hdr);
+            controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
+        } else if (meta.delivery != DELIVERY_NONE) {
+            bool pruned = false;
+            if (meta.delivery == DELIVERY_FLOOD) {
+                replication.apply(hdr, meta, standard_metadata.egress_rid, pruned);
+            }
+            if (!pruned && meta.drop_reason == DROP_NONE) {
+                if (meta.delivery == DELIVERY_LOCAL_VPORT) {
+                    policy.apply(hdr, meta);
+                    if (meta.drop_reason == DROP_NONE) {
+                        local_delivery.apply(hdr, meta);
+                    }
+                } else if (meta.delivery == DELIVERY_REMOTE_VTEP) {
+                    geneve_encap.apply(hdr, meta);
+                    mtu_check.apply(hdr, meta, standard_metadata.egress_port);
+                    if (meta.drop_reason == DROP_NONE) {
+                        tenant_to_network.count((bit<32>) meta.tenant_slot);
+                    }
+                }
+            }
+            if (pruned) {
+                mark_to_drop(standard_metadata);
+            } else if (meta.drop_reason != DROP_NONE) {
+                egress_drops.count((bit<32>) meta.drop_reason);
+                if (meta.clone_reason != PUNT_NONE) {
+                    clone_preserving_field_list(CloneType.E2E, PUNT_CLONE_SESSION, PUNT_FIELD_LIST);
+                }
+                mark_to_drop(standard_metadata);
+            }
+        }
+    }
+}
+
+control VtepComputeChecksum(inout headers_t hdr, inout local_metadata_t meta) {
+    apply {
+        update_checksum(hdr.tunnel_ipv4.isValid(),
+            { hdr.tunnel_ipv4.version, hdr.tunnel_ipv4.ihl, hdr.tunnel_ipv4.dscp, hdr.tunnel_ipv4.ecn,
+              hdr.tunnel_ipv4.total_len, hdr.tunnel_ipv4.identification, hdr.tunnel_ipv4.reserved,
+              hdr.tunnel_ipv4.dont_fragment, hdr.tunnel_ipv4.more_fragments, hdr.tunnel_ipv4.frag_offset,
+              hdr.tunnel_ipv4.ttl, hdr.tunnel_ipv4.protocol, hdr.tunnel_ipv4.src_addr,
+              hdr.tunnel_ipv4.dst_addr },
+            hdr.tunnel_ipv4.hdr_checksum, HashAlgorithm.csum16);
+
+        /* UDP over IPv6 must carry a checksum (RFC 8200 8.1): the pseudo header, the UDP
+         * header, then everything after it. Every header that can follow the UDP header
+         * is listed in emit order (invalid ones contribute nothing), then the payload. */
+        update_checksum_with_payload(hdr.tunnel_ipv6.isValid(),
+            { hdr.tunnel_ipv6.src_addr, hdr.tunnel_ipv6.dst_addr,
+              16w0, hdr.tunnel_udp.length, 24w0, IP_PROTO_UDP,
+              hdr.tunnel_udp.src_port, hdr.tunnel_udp.dst_port, hdr.tunnel_udp.length, 16w0,
+              hdr.tunnel_geneve, hdr.tunnel_security_option,
+              hdr.ethernet, hdr.vlan, hdr.ipv4, hdr.ipv6, hdr.tcp_ports, hdr.udp, hdr.geneve,
+              hdr.geneve_option_words[0], hdr.geneve_option_words[1], hdr.geneve_option_words[2], hdr.geneve_option_words[3], 
+              hdr.geneve_option_words[4], hdr.geneve_option_words[5], hdr.geneve_option_words[6], hdr.geneve_option_words[7], 
+              hdr.geneve_option_words[8], hdr.geneve_option_words[9], hdr.geneve_option_words[10], hdr.geneve_option_words[11], 
+              hdr.geneve_option_words[12], hdr.geneve_option_words[13], hdr.geneve_option_words[14], hdr.geneve_option_words[15], 
+              hdr.geneve_option_words[16], hdr.geneve_option_words[17], hdr.geneve_option_words[18], hdr.geneve_option_words[19], 
+              hdr.geneve_option_words[20], hdr.geneve_option_words[21], hdr.geneve_option_words[22], hdr.geneve_option_words[23], 
+              hdr.geneve_option_words[24], hdr.geneve_option_words[25], hdr.geneve_option_words[26], hdr.geneve_option_words[27], 
+              hdr.geneve_option_words[28], hdr.geneve_option_words[29], hdr.geneve_option_words[30], hdr.geneve_option_words[31], 
+              hdr.geneve_option_words[32], hdr.geneve_option_words[33], hdr.geneve_option_words[34], hdr.geneve_option_words[35], 
+              hdr.geneve_option_words[36], hdr.geneve_option_words[37], hdr.geneve_option_words[38], hdr.geneve_option_words[39], 
+              hdr.geneve_option_words[40], hdr.geneve_option_words[41], hdr.geneve_option_words[42], hdr.geneve_option_words[43], 
+              hdr.geneve_option_words[44], hdr.geneve_option_words[45], hdr.geneve_option_words[46], hdr.geneve_option_words[47], 
+              hdr.geneve_option_words[48], hdr.geneve_option_words[49], hdr.geneve_option_words[50], hdr.geneve_option_words[51], 
+              hdr.geneve_option_words[52], hdr.geneve_option_words[53], hdr.geneve_option_words[54], hdr.geneve_option_words[55], 
+              hdr.geneve_option_words[56], hdr.geneve_option_words[57], hdr.geneve_option_words[58], hdr.geneve_option_words[59], 
+              hdr.geneve_option_words[60], hdr.geneve_option_words[61], hdr.geneve_option_words[62] },
+            hdr.tunnel_udp.checksum, HashAlgorithm.csum16);
+    }
+}
+
+V1Switch(VtepParser(), VtepVerifyChecksum(), VtepIngress(), VtepEgress(),
+         VtepComputeChecksum(), FrameDeparser()) main;

@@ -1,0 +1,51 @@
+// npm run p4:compile: compiles p4/v1model/main.p4 with p4c's bmv2 backend into bmv2/,
+// then stamps the artifacts with the compiler version and a hash of p4/.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashSources, listSourceFiles, writeStamp } from '../src/artifacts/stamp.js';
+import { GENEVE_PROGRAM } from '../src/artifacts/program.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compiler = process.env.P4C ?? 'p4c-bm2-ss';
+
+const version = spawnSync(compiler, ['--version'], { encoding: 'utf8' });
+if (version.error || version.status !== 0) {
+  console.error(
+    `p4:compile needs p4c's bmv2 backend (${compiler}) on PATH, and it was not found.\n` +
+      'Install p4c (https://github.com/p4lang/p4c, release 1.2.4.x or later, with the bmv2 backend),\n' +
+      'or point the P4C environment variable at a p4c-bm2-ss binary.',
+  );
+  process.exit(2);
+}
+
+const p4Dir = join(root, 'p4');
+const outDir = join(root, 'bmv2');
+const a = GENEVE_PROGRAM;
+const args = [
+  '--arch',
+  'v1model',
+  '--std',
+  'p4-16',
+  '-I',
+  p4Dir,
+  '--p4runtime-files',
+  `${join(outDir, a.p4infoJson)},${join(outDir, a.p4infoText)}`,
+  '-o',
+  join(outDir, a.bmv2Json),
+  join(p4Dir, a.mainSource),
+];
+console.log(`${compiler} ${args.join(' ')}`);
+const run = spawnSync(compiler, args, { stdio: 'inherit' });
+if (run.status !== 0) {
+  console.error(`p4c failed (exit ${run.status}); bmv2/ left as it was before the failure's partial writes`);
+  process.exit(1);
+}
+const sources = listSourceFiles(p4Dir);
+writeStamp(join(outDir, a.stamp), {
+  compiler: version.stdout.trim(),
+  sourceHash: hashSources(p4Dir, sources),
+  sources,
+  artifacts: [a.bmv2Json, a.p4infoJson, a.p4infoText],
+});
+console.log(`wrote ${a.bmv2Json}, ${a.p4infoJson}, ${a.p4infoText} and ${a.stamp} in bmv2/`);
