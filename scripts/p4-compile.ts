@@ -19,8 +19,9 @@ if (version.error || version.status !== 0) {
   process.exit(2);
 }
 
-const p4Dir = join(root, 'p4');
-const outDir = join(root, 'bmv2');
+// Relative paths keep the machine's directory layout out of the JSON's source_info.
+const p4Dir = 'p4';
+const outDir = 'bmv2';
 const a = GENEVE_PROGRAM;
 const args = [
   '--arch',
@@ -36,15 +37,16 @@ const args = [
   join(p4Dir, a.mainSource),
 ];
 console.log(`${compiler} ${args.join(' ')}`);
-const run = spawnSync(compiler, args, { stdio: 'inherit' });
+const run = spawnSync(compiler, args, { stdio: 'inherit', cwd: root });
 if (run.status !== 0) {
-  console.error(`p4c failed (exit ${run.status}); bmv2/ left as it was before the failure's partial writes`);
+  console.error(`p4c failed (exit ${run.status}); the stamp was not updated, so the stamp test keeps failing until a compile succeeds`);
   process.exit(1);
 }
-const sources = listSourceFiles(p4Dir);
-writeStamp(join(outDir, a.stamp), {
-  compiler: version.stdout.trim(),
-  sourceHash: hashSources(p4Dir, sources),
+const sources = listSourceFiles(join(root, p4Dir));
+writeStamp(join(root, outDir, a.stamp), {
+  // p4c prints its version on stderr.
+  compiler: `${version.stdout}${version.stderr}`.trim().split('\n').join(' ').replace(/^\S*\//, ''),
+  sourceHash: hashSources(join(root, p4Dir), sources),
   sources,
   artifacts: [a.bmv2Json, a.p4infoJson, a.p4infoText],
 });
