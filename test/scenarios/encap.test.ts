@@ -1,0 +1,104 @@
+// docs/DATAPLANE.md rules 1, 2 and 4: frames from local workloads to remote VTEPs.
+import { describe, expect, it } from 'vitest';
+import { parseFrame, findLayer } from '../../src/packet/index.js';
+import { A1, B2, installFabric, R1, R2, REMOTE_A1, REMOTE_A2, TENANT_A, useVtep } from './harness/fabric.js';
+import { expectedEncap, tenantFrame, untagged } from './harness/frames.js';
+import { PORTS } from './harness/vtep.js';
+
+const session = useVtep();
+
+describe('encapsulation towards remote VTEPs', () => {
+  it('IPv4 underlay: exact outer headers, lengths, checksum, flow port and security-ID option', async () => {
+    const s = session();
+    await s.reset('encap: IPv4 underlay');
+    await installFabric(s);
+    const inner = tenantFrame({
+      dst: REMOTE_A1.mac,
+      src: A1.mac,
+      ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+      l4: { protocol: 'tcp', srcPort: 40000, dstPort: 443 },
+    });
+    const out = await s.send(A1.port, inner, 'tcp to remote A1');
+    expect(out).toHaveLength(1);
+    expect(out[0].port).toBe(PORTS.uplink1);
+    const expected = expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, securityId: A1.securityId });
+    expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+    const parsed = parseFrame(out[0].bytes);
+    expect(parsed.issues).toEqual([]);
+    const udp = findLayer(parsed.layers, 'udp')!;
+    expect(udp.srcPort).toBeGreaterThanOrEqual(49152);
+    expect((await s.counter('VtepEgress.tenant_to_network', TENANT_A.slot)).packets).toBe(1n);
+  });
+
+  it('IPv6 underlay: computed UDP checksum and flow label', async () => {
+    const s = session();
+    await s.reset('encap: IPv6 underlay');
+    await installFabric(s);
+    const inner = tenantFrame({
+      dst: REMOTE_A2.mac,
+      src: A1.mac,
+      ip: { src: '2001:db8::1', dst: '2001:db8::12' },
+      l4: { protocol: 'udp', srcPort: 5353, dstPort: 53 },
+      payloadLength: 101,
+    });
+    const out = await s.send(A1.port, inner, 'udp to remote A2');
+    expect(out).toHaveLength(1);
+    expect(out[0].port).toBe(PORTS.uplink2);
+    const expected = expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R2.address, securityId: A1.securityId });
+    expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+    const parsed = parseFrame(out[0].bytes);
+    expect(parsed.issues).toEqual([]);
+    expect(findLayer(parsed.layers, 'udp')!.checksum).not.toBe(0);
+  });
+
+  it('sets the C bit exactly when the option is sent critical, and omits the option on request', async () => {
+    const s = session();
+    await s.reset('encap: critical option and no option');
+    await installFabric(s, { criticalOption: true });
+    const inner = tenantFrame({ dst: REMOTE_A1.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.11' } });
+    const critical = await s.send(A1.port, inner, 'critical option');
+    expect(critical.map((f) => f.bytes)).toEqual([
+      expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, securityId: A1.securityId, critical: true }),
+    ]);
+    expect(findLayer(parseFrame(critical[0].bytes).layers, 'geneve')!.critical).toBe(true);
+    await s.securityOptionFormat('omit');
+    const bare = await s.send(A1.port, inner, 'no option');
+    expect(bare.map((f) => f.bytes)).toEqual([expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, omitOption: true })]);
+  });
+
+  it('removes the access VLAN tag before encapsulation', async () => {
+    const s = session();
+    await s.reset('encap: tagged access vport');
+    await installFabric(s);
+    // B2 is tagged (VLAN 20) in tenant B; give tenant B a remote endpoint behind R1.
+    await s.member({ vni: B2.vni, remoteVtep: R1.address, trusted: true });
+    await s.remoteMac({ vni: B2.vni, mac: '02:00:00:00:0b:11', tunnelId: R1.tunnelId });
+    const frame = tenantFrame({ dst: '02:00:00:00:0b:11', src: B2.mac, vlan: B2.vlan, ip: { src: '172.16.0.4', dst: '172.16.0.11' } });
+    const out = await s.send(B2.port, frame, 'tagged frame to remote');
+    expect(out.map((f) => f.bytes)).toEqual([
+      expectedEncap(untagged(frame), { vni: B2.vni, remoteVtep: R1.address, securityId: B2.securityId }),
+    ]);
+  });
+
+  it('spreads flows over UDP source ports 49152-65535 and keeps each flow on one port', async () => {
+    const s = session();
+    await s.reset('encap: flow entropy');
+    await installFabric(s);
+    const frames = Array.from({ length: 64 }, (_, i) =>
+      tenantFrame({
+        dst: REMOTE_A1.mac,
+        src: A1.mac,
+        ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+        l4: { protocol: 'udp', srcPort: 10000 + i, dstPort: 80 },
+      }),
+    );
+    const outs = await s.sendMany([...frames, ...frames].map((bytes) => ({ port: A1.port, bytes })));
+    const ports = outs.map((o) => {
+      expect(o).toHaveLength(1);
+      return findLayer(parseFrame(o[0].bytes).layers, 'udp')!.srcPort;
+    });
+    for (const p of ports) expect(p).toBeGreaterThanOrEqual(49152);
+    expect(ports.slice(0, 64)).toEqual(ports.slice(64));
+    expect(new Set(ports.slice(0, 64)).size).toBeGreaterThan(50);
+  });
+});

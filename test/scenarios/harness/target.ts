@@ -1,0 +1,109 @@
+/**
+ * Starts the target the scenario suite runs on, chosen by P4_TARGET:
+ *  - embedded (default): the project's bmv2-compatible target, in this process, on loopback;
+ *  - bmv2: real simple_switch_grpc through bmv2/run-switch.sh, packets over its gRPC dataplane.
+ * Either way the suite talks to it only over gRPC: P4Runtime and the p4.bm dataplane service.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../../src/artifacts/program.js';
+
+export type TargetKind = 'embedded' | 'bmv2';
+
+export interface RunningTarget {
+  kind: TargetKind;
+  p4runtimeAddress: string;
+  dataplaneAddress: string;
+  deviceId: number;
+  cpuPort: number;
+  /** How long the dataplane must stay silent before a frame counts as dropped. */
+  quietMs: number;
+  stop(): Promise<void>;
+}
+
+export const CPU_PORT = 255;
+const DEVICE_ID = 1;
+
+export function selectedTarget(): TargetKind {
+  const kind = process.env.P4_TARGET ?? 'embedded';
+  if (kind !== 'embedded' && kind !== 'bmv2') {
+    throw new Error(`P4_TARGET must be 'embedded' or 'bmv2', not '${kind}'`);
+  }
+  return kind;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function startBmv2(): Promise<RunningTarget> {
+  const grpcPort = await freeLoopbackPort();
+  const dpPort = await freeLoopbackPort();
+  const args = [
+    join(PACKAGE_ROOT, 'bmv2', 'run-switch.sh'),
+    '--grpc',
+    `127.0.0.1:${grpcPort}`,
+    '--dataplane',
+    `127.0.0.1:${dpPort}`,
+    '--cpu-port',
+    String(CPU_PORT),
+    '--device-id',
+    String(DEVICE_ID),
+  ];
+  if (process.env.BMV2_LOG) args.push('--log', process.env.BMV2_LOG);
+  const child: ChildProcess = spawn('bash', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    kind: 'bmv2',
+    p4runtimeAddress: `127.0.0.1:${grpcPort}`,
+    dataplaneAddress: `127.0.0.1:${dpPort}`,
+    deviceId: DEVICE_ID,
+    cpuPort: CPU_PORT,
+    quietMs: Number(process.env.BMV2_QUIET_MS ?? 250),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (child.exitCode !== null && child.exitCode !== 0 && child.signalCode === null) {
+        throw new Error(`simple_switch_grpc exited with ${child.exitCode}: ${stderr}`);
+      }
+    },
+  };
+}
+
+async function startEmbedded(): Promise<RunningTarget> {
+  const { startEmbeddedTarget } = await import('../../../src/target/index.js');
+  const target = await startEmbeddedTarget({
+    grpcAddress: '127.0.0.1:0',
+    dataplaneAddress: '127.0.0.1:0',
+    cpuPort: CPU_PORT,
+    ports: 16,
+    deviceId: DEVICE_ID,
+  });
+  return {
+    kind: 'embedded',
+    p4runtimeAddress: target.grpcAddress,
+    dataplaneAddress: target.dataplaneAddress!,
+    deviceId: DEVICE_ID,
+    cpuPort: CPU_PORT,
+    quietMs: Number(process.env.EMBEDDED_QUIET_MS ?? 30),
+    stop: () => target.stop(),
+  };
+}
+
+export async function startTarget(kind: TargetKind = selectedTarget()): Promise<RunningTarget> {
+  return kind === 'bmv2' ? startBmv2() : startEmbedded();
+}
