@@ -29,7 +29,7 @@ export const DROP_REASONS = {
 export type DropReason = keyof typeof DROP_REASONS;
 
 /** Drops decided in egress are counted in the egress counter; all others in the ingress one. */
-const EGRESS_DROPS: ReadonlySet<DropReason> = new Set(['POLICY_DENY', 'MTU_EXCEEDED', 'HAIRPIN', 'UNKNOWN_REPLICA']);
+const EGRESS_DROPS: ReadonlySet<DropReason> = new Set(['POLICY_DENY', 'MTU_EXCEEDED', 'UNKNOWN_REPLICA']);
 
 /** P4Info name of the counter array that counts `reason`. */
 export function dropCounterName(reason: DropReason): 'VtepIngress.ingress_drops' | 'VtepEgress.egress_drops' {

@@ -84,12 +84,31 @@ export class VtepSession {
   async reset(scenario: string): Promise<void> {
     this.scenario = scenario;
     this.packetIns.length = 0;
+    if (this.dataplaneClient) await this.deleteReplicationState();
     const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
     await this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
     this.dataplaneClient ??= await DataplaneClient.connect({
       address: this.target.dataplaneAddress,
       deviceId: this.target.deviceId,
     });
+  }
+
+  /**
+   * Deletes every multicast group and clone session. bmv2 keeps its replication engine's groups
+   * across SetForwardingPipelineConfig (while its P4Runtime server forgets them), so a group
+   * written again after a new push would replicate twice; deleting them first avoids that.
+   */
+  private async deleteReplicationState(): Promise<void> {
+    const existing = await this.client.readAll([
+      this.client.multicastGroup({ groupId: 0 }),
+      this.client.cloneSession({ sessionId: 0 }),
+    ]);
+    const deletions: p4.v1.IEntity[] = [];
+    for (const e of existing) {
+      if (e.kind === 'multicastGroupEntry') deletions.push(this.client.multicastGroup({ groupId: e.groupId }));
+      if (e.kind === 'cloneSessionEntry') deletions.push(this.client.cloneSession({ sessionId: e.sessionId }));
+    }
+    if (deletions.length > 0) await this.client.delete(deletions);
   }
 
   close(): void {
