@@ -1,0 +1,422 @@
+/**
+ * A reference model of docs/DATAPLANE.md, written from the contract, independent of the P4
+ * program and of the targets. Given the operator's intent and one frame on one port it says
+ * exactly which frames leave which ports. The isolation and robustness suites compare every
+ * target against it.
+ *
+ * `parseLikeVtep` follows the parser's documented reach (which headers are looked at, in which
+ * order, and what a short packet does), because what is parsed decides both the policy key and
+ * whether a truncated packet can be delivered.
+ */
+import { crc32 } from 'node:zlib';
+import { buildFrame, type GeneveOption, type Layer, parseIp } from '../../../src/packet/index.js';
+import { SECURITY_OPTION, UNDERLAY } from './vtep.js';
+
+// ------------------------------------------------------------------ intent
+
+export interface VportIntent {
+  port: number;
+  mac: string;
+  vlan: number; // 0 = untagged
+  vport: number;
+  vni: number;
+  securityId: number;
+}
+
+export interface RemoteVtepIntent {
+  address: string;
+  /** Uplink its route uses. */
+  port: number;
+  tunnelId: number;
+}
+
+export interface TenantIntent {
+  vni: number;
+  slot: number;
+  unknownId: number;
+  /** Remote VTEPs that are members, and whether their security IDs are trusted. */
+  members: Array<{ address: string; trusted: boolean }>;
+  /** Workloads behind remote VTEPs. */
+  remoteMacs: Array<{ mac: string; address: string }>;
+  /** BUM flooding configured (multicast group id). */
+  floodGroup?: number;
+}
+
+export interface PolicyRuleIntent {
+  vni: number;
+  src?: number;
+  dst?: number;
+  protocol?: number;
+  ports?: [number, number];
+  allow: boolean;
+  priority: number;
+}
+
+export interface FabricIntent {
+  accessPorts: number[];
+  uplinks: number[];
+  localVteps: string[];
+  vports: VportIntent[];
+  remoteVteps: RemoteVtepIntent[];
+  tenants: TenantIntent[];
+  policies: PolicyRuleIntent[];
+  option: { critical: boolean };
+}
+
+export interface ModelOutput {
+  port: number;
+  bytes: Uint8Array;
+}
+
+// ------------------------------------------------------------------ parsing as the VTEP does
+
+const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const mac = (b: Uint8Array, o: number) => Array.from(b.subarray(o, o + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+const hexAddr = (b: Uint8Array, o: number, n: number) => Buffer.from(b.subarray(o, o + n)).toString('hex');
+
+export interface FrameHeaders {
+  /** Offset of the byte after the last header parsed in this frame. */
+  end: number;
+  ethernet?: { dst: string; src: string; type: number };
+  vlan?: { vid: number; type: number };
+  ipv4?: { off: number; ihl: number; frag: number; protocol: number; src: Uint8Array; dst: Uint8Array; checksumOk: boolean };
+  ipv6?: { off: number; nextHeader: number; src: Uint8Array; dst: Uint8Array };
+  tcp?: { src: number; dst: number };
+  udp?: { off: number; src: number; dst: number };
+}
+
+export type GeneveVerdict = 'ok' | 'bad-version' | 'bad-protocol' | 'bad-option-length' | 'unknown-critical';
+
+export interface VtepParse {
+  frame: FrameHeaders;
+  geneve?: { off: number; oam: boolean; vni: number; verdict: GeneveVerdict; securityId?: number };
+  /** Start of the inner frame and its headers, when the options were all read. */
+  inner?: { off: number; headers: FrameHeaders };
+  /** The packet ended inside a header the parser extracts. */
+  truncated: boolean;
+}
+
+class Short extends Error {}
+
+function need(bytes: Uint8Array, off: number, n: number): void {
+  if (off + n > bytes.length) throw new Short();
+}
+
+function ipv4ChecksumOk(b: Uint8Array, off: number): boolean {
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += u16(b, off + i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum === 0xffff;
+}
+
+/** Ethernet [one 802.1Q] [IPv4 | IPv6 [TCP ports | UDP]], filling `h` as far as it gets. */
+function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowVlan: boolean): void {
+  let off = start;
+  need(b, off, 14);
+  h.ethernet = { dst: mac(b, off), src: mac(b, off + 6), type: u16(b, off + 12) };
+  off += 14;
+  h.end = off;
+  let type = h.ethernet.type;
+  if (allowVlan && type === 0x8100) {
+    need(b, off, 4);
+    h.vlan = { vid: u16(b, off) & 0x0fff, type: u16(b, off + 2) };
+    type = h.vlan.type;
+    off += 4;
+    h.end = off;
+  }
+  let l4: number | undefined;
+  if (type === 0x0800) {
+    need(b, off, 20);
+    const ihl = b[off] & 0x0f;
+    const frag = u16(b, off + 6) & 0x1fff;
+    const protocol = b[off + 9];
+    h.ipv4 = {
+      off,
+      ihl,
+      frag,
+      protocol,
+      src: b.slice(off + 12, off + 16),
+      dst: b.slice(off + 16, off + 20),
+      checksumOk: ipv4ChecksumOk(b, off),
+    };
+    off += 20;
+    h.end = off;
+    if (ihl === 5 && frag === 0 && (protocol === 6 || protocol === 17)) l4 = protocol;
+  } else if (type === 0x86dd) {
+    need(b, off, 40);
+    h.ipv6 = { off, nextHeader: b[off + 6], src: b.slice(off + 8, off + 24), dst: b.slice(off + 24, off + 40) };
+    off += 40;
+    h.end = off;
+    if (h.ipv6.nextHeader === 6 || h.ipv6.nextHeader === 17) l4 = h.ipv6.nextHeader;
+  }
+  if (l4 === 6) {
+    need(b, off, 4);
+    h.tcp = { src: u16(b, off), dst: u16(b, off + 2) };
+    h.end = off + 4;
+  } else if (l4 === 17) {
+    need(b, off, 8);
+    h.udp = { off, src: u16(b, off), dst: u16(b, off + 2) };
+    h.end = off + 8;
+  }
+}
+
+/** Parses a frame the way the VTEP's parser does (docs/DATAPLANE.md, "Parsing limits"). */
+export function parseLikeVtep(b: Uint8Array): VtepParse {
+  const result: VtepParse = { frame: { end: 0 }, truncated: false };
+  try {
+    parseFrameHeaders(b, 0, result.frame, true);
+    const udp = result.frame.udp;
+    if (!udp || udp.dst !== 6081) return result;
+    let off = udp.off + 8;
+    need(b, off, 8);
+    const version = b[off] >> 6;
+    const optWords = b[off] & 0x3f;
+    const geneve: NonNullable<VtepParse['geneve']> = {
+      off,
+      oam: (b[off + 1] & 0x80) !== 0,
+      vni: (b[off + 4] << 16) | (b[off + 5] << 8) | b[off + 6],
+      verdict: 'ok',
+    };
+    result.geneve = geneve;
+    const protocol = u16(b, off + 2);
+    off += 8;
+    if (version !== 0) {
+      geneve.verdict = 'bad-version';
+      return result;
+    }
+    if (protocol !== 0x6558) {
+      geneve.verdict = 'bad-protocol';
+      return result;
+    }
+    let left = optWords;
+    while (left > 0) {
+      need(b, off, 4);
+      const optClass = u16(b, off);
+      const type = b[off + 2] & 0x7f;
+      const critical = (b[off + 2] & 0x80) !== 0;
+      const words = b[off + 3] & 0x1f;
+      off += 4;
+      if (1 + words > left) {
+        geneve.verdict = 'bad-option-length';
+        return result;
+      }
+      const isSecurity = optClass === SECURITY_OPTION.optionClass && type === SECURITY_OPTION.type && words === 1;
+      if (!isSecurity && critical) {
+        geneve.verdict = 'unknown-critical';
+        return result;
+      }
+      need(b, off, words * 4);
+      if (isSecurity && geneve.securityId === undefined) geneve.securityId = u32(b, off);
+      off += words * 4;
+      left -= 1 + words;
+    }
+    result.inner = { off, headers: { end: off } };
+    // The inner frame is parsed without a VLAN tag (an inner tag stays payload).
+    parseFrameHeaders(b, off, result.inner.headers, false);
+  } catch (e) {
+    if (!(e instanceof Short)) throw e;
+    result.truncated = true;
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------ frame facts and the flow hash
+
+export interface FrameFacts {
+  protocol: number;
+  l4DstPort: number;
+  flowHash: number;
+}
+
+/** Policy key extras and the flow hash of a (tenant) frame, from its parsed headers. */
+export function frameFacts(frame: Uint8Array, h: FrameHeaders): FrameFacts {
+  const key = new Uint8Array(51);
+  key.set(frame.subarray(0, 12), 0);
+  key[12] = (h.ethernet?.type ?? 0) >> 8;
+  key[13] = (h.ethernet?.type ?? 0) & 0xff;
+  let protocol = 0;
+  if (h.ipv4) {
+    key.set(h.ipv4.src, 14 + 12);
+    key.set(h.ipv4.dst, 30 + 12);
+    protocol = h.ipv4.protocol;
+  } else if (h.ipv6) {
+    key.set(h.ipv6.src, 14);
+    key.set(h.ipv6.dst, 30);
+    protocol = h.ipv6.nextHeader;
+  }
+  key[46] = protocol;
+  const l4 = h.tcp ?? h.udp;
+  if (l4) {
+    key[47] = l4.src >> 8;
+    key[48] = l4.src & 0xff;
+    key[49] = l4.dst >> 8;
+    key[50] = l4.dst & 0xff;
+  }
+  return { protocol, l4DstPort: l4?.dst ?? 0, flowHash: crc32(key) & 0xffff };
+}
+
+// ------------------------------------------------------------------ frame edits
+
+export function withoutTag(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length - 4);
+  out.set(frame.subarray(0, 12), 0);
+  out.set(frame.subarray(16), 12);
+  return out;
+}
+
+export function withTag(frame: Uint8Array, vid: number): Uint8Array {
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, 12), 0);
+  out.set([0x81, 0x00, (vid >> 8) & 0x0f, vid & 0xff], 12);
+  out.set(frame.subarray(12), 16);
+  return out;
+}
+
+export function securityIdOption(id: number, critical: boolean): GeneveOption {
+  const data = new Uint8Array(4);
+  new DataView(data.buffer).setUint32(0, id >>> 0);
+  return { optionClass: SECURITY_OPTION.optionClass, type: SECURITY_OPTION.type, critical, data };
+}
+
+/** The Geneve packet the VTEP sends for `frame` (rule 4), given the frame's flow hash. */
+export function encapsulatedFrame(
+  frame: Uint8Array,
+  flowHash: number,
+  e: { vni: number; local: string; remote: string; option?: GeneveOption },
+): Uint8Array {
+  const v6 = e.remote.includes(':');
+  const layers: Layer[] = [
+    { kind: 'ethernet', dst: UNDERLAY.nextHopMac, src: UNDERLAY.uplinkMac },
+    v6
+      ? { kind: 'ipv6', src: e.local, dst: e.remote, flowLabel: flowHash, hopLimit: 64 }
+      : { kind: 'ipv4', src: e.local, dst: e.remote, ttl: 64, dontFragment: true, identification: 0 },
+    { kind: 'udp', srcPort: 0xc000 | (flowHash & 0x3fff), dstPort: 6081, ...(v6 ? {} : { checksum: 0 }) },
+    { kind: 'geneve', vni: e.vni, protocolType: 0x6558, options: e.option ? [e.option] : [] },
+    { kind: 'payload', data: frame },
+  ];
+  return buildFrame(layers);
+}
+
+// ------------------------------------------------------------------ the model
+
+function ipKey(address: string): string {
+  return Buffer.from(parseIp(address).bytes).toString('hex');
+}
+
+export class VtepModel {
+  private readonly vportByKey = new Map<string, VportIntent>();
+  private readonly localVteps = new Set<string>();
+  private readonly tenants = new Map<number, TenantIntent>();
+  private readonly remoteByAddress = new Map<string, RemoteVtepIntent>();
+
+  constructor(readonly intent: FabricIntent) {
+    for (const v of intent.vports) this.vportByKey.set(`${v.port}/${v.mac}/${v.vlan}`, v);
+    for (const a of intent.localVteps) this.localVteps.add(ipKey(a));
+    for (const t of intent.tenants) this.tenants.set(t.vni, t);
+    for (const r of intent.remoteVteps) this.remoteByAddress.set(ipKey(r.address), r);
+  }
+
+  private localVtepFor(remote: string): string {
+    const v6 = remote.includes(':');
+    const local = this.intent.localVteps.find((a) => a.includes(':') === v6);
+    if (!local) throw new Error(`model: no local VTEP of the family of ${remote}`);
+    return local;
+  }
+
+  private policyAllows(vni: number, src: number, dst: number, facts: FrameFacts): boolean {
+    const matching = this.intent.policies
+      .filter(
+        (r) =>
+          r.vni === vni &&
+          (r.src === undefined || r.src === src) &&
+          (r.dst === undefined || r.dst === dst) &&
+          (r.protocol === undefined || r.protocol === facts.protocol) &&
+          facts.l4DstPort >= (r.ports?.[0] ?? 0) &&
+          facts.l4DstPort <= (r.ports?.[1] ?? 0xffff),
+      )
+      .sort((a, b) => b.priority - a.priority);
+    return matching[0]?.allow ?? false;
+  }
+
+  private deliverLocal(v: VportIntent, frame: Uint8Array, src: number, facts: FrameFacts): ModelOutput[] {
+    if (!this.policyAllows(v.vni, src, v.securityId, facts)) return [];
+    return [{ port: v.port, bytes: v.vlan !== 0 ? withTag(frame, v.vlan) : frame }];
+  }
+
+  private encap(tenant: TenantIntent, remote: string, frame: Uint8Array, src: number, facts: FrameFacts): ModelOutput[] {
+    const r = this.remoteByAddress.get(ipKey(remote));
+    if (!r) return [];
+    return [
+      {
+        port: r.port,
+        bytes: encapsulatedFrame(frame, facts.flowHash, {
+          vni: tenant.vni,
+          local: this.localVtepFor(remote),
+          remote,
+          option: securityIdOption(src, this.intent.option.critical),
+        }),
+      },
+    ];
+  }
+
+  /** The frames that leave the VTEP when `bytes` arrives on `port`. */
+  process(port: number, bytes: Uint8Array): ModelOutput[] {
+    if (this.intent.accessPorts.includes(port)) return this.fromAccess(port, bytes);
+    if (this.intent.uplinks.includes(port)) return this.fromUplink(bytes);
+    return [];
+  }
+
+  private fromAccess(port: number, bytes: Uint8Array): ModelOutput[] {
+    const p = parseLikeVtep(bytes);
+    const eth = p.frame.ethernet;
+    if (!eth) return [];
+    const vlan = p.frame.vlan?.vid ?? 0;
+    const src = this.vportByKey.get(`${port}/${eth.src}/${vlan}`);
+    if (!src) return [];
+    const tenant = this.tenants.get(src.vni);
+    const frame = p.frame.vlan ? withoutTag(bytes) : bytes;
+    // Facts come from the frame as parsed, with the EtherType after the tag.
+    const headers: FrameHeaders = p.frame.vlan ? { ...p.frame, ethernet: { ...eth, type: p.frame.vlan.type } } : p.frame;
+    const facts = frameFacts(frame, headers);
+    const local = this.intent.vports.find((v) => v.vni === src.vni && v.mac === eth.dst);
+    const remote = tenant?.remoteMacs.find((m) => m.mac === eth.dst);
+    if (local) return local.vport === src.vport ? [] : this.deliverLocal(local, frame, src.securityId, facts);
+    if (remote && tenant) return this.encap(tenant, remote.address, frame, src.securityId, facts);
+    const group = (Number.parseInt(eth.dst.slice(0, 2), 16) & 1) === 1;
+    if (!group || tenant?.floodGroup === undefined) return [];
+    const out: ModelOutput[] = [];
+    for (const v of this.intent.vports) {
+      if (v.vni === src.vni && v.vport !== src.vport) out.push(...this.deliverLocal(v, frame, src.securityId, facts));
+    }
+    for (const m of tenant.members) out.push(...this.encap(tenant, m.address, frame, src.securityId, facts));
+    return out;
+  }
+
+  private fromUplink(bytes: Uint8Array): ModelOutput[] {
+    const p = parseLikeVtep(bytes);
+    const { ipv4, ipv6, udp } = p.frame;
+    if (!udp || !p.geneve) return [];
+    const dst = ipv4 ? Buffer.from(ipv4.dst).toString('hex') : ipv6 ? Buffer.from(ipv6.dst).toString('hex') : '';
+    if (!this.localVteps.has(dst)) return [];
+    if (ipv4 && ipv4.ihl === 5 && !ipv4.checksumOk) return [];
+    if (p.geneve.verdict !== 'ok' || !p.inner?.headers.ethernet || p.geneve.oam) return [];
+    const tenant = this.tenants.get(p.geneve.vni);
+    if (!tenant) return [];
+    const srcAddr = ipv4 ? Buffer.from(ipv4.src).toString('hex') : Buffer.from(ipv6!.src).toString('hex');
+    const member = tenant.members.find((m) => ipKey(m.address) === srcAddr);
+    if (!member) return [];
+    const srcId = member.trusted && p.geneve.securityId !== undefined ? p.geneve.securityId : tenant.unknownId;
+    const frame = bytes.subarray(p.inner.off);
+    const facts = frameFacts(frame, p.inner.headers);
+    const dstMac = p.inner.headers.ethernet.dst;
+    const local = this.intent.vports.find((v) => v.vni === tenant.vni && v.mac === dstMac);
+    if (local) return this.deliverLocal(local, frame, srcId, facts);
+    if (tenant.remoteMacs.some((m) => m.mac === dstMac)) return [];
+    const group = (Number.parseInt(dstMac.slice(0, 2), 16) & 1) === 1;
+    if (!group || tenant.floodGroup === undefined) return [];
+    return this.intent.vports.filter((v) => v.vni === tenant.vni).flatMap((v) => this.deliverLocal(v, frame, srcId, facts));
+  }
+}
+
+export { hexAddr };
