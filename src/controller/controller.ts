@@ -1,0 +1,91 @@
+/**
+ * The overlay controller: pushes the VTEP program to a P4Runtime target, writes a planned fabric
+ * through the P4Runtime client and reads the program's counters back by name.
+ */
+import { readFileSync } from 'node:fs';
+import { programArtifactPath } from '../artifacts/program.js';
+import { loadP4Info, type P4RuntimeClient } from '../p4runtime/index.js';
+import type { p4 } from '../p4runtime/service.js';
+import type { FabricIntent } from './intent.js';
+import { type Plan, type PlannedEntity, planFabric } from './plan.js';
+import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
+
+export interface TrafficCount {
+  packets: bigint;
+  bytes: bigint;
+}
+
+export interface TenantTraffic {
+  vni: number;
+  name: string;
+  fromNetwork: TrafficCount;
+  toNetwork: TrafficCount;
+}
+
+export class VtepController {
+  constructor(readonly client: P4RuntimeClient) {}
+
+  /** Installs bmv2/geneve_vtep.json with its P4Info (SetForwardingPipelineConfig). */
+  async pushProgram(): Promise<void> {
+    await this.client.setPipeline({
+      p4info: await loadP4Info(programArtifactPath('p4infoJson')),
+      deviceConfig: readFileSync(programArtifactPath('bmv2Json')),
+    });
+  }
+
+  private toEntity(e: PlannedEntity): p4.v1.IEntity {
+    if (e.kind === 'multicastGroup') return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
+    if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+    return this.client.tableEntry(e.table, {
+      match: e.isDefaultAction ? undefined : e.match,
+      action: e.action,
+      params: e.params,
+      ...(e.priority !== undefined ? { priority: e.priority } : {}),
+      ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
+    });
+  }
+
+  /** Plans `intent` and writes it into a freshly pushed program. */
+  async apply(intent: FabricIntent): Promise<Plan> {
+    const plan = planFabric(intent);
+    const defaults = plan.entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
+    const inserts = plan.entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
+    await this.client.insert(inserts.map((e) => this.toEntity(e)));
+    if (defaults.length > 0) await this.client.modify(defaults.map((e) => this.toEntity(e)));
+    return plan;
+  }
+
+  /** Packets and bytes dropped, per reason, for every reason that dropped anything. */
+  async dropCounters(): Promise<Partial<Record<DropReason, TrafficCount>>> {
+    const out: Partial<Record<DropReason, TrafficCount>> = {};
+    const reasons = Object.keys(DROP_REASONS) as DropReason[];
+    for (const counter of new Set(reasons.map(dropCounterName))) {
+      for (const cell of await this.client.readAll(this.client.counterEntry(counter))) {
+        if (cell.kind !== 'counterEntry' || cell.data.packets === 0n) continue;
+        const reason = reasons.find((r) => DROP_REASONS[r] === cell.index && dropCounterName(r) === counter);
+        if (reason) out[reason] = { packets: cell.data.packets, bytes: cell.data.bytes };
+      }
+    }
+    return out;
+  }
+
+  /** Tunnelled traffic per tenant, in both directions. */
+  async tenantTraffic(plan: Plan): Promise<TenantTraffic[]> {
+    const read = async (counter: string, index: number): Promise<TrafficCount> => {
+      for (const cell of await this.client.readAll(this.client.counterEntry(counter, { index }))) {
+        if (cell.kind === 'counterEntry') return { packets: cell.data.packets, bytes: cell.data.bytes };
+      }
+      return { packets: 0n, bytes: 0n };
+    };
+    const out: TenantTraffic[] = [];
+    for (const t of plan.tenants) {
+      out.push({
+        vni: t.vni,
+        name: t.name,
+        fromNetwork: await read('VtepIngress.tenant_from_network', t.slot),
+        toNetwork: await read('VtepEgress.tenant_to_network', t.slot),
+      });
+    }
+    return out;
+  }
+}

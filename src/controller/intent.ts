@@ -1,0 +1,85 @@
+/**
+ * What an operator declares about a VTEP: its ports, its VTEP addresses, the tenants with their
+ * workloads, remote VTEPs and policies. The planner (plan.ts) turns it into table entries.
+ */
+
+/** The security-ID option this data plane recognizes (p4/include/constants.p4). */
+export const DATA_PLANE_SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 } as const;
+
+export interface UplinkIntent {
+  port: number;
+  /** Our MAC address on this uplink: the outer source MAC of what we send. */
+  mac: string;
+  /** IP MTU; encapsulated packets above it are punted to the controller. No limit when omitted. */
+  mtu?: number;
+}
+
+export interface RouteIntent {
+  /** Prefix of remote VTEP addresses, e.g. `10.0.0.0/24` or `fd00::/64`. */
+  prefix: string;
+  uplink: number;
+  nextHopMac: string;
+}
+
+export interface VportIntent {
+  /** Name used in messages (default `port/mac/vlan`). */
+  name?: string;
+  port: number;
+  mac: string;
+  /** Access VLAN ID; omitted or 0 = untagged. */
+  vlan?: number;
+  securityId: number;
+}
+
+export interface MembershipIntent {
+  /** Remote VTEP address. */
+  vtep: string;
+  /** Believe the security IDs this VTEP sends for this tenant. */
+  trusted: boolean;
+}
+
+export interface RemoteEndpointIntent {
+  mac: string;
+  /** Address of the remote VTEP behind which it lives; must be a member of the tenant. */
+  vtep: string;
+}
+
+export interface PolicyIntent {
+  /** Source security ID; omitted = any. */
+  src?: number;
+  /** Destination security ID; omitted = any. */
+  dst?: number;
+  /** IP protocol: `tcp`, `udp` or a number; omitted = any. */
+  protocol?: 'tcp' | 'udp' | number;
+  /** L4 destination port or inclusive range; omitted = any. */
+  ports?: number | [number, number];
+  action: 'allow' | 'deny';
+  /** Higher wins. */
+  priority: number;
+}
+
+export interface TenantIntent {
+  vni: number;
+  name?: string;
+  /** Security ID of senders that cannot be vouched for (untrusted VTEPs, missing option). */
+  unknownSecurityId: number;
+  /** Flood broadcast/multicast (BUM) to all members; default true. */
+  flood?: boolean;
+  vports: VportIntent[];
+  members?: MembershipIntent[];
+  remoteEndpoints?: RemoteEndpointIntent[];
+  policies?: PolicyIntent[];
+}
+
+export interface FabricIntent {
+  accessPorts: number[];
+  uplinks: UplinkIntent[];
+  /** Our VTEP addresses: at most one IPv4 and one IPv6. */
+  localVteps: string[];
+  routes: RouteIntent[];
+  tenants: TenantIntent[];
+  /** The security-ID option we send; default the data plane's class and type, not critical. */
+  securityOption?: { optionClass: number; type: number; critical: boolean } | 'omit';
+  /** CPU port for MTU punts (the switch's --cpu-port); default 255. */
+  cpuPort?: number;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { type FabricIntent, IntentError, type PlannedTableEntry, planFabric } from '../../src/controller/index.js';
+
+const base = (): FabricIntent => ({
+  accessPorts: [1, 2],
+  uplinks: [
+    { port: 5, mac: '02:aa:00:00:00:05', mtu: 9000 },
+    { port: 6, mac: '02:aa:00:00:00:06' },
+  ],
+  localVteps: ['10.0.0.1', 'fd00::1'],
+  routes: [
+    { prefix: '10.0.0.0/24', uplink: 5, nextHopMac: '02:bb:00:00:00:05' },
+    { prefix: '10.0.0.128/25', uplink: 6, nextHopMac: '02:bb:00:00:00:06' },
+    { prefix: 'fd00::/64', uplink: 6, nextHopMac: '02:bb:00:00:00:06' },
+  ],
+  tenants: [
+    {
+      vni: 5000,
+      name: 'blue',
+      unknownSecurityId: 1,
+      vports: [
+        { name: 'web', port: 1, mac: '02:00:00:00:00:01', securityId: 100 },
+        { name: 'db', port: 2, mac: '02:00:00:00:00:02', vlan: 20, securityId: 200 },
+      ],
+      members: [
+        { vtep: '10.0.0.2', trusted: true },
+        { vtep: '10.0.0.200', trusted: false },
+      ],
+      remoteEndpoints: [{ mac: '02:00:00:00:01:01', vtep: '10.0.0.2' }],
+      policies: [{ src: 100, dst: 200, protocol: 'tcp', ports: 5432, action: 'allow', priority: 10 }],
+    },
+  ],
+});
+
+const tables = (plan: ReturnType<typeof planFabric>, name: string) =>
+  plan.entities.filter((e): e is PlannedTableEntry => e.kind === 'table' && e.table === name);
+
+describe('planFabric', () => {
+  it('turns tenants, vports, members and policies into the program tables', () => {
+    const plan = planFabric(base());
+    expect(plan.tenants).toEqual([{ vni: 5000, name: 'blue', slot: 1, floodGroup: 1 }]);
+    expect(tables(plan, 'vport_classification').map((e) => e.match)).toEqual([
+      { port: 1, src_mac: '02:00:00:00:00:01', vlan_id: 0 },
+      { port: 2, src_mac: '02:00:00:00:00:02', vlan_id: 20 },
+    ]);
+    expect(tables(plan, 'tunnel').map((e) => e.params)).toEqual([
+      { local_vtep: '10.0.0.1', remote_vtep: '10.0.0.2' },
+      { local_vtep: '10.0.0.1', remote_vtep: '10.0.0.200' },
+    ]);
+    expect(tables(plan, 'policy_rules')[0]).toMatchObject({
+      match: { vni: 5000, ip_protocol: { value: 6, mask: 0xff }, l4_dst_port: { low: 5432, high: 5432 } },
+      action: 'allow',
+      priority: 10,
+    });
+    expect(plan.entities.find((e) => e.kind === 'cloneSession')).toEqual({
+      kind: 'cloneSession',
+      id: 1,
+      replicas: [{ port: 255, instance: 0 }],
+    });
+  });
+
+  it('floods to every vport and every member, resolving each member by longest prefix', () => {
+    const plan = planFabric(base());
+    const group = plan.entities.find((e) => e.kind === 'multicastGroup');
+    expect(group?.replicas.map((r) => r.port)).toEqual([1, 2, 5, 6]);
+    const toTunnels = tables(plan, 'flood_replica').filter((e) => e.action === 'replica_to_tunnel_ipv4');
+    expect(toTunnels.map((e) => [e.params.remote_vtep, e.params.next_hop_mac])).toEqual([
+      ['10.0.0.2', '02:bb:00:00:00:05'],
+      ['10.0.0.200', '02:bb:00:00:00:06'],
+    ]);
+  });
+
+  it('names every problem of an inconsistent intent', () => {
+    const bad = base();
+    bad.tenants[0].vports.push({ name: 'dup', port: 1, mac: '02:00:00:00:00:01', securityId: 9 });
+    bad.tenants[0].vports.push({ name: 'nowhere', port: 7, mac: '02:00:00:00:00:07', securityId: 9 });
+    bad.tenants[0].remoteEndpoints!.push({ mac: '02:00:00:00:01:02', vtep: '192.0.2.1' });
+    bad.tenants[0].members!.push({ vtep: '192.0.2.9', trusted: true });
+    bad.securityOption = { optionClass: 0x0102, type: 5, critical: true };
+    const error = (() => {
+      try {
+        planFabric(bad);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(IntentError);
+    const problems = (error as IntentError).problems.join('\n');
+    expect(problems).toContain('blue: vport dup has the same (port, MAC, VLAN) as web (blue)');
+    expect(problems).toContain('blue: MAC 02:00:00:00:00:01 used by both vport web and vport dup');
+    expect(problems).toContain('blue: vport nowhere: port 7 is not an access port');
+    expect(problems).toContain('remote endpoint 02:00:00:00:01:02 is behind 192.0.2.1, which is not a member');
+    expect(problems).toContain('remote VTEP 192.0.2.9: no route to it');
+    expect(problems).toContain('recognizes only class 0xfff0 type 0x1');
+  });
+});
