@@ -1,0 +1,46 @@
+/** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
+import type { Command } from 'commander';
+import { startEmbeddedTarget } from '../../target/index.js';
+import { addressOption, integerOption } from '../options.js';
+
+interface ServeOptions {
+  grpc: string;
+  cpuPort: number;
+  ports: number;
+  deviceId: number;
+  dataplane?: string;
+  pcapDir?: string;
+}
+
+export function registerTargetCommands(program: Command): void {
+  const target = program.command('target').description('the embedded bmv2-compatible target');
+  target
+    .command('serve')
+    .description('serve P4Runtime (and optionally bmv2 dataplane packet I/O) like simple_switch_grpc --no-p4')
+    .option('--grpc <addr>', 'P4Runtime address (loopback only)', addressOption, '127.0.0.1:9559')
+    .option('--cpu-port <n>', 'CPU port for packet-in/out', integerOption('--cpu-port', 1, 511), 255)
+    .option('--ports <n>', 'number of data ports given pcap files', integerOption('--ports', 1, 510), 8)
+    .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
+    .option('--dataplane <addr>', "serve bmv2's gRPC dataplane service (p4.bm.DataplaneInterface) here", addressOption)
+    .option('--pcap-dir <dir>', 'replay port<N>_in.pcap and write port<N>_out.pcap in this directory')
+    .action(async (o: ServeOptions) => {
+      const running = await startEmbeddedTarget({
+        grpcAddress: o.grpc,
+        cpuPort: o.cpuPort,
+        ports: o.ports,
+        deviceId: o.deviceId,
+        ...(o.dataplane ? { dataplaneAddress: o.dataplane } : {}),
+        ...(o.pcapDir ? { pcapDir: o.pcapDir } : {}),
+      });
+      console.log(`embedded target: P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`);
+      if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
+      if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
+      console.log('waiting for a controller to push a pipeline (Ctrl-C stops)');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await running.stop();
+    });
+}
