@@ -80,7 +80,17 @@ export class DataplaneClient {
     for (;;) {
       if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);
       const idle = Date.now() - this.lastArrival;
-      if (idle >= quietMs || Date.now() - start > maxWaitMs) break;
+      if (Date.now() - start > maxWaitMs) break;
+      if (idle >= quietMs) {
+        // After a stall the timer can fire before pending socket reads are handled: let the
+        // event loop poll for I/O, and only call it quiet if nothing arrived meanwhile.
+        const seen = this.lastArrival;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => setTimeout(resolve, 1));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.lastArrival === seen) break;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, quietMs - idle);
         this.waiters.push(() => {

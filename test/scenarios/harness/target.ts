@@ -99,7 +99,7 @@ async function startEmbedded(): Promise<RunningTarget> {
     dataplaneAddress: target.dataplaneAddress!,
     deviceId: DEVICE_ID,
     cpuPort: CPU_PORT,
-    quietMs: Number(process.env.EMBEDDED_QUIET_MS ?? 30),
+    quietMs: Number(process.env.EMBEDDED_QUIET_MS ?? 40),
     stop: () => target.stop(),
   };
 }

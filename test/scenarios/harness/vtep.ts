@@ -321,7 +321,7 @@ export class VtepSession {
   /** Sends many frames at once; outputs come back in input order. */
   async sendMany(frames: ReadonlyArray<{ port: number; bytes: Uint8Array }>): Promise<EmittedFrame[][]> {
     const ids = frames.map((f) => this.dataplane.send(f.port, f.bytes));
-    const out = await this.dataplane.collect(ids, Math.max(this.target.quietMs, 50));
+    const out = await this.dataplane.collect(ids, Math.max(this.target.quietMs, 100));
     return ids.map((id) => out.get(id) ?? []);
   }
 
