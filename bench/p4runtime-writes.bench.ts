@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
-import { type TargetKind, startTarget } from '../test/scenarios/harness/target.js';
+import { startTarget, type TargetKind } from '../test/scenarios/harness/target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashSources, listSourceFiles, writeStamp } from '../src/artifacts/stamp.js';
 import { GENEVE_PROGRAM } from '../src/artifacts/program.js';
+import { hashSources, listSourceFiles, writeStamp } from '../src/artifacts/stamp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiler = process.env.P4C ?? 'p4c-bm2-ss';
@@ -39,13 +39,19 @@ const args = [
 console.log(`${compiler} ${args.join(' ')}`);
 const run = spawnSync(compiler, args, { stdio: 'inherit', cwd: root });
 if (run.status !== 0) {
-  console.error(`p4c failed (exit ${run.status}); the stamp was not updated, so the stamp test keeps failing until a compile succeeds`);
+  console.error(
+    `p4c failed (exit ${run.status}); the stamp was not updated, so the stamp test keeps failing until a compile succeeds`,
+  );
   process.exit(1);
 }
 const sources = listSourceFiles(join(root, p4Dir));
 writeStamp(join(root, outDir, a.stamp), {
   // p4c prints its version on stderr.
-  compiler: `${version.stdout}${version.stderr}`.trim().split('\n').join(' ').replace(/^\S*\//, ''),
+  compiler: `${version.stdout}${version.stderr}`
+    .trim()
+    .split('\n')
+    .join(' ')
+    .replace(/^\S*\//, ''),
   sourceHash: hashSources(join(root, p4Dir), sources),
   sources,
   artifacts: [a.bmv2Json, a.p4infoJson, a.p4infoText],

@@ -53,7 +53,9 @@ interface Exchange {
   received: Array<{ port: number; bytes: string }>;
 }
 
-const results: FileResult[] = existsSync(vitestJson) ? JSON.parse(readFileSync(vitestJson, 'utf8')).testResults : [];
+const results: FileResult[] = existsSync(vitestJson)
+  ? JSON.parse(readFileSync(vitestJson, 'utf8')).testResults
+  : [];
 const exchangesFile = join(outDir, 'scenarios.jsonl');
 const exchanges: Exchange[] = existsSync(exchangesFile)
   ? readFileSync(exchangesFile, 'utf8')
@@ -100,5 +102,7 @@ for (const [scenario, list] of byScenario) {
 }
 lines.splice(4, 0, `**${passed} passed, ${failed} failed**; pcaps of every scenario are in \`pcap/\`.`, '');
 writeFileSync(join(outDir, 'report.md'), `${lines.join('\n')}\n`);
-console.log(`\nvalidate: ${target}: ${passed} passed, ${failed} failed; report in ${join(outDir, 'report.md')}`);
+console.log(
+  `\nvalidate: ${target}: ${passed} passed, ${failed} failed; report in ${join(outDir, 'report.md')}`,
+);
 process.exit(run.status ?? 1);

@@ -74,7 +74,11 @@ export interface StampCheck {
   removed: string[];
 }
 
-export function checkStamp(stamp: ArtifactStamp, sourceRoot: string, files = listSourceFiles(sourceRoot)): StampCheck {
+export function checkStamp(
+  stamp: ArtifactStamp,
+  sourceRoot: string,
+  files = listSourceFiles(sourceRoot),
+): StampCheck {
   const actualHash = hashSources(sourceRoot, files);
   return {
     upToDate: actualHash === stamp.sourceHash,

@@ -34,7 +34,8 @@ export class VtepController {
   }
 
   private toEntity(e: PlannedEntity): p4.v1.IEntity {
-    if (e.kind === 'multicastGroup') return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
+    if (e.kind === 'multicastGroup')
+      return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
     return this.client.tableEntry(e.table, {
       match: e.isDefaultAction ? undefined : e.match,

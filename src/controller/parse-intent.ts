@@ -64,13 +64,19 @@ class ShapeChecker {
     return this.fail(path, `expected a prefix like 10.0.0.0/24, got ${JSON.stringify(v)}`);
   }
 
-  optional<T>(o: Record<string, Json>, key: string, path: string, read: (v: Json, p: string) => T | undefined): T | undefined {
+  optional<T>(
+    o: Record<string, Json>,
+    key: string,
+    path: string,
+    read: (v: Json, p: string) => T | undefined,
+  ): T | undefined {
     return o[key] === undefined ? undefined : read(o[key], `${path}.${key}`);
   }
 
   unknownKeys(o: Record<string, Json>, path: string, known: readonly string[]): void {
     for (const key of Object.keys(o)) {
-      if (!known.includes(key)) this.fail(`${path}.${key}`, `unknown key (expected one of ${known.join(', ')})`);
+      if (!known.includes(key))
+        this.fail(`${path}.${key}`, `unknown key (expected one of ${known.join(', ')})`);
     }
   }
 }
@@ -114,7 +120,16 @@ function readPolicy(c: ShapeChecker, v: Json, path: string): PolicyIntent | unde
 function readTenant(c: ShapeChecker, v: Json, path: string): TenantIntent | undefined {
   const o = c.object(v, path);
   if (!o) return undefined;
-  c.unknownKeys(o, path, ['name', 'vni', 'unknownSecurityId', 'flood', 'vports', 'members', 'remoteEndpoints', 'policies']);
+  c.unknownKeys(o, path, [
+    'name',
+    'vni',
+    'unknownSecurityId',
+    'flood',
+    'vports',
+    'members',
+    'remoteEndpoints',
+    'policies',
+  ]);
   const list = <T>(key: string, read: (x: Json, p: string) => T | undefined): T[] =>
     (c.optional(o, key, path, c.array.bind(c)) ?? [])
       .map((x, i) => read(x, `${path}.${key}[${i}]`))
@@ -140,13 +155,19 @@ function readTenant(c: ShapeChecker, v: Json, path: string): TenantIntent | unde
       const m = c.object(x, p);
       if (!m) return undefined;
       c.unknownKeys(m, p, ['vtep', 'trusted']);
-      return { vtep: c.ip(m.vtep, `${p}.vtep`) ?? '0.0.0.0', trusted: c.bool(m.trusted, `${p}.trusted`) ?? false };
+      return {
+        vtep: c.ip(m.vtep, `${p}.vtep`) ?? '0.0.0.0',
+        trusted: c.bool(m.trusted, `${p}.trusted`) ?? false,
+      };
     }),
     remoteEndpoints: list('remoteEndpoints', (x, p) => {
       const e = c.object(x, p);
       if (!e) return undefined;
       c.unknownKeys(e, p, ['mac', 'vtep']);
-      return { mac: c.mac(e.mac, `${p}.mac`) ?? '00:00:00:00:00:00', vtep: c.ip(e.vtep, `${p}.vtep`) ?? '0.0.0.0' };
+      return {
+        mac: c.mac(e.mac, `${p}.mac`) ?? '00:00:00:00:00:00',
+        vtep: c.ip(e.vtep, `${p}.vtep`) ?? '0.0.0.0',
+      };
     }),
     policies: list('policies', (x, p) => readPolicy(c, x, p)),
   };
@@ -156,9 +177,19 @@ function readTenant(c: ShapeChecker, v: Json, path: string): TenantIntent | unde
 export function checkFabricIntent(doc: Json, where: (path: string) => string = () => ''): FabricIntent {
   const c = new ShapeChecker(where);
   const o = c.object(doc, 'fabric') ?? {};
-  c.unknownKeys(o, 'fabric', ['accessPorts', 'uplinks', 'localVteps', 'routes', 'tenants', 'securityOption', 'cpuPort']);
+  c.unknownKeys(o, 'fabric', [
+    'accessPorts',
+    'uplinks',
+    'localVteps',
+    'routes',
+    'tenants',
+    'securityOption',
+    'cpuPort',
+  ]);
   const list = <T>(key: string, read: (x: Json, p: string) => T | undefined): T[] =>
-    (c.array(o[key], `fabric.${key}`) ?? []).map((x, i) => read(x, `fabric.${key}[${i}]`)).filter((x): x is T => x !== undefined);
+    (c.array(o[key], `fabric.${key}`) ?? [])
+      .map((x, i) => read(x, `fabric.${key}[${i}]`))
+      .filter((x): x is T => x !== undefined);
   const intent: FabricIntent = {
     accessPorts: list('accessPorts', (x, p) => c.int(x, p, 0, PORT_MAX)),
     uplinks: list('uplinks', (x, p) => {
@@ -206,7 +237,9 @@ export function loadFabricIntent(file: string): FabricIntent {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw new IntentError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw new IntentError(
+      doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
   }
   // Line of a path like fabric.tenants[0].vports[1].mac, for messages.
   const lineOf = (path: string): string => {

@@ -5,7 +5,12 @@
  */
 import type { MatchValue, P4Value } from '../p4runtime/index.js';
 import { formatMac, parseIp, parseMac } from '../packet/index.js';
-import { DATA_PLANE_SECURITY_OPTION, type FabricIntent, type PolicyIntent, type TenantIntent } from './intent.js';
+import {
+  DATA_PLANE_SECURITY_OPTION,
+  type FabricIntent,
+  type PolicyIntent,
+  type TenantIntent,
+} from './intent.js';
 
 export interface PlannedTableEntry {
   kind: 'table';
@@ -80,7 +85,8 @@ function parsePrefix(text: string): Prefix {
   const ip = parseIp(address);
   const bits = ip.version === 6 ? 128 : 32;
   const length = len === undefined ? bits : Number(len);
-  if (!Number.isInteger(length) || length < 0 || length > bits) throw new Error(`prefix length of '${text}' must be 0..${bits}`);
+  if (!Number.isInteger(length) || length < 0 || length > bits)
+    throw new Error(`prefix length of '${text}' must be 0..${bits}`);
   return { v6: ip.version === 6, value: toBigInt(ip.bytes), length };
 }
 
@@ -128,14 +134,26 @@ export function planFabric(intent: FabricIntent): Plan {
   }
   for (const u of intent.uplinks) {
     table({ table: 'port_role', match: { port: u.port }, action: 'set_uplink_port', params: {} });
-    if (u.mtu !== undefined) table({ table: 'uplink_mtu', match: { port: u.port }, action: 'set_uplink_mtu', params: { mtu: u.mtu } });
+    if (u.mtu !== undefined)
+      table({
+        table: 'uplink_mtu',
+        match: { port: u.port },
+        action: 'set_uplink_mtu',
+        params: { mtu: u.mtu },
+      });
   }
 
   const local4 = intent.localVteps.filter((a) => !isV6(a));
   const local6 = intent.localVteps.filter(isV6);
-  if (local4.length > 1 || local6.length > 1) problems.push('at most one IPv4 and one IPv6 local VTEP address');
+  if (local4.length > 1 || local6.length > 1)
+    problems.push('at most one IPv4 and one IPv6 local VTEP address');
   for (const a of intent.localVteps) {
-    table({ table: isV6(a) ? 'local_vtep_ipv6' : 'local_vtep_ipv4', match: { vtep_address: a }, action: 'local_vtep', params: {} });
+    table({
+      table: isV6(a) ? 'local_vtep_ipv6' : 'local_vtep_ipv4',
+      match: { vtep_address: a },
+      action: 'local_vtep',
+      params: {},
+    });
   }
 
   const routes = intent.routes.map((r) => {
@@ -191,11 +209,17 @@ export function planFabric(intent: FabricIntent): Plan {
   const vportKeys = new Map<string, string>();
   let nextVport = 1;
   let nextReplica = 1;
-  const allVports: Array<{ tenant: TenantIntent; vport: number; v: TenantIntent['vports'][number]; name: string }> = [];
+  const allVports: Array<{
+    tenant: TenantIntent;
+    vport: number;
+    v: TenantIntent['vports'][number];
+    name: string;
+  }> = [];
 
   intent.tenants.forEach((t, i) => {
     const name = t.name ?? `VNI ${t.vni}`;
-    if (!Number.isInteger(t.vni) || t.vni < 1 || t.vni > 0xffffff) problems.push(`${name}: VNI must be 1..16777215`);
+    if (!Number.isInteger(t.vni) || t.vni < 1 || t.vni > 0xffffff)
+      problems.push(`${name}: VNI must be 1..16777215`);
     if (seenVnis.has(t.vni)) problems.push(`${name}: VNI ${t.vni} declared twice`);
     seenVnis.add(t.vni);
     const slot = i + 1;
@@ -252,11 +276,18 @@ export function planFabric(intent: FabricIntent): Plan {
     }
     for (const e of t.remoteEndpoints ?? []) {
       if (!members.has(parseIp(e.vtep).bytes.join('.'))) {
-        problems.push(`${name}: remote endpoint ${macKey(e.mac)} is behind ${e.vtep}, which is not a member of the tenant`);
+        problems.push(
+          `${name}: remote endpoint ${macKey(e.mac)} is behind ${e.vtep}, which is not a member of the tenant`,
+        );
         continue;
       }
       claimMac(e.mac, `remote endpoint behind ${e.vtep}`);
-      table({ table: 'overlay_mac', match: { vni: t.vni, dst_mac: e.mac }, action: 'to_remote_vtep', params: { tunnel_id: tunnelFor(e.vtep) } });
+      table({
+        table: 'overlay_mac',
+        match: { vni: t.vni, dst_mac: e.mac },
+        action: 'to_remote_vtep',
+        params: { tunnel_id: tunnelFor(e.vtep) },
+      });
     }
     for (const p of t.policies ?? []) table(policyEntry(t.vni, p));
 
@@ -284,7 +315,12 @@ export function planFabric(intent: FabricIntent): Plan {
           table: 'flood_replica',
           match: { replica_id: rid },
           action: isV6(m.vtep) ? 'replica_to_tunnel_ipv6' : 'replica_to_tunnel_ipv4',
-          params: { local_vtep: local, remote_vtep: m.vtep, src_mac: route.uplink.mac, next_hop_mac: route.intent.nextHopMac },
+          params: {
+            local_vtep: local,
+            remote_vtep: m.vtep,
+            src_mac: route.uplink.mac,
+            next_hop_mac: route.intent.nextHopMac,
+          },
         });
       }
       entities.push({ kind: 'multicastGroup', id: group, replicas });
@@ -294,9 +330,18 @@ export function planFabric(intent: FabricIntent): Plan {
 
   const option = intent.securityOption ?? { ...DATA_PLANE_SECURITY_OPTION, critical: false };
   if (option === 'omit') {
-    table({ table: 'security_option_format', match: {}, action: 'omit_security_option', params: {}, isDefaultAction: true });
+    table({
+      table: 'security_option_format',
+      match: {},
+      action: 'omit_security_option',
+      params: {},
+      isDefaultAction: true,
+    });
   } else {
-    if (option.optionClass !== DATA_PLANE_SECURITY_OPTION.optionClass || option.type !== DATA_PLANE_SECURITY_OPTION.type) {
+    if (
+      option.optionClass !== DATA_PLANE_SECURITY_OPTION.optionClass ||
+      option.type !== DATA_PLANE_SECURITY_OPTION.type
+    ) {
       problems.push(
         `security option class 0x${option.optionClass.toString(16)} type 0x${option.type.toString(16)}: this data plane ` +
           `recognizes only class 0x${DATA_PLANE_SECURITY_OPTION.optionClass.toString(16)} type 0x${DATA_PLANE_SECURITY_OPTION.type.toString(16)} ` +
@@ -307,12 +352,20 @@ export function planFabric(intent: FabricIntent): Plan {
       table: 'security_option_format',
       match: {},
       action: 'insert_security_option',
-      params: { option_class: option.optionClass, option_type: option.type, critical: option.critical ? 1 : 0 },
+      params: {
+        option_class: option.optionClass,
+        option_type: option.type,
+        critical: option.critical ? 1 : 0,
+      },
       isDefaultAction: true,
     });
   }
   if (intent.uplinks.some((u) => u.mtu !== undefined)) {
-    entities.push({ kind: 'cloneSession', id: PUNT_CLONE_SESSION, replicas: [{ port: intent.cpuPort ?? 255, instance: 0 }] });
+    entities.push({
+      kind: 'cloneSession',
+      id: PUNT_CLONE_SESSION,
+      replicas: [{ port: intent.cpuPort ?? 255, instance: 0 }],
+    });
   }
 
   if (problems.length > 0) throw new IntentError(problems);

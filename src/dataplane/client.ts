@@ -37,8 +37,9 @@ export class DataplaneClient {
   private constructor(options: DataplaneClientOptions) {
     this.deviceId = BigInt(options.deviceId ?? 1);
     this.stub = new DataplaneStub(options.address, grpc.credentials.createInsecure());
-    const call = (this.stub as unknown as Record<string, () => grpc.ClientDuplexStream<DataplanePacket, DataplanePacket>>)
-      .PacketStream;
+    const call = (
+      this.stub as unknown as Record<string, () => grpc.ClientDuplexStream<DataplanePacket, DataplanePacket>>
+    ).PacketStream;
     this.stream = call.call(this.stub);
     this.stream.on('data', (p: DataplanePacket) => {
       const frame = { port: p.port, bytes: p.packet };
@@ -74,7 +75,11 @@ export class DataplaneClient {
    * Waits until no frame has arrived for `quietMs` (the switch is asynchronous and says
    * nothing when a frame is dropped), then returns and forgets the outputs of each id.
    */
-  async collect(ids: readonly bigint[], quietMs: number, maxWaitMs = 30_000): Promise<Map<bigint, EmittedFrame[]>> {
+  async collect(
+    ids: readonly bigint[],
+    quietMs: number,
+    maxWaitMs = 30_000,
+  ): Promise<Map<bigint, EmittedFrame[]>> {
     const start = Date.now();
     this.lastArrival = Math.max(this.lastArrival, start);
     for (;;) {
@@ -119,8 +124,9 @@ export class DataplaneClient {
   }
 
   async setPortStatus(port: number, status: PortOperStatus): Promise<void> {
-    const call = (this.stub as unknown as Record<string, grpc.requestCallback<unknown> & ((...a: unknown[]) => void)>)
-      .SetPortOperStatus;
+    const call = (
+      this.stub as unknown as Record<string, grpc.requestCallback<unknown> & ((...a: unknown[]) => void)>
+    ).SetPortOperStatus;
     await new Promise<void>((resolve, reject) => {
       call.call(this.stub, { deviceId: this.deviceId, port, status }, (err: grpc.ServiceError | null) =>
         err ? reject(err) : resolve(),

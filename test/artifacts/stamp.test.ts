@@ -16,7 +16,9 @@ describe('compiled artifacts under bmv2/', () => {
       ]
         .filter(Boolean)
         .join('; ');
-      expect.fail(`p4/ changed since bmv2/ was compiled: run npm run p4:compile${detail ? ` (${detail})` : ''}`);
+      expect.fail(
+        `p4/ changed since bmv2/ was compiled: run npm run p4:compile${detail ? ` (${detail})` : ''}`,
+      );
     }
     expect(stamp.compiler).toMatch(/\d+\.\d+/);
   });

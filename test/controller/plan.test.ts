@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type FabricIntent, IntentError, type PlannedTableEntry, planFabric } from '../../src/controller/index.js';
+import {
+  type FabricIntent,
+  IntentError,
+  type PlannedTableEntry,
+  planFabric,
+} from '../../src/controller/index.js';
 
 const base = (): FabricIntent => ({
   accessPorts: [1, 2],
@@ -89,7 +94,9 @@ describe('planFabric', () => {
     expect(problems).toContain('blue: vport dup has the same (port, MAC, VLAN) as web (blue)');
     expect(problems).toContain('blue: MAC 02:00:00:00:00:01 used by both vport web and vport dup');
     expect(problems).toContain('blue: vport nowhere: port 7 is not an access port');
-    expect(problems).toContain('remote endpoint 02:00:00:00:01:02 is behind 192.0.2.1, which is not a member');
+    expect(problems).toContain(
+      'remote endpoint 02:00:00:00:01:02 is behind 192.0.2.1, which is not a member',
+    );
     expect(problems).toContain('remote VTEP 192.0.2.9: no route to it');
     expect(problems).toContain('recognizes only class 0xfff0 type 0x1');
   });

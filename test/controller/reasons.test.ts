@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { DROP_REASONS, PUNT_REASONS, dropCounterName } from '../../src/controller/reasons.js';
+import { DROP_REASONS, dropCounterName, PUNT_REASONS } from '../../src/controller/reasons.js';
 
 const constants = readFileSync(join(PACKAGE_ROOT, 'p4', 'include', 'constants.p4'), 'utf8');
 

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
 import { DataplaneClient } from '../../src/dataplane/client.js';
-import { loadP4Info, P4RuntimeClient, P4RuntimeWriteError, type TableEntryData } from '../../src/p4runtime/index.js';
+import {
+  loadP4Info,
+  P4RuntimeClient,
+  P4RuntimeWriteError,
+  type TableEntryData,
+} from '../../src/p4runtime/index.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 
 let target: RunningTarget;
@@ -35,7 +40,9 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
   it('reads back the pipeline it pushed', async () => {
     const pipeline = await client.getPipeline('P4INFO_AND_COOKIE');
     expect(pipeline.cookie).toBe(42n);
-    expect(pipeline.p4info?.tables?.map((t) => t.preamble?.name)).toContain('VtepIngress.overlay_forwarding.overlay_mac');
+    expect(pipeline.p4info?.tables?.map((t) => t.preamble?.name)).toContain(
+      'VtepIngress.overlay_forwarding.overlay_mac',
+    );
     expect((await client.capabilities()).apiVersion).toMatch(/^1\./);
   });
 
@@ -112,12 +119,25 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
 
   it('writes and reads multicast groups, clone sessions and counters', async () => {
     await client.insert([
-      client.multicastGroup({ groupId: 3, replicas: [{ port: 1, instance: 11 }, { port: 2, instance: 12 }] }),
+      client.multicastGroup({
+        groupId: 3,
+        replicas: [
+          { port: 1, instance: 11 },
+          { port: 2, instance: 12 },
+        ],
+      }),
       client.cloneSession({ sessionId: 1, replicas: [{ port: target.cpuPort, instance: 0 }] }),
     ]);
-    const pre = await client.readAll([client.multicastGroup({ groupId: 3 }), client.cloneSession({ sessionId: 1 })]);
+    const pre = await client.readAll([
+      client.multicastGroup({ groupId: 3 }),
+      client.cloneSession({ sessionId: 1 }),
+    ]);
     const group = pre.find((e) => e.kind === 'multicastGroupEntry');
-    expect(group && 'replicas' in group ? group.replicas.map((r) => [Number(r.port ?? r.egressPort), r.instance]).sort() : []).toEqual([
+    expect(
+      group && 'replicas' in group
+        ? group.replicas.map((r) => [Number(r.port ?? r.egressPort), r.instance]).sort()
+        : [],
+    ).toEqual([
       [1, 11],
       [2, 12],
     ]);
@@ -136,7 +156,9 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
     try {
       expect(backup.isPrimary).toBe(false);
       expect(client.isPrimary).toBe(true);
-      const error = await backup.insert([backup.tableEntry('port_role', { match: { port: 8 }, action: 'set_uplink_port' })]).catch((e: unknown) => e);
+      const error = await backup
+        .insert([backup.tableEntry('port_role', { match: { port: 8 }, action: 'set_uplink_port' })])
+        .catch((e: unknown) => e);
       expect(String(error)).toMatch(/PERMISSION_DENIED|not primary/i);
       expect((await backup.readAll(backup.tableEntry('port_role'))).length).toBeGreaterThan(0);
     } finally {
@@ -145,7 +167,10 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
   });
 
   it('sends packet-out frames to the chosen port', async () => {
-    const dataplane = await DataplaneClient.connect({ address: target.dataplaneAddress, deviceId: target.deviceId });
+    const dataplane = await DataplaneClient.connect({
+      address: target.dataplaneAddress,
+      deviceId: target.deviceId,
+    });
     try {
       const frame = Uint8Array.from({ length: 64 }, (_, i) => i);
       client.packetOut(frame, { egress_port: 2, pad: 0 });

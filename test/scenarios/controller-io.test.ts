@@ -1,7 +1,7 @@
 // Controller port: packet-out, and packet-in for MTU (rule 5) and Geneve control packets (rule 7).
 import { describe, expect, it } from 'vitest';
-import { encapsulate } from '../../src/packet/index.js';
 import { PUNT_REASONS } from '../../src/controller/reasons.js';
+import { encapsulate } from '../../src/packet/index.js';
 import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
 import { securityOption, tenantFrame } from './harness/frames.js';
 import { PORTS, UNDERLAY } from './harness/vtep.js';
@@ -48,7 +48,12 @@ describe('controller I/O', () => {
     const inner = tenantFrame({ dst: A1.mac, src: REMOTE_A1.mac });
     const oam = encapsulate(inner, {
       vni: TENANT_A.vni,
-      outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: R1.address, dstIp: UNDERLAY.localVtep4 },
+      outer: {
+        srcMac: UNDERLAY.nextHopMac,
+        dstMac: UNDERLAY.uplinkMac,
+        srcIp: R1.address,
+        dstIp: UNDERLAY.localVtep4,
+      },
       options: [securityOption(900)],
       oam: true,
     });

@@ -1,7 +1,7 @@
 // Every drop reason of docs/DATAPLANE.md, each with its own counter.
 import { describe, expect, it } from 'vitest';
-import { buildFrame, encapsulate, type GeneveOption } from '../../src/packet/index.js';
 import type { DropReason } from '../../src/controller/reasons.js';
+import { buildFrame, encapsulate, type GeneveOption } from '../../src/packet/index.js';
 import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
 import { securityOption, tenantFrame } from './harness/frames.js';
 import { PORTS, UNDERLAY, type VtepSession } from './harness/vtep.js';
@@ -46,7 +46,12 @@ function tunnelPacket(o: {
   ]);
 }
 
-async function expectDrop(s: VtepSession, reason: DropReason, port: number, frame: Uint8Array): Promise<void> {
+async function expectDrop(
+  s: VtepSession,
+  reason: DropReason,
+  port: number,
+  frame: Uint8Array,
+): Promise<void> {
   const before = await s.dropCounts();
   expect(await s.send(port, frame, reason), reason).toEqual([]);
   const after = await s.dropCounts();
@@ -70,7 +75,12 @@ describe('drop reasons', () => {
     await expectDrop(s, 'UNKNOWN_SOURCE', A2.port, tenantFrame({ dst: A2.mac, src: A1.mac }));
     // A tagged frame on an untagged vport does not match it.
     await expectDrop(s, 'UNKNOWN_SOURCE', A1.port, tenantFrame({ dst: A2.mac, src: A1.mac, vlan: 7 }));
-    await expectDrop(s, 'UNKNOWN_DESTINATION', A1.port, tenantFrame({ dst: '02:77:77:77:77:77', src: A1.mac }));
+    await expectDrop(
+      s,
+      'UNKNOWN_DESTINATION',
+      A1.port,
+      tenantFrame({ dst: '02:77:77:77:77:77', src: A1.mac }),
+    );
     await s.remoteMac({ vni: TENANT_A.vni, mac: '02:00:00:00:0a:99', tunnelId: 99 });
     await expectDrop(s, 'NO_TUNNEL', A1.port, tenantFrame({ dst: '02:00:00:00:0a:99', src: A1.mac }));
     await s.tunnel({ id: 99, local: UNDERLAY.localVtep4, remote: '198.51.100.7' });
@@ -84,19 +94,37 @@ describe('drop reasons', () => {
     expect(await s.send(PORTS.uplink1, tunnelPacket({}), 'valid')).toHaveLength(1);
     await expectDrop(s, 'NOT_FOR_LOCAL_VTEP', PORTS.uplink1, tunnelPacket({ dstIp: '10.0.0.200' }));
     await expectDrop(s, 'NOT_FOR_LOCAL_VTEP', PORTS.uplink1, tunnelPacket({ dstPort: 4789 }));
-    await expectDrop(s, 'NOT_FOR_LOCAL_VTEP', PORTS.uplink1, tenantFrame({ dst: UNDERLAY.uplinkMac, src: A1.mac }));
+    await expectDrop(
+      s,
+      'NOT_FOR_LOCAL_VTEP',
+      PORTS.uplink1,
+      tenantFrame({ dst: UNDERLAY.uplinkMac, src: A1.mac }),
+    );
     await expectDrop(s, 'OUTER_IPV4_CHECKSUM', PORTS.uplink1, tunnelPacket({ ipChecksum: 0x1234 }));
     await expectDrop(s, 'GENEVE_VERSION', PORTS.uplink1, tunnelPacket({ version: 1 }));
     await expectDrop(s, 'GENEVE_PROTOCOL', PORTS.uplink1, tunnelPacket({ protocolType: 0x0800 }));
     // The second option claims 4 data words but Opt Len leaves room for 2.
     const overrun = tunnelPacket({
-      options: [securityOption(900), { optionClass: 0x0102, type: 3, critical: false, length: 4, data: new Uint8Array(8) }],
+      options: [
+        securityOption(900),
+        { optionClass: 0x0102, type: 3, critical: false, length: 4, data: new Uint8Array(8) },
+      ],
       optionsLength: 4,
     });
     await expectDrop(s, 'GENEVE_OPTION_LENGTH', PORTS.uplink1, overrun);
     const critical = { optionClass: 0x0102, type: 0x05, critical: true, data: new Uint8Array(4) };
-    await expectDrop(s, 'GENEVE_CRITICAL_OPTION', PORTS.uplink1, tunnelPacket({ options: [critical, securityOption(900)] }));
-    await expectDrop(s, 'GENEVE_CRITICAL_OPTION', PORTS.uplink1, tunnelPacket({ options: [securityOption(900), critical] }));
+    await expectDrop(
+      s,
+      'GENEVE_CRITICAL_OPTION',
+      PORTS.uplink1,
+      tunnelPacket({ options: [critical, securityOption(900)] }),
+    );
+    await expectDrop(
+      s,
+      'GENEVE_CRITICAL_OPTION',
+      PORTS.uplink1,
+      tunnelPacket({ options: [securityOption(900), critical] }),
+    );
     // Options that run past the end of the packet.
     const truncated = tunnelPacket({}).subarray(0, 14 + 20 + 8 + 8 + 6);
     await expectDrop(s, 'PARSER_ERROR', PORTS.uplink1, truncated);
@@ -121,9 +149,19 @@ describe('drop reasons', () => {
     await installFabric(s, { allowAll: false, uplinkMtu: 200 });
     await s.puntCloneSession();
     await expectDrop(s, 'POLICY_DENY', A1.port, tenantFrame({ dst: A2.mac, src: A1.mac }));
-    const big = tenantFrame({ dst: REMOTE_A1.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.11' }, payloadLength: 200 });
+    const big = tenantFrame({
+      dst: REMOTE_A1.mac,
+      src: A1.mac,
+      ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+      payloadLength: 200,
+    });
     await expectDrop(s, 'MTU_EXCEEDED', A1.port, big);
-    const fits = tenantFrame({ dst: REMOTE_A1.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.11' }, payloadLength: 100 });
+    const fits = tenantFrame({
+      dst: REMOTE_A1.mac,
+      src: A1.mac,
+      ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+      payloadLength: 100,
+    });
     // Outer IPv4 datagram: 20 + 8 + 16 + frame (14 + 20 + 100) = 178 <= 200.
     expect(await s.send(A1.port, fits, 'fits the MTU')).toHaveLength(1);
     const denied = await s.counter('VtepEgress.egress_drops', 16);
@@ -136,7 +174,12 @@ describe('drop reasons', () => {
     const inner = innerToA1();
     const viaHelper = encapsulate(inner, {
       vni: TENANT_A.vni,
-      outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: R1.address, dstIp: UNDERLAY.localVtep4 },
+      outer: {
+        srcMac: UNDERLAY.nextHopMac,
+        dstMac: UNDERLAY.uplinkMac,
+        srcIp: R1.address,
+        dstIp: UNDERLAY.localVtep4,
+      },
       options: [securityOption(900)],
       udpSourcePort: 50000,
     });

@@ -1,6 +1,6 @@
 // docs/DATAPLANE.md rules 1, 2 and 4: frames from local workloads to remote VTEPs.
 import { describe, expect, it } from 'vitest';
-import { parseFrame, findLayer } from '../../src/packet/index.js';
+import { findLayer, parseFrame } from '../../src/packet/index.js';
 import { A1, B2, installFabric, R1, R2, REMOTE_A1, REMOTE_A2, TENANT_A, useVtep } from './harness/fabric.js';
 import { expectedEncap, tenantFrame, untagged } from './harness/frames.js';
 import { PORTS } from './harness/vtep.js';
@@ -21,7 +21,11 @@ describe('encapsulation towards remote VTEPs', () => {
     const out = await s.send(A1.port, inner, 'tcp to remote A1');
     expect(out).toHaveLength(1);
     expect(out[0].port).toBe(PORTS.uplink1);
-    const expected = expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, securityId: A1.securityId });
+    const expected = expectedEncap(inner, {
+      vni: TENANT_A.vni,
+      remoteVtep: R1.address,
+      securityId: A1.securityId,
+    });
     expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
     const parsed = parseFrame(out[0].bytes);
     expect(parsed.issues).toEqual([]);
@@ -44,7 +48,11 @@ describe('encapsulation towards remote VTEPs', () => {
     const out = await s.send(A1.port, inner, 'udp to remote A2');
     expect(out).toHaveLength(1);
     expect(out[0].port).toBe(PORTS.uplink2);
-    const expected = expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R2.address, securityId: A1.securityId });
+    const expected = expectedEncap(inner, {
+      vni: TENANT_A.vni,
+      remoteVtep: R2.address,
+      securityId: A1.securityId,
+    });
     expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
     const parsed = parseFrame(out[0].bytes);
     expect(parsed.issues).toEqual([]);
@@ -55,15 +63,26 @@ describe('encapsulation towards remote VTEPs', () => {
     const s = session();
     await s.reset('encap: critical option and no option');
     await installFabric(s, { criticalOption: true });
-    const inner = tenantFrame({ dst: REMOTE_A1.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.11' } });
+    const inner = tenantFrame({
+      dst: REMOTE_A1.mac,
+      src: A1.mac,
+      ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+    });
     const critical = await s.send(A1.port, inner, 'critical option');
     expect(critical.map((f) => f.bytes)).toEqual([
-      expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, securityId: A1.securityId, critical: true }),
+      expectedEncap(inner, {
+        vni: TENANT_A.vni,
+        remoteVtep: R1.address,
+        securityId: A1.securityId,
+        critical: true,
+      }),
     ]);
     expect(findLayer(parseFrame(critical[0].bytes).layers, 'geneve')!.critical).toBe(true);
     await s.securityOptionFormat('omit');
     const bare = await s.send(A1.port, inner, 'no option');
-    expect(bare.map((f) => f.bytes)).toEqual([expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, omitOption: true })]);
+    expect(bare.map((f) => f.bytes)).toEqual([
+      expectedEncap(inner, { vni: TENANT_A.vni, remoteVtep: R1.address, omitOption: true }),
+    ]);
   });
 
   it('removes the access VLAN tag before encapsulation', async () => {
@@ -73,7 +92,12 @@ describe('encapsulation towards remote VTEPs', () => {
     // B2 is tagged (VLAN 20) in tenant B; give tenant B a remote endpoint behind R1.
     await s.member({ vni: B2.vni, remoteVtep: R1.address, trusted: true });
     await s.remoteMac({ vni: B2.vni, mac: '02:00:00:00:0b:11', tunnelId: R1.tunnelId });
-    const frame = tenantFrame({ dst: '02:00:00:00:0b:11', src: B2.mac, vlan: B2.vlan, ip: { src: '172.16.0.4', dst: '172.16.0.11' } });
+    const frame = tenantFrame({
+      dst: '02:00:00:00:0b:11',
+      src: B2.mac,
+      vlan: B2.vlan,
+      ip: { src: '172.16.0.4', dst: '172.16.0.11' },
+    });
     const out = await s.send(B2.port, frame, 'tagged frame to remote');
     expect(out.map((f) => f.bytes)).toEqual([
       expectedEncap(untagged(frame), { vni: B2.vni, remoteVtep: R1.address, securityId: B2.securityId }),

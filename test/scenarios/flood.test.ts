@@ -1,7 +1,19 @@
 // docs/DATAPLANE.md rules 2 and 10: BUM traffic, head-end replicated per VNI.
 import { describe, expect, it } from 'vitest';
 import { encapsulate } from '../../src/packet/index.js';
-import { A1, A2, B1, B2, installFabric, R1, R2, REMOTE_A1, TENANT_A, TENANT_B, useVtep } from './harness/fabric.js';
+import {
+  A1,
+  A2,
+  B1,
+  B2,
+  installFabric,
+  R1,
+  R2,
+  REMOTE_A1,
+  TENANT_A,
+  TENANT_B,
+  useVtep,
+} from './harness/fabric.js';
 import { expectedEncap, securityOption, tagged, tenantFrame } from './harness/frames.js';
 import { PORTS, UNDERLAY, type VtepSession } from './harness/vtep.js';
 
@@ -59,7 +71,11 @@ describe('BUM flooding', () => {
     await s.reset('flood: per VNI');
     await installFabric(s);
     await floodGroups(s);
-    const multicast = tenantFrame({ dst: '01:00:5e:00:00:fb', src: B1.mac, ip: { src: '172.16.0.3', dst: '224.0.0.251' } });
+    const multicast = tenantFrame({
+      dst: '01:00:5e:00:00:fb',
+      src: B1.mac,
+      ip: { src: '172.16.0.3', dst: '224.0.0.251' },
+    });
     expect(await s.send(B1.port, multicast, 'multicast from B1')).toEqual([
       { port: B2.port, bytes: tagged(multicast, B2.vlan) },
     ]);
@@ -73,7 +89,12 @@ describe('BUM flooding', () => {
     const arp = tenantFrame({ dst: BROADCAST, src: REMOTE_A1.mac, payloadLength: 28 });
     const tunnelled = encapsulate(arp, {
       vni: TENANT_A.vni,
-      outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: R1.address, dstIp: UNDERLAY.localVtep4 },
+      outer: {
+        srcMac: UNDERLAY.nextHopMac,
+        dstMac: UNDERLAY.uplinkMac,
+        srcIp: R1.address,
+        dstIp: UNDERLAY.localVtep4,
+      },
       options: [securityOption(900)],
     });
     const out = (await s.send(PORTS.uplink1, tunnelled, 'broadcast from R1')).sort(byPort);
@@ -92,10 +113,17 @@ describe('BUM flooding', () => {
     const arp = tenantFrame({ dst: BROADCAST, src: REMOTE_A1.mac, payloadLength: 28 });
     const tunnelled = encapsulate(arp, {
       vni: TENANT_A.vni,
-      outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: R1.address, dstIp: UNDERLAY.localVtep4 },
+      outer: {
+        srcMac: UNDERLAY.nextHopMac,
+        dstMac: UNDERLAY.uplinkMac,
+        srcIp: R1.address,
+        dstIp: UNDERLAY.localVtep4,
+      },
       options: [securityOption(900)],
     });
-    expect(await s.send(PORTS.uplink1, tunnelled, 'broadcast, A2 allowed only')).toEqual([{ port: A2.port, bytes: arp }]);
+    expect(await s.send(PORTS.uplink1, tunnelled, 'broadcast, A2 allowed only')).toEqual([
+      { port: A2.port, bytes: arp },
+    ]);
     expect(await s.dropCount('POLICY_DENY')).toBe(1n);
   });
 });

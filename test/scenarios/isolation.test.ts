@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { buildFrame, encapsulate, type GeneveOption, type Layer } from '../../src/packet/index.js';
 import { useVtep } from './harness/fabric.js';
 import { applyIntent } from './harness/intent.js';
-import { type FabricIntent, type ModelOutput, parseLikeVtep, securityIdOption, VtepModel } from './harness/model.js';
+import {
+  type FabricIntent,
+  type ModelOutput,
+  parseLikeVtep,
+  securityIdOption,
+  VtepModel,
+} from './harness/model.js';
 import { PORTS, UNDERLAY } from './harness/vtep.js';
 
 const session = useVtep();
@@ -46,11 +52,17 @@ function randomIntent(rng: Rng): FabricIntent {
   const vnis = new Set<number>();
   while (vnis.size < 3) vnis.add(rng.int(1, 0xffffff));
   const tenants = [...vnis].map((vni, i) => {
-    const members = REMOTES.filter(() => rng.chance(0.6)).map((r) => ({ address: r.address, trusted: rng.chance(0.5) }));
+    const members = REMOTES.filter(() => rng.chance(0.6)).map((r) => ({
+      address: r.address,
+      trusted: rng.chance(0.5),
+    }));
     const remoteMacs =
       members.length === 0
         ? []
-        : REMOTE_MACS.filter(() => rng.chance(0.5)).map((mac) => ({ mac, address: rng.pick(members).address }));
+        : REMOTE_MACS.filter(() => rng.chance(0.5)).map((mac) => ({
+            mac,
+            address: rng.pick(members).address,
+          }));
     return {
       vni,
       slot: i + 1,
@@ -71,7 +83,8 @@ function randomIntent(rng: Rng): FabricIntent {
       securityId: rng.pick(SECURITY_IDS),
     };
     const clash = vports.some(
-      (o) => (o.port === v.port && o.mac === v.mac && o.vlan === v.vlan) || (o.vni === v.vni && o.mac === v.mac),
+      (o) =>
+        (o.port === v.port && o.mac === v.mac && o.vlan === v.vlan) || (o.vni === v.vni && o.mac === v.mac),
     );
     if (!clash) vports.push(v);
   }
@@ -123,11 +136,26 @@ function randomTenantFrame(rng: Rng, src: string, vlan: number): Uint8Array {
     const l4 = rng.pick(['tcp', 'udp', 'other'] as const);
     const ip: Layer =
       l3 === 'ipv4'
-        ? { kind: 'ipv4', src: `192.168.0.${rng.int(1, 254)}`, dst: `192.168.0.${rng.int(1, 254)}`, ...(l4 === 'other' ? { protocol: 253 } : {}) }
-        : { kind: 'ipv6', src: `2001:db8::${rng.int(1, 0xffff).toString(16)}`, dst: `2001:db8::${rng.int(1, 0xffff).toString(16)}`, ...(l4 === 'other' ? { nextHeader: 253 } : {}) };
+        ? {
+            kind: 'ipv4',
+            src: `192.168.0.${rng.int(1, 254)}`,
+            dst: `192.168.0.${rng.int(1, 254)}`,
+            ...(l4 === 'other' ? { protocol: 253 } : {}),
+          }
+        : {
+            kind: 'ipv6',
+            src: `2001:db8::${rng.int(1, 0xffff).toString(16)}`,
+            dst: `2001:db8::${rng.int(1, 0xffff).toString(16)}`,
+            ...(l4 === 'other' ? { nextHeader: 253 } : {}),
+          };
     layers.push(ip);
     if (l4 === 'tcp') layers.push({ kind: 'tcp', srcPort: rng.int(1, 65535), dstPort: rng.int(0, 5000) });
-    if (l4 === 'udp') layers.push({ kind: 'udp', srcPort: rng.int(1, 65535), dstPort: rng.pick([53, 80, 443, rng.int(0, 5000)]) });
+    if (l4 === 'udp')
+      layers.push({
+        kind: 'udp',
+        srcPort: rng.int(1, 65535),
+        dstPort: rng.pick([53, 80, 443, rng.int(0, 5000)]),
+      });
   }
   layers.push(payload);
   return buildFrame(layers);
@@ -137,13 +165,28 @@ function randomInput(rng: Rng, intent: FabricIntent): { port: number; bytes: Uin
   if (rng.chance(0.7)) {
     const v = rng.chance(0.9) ? rng.pick(intent.vports) : undefined;
     const port = v?.port ?? rng.pick(intent.accessPorts);
-    return { port, bytes: randomTenantFrame(rng, v?.mac ?? rng.pick(LOCAL_MACS), v?.vlan ?? rng.pick([0, 10, 20])) };
+    return {
+      port,
+      bytes: randomTenantFrame(rng, v?.mac ?? rng.pick(LOCAL_MACS), v?.vlan ?? rng.pick([0, 10, 20])),
+    };
   }
   const from = rng.pick([...REMOTES.map((r) => r.address), '10.0.0.9']);
   const v6 = from.includes(':');
-  const to = rng.chance(0.95) ? (v6 ? UNDERLAY.localVtep6 : UNDERLAY.localVtep4) : v6 ? 'fd00::77' : '10.0.0.77';
+  const to = rng.chance(0.95)
+    ? v6
+      ? UNDERLAY.localVtep6
+      : UNDERLAY.localVtep4
+    : v6
+      ? 'fd00::77'
+      : '10.0.0.77';
   const options: GeneveOption[] = [];
-  if (rng.chance(0.3)) options.push({ optionClass: 0x0102, type: rng.int(0, 127), critical: false, data: new Uint8Array(4 * rng.int(0, 3)) });
+  if (rng.chance(0.3))
+    options.push({
+      optionClass: 0x0102,
+      type: rng.int(0, 127),
+      critical: false,
+      data: new Uint8Array(4 * rng.int(0, 3)),
+    });
   if (rng.chance(0.8)) options.push(securityIdOption(rng.pick(SECURITY_IDS), rng.chance(0.3)));
   const vni = rng.chance(0.9) ? rng.pick(intent.tenants).vni : rng.int(1, 0xffffff);
   const inner = randomTenantFrame(rng, rng.pick(REMOTE_MACS), 0);
@@ -162,7 +205,9 @@ function vniOfInput(intent: FabricIntent, input: { port: number; bytes: Uint8Arr
   const p = parseLikeVtep(input.bytes);
   if (p.geneve) return p.geneve.vni;
   const eth = p.frame.ethernet;
-  return intent.vports.find((v) => v.port === input.port && v.mac === eth?.src && v.vlan === (p.frame.vlan?.vid ?? 0))?.vni;
+  return intent.vports.find(
+    (v) => v.port === input.port && v.mac === eth?.src && v.vlan === (p.frame.vlan?.vid ?? 0),
+  )?.vni;
 }
 
 /** The VNIs an output can belong to: the vports attached at (port, VLAN), or the Geneve VNI. */
@@ -194,7 +239,8 @@ describe('tenant isolation (property)', () => {
         const expected = model.process(input.port, input.bytes).map(key).sort();
         delivered += actual.length;
         const vni = vniOfInput(intent, input);
-        for (const o of outputs[i]) if (vni === undefined || !vnisOfOutput(intent, o).includes(vni)) crossTenant++;
+        for (const o of outputs[i])
+          if (vni === undefined || !vnisOfOutput(intent, o).includes(vni)) crossTenant++;
         if (actual.join() !== expected.join() && mismatches.length < 5) {
           mismatches.push(
             `frame ${done + i} on port ${input.port}: ${Buffer.from(input.bytes).toString('hex')}\n` +

@@ -22,8 +22,15 @@ describe('local switching', () => {
     await installFabric(s);
     // B1 (untagged) and B2 (VLAN 20) are both in tenant B.
     const fromB1 = tenantFrame({ dst: B2.mac, src: B1.mac, ip: { src: '172.16.0.3', dst: '172.16.0.4' } });
-    expect(await s.send(B1.port, fromB1, 'B1 -> B2')).toEqual([{ port: B2.port, bytes: tagged(fromB1, B2.vlan) }]);
-    const fromB2 = tenantFrame({ dst: B1.mac, src: B2.mac, vlan: B2.vlan, ip: { src: '172.16.0.4', dst: '172.16.0.3' } });
+    expect(await s.send(B1.port, fromB1, 'B1 -> B2')).toEqual([
+      { port: B2.port, bytes: tagged(fromB1, B2.vlan) },
+    ]);
+    const fromB2 = tenantFrame({
+      dst: B1.mac,
+      src: B2.mac,
+      vlan: B2.vlan,
+      ip: { src: '172.16.0.4', dst: '172.16.0.3' },
+    });
     expect(await s.send(B2.port, fromB2, 'B2 -> B1')).toEqual([{ port: B1.port, bytes: untagged(fromB2) }]);
   });
 
@@ -35,7 +42,9 @@ describe('local switching', () => {
     const fromA2 = tenantFrame({ dst: A1.mac, src: A2.mac });
     expect(await s.send(A2.port, fromA2, 'A2 -> shared MAC')).toEqual([{ port: A1.port, bytes: fromA2 }]);
     const fromB2 = tenantFrame({ dst: B1.mac, src: B2.mac, vlan: B2.vlan });
-    expect(await s.send(B2.port, fromB2, 'B2 -> shared MAC')).toEqual([{ port: B1.port, bytes: untagged(fromB2) }]);
+    expect(await s.send(B2.port, fromB2, 'B2 -> shared MAC')).toEqual([
+      { port: B1.port, bytes: untagged(fromB2) },
+    ]);
     // A2's MAC is unknown in tenant B.
     const cross = tenantFrame({ dst: A2.mac, src: B2.mac, vlan: B2.vlan });
     expect(await s.send(B2.port, cross, 'B2 -> A2 MAC')).toEqual([]);

@@ -59,10 +59,18 @@ function corpus(): Array<{ port: number; bytes: Uint8Array; label: string }> {
   // Random bytes of every small length, and some long ones, on every port.
   for (const port of ports) {
     for (let len = 0; len <= 80; len += 1) {
-      out.push({ port, bytes: Uint8Array.from({ length: len }, () => Math.floor(rand() * 256)), label: `random ${len}B` });
+      out.push({
+        port,
+        bytes: Uint8Array.from({ length: len }, () => Math.floor(rand() * 256)),
+        label: `random ${len}B`,
+      });
     }
     for (const len of [200, 1500, 9000]) {
-      out.push({ port, bytes: Uint8Array.from({ length: len }, () => Math.floor(rand() * 256)), label: `random ${len}B` });
+      out.push({
+        port,
+        bytes: Uint8Array.from({ length: len }, () => Math.floor(rand() * 256)),
+        label: `random ${len}B`,
+      });
     }
   }
   // Every truncation of a valid tunnel packet with several options, and of a valid access frame.
@@ -74,15 +82,27 @@ function corpus(): Array<{ port: number; bytes: Uint8Array; label: string }> {
   });
   const tunnel = encapsulate(inner, {
     vni: TENANT_A.vni,
-    outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: R1.address, dstIp: UNDERLAY.localVtep4 },
+    outer: {
+      srcMac: UNDERLAY.nextHopMac,
+      dstMac: UNDERLAY.uplinkMac,
+      srcIp: R1.address,
+      dstIp: UNDERLAY.localVtep4,
+    },
     options: [
       { optionClass: 0x0102, type: 9, critical: false, data: new Uint8Array(8) },
       securityOption(900),
     ],
   });
-  for (let len = 0; len < tunnel.length; len++) out.push({ port: PORTS.uplink1, bytes: tunnel.slice(0, len), label: `tunnel cut at ${len}` });
-  const access = tenantFrame({ dst: A2.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.2' }, l4: { protocol: 'udp', srcPort: 1, dstPort: 6081 } });
-  for (let len = 0; len < access.length; len++) out.push({ port: A1.port, bytes: access.slice(0, len), label: `access cut at ${len}` });
+  for (let len = 0; len < tunnel.length; len++)
+    out.push({ port: PORTS.uplink1, bytes: tunnel.slice(0, len), label: `tunnel cut at ${len}` });
+  const access = tenantFrame({
+    dst: A2.mac,
+    src: A1.mac,
+    ip: { src: '192.168.1.1', dst: '192.168.1.2' },
+    l4: { protocol: 'udp', srcPort: 1, dstPort: 6081 },
+  });
+  for (let len = 0; len < access.length; len++)
+    out.push({ port: A1.port, bytes: access.slice(0, len), label: `access cut at ${len}` });
   // Single bit flips anywhere in the tunnel headers (outer, Geneve, options, inner headers).
   for (let bit = 0; bit < (tunnel.length - 20) * 8; bit += 3) {
     const flipped = tunnel.slice();
@@ -113,7 +133,9 @@ describe('robustness', () => {
         const expected = model.process(input.port, input.bytes).map(key).sort();
         delivered += actual.length;
         if (actual.join() !== expected.join() && mismatches.length < 5) {
-          mismatches.push(`${input.label} on port ${input.port}: expected ${expected.length} frame(s), got ${actual.length}: ${actual.join(' ').slice(0, 120)}`);
+          mismatches.push(
+            `${input.label} on port ${input.port}: expected ${expected.length} frame(s), got ${actual.length}: ${actual.join(' ').slice(0, 120)}`,
+          );
         }
       }
     }

@@ -13,7 +13,8 @@ import { recordedExchanges, scenarioPcap } from './harness/report.js';
 const session = useVtep();
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
 const haveTshark = !tshark.error && tshark.status === 0;
-if (!haveTshark) console.warn('tshark.test: tshark is not installed (Debian package tshark); the cross-check is skipped');
+if (!haveTshark)
+  console.warn('tshark.test: tshark is not installed (Debian package tshark); the cross-check is skipped');
 
 const FIELDS = [
   'frame.number',
@@ -37,7 +38,19 @@ function decode(pcap: Uint8Array): Array<Record<string, string>> {
   writeFileSync(file, pcap);
   const run = spawnSync(
     'tshark',
-    ['-r', file, '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=a', '-E', 'aggregator=,', ...FIELDS.flatMap((f) => ['-e', f])],
+    [
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+      ...FIELDS.flatMap((f) => ['-e', f]),
+    ],
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`tshark failed: ${run.stderr}`);
@@ -52,8 +65,17 @@ describe.skipIf(!haveTshark)('tshark cross-check', () => {
     const s = session();
     await s.reset('tshark: encapsulated output');
     await installFabric(s, { criticalOption: true });
-    const toR1 = tenantFrame({ dst: REMOTE_A1.mac, src: A1.mac, ip: { src: '192.168.1.1', dst: '192.168.1.11' }, l4: { protocol: 'udp', srcPort: 9, dstPort: 9 } });
-    const toR2 = tenantFrame({ dst: REMOTE_A2.mac, src: A1.mac, ip: { src: '2001:db8::1', dst: '2001:db8::12' } });
+    const toR1 = tenantFrame({
+      dst: REMOTE_A1.mac,
+      src: A1.mac,
+      ip: { src: '192.168.1.1', dst: '192.168.1.11' },
+      l4: { protocol: 'udp', srcPort: 9, dstPort: 9 },
+    });
+    const toR2 = tenantFrame({
+      dst: REMOTE_A2.mac,
+      src: A1.mac,
+      ip: { src: '2001:db8::1', dst: '2001:db8::12' },
+    });
     const out = [...(await s.send(A1.port, toR1, 'to R1')), ...(await s.send(A1.port, toR2, 'to R2'))];
     expect(out).toHaveLength(2);
     const rows = decode(writePcap(out.map((f) => ({ data: f.bytes }))));
@@ -62,7 +84,9 @@ describe.skipIf(!haveTshark)('tshark cross-check', () => {
       [rows[0], R1.address],
       [rows[1], R2.address],
     ] as const) {
-      expect(row['ip.dst'] || row['ipv6.dst'].split(',')[0]).toContain(remote.includes(':') ? 'fd00::2' : remote);
+      expect(row['ip.dst'] || row['ipv6.dst'].split(',')[0]).toContain(
+        remote.includes(':') ? 'fd00::2' : remote,
+      );
       expect(row['udp.dstport'].split(',')[0]).toBe('6081');
       expect(row['geneve.version']).toBe('0');
       expect(Number(row['geneve.vni'])).toBe(TENANT_A.vni);

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../artifacts/program.js';
 import { loadFabricIntent, PUNT_REASONS, puntReasonName, VtepController } from '../../controller/index.js';
 import { DataplaneClient } from '../../dataplane/client.js';
+import { P4RuntimeClient, type PacketIn } from '../../p4runtime/index.js';
 import {
   buildFrame,
   encapsulate,
@@ -22,7 +23,6 @@ import {
   securityIdOption,
   writePcapFile,
 } from '../../packet/index.js';
-import { P4RuntimeClient, type PacketIn } from '../../p4runtime/index.js';
 import { startEmbeddedTarget } from '../../target/index.js';
 
 const UPLINK4 = { port: 5, mac: '02:aa:00:00:00:05', nextHop: '02:bb:00:00:00:05' };
@@ -30,7 +30,12 @@ const BLUE_WEB = { port: 1, mac: '02:00:00:00:0a:01' };
 const BLUE_DB = '02:00:00:00:0a:02';
 const GREEN_APP = { port: 3, mac: '02:00:00:00:0a:01' };
 
-function frame(dst: string, src: string, l3?: { src: string; dst: string; dstPort: number }, payload = 40): Uint8Array {
+function frame(
+  dst: string,
+  src: string,
+  l3?: { src: string; dst: string; dstPort: number },
+  payload = 40,
+): Uint8Array {
   const layers: Layer[] = [{ kind: 'ethernet', dst, src }];
   if (l3) {
     layers.push({ kind: 'ipv4', src: l3.src, dst: l3.dst });
@@ -61,17 +66,33 @@ interface DemoFrame {
 function demoFrames(): DemoFrame[] {
   const web = (dstPort: number) => ({ src: '192.168.10.1', dst: '192.168.10.2', dstPort });
   return [
-    { what: 'blue-web -> blue-db, tcp/5432 (allowed, VLAN 20 added)', port: 1, bytes: frame(BLUE_DB, BLUE_WEB.mac, web(5432)) },
-    { what: 'blue-web -> blue-db, tcp/22 (no rule: denied)', port: 1, bytes: frame(BLUE_DB, BLUE_WEB.mac, web(22)) },
+    {
+      what: 'blue-web -> blue-db, tcp/5432 (allowed, VLAN 20 added)',
+      port: 1,
+      bytes: frame(BLUE_DB, BLUE_WEB.mac, web(5432)),
+    },
+    {
+      what: 'blue-web -> blue-db, tcp/22 (no rule: denied)',
+      port: 1,
+      bytes: frame(BLUE_DB, BLUE_WEB.mac, web(22)),
+    },
     {
       what: 'blue-web -> remote endpoint behind 10.0.0.2 (Geneve over IPv4)',
       port: 1,
-      bytes: frame('02:00:00:00:0a:11', BLUE_WEB.mac, { src: '192.168.10.1', dst: '192.168.10.11', dstPort: 443 }),
+      bytes: frame('02:00:00:00:0a:11', BLUE_WEB.mac, {
+        src: '192.168.10.1',
+        dst: '192.168.10.11',
+        dstPort: 443,
+      }),
     },
     {
       what: 'blue-web -> remote endpoint behind fd00::2 (Geneve over IPv6)',
       port: 1,
-      bytes: frame('02:00:00:00:0a:12', BLUE_WEB.mac, { src: '192.168.10.1', dst: '192.168.10.12', dstPort: 443 }),
+      bytes: frame('02:00:00:00:0a:12', BLUE_WEB.mac, {
+        src: '192.168.10.1',
+        dst: '192.168.10.12',
+        dstPort: 443,
+      }),
     },
     {
       what: '10.0.0.2 -> blue-web, tcp/443 from security ID 900 (decapsulated)',
@@ -82,7 +103,11 @@ function demoFrames(): DemoFrame[] {
         [blueOption(900)],
       ),
     },
-    { what: 'green-app broadcast (flooded in green only)', port: GREEN_APP.port, bytes: frame('ff:ff:ff:ff:ff:ff', GREEN_APP.mac) },
+    {
+      what: 'green-app broadcast (flooded in green only)',
+      port: GREEN_APP.port,
+      bytes: frame('ff:ff:ff:ff:ff:ff', GREEN_APP.mac),
+    },
     { what: 'spoofed source MAC on port 1', port: 1, bytes: frame(BLUE_DB, '02:66:66:66:66:66') },
     {
       what: '10.0.0.9 (not a member of VNI 5000) -> blue-web',
@@ -100,7 +125,12 @@ function demoFrames(): DemoFrame[] {
     {
       what: 'blue-web -> 10.0.0.2, 1490-byte frame over a 1500 MTU uplink',
       port: 1,
-      bytes: frame('02:00:00:00:0a:11', BLUE_WEB.mac, { src: '192.168.10.1', dst: '192.168.10.11', dstPort: 443 }, 1436),
+      bytes: frame(
+        '02:00:00:00:0a:11',
+        BLUE_WEB.mac,
+        { src: '192.168.10.1', dst: '192.168.10.11', dstPort: 443 },
+        1436,
+      ),
     },
   ];
 }
@@ -123,7 +153,12 @@ export function registerDemoCommand(program: Command): void {
         ports: 8,
         deviceId: 1,
       });
-      const client = await P4RuntimeClient.connect({ address: target.grpcAddress, deviceId: 1, electionId: 1n, waitForPrimary: true });
+      const client = await P4RuntimeClient.connect({
+        address: target.grpcAddress,
+        deviceId: 1,
+        electionId: 1n,
+        waitForPrimary: true,
+      });
       const controller = new VtepController(client);
       const packetIns: PacketIn[] = [];
       client.on('packetIn', (p) => packetIns.push(p));
@@ -132,7 +167,9 @@ export function registerDemoCommand(program: Command): void {
         console.log(`embedded target on ${target.grpcAddress}; pushing bmv2/geneve_vtep.json over P4Runtime`);
         await controller.pushProgram();
         const plan = await controller.apply(loadFabricIntent(o.fabric));
-        console.log(`applied ${o.fabric}: ${plan.entities.length} table entries and groups for ${plan.tenants.length} tenants\n`);
+        console.log(
+          `applied ${o.fabric}: ${plan.entities.length} table entries and groups for ${plan.tenants.length} tenants\n`,
+        );
         dataplane = await DataplaneClient.connect({ address: target.dataplaneAddress!, deviceId: 1 });
 
         const capture: Uint8Array[] = [];
@@ -154,7 +191,8 @@ export function registerDemoCommand(program: Command): void {
         console.log(results.toString());
 
         const drops = new Table({ head: ['drop reason', 'packets'] });
-        for (const [reason, c] of Object.entries(await controller.dropCounters())) drops.push([reason, c.packets.toString()]);
+        for (const [reason, c] of Object.entries(await controller.dropCounters()))
+          drops.push([reason, c.packets.toString()]);
         console.log(drops.toString());
         const traffic = new Table({ head: ['tenant', 'VNI', 'tunnelled in (pkts)', 'tunnelled out (pkts)'] });
         for (const t of await controller.tenantTraffic(plan)) {
@@ -166,9 +204,13 @@ export function registerDemoCommand(program: Command): void {
           pcap,
           capture.map((data, i) => ({ data, seconds: i })),
         );
-        console.log(`every frame in and out: ${pcap} (open it in Wireshark, or: tshark -r ${pcap} -O geneve)`);
+        console.log(
+          `every frame in and out: ${pcap} (open it in Wireshark, or: tshark -r ${pcap} -O geneve)`,
+        );
         if (packetIns.some((p) => Number(p.metadata.reason) === PUNT_REASONS.MTU_EXCEEDED)) {
-          console.log('the controller received the too-large frame as packet-in, to answer the sender with the path MTU');
+          console.log(
+            'the controller received the too-large frame as packet-in, to answer the sender with the path MTU',
+          );
         }
       } finally {
         dataplane?.close();

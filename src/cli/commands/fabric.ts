@@ -1,6 +1,7 @@
 /** `genevectl push|apply|counters`: drive a VTEP (bmv2 or the embedded target) over P4Runtime. */
-import type { Command } from 'commander';
+
 import Table from 'cli-table3';
+import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
 import { P4RuntimeClient } from '../../p4runtime/index.js';
 import { addressOption, integerOption } from '../options.js';
@@ -25,7 +26,12 @@ function withConnection(cmd: Command): Command {
   return cmd
     .option('--grpc <addr>', 'P4Runtime server', addressOption, '127.0.0.1:9559')
     .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
-    .option('--election-id <n>', 'election id (the highest is primary)', integerOption('--election-id', 1, 2 ** 53), 1);
+    .option(
+      '--election-id <n>',
+      'election id (the highest is primary)',
+      integerOption('--election-id', 1, 2 ** 53),
+      1,
+    );
 }
 
 export function registerFabricCommands(program: Command): void {
@@ -83,9 +89,16 @@ export function registerFabricCommands(program: Command): void {
         console.log(drops.length > 0 ? drops.toString() : 'no drops');
         if (o.fabric) {
           const plan = planFabric(loadFabricIntent(o.fabric));
-          const tenants = new Table({ head: ['tenant', 'VNI', 'from network (pkts/bytes)', 'to network (pkts/bytes)'] });
+          const tenants = new Table({
+            head: ['tenant', 'VNI', 'from network (pkts/bytes)', 'to network (pkts/bytes)'],
+          });
           for (const t of await controller.tenantTraffic(plan)) {
-            tenants.push([t.name, t.vni, `${t.fromNetwork.packets} / ${t.fromNetwork.bytes}`, `${t.toNetwork.packets} / ${t.toNetwork.bytes}`]);
+            tenants.push([
+              t.name,
+              t.vni,
+              `${t.fromNetwork.packets} / ${t.fromNetwork.bytes}`,
+              `${t.toNetwork.packets} / ${t.toNetwork.bytes}`,
+            ]);
           }
           console.log(tenants.toString());
         }

@@ -21,7 +21,11 @@ export function registerTargetCommands(program: Command): void {
     .option('--cpu-port <n>', 'CPU port for packet-in/out', integerOption('--cpu-port', 1, 511), 255)
     .option('--ports <n>', 'number of data ports given pcap files', integerOption('--ports', 1, 510), 8)
     .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
-    .option('--dataplane <addr>', "serve bmv2's gRPC dataplane service (p4.bm.DataplaneInterface) here", addressOption)
+    .option(
+      '--dataplane <addr>',
+      "serve bmv2's gRPC dataplane service (p4.bm.DataplaneInterface) here",
+      addressOption,
+    )
     .option('--pcap-dir <dir>', 'replay port<N>_in.pcap and write port<N>_out.pcap in this directory')
     .action(async (o: ServeOptions) => {
       const running = await startEmbeddedTarget({
@@ -32,7 +36,9 @@ export function registerTargetCommands(program: Command): void {
         ...(o.dataplane ? { dataplaneAddress: o.dataplane } : {}),
         ...(o.pcapDir ? { pcapDir: o.pcapDir } : {}),
       });
-      console.log(`embedded target: P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`);
+      console.log(
+        `embedded target: P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,
+      );
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
       console.log('waiting for a controller to push a pipeline (Ctrl-C stops)');

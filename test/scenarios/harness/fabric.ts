@@ -11,9 +11,27 @@ export const TENANT_A = { vni: 5000, slot: 1, unknownId: 1 } as const;
 export const TENANT_B = { vni: 6000, slot: 2, unknownId: 2 } as const;
 
 /** Local workloads. A1 and B1 share a MAC address: the VNI keeps them apart. */
-export const A1 = { port: PORTS.access1, mac: '02:00:00:00:0a:01', vport: 1, vni: TENANT_A.vni, securityId: 100 } as const;
-export const A2 = { port: PORTS.access2, mac: '02:00:00:00:0a:02', vport: 2, vni: TENANT_A.vni, securityId: 200 } as const;
-export const B1 = { port: PORTS.access3, mac: '02:00:00:00:0a:01', vport: 3, vni: TENANT_B.vni, securityId: 100 } as const;
+export const A1 = {
+  port: PORTS.access1,
+  mac: '02:00:00:00:0a:01',
+  vport: 1,
+  vni: TENANT_A.vni,
+  securityId: 100,
+} as const;
+export const A2 = {
+  port: PORTS.access2,
+  mac: '02:00:00:00:0a:02',
+  vport: 2,
+  vni: TENANT_A.vni,
+  securityId: 200,
+} as const;
+export const B1 = {
+  port: PORTS.access3,
+  mac: '02:00:00:00:0a:01',
+  vport: 3,
+  vni: TENANT_B.vni,
+  securityId: 100,
+} as const;
 export const B2 = {
   port: PORTS.access4,
   mac: '02:00:00:00:0b:02',
@@ -44,7 +62,8 @@ export async function installFabric(s: VtepSession, o: FabricOptions = {}): Prom
   await s.uplink(PORTS.uplink2);
   await s.localVtep(UNDERLAY.localVtep4);
   await s.localVtep(UNDERLAY.localVtep6);
-  for (const t of [TENANT_A, TENANT_B]) await s.tenant({ vni: t.vni, tenantSlot: t.slot, unknownSecurityId: t.unknownId });
+  for (const t of [TENANT_A, TENANT_B])
+    await s.tenant({ vni: t.vni, tenantSlot: t.slot, unknownSecurityId: t.unknownId });
   for (const v of [A1, A2, B1, B2]) {
     const vlan = 'vlan' in v ? v.vlan : undefined;
     await s.vport({ ...v, vlan, tenantSlot: v.vni === TENANT_A.vni ? TENANT_A.slot : TENANT_B.slot });

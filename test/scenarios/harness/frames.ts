@@ -4,7 +4,14 @@
  * the code under test: they come from the reference model (model.ts).
  */
 import { buildFrame, type GeneveOption, type Layer, parseMac } from '../../../src/packet/index.js';
-import { encapsulatedFrame, frameFacts, parseLikeVtep, securityIdOption, withoutTag, withTag } from './model.js';
+import {
+  encapsulatedFrame,
+  frameFacts,
+  parseLikeVtep,
+  securityIdOption,
+  withoutTag,
+  withTag,
+} from './model.js';
 import { UNDERLAY } from './vtep.js';
 
 /** IP protocol 253, reserved for experimentation (RFC 3692): an IP payload with no L4 header we parse. */
@@ -26,15 +33,30 @@ export interface TenantFrameSpec {
 export function tenantFrame(spec: TenantFrameSpec): Uint8Array {
   const layers: Layer[] = [{ kind: 'ethernet', dst: spec.dst, src: spec.src }];
   if (spec.vlan !== undefined) layers.push({ kind: 'vlan', vid: spec.vlan });
-  const payload: Layer = { kind: 'payload', data: new Uint8Array(spec.payloadLength ?? 32).fill(spec.fill ?? 0x5a) };
+  const payload: Layer = {
+    kind: 'payload',
+    data: new Uint8Array(spec.payloadLength ?? 32).fill(spec.fill ?? 0x5a),
+  };
   if (spec.ip) {
     layers.push(
       spec.ip.src.includes(':')
-        ? { kind: 'ipv6', src: spec.ip.src, dst: spec.ip.dst, ...(spec.l4 ? {} : { nextHeader: EXPERIMENT_PROTOCOL }) }
-        : { kind: 'ipv4', src: spec.ip.src, dst: spec.ip.dst, ...(spec.l4 ? {} : { protocol: EXPERIMENT_PROTOCOL }) },
+        ? {
+            kind: 'ipv6',
+            src: spec.ip.src,
+            dst: spec.ip.dst,
+            ...(spec.l4 ? {} : { nextHeader: EXPERIMENT_PROTOCOL }),
+          }
+        : {
+            kind: 'ipv4',
+            src: spec.ip.src,
+            dst: spec.ip.dst,
+            ...(spec.l4 ? {} : { protocol: EXPERIMENT_PROTOCOL }),
+          },
     );
-    if (spec.l4?.protocol === 'udp') layers.push({ kind: 'udp', srcPort: spec.l4.srcPort, dstPort: spec.l4.dstPort });
-    if (spec.l4?.protocol === 'tcp') layers.push({ kind: 'tcp', srcPort: spec.l4.srcPort, dstPort: spec.l4.dstPort });
+    if (spec.l4?.protocol === 'udp')
+      layers.push({ kind: 'udp', srcPort: spec.l4.srcPort, dstPort: spec.l4.dstPort });
+    if (spec.l4?.protocol === 'tcp')
+      layers.push({ kind: 'tcp', srcPort: spec.l4.srcPort, dstPort: spec.l4.dstPort });
   } else {
     layers[layers.length - 1] = { ...layers[layers.length - 1], etherType: 0x88b5 } as Layer;
   }

@@ -40,7 +40,13 @@ export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise
       replicas: [
         ...intent.vports
           .filter((v) => v.vni === t.vni)
-          .map((v) => ({ rid: replicaIdForVport(v.vport), port: v.port, vport: v.vport, vlan: v.vlan, securityId: v.securityId })),
+          .map((v) => ({
+            rid: replicaIdForVport(v.vport),
+            port: v.port,
+            vport: v.vport,
+            vlan: v.vlan,
+            securityId: v.securityId,
+          })),
         ...t.members.map((m) => {
           const r = intent.remoteVteps.find((x) => x.address === m.address)!;
           const local = intent.localVteps.find((a) => a.includes(':') === r.address.includes(':'))!;

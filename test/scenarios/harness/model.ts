@@ -71,8 +71,10 @@ export interface ModelOutput {
 // ------------------------------------------------------------------ parsing as the VTEP does
 
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
-const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-const mac = (b: Uint8Array, o: number) => Array.from(b.subarray(o, o + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+const u32 = (b: Uint8Array, o: number) =>
+  ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const mac = (b: Uint8Array, o: number) =>
+  Array.from(b.subarray(o, o + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
 const hexAddr = (b: Uint8Array, o: number, n: number) => Buffer.from(b.subarray(o, o + n)).toString('hex');
 
 export interface FrameHeaders {
@@ -80,7 +82,15 @@ export interface FrameHeaders {
   end: number;
   ethernet?: { dst: string; src: string; type: number };
   vlan?: { vid: number; type: number };
-  ipv4?: { off: number; ihl: number; frag: number; protocol: number; src: Uint8Array; dst: Uint8Array; checksumOk: boolean };
+  ipv4?: {
+    off: number;
+    ihl: number;
+    frag: number;
+    protocol: number;
+    src: Uint8Array;
+    dst: Uint8Array;
+    checksumOk: boolean;
+  };
   ipv6?: { off: number; nextHeader: number; src: Uint8Array; dst: Uint8Array };
   tcp?: { src: number; dst: number };
   udp?: { off: number; src: number; dst: number };
@@ -145,7 +155,12 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
     if (ihl === 5 && frag === 0 && (protocol === 6 || protocol === 17)) l4 = protocol;
   } else if (type === 0x86dd) {
     need(b, off, 40);
-    h.ipv6 = { off, nextHeader: b[off + 6], src: b.slice(off + 8, off + 24), dst: b.slice(off + 24, off + 40) };
+    h.ipv6 = {
+      off,
+      nextHeader: b[off + 6],
+      src: b.slice(off + 8, off + 24),
+      dst: b.slice(off + 24, off + 40),
+    };
     off += 40;
     h.end = off;
     if (h.ipv6.nextHeader === 6 || h.ipv6.nextHeader === 17) l4 = h.ipv6.nextHeader;
@@ -167,8 +182,8 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
   try {
     parseFrameHeaders(b, 0, result.frame, true);
     const udp = result.frame.udp;
-    if (!udp || udp.dst !== 6081) return result;
-    let off = udp.off + 8;
+    if (udp?.dst !== 6081) return result;
+    let off = (udp?.off ?? 0) + 8;
     need(b, off, 8);
     const version = b[off] >> 6;
     const optWords = b[off] & 0x3f;
@@ -201,7 +216,8 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
         geneve.verdict = 'bad-option-length';
         return result;
       }
-      const isSecurity = optClass === SECURITY_OPTION.optionClass && type === SECURITY_OPTION.type && words === 1;
+      const isSecurity =
+        optClass === SECURITY_OPTION.optionClass && type === SECURITY_OPTION.type && words === 1;
       if (!isSecurity && critical) {
         geneve.verdict = 'unknown-critical';
         return result;
@@ -344,7 +360,13 @@ export class VtepModel {
     return [{ port: v.port, bytes: v.vlan !== 0 ? withTag(frame, v.vlan) : frame }];
   }
 
-  private encap(tenant: TenantIntent, remote: string, frame: Uint8Array, src: number, facts: FrameFacts): ModelOutput[] {
+  private encap(
+    tenant: TenantIntent,
+    remote: string,
+    frame: Uint8Array,
+    src: number,
+    facts: FrameFacts,
+  ): ModelOutput[] {
     const r = this.remoteByAddress.get(ipKey(remote));
     if (!r) return [];
     return [
@@ -377,7 +399,9 @@ export class VtepModel {
     const tenant = this.tenants.get(src.vni);
     const frame = p.frame.vlan ? withoutTag(bytes) : bytes;
     // Facts come from the frame as parsed, with the EtherType after the tag.
-    const headers: FrameHeaders = p.frame.vlan ? { ...p.frame, ethernet: { ...eth, type: p.frame.vlan.type } } : p.frame;
+    const headers: FrameHeaders = p.frame.vlan
+      ? { ...p.frame, ethernet: { ...eth, type: p.frame.vlan.type } }
+      : p.frame;
     const facts = frameFacts(frame, headers);
     const local = this.intent.vports.find((v) => v.vni === src.vni && v.mac === eth.dst);
     const remote = tenant?.remoteMacs.find((m) => m.mac === eth.dst);
@@ -387,7 +411,8 @@ export class VtepModel {
     if (!group || tenant?.floodGroup === undefined) return [];
     const out: ModelOutput[] = [];
     for (const v of this.intent.vports) {
-      if (v.vni === src.vni && v.vport !== src.vport) out.push(...this.deliverLocal(v, frame, src.securityId, facts));
+      if (v.vni === src.vni && v.vport !== src.vport)
+        out.push(...this.deliverLocal(v, frame, src.securityId, facts));
     }
     for (const m of tenant.members) out.push(...this.encap(tenant, m.address, frame, src.securityId, facts));
     return out;
@@ -397,7 +422,11 @@ export class VtepModel {
     const p = parseLikeVtep(bytes);
     const { ipv4, ipv6, udp } = p.frame;
     if (!udp || !p.geneve) return [];
-    const dst = ipv4 ? Buffer.from(ipv4.dst).toString('hex') : ipv6 ? Buffer.from(ipv6.dst).toString('hex') : '';
+    const dst = ipv4
+      ? Buffer.from(ipv4.dst).toString('hex')
+      : ipv6
+        ? Buffer.from(ipv6.dst).toString('hex')
+        : '';
     if (!this.localVteps.has(dst)) return [];
     if (ipv4 && ipv4.ihl === 5 && !ipv4.checksumOk) return [];
     if (p.geneve.verdict !== 'ok' || !p.inner?.headers.ethernet || p.geneve.oam) return [];
@@ -406,7 +435,8 @@ export class VtepModel {
     const srcAddr = ipv4 ? Buffer.from(ipv4.src).toString('hex') : Buffer.from(ipv6!.src).toString('hex');
     const member = tenant.members.find((m) => ipKey(m.address) === srcAddr);
     if (!member) return [];
-    const srcId = member.trusted && p.geneve.securityId !== undefined ? p.geneve.securityId : tenant.unknownId;
+    const srcId =
+      member.trusted && p.geneve.securityId !== undefined ? p.geneve.securityId : tenant.unknownId;
     const frame = bytes.subarray(p.inner.off);
     const facts = frameFacts(frame, p.inner.headers);
     const dstMac = p.inner.headers.ethernet.dst;
@@ -415,7 +445,9 @@ export class VtepModel {
     if (tenant.remoteMacs.some((m) => m.mac === dstMac)) return [];
     const group = (Number.parseInt(dstMac.slice(0, 2), 16) & 1) === 1;
     if (!group || tenant.floodGroup === undefined) return [];
-    return this.intent.vports.filter((v) => v.vni === tenant.vni).flatMap((v) => this.deliverLocal(v, frame, srcId, facts));
+    return this.intent.vports
+      .filter((v) => v.vni === tenant.vni)
+      .flatMap((v) => this.deliverLocal(v, frame, srcId, facts));
   }
 }
 

@@ -43,7 +43,10 @@ function safeName(s: string): string {
 
 /** Writes the pcap of one scenario's frames: each frame sent, then what it caused. */
 export function scenarioPcap(scenario: string): Uint8Array {
-  const frames = recordedExchanges(scenario).flatMap((r) => [r.sent.bytes, ...r.received.map((f) => f.bytes)]);
+  const frames = recordedExchanges(scenario).flatMap((r) => [
+    r.sent.bytes,
+    ...r.received.map((f) => f.bytes),
+  ]);
   return writePcap(frames.map((data, i) => ({ data, seconds: i })));
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
-import { type DropReason, dropCounterName, DROP_REASONS } from '../../../src/controller/reasons.js';
+import { DROP_REASONS, type DropReason, dropCounterName } from '../../../src/controller/reasons.js';
 import { DataplaneClient, type EmittedFrame } from '../../../src/dataplane/client.js';
 import {
   type DecodedEntity,
@@ -105,8 +105,10 @@ export class VtepSession {
     ]);
     const deletions: p4.v1.IEntity[] = [];
     for (const e of existing) {
-      if (e.kind === 'multicastGroupEntry') deletions.push(this.client.multicastGroup({ groupId: e.groupId }));
-      if (e.kind === 'cloneSessionEntry') deletions.push(this.client.cloneSession({ sessionId: e.sessionId }));
+      if (e.kind === 'multicastGroupEntry')
+        deletions.push(this.client.multicastGroup({ groupId: e.groupId }));
+      if (e.kind === 'cloneSessionEntry')
+        deletions.push(this.client.cloneSession({ sessionId: e.sessionId }));
     }
     if (deletions.length > 0) await this.client.delete(deletions);
   }
@@ -119,7 +121,12 @@ export class VtepSession {
   // ------------------------------------------------------------------ table writes by name
 
   entry(table: string, match: Match, action: string, params: Params = {}, priority?: number): p4.v1.IEntity {
-    return this.client.tableEntry(table, { match, action, params, ...(priority !== undefined ? { priority } : {}) });
+    return this.client.tableEntry(table, {
+      match,
+      action,
+      params,
+      ...(priority !== undefined ? { priority } : {}),
+    });
   }
 
   async insert(entities: p4.v1.IEntity[]): Promise<void> {
@@ -156,7 +163,14 @@ export class VtepSession {
   }
 
   /** (VNI, MAC) -> a local vport. */
-  async localMac(m: { vni: number; mac: string; port: number; vport: number; vlan?: number; securityId: number }) {
+  async localMac(m: {
+    vni: number;
+    mac: string;
+    port: number;
+    vport: number;
+    vlan?: number;
+    securityId: number;
+  }) {
     await this.insert([
       this.entry('overlay_mac', { vni: m.vni, dst_mac: m.mac }, 'to_local_vport', {
         port: m.port,
@@ -168,7 +182,9 @@ export class VtepSession {
   }
 
   async remoteMac(m: { vni: number; mac: string; tunnelId: number }): Promise<void> {
-    await this.insert([this.entry('overlay_mac', { vni: m.vni, dst_mac: m.mac }, 'to_remote_vtep', { tunnel_id: m.tunnelId })]);
+    await this.insert([
+      this.entry('overlay_mac', { vni: m.vni, dst_mac: m.mac }, 'to_remote_vtep', { tunnel_id: m.tunnelId }),
+    ]);
   }
 
   async tunnel(t: { id: number; local: string; remote: string }): Promise<void> {
@@ -188,14 +204,20 @@ export class VtepSession {
         v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4',
         { remote_vtep: { value: r.prefix, prefixLen: r.prefixLen } },
         'route_via',
-        { port: r.port, src_mac: r.srcMac ?? UNDERLAY.uplinkMac, next_hop_mac: r.nextHopMac ?? UNDERLAY.nextHopMac },
+        {
+          port: r.port,
+          src_mac: r.srcMac ?? UNDERLAY.uplinkMac,
+          next_hop_mac: r.nextHopMac ?? UNDERLAY.nextHopMac,
+        },
       ),
     ]);
   }
 
   async localVtep(address: string): Promise<void> {
     const v6 = address.includes(':');
-    await this.insert([this.entry(v6 ? 'local_vtep_ipv6' : 'local_vtep_ipv4', { vtep_address: address }, 'local_vtep')]);
+    await this.insert([
+      this.entry(v6 ? 'local_vtep_ipv6' : 'local_vtep_ipv4', { vtep_address: address }, 'local_vtep'),
+    ]);
   }
 
   async tenant(t: { vni: number; tenantSlot?: number; unknownSecurityId: number }): Promise<void> {
@@ -247,7 +269,9 @@ export class VtepSession {
     ]);
   }
 
-  async securityOptionFormat(f: { optionClass: number; type: number; critical: boolean } | 'omit'): Promise<void> {
+  async securityOptionFormat(
+    f: { optionClass: number; type: number; critical: boolean } | 'omit',
+  ): Promise<void> {
     const spec =
       f === 'omit'
         ? { isDefaultAction: true, action: 'omit_security_option' }
@@ -299,13 +323,17 @@ export class VtepSession {
         );
       }
     }
-    if (g.bumDefault !== false) entities.push(this.entry('bum_flood', { vni: g.vni }, 'flood', { mcast_group: g.groupId }));
+    if (g.bumDefault !== false)
+      entities.push(this.entry('bum_flood', { vni: g.vni }, 'flood', { mcast_group: g.groupId }));
     await this.insert(entities);
   }
 
   async puntCloneSession(): Promise<void> {
     await this.insert([
-      this.client.cloneSession({ sessionId: PUNT_CLONE_SESSION, replicas: [{ port: this.target.cpuPort, instance: 0 }] }),
+      this.client.cloneSession({
+        sessionId: PUNT_CLONE_SESSION,
+        replicas: [{ port: this.target.cpuPort, instance: 0 }],
+      }),
     ]);
   }
 
@@ -332,7 +360,13 @@ export class VtepSession {
     // Packet-out frames carry no dataplane request id: wait until the dataplane is quiet.
     await this.dataplane.collect([], this.target.quietMs);
     const out = this.dataplane.takeUnattributed();
-    recordExchange(this.target.kind, this.scenario, 'packet-out', { port: this.target.cpuPort, bytes: frame }, out);
+    recordExchange(
+      this.target.kind,
+      this.scenario,
+      'packet-out',
+      { port: this.target.cpuPort, bytes: frame },
+      out,
+    );
     return out;
   }
 
@@ -370,7 +404,9 @@ export class VtepSession {
         if (cell.kind !== 'counterEntry') continue;
         const packets = cell.data.packets;
         if (packets === 0n) continue;
-        const reason = (Object.keys(DROP_REASONS) as DropReason[]).find((r) => DROP_REASONS[r] === cell.index);
+        const reason = (Object.keys(DROP_REASONS) as DropReason[]).find(
+          (r) => DROP_REASONS[r] === cell.index,
+        );
         if (reason) out[reason] = (out[reason] ?? 0n) + packets;
       }
     }
