@@ -183,7 +183,7 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
     parseFrameHeaders(b, 0, result.frame, true);
     const udp = result.frame.udp;
     if (udp?.dst !== 6081) return result;
-    let off = (udp?.off ?? 0) + 8;
+    let off = udp.off + 8;
     need(b, off, 8);
     const version = b[off] >> 6;
     const optWords = b[off] & 0x3f;
