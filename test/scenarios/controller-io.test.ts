@@ -1,10 +1,9 @@
 // Controller port: packet-out, and packet-in for MTU (rule 5) and Geneve control packets (rule 7).
 import { describe, expect, it } from 'vitest';
 import { PUNT_REASONS } from '../../src/controller/reasons.js';
-import { encapsulate } from '../../src/packet/index.js';
 import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
-import { securityOption, tenantFrame } from './harness/frames.js';
-import { PORTS, UNDERLAY } from './harness/vtep.js';
+import { fromRemoteVtep, tenantFrame } from './harness/frames.js';
+import { PORTS } from './harness/vtep.js';
 
 const session = useVtep();
 
@@ -46,17 +45,7 @@ describe('controller I/O', () => {
     await s.reset('controller: Geneve OAM');
     await installFabric(s);
     const inner = tenantFrame({ dst: A1.mac, src: REMOTE_A1.mac });
-    const oam = encapsulate(inner, {
-      vni: TENANT_A.vni,
-      outer: {
-        srcMac: UNDERLAY.nextHopMac,
-        dstMac: UNDERLAY.uplinkMac,
-        srcIp: R1.address,
-        dstIp: UNDERLAY.localVtep4,
-      },
-      options: [securityOption(900)],
-      oam: true,
-    });
+    const oam = fromRemoteVtep(inner, { vni: TENANT_A.vni, from: R1.address, oam: true });
     expect(await s.send(PORTS.uplink1, oam, 'OAM from R1')).toEqual([]);
     const [punt] = await s.waitForPacketIns(1);
     expect(Buffer.from(punt.payload).equals(Buffer.from(oam))).toBe(true);

@@ -14,29 +14,17 @@ import {
   TENANT_B,
   useVtep,
 } from './harness/fabric.js';
-import { securityOption, tagged, tenantFrame } from './harness/frames.js';
-import { PORTS, UNDERLAY } from './harness/vtep.js';
+import { fromRemoteVtep, securityOption, tagged, tenantFrame } from './harness/frames.js';
+import { PORTS } from './harness/vtep.js';
 
 const session = useVtep();
 
-/** A Geneve packet from remote VTEP `from` to our VTEP, carrying `inner`. */
+/** A Geneve packet from a remote VTEP (default R1) in tenant A (default), carrying `inner`. */
 function fromRemote(
   inner: Uint8Array,
-  o: { vni?: number; from?: string; to?: string; options?: GeneveOption[]; oam?: boolean } = {},
+  o: { vni?: number; from?: string; to?: string; options?: GeneveOption[] } = {},
 ): Uint8Array {
-  const from = o.from ?? R1.address;
-  const v6 = from.includes(':');
-  return encapsulate(inner, {
-    vni: o.vni ?? TENANT_A.vni,
-    outer: {
-      srcMac: UNDERLAY.nextHopMac,
-      dstMac: UNDERLAY.uplinkMac,
-      srcIp: from,
-      dstIp: o.to ?? (v6 ? UNDERLAY.localVtep6 : UNDERLAY.localVtep4),
-    },
-    options: o.options ?? [securityOption(900)],
-    ...(o.oam ? { oam: true } : {}),
-  });
+  return fromRemoteVtep(inner, { ...o, vni: o.vni ?? TENANT_A.vni });
 }
 
 function unknownOption(optionClass: number, type: number, words: number, critical = false): GeneveOption {
@@ -174,16 +162,7 @@ describe('decapsulation', () => {
     expect(
       Buffer.from(out[0].bytes.subarray(out[0].bytes.length - nested.length)).equals(Buffer.from(nested)),
     ).toBe(true);
-    const back = encapsulate(nested, {
-      vni: TENANT_A.vni,
-      outer: {
-        srcMac: UNDERLAY.nextHopMac,
-        dstMac: UNDERLAY.uplinkMac,
-        srcIp: R1.address,
-        dstIp: UNDERLAY.localVtep4,
-      },
-      options: [securityOption(900)],
-    });
+    const back = fromRemote(nested);
     // Swap MACs so the nested frame is addressed to A1.
     const toA1 = new Uint8Array(back);
     const innerStart = back.length - nested.length;

@@ -1,9 +1,9 @@
 // Every drop reason of docs/DATAPLANE.md, each with its own counter.
 import { describe, expect, it } from 'vitest';
 import type { DropReason } from '../../src/controller/reasons.js';
-import { buildFrame, encapsulate, type GeneveOption } from '../../src/packet/index.js';
+import { buildFrame, type GeneveOption } from '../../src/packet/index.js';
 import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
-import { securityOption, tenantFrame } from './harness/frames.js';
+import { fromRemoteVtep, securityOption, tenantFrame } from './harness/frames.js';
 import { PORTS, UNDERLAY, type VtepSession } from './harness/vtep.js';
 
 const session = useVtep();
@@ -172,17 +172,7 @@ describe('drop reasons', () => {
   it('builds its tunnel packets exactly as encapsulate() does (fixture check)', () => {
     // Guards the fixtures above: encapsulate() and tunnelPacket() build the same valid packet.
     const inner = innerToA1();
-    const viaHelper = encapsulate(inner, {
-      vni: TENANT_A.vni,
-      outer: {
-        srcMac: UNDERLAY.nextHopMac,
-        dstMac: UNDERLAY.uplinkMac,
-        srcIp: R1.address,
-        dstIp: UNDERLAY.localVtep4,
-      },
-      options: [securityOption(900)],
-      udpSourcePort: 50000,
-    });
+    const viaHelper = fromRemoteVtep(inner, { vni: TENANT_A.vni, from: R1.address, udpSourcePort: 50000 });
     expect(Buffer.from(tunnelPacket({ inner })).equals(Buffer.from(viaHelper))).toBe(true);
   });
 });

@@ -1,6 +1,5 @@
 // docs/DATAPLANE.md rules 2 and 10: BUM traffic, head-end replicated per VNI.
 import { describe, expect, it } from 'vitest';
-import { encapsulate } from '../../src/packet/index.js';
 import {
   A1,
   A2,
@@ -14,7 +13,7 @@ import {
   TENANT_B,
   useVtep,
 } from './harness/fabric.js';
-import { expectedEncap, securityOption, tagged, tenantFrame } from './harness/frames.js';
+import { expectedEncap, fromRemoteVtep, tagged, tenantFrame } from './harness/frames.js';
 import { PORTS, UNDERLAY, type VtepSession } from './harness/vtep.js';
 
 const session = useVtep();
@@ -87,16 +86,7 @@ describe('BUM flooding', () => {
     await installFabric(s);
     await floodGroups(s);
     const arp = tenantFrame({ dst: BROADCAST, src: REMOTE_A1.mac, payloadLength: 28 });
-    const tunnelled = encapsulate(arp, {
-      vni: TENANT_A.vni,
-      outer: {
-        srcMac: UNDERLAY.nextHopMac,
-        dstMac: UNDERLAY.uplinkMac,
-        srcIp: R1.address,
-        dstIp: UNDERLAY.localVtep4,
-      },
-      options: [securityOption(900)],
-    });
+    const tunnelled = fromRemoteVtep(arp, { vni: TENANT_A.vni, from: R1.address });
     const out = (await s.send(PORTS.uplink1, tunnelled, 'broadcast from R1')).sort(byPort);
     expect(out).toEqual([
       { port: A1.port, bytes: arp },
@@ -111,16 +101,7 @@ describe('BUM flooding', () => {
     await floodGroups(s);
     await s.policy({ vni: TENANT_A.vni, src: 900, dst: A2.securityId, allow: true, priority: 5 });
     const arp = tenantFrame({ dst: BROADCAST, src: REMOTE_A1.mac, payloadLength: 28 });
-    const tunnelled = encapsulate(arp, {
-      vni: TENANT_A.vni,
-      outer: {
-        srcMac: UNDERLAY.nextHopMac,
-        dstMac: UNDERLAY.uplinkMac,
-        srcIp: R1.address,
-        dstIp: UNDERLAY.localVtep4,
-      },
-      options: [securityOption(900)],
-    });
+    const tunnelled = fromRemoteVtep(arp, { vni: TENANT_A.vni, from: R1.address });
     expect(await s.send(PORTS.uplink1, tunnelled, 'broadcast, A2 allowed only')).toEqual([
       { port: A2.port, bytes: arp },
     ]);

@@ -3,8 +3,9 @@
 // must be exactly what the reference model of the contract predicts. Reproduce a failure with
 // ISOLATION_SEED=<printed seed>; ISOLATION_FRAMES sets the count (default 10,000).
 import { describe, expect, it } from 'vitest';
-import { buildFrame, encapsulate, type GeneveOption, type Layer } from '../../src/packet/index.js';
+import { buildFrame, type GeneveOption, type Layer } from '../../src/packet/index.js';
 import { useVtep } from './harness/fabric.js';
+import { fromRemoteVtep } from './harness/frames.js';
 import { applyIntent } from './harness/intent.js';
 import {
   type FabricIntent,
@@ -190,11 +191,7 @@ function randomInput(rng: Rng, intent: FabricIntent): { port: number; bytes: Uin
   if (rng.chance(0.8)) options.push(securityIdOption(rng.pick(SECURITY_IDS), rng.chance(0.3)));
   const vni = rng.chance(0.9) ? rng.pick(intent.tenants).vni : rng.int(1, 0xffffff);
   const inner = randomTenantFrame(rng, rng.pick(REMOTE_MACS), 0);
-  const bytes = encapsulate(inner, {
-    vni,
-    outer: { srcMac: UNDERLAY.nextHopMac, dstMac: UNDERLAY.uplinkMac, srcIp: from, dstIp: to },
-    options,
-  });
+  const bytes = fromRemoteVtep(inner, { vni, from, to, options });
   return { port: v6 ? PORTS.uplink2 : PORTS.uplink1, bytes };
 }
 

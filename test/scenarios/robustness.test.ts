@@ -1,9 +1,8 @@
 // Robustness: malformed and random frames on every port. The target must neither crash nor hang,
 // and every frame must be dropped or forwarded exactly as the reference model of the contract says.
 import { describe, expect, it } from 'vitest';
-import { encapsulate } from '../../src/packet/index.js';
 import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
-import { securityOption, tenantFrame } from './harness/frames.js';
+import { fromRemoteVtep, securityOption, tenantFrame } from './harness/frames.js';
 import { type FabricIntent, type ModelOutput, VtepModel } from './harness/model.js';
 import { PORTS, UNDERLAY } from './harness/vtep.js';
 
@@ -80,14 +79,9 @@ function corpus(): Array<{ port: number; bytes: Uint8Array; label: string }> {
     ip: { src: '192.168.1.11', dst: '192.168.1.1' },
     l4: { protocol: 'tcp', srcPort: 1, dstPort: 2 },
   });
-  const tunnel = encapsulate(inner, {
+  const tunnel = fromRemoteVtep(inner, {
     vni: TENANT_A.vni,
-    outer: {
-      srcMac: UNDERLAY.nextHopMac,
-      dstMac: UNDERLAY.uplinkMac,
-      srcIp: R1.address,
-      dstIp: UNDERLAY.localVtep4,
-    },
+    from: R1.address,
     options: [
       { optionClass: 0x0102, type: 9, critical: false, data: new Uint8Array(8) },
       securityOption(900),

@@ -3,7 +3,13 @@
  * (docs/DATAPLANE.md) says must come out. Expectations are computed here, independently of
  * the code under test: they come from the reference model (model.ts).
  */
-import { buildFrame, type GeneveOption, type Layer, parseMac } from '../../../src/packet/index.js';
+import {
+  buildFrame,
+  encapsulate,
+  type GeneveOption,
+  type Layer,
+  parseMac,
+} from '../../../src/packet/index.js';
 import {
   encapsulatedFrame,
   frameFacts,
@@ -103,4 +109,38 @@ export function expectedEncap(inner: Uint8Array, e: ExpectedEncap): Uint8Array {
 
 export function macBytes(mac: string): Uint8Array {
   return parseMac(mac);
+}
+
+/** Security ID the reference fabric's remote VTEPs put in their option (tests pick other IDs explicitly). */
+export const REMOTE_SECURITY_ID = 900;
+
+/**
+ * A Geneve packet as a remote VTEP sends it to us: from its underlay next hop to our uplink MAC,
+ * from `from` (default 10.0.0.2, R1 of the reference fabric) to our VTEP address of that family.
+ */
+export function fromRemoteVtep(
+  inner: Uint8Array,
+  o: {
+    vni: number;
+    from?: string;
+    to?: string;
+    options?: GeneveOption[];
+    oam?: boolean;
+    udpSourcePort?: number;
+  },
+): Uint8Array {
+  const from = o.from ?? '10.0.0.2';
+  const v6 = from.includes(':');
+  return encapsulate(inner, {
+    vni: o.vni,
+    outer: {
+      srcMac: UNDERLAY.nextHopMac,
+      dstMac: UNDERLAY.uplinkMac,
+      srcIp: from,
+      dstIp: o.to ?? (v6 ? UNDERLAY.localVtep6 : UNDERLAY.localVtep4),
+    },
+    options: o.options ?? [securityIdOption(REMOTE_SECURITY_ID, false)],
+    ...(o.oam ? { oam: true } : {}),
+    ...(o.udpSourcePort !== undefined ? { udpSourcePort: o.udpSourcePort } : {}),
+  });
 }
