@@ -112,6 +112,35 @@ export class DataplaneClient {
     return out;
   }
 
+  /**
+   * Waits until the frames of `ids` have produced `expected` outputs in all (or `maxWaitMs` has
+   * passed), then returns and forgets them. For callers that know how many frames must come out.
+   */
+  async collectExactly(
+    ids: readonly bigint[],
+    expected: number,
+    maxWaitMs = 30_000,
+  ): Promise<Map<bigint, EmittedFrame[]>> {
+    const start = Date.now();
+    const count = () => ids.reduce((n, id) => n + (this.byId.get(id)?.length ?? 0), 0);
+    while (count() < expected && Date.now() - start < maxWaitMs) {
+      if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const out = new Map<bigint, EmittedFrame[]>();
+    for (const id of ids) {
+      out.set(id, this.byId.get(id) ?? []);
+      this.byId.delete(id);
+    }
+    return out;
+  }
+
   /** Sends one frame and returns what left the switch because of it. */
   async exchange(port: number, bytes: Uint8Array, quietMs: number): Promise<EmittedFrame[]> {
     const id = this.send(port, bytes);

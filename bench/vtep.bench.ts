@@ -1,0 +1,157 @@
+// Packets per second through the Geneve VTEP program (bmv2/geneve_vtep.json), configured with the
+// example fabric through the controller, on the encapsulation path (access port -> Geneve over IPv4)
+// and the decapsulation path (Geneve from a trusted member -> access port, policy allowed).
+//  - embedded, in process: the engine alone, on one core (no gRPC);
+//  - over the dataplane service: frames streamed over gRPC (p4.bm.DataplaneInterface) until every
+//    output has come back, for the embedded target and, when installed, real bmv2 simple_switch_grpc.
+// The target: the embedded engine at least as fast as bmv2 on the same machine.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { PACKAGE_ROOT } from '../src/artifacts/program.js';
+import { loadFabricIntent, VtepController } from '../src/controller/index.js';
+import { DataplaneClient } from '../src/dataplane/client.js';
+import { P4RuntimeClient } from '../src/p4runtime/index.js';
+import { buildFrame, encapsulate, securityIdOption } from '../src/packet/index.js';
+import { startEmbeddedTarget } from '../src/target/index.js';
+import { startTarget, type TargetKind } from '../test/scenarios/harness/target.js';
+
+const FRAMES_OVER_GRPC = Number(process.env.BENCH_FRAMES ?? 20_000);
+const WINDOW = 256;
+
+const inner = (dst: string, src: string) =>
+  buildFrame([
+    { kind: 'ethernet', dst, src },
+    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.11' },
+    { kind: 'tcp', srcPort: 40000, dstPort: 443 },
+    { kind: 'payload', data: new Uint8Array(64).fill(7) },
+  ]);
+const CASES = {
+  encap: { port: 1, bytes: inner('02:00:00:00:0a:11', '02:00:00:00:0a:01') },
+  decap: {
+    port: 5,
+    bytes: encapsulate(inner('02:00:00:00:0a:01', '02:00:00:00:0a:11'), {
+      vni: 5000,
+      outer: {
+        srcMac: '02:bb:00:00:00:05',
+        dstMac: '02:aa:00:00:00:05',
+        srcIp: '10.0.0.2',
+        dstIp: '10.0.0.1',
+      },
+      options: [securityIdOption({ optionClass: 0xfff0, type: 1, critical: false, id: 900 })],
+    }),
+  },
+} as const;
+type CaseName = keyof typeof CASES;
+
+async function configure(address: string, deviceId: number): Promise<P4RuntimeClient> {
+  const client = await P4RuntimeClient.connect({ address, deviceId, electionId: 1n, waitForPrimary: true });
+  const controller = new VtepController(client);
+  await controller.pushProgram();
+  await controller.apply(loadFabricIntent(join(PACKAGE_ROOT, 'examples', 'fabric.yaml')));
+  return client;
+}
+
+async function inProcess(): Promise<Record<CaseName, number>> {
+  const target = await startEmbeddedTarget({
+    grpcAddress: '127.0.0.1:0',
+    cpuPort: 255,
+    ports: 8,
+    deviceId: 1,
+  });
+  const client = await configure(target.grpcAddress, 1);
+  const out: Partial<Record<CaseName, number>> = {};
+  try {
+    let emitted = 0;
+    target.dataplane.onOutput(() => {
+      emitted++;
+    });
+    for (const name of Object.keys(CASES) as CaseName[]) {
+      const { port, bytes } = CASES[name];
+      const rounds: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        emitted = 0;
+        let sent = 0;
+        const start = process.hrtime.bigint();
+        let elapsed = 0;
+        while (elapsed < 1e9) {
+          for (let i = 0; i < 1000; i++) target.dataplane.inject(port, bytes);
+          sent += 1000;
+          elapsed = Number(process.hrtime.bigint() - start);
+        }
+        if (emitted !== sent)
+          throw new Error(`${name}: ${sent} frames in, ${emitted} out: the fabric is not forwarding`);
+        rounds.push(sent / (elapsed / 1e9));
+      }
+      out[name] = rounds.sort((a, b) => a - b)[2];
+    }
+  } finally {
+    client.close();
+    await target.stop();
+  }
+  return out as Record<CaseName, number>;
+}
+
+async function overGrpc(kind: TargetKind): Promise<Record<CaseName, number>> {
+  const target = await startTarget(kind);
+  const client = await configure(target.p4runtimeAddress, target.deviceId);
+  const dataplane = await DataplaneClient.connect({
+    address: target.dataplaneAddress,
+    deviceId: target.deviceId,
+  });
+  const out: Partial<Record<CaseName, number>> = {};
+  try {
+    for (const name of Object.keys(CASES) as CaseName[]) {
+      const { port, bytes } = CASES[name];
+      // Warm-up, then the measured run in windows: a software switch drops what overflows its
+      // input queue, so at most WINDOW frames are in flight; every frame yields exactly one output.
+      await dataplane.collectExactly([dataplane.send(port, bytes)], 1);
+      let received = 0;
+      const start = process.hrtime.bigint();
+      for (let sent = 0; sent < FRAMES_OVER_GRPC; sent += WINDOW) {
+        const ids = Array.from({ length: Math.min(WINDOW, FRAMES_OVER_GRPC - sent) }, () =>
+          dataplane.send(port, bytes),
+        );
+        const outputs = await dataplane.collectExactly(ids, ids.length);
+        received += [...outputs.values()].reduce((n, o) => n + o.length, 0);
+      }
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (received !== FRAMES_OVER_GRPC)
+        throw new Error(`${kind} ${name}: ${received} of ${FRAMES_OVER_GRPC} frames came out`);
+      out[name] = FRAMES_OVER_GRPC / seconds;
+    }
+  } finally {
+    dataplane.close();
+    client.close();
+    await target.stop();
+  }
+  return out as Record<CaseName, number>;
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
+const hasBmv2 = (() => {
+  const r = spawnSync('simple_switch_grpc', ['--version'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+})();
+
+const engine = await inProcess();
+const embeddedGrpc = await overGrpc('embedded');
+const bmv2Grpc = hasBmv2 ? await overGrpc('bmv2') : undefined;
+if (!hasBmv2) console.log('simple_switch_grpc is not on PATH: no bmv2 column');
+
+const table = new Table({
+  head: ['Geneve VTEP path', 'embedded engine (in process)', 'embedded over gRPC', 'bmv2 over gRPC'],
+});
+for (const name of Object.keys(CASES) as CaseName[]) {
+  table.push([name, fmt(engine[name]), fmt(embeddedGrpc[name]), fmt(bmv2Grpc?.[name])]);
+}
+console.log('packets/s, one frame in, one frame out');
+console.log(table.toString());
+if (bmv2Grpc) {
+  for (const name of Object.keys(CASES) as CaseName[]) {
+    const verdict = embeddedGrpc[name] >= bmv2Grpc[name] ? 'PASS' : 'FAIL';
+    console.log(
+      `${name}: embedded ${fmt(embeddedGrpc[name])} vs bmv2 ${fmt(bmv2Grpc[name])} over the same gRPC path: ${verdict}`,
+    );
+  }
+}
