@@ -1,0 +1,890 @@
+/**
+ * Match-action tables: entry management (with P4Runtime-style validation and error codes) and lookup with
+ * bmv2's semantics.
+ *
+ * - Exact tables (only exact/valid keys) use a hash map; LPM tables (one lpm key plus exact keys) use one
+ *   map per prefix length, longest first; ternary and range tables scan entries by priority.
+ * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
+ *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
+ *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
+ * - Const entries from the JSON have bmv2 priorities; they are exposed as INT32_MAX - json_priority.
+ * - LPM prefix lengths count bits of the *byte-padded* field, as bmv2 and its PI layer do: for a field of
+ *   width w in n bytes, a prefix length p constrains the top (p - (8n - w)) bits of the field. For
+ *   byte-aligned fields this is the usual prefix.
+ * - Key fields of invalid headers read as 0 (bmv2 MatchKeyBuilder); static key masks apply to the lookup key.
+ * - Direct counters count hits only; direct meters run on hits only and write the color to their target.
+ */
+import type { ActionDef } from './actions.js';
+import { bytesForBits, isNumWidth, maskBig, type Value } from './bits.js';
+import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.js';
+import type { ActionBinding, ActionProfileState } from './profiles.js';
+import type { PacketState } from './state.js';
+import { MeterCell, type MeterConfig } from './stateful.js';
+
+export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
+
+/** The bmv2 priority pivot used by PI: p4runtime = INT32_MAX - bmv2 (see module doc). */
+export const BMV2_MAX_PRIORITY = 2147483647;
+
+/** A match field value as the control plane sees it (values are unsigned, at most `width` bits). */
+export type MatchFieldValue =
+  | { readonly kind: 'exact'; readonly value: bigint }
+  | { readonly kind: 'lpm'; readonly value: bigint; readonly prefixLength: number }
+  | { readonly kind: 'ternary'; readonly value: bigint; readonly mask: bigint }
+  | { readonly kind: 'optional'; readonly value: bigint }
+  | { readonly kind: 'range'; readonly low: bigint; readonly high: bigint }
+  | { readonly kind: 'valid'; readonly value: boolean };
+
+/**
+ * A table key as given by the control plane: one element per key field, in key order. `undefined` means
+ * "don't care" and is allowed for lpm, ternary and range fields (P4Runtime omits such fields).
+ */
+export type MatchKey = readonly (MatchFieldValue | undefined)[];
+
+/** What a table entry (or default entry) executes. */
+export type EntryActionSpec =
+  | { readonly type: 'action'; readonly name: string; readonly params: readonly bigint[] }
+  | { readonly type: 'member'; readonly memberId: number }
+  | { readonly type: 'group'; readonly groupId: number };
+
+export interface KeyFieldDef {
+  /** Control-plane name of the key element (JSON `name`, else "header.field"). */
+  readonly name: string;
+  readonly matchKind: MatchKind;
+  /** Field width in bits (1 for `valid` keys). */
+  readonly width: number;
+  /** Reads the (masked) key value from the packet: a number for widths <= 32, else a bigint. */
+  readonly read: (s: PacketState) => number | bigint;
+}
+
+export interface DirectMeterBinding {
+  readonly unit: 'packets' | 'bytes';
+  readonly rateCount: number;
+  readonly name: string;
+  readonly store: (s: PacketState, color: number) => void;
+}
+
+export interface DefaultEntryDef {
+  readonly action: ActionDef;
+  readonly args: readonly Value[];
+  /** The default action function cannot change (JSON action_const). */
+  readonly actionConst: boolean;
+  /** The default action and its data cannot change (JSON action_entry_const). */
+  readonly entryConst: boolean;
+}
+
+export interface ConstEntryDef {
+  readonly match: MatchKey;
+  readonly priority: number;
+  readonly action: ActionDef;
+  readonly args: readonly Value[];
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly jsonId: number;
+  readonly index: number;
+  /** bmv2 table match type (decides lookup structure and whether priorities are used). */
+  readonly matchType: 'exact' | 'lpm' | 'ternary' | 'range';
+  readonly implementation: 'direct' | 'profile' | 'selector';
+  /** Action profile index for indirect tables. */
+  readonly profile: number | undefined;
+  readonly maxSize: number;
+  readonly withCounters: boolean;
+  readonly supportTimeout: boolean;
+  readonly directMeter: DirectMeterBinding | undefined;
+  readonly keys: readonly KeyFieldDef[];
+  readonly actions: readonly ActionDef[];
+  /** Next control node (index, -1 = end of pipeline) per action JSON id. */
+  readonly nextByAction: ReadonlyMap<number, number>;
+  /** Set when the JSON uses __HIT__/__MISS__ next tables. */
+  readonly hitMiss: { readonly hit: number; readonly miss: number } | undefined;
+  /** Next node on a miss without a default action (JSON base_default_next). */
+  readonly baseDefaultNext: number;
+  readonly initialDefault: DefaultEntryDef | undefined;
+  /** Entries from the JSON (the table is then immutable). */
+  readonly constEntries: readonly ConstEntryDef[] | undefined;
+  /** Selector hash of the table's action profile. */
+  readonly selectorHash: ((s: PacketState) => bigint) | undefined;
+}
+
+/** A normalised match field used for matching (values in the field's storage representation). */
+type NormField =
+  | { readonly kind: 'exact' | 'valid'; readonly v: number | bigint }
+  | { readonly kind: 'ternary'; readonly v: number | bigint; readonly m: number | bigint }
+  | { readonly kind: 'range'; readonly lo: number | bigint; readonly hi: number | bigint };
+
+/** The action part of a stored entry. */
+export type EntryAction =
+  | { readonly type: 'action'; readonly binding: ActionBinding }
+  | { readonly type: 'member'; readonly memberId: number }
+  | { readonly type: 'group'; readonly groupId: number };
+
+export interface CounterData {
+  packets: number;
+  bytes: number;
+}
+
+/** A table entry as returned by reads. */
+export interface TableEntryRecord {
+  readonly handle: number;
+  readonly match: MatchKey;
+  readonly priority: number;
+  readonly action: EntryAction;
+  readonly isConst: boolean;
+  readonly counter: CounterData | undefined;
+  readonly meterConfig: MeterConfig | undefined;
+  readonly idleTimeoutNs: number;
+  /** Microseconds since the last hit (for idle timeout). */
+  readonly lastHitUs: number;
+}
+
+interface Entry {
+  readonly handle: number;
+  readonly match: MatchKey;
+  readonly norm: readonly NormField[];
+  readonly priority: number;
+  readonly identity: string;
+  /** Exact/LPM lookup key (string or single value). */
+  readonly lookupKey: number | bigint | string;
+  /** For LPM tables: effective prefix length of the lpm field. */
+  readonly prefix: number;
+  action: EntryAction;
+  readonly isConst: boolean;
+  readonly counter: CounterData;
+  readonly meter: MeterCell | undefined;
+  idleTimeoutNs: number;
+  lastHitUs: number;
+  readonly matches: ((kv: readonly (number | bigint)[]) => boolean) | undefined;
+}
+
+/** Result of resolving an action for execution. */
+interface Resolved {
+  readonly binding: ActionBinding | undefined;
+  readonly actionId: number;
+}
+
+export class TableState {
+  private readonly byIdentity = new Map<string, Entry>();
+  private readonly byHandle = new Map<number, Entry>();
+  private readonly exactMap = new Map<number | bigint | string, Entry>();
+  /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
+  private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
+  private prefixes: number[] = [];
+  /** Ternary/range: entries ordered by priority (desc) then handle (asc). */
+  private ordered: Entry[] = [];
+  private freeHandles: number[] = [];
+  private nextHandle = 0;
+  private defaultEntry: EntryAction | undefined;
+  private readonly lpmIndex: number;
+  readonly needsPriority: boolean;
+  private immutable = false;
+
+  constructor(
+    readonly def: TableDef,
+    private readonly profile: ActionProfileState | undefined,
+    private readonly now: () => number,
+  ) {
+    this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
+    this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
+    this.reset();
+  }
+
+  /** Restores the table to its state right after loading the JSON. */
+  reset(): void {
+    this.byIdentity.clear();
+    this.byHandle.clear();
+    this.exactMap.clear();
+    this.lpmMaps.clear();
+    this.prefixes = [];
+    this.ordered = [];
+    this.freeHandles = [];
+    this.nextHandle = 0;
+    this.immutable = false;
+    const init = this.def.initialDefault;
+    this.defaultEntry = init
+      ? { type: 'action', binding: { action: init.action, args: init.args } }
+      : undefined;
+    if (this.def.constEntries) {
+      for (const ce of this.def.constEntries) {
+        this.insert(
+          ce.match,
+          ce.priority,
+          { type: 'action', binding: { action: ce.action, args: ce.args } },
+          0,
+          true,
+        );
+      }
+      this.immutable = true;
+    }
+  }
+
+  get isConst(): boolean {
+    return this.immutable;
+  }
+
+  get size(): number {
+    return this.byHandle.size;
+  }
+
+  // -- control plane ------------------------------------------------------------------------------
+
+  /** Resolves and validates an action spec for this table (entries) or its default entry. */
+  resolveAction(spec: EntryActionSpec): EntryAction {
+    if (spec.type === 'action') {
+      if (this.def.implementation !== 'direct') {
+        throw invalidArgument(
+          `table '${this.def.name}' uses an action profile; entries must name a member or group`,
+        );
+      }
+      return { type: 'action', binding: this.bindAction(spec.name, spec.params) };
+    }
+    if (!this.profile)
+      throw invalidArgument(`table '${this.def.name}' has no action profile; entries must name an action`);
+    if (spec.type === 'member') {
+      if (!this.profile.hasMember(spec.memberId)) {
+        throw notFound(`member ${spec.memberId} not found in action profile '${this.profile.def.name}'`);
+      }
+      return { type: 'member', memberId: spec.memberId };
+    }
+    if (this.def.implementation !== 'selector') {
+      throw invalidArgument(
+        `table '${this.def.name}' has an action profile without selector; groups are not allowed`,
+      );
+    }
+    if (!this.profile.hasGroup(spec.groupId)) {
+      throw notFound(`group ${spec.groupId} not found in action selector '${this.profile.def.name}'`);
+    }
+    return { type: 'group', groupId: spec.groupId };
+  }
+
+  /** Looks up an action of this table by name and validates its parameters. */
+  bindAction(name: string, params: readonly bigint[]): ActionBinding {
+    const action = this.def.actions.find((a) => a.name === name);
+    if (!action) throw invalidArgument(`action '${name}' is not an action of table '${this.def.name}'`);
+    return { action, args: checkParams(action, params) };
+  }
+
+  addEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs = 0): number {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+    this.checkPriority(priority);
+    if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    }
+    const resolved = this.resolveAction(action);
+    return this.insert(match, priority, resolved, idleTimeoutNs, false);
+  }
+
+  modifyEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+    this.checkPriority(priority);
+    const e = this.find(match, priority);
+    const resolved = this.resolveAction(action);
+    this.refAction(resolved, 1);
+    this.refAction(e.action, -1);
+    e.action = resolved;
+    if (idleTimeoutNs !== undefined) {
+      if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+        throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+      }
+      e.idleTimeoutNs = idleTimeoutNs;
+    }
+  }
+
+  deleteEntry(match: MatchKey, priority: number): void {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+    this.checkPriority(priority);
+    const e = this.find(match, priority);
+    this.remove(e);
+  }
+
+  private byHandleOrThrow(handle: number): Entry {
+    const e = this.byHandle.get(handle);
+    if (!e) throw notFound(`no entry with handle ${handle} in table '${this.def.name}'`);
+    return e;
+  }
+
+  /** Changes the action of the entry with this handle. */
+  modifyEntryByHandle(handle: number, action: EntryActionSpec): void {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+    const e = this.byHandleOrThrow(handle);
+    const resolved = this.resolveAction(action);
+    this.refAction(resolved, 1);
+    this.refAction(e.action, -1);
+    e.action = resolved;
+  }
+
+  deleteEntryByHandle(handle: number): void {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+    this.remove(this.byHandleOrThrow(handle));
+  }
+
+  getEntryByHandle(handle: number): TableEntryRecord {
+    return this.record(this.byHandleOrThrow(handle));
+  }
+
+  /** Sets the idle timeout of an entry (0 disables it) and restarts its idle time. */
+  setEntryIdleTimeout(handle: number, idleTimeoutNs: number): void {
+    if (!this.def.supportTimeout)
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    if (!Number.isSafeInteger(idleTimeoutNs) || idleTimeoutNs < 0)
+      throw invalidArgument(`invalid idle timeout ${idleTimeoutNs}`);
+    const e = this.byHandleOrThrow(handle);
+    e.idleTimeoutNs = idleTimeoutNs;
+    e.lastHitUs = this.now();
+  }
+
+  /** Microseconds since the entry was last hit (or added, or had its idle timeout set). */
+  idleMicros(handle: number): number {
+    return Math.max(0, this.now() - this.byHandleOrThrow(handle).lastHitUs);
+  }
+
+  setEntryCounterByHandle(handle: number, value: CounterData): void {
+    if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
+    checkCounter(value);
+    const e = this.byHandleOrThrow(handle);
+    e.counter.packets = value.packets;
+    e.counter.bytes = value.bytes;
+  }
+
+  setEntryMeterByHandle(handle: number, config: MeterConfig | undefined): void {
+    if (!this.def.directMeter) throw invalidArgument(`table '${this.def.name}' has no direct meter`);
+    const e = this.byHandleOrThrow(handle);
+    try {
+      e.meter!.setConfig(config);
+    } catch (err) {
+      throw invalidArgument(`direct meter of table '${this.def.name}': ${(err as Error).message}`);
+    }
+  }
+
+  /** Finds an entry by key (and priority for ternary/range tables). */
+  getEntry(match: MatchKey, priority: number): TableEntryRecord {
+    this.checkPriority(priority);
+    return this.record(this.find(match, priority));
+  }
+
+  readEntries(): TableEntryRecord[] {
+    return [...this.byHandle.values()].sort((a, b) => a.handle - b.handle).map((e) => this.record(e));
+  }
+
+  /** Removes every non-const entry. */
+  clearEntries(): void {
+    if (this.immutable) return;
+    for (const e of [...this.byHandle.values()]) this.remove(e);
+  }
+
+  /** Sets (or with `undefined`, resets to the JSON's initial value) the default entry. */
+  setDefault(action: EntryActionSpec | undefined): void {
+    const init = this.def.initialDefault;
+    if (init?.entryConst) {
+      throw new EngineError('PERMISSION_DENIED', `default entry of table '${this.def.name}' is const`);
+    }
+    if (action === undefined) {
+      const resolved: EntryAction | undefined = init
+        ? { type: 'action', binding: { action: init.action, args: init.args } }
+        : undefined;
+      if (resolved) this.refAction(resolved, 1);
+      if (this.defaultEntry) this.refAction(this.defaultEntry, -1);
+      this.defaultEntry = resolved;
+      return;
+    }
+    const resolved = this.resolveAction(action);
+    if (init?.actionConst && (resolved.type !== 'action' || resolved.binding.action !== init.action)) {
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `default action of table '${this.def.name}' is const ('${init.action.name}')`,
+      );
+    }
+    this.refAction(resolved, 1);
+    if (this.defaultEntry) this.refAction(this.defaultEntry, -1);
+    this.defaultEntry = resolved;
+  }
+
+  getDefault(): EntryAction | undefined {
+    return this.defaultEntry;
+  }
+
+  /** Overwrites the direct counter of an entry. */
+  setEntryCounter(match: MatchKey, priority: number, value: CounterData): void {
+    if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
+    const e = this.find(match, priority);
+    checkCounter(value);
+    e.counter.packets = value.packets;
+    e.counter.bytes = value.bytes;
+  }
+
+  /** Resets all direct counters to 0. */
+  resetCounters(): void {
+    for (const e of this.byHandle.values()) {
+      e.counter.packets = 0;
+      e.counter.bytes = 0;
+    }
+  }
+
+  /** Configures the direct meter of an entry (undefined = unconfigured, i.e. always green). */
+  setEntryMeter(match: MatchKey, priority: number, config: MeterConfig | undefined): void {
+    if (!this.def.directMeter) throw invalidArgument(`table '${this.def.name}' has no direct meter`);
+    const e = this.find(match, priority);
+    try {
+      e.meter!.setConfig(config);
+    } catch (err) {
+      throw invalidArgument(`direct meter of table '${this.def.name}': ${(err as Error).message}`);
+    }
+  }
+
+  /** Entries whose idle timeout has elapsed at time `nowUs`. */
+  idleEntries(nowUs: number): TableEntryRecord[] {
+    const out: TableEntryRecord[] = [];
+    for (const e of this.byHandle.values()) {
+      if (e.idleTimeoutNs > 0 && (nowUs - e.lastHitUs) * 1000 >= e.idleTimeoutNs) out.push(this.record(e));
+    }
+    return out.sort((a, b) => a.handle - b.handle);
+  }
+
+  private checkPriority(priority: number): void {
+    if (!Number.isInteger(priority) || priority < 0 || priority > BMV2_MAX_PRIORITY) {
+      throw invalidArgument(`priority ${priority} must be an integer in [0, ${BMV2_MAX_PRIORITY}]`);
+    }
+    if (this.needsPriority && priority === 0) {
+      throw invalidArgument(
+        `table '${this.def.name}' has ternary/range keys, so entries need a priority > 0`,
+      );
+    }
+    if (!this.needsPriority && priority !== 0) {
+      throw invalidArgument(`table '${this.def.name}' does not use priorities (got ${priority})`);
+    }
+  }
+
+  private find(match: MatchKey, priority: number): Entry {
+    const { identity } = this.normalize(match, priority);
+    const e = this.byIdentity.get(identity);
+    if (!e) throw notFound(`no entry with this key in table '${this.def.name}'`);
+    return e;
+  }
+
+  private refAction(a: EntryAction, delta: 1 | -1): void {
+    if (!this.profile) return;
+    if (a.type === 'member') this.profile.ref('member', a.memberId, delta);
+    else if (a.type === 'group') this.profile.ref('group', a.groupId, delta);
+  }
+
+  private allocHandle(): number {
+    if (this.freeHandles.length > 0) return this.freeHandles.shift()!;
+    return this.nextHandle++;
+  }
+
+  private insert(
+    match: MatchKey,
+    priority: number,
+    action: EntryAction,
+    idleTimeoutNs: number,
+    isConst: boolean,
+  ): number {
+    const n = this.normalize(match, priority);
+    if (this.byIdentity.has(n.identity))
+      throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
+    if (this.byHandle.size >= this.def.maxSize) {
+      throw new EngineError(
+        'RESOURCE_EXHAUSTED',
+        `table '${this.def.name}' is full (${this.def.maxSize} entries)`,
+      );
+    }
+    this.refAction(action, 1);
+    const handle = this.allocHandle();
+    const dm = this.def.directMeter;
+    const entry: Entry = {
+      handle,
+      match: n.canonical,
+      norm: n.norm,
+      priority: this.needsPriority ? priority : 0,
+      identity: n.identity,
+      lookupKey: n.lookupKey,
+      prefix: n.prefix,
+      action,
+      isConst,
+      counter: { packets: 0, bytes: 0 },
+      meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
+      idleTimeoutNs,
+      lastHitUs: this.now(),
+      matches: this.needsPriority ? compileMatcher(n.norm) : undefined,
+    };
+    this.byIdentity.set(entry.identity, entry);
+    this.byHandle.set(handle, entry);
+    this.index(entry);
+    return handle;
+  }
+
+  private remove(e: Entry): void {
+    this.refAction(e.action, -1);
+    this.byIdentity.delete(e.identity);
+    this.byHandle.delete(e.handle);
+    if (this.needsPriority) {
+      this.ordered = this.ordered.filter((x) => x !== e);
+    } else if (this.lpmIndex >= 0) {
+      const m = this.lpmMaps.get(e.prefix);
+      m?.delete(e.lookupKey);
+      if (m && m.size === 0) {
+        this.lpmMaps.delete(e.prefix);
+        this.prefixes = this.prefixes.filter((p) => p !== e.prefix);
+      }
+    } else {
+      this.exactMap.delete(e.lookupKey);
+    }
+    let i = 0;
+    while (i < this.freeHandles.length && this.freeHandles[i] < e.handle) i++;
+    this.freeHandles.splice(i, 0, e.handle);
+  }
+
+  private index(e: Entry): void {
+    if (this.needsPriority) {
+      // Keep `ordered` sorted by priority desc, then handle asc.
+      let i = 0;
+      while (
+        i < this.ordered.length &&
+        (this.ordered[i].priority > e.priority ||
+          (this.ordered[i].priority === e.priority && this.ordered[i].handle < e.handle))
+      ) {
+        i++;
+      }
+      this.ordered.splice(i, 0, e);
+    } else if (this.lpmIndex >= 0) {
+      let m = this.lpmMaps.get(e.prefix);
+      if (!m) {
+        m = new Map();
+        this.lpmMaps.set(e.prefix, m);
+        this.prefixes = [...this.lpmMaps.keys()].sort((a, b) => b - a);
+      }
+      m.set(e.lookupKey, e);
+    } else {
+      this.exactMap.set(e.lookupKey, e);
+    }
+  }
+
+  /** Validates a match key and computes its normalised forms. */
+  private normalize(
+    match: MatchKey,
+    priority: number,
+  ): {
+    canonical: MatchKey;
+    norm: NormField[];
+    identity: string;
+    lookupKey: number | bigint | string;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    if (match.length !== keys.length) {
+      throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
+    }
+    const norm: NormField[] = [];
+    const canonical: (MatchFieldValue | undefined)[] = [];
+    const parts: string[] = [];
+    let prefix = 0;
+    const lookupParts: (number | bigint)[] = [];
+    keys.forEach((k, i) => {
+      const where = `table '${this.def.name}' key field '${k.name}'`;
+      const m = match[i];
+      const repr = (v: bigint): number | bigint => (isNumWidth(k.width) ? Number(v) : v);
+      const fits = (v: bigint, what: string): void => {
+        if (v < 0n || v > maskBig(k.width))
+          throw invalidArgument(`${where}: ${what} ${v} does not fit in ${k.width} bits`);
+      };
+      switch (k.matchKind) {
+        case 'valid': {
+          if (m?.kind !== 'valid') throw invalidArgument(`${where}: expected a 'valid' match`);
+          norm.push({ kind: 'valid', v: m.value ? 1 : 0 });
+          canonical.push(m);
+          parts.push(m.value ? '1' : '0');
+          lookupParts.push(m.value ? 1 : 0);
+          return;
+        }
+        case 'exact': {
+          if (m?.kind !== 'exact') throw invalidArgument(`${where}: expected an 'exact' match`);
+          fits(m.value, 'value');
+          const v = repr(m.value);
+          norm.push({ kind: 'exact', v });
+          canonical.push(m);
+          parts.push(String(v));
+          lookupParts.push(v);
+          return;
+        }
+        case 'lpm': {
+          let value = 0n;
+          let plen = 0;
+          if (m) {
+            if (m.kind !== 'lpm') throw invalidArgument(`${where}: expected an 'lpm' match`);
+            fits(m.value, 'value');
+            plen = m.prefixLength;
+            if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
+              throw invalidArgument(`${where}: prefix length ${plen} outside [0, ${k.width}]`);
+            }
+            value = m.value;
+          }
+          const effective = effectivePrefix(plen, k.width);
+          const mask = prefixMask(effective, k.width);
+          if ((value & ~mask & maskBig(k.width)) !== 0n) {
+            throw invalidArgument(`${where}: value has bits set beyond the prefix length ${plen}`);
+          }
+          canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
+          if (this.needsPriority) {
+            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+            parts.push(`${value}/${plen}`);
+          } else {
+            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+            prefix = effective;
+            lookupParts.push(repr(value));
+            parts.push(`${value}/${plen}`);
+          }
+          return;
+        }
+        case 'ternary': {
+          let value = 0n;
+          let mask = 0n;
+          if (m) {
+            if (m.kind === 'optional') {
+              fits(m.value, 'value');
+              value = m.value;
+              mask = maskBig(k.width);
+            } else if (m.kind === 'ternary') {
+              fits(m.value, 'value');
+              fits(m.mask, 'mask');
+              if ((m.value & ~m.mask) !== 0n)
+                throw invalidArgument(`${where}: value has bits set outside the mask`);
+              value = m.value;
+              mask = m.mask;
+            } else {
+              throw invalidArgument(`${where}: expected a 'ternary' or 'optional' match`);
+            }
+          }
+          canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
+          norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+          parts.push(`${value}&${mask}`);
+          return;
+        }
+        case 'range': {
+          let low = 0n;
+          let high = maskBig(k.width);
+          if (m) {
+            if (m.kind !== 'range') throw invalidArgument(`${where}: expected a 'range' match`);
+            fits(m.low, 'low bound');
+            fits(m.high, 'high bound');
+            if (m.low > m.high)
+              throw invalidArgument(`${where}: low bound ${m.low} exceeds high bound ${m.high}`);
+            low = m.low;
+            high = m.high;
+          }
+          const full = low === 0n && high === maskBig(k.width);
+          canonical.push(full ? undefined : { kind: 'range', low, high });
+          norm.push({ kind: 'range', lo: repr(low), hi: repr(high) });
+          parts.push(`${low}-${high}`);
+          return;
+        }
+      }
+    });
+    let lookupKey: number | bigint | string;
+    if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
+    else lookupKey = lookupParts.join(',');
+    const identity = this.needsPriority
+      ? `${parts.join('|')}#${priority}`
+      : this.lpmIndex >= 0
+        ? `${prefix}:${String(lookupKey)}`
+        : String(lookupKey);
+    return { canonical, norm, identity, lookupKey, prefix };
+  }
+
+  private record(e: Entry): TableEntryRecord {
+    return {
+      handle: e.handle,
+      match: e.match,
+      priority: e.priority,
+      action: e.action,
+      isConst: e.isConst,
+      counter: this.def.withCounters ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
+      meterConfig: e.meter?.getConfig(),
+      idleTimeoutNs: e.idleTimeoutNs,
+      lastHitUs: e.lastHitUs,
+    };
+  }
+
+  // -- data plane ---------------------------------------------------------------------------------
+
+  /** Looks up the packet's key; returns the matching entry or undefined. */
+  private lookup(s: PacketState): Entry | undefined {
+    const keys = this.def.keys;
+    if (keys.length === 0) return undefined;
+    if (this.needsPriority) {
+      const kv = keys.map((k) => k.read(s));
+      for (const e of this.ordered) if (e.matches!(kv)) return e;
+      return undefined;
+    }
+    if (this.lpmIndex < 0) {
+      if (keys.length === 1) return this.exactMap.get(keys[0].read(s));
+      return this.exactMap.get(keys.map((k) => String(k.read(s))).join(','));
+    }
+    const kv = keys.map((k) => k.read(s));
+    const li = this.lpmIndex;
+    const full = kv[li];
+    const width = keys[li].width;
+    for (const p of this.prefixes) {
+      const masked = maskValue(full, p, width);
+      let key: number | bigint | string;
+      if (kv.length === 1) key = masked;
+      else {
+        kv[li] = masked;
+        key = kv.join(',');
+      }
+      const e = this.lpmMaps.get(p)!.get(key);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** Applies the table: lookup, direct resources, action; returns the next control node (-1 = end). */
+  apply(s: PacketState): number {
+    const def = this.def;
+    const e = this.lookup(s);
+    if (e) {
+      if (def.withCounters) {
+        e.counter.packets += 1;
+        e.counter.bytes += s.ingressLength;
+      }
+      if (def.supportTimeout) e.lastHitUs = s.rt.now();
+      if (def.directMeter && e.meter) {
+        const units = def.directMeter.unit === 'bytes' ? s.ingressLength : 1;
+        def.directMeter.store(s, e.meter.execute(units, s.rt.now()));
+      }
+      const r = this.resolveForPacket(s, e.action);
+      if (s.tracing) s.note('trace', `table ${def.name}: hit, action ${r.binding?.action.name ?? '(none)'}`);
+      if (r.binding) {
+        s.args = r.binding.args;
+        r.binding.action.run(s);
+      }
+      if (def.hitMiss) return def.hitMiss.hit;
+      return r.binding ? (def.nextByAction.get(r.actionId) ?? def.baseDefaultNext) : def.baseDefaultNext;
+    }
+    const d = this.defaultEntry;
+    if (!d) {
+      if (s.tracing) s.note('trace', `table ${def.name}: miss, no default action`);
+      return def.hitMiss ? def.hitMiss.miss : def.baseDefaultNext;
+    }
+    const r = this.resolveForPacket(s, d);
+    if (s.tracing)
+      s.note('trace', `table ${def.name}: miss, default action ${r.binding?.action.name ?? '(none)'}`);
+    if (r.binding) {
+      s.args = r.binding.args;
+      r.binding.action.run(s);
+    }
+    if (def.hitMiss) return def.hitMiss.miss;
+    return r.binding ? (def.nextByAction.get(r.actionId) ?? def.baseDefaultNext) : def.baseDefaultNext;
+  }
+
+  private resolveForPacket(s: PacketState, a: EntryAction): Resolved {
+    if (a.type === 'action') return { binding: a.binding, actionId: a.binding.action.jsonId };
+    const profile = this.profile!;
+    if (a.type === 'member') {
+      const b = profile.member(a.memberId);
+      return { binding: b, actionId: b ? b.action.jsonId : -1 };
+    }
+    const b = profile.selectFromGroup(s, a.groupId, this.def.selectorHash!);
+    if (!b)
+      s.note(
+        'warning',
+        `table '${this.def.name}': lookup yielded empty group ${a.groupId}, no action executed`,
+      );
+    return { binding: b, actionId: b ? b.action.jsonId : -1 };
+  }
+}
+
+/** Validates action data against the action's parameter widths and converts it to storage values. */
+export function checkParams(action: ActionDef, params: readonly bigint[]): Value[] {
+  if (params.length !== action.params.length) {
+    throw invalidArgument(
+      `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
+    );
+  }
+  return params.map((v, i) => {
+    const p = action.params[i];
+    if (v < 0n || v > maskBig(p.width)) {
+      throw invalidArgument(
+        `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
+      );
+    }
+    return isNumWidth(p.width) ? Number(v) : v;
+  });
+}
+
+function checkCounter(v: CounterData): void {
+  for (const [k, x] of Object.entries(v)) {
+    if (!Number.isSafeInteger(x) || x < 0)
+      throw invalidArgument(`counter ${k} must be a non-negative integer, got ${x}`);
+  }
+}
+
+/** Prefix length over the field bits, given a prefix counted over the byte-padded field (bmv2 + PI). */
+export function effectivePrefix(plen: number, width: number): number {
+  const pad = bytesForBits(width) * 8 - width;
+  return Math.max(0, Math.min(width, plen - pad));
+}
+
+function prefixMask(effective: number, width: number): bigint {
+  if (effective === 0) return 0n;
+  return maskBig(width) ^ maskBig(width - effective);
+}
+
+function maskValue(v: number | bigint, effective: number, width: number): number | bigint {
+  if (typeof v === 'number') {
+    if (effective === 0) return 0;
+    if (effective >= width) return v;
+    const drop = width - effective;
+    return Math.floor(v / 2 ** drop) * 2 ** drop;
+  }
+  return v & prefixMask(effective, width);
+}
+
+function compileMatcher(norm: readonly NormField[]): (kv: readonly (number | bigint)[]) => boolean {
+  const checks = norm.map((f, i): ((kv: readonly (number | bigint)[]) => boolean) => {
+    if (f.kind === 'range') {
+      const lo = f.lo;
+      const hi = f.hi;
+      return (kv) => kv[i] >= lo && kv[i] <= hi;
+    }
+    if (f.kind === 'ternary') {
+      if (typeof f.m === 'number') {
+        const m = f.m;
+        const v = f.v as number;
+        if (m === 0) return () => true;
+        return (kv) => ((kv[i] as number) & m) >>> 0 === v;
+      }
+      const m = f.m;
+      const v = f.v as bigint;
+      if (m === 0n) return () => true;
+      return (kv) => ((kv[i] as bigint) & m) === v;
+    }
+    const v = f.v;
+    return (kv) => kv[i] === v;
+  });
+  if (checks.length === 1) return checks[0];
+  return (kv) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i](kv)) return false;
+    return true;
+  };
+}
