@@ -7,7 +7,8 @@
 #
 # Packets reach the switch in one of three ways:
 #   --dataplane ADDR     bmv2's gRPC dataplane service (p4.bm.DataplaneInterface) on ADDR
-#   --pcap-dir DIR       one pcap pair per port: DIR/p<N>_in.pcap replayed, DIR/p<N>_out.pcap written
+#   --pcap-dir DIR       one pcap pair per port: DIR/port<N>_in.pcap replayed (an empty one is created
+#                        when missing: bmv2 needs every input), DIR/port<N>_out.pcap written
 #   --interface N@IF     a real or veth interface as port N (repeatable)
 set -euo pipefail
 
@@ -17,8 +18,10 @@ usage: $0 [options]
   --grpc ADDR           P4Runtime address (default 127.0.0.1:9559; keep it on loopback)
   --cpu-port N          CPU port for packet-in/out (default 255, as in p4/v1model/main.p4)
   --device-id N         P4Runtime device id (default 1)
-  --ports N             data ports 1..N for --pcap-dir (default 8)
-  --pcap-dir DIR        use pcap files in DIR (bmv2 --use-files)
+  --ports N             data ports 0..N-1 for --pcap-dir (default 8), as genevectl target serve
+  --pcap-dir DIR        use pcap files in DIR (bmv2 --use-files): portN_in.pcap in, portN_out.pcap out
+  --pcap-wait SECONDS   wait this long before replaying the input pcaps, so a controller can push
+                        the program first (default 5)
   --interface N@IF      attach interface IF as port N (repeatable)
   --dataplane ADDR      inject/receive packets over bmv2's gRPC dataplane service at ADDR
   --log FILE            bmv2 debug log to FILE (default: errors only, on the console)
@@ -31,6 +34,7 @@ cpu_port=255
 device_id=1
 ports=8
 pcap_dir=
+pcap_wait=5
 dataplane=
 log_file=
 interfaces=()
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --device-id) device_id=$2; shift 2 ;;
     --ports) ports=$2; shift 2 ;;
     --pcap-dir) pcap_dir=$2; shift 2 ;;
+    --pcap-wait) pcap_wait=$2; shift 2 ;;
     --interface) interfaces+=("$2"); shift 2 ;;
     --dataplane) dataplane=$2; shift 2 ;;
     --log) log_file=$2; shift 2 ;;
@@ -64,8 +69,12 @@ args=(--no-p4 --device-id "$device_id")
 if [ -n "$log_file" ]; then args+=(--log-file "$log_file" --log-level debug --log-flush); fi
 if [ -n "$pcap_dir" ]; then
   mkdir -p "$pcap_dir"
-  for n in $(seq 1 "$ports"); do args+=(-i "$n@$pcap_dir/p$n"); done
-  args+=(--use-files 0)
+  # bmv2 reads port<N>_in.pcap and writes port<N>_out.pcap, as the embedded target does.
+  for n in $(seq 0 $((ports - 1))); do
+    [ -e "$pcap_dir/port${n}_in.pcap" ] || printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x01\x00\x00\x00' >"$pcap_dir/port${n}_in.pcap"
+    args+=(-i "$n@$pcap_dir/port$n")
+  done
+  args+=(--use-files "$pcap_wait")
 fi
 for i in "${interfaces[@]}"; do args+=(-i "$i"); done
 

@@ -10,6 +10,7 @@ interface ServeOptions {
   deviceId: number;
   dataplane?: string;
   pcapDir?: string;
+  pcapWait: number;
 }
 
 export function registerTargetCommands(program: Command): void {
@@ -27,6 +28,12 @@ export function registerTargetCommands(program: Command): void {
       addressOption,
     )
     .option('--pcap-dir <dir>', 'replay port<N>_in.pcap and write port<N>_out.pcap in this directory')
+    .option(
+      '--pcap-wait <seconds>',
+      'replay the input pcaps this long after the first pipeline commit',
+      integerOption('--pcap-wait', 0, 3600),
+      1,
+    )
     .action(async (o: ServeOptions) => {
       const running = await startEmbeddedTarget({
         grpcAddress: o.grpc,
@@ -34,7 +41,7 @@ export function registerTargetCommands(program: Command): void {
         ports: o.ports,
         deviceId: o.deviceId,
         ...(o.dataplane ? { dataplaneAddress: o.dataplane } : {}),
-        ...(o.pcapDir ? { pcapDir: o.pcapDir } : {}),
+        ...(o.pcapDir ? { pcapDir: o.pcapDir, pcapReplayDelayMs: o.pcapWait * 1000 } : {}),
       });
       console.log(
         `embedded target: P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,

@@ -1,0 +1,212 @@
+/**
+ * The embedded target as a process would run it (`genevectl target serve`): a P4Runtime server and,
+ * optionally, bmv2's dataplane service, in front of a device (the embedded engine by default), with
+ * an in-process API for tests and optional pcap files per port.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Arbitration } from './arbitration.js';
+import { Dataplane } from './dataplane.js';
+import { createDataplaneHandlers, dataplaneServerDefinition } from './dataplane-service.js';
+import type { Device } from './device.js';
+import { DeviceManager, type StreamErrorReporting } from './device-manager.js';
+import { EngineDevice } from './engine-device.js';
+import { createP4RuntimeHandlers, p4RuntimeServerDefinition } from './p4runtime-service.js';
+import { PcapPorts } from './pcap-ports.js';
+
+export interface EmbeddedTargetOptions {
+  /** P4Runtime listen address, `host:port` (port 0 picks a free one). Default `127.0.0.1:9559`. */
+  readonly grpcAddress?: string;
+  /** Address of bmv2's dataplane service (`--dp-grpc-server-addr`); not served when omitted. */
+  readonly dataplaneAddress?: string;
+  /** Port connected to the controller (packet-in/out); 0 disables it. Default 255. */
+  readonly cpuPort?: number;
+  /** Number of data ports (0..ports-1) given pcap files. Default 8. */
+  readonly ports?: number;
+  /** Device id answered for (bmv2 `--device-id`). Default 1. */
+  readonly deviceId?: number | bigint;
+  /** Directory of `port<N>_in.pcap` inputs and `port<N>_out.pcap` outputs (bmv2's `--use-files`). */
+  readonly pcapDir?: string;
+  /**
+   * With `pcapDir`: replay the inputs this long after the first pipeline commit, leaving time to
+   * write entries (like bmv2's `--use-files <wait>`). Default 1000; a negative value replays only on
+   * {@link EmbeddedTarget.replayPcaps}.
+   */
+  readonly pcapReplayDelayMs?: number;
+  /** Listen on non-loopback addresses (refused unless set). */
+  readonly allowNonLoopback?: boolean;
+  /** Device to serve (default: a new {@link EngineDevice}). */
+  readonly device?: Device;
+  /** Idle-timeout sweep period in ms (bmv2 default 1000). */
+  readonly ageingSweepMs?: number;
+  /** PacketOut error reporting on the stream (PI default: disabled). */
+  readonly streamErrorReporting?: StreamErrorReporting;
+}
+
+/** A running embedded target. */
+export interface EmbeddedTarget {
+  /** Bound P4Runtime address, e.g. `127.0.0.1:41234`. */
+  readonly grpcAddress: string;
+  readonly grpcPort: number;
+  /** Bound dataplane service address, when served. */
+  readonly dataplaneAddress: string | undefined;
+  readonly dataplanePort: number | undefined;
+  readonly deviceId: bigint;
+  readonly cpuPort: number;
+  /** In-process packet I/O: inject frames, observe outputs. */
+  readonly dataplane: Dataplane;
+  /** P4Runtime state (for tools and tests: forced ageing sweeps, ...). */
+  readonly manager: DeviceManager;
+  readonly device: Device;
+  /** Replays the pcap input files now; returns how many frames were injected. */
+  replayPcaps(): number;
+  /** Stops the servers and timers. */
+  stop(): Promise<void>;
+}
+
+/** Time between the first commit and the pcap replay when none is given. */
+const DEFAULT_PCAP_REPLAY_DELAY_MS = 1000;
+
+/** PI's receive limit: pipelines and large writes exceed gRPC's 4 MB default. */
+const MAX_RECEIVE_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+/** Host part of `host:port` (IPv6 in brackets). */
+function hostOf(address: string): string {
+  const bracketed = /^\[([^\]]+)\]:\d+$/.exec(address);
+  if (bracketed) return bracketed[1];
+  const i = address.lastIndexOf(':');
+  if (i <= 0 || !/^\d+$/.test(address.slice(i + 1))) throw new Error(`address '${address}' is not host:port`);
+  return address.slice(0, i);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function checkAddress(address: string, what: string, allowNonLoopback: boolean): void {
+  const host = hostOf(address);
+  if (!allowNonLoopback && !isLoopback(host)) {
+    throw new Error(
+      `${what} address '${address}' is not a loopback address; pass allowNonLoopback to listen on '${host}'`,
+    );
+  }
+}
+
+function bind(server: grpc.Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    );
+  });
+}
+
+function boundAddress(address: string, port: number): string {
+  const host = hostOf(address);
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Lets in-flight calls finish briefly; long-lived streams are then cancelled. */
+const SHUTDOWN_GRACE_MS = 100;
+
+function shutdown(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Starts the embedded target; resolves once the servers listen. */
+export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<EmbeddedTarget> {
+  const grpcAddress = options.grpcAddress ?? '127.0.0.1:9559';
+  const allow = options.allowNonLoopback ?? false;
+  checkAddress(grpcAddress, 'P4Runtime', allow);
+  if (options.dataplaneAddress) checkAddress(options.dataplaneAddress, 'dataplane', allow);
+  const deviceId = BigInt(options.deviceId ?? 1);
+  const cpuPort = options.cpuPort ?? 255;
+  const ports = options.ports ?? 8;
+  if (!Number.isInteger(cpuPort) || cpuPort < 0 || cpuPort > 511)
+    throw new Error(`cpuPort ${cpuPort} must be an integer in 0..511`);
+  if (!Number.isInteger(ports) || ports < 0 || ports > 512)
+    throw new Error(`ports ${ports} must be an integer in 0..512`);
+
+  const device = options.device ?? new EngineDevice();
+  const arbitrations = new Map<bigint, Arbitration>();
+  let pcap: PcapPorts | undefined;
+  let replayTimer: NodeJS.Timeout | undefined;
+  let replayScheduled = false;
+  const replayDelayMs = options.pcapReplayDelayMs ?? DEFAULT_PCAP_REPLAY_DELAY_MS;
+  const scheduleReplay = (): void => {
+    if (replayScheduled || !pcap || replayDelayMs < 0) return;
+    replayScheduled = true;
+    replayTimer = setTimeout(() => pcap?.replay(), replayDelayMs);
+  };
+  const managerRef: { current?: DeviceManager } = {};
+  const dataplane = new Dataplane({
+    device,
+    cpuPort,
+    toController: (frame) => managerRef.current?.packetIn(frame),
+  });
+  const manager = new DeviceManager({
+    device,
+    cpuPort,
+    sendToPrimary: (message) => arbitrations.get(deviceId)?.sendToPrimary(message),
+    injectOnCpuPort: (frame) => dataplane.inject(cpuPort, frame),
+    ageingSweepMs: options.ageingSweepMs,
+    streamErrorReporting: options.streamErrorReporting,
+    onActivated: scheduleReplay,
+  });
+  managerRef.current = manager;
+  device.setListener({
+    transmit: (port, frame, packetId) => dataplane.deliver(port, frame, packetId),
+    learn: (list, sample) => manager.learn(list, sample),
+  });
+  if (options.pcapDir) pcap = new PcapPorts(dataplane, options.pcapDir, ports);
+
+  const serverOptions = { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES };
+  const p4rtServer = new grpc.Server(serverOptions);
+  p4rtServer.addService(
+    p4RuntimeServerDefinition,
+    createP4RuntimeHandlers({ deviceId, manager, arbitrations }),
+  );
+  const grpcPort = await bind(p4rtServer, grpcAddress);
+
+  let dpServer: grpc.Server | undefined;
+  let dataplanePort: number | undefined;
+  if (options.dataplaneAddress) {
+    dpServer = new grpc.Server(serverOptions);
+    dpServer.addService(dataplaneServerDefinition, createDataplaneHandlers({ deviceId, dataplane }));
+    try {
+      dataplanePort = await bind(dpServer, options.dataplaneAddress);
+    } catch (error) {
+      p4rtServer.forceShutdown();
+      throw error;
+    }
+  }
+
+  return {
+    grpcAddress: boundAddress(grpcAddress, grpcPort),
+    grpcPort,
+    dataplaneAddress:
+      options.dataplaneAddress && dataplanePort !== undefined
+        ? boundAddress(options.dataplaneAddress, dataplanePort)
+        : undefined,
+    dataplanePort,
+    deviceId,
+    cpuPort,
+    dataplane,
+    manager,
+    device,
+    replayPcaps: () => pcap?.replay() ?? 0,
+    async stop() {
+      clearTimeout(replayTimer);
+      manager.close();
+      pcap?.close();
+      await Promise.all([shutdown(p4rtServer), dpServer ? shutdown(dpServer) : Promise.resolve()]);
+    },
+  };
+}
