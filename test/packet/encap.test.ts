@@ -16,7 +16,6 @@ import {
   securityIdOption,
 } from '../../src/packet/index.js';
 import {
-  concat,
   innerTcpLayers,
   ipv6PseudoHeader,
   MAC_A,
@@ -33,7 +32,14 @@ const secId = securityIdOption({ optionClass: 0x0102, type: 1, critical: true, i
 const plainOption = { optionClass: 0xff00, type: 9, critical: false, data: pattern(8) };
 
 /** The documented flow key (flow-hash.ts), hashed with Node's own CRC-32 as the reference. */
-function referenceHash(parts: { macs: Uint8Array; etherType: number; src?: Uint8Array; dst?: Uint8Array; protocol?: number; ports?: [number, number] }): number {
+function referenceHash(parts: {
+  macs: Uint8Array;
+  etherType: number;
+  src?: Uint8Array;
+  dst?: Uint8Array;
+  protocol?: number;
+  ports?: [number, number];
+}): number {
   const key = new Uint8Array(51);
   key.set(parts.macs, 0);
   key[12] = parts.etherType >> 8;
@@ -41,7 +47,8 @@ function referenceHash(parts: { macs: Uint8Array; etherType: number; src?: Uint8
   if (parts.src) key.set(parts.src, 30 - parts.src.length);
   if (parts.dst) key.set(parts.dst, 46 - parts.dst.length);
   key[46] = parts.protocol ?? 0;
-  if (parts.ports) key.set([parts.ports[0] >> 8, parts.ports[0] & 0xff, parts.ports[1] >> 8, parts.ports[1] & 0xff], 47);
+  if (parts.ports)
+    key.set([parts.ports[0] >> 8, parts.ports[0] & 0xff, parts.ports[1] >> 8, parts.ports[1] & 0xff], 47);
   return zlibCrc32(key) & 0xffff;
 }
 const portOf = (h: number): number => 0xc000 | (h & 0x3fff);
@@ -207,14 +214,27 @@ describe('flowSourcePort', () => {
       { kind: 'udp', srcPort: 1111, dstPort: 2222 },
     ]);
     // The VTEP does not walk extension headers: protocol is the first next header, ports are zero.
-    const h6 = referenceHash({ macs: v6.subarray(0, 12), etherType: 0x86dd, src: parseIpv6('fd00::1'), dst: parseIpv6('fd00::2'), protocol: 60 });
+    const h6 = referenceHash({
+      macs: v6.subarray(0, 12),
+      etherType: 0x86dd,
+      src: parseIpv6('fd00::1'),
+      dst: parseIpv6('fd00::2'),
+      protocol: 60,
+    });
     expect(flowSourcePort(v6)).toBe(portOf(h6));
     const plain6 = buildFrame([
       { kind: 'ethernet', dst: MAC_B, src: MAC_A },
       { kind: 'ipv6', src: 'fd00::1', dst: 'fd00::2' },
       { kind: 'udp', srcPort: 1111, dstPort: 2222 },
     ]);
-    const hp = referenceHash({ macs: plain6.subarray(0, 12), etherType: 0x86dd, src: parseIpv6('fd00::1'), dst: parseIpv6('fd00::2'), protocol: 17, ports: [1111, 2222] });
+    const hp = referenceHash({
+      macs: plain6.subarray(0, 12),
+      etherType: 0x86dd,
+      src: parseIpv6('fd00::1'),
+      dst: parseIpv6('fd00::2'),
+      protocol: 17,
+      ports: [1111, 2222],
+    });
     expect(flowSourcePort(plain6)).toBe(portOf(hp));
 
     const arp = buildFrame([

@@ -67,7 +67,7 @@ export async function runSimpleSwitch(
       `127.0.0.1:${grpcPort}`,
     ];
     let setupError: unknown;
-    const expectedOutputsDone = await new Promise<string>((resolve, reject) => {
+    await new Promise<string>((resolve, reject) => {
       const child = spawn(SIMPLE_SWITCH, args, { cwd: dir });
       if (p4runtime) {
         configure(`127.0.0.1:${grpcPort}`, json, p4runtime).catch((e: unknown) => {
@@ -96,12 +96,13 @@ export async function runSimpleSwitch(
       }, 100);
       child.on('exit', () => {
         clearInterval(timer);
-        if (!inputDone)
+        if (setupError !== undefined)
+          reject(new Error(`configuring simple_switch_grpc over P4Runtime failed: ${String(setupError)}`));
+        else if (!inputDone)
           reject(new Error(`simple_switch_grpc did not finish reading its inputs:\n${log.slice(-3000)}`));
         else resolve(log);
       });
     });
-    void expectedOutputsDone;
     const out = new Map<number, Uint8Array[]>();
     for (const port of ports) {
       const bytes = new Uint8Array(readFileSync(join(dir, `p${port}_out.pcap`)));
