@@ -3,5 +3,6 @@
  * layers below it have entry points of their own: `geneve-offload/p4runtime` (generic P4Runtime
  * client), `geneve-offload/packet` (packet model), `geneve-offload/target` (embedded target).
  */
-export * from './controller/index.js';
+
 export { GENEVE_PROGRAM, programArtifactPath } from './artifacts/program.js';
+export * from './controller/index.js';
