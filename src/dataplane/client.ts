@@ -96,14 +96,24 @@ export class DataplaneClient {
         if (this.lastArrival === seen) break;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, quietMs - idle);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.nextArrival(quietMs - idle);
     }
+    return this.take(ids);
+  }
+
+  /** Resolves when a frame arrives or after `ms`, whichever comes first. */
+  private nextArrival(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Removes and returns the outputs recorded for `ids`. */
+  private take(ids: readonly bigint[]): Map<bigint, EmittedFrame[]> {
     const out = new Map<bigint, EmittedFrame[]>();
     for (const id of ids) {
       out.set(id, this.byId.get(id) ?? []);
@@ -125,20 +135,9 @@ export class DataplaneClient {
     const count = () => ids.reduce((n, id) => n + (this.byId.get(id)?.length ?? 0), 0);
     while (count() < expected && Date.now() - start < maxWaitMs) {
       if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.nextArrival(50);
     }
-    const out = new Map<bigint, EmittedFrame[]>();
-    for (const id of ids) {
-      out.set(id, this.byId.get(id) ?? []);
-      this.byId.delete(id);
-    }
-    return out;
+    return this.take(ids);
   }
 
   /** Sends one frame and returns what left the switch because of it. */

@@ -16,6 +16,7 @@ import {
   type PacketIn,
 } from '../../../src/p4runtime/index.js';
 import type { p4 } from '../../../src/p4runtime/service.js';
+import type { PolicyRuleIntent } from './model.js';
 import { recordExchange } from './report.js';
 import type { RunningTarget } from './target.js';
 
@@ -242,15 +243,7 @@ export class VtepSession {
   }
 
   /** A policy rule; omitted keys are wildcards. */
-  async policy(p: {
-    vni: number;
-    src?: number;
-    dst?: number;
-    protocol?: number;
-    ports?: [number, number];
-    allow: boolean;
-    priority: number;
-  }): Promise<void> {
+  async policy(p: PolicyRuleIntent): Promise<void> {
     const exact32 = (v: number | undefined) => (v === undefined ? null : { value: v, mask: 0xffffffff });
     await this.insert([
       this.entry(
