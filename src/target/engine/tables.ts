@@ -601,16 +601,17 @@ export class TableState {
     let prefix = 0;
     const lookupParts: (number | bigint)[] = [];
     keys.forEach((k, i) => {
-      const where = `table '${this.def.name}' key field '${k.name}'`;
+      // Built only when a message needs it: normalize runs once per inserted entry.
+      const where = () => `table '${this.def.name}' key field '${k.name}'`;
       const m = match[i];
       const repr = (v: bigint): number | bigint => (isNumWidth(k.width) ? Number(v) : v);
       const fits = (v: bigint, what: string): void => {
         if (v < 0n || v > maskBig(k.width))
-          throw invalidArgument(`${where}: ${what} ${v} does not fit in ${k.width} bits`);
+          throw invalidArgument(`${where()}: ${what} ${v} does not fit in ${k.width} bits`);
       };
       switch (k.matchKind) {
         case 'valid': {
-          if (m?.kind !== 'valid') throw invalidArgument(`${where}: expected a 'valid' match`);
+          if (m?.kind !== 'valid') throw invalidArgument(`${where()}: expected a 'valid' match`);
           norm.push({ kind: 'valid', v: m.value ? 1 : 0 });
           canonical.push(m);
           parts.push(m.value ? '1' : '0');
@@ -618,7 +619,7 @@ export class TableState {
           return;
         }
         case 'exact': {
-          if (m?.kind !== 'exact') throw invalidArgument(`${where}: expected an 'exact' match`);
+          if (m?.kind !== 'exact') throw invalidArgument(`${where()}: expected an 'exact' match`);
           fits(m.value, 'value');
           const v = repr(m.value);
           norm.push({ kind: 'exact', v });
@@ -631,18 +632,18 @@ export class TableState {
           let value = 0n;
           let plen = 0;
           if (m) {
-            if (m.kind !== 'lpm') throw invalidArgument(`${where}: expected an 'lpm' match`);
+            if (m.kind !== 'lpm') throw invalidArgument(`${where()}: expected an 'lpm' match`);
             fits(m.value, 'value');
             plen = m.prefixLength;
             if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
-              throw invalidArgument(`${where}: prefix length ${plen} outside [0, ${k.width}]`);
+              throw invalidArgument(`${where()}: prefix length ${plen} outside [0, ${k.width}]`);
             }
             value = m.value;
           }
           const effective = effectivePrefix(plen, k.width);
           const mask = prefixMask(effective, k.width);
           if ((value & ~mask & maskBig(k.width)) !== 0n) {
-            throw invalidArgument(`${where}: value has bits set beyond the prefix length ${plen}`);
+            throw invalidArgument(`${where()}: value has bits set beyond the prefix length ${plen}`);
           }
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
@@ -668,11 +669,11 @@ export class TableState {
               fits(m.value, 'value');
               fits(m.mask, 'mask');
               if ((m.value & ~m.mask) !== 0n)
-                throw invalidArgument(`${where}: value has bits set outside the mask`);
+                throw invalidArgument(`${where()}: value has bits set outside the mask`);
               value = m.value;
               mask = m.mask;
             } else {
-              throw invalidArgument(`${where}: expected a 'ternary' or 'optional' match`);
+              throw invalidArgument(`${where()}: expected a 'ternary' or 'optional' match`);
             }
           }
           canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
@@ -684,11 +685,11 @@ export class TableState {
           let low = 0n;
           let high = maskBig(k.width);
           if (m) {
-            if (m.kind !== 'range') throw invalidArgument(`${where}: expected a 'range' match`);
+            if (m.kind !== 'range') throw invalidArgument(`${where()}: expected a 'range' match`);
             fits(m.low, 'low bound');
             fits(m.high, 'high bound');
             if (m.low > m.high)
-              throw invalidArgument(`${where}: low bound ${m.low} exceeds high bound ${m.high}`);
+              throw invalidArgument(`${where()}: low bound ${m.low} exceeds high bound ${m.high}`);
             low = m.low;
             high = m.high;
           }

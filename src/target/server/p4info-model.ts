@@ -24,10 +24,12 @@ export const P4IdPrefix = {
 export type P4IdKind = keyof typeof P4IdPrefix;
 
 /** Kind of object an id names, from its top byte (undefined for an unknown prefix). */
+const KIND_BY_PREFIX = new Map<number, P4IdKind>(
+  Object.entries(P4IdPrefix).map(([kind, prefix]) => [prefix as number, kind as P4IdKind]),
+);
+
 export function idKind(id: number): P4IdKind | undefined {
-  const prefix = id >>> 24;
-  for (const [kind, value] of Object.entries(P4IdPrefix)) if (value === prefix) return kind as P4IdKind;
-  return undefined;
+  return KIND_BY_PREFIX.get(id >>> 24);
 }
 
 const KIND_LABEL: Record<P4IdKind, string> = {
