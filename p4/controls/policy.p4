@@ -10,9 +10,14 @@
 
 #include "../include/metadata.p4"
 
+/* Direct counters are an architecture extern: the wrapper says how to declare one. */
+#ifndef DIRECT_PACKETS_AND_BYTES_COUNTER
+#error "the architecture wrapper must define DIRECT_PACKETS_AND_BYTES_COUNTER(name)"
+#endif
+
 control Policy(inout headers_t hdr, inout local_metadata_t meta) {
 
-    direct_counter(CounterType.packets_and_bytes) policy_rule_hits;
+    DIRECT_PACKETS_AND_BYTES_COUNTER(policy_rule_hits);
 
     action allow() {
         policy_rule_hits.count();

@@ -8,6 +8,7 @@
 #include <v1model.p4>
 
 #define PORT_BITS 9
+#define DIRECT_PACKETS_AND_BYTES_COUNTER(name) direct_counter(CounterType.packets_and_bytes) name
 #include "../include/constants.p4"
 #include "../include/headers.p4"
 #include "../include/metadata.p4"
