@@ -296,6 +296,8 @@ export class TableState {
         throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
       }
       e.idleTimeoutNs = idleTimeoutNs;
+      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
+      e.lastHitUs = this.now();
     }
   }
 

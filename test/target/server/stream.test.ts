@@ -253,4 +253,27 @@ describe('idle timeout notifications', () => {
     }
     expect(await primary.next((m) => m.idleTimeoutNotification != null, 4 * sweepMs)).toBeUndefined();
   });
+
+  it('restarts the idle clock of an entry when a MODIFY sets its TTL again', async () => {
+    const sweepMs = 100;
+    const { t, ids, primary } = await setup({ ageingSweepMs: sweepMs });
+    const ttl = 500_000_000;
+    const entry = (port: number): p4.v1.IEntity => ({
+      tableEntry: {
+        tableId: ids.table('exact_t'),
+        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
+        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
+        idleTimeoutNs: ttl,
+      },
+    });
+    await write(t, UpdateType.INSERT, entry(2));
+    expect(await primary.next((m) => m.idleTimeoutNotification != null, 3000)).toBeDefined();
+    await write(t, UpdateType.MODIFY, entry(3));
+    while (await primary.next((m) => m.idleTimeoutNotification != null, 10)) {
+      // drain notifications sent before the MODIFY
+    }
+    // Idle again only a full TTL after the MODIFY.
+    expect(await primary.next((m) => m.idleTimeoutNotification != null, 300)).toBeUndefined();
+    expect(await primary.next((m) => m.idleTimeoutNotification != null, 3000)).toBeDefined();
+  });
 });
