@@ -82,6 +82,8 @@ export function registerFabricCommands(program: Command): void {
     .action(async (o: ConnectOptions & { fabric?: string }) => {
       const controller = await connect(o);
       try {
+        // Names come from the P4Info of the program the target runs.
+        await controller.client.loadPipelineFromDevice();
         const drops = new Table({ head: ['drop reason', 'packets', 'bytes'] });
         for (const [reason, c] of Object.entries(await controller.dropCounters())) {
           drops.push([reason, c.packets.toString(), c.bytes.toString()]);
