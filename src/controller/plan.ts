@@ -9,7 +9,9 @@ import {
   DATA_PLANE_SECURITY_OPTION,
   type FabricIntent,
   type PolicyIntent,
+  type RouteIntent,
   type TenantIntent,
+  type UplinkIntent,
 } from './intent.js';
 
 export interface PlannedTableEntry {
@@ -99,6 +101,27 @@ function inPrefix(p: Prefix, address: string): boolean {
 }
 
 const isV6 = (address: string) => parseIp(address).version === 6;
+
+/** The underlay route a remote VTEP address takes (longest prefix), with its uplink; undefined if none. */
+export function resolveUnderlayRoute(
+  intent: Pick<FabricIntent, 'routes' | 'uplinks'>,
+  vtep: string,
+): { route: RouteIntent; uplink: UplinkIntent } | undefined {
+  let best: { route: RouteIntent; uplink: UplinkIntent; length: number } | undefined;
+  for (const route of intent.routes) {
+    let prefix: Prefix;
+    try {
+      prefix = parsePrefix(route.prefix);
+    } catch {
+      continue; // planFabric reports malformed prefixes
+    }
+    const uplink = intent.uplinks.find((u) => u.port === route.uplink);
+    if (uplink && inPrefix(prefix, vtep) && (!best || prefix.length > best.length)) {
+      best = { route, uplink, length: prefix.length };
+    }
+  }
+  return best && { route: best.route, uplink: best.uplink };
+}
 const macKey = (mac: string) => formatMac(parseMac(mac));
 
 function policyEntry(vni: number, p: PolicyIntent): PlannedTableEntry {
@@ -177,10 +200,7 @@ export function planFabric(intent: FabricIntent): Plan {
       params: { port: r.intent.uplink, src_mac: r.uplink.mac, next_hop_mac: r.intent.nextHopMac },
     });
   }
-  const resolveRoute = (vtep: string) =>
-    routes
-      .filter((r) => r.prefix && r.uplink && inPrefix(r.prefix, vtep))
-      .sort((a, b) => (b.prefix?.length ?? 0) - (a.prefix?.length ?? 0))[0];
+  const resolveRoute = (vtep: string) => resolveUnderlayRoute(intent, vtep);
 
   // One tunnel per remote VTEP address, shared by every tenant it serves.
   const tunnelIds = new Map<string, number>();
@@ -308,9 +328,9 @@ export function planFabric(intent: FabricIntent): Plan {
       for (const m of t.members ?? []) {
         const route = resolveRoute(m.vtep);
         const local = isV6(m.vtep) ? local6[0] : local4[0];
-        if (!route?.uplink || !local) continue; // reported by tunnelFor
+        if (!route || !local) continue; // reported by tunnelFor
         const rid = nextReplica++;
-        replicas.push({ port: route.intent.uplink, instance: rid });
+        replicas.push({ port: route.route.uplink, instance: rid });
         table({
           table: 'flood_replica',
           match: { replica_id: rid },
@@ -319,7 +339,7 @@ export function planFabric(intent: FabricIntent): Plan {
             local_vtep: local,
             remote_vtep: m.vtep,
             src_mac: route.uplink.mac,
-            next_hop_mac: route.intent.nextHopMac,
+            next_hop_mac: route.route.nextHopMac,
           },
         });
       }

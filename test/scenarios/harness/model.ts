@@ -28,6 +28,9 @@ export interface RemoteVtepIntent {
   /** Uplink its route uses. */
   port: number;
   tunnelId: number;
+  /** Outer MACs of packets to it (default the reference fabric's UNDERLAY MACs). */
+  srcMac?: string;
+  nextHopMac?: string;
 }
 
 export interface TenantIntent {
@@ -299,11 +302,18 @@ export function securityIdOption(id: number, critical: boolean): GeneveOption {
 export function encapsulatedFrame(
   frame: Uint8Array,
   flowHash: number,
-  e: { vni: number; local: string; remote: string; option?: GeneveOption },
+  e: {
+    vni: number;
+    local: string;
+    remote: string;
+    option?: GeneveOption;
+    srcMac?: string;
+    nextHopMac?: string;
+  },
 ): Uint8Array {
   const v6 = e.remote.includes(':');
   const layers: Layer[] = [
-    { kind: 'ethernet', dst: UNDERLAY.nextHopMac, src: UNDERLAY.uplinkMac },
+    { kind: 'ethernet', dst: e.nextHopMac ?? UNDERLAY.nextHopMac, src: e.srcMac ?? UNDERLAY.uplinkMac },
     v6
       ? { kind: 'ipv6', src: e.local, dst: e.remote, flowLabel: flowHash, hopLimit: 64 }
       : { kind: 'ipv4', src: e.local, dst: e.remote, ttl: 64, dontFragment: true, identification: 0 },
@@ -377,6 +387,8 @@ export class VtepModel {
           local: this.localVtepFor(remote),
           remote,
           option: securityIdOption(src, this.intent.option.critical),
+          ...(r.srcMac ? { srcMac: r.srcMac } : {}),
+          ...(r.nextHopMac ? { nextHopMac: r.nextHopMac } : {}),
         }),
       },
     ];
