@@ -2,10 +2,29 @@
 import { describe, expect, it } from 'vitest';
 import { findLayer, parseFrame } from '../../src/packet/index.js';
 import { A1, B2, installFabric, R1, R2, REMOTE_A1, REMOTE_A2, TENANT_A, useVtep } from './harness/fabric.js';
-import { expectedEncap, tenantFrame, untagged } from './harness/frames.js';
-import { PORTS } from './harness/vtep.js';
+import { type ExpectedEncap, expectedEncap, tenantFrame, untagged } from './harness/frames.js';
+import { PORTS, type VtepSession } from './harness/vtep.js';
 
 const session = useVtep();
+
+/** Sends `inner` from A1 and checks it leaves `uplink` as exactly the expected Geneve packet. */
+async function expectGeneveFromA1(
+  s: VtepSession,
+  inner: Uint8Array,
+  uplink: number,
+  e: ExpectedEncap,
+  label: string,
+) {
+  const out = await s.send(A1.port, inner, label);
+  expect(out).toHaveLength(1);
+  expect(out[0].port).toBe(uplink);
+  expect(Buffer.from(out[0].bytes).toString('hex')).toBe(
+    Buffer.from(expectedEncap(inner, e)).toString('hex'),
+  );
+  const parsed = parseFrame(out[0].bytes);
+  expect(parsed.issues).toEqual([]);
+  return parsed;
+}
 
 describe('encapsulation towards remote VTEPs', () => {
   it('IPv4 underlay: exact outer headers, lengths, checksum, flow port and security-ID option', async () => {
@@ -18,17 +37,13 @@ describe('encapsulation towards remote VTEPs', () => {
       ip: { src: '192.168.1.1', dst: '192.168.1.11' },
       l4: { protocol: 'tcp', srcPort: 40000, dstPort: 443 },
     });
-    const out = await s.send(A1.port, inner, 'tcp to remote A1');
-    expect(out).toHaveLength(1);
-    expect(out[0].port).toBe(PORTS.uplink1);
-    const expected = expectedEncap(inner, {
-      vni: TENANT_A.vni,
-      remoteVtep: R1.address,
-      securityId: A1.securityId,
-    });
-    expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
-    const parsed = parseFrame(out[0].bytes);
-    expect(parsed.issues).toEqual([]);
+    const parsed = await expectGeneveFromA1(
+      s,
+      inner,
+      PORTS.uplink1,
+      { vni: TENANT_A.vni, remoteVtep: R1.address, securityId: A1.securityId },
+      'tcp to remote A1',
+    );
     const udp = findLayer(parsed.layers, 'udp')!;
     expect(udp.srcPort).toBeGreaterThanOrEqual(49152);
     expect((await s.counter('VtepEgress.tenant_to_network', TENANT_A.slot)).packets).toBe(1n);
@@ -45,17 +60,13 @@ describe('encapsulation towards remote VTEPs', () => {
       l4: { protocol: 'udp', srcPort: 5353, dstPort: 53 },
       payloadLength: 101,
     });
-    const out = await s.send(A1.port, inner, 'udp to remote A2');
-    expect(out).toHaveLength(1);
-    expect(out[0].port).toBe(PORTS.uplink2);
-    const expected = expectedEncap(inner, {
-      vni: TENANT_A.vni,
-      remoteVtep: R2.address,
-      securityId: A1.securityId,
-    });
-    expect(Buffer.from(out[0].bytes).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
-    const parsed = parseFrame(out[0].bytes);
-    expect(parsed.issues).toEqual([]);
+    const parsed = await expectGeneveFromA1(
+      s,
+      inner,
+      PORTS.uplink2,
+      { vni: TENANT_A.vni, remoteVtep: R2.address, securityId: A1.securityId },
+      'udp to remote A2',
+    );
     expect(findLayer(parsed.layers, 'udp')!.checksum).not.toBe(0);
   });
 
