@@ -28,9 +28,17 @@ export interface MatchKey {
   readonly id: string;
 }
 
+/** Labels are built once per field: every key of every write needs them at hand for its checks. */
+const fieldLabels = new WeakMap<MatchFieldModel, string>();
+
 /** `match field 'hdr.eth.dst' (id 1, exact, 48 bits) of table 'ingress.fwd'`, for messages. */
 export function fieldLabel(table: TableModel, field: MatchFieldModel): string {
-  return `match field '${field.name}' (id ${field.id}, ${field.matchType}, ${field.bitwidth} bits) of table '${table.name}'`;
+  let label = fieldLabels.get(field);
+  if (label === undefined) {
+    label = `match field '${field.name}' (id ${field.id}, ${field.matchType}, ${field.bitwidth} bits) of table '${table.name}'`;
+    fieldLabels.set(field, label);
+  }
+  return label;
 }
 
 function setExact(
