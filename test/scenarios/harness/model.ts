@@ -321,7 +321,14 @@ export function encapsulatedFrame(
     { kind: 'geneve', vni: e.vni, protocolType: 0x6558, options: e.option ? [e.option] : [] },
     { kind: 'payload', data: frame },
   ];
-  return buildFrame(layers);
+  const packet = buildFrame(layers);
+  // A computed UDP checksum of 0 is sent as 0xFFFF (RFC 768), which is what the packet model
+  // writes; v1model's csum16 leaves it 0 (docs/DATAPLANE.md, "Known limits"). A genuine checksum is
+  // never 0xFFFF, so this undoes exactly that one substitution.
+  const udpChecksum = 14 + 40 + 6;
+  if (v6 && packet[udpChecksum] === 0xff && packet[udpChecksum + 1] === 0xff)
+    packet.fill(0, udpChecksum, udpChecksum + 2);
+  return packet;
 }
 
 // ------------------------------------------------------------------ the model
