@@ -602,50 +602,55 @@ export class TableState {
     const parts: string[] = [];
     let prefix = 0;
     const lookupParts: (number | bigint)[] = [];
-    keys.forEach((k, i) => {
-      // Built only when a message needs it: normalize runs once per inserted entry.
-      const where = () => `table '${this.def.name}' key field '${k.name}'`;
+    // A plain loop with module-level helpers: normalize runs once per inserted entry, and closures
+    // made per key field cost more than the checks themselves.
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const m = match[i];
-      const repr = (v: bigint): number | bigint => (isNumWidth(k.width) ? Number(v) : v);
-      const fits = (v: bigint, what: string): void => {
-        if (v < 0n || v > maskBig(k.width))
-          throw invalidArgument(`${where()}: ${what} ${v} does not fit in ${k.width} bits`);
-      };
+      const numeric = isNumWidth(k.width);
+      const repr = numeric ? toNumber : asIs;
       switch (k.matchKind) {
         case 'valid': {
-          if (m?.kind !== 'valid') throw invalidArgument(`${where()}: expected a 'valid' match`);
+          if (m?.kind !== 'valid')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
           norm.push({ kind: 'valid', v: m.value ? 1 : 0 });
           canonical.push(m);
           parts.push(m.value ? '1' : '0');
           lookupParts.push(m.value ? 1 : 0);
-          return;
+          continue;
         }
         case 'exact': {
-          if (m?.kind !== 'exact') throw invalidArgument(`${where()}: expected an 'exact' match`);
-          fits(m.value, 'value');
+          if (m?.kind !== 'exact')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+          checkFits(m.value, 'value', k.width, this.def.name, k.name);
           const v = repr(m.value);
           norm.push({ kind: 'exact', v });
           canonical.push(m);
           parts.push(String(v));
           lookupParts.push(v);
-          return;
+          continue;
         }
         case 'lpm': {
           let value = 0n;
           let plen = 0;
           if (m) {
-            if (m.kind !== 'lpm') throw invalidArgument(`${where()}: expected an 'lpm' match`);
-            fits(m.value, 'value');
+            if (m.kind !== 'lpm')
+              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'lpm' match`);
+            checkFits(m.value, 'value', k.width, this.def.name, k.name);
             plen = m.prefixLength;
             if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
-              throw invalidArgument(`${where()}: prefix length ${plen} outside [0, ${k.width}]`);
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: prefix length ${plen} outside [0, ${k.width}]`,
+              );
             }
             value = m.value;
           }
           const effective = effectivePrefix(plen, k.width);
           const mask = prefixMask(effective, k.width);
           if ((value & ~mask & maskBig(k.width)) !== 0n) {
-            throw invalidArgument(`${where()}: value has bits set beyond the prefix length ${plen}`);
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: value has bits set beyond the prefix length ${plen}`,
+            );
           }
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
@@ -657,41 +662,48 @@ export class TableState {
             lookupParts.push(repr(value));
             parts.push(`${value}/${plen}`);
           }
-          return;
+          continue;
         }
         case 'ternary': {
           let value = 0n;
           let mask = 0n;
           if (m) {
             if (m.kind === 'optional') {
-              fits(m.value, 'value');
+              checkFits(m.value, 'value', k.width, this.def.name, k.name);
               value = m.value;
               mask = maskBig(k.width);
             } else if (m.kind === 'ternary') {
-              fits(m.value, 'value');
-              fits(m.mask, 'mask');
+              checkFits(m.value, 'value', k.width, this.def.name, k.name);
+              checkFits(m.mask, 'mask', k.width, this.def.name, k.name);
               if ((m.value & ~m.mask) !== 0n)
-                throw invalidArgument(`${where()}: value has bits set outside the mask`);
+                throw invalidArgument(
+                  `${keyFieldLabel(this.def.name, k.name)}: value has bits set outside the mask`,
+                );
               value = m.value;
               mask = m.mask;
             } else {
-              throw invalidArgument(`${where()}: expected a 'ternary' or 'optional' match`);
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: expected a 'ternary' or 'optional' match`,
+              );
             }
           }
           canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
           norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
           parts.push(`${value}&${mask}`);
-          return;
+          continue;
         }
         case 'range': {
           let low = 0n;
           let high = maskBig(k.width);
           if (m) {
-            if (m.kind !== 'range') throw invalidArgument(`${where()}: expected a 'range' match`);
-            fits(m.low, 'low bound');
-            fits(m.high, 'high bound');
+            if (m.kind !== 'range')
+              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'range' match`);
+            checkFits(m.low, 'low bound', k.width, this.def.name, k.name);
+            checkFits(m.high, 'high bound', k.width, this.def.name, k.name);
             if (m.low > m.high)
-              throw invalidArgument(`${where()}: low bound ${m.low} exceeds high bound ${m.high}`);
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: low bound ${m.low} exceeds high bound ${m.high}`,
+              );
             low = m.low;
             high = m.high;
           }
@@ -699,10 +711,10 @@ export class TableState {
           canonical.push(full ? undefined : { kind: 'range', low, high });
           norm.push({ kind: 'range', lo: repr(low), hi: repr(high) });
           parts.push(`${low}-${high}`);
-          return;
+          continue;
         }
       }
-    });
+    }
     let lookupKey: number | bigint | string;
     if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
     else lookupKey = lookupParts.join(',');
@@ -890,4 +902,23 @@ function compileMatcher(norm: readonly NormField[]): (kv: readonly (number | big
     for (let i = 0; i < checks.length; i++) if (!checks[i](kv)) return false;
     return true;
   };
+}
+
+/** `table 't' key field 'f'`, for messages only. */
+function keyFieldLabel(table: string, field: string): string {
+  return `table '${table}' key field '${field}'`;
+}
+
+function toNumber(v: bigint): number | bigint {
+  return Number(v);
+}
+
+function asIs(v: bigint): number | bigint {
+  return v;
+}
+
+function checkFits(v: bigint, what: string, width: number, table: string, field: string): void {
+  if (v < 0n || v > maskBig(width)) {
+    throw invalidArgument(`${keyFieldLabel(table, field)}: ${what} ${v} does not fit in ${width} bits`);
+  }
 }
