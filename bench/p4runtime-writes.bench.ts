@@ -1,16 +1,49 @@
 // Table writes per second through the P4Runtime client into a real server: the embedded target
-// always, and bmv2 simple_switch_grpc when it is on PATH. Entries: the VTEP's overlay_mac table
-// (exact VNI + MAC), inserted in one client call that the client splits and pipelines.
-import { spawnSync } from 'node:child_process';
+// (in this process, and standalone as `genevectl target serve`, which like bmv2 has a process of its
+// own), and bmv2 simple_switch_grpc when it is on PATH. Entries: the VTEP's overlay_mac table (exact
+// VNI + MAC), inserted in one client call that the client splits and pipelines.
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
-import { startTarget, type TargetKind } from '../test/scenarios/harness/target.js';
+import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 
-async function measure(kind: TargetKind): Promise<number> {
-  const target = await startTarget(kind);
+/** The embedded target as a separate process, the way an operator runs it. */
+async function startStandaloneEmbedded(): Promise<RunningTarget> {
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('waiting for a controller') && resolve());
+    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
+  });
+  return {
+    kind: 'embedded',
+    p4runtimeAddress: `127.0.0.1:${port}`,
+    dataplaneAddress: '',
+    deviceId: 1,
+    cpuPort: 255,
+    quietMs: 0,
+    stop: async () => {
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+type Setup = 'embedded (same process)' | 'embedded (genevectl target serve)' | 'bmv2';
+
+async function measure(setup: Setup): Promise<number> {
+  const target =
+    setup === 'embedded (genevectl target serve)'
+      ? await startStandaloneEmbedded()
+      : await startTarget(setup === 'bmv2' ? 'bmv2' : 'embedded');
   const client = await P4RuntimeClient.connect({
     address: target.p4runtimeAddress,
     deviceId: target.deviceId,
@@ -40,12 +73,12 @@ async function measure(kind: TargetKind): Promise<number> {
 }
 
 const bmv2 = spawnSync('simple_switch_grpc', ['--version'], { encoding: 'utf8' });
-const kinds: TargetKind[] = ['embedded'];
-if (!bmv2.error && bmv2.status === 0) kinds.push('bmv2');
+const setups: Setup[] = ['embedded (same process)', 'embedded (genevectl target serve)'];
+if (!bmv2.error && bmv2.status === 0) setups.push('bmv2');
 else console.log('simple_switch_grpc not on PATH: measuring the embedded target only');
 
 console.log(`P4Runtime writes: ${ENTRIES} overlay_mac inserts per target`);
-for (const kind of kinds) {
-  const rate = await measure(kind);
-  console.log(`  ${kind.padEnd(9)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} entries/s`);
+for (const setup of setups) {
+  const rate = await measure(setup);
+  console.log(`  ${setup.padEnd(34)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} entries/s`);
 }
