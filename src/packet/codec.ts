@@ -53,6 +53,39 @@ export function uintField(
   throw fieldRangeError(v, bits, index, kind, field);
 }
 
+/** The error for a field left undefined that the next layer does not determine. */
+export function underivableFieldError(
+  next: { kind: string } | undefined,
+  index: number,
+  kind: string,
+  field: string,
+): PacketBuildError {
+  return new PacketBuildError(
+    index,
+    kind,
+    field,
+    `cannot be derived from next layer '${next?.kind ?? 'none'}'; give it explicitly`,
+  );
+}
+
+/**
+ * A next-protocol field (EtherType, IP protocol, Geneve protocol type): the given value, range
+ * checked, or else the one `derived` from the next layer.
+ */
+export function nextProtocolField(
+  given: number | undefined,
+  derived: number | undefined,
+  bits: number,
+  next: { kind: string } | undefined,
+  index: number,
+  kind: string,
+  field: string,
+): number {
+  if (given !== undefined) return uintField(given, 0, bits, index, kind, field);
+  if (derived === undefined) throw underivableFieldError(next, index, kind, field);
+  return derived;
+}
+
 /** Checks a byte-array field. */
 export function bytesField(value: unknown, index: number, kind: string, field: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new PacketBuildError(index, kind, field, 'must be a Uint8Array');

@@ -5,6 +5,7 @@ import {
   type DecoderId,
   emitPayload,
   enterContainer,
+  nextProtocolField,
   PacketBuildError,
   type ParseState,
   truncated,
@@ -61,17 +62,10 @@ function resolveEtherType(
   index: number,
   kind: string,
 ): number {
-  if (given !== undefined) return uintField(given, 0, 16, index, kind, 'etherType');
-  const derived = etherTypeFor(next);
-  if (derived === undefined || derived === EtherType.TransparentEthernet) {
-    throw new PacketBuildError(
-      index,
-      kind,
-      'etherType',
-      `cannot be derived from next layer '${next?.kind ?? 'none'}'; give it explicitly`,
-    );
-  }
-  return derived;
+  // 0x6558 names an Ethernet payload inside Geneve, never what follows an Ethernet header.
+  const derived = given === undefined ? etherTypeFor(next) : undefined;
+  const usable = derived === EtherType.TransparentEthernet ? undefined : derived;
+  return nextProtocolField(given, usable, 16, next, index, kind, 'etherType');
 }
 
 /** Writes an Ethernet II header at `offset`. */

@@ -12,6 +12,7 @@ import {
   type DecoderId,
   emitPayload,
   enterContainer,
+  nextProtocolField,
   PacketBuildError,
   type ParseState,
   truncated,
@@ -108,20 +109,15 @@ export function writeGeneve(
   const reserved1 = uintField(layer.reserved1, 0, 6, index, 'geneve', 'reserved1');
   const vni = uintField(layer.vni, 0, 24, index, 'geneve', 'vni');
   const reserved2 = uintField(layer.reserved2, 0, 8, index, 'geneve', 'reserved2');
-  let protocolType = layer.protocolType;
-  if (protocolType === undefined) {
-    protocolType = protocolTypeFor(next);
-    if (protocolType === undefined) {
-      throw new PacketBuildError(
-        index,
-        'geneve',
-        'protocolType',
-        `cannot be derived from next layer '${next?.kind ?? 'none'}'; give it explicitly`,
-      );
-    }
-  } else {
-    uintField(protocolType, 0, 16, index, 'geneve', 'protocolType');
-  }
+  const protocolType = nextProtocolField(
+    layer.protocolType,
+    layer.protocolType === undefined ? protocolTypeFor(next) : undefined,
+    16,
+    next,
+    index,
+    'geneve',
+    'protocolType',
+  );
   const options = layer.options;
   const critical = layer.critical ?? hasCriticalOption(options);
   bytes[offset] = (version << 6) | optLen;

@@ -9,6 +9,7 @@ import {
   emitPayload,
   enterContainer,
   hex,
+  nextProtocolField,
   PacketBuildError,
   type ParseState,
   trimExtent,
@@ -88,20 +89,15 @@ export function writeIpv4Header(
   const id = uintField(layer.identification, 0, 16, index, 'ipv4', 'identification');
   const fragOffset = uintField(layer.fragmentOffset, 0, 13, index, 'ipv4', 'fragmentOffset');
   const ttl = uintField(layer.ttl, 64, 8, index, 'ipv4', 'ttl');
-  let protocol = layer.protocol;
-  if (protocol === undefined) {
-    protocol = ipProtocolFor(next);
-    if (protocol === undefined) {
-      throw new PacketBuildError(
-        index,
-        'ipv4',
-        'protocol',
-        `cannot be derived from next layer '${next?.kind ?? 'none'}'; give it explicitly`,
-      );
-    }
-  } else {
-    uintField(protocol, 0, 8, index, 'ipv4', 'protocol');
-  }
+  const protocol = nextProtocolField(
+    layer.protocol,
+    layer.protocol === undefined ? ipProtocolFor(next) : undefined,
+    8,
+    next,
+    index,
+    'ipv4',
+    'protocol',
+  );
   const flags =
     (layer.reservedFlag ? 0x8000 : 0) |
     (layer.dontFragment ? 0x4000 : 0) |

@@ -11,6 +11,7 @@ import {
   trimExtent,
   truncated,
   uintField,
+  underivableFieldError,
 } from './codec.js';
 import { decoderForIpProtocol, ipProtocolFor } from './ipv4.js';
 import { IpProtocol, type Ipv6ExtensionHeader, type Ipv6Layer, type Layer } from './types.js';
@@ -130,14 +131,7 @@ export function writeIpv6Header(
   const upper = ipProtocolFor(next);
   const nextOf = (k: number, field: string): number => {
     if (k < exts.length) return exts[k].protocol;
-    if (upper === undefined) {
-      throw new PacketBuildError(
-        index,
-        'ipv6',
-        field,
-        `cannot be derived from next layer '${next?.kind ?? 'none'}'; give it explicitly`,
-      );
-    }
+    if (upper === undefined) throw underivableFieldError(next, index, 'ipv6', field);
     return upper;
   };
   const nextHeader =
