@@ -13,6 +13,7 @@ import {
   parseFrame,
   securityIdOption,
 } from '../src/packet/index.js';
+import { medianRate, sinkValue } from './lib/rate.js';
 
 const TARGET_PPS = 1_000_000;
 const FRAME_LENGTH = 1500;
@@ -53,26 +54,7 @@ const outer = {
 };
 const out = new Uint8Array(2048);
 
-let sink = 0;
 const BATCH = 20_000;
-
-function measure(fn: () => number): number {
-  for (let i = 0; i < BATCH * 5; i++) sink += fn(); // warm up the JIT
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    let ops = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0;
-    while (elapsed < 1e9) {
-      for (let i = 0; i < BATCH; i++) sink += fn();
-      ops += BATCH;
-      elapsed = Number(process.hrtime.bigint() - start);
-    }
-    rounds.push(ops / (elapsed / 1e9));
-  }
-  rounds.sort((a, b) => a - b);
-  return rounds[2];
-}
 
 // The build hot path writes into a preallocated buffer; `buildFrame` is listed for information: it
 // allocates a fresh 1500-byte Uint8Array per call, whose off-heap backing store dominates its cost.
@@ -98,7 +80,7 @@ const table = new Table({
 });
 let failed = false;
 for (const c of cases) {
-  const pps = measure(c.fn);
+  const pps = medianRate(c.fn, BATCH);
   const ok = pps >= TARGET_PPS;
   if (c.targeted && !ok) failed = true;
   table.push([
@@ -109,5 +91,5 @@ for (const c of cases) {
   ]);
 }
 console.log(table.toString());
-if (sink === 0) console.log('');
+if (sinkValue() === 0) console.log('');
 if (failed) console.log('note: at least one targeted operation is below 1,000,000 packets/s on this machine');

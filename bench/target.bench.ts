@@ -11,6 +11,7 @@ import Table from 'cli-table3';
 import { Pipeline, SimpleSwitchEngine } from '../src/target/engine/index.js';
 import { ARITH_IN, arithOperandSets, arithPacket } from '../test/target/arith-vectors.js';
 import { BASIC_FORWARD_ENTRIES, ipv4Frame } from '../test/target/scenarios.js';
+import { medianRate, sinkValue } from './lib/rate.js';
 
 const TARGET_PPS = 200_000;
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'p4');
@@ -53,26 +54,7 @@ const arithFrame = arithPacket(arithOperandSets(6, 9)[5]);
 if (arith.processPacket(0, arithFrame).outputs.length !== 1)
   throw new Error('arith bench frame is not forwarded');
 
-let sink = 0;
 const BATCH = 2_000;
-
-function measure(fn: () => number): number {
-  for (let i = 0; i < BATCH * 10; i++) sink += fn(); // warm up the JIT
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    let ops = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0;
-    while (elapsed < 1e9) {
-      for (let i = 0; i < BATCH; i++) sink += fn();
-      ops += BATCH;
-      elapsed = Number(process.hrtime.bigint() - start);
-    }
-    rounds.push(ops / (elapsed / 1e9));
-  }
-  rounds.sort((a, b) => a - b);
-  return rounds[2];
-}
 
 const cases: { name: string; targeted: boolean; fn: () => number }[] = [
   {
@@ -95,7 +77,7 @@ const cases: { name: string; targeted: boolean; fn: () => number }[] = [
 const table = new Table({ head: ['engine case', 'packets/s (1 core)', 'target', 'result'] });
 let failed = false;
 for (const c of cases) {
-  const pps = measure(c.fn);
+  const pps = medianRate(c.fn, BATCH, 10);
   const ok = pps >= TARGET_PPS;
   if (c.targeted && !ok) failed = true;
   table.push([
@@ -106,7 +88,7 @@ for (const c of cases) {
   ]);
 }
 console.log(table.toString());
-if (sink === 0) console.log('');
+if (sinkValue() === 0) console.log('');
 if (failed)
   console.log(
     `note: the targeted case is below ${TARGET_PPS.toLocaleString('en-US')} packets/s on this machine`,
