@@ -2,7 +2,7 @@
 // action profile members/groups (manual and one-shot), indexed counters and meters, registers,
 // value sets, multicast groups, clone sessions and digest configuration.
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_CHUNK_ENTITIES } from '../../../src/target/index.js';
 import {
   bytes,
@@ -14,25 +14,19 @@ import {
   parseProbe,
   probe,
   probeFrame,
-  pushFixture,
   read,
-  startTarget,
   type TestTarget,
   toNumber,
   UpdateType,
+  useFixtureTarget,
   writeUpdates,
 } from './helpers.js';
 
 let t: TestTarget;
 let ids: Ids;
-beforeAll(async () => {
-  t = await startTarget();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(async () => {
-  ids = await pushFixture(t.stub, 'server_all');
+useFixtureTarget('server_all', (target, fixtureIds) => {
+  t = target;
+  ids = fixtureIds;
 });
 
 async function ok(type: p4.v1.Update.Type, ...entities: p4.v1.IEntity[]): Promise<void> {

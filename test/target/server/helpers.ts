@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type Long from 'long';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { p4 } from '../../../src/p4runtime/generated/p4runtime.js';
 import { parseP4Info } from '../../../src/p4runtime/p4info/load.js';
 import { p4ErrorsFromStatus, statusFromMetadata } from '../../../src/p4runtime/rpc-status.js';
@@ -408,4 +409,22 @@ export function parseProbe(frame: Uint8Array, offset = 14): ProbeFields {
 /** A probe frame (EtherType 0x88b5) to `dst`. */
 export function probeFrame(dst: bigint, fields: Partial<ProbeFields>, src = mac(0xaa)): Uint8Array {
   return ethernet(dst, src, TYPE_PROBE, probe(fields));
+}
+
+/**
+ * One embedded target for a test file, with `fixture` pushed afresh before each test (so every test
+ * starts from empty tables); `bind` receives the target and the fixture's ids each time.
+ */
+export function useFixtureTarget(fixture: string, bind: (t: TestTarget, ids: Ids) => void): void {
+  let t: TestTarget | undefined;
+  beforeAll(async () => {
+    t = await startTarget();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+  beforeEach(async () => {
+    if (!t) throw new Error('the embedded target did not start');
+    bind(t, await pushFixture(t.stub, fixture));
+  });
 }

@@ -2,7 +2,7 @@
 // match kind, default entries, direct resources, idle timeout metadata, and each refusal with its
 // canonical code and a message naming the table, field and value.
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   bytes,
   hex,
@@ -11,26 +11,20 @@ import {
   p4,
   parseProbe,
   probeFrame,
-  pushFixture,
   read,
-  startTarget,
   type TestTarget,
   toNumber,
   UpdateType,
+  useFixtureTarget,
   write,
   writeUpdates,
 } from './helpers.js';
 
 let t: TestTarget;
 let ids: Ids;
-beforeAll(async () => {
-  t = await startTarget();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(async () => {
-  ids = await pushFixture(t.stub, 'server_all');
+useFixtureTarget('server_all', (target, fixtureIds) => {
+  t = target;
+  ids = fixtureIds;
 });
 
 const exactKey = (dst: bigint | Uint8Array): p4.v1.IFieldMatch[] => [
