@@ -306,6 +306,23 @@ describe('StreamChannel: one controller, no arbitration', () => {
     stream.end();
   });
 
+  it('sends idle-timeout notifications to the one controller', async () => {
+    const outputs = outputsOf(t);
+    const stream = await controller(outputs);
+    const entry = exactEntry(9);
+    if (entry.tableEntry) entry.tableEntry.idleTimeoutNs = 1_000_000;
+    expect((await writeUpdates(t.stub, UpdateType.INSERT, [entry])).code).toBe(S.OK);
+    await expect
+      .poll(() => {
+        t.target.manager.sweepIdleEntries();
+        return stream.pending().some((m) => m.idleTimeoutNotification != null);
+      })
+      .toBe(true);
+    const n = (await stream.next((m) => m.idleTimeoutNotification != null))?.idleTimeoutNotification;
+    expect(hex(n?.tableEntry?.[0]?.match?.[0]?.exact?.value)).toBe(hex(bytes(mac(9))));
+    stream.end();
+  });
+
   it('refuses a second controller while one is connected, and accepts one after it leaves', async () => {
     const outputs = outputsOf(t);
     const first = await controller(outputs);
