@@ -16,6 +16,7 @@ import {
   checkAtomicity,
   checkP4InfoSizes,
   checkReadEntity,
+  checkRole,
   checkStreamRequest,
   checkUpdate,
   regularCapacity,
@@ -148,8 +149,8 @@ export function blueFieldHandlers(
       const request = call.request;
       if (request instanceof MalformedRequest) return callback(request.status());
       if (toBigInt(request.deviceId) !== deviceId || !manager.hasPipeline) return callback(noPipeline());
-      const atomicity = checkAtomicity(request);
-      if (atomicity) return callback(statusOf(atomicity));
+      const refused = checkRole(request) ?? checkAtomicity(request);
+      if (refused) return callback(statusOf(refused));
       try {
         const errors = applyUpdates(request.updates ?? []);
         if (errors.every((e) => (e.canonicalCode ?? 0) === Code.OK)) callback(null, {});

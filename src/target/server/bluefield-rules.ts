@@ -50,6 +50,18 @@ export function checkReadEntity(entity: p4.v1.IEntity): P4RuntimeStatusError | u
   return kind ? unsupported(`${kind} in Read`) : undefined;
 }
 
+/**
+ * Roles are established by MasterArbitrationUpdate, which the DPL server does not support: a Write
+ * naming a role cannot be from a controller in that role. (Our inference; the pages do not say.)
+ */
+export function checkRole(request: p4.v1.IWriteRequest): P4RuntimeStatusError | undefined {
+  const roleId = toBigInt(request.roleId as number | null | undefined);
+  if (!request.role && roleId === 0n) return undefined;
+  return unsupported(
+    `role ${request.role ? `'${request.role}'` : `id ${roleId}`}; roles need MasterArbitrationUpdate`,
+  );
+}
+
 /** Write: only CONTINUE_ON_ERROR batches ("Only CONTINUE_ON_ERROR atomicity is supported"). */
 export function checkAtomicity(request: p4.v1.IWriteRequest): P4RuntimeStatusError | undefined {
   const atomicity = request.atomicity ?? 0;

@@ -126,6 +126,15 @@ describe('Write', () => {
     );
   });
 
+  it('refuses a Write naming a role (roles need MasterArbitrationUpdate)', async () => {
+    const r = await write(t.stub, {
+      role: 'ops',
+      updates: [{ type: UpdateType.INSERT, entity: exactEntry(1) }],
+    });
+    expect(r.code).toBe(S.UNIMPLEMENTED);
+    expect(r.message).toMatch(/role 'ops'/);
+  });
+
   it('refuses MODIFY of a regular entry but applies the rest of the batch; DELETE then INSERT changes it', async () => {
     expect((await writeUpdates(t.stub, UpdateType.INSERT, [exactEntry(1, 5)])).code).toBe(S.OK);
     const r = await write(t.stub, {
