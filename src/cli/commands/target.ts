@@ -1,6 +1,6 @@
 /** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
-import type { Command } from 'commander';
-import { startEmbeddedTarget } from '../../target/index.js';
+import { type Command, Option } from 'commander';
+import { startEmbeddedTarget, TARGET_PROFILES, type TargetProfile } from '../../target/index.js';
 import { addressOption, integerOption } from '../options.js';
 
 interface ServeOptions {
@@ -11,6 +11,7 @@ interface ServeOptions {
   dataplane?: string;
   pcapDir?: string;
   pcapWait: number;
+  profile: TargetProfile;
 }
 
 export function registerTargetCommands(program: Command): void {
@@ -34,17 +35,23 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--pcap-wait', 0, 3600),
       1,
     )
+    .addOption(
+      new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
+        .choices(TARGET_PROFILES)
+        .default('bmv2'),
+    )
     .action(async (o: ServeOptions) => {
       const running = await startEmbeddedTarget({
         grpcAddress: o.grpc,
         cpuPort: o.cpuPort,
         ports: o.ports,
         deviceId: o.deviceId,
+        profile: o.profile,
         ...(o.dataplane ? { dataplaneAddress: o.dataplane } : {}),
         ...(o.pcapDir ? { pcapDir: o.pcapDir, pcapReplayDelayMs: o.pcapWait * 1000 } : {}),
       });
       console.log(
-        `embedded target: P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,
+        `embedded target (${o.profile} profile): P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,
       );
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);

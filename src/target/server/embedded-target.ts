@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Arbitration } from './arbitration.js';
+import { blueFieldHandlers, type TargetProfile } from './bluefield-profile.js';
 import { Dataplane } from './dataplane.js';
 import { createDataplaneHandlers, dataplaneServerDefinition } from './dataplane-service.js';
 import type { Device } from './device.js';
@@ -40,6 +41,8 @@ export interface EmbeddedTargetOptions {
   readonly ageingSweepMs?: number;
   /** PacketOut error reporting on the stream (PI default: disabled). */
   readonly streamErrorReporting?: StreamErrorReporting;
+  /** P4Runtime server to behave like: bmv2's (default) or the BlueField DPL runtime's. */
+  readonly profile?: TargetProfile;
 }
 
 /** A running embedded target. */
@@ -169,9 +172,12 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
 
   const serverOptions = { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES };
   const p4rtServer = new grpc.Server(serverOptions);
+  const handlers = createP4RuntimeHandlers({ deviceId, manager, arbitrations });
   p4rtServer.addService(
     p4RuntimeServerDefinition,
-    createP4RuntimeHandlers({ deviceId, manager, arbitrations }),
+    options.profile === 'bluefield'
+      ? blueFieldHandlers(handlers, { deviceId, manager, arbitrations })
+      : handlers,
   );
   const grpcPort = await bind(p4rtServer, grpcAddress);
 

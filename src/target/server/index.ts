@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { Arbitration, MAX_CONNECTIONS } from './arbitration.js';
+export { blueFieldHandlers, TARGET_PROFILES, type TargetProfile } from './bluefield-profile.js';
+export { DPL_MAX_OBJECT_SIZE, regularCapacity } from './bluefield-rules.js';
 export { Dataplane, type OutputFrame, type OutputListener, type PortStats } from './dataplane.js';
 export { createDataplaneHandlers, dataplaneServerDefinition } from './dataplane-service.js';
 export type * from './device.js';
