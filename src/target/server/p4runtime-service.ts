@@ -24,7 +24,16 @@ export interface P4RuntimeServiceOptions {
   readonly manager: DeviceManager;
   /** Shared per-device-id arbitration state (so the device manager can reach the primary). */
   readonly arbitrations: Map<bigint, Arbitration>;
+  /** Called for each packet-in dropped because the controller's queue was full. */
+  readonly onPacketInDropped?: () => void;
 }
+
+/**
+ * Most messages queued on one StreamChannel that the controller has not taken yet. Past this,
+ * packet-ins are dropped (and counted), as a switch's CPU queue drops when the CPU does not keep
+ * up; arbitration updates and other messages are always queued.
+ */
+export const MAX_QUEUED_STREAM_MESSAGES = 1024;
 
 /** A request whose bytes are not a valid protobuf message of the expected type. */
 export class MalformedRequest {
@@ -133,6 +142,8 @@ function asStatus(error: unknown): grpc.ServerErrorResponse {
 export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4RuntimeHandlers {
   const { manager, deviceId, arbitrations } = options;
 
+  // State exists only for device ids that have a stream open: a request naming any other device id
+  // leaves nothing behind (a client cycling through device ids must not grow the heap).
   const arbitration = (id: bigint): Arbitration => {
     let a = arbitrations.get(id);
     if (!a) {
@@ -141,15 +152,22 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
     }
     return a;
   };
+  const release = (id: bigint, connection: Connection): void => {
+    const a = arbitrations.get(id);
+    if (!a) return;
+    a.remove(connection);
+    if (a.size === 0) arbitrations.delete(id);
+  };
 
   /** PI: with no stream open, only requests without election id may write; else only the primary's. */
   const checkPrimary = (
     id: bigint,
     request: { electionId?: p4.v1.IUint128 | null },
   ): grpc.ServerErrorResponse | undefined => {
-    const a = arbitration(id);
-    if (a.size === 0 && request.electionId) return plainStatus(Code.PERMISSION_DENIED, 'Not primary');
-    if (a.size > 0 && !a.isPrimaryElectionId(uint128(request.electionId)))
+    const a = arbitrations.get(id);
+    if (!a || a.size === 0)
+      return request.electionId ? plainStatus(Code.PERMISSION_DENIED, 'Not primary') : undefined;
+    if (!a.isPrimaryElectionId(uint128(request.electionId)))
       return plainStatus(Code.PERMISSION_DENIED, 'Not primary');
     return undefined;
   };
@@ -175,13 +193,13 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
       const refused = roleRefused(request) ?? checkPrimary(id, request);
       if (refused) return callback(refused);
       if (id !== deviceId || !manager.hasPipeline) return callback(noPipeline());
-      try {
-        const errors = manager.write(request);
-        if (errors.every((e) => (e.canonicalCode ?? 0) === Code.OK)) callback(null, {});
-        else callback(writeStatus(errors));
-      } catch (error) {
-        callback(asStatus(error));
-      }
+      manager.writeInSlices(request).then(
+        (errors) => {
+          if (errors.every((e) => (e.canonicalCode ?? 0) === Code.OK)) callback(null, {});
+          else callback(writeStatus(errors));
+        },
+        (error: unknown) => callback(asStatus(error)),
+      );
     },
 
     read(call) {
@@ -248,10 +266,15 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
       let connectionDevice = 0n;
       let closed = false;
       const send = (message: p4.v1.IStreamMessageResponse): void => {
-        if (!closed && call.writable) call.write(message);
+        if (closed || !call.writable) return;
+        if (message.packet && call.writableLength >= MAX_QUEUED_STREAM_MESSAGES) {
+          options.onPacketInDropped?.();
+          return;
+        }
+        call.write(message);
       };
       const cleanup = (): void => {
-        if (connection) arbitration(connectionDevice).remove(connection);
+        if (connection) release(connectionDevice, connection);
         connection = undefined;
       };
       const fail = (status: grpc.ServerErrorResponse): void => {
@@ -261,7 +284,7 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
         call.emit('error', status);
       };
       const isPrimary = (): boolean =>
-        connection !== undefined && arbitration(connectionDevice).primary === connection;
+        connection !== undefined && arbitrations.get(connectionDevice)?.primary === connection;
 
       call.on('data', (request: Decoded<p4.v1.StreamMessageRequest>) => {
         if (closed) return;
@@ -289,6 +312,7 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
           } catch (error) {
             // The arbitration refused the stream (and no longer holds its connection).
             connection = undefined;
+            if (arbitrations.get(id)?.size === 0) arbitrations.delete(id);
             if (error instanceof P4RuntimeStatusError) return fail(plainStatus(error.code, error.message));
             return fail(asStatus(error));
           }
