@@ -11,7 +11,7 @@ import { createDataplaneHandlers, dataplaneServerDefinition } from './dataplane-
 import type { Device } from './device.js';
 import { DeviceManager, type StreamErrorReporting } from './device-manager.js';
 import { EngineDevice } from './engine-device.js';
-import { createP4RuntimeHandlers, p4RuntimeServerDefinition } from './p4runtime-service.js';
+import { createP4RuntimeHandlers, p4RuntimeServerDefinition, sendToPrimaries } from './p4runtime-service.js';
 import { PcapPorts } from './pcap-ports.js';
 
 export interface EmbeddedTargetOptions {
@@ -194,7 +194,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     throw new Error(`ports ${ports} must be an integer in 0..512`);
 
   const device = options.device ?? new EngineDevice();
-  const arbitrations = new Map<bigint, Arbitration>();
+  const arbitrations = new Map<string, Arbitration>();
   let pcap: PcapPorts | undefined;
   let replayTimer: NodeJS.Timeout | undefined;
   let replayScheduled = false;
@@ -219,7 +219,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
   const manager = new DeviceManager({
     device,
     cpuPort,
-    sendToPrimary: (message) => arbitrations.get(deviceId)?.sendToPrimary(message),
+    sendToPrimary: (message) => sendToPrimaries(arbitrations, deviceId, message),
     injectOnCpuPort: (frame) => dataplane.inject(cpuPort, frame),
     ageingSweepMs: options.ageingSweepMs,
     streamErrorReporting: options.streamErrorReporting,
@@ -283,7 +283,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     manager,
     device,
     stats,
-    arbitratedDeviceIds: () => [...arbitrations.keys()],
+    arbitratedDeviceIds: () => [...new Set([...arbitrations.values()].map((a) => a.deviceId))],
     replayPcaps: () => pcap?.replay() ?? 0,
     async stop() {
       clearTimeout(replayTimer);
