@@ -16,7 +16,11 @@ export type Atomicity = 'CONTINUE_ON_ERROR' | 'ROLLBACK_ON_ERROR' | 'DATAPLANE_A
 export interface WriteOptions {
   /** Default CONTINUE_ON_ERROR. Atomic modes are never split: the updates go in one request. */
   readonly atomicity?: Atomicity;
-  /** Updates per request when splitting (CONTINUE_ON_ERROR only). Default 1000. */
+  /**
+   * Updates per request when splitting (CONTINUE_ON_ERROR only). Default 250: small enough that
+   * the error details of a batch whose every update fails fit in one HTTP/2 header even from a
+   * server that sends them uncapped (bmv2 stalls the connection past about 550 failures).
+   */
   readonly batchSize?: number;
   /**
    * Requests in flight at once. Default 4. Batches in flight may be applied in any order, so
@@ -43,6 +47,9 @@ function stallMessage(error: grpc.ServiceError, size: number): string {
     'retry with a smaller batchSize; the device state of this batch is unknown, read it back'
   );
 }
+
+/** Default updates per Write request (see {@link WriteOptions.batchSize}). */
+export const DEFAULT_BATCH_SIZE = 250;
 
 /** The update type as it appears in messages. */
 const TYPE_NAMES: Record<number, string> = { 0: 'UNSPECIFIED', 1: 'INSERT', 2: 'MODIFY', 3: 'DELETE' };
@@ -107,7 +114,9 @@ export async function writeUpdates(
 ): Promise<void> {
   const atomicity = options.atomicity ?? 'CONTINUE_ON_ERROR';
   const batchSize =
-    atomicity === 'CONTINUE_ON_ERROR' ? Math.max(1, options.batchSize ?? 1000) : Math.max(1, updates.length);
+    atomicity === 'CONTINUE_ON_ERROR'
+      ? Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
+      : Math.max(1, updates.length);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (updates.length === 0) return;
