@@ -208,7 +208,8 @@ describe('error details larger than HTTP/2 headers carry', () => {
       callback(writeErrorStatus(errors) as grpc.ServiceError, null);
     });
     const client = await connect(address, {
-      writeChannelOptions: { 'grpc.keepalive_time_ms': 200, 'grpc.keepalive_timeout_ms': 500 },
+      // Short keepalive: the stall is detected in seconds (a loaded machine only delays it).
+      writeChannelOptions: { 'grpc.keepalive_time_ms': 500, 'grpc.keepalive_timeout_ms': 2000 },
     });
     const error = await writeError(client.insert(entries(50), { timeoutMs: 20_000 }));
     expect(error.failures).toHaveLength(50);

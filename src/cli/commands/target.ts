@@ -66,5 +66,7 @@ export function registerTargetCommands(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await running.stop();
+      if (running.stats.packetInsDropped > 0)
+        console.log(`packet-ins dropped (controller not reading): ${running.stats.packetInsDropped}`);
     });
 }

@@ -45,8 +45,6 @@ async function vtep(): Promise<{ target: EmbeddedTarget; client: P4RuntimeClient
     deviceId: 1,
     electionId: 10n,
     waitForPrimary: true,
-    // Should the target's answer stall the connection, the keepalive says so within seconds.
-    writeChannelOptions: { 'grpc.keepalive_time_ms': 1000, 'grpc.keepalive_timeout_ms': 1000 },
   });
   cleanups.push(() => client.close());
   await client.setPipeline({
