@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
+import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { makeCertificates } from '../helpers/certs.js';
 
 const CLI = join('src', 'cli', 'main.ts');
@@ -101,5 +102,23 @@ describe('genevectl with TLS', () => {
       certs.path('other-client.key'),
     );
     expect(other.status).not.toBe(0);
+
+    // A controller holding its stream open does not keep SIGTERM from stopping the target.
+    const client = await P4RuntimeClient.connect({
+      address: named,
+      deviceId: 1,
+      electionId: 5n,
+      security: {
+        type: 'mtls',
+        rootCerts: certs.caCert,
+        certChain: certs.clientCert,
+        privateKey: certs.clientKey,
+      },
+      reconnect: false,
+    });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    client.close();
   }, 90_000);
 });
