@@ -100,6 +100,11 @@ export class Arbitration {
     else this.notify(connection);
   }
 
+  /** A connection sent a new role config: when it is the primary's, every connection hears of it (spec). */
+  configChanged(connection: Connection): void {
+    if (this.primary === connection) this.notifyAll();
+  }
+
   /** The stream ended. */
   remove(connection: Connection): void {
     const index = this.connections.indexOf(connection);

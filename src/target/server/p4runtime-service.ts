@@ -131,6 +131,15 @@ function uint128(value: p4.v1.IUint128 | null | undefined): bigint {
   return (toBigInt(value.high) << 64n) | toBigInt(value.low);
 }
 
+/** True when two role configs are the same message (type and bytes). */
+function sameBytes(
+  a: { type_url?: string | null; value?: Uint8Array | null } | undefined,
+  b: typeof a,
+): boolean {
+  if (!a || !b) return a === b;
+  return a.type_url === b.type_url && Buffer.from(a.value ?? []).equals(Buffer.from(b.value ?? []));
+}
+
 /** Role ids were replaced by names in P4Runtime 1.2; they are refused. */
 function roleIdRefused(roleId: unknown): grpc.ServerErrorResponse | undefined {
   const id = toBigInt(roleId as number | null | undefined);
@@ -400,9 +409,12 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
               connectionDevice = id;
               connectionRole = role;
             } else {
+              const sameConfig = sameBytes(connection.roleConfig, roleConfig);
               connection.roleConfig = roleConfig;
               connection.scope = scope;
-              arbitration(id, role).update(connection, electionId);
+              const a = arbitration(id, role);
+              if (!sameConfig && connection.electionId === electionId) a.configChanged(connection);
+              else a.update(connection, electionId);
             }
           } catch (error) {
             // The arbitration refused the stream (and no longer holds its connection).

@@ -195,3 +195,33 @@ describe('packet-ins and roles', () => {
     expect(counts.get(quiet)).toBeUndefined();
   });
 });
+
+describe('role config updates', () => {
+  it('tells every controller of the role when its primary sends a new config', async () => {
+    const primary = await connect({
+      role: 'policy',
+      roleConfig: encodeRoleConfig(policyConfig()),
+      electionId: 2n,
+    });
+    const backup = await connect({
+      role: 'policy',
+      roleConfig: encodeRoleConfig(policyConfig()),
+      electionId: 1n,
+    });
+    expect(backup.isPrimary).toBe(false);
+    const heard = new Promise<void>((resolve) => backup.once('arbitration', () => resolve()));
+    // The primary widens its role to overlay_mac as well, on the same stream and election id.
+    const wider = encodeRoleConfig(
+      policyConfig({ p4Ids: [...policyConfig().p4Ids, macEntry(main, 1).tableEntry?.tableId ?? 0] }),
+    );
+    primary.sendStreamMessage({
+      arbitration: {
+        deviceId: 1,
+        electionId: { high: 0, low: 2 },
+        role: { name: 'policy', config: wider },
+      },
+    });
+    await heard;
+    await primary.insert([macEntry(primary, 9000)]);
+  });
+});
