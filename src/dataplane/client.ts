@@ -15,6 +15,8 @@ export interface EmittedFrame {
 export interface DataplaneClientOptions {
   address: string;
   deviceId?: bigint | number;
+  /** Channel credentials (TLS, mutual TLS); default plaintext. */
+  credentials?: grpc.ChannelCredentials;
 }
 
 const DataplaneStub = grpc.makeGenericClientConstructor(dataplaneServiceDefinition, 'DataplaneInterface');
@@ -36,7 +38,7 @@ export class DataplaneClient {
 
   private constructor(options: DataplaneClientOptions) {
     this.deviceId = BigInt(options.deviceId ?? 1);
-    this.stub = new DataplaneStub(options.address, grpc.credentials.createInsecure());
+    this.stub = new DataplaneStub(options.address, options.credentials ?? grpc.credentials.createInsecure());
     const call = (
       this.stub as unknown as Record<string, () => grpc.ClientDuplexStream<DataplanePacket, DataplanePacket>>
     ).PacketStream;

@@ -35,7 +35,7 @@ import {
 import { type ReadOptions, readEntities } from './read.js';
 import { createP4RuntimeStub, type P4RuntimeStub } from './service.js';
 import { type ArbitrationState, type ReconnectPolicy, StreamSession } from './stream.js';
-import { insert, modify, remove, type WriteOptions, writeUpdates } from './write.js';
+import { updatesOf, type WriteOptions, writeUpdates } from './write.js';
 
 /** Channel security. */
 export type ChannelSecurity =
@@ -67,6 +67,14 @@ export interface ConnectOptions {
   readonly security?: ChannelSecurity;
   /** Extra grpc-js channel options (e.g. message size limits). */
   readonly channelOptions?: grpc.ChannelOptions;
+  /**
+   * Options of the separate channel Writes go on (over `channelOptions` and the defaults: its own
+   * connection, keepalive ping every 10 s with a 10 s timeout while writes are in flight). A Write
+   * whose answer cannot be read (error details beyond what HTTP/2 headers carry) stalls its
+   * connection; the keepalive then fails the batch with UNAVAILABLE, and the stream channel,
+   * on its own connection, is not affected.
+   */
+  readonly writeChannelOptions?: grpc.ChannelOptions;
   /** P4Info to build/decode entities with before (or without) pushing a pipeline. */
   readonly p4info?: p4.config.v1.IP4Info | P4InfoIndex;
   /** Value encoding options for the P4Info index. */
@@ -126,6 +134,13 @@ function channelCredentials(security: ChannelSecurity | undefined): grpc.Channel
   return grpc.credentials.createSsl(security.rootCerts, security.privateKey, security.certChain);
 }
 
+/** Defaults of the Write channel (see {@link ConnectOptions.writeChannelOptions}). */
+const WRITE_CHANNEL_DEFAULTS: grpc.ChannelOptions = {
+  'grpc.use_local_subchannel_pool': 1,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+};
+
 function rpcError(rpc: string, error: grpc.ServiceError): P4RuntimeRpcError {
   return new P4RuntimeRpcError(rpc, error.code, error.details);
 }
@@ -144,6 +159,8 @@ function rpcError(rpc: string, error: grpc.ServiceError): P4RuntimeRpcError {
 export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   /** The raw grpc-js stub, for calls this class does not wrap. */
   readonly stub: P4RuntimeStub;
+  /** The stub Writes use: its own connection, with keepalive (see `writeChannelOptions`). */
+  private readonly writeStub: P4RuntimeStub;
   readonly deviceId: bigint;
   readonly role: string | undefined;
   private readonly session: StreamSession;
@@ -158,7 +175,13 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     const security = options.security;
     if (security && security.type !== 'insecure' && security.serverNameOverride)
       channelOptions['grpc.ssl_target_name_override'] = security.serverNameOverride;
-    this.stub = createP4RuntimeStub(options.address, channelCredentials(security), channelOptions);
+    const credentials = channelCredentials(security);
+    this.stub = createP4RuntimeStub(options.address, credentials, channelOptions);
+    this.writeStub = createP4RuntimeStub(options.address, credentials, {
+      ...WRITE_CHANNEL_DEFAULTS,
+      ...channelOptions,
+      ...options.writeChannelOptions,
+    });
     this.deviceId = BigInt(options.deviceId ?? 0);
     this.electionIdValue = BigInt(options.electionId ?? 1);
     this.role = options.role;
@@ -249,6 +272,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   close(): void {
     this.session.close();
     this.stub.close();
+    this.writeStub.close();
   }
 
   // ------------------------------------------------------------------ P4Info and builders
@@ -423,7 +447,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     if (this.role !== undefined) base.role = this.role;
     return writeUpdates(
       {
-        stub: this.stub,
+        stub: this.writeStub,
         base,
         metadata: () => new grpc.Metadata(),
         describe: (e) => (this.codec ? this.codec.describe(e) : JSON.stringify(e)),
@@ -435,17 +459,17 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
 
   /** INSERTs entities. */
   insert(entities: readonly p4.v1.IEntity[], options?: WriteOptions): Promise<void> {
-    return this.write(insert(...entities), options);
+    return this.write(updatesOf(p4.v1.Update.Type.INSERT, entities), options);
   }
 
   /** MODIFYs entities. */
   modify(entities: readonly p4.v1.IEntity[], options?: WriteOptions): Promise<void> {
-    return this.write(modify(...entities), options);
+    return this.write(updatesOf(p4.v1.Update.Type.MODIFY, entities), options);
   }
 
   /** DELETEs entities. */
   delete(entities: readonly p4.v1.IEntity[], options?: WriteOptions): Promise<void> {
-    return this.write(remove(...entities), options);
+    return this.write(updatesOf(p4.v1.Update.Type.DELETE, entities), options);
   }
 
   // ------------------------------------------------------------------ read

@@ -102,13 +102,39 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       let delay = this.options.reconnect === false ? 250 : (this.options.reconnect.initialDelayMs ?? 250);
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadlineTimer);
+        outcome();
+      };
+      // The deadline covers the whole exchange: a server that accepts the stream and never answers
+      // the arbitration must not hold `connect` forever.
+      const deadlineTimer = setTimeout(() => {
+        settle(() => {
+          clearTimeout(this.retryTimer);
+          const call = this.call;
+          this.call = undefined;
+          call?.cancel();
+          reject(
+            new P4RuntimeRpcError(
+              'StreamChannel',
+              grpc.status.DEADLINE_EXCEEDED,
+              `no arbitration answer from the server within ${timeoutMs} ms`,
+            ),
+          );
+        });
+      }, timeoutMs);
       const attempt = () => {
-        if (this.closed) return reject(new P4RuntimeError('client closed while connecting'));
+        if (settled) return;
+        if (this.closed) return settle(() => reject(new P4RuntimeError('client closed while connecting')));
         this.open(
-          (state) => resolve(state),
+          (state) => settle(() => resolve(state)),
           (error) => {
+            if (settled) return;
             if (FATAL_CODES.has(error.code) || Date.now() + delay > deadline || this.closed)
-              return reject(error);
+              return settle(() => reject(error));
             this.retryTimer = setTimeout(attempt, delay);
             delay = Math.min(delay * 2, 5000);
           },

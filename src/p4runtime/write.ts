@@ -16,7 +16,11 @@ export type Atomicity = 'CONTINUE_ON_ERROR' | 'ROLLBACK_ON_ERROR' | 'DATAPLANE_A
 export interface WriteOptions {
   /** Default CONTINUE_ON_ERROR. Atomic modes are never split: the updates go in one request. */
   readonly atomicity?: Atomicity;
-  /** Updates per request when splitting (CONTINUE_ON_ERROR only). Default 1000. */
+  /**
+   * Updates per request when splitting (CONTINUE_ON_ERROR only). Default 250: small enough that
+   * the error details of a batch whose every update fails fit in one HTTP/2 header even from a
+   * server that sends them uncapped (bmv2 stalls the connection past about 550 failures).
+   */
   readonly batchSize?: number;
   /**
    * Requests in flight at once. Default 4. Batches in flight may be applied in any order, so
@@ -28,22 +32,49 @@ export interface WriteOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Codes of a batch that got no answer: the connection broke or stalled. One known cause is a
+ * server whose error details exceed what one HTTP/2 header carries (64 KiB after HPACK, the limit
+ * of nghttp2 under Node): the client cannot read the trailer and the connection stalls until the
+ * write channel's keepalive gives up on it.
+ */
+const STALL_CODES = new Set<number>([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+function stallMessage(error: grpc.ServiceError, size: number): string {
+  return (
+    `no answer to this batch of ${size} update(s) (${error.details}); the connection broke or stalled, ` +
+    'which also happens when the server sends error details larger than HTTP/2 headers carry: ' +
+    'retry with a smaller batchSize; the device state of this batch is unknown, read it back'
+  );
+}
+
+/** Default updates per Write request (see {@link WriteOptions.batchSize}). */
+export const DEFAULT_BATCH_SIZE = 250;
+
 /** The update type as it appears in messages. */
 const TYPE_NAMES: Record<number, string> = { 0: 'UNSPECIFIED', 1: 'INSERT', 2: 'MODIFY', 3: 'DELETE' };
 
-/** Builds INSERT updates. */
+/**
+ * Updates of one type for a list of entities. Takes an array, never a spread: spreading a list as
+ * arguments overflows the stack past about 120,000 entities, below what a device holds.
+ */
+export function updatesOf(type: p4.v1.Update.Type, entities: readonly p4.v1.IEntity[]): p4.v1.IUpdate[] {
+  return entities.map((entity) => ({ type, entity }));
+}
+
+/** Builds INSERT updates (for long lists use {@link updatesOf}, which takes an array). */
 export function insert(...entities: p4.v1.IEntity[]): p4.v1.IUpdate[] {
-  return entities.map((entity) => ({ type: p4.v1.Update.Type.INSERT, entity }));
+  return updatesOf(p4.v1.Update.Type.INSERT, entities);
 }
 
-/** Builds MODIFY updates. */
+/** Builds MODIFY updates (for long lists use {@link updatesOf}). */
 export function modify(...entities: p4.v1.IEntity[]): p4.v1.IUpdate[] {
-  return entities.map((entity) => ({ type: p4.v1.Update.Type.MODIFY, entity }));
+  return updatesOf(p4.v1.Update.Type.MODIFY, entities);
 }
 
-/** Builds DELETE updates. */
+/** Builds DELETE updates (for long lists use {@link updatesOf}). */
 export function remove(...entities: p4.v1.IEntity[]): p4.v1.IUpdate[] {
-  return entities.map((entity) => ({ type: p4.v1.Update.Type.DELETE, entity }));
+  return updatesOf(p4.v1.Update.Type.DELETE, entities);
 }
 
 /** What a write needs from its caller: identity fields and how to name entities. */
@@ -83,7 +114,9 @@ export async function writeUpdates(
 ): Promise<void> {
   const atomicity = options.atomicity ?? 'CONTINUE_ON_ERROR';
   const batchSize =
-    atomicity === 'CONTINUE_ON_ERROR' ? Math.max(1, options.batchSize ?? 1000) : Math.max(1, updates.length);
+    atomicity === 'CONTINUE_ON_ERROR'
+      ? Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
+      : Math.max(1, updates.length);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (updates.length === 0) return;
@@ -91,6 +124,8 @@ export async function writeUpdates(
   const failures: UpdateFailure[] = [];
   const batchErrors: P4RuntimeRpcError[] = [];
   let next = 0;
+  // After a batch got no answer, the rest go in smaller batches (their error details are smaller).
+  let size = batchSize;
 
   const describeUpdate = (i: number) => {
     const u = updates[i];
@@ -103,36 +138,45 @@ export async function writeUpdates(
     return { type: TYPE_NAMES[u.type ?? 0] ?? String(u.type), entity };
   };
 
+  /** Every update of [start, end) failed with the call's status (no per-update details). */
+  const failWhole = (start: number, end: number, code: number, message: string): void => {
+    batchErrors.push(new P4RuntimeRpcError(`Write (updates ${start}..${end - 1})`, code, message));
+    for (let i = start; i < end; i++) {
+      failures.push({
+        index: i,
+        ...describeUpdate(i),
+        code,
+        codeName: grpcCodeName(code),
+        message,
+        space: '',
+        targetCode: 0,
+      });
+    }
+  };
+
   const worker = async (): Promise<void> => {
     while (next < updates.length) {
+      // The batch bounds are this worker's own: `next` moves on while the request is in flight.
       const start = next;
-      next = Math.min(updates.length, start + batchSize);
-      const batch = updates.slice(start, next);
-      const error = await sendBatch(ctx, batch, atomicity, timeoutMs);
+      const end = Math.min(updates.length, start + size);
+      next = end;
+      const error = await sendBatch(ctx, updates.slice(start, end), atomicity, timeoutMs);
       if (!error) continue;
+      if (STALL_CODES.has(error.code)) {
+        failWhole(start, end, error.code, stallMessage(error, end - start));
+        size = Math.max(1, Math.floor(size / 4));
+        continue;
+      }
       const status = statusFromMetadata(error.metadata);
       const errors = status ? p4ErrorsFromStatus(status) : [];
       if (errors.length === 0) {
-        batchErrors.push(
-          new P4RuntimeRpcError(`Write (updates ${start}..${next - 1})`, error.code, error.details),
-        );
-        for (let i = start; i < next; i++) {
-          failures.push({
-            index: i,
-            ...describeUpdate(i),
-            code: error.code,
-            codeName: grpcCodeName(error.code),
-            message: error.details,
-            space: '',
-            targetCode: 0,
-          });
-        }
+        failWhole(start, end, error.code, error.details);
         continue;
       }
       const before = failures.length;
       errors.forEach((e, j) => {
         const code = e.canonicalCode ?? 0;
-        if (code === 0 || start + j >= next) return;
+        if (code === 0 || start + j >= end) return;
         failures.push({
           index: start + j,
           ...describeUpdate(start + j),
@@ -146,7 +190,7 @@ export async function writeUpdates(
       // A failed call whose details name no failed update still failed: report it for the batch.
       if (failures.length === before)
         batchErrors.push(
-          new P4RuntimeRpcError(`Write (updates ${start}..${next - 1})`, error.code, error.details),
+          new P4RuntimeRpcError(`Write (updates ${start}..${end - 1})`, error.code, error.details),
         );
     }
   };

@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
 import { P4RuntimeClient } from '../../p4runtime/index.js';
 import { addressOption, integerOption } from '../options.js';
+import { type ClientTlsFlags, clientSecurity, withClientTls } from '../tls.js';
 
-interface ConnectOptions {
+interface ConnectOptions extends ClientTlsFlags {
   grpc: string;
   deviceId: number;
   electionId: number;
@@ -17,13 +18,14 @@ async function connect(o: ConnectOptions): Promise<VtepController> {
     address: o.grpc,
     deviceId: o.deviceId,
     electionId: BigInt(o.electionId),
+    security: clientSecurity(o),
     waitForPrimary: true,
   });
   return new VtepController(client);
 }
 
 function withConnection(cmd: Command): Command {
-  return cmd
+  return withClientTls(cmd)
     .option('--grpc <addr>', 'P4Runtime server', addressOption, '127.0.0.1:9559')
     .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
     .option(

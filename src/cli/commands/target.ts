@@ -2,8 +2,10 @@
 import { type Command, Option } from 'commander';
 import { startEmbeddedTarget, TARGET_PROFILES, type TargetProfile } from '../../target/index.js';
 import { addressOption, integerOption } from '../options.js';
+import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 
-interface ServeOptions {
+interface ServeOptions extends ServerTlsFlags {
+  allowNonLoopback?: boolean;
   grpc: string;
   cpuPort: number;
   ports: number;
@@ -16,10 +18,15 @@ interface ServeOptions {
 
 export function registerTargetCommands(program: Command): void {
   const target = program.command('target').description('the embedded bmv2-compatible target');
-  target
-    .command('serve')
+  withServerTls(target.command('serve'))
     .description('serve P4Runtime (and optionally bmv2 dataplane packet I/O) like simple_switch_grpc --no-p4')
-    .option('--grpc <addr>', 'P4Runtime address (loopback only)', addressOption, '127.0.0.1:9559')
+    .option(
+      '--grpc <addr>',
+      'P4Runtime address (loopback unless --allow-non-loopback)',
+      addressOption,
+      '127.0.0.1:9559',
+    )
+    .option('--allow-non-loopback', 'allow --grpc/--dataplane on a non-loopback address (needs TLS)')
     .option('--cpu-port <n>', 'CPU port for packet-in/out', integerOption('--cpu-port', 1, 511), 255)
     .option('--ports <n>', 'number of data ports given pcap files', integerOption('--ports', 1, 510), 8)
     .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
@@ -47,11 +54,15 @@ export function registerTargetCommands(program: Command): void {
         ports: o.ports,
         deviceId: o.deviceId,
         profile: o.profile,
+        allowNonLoopback: o.allowNonLoopback ?? false,
+        tls: serverTls(o),
+        onWarning: (message) => console.error(`warning: ${message}`),
         ...(o.dataplane ? { dataplaneAddress: o.dataplane } : {}),
         ...(o.pcapDir ? { pcapDir: o.pcapDir, pcapReplayDelayMs: o.pcapWait * 1000 } : {}),
       });
+      const security = o.tlsClientCa ? 'mutual TLS' : o.tlsCert ? 'TLS' : 'plaintext';
       console.log(
-        `embedded target (${o.profile} profile): P4Runtime on ${running.grpcAddress}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,
+        `embedded target (${o.profile} profile): P4Runtime on ${running.grpcAddress} (${security}), device id ${o.deviceId}, CPU port ${o.cpuPort}`,
       );
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
@@ -62,5 +73,7 @@ export function registerTargetCommands(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await running.stop();
+      if (running.stats.packetInsDropped > 0)
+        console.log(`packet-ins dropped (controller not reading): ${running.stats.packetInsDropped}`);
     });
 }

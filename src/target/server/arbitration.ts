@@ -5,8 +5,9 @@
  * with the primary's election id), other changes only to the connection concerned. At most 16
  * connections; two connections may not share an election id.
  */
-import type { p4 } from '../../p4runtime/generated/p4runtime.js';
+import type { google, p4 } from '../../p4runtime/generated/p4runtime.js';
 import { longField } from './pipeline.js';
+import { RoleScope } from './roles.js';
 import { Code, statusError } from './status.js';
 
 /** PI's per-device connection limit. */
@@ -17,6 +18,10 @@ const UINT64_MASK = (1n << 64n) - 1n;
 /** One StreamChannel that has sent an arbitration message. */
 export interface Connection {
   electionId: bigint;
+  /** The role config of the connection's last arbitration message, as sent. */
+  roleConfig?: google.protobuf.IAny;
+  /** That config, decoded (undefined: full access). */
+  scope?: RoleScope;
   /** Writes a message on the connection's stream. */
   readonly send: (message: p4.v1.IStreamMessageResponse) => void;
 }
@@ -27,8 +32,22 @@ export function uint128Of(value: bigint): p4.v1.IUint128 {
 
 export class Arbitration {
   private readonly connections: Connection[] = [];
+  /** Role config of the primary, kept when it leaves (spec: the server remembers it per role). */
+  private lastConfig: { any?: google.protobuf.IAny; scope: RoleScope };
 
-  constructor(private readonly deviceId: bigint) {}
+  constructor(
+    readonly deviceId: bigint,
+    readonly role = '',
+  ) {
+    this.lastConfig = { scope: new RoleScope(role, undefined) };
+  }
+
+  /** The role's scope, as configured by its (last) primary. */
+  get scope(): RoleScope {
+    const p = this.primary;
+    if (p) this.lastConfig = { any: p.roleConfig, scope: p.scope ?? new RoleScope(this.role, undefined) };
+    return this.lastConfig.scope;
+  }
 
   get size(): number {
     return this.connections.length;
@@ -81,6 +100,11 @@ export class Arbitration {
     else this.notify(connection);
   }
 
+  /** A connection sent a new role config: when it is the primary's, every connection hears of it (spec). */
+  configChanged(connection: Connection): void {
+    if (this.primary === connection) this.notifyAll();
+  }
+
   /** The stream ended. */
   remove(connection: Connection): void {
     const index = this.connections.indexOf(connection);
@@ -104,9 +128,11 @@ export class Arbitration {
     const primary = this.primary;
     if (!primary) return;
     const isPrimary = primary === connection;
+    const config = this.role ? this.primary?.roleConfig : undefined;
     connection.send({
       arbitration: {
         deviceId: longField(this.deviceId, true),
+        ...(this.role ? { role: { name: this.role, ...(config ? { config } : {}) } } : {}),
         electionId: uint128Of(primary.electionId),
         status: isPrimary
           ? { code: Code.OK, message: 'Is primary' }

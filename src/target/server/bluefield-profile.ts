@@ -25,6 +25,7 @@ import { type DeviceManager, ERROR_SPACE, PipelineAction, PipelineResponseType }
 import { plainStatus, statusOf, writeStatus } from './grpc-status.js';
 import { MalformedRequest, type P4RuntimeHandlers } from './p4runtime-service.js';
 import { toBigInt } from './pipeline.js';
+import { arbitrationKey } from './roles.js';
 import { Code, P4RuntimeStatusError, statusError } from './status.js';
 
 /** Which P4Runtime server the embedded target behaves like. */
@@ -35,7 +36,7 @@ export interface BlueFieldProfileContext {
   readonly deviceId: bigint;
   readonly manager: DeviceManager;
   /** The map the device manager reaches the controller through (sendToPrimary). */
-  readonly arbitrations: Map<bigint, Arbitration>;
+  readonly arbitrations: Map<string, Arbitration>;
 }
 
 type Send = (message: p4.v1.IStreamMessageResponse) => void;
@@ -87,7 +88,7 @@ export function blueFieldHandlers(
 ): P4RuntimeHandlers {
   const { deviceId, manager, arbitrations } = context;
   const single = new SingleController(deviceId);
-  arbitrations.set(deviceId, single);
+  arbitrations.set(arbitrationKey(deviceId, ''), single);
 
   const noPipeline = (): grpc.ServerErrorResponse =>
     plainStatus(Code.FAILED_PRECONDITION, 'No forwarding pipeline config set for this device');

@@ -47,6 +47,9 @@ export const PipelineResponseType = {
 /** How PacketOut failures are reported back on the stream (PI's server config; off by default). */
 export type StreamErrorReporting = 'disabled' | 'enabled' | 'detailed';
 
+/** Updates applied between two yields to the event loop (see {@link DeviceManager.writeInSlices}). */
+export const WRITE_SLICE_UPDATES = 1000;
+
 /** Error space PI puts in p4.v1.Error and StreamError. */
 export const ERROR_SPACE = 'ALL-sswitch-p4org';
 
@@ -295,17 +298,49 @@ export class DeviceManager {
     return this.writeUpdates(request.updates ?? []);
   }
 
+  /**
+   * {@link write} in slices of `sliceSize` updates, yielding to the event loop between slices so
+   * that a batch of 100,000 updates does not hold every other client (PI serves requests on a
+   * thread pool). Updates after a pipeline change in the middle fail with ABORTED.
+   */
+  async writeInSlices(
+    request: p4.v1.IWriteRequest,
+    sliceSize = WRITE_SLICE_UPDATES,
+  ): Promise<p4.v1.IError[]> {
+    if ((request.atomicity ?? 0) !== 0) return this.write(request);
+    const updates = request.updates ?? [];
+    const p = this.requirePipeline();
+    const errors: p4.v1.IError[] = [];
+    for (let start = 0; start < updates.length; start += sliceSize) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(updates.length, start + sliceSize);
+      if (this.pipeline !== p) {
+        for (let i = start; i < end; i++)
+          errors.push({
+            canonicalCode: Code.ABORTED,
+            message: 'The forwarding pipeline changed while this Write was applied',
+            space: ERROR_SPACE,
+          });
+        continue;
+      }
+      for (let i = start; i < end; i++) errors.push(this.writeUpdate(p, updates[i]));
+    }
+    return errors;
+  }
+
   private writeUpdates(updates: readonly p4.v1.IUpdate[]): p4.v1.IError[] {
     const p = this.requirePipeline();
-    return updates.map((update) => {
-      try {
-        this.writeOne(p, update);
-        return { canonicalCode: Code.OK };
-      } catch (error) {
-        const e = toStatusError(error, 'Error when applying update');
-        return { canonicalCode: e.code, message: e.message, space: ERROR_SPACE };
-      }
-    });
+    return updates.map((update) => this.writeUpdate(p, update));
+  }
+
+  private writeUpdate(p: InstalledPipeline, update: p4.v1.IUpdate): p4.v1.IError {
+    try {
+      this.writeOne(p, update);
+      return { canonicalCode: Code.OK };
+    } catch (error) {
+      const e = toStatusError(error, 'Error when applying update');
+      return { canonicalCode: e.code, message: e.message, space: ERROR_SPACE };
+    }
   }
 
   private writeOne(p: InstalledPipeline, update: p4.v1.IUpdate): void {

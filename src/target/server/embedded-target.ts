@@ -3,6 +3,7 @@
  * optionally, bmv2's dataplane service, in front of a device (the embedded engine by default), with
  * an in-process API for tests and optional pcap files per port.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Arbitration } from './arbitration.js';
 import { blueFieldHandlers, type TargetProfile } from './bluefield-profile.js';
@@ -11,7 +12,7 @@ import { createDataplaneHandlers, dataplaneServerDefinition } from './dataplane-
 import type { Device } from './device.js';
 import { DeviceManager, type StreamErrorReporting } from './device-manager.js';
 import { EngineDevice } from './engine-device.js';
-import { createP4RuntimeHandlers, p4RuntimeServerDefinition } from './p4runtime-service.js';
+import { createP4RuntimeHandlers, p4RuntimeServerDefinition, sendToPrimaries } from './p4runtime-service.js';
 import { PcapPorts } from './pcap-ports.js';
 
 export interface EmbeddedTargetOptions {
@@ -33,8 +34,12 @@ export interface EmbeddedTargetOptions {
    * {@link EmbeddedTarget.replayPcaps}.
    */
   readonly pcapReplayDelayMs?: number;
-  /** Listen on non-loopback addresses (refused unless set). */
+  /** Listen on non-loopback addresses (refused unless set, and then only with `tls`). */
   readonly allowNonLoopback?: boolean;
+  /** Serve P4Runtime and the dataplane service over TLS (mutual TLS with `clientCa`). */
+  readonly tls?: ServerTls;
+  /** Where non-fatal problems go (a pcap input skipped...). Default `console.warn`. */
+  readonly onWarning?: (message: string) => void;
   /** Device to serve (default: a new {@link EngineDevice}). */
   readonly device?: Device;
   /** Idle-timeout sweep period in ms (bmv2 default 1000). */
@@ -43,6 +48,21 @@ export interface EmbeddedTargetOptions {
   readonly streamErrorReporting?: StreamErrorReporting;
   /** P4Runtime server to behave like: bmv2's (default) or the BlueField DPL runtime's. */
   readonly profile?: TargetProfile;
+}
+
+/** TLS of the target's gRPC services, PEM-encoded. */
+export interface ServerTls {
+  /** Server certificate chain. */
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** CA that client certificates must chain to; when set, clients without one are refused (mTLS). */
+  readonly clientCa?: Buffer;
+}
+
+/** What the target dropped to protect itself. */
+export interface TargetStats {
+  /** Packet-ins dropped because the primary controller did not read its stream fast enough. */
+  readonly packetInsDropped: number;
 }
 
 /** A running embedded target. */
@@ -60,6 +80,10 @@ export interface EmbeddedTarget {
   /** P4Runtime state (for tools and tests: forced ageing sweeps, ...). */
   readonly manager: DeviceManager;
   readonly device: Device;
+  /** Counters of what the target dropped to protect itself. */
+  readonly stats: TargetStats;
+  /** Device ids with arbitration state (those with a StreamChannel open). */
+  arbitratedDeviceIds(): bigint[];
   /** Replays the pcap input files now; returns how many frames were injected. */
   replayPcaps(): number;
   /** Stops the servers and timers. */
@@ -81,24 +105,56 @@ function hostOf(address: string): string {
   return address.slice(0, i);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/**
+ * First octet of an IPv4 address in any form inet_aton accepts with decimal parts (`127.1` is
+ * 127.0.0.1, `2130706433` too); undefined when `host` is not one.
+ */
+function firstIPv4Octet(host: string): number | undefined {
+  if (!/^\d+(\.\d+){0,3}$/.test(host)) return undefined;
+  const parts = host.split('.').map(Number);
+  // The last part fills the remaining bytes: a.b.c.d, a.b.c (16 bits), a.b (24 bits), a (32 bits).
+  const lastBits = 8 * (5 - parts.length);
+  if (parts.slice(0, -1).some((p) => p > 255) || parts[parts.length - 1] >= 2 ** lastBits) return undefined;
+  return parts.length === 1 ? Math.floor(parts[0] / 2 ** 24) : parts[0];
 }
 
-function checkAddress(address: string, what: string, allowNonLoopback: boolean): void {
-  const host = hostOf(address);
-  if (!allowNonLoopback && !isLoopback(host)) {
-    throw new Error(
-      `${what} address '${address}' is not a loopback address; pass allowNonLoopback to listen on '${host}'`,
-    );
+/** True for `localhost`, 127.0.0.0/8 in any inet_aton form, `::1` and IPv4-mapped loopback. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIPv6(host)) {
+    const lower = host.toLowerCase();
+    if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+    return mapped !== null && isIPv4(mapped[1]) && firstIPv4Octet(mapped[1]) === 127;
   }
+  return firstIPv4Octet(host) === 127;
 }
 
-function bind(server: grpc.Server, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) =>
-      error ? reject(error) : resolve(port),
+function checkAddress(address: string, what: string, allowNonLoopback: boolean, tls: boolean): void {
+  const host = hostOf(address);
+  if (isLoopbackHost(host)) return;
+  if (!allowNonLoopback)
+    throw new Error(
+      `${what} address '${address}' is not a loopback address; listening on '${host}' needs allowNonLoopback (--allow-non-loopback) and TLS`,
     );
+  if (!tls)
+    throw new Error(
+      `${what} address '${address}' is not a loopback address; listening on '${host}' needs TLS (--tls-cert and --tls-key)`,
+    );
+}
+
+function serverCredentials(tls: ServerTls | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(
+    tls.clientCa ?? null,
+    [{ private_key: tls.key, cert_chain: tls.cert }],
+    tls.clientCa !== undefined,
+  );
+}
+
+function bind(server: grpc.Server, address: string, credentials: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
   });
 }
 
@@ -127,8 +183,11 @@ function shutdown(server: grpc.Server): Promise<void> {
 export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<EmbeddedTarget> {
   const grpcAddress = options.grpcAddress ?? '127.0.0.1:9559';
   const allow = options.allowNonLoopback ?? false;
-  checkAddress(grpcAddress, 'P4Runtime', allow);
-  if (options.dataplaneAddress) checkAddress(options.dataplaneAddress, 'dataplane', allow);
+  checkAddress(grpcAddress, 'P4Runtime', allow, options.tls !== undefined);
+  if (options.dataplaneAddress)
+    checkAddress(options.dataplaneAddress, 'dataplane', allow, options.tls !== undefined);
+  const credentials = serverCredentials(options.tls);
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   const deviceId = BigInt(options.deviceId ?? 1);
   const cpuPort = options.cpuPort ?? 255;
   const ports = options.ports ?? 8;
@@ -138,7 +197,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     throw new Error(`ports ${ports} must be an integer in 0..512`);
 
   const device = options.device ?? new EngineDevice();
-  const arbitrations = new Map<bigint, Arbitration>();
+  const arbitrations = new Map<string, Arbitration>();
   let pcap: PcapPorts | undefined;
   let replayTimer: NodeJS.Timeout | undefined;
   let replayScheduled = false;
@@ -146,7 +205,13 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
   const scheduleReplay = (): void => {
     if (replayScheduled || !pcap || replayDelayMs < 0) return;
     replayScheduled = true;
-    replayTimer = setTimeout(() => pcap?.replay(), replayDelayMs);
+    replayTimer = setTimeout(() => {
+      try {
+        pcap?.replay();
+      } catch (error) {
+        warn(`pcap replay failed: ${(error as Error).message}`);
+      }
+    }, replayDelayMs);
   };
   const managerRef: { current?: DeviceManager } = {};
   const dataplane = new Dataplane({
@@ -157,7 +222,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
   const manager = new DeviceManager({
     device,
     cpuPort,
-    sendToPrimary: (message) => arbitrations.get(deviceId)?.sendToPrimary(message),
+    sendToPrimary: (message) => sendToPrimaries(arbitrations, deviceId, message),
     injectOnCpuPort: (frame) => dataplane.inject(cpuPort, frame),
     ageingSweepMs: options.ageingSweepMs,
     streamErrorReporting: options.streamErrorReporting,
@@ -168,18 +233,33 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     transmit: (port, frame, packetId) => dataplane.deliver(port, frame, packetId),
     learn: (list, sample) => manager.learn(list, sample),
   });
-  if (options.pcapDir) pcap = new PcapPorts(dataplane, options.pcapDir, ports);
+  if (options.pcapDir) pcap = new PcapPorts(dataplane, options.pcapDir, ports, warn);
 
+  const stats = { packetInsDropped: 0 };
   const serverOptions = { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES };
   const p4rtServer = new grpc.Server(serverOptions);
-  const handlers = createP4RuntimeHandlers({ deviceId, manager, arbitrations });
+  const handlers = createP4RuntimeHandlers({
+    deviceId,
+    manager,
+    arbitrations,
+    onPacketInDropped: () => {
+      stats.packetInsDropped++;
+    },
+  });
   p4rtServer.addService(
     p4RuntimeServerDefinition,
     options.profile === 'bluefield'
       ? blueFieldHandlers(handlers, { deviceId, manager, arbitrations })
       : handlers,
   );
-  const grpcPort = await bind(p4rtServer, grpcAddress);
+  let grpcPort: number;
+  try {
+    grpcPort = await bind(p4rtServer, grpcAddress, credentials);
+  } catch (error) {
+    pcap?.close();
+    p4rtServer.forceShutdown();
+    throw error;
+  }
 
   let dpServer: grpc.Server | undefined;
   let dataplanePort: number | undefined;
@@ -187,8 +267,9 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     dpServer = new grpc.Server(serverOptions);
     dpServer.addService(dataplaneServerDefinition, createDataplaneHandlers({ deviceId, dataplane }));
     try {
-      dataplanePort = await bind(dpServer, options.dataplaneAddress);
+      dataplanePort = await bind(dpServer, options.dataplaneAddress, credentials);
     } catch (error) {
+      pcap?.close();
       p4rtServer.forceShutdown();
       throw error;
     }
@@ -207,6 +288,8 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     dataplane,
     manager,
     device,
+    stats,
+    arbitratedDeviceIds: () => [...new Set([...arbitrations.values()].map((a) => a.deviceId))],
     replayPcaps: () => pcap?.replay() ?? 0,
     async stop() {
       clearTimeout(replayTimer);

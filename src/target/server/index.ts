@@ -19,10 +19,18 @@ export {
   type ReadResult,
   type StreamErrorReporting,
 } from './device-manager.js';
-export { type EmbeddedTarget, type EmbeddedTargetOptions, startEmbeddedTarget } from './embedded-target.js';
+export {
+  type EmbeddedTarget,
+  type EmbeddedTargetOptions,
+  isLoopbackHost,
+  type ServerTls,
+  startEmbeddedTarget,
+  type TargetStats,
+} from './embedded-target.js';
 export { EngineDevice, type EngineDeviceOptions } from './engine-device.js';
 export {
   createP4RuntimeHandlers,
+  MAX_QUEUED_STREAM_MESSAGES,
   MalformedRequest,
   P4RUNTIME_API_VERSION,
   type P4RuntimeHandlers,
@@ -30,5 +38,5 @@ export {
   p4RuntimeServerDefinition,
   READ_CHUNK_ENTITIES,
 } from './p4runtime-service.js';
-export { inputPcapPath, outputPcapPath, PcapPorts } from './pcap-ports.js';
+export { inputPcapPath, outputPcapPath, PcapPathError, PcapPorts } from './pcap-ports.js';
 export { Code, P4RuntimeStatusError } from './status.js';

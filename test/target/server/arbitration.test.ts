@@ -105,12 +105,25 @@ describe('primary election', () => {
     expect(status?.message).toBe('Invalid device id');
   });
 
-  it('refuses a non-default role with UNIMPLEMENTED naming the role', async () => {
+  it('elects a primary per role: a named role does not compete with the default role', async () => {
+    const main = await connect(t.stub, 10n);
     const s = new Stream(t.stub);
     s.arbitrate(3n, { role: { name: 'sdn-controller' } });
+    const reply = await s.arbitration();
+    expect(reply?.status?.code).toBe(OK);
+    expect(reply?.role?.name).toBe('sdn-controller');
+    expect(electionOf(reply!)).toBe(3);
+    expect(await main.stream.arbitration(200)).toBeUndefined();
+    s.end();
+    main.stream.end();
+  });
+
+  it('refuses a role id (deprecated) with UNIMPLEMENTED', async () => {
+    const s = new Stream(t.stub);
+    s.arbitrate(3n, { role: { id: 4 } });
     const status = await s.closed();
     expect(status?.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect(status?.message).toContain("'sdn-controller'");
+    expect(status?.message).toContain('role id 4');
   });
 
   it(`accepts at most ${MAX_CONNECTIONS} streams per device (RESOURCE_EXHAUSTED "Too many connections")`, async () => {
@@ -152,10 +165,10 @@ describe('who may write', () => {
     b.stream.end();
   });
 
-  it('refuses a Write with a non-default role', async () => {
+  it('refuses a Write for a role no controller arbitrated for (NOT_FOUND)', async () => {
     const r = await write(t.stub, { role: 'other', updates: [update] });
-    expect(r.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect(r.message).toContain("'other'");
+    expect(r.code).toBe(grpc.status.NOT_FOUND);
+    expect(r.message).toBe("Role 'other' is not known for device 1");
   });
 });
 
