@@ -3,7 +3,8 @@
  * bmv2's semantics.
  *
  * - Exact tables (only exact/valid keys) use a hash map; LPM tables (one lpm key plus exact keys) use one
- *   map per prefix length, longest first; ternary and range tables scan entries by priority.
+ *   map per prefix length, longest first; ternary and range tables use tuple-space search
+ *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
  * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
  *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
  *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
@@ -20,6 +21,7 @@ import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
 import { MeterCell, type MeterConfig } from './stateful.js';
+import { type ClassifierField, TupleSpaceClassifier } from './tuple-space.js';
 
 export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
 
@@ -108,12 +110,6 @@ export interface TableDef {
   readonly selectorHash: ((s: PacketState) => bigint) | undefined;
 }
 
-/** A normalised match field used for matching (values in the field's storage representation). */
-type NormField =
-  | { readonly kind: 'exact' | 'valid'; readonly v: number | bigint }
-  | { readonly kind: 'ternary'; readonly v: number | bigint; readonly m: number | bigint }
-  | { readonly kind: 'range'; readonly lo: number | bigint; readonly hi: number | bigint };
-
 /** The action part of a stored entry. */
 export type EntryAction =
   | { readonly type: 'action'; readonly binding: ActionBinding }
@@ -142,7 +138,8 @@ export interface TableEntryRecord {
 interface Entry {
   readonly handle: number;
   readonly match: MatchKey;
-  readonly norm: readonly NormField[];
+  /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
+  readonly fields: readonly ClassifierField[];
   readonly priority: number;
   readonly identity: string;
   /** Exact/LPM lookup key (string or single value). */
@@ -155,7 +152,6 @@ interface Entry {
   readonly meter: MeterCell | undefined;
   idleTimeoutNs: number;
   lastHitUs: number;
-  readonly matches: ((kv: readonly (number | bigint)[]) => boolean) | undefined;
 }
 
 /** Result of resolving an action for execution. */
@@ -171,8 +167,8 @@ export class TableState {
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
   private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
   private prefixes: number[] = [];
-  /** Ternary/range: entries ordered by priority (desc) then handle (asc). */
-  private ordered: Entry[] = [];
+  /** Ternary/range tables: tuple-space search over the entries' masks. */
+  private readonly classifier: TupleSpaceClassifier<Entry>;
   private freeHandles: number[] = [];
   private nextHandle = 0;
   private defaultEntry: EntryAction | undefined;
@@ -187,6 +183,7 @@ export class TableState {
   ) {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
+    this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
     this.reset();
   }
 
@@ -197,7 +194,7 @@ export class TableState {
     this.exactMap.clear();
     this.lpmMaps.clear();
     this.prefixes = [];
-    this.ordered = [];
+    this.classifier.clear();
     this.freeHandles = [];
     this.nextHandle = 0;
     this.immutable = false;
@@ -517,7 +514,7 @@ export class TableState {
     const entry: Entry = {
       handle,
       match: n.canonical,
-      norm: n.norm,
+      fields: this.needsPriority ? n.fields : [],
       priority: this.needsPriority ? priority : 0,
       identity: n.identity,
       lookupKey: n.lookupKey,
@@ -528,7 +525,6 @@ export class TableState {
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
       idleTimeoutNs,
       lastHitUs: this.now(),
-      matches: this.needsPriority ? compileMatcher(n.norm) : undefined,
     };
     this.byIdentity.set(entry.identity, entry);
     this.byHandle.set(handle, entry);
@@ -541,7 +537,7 @@ export class TableState {
     this.byIdentity.delete(e.identity);
     this.byHandle.delete(e.handle);
     if (this.needsPriority) {
-      this.ordered = this.ordered.filter((x) => x !== e);
+      this.classifier.remove(e);
     } else if (this.lpmIndex >= 0) {
       const m = this.lpmMaps.get(e.prefix);
       m?.delete(e.lookupKey);
@@ -559,16 +555,7 @@ export class TableState {
 
   private index(e: Entry): void {
     if (this.needsPriority) {
-      // Keep `ordered` sorted by priority desc, then handle asc.
-      let i = 0;
-      while (
-        i < this.ordered.length &&
-        (this.ordered[i].priority > e.priority ||
-          (this.ordered[i].priority === e.priority && this.ordered[i].handle < e.handle))
-      ) {
-        i++;
-      }
-      this.ordered.splice(i, 0, e);
+      this.classifier.insert(e);
     } else if (this.lpmIndex >= 0) {
       let m = this.lpmMaps.get(e.prefix);
       if (!m) {
@@ -588,7 +575,7 @@ export class TableState {
     priority: number,
   ): {
     canonical: MatchKey;
-    norm: NormField[];
+    fields: ClassifierField[];
     identity: string;
     lookupKey: number | bigint | string;
     prefix: number;
@@ -597,7 +584,7 @@ export class TableState {
     if (match.length !== keys.length) {
       throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
     }
-    const norm: NormField[] = [];
+    const fields: ClassifierField[] = [];
     const canonical: (MatchFieldValue | undefined)[] = [];
     const parts: string[] = [];
     let prefix = 0;
@@ -613,7 +600,7 @@ export class TableState {
         case 'valid': {
           if (m?.kind !== 'valid')
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
-          norm.push({ kind: 'valid', v: m.value ? 1 : 0 });
+          fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
           canonical.push(m);
           parts.push(m.value ? '1' : '0');
           lookupParts.push(m.value ? 1 : 0);
@@ -624,7 +611,7 @@ export class TableState {
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
           checkFits(m.value, 'value', k.width, this.def.name, k.name);
           const v = repr(m.value);
-          norm.push({ kind: 'exact', v });
+          fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
           parts.push(String(v));
           lookupParts.push(v);
@@ -654,10 +641,9 @@ export class TableState {
           }
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
-            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+            fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
             parts.push(`${value}/${plen}`);
           } else {
-            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
             prefix = effective;
             lookupParts.push(repr(value));
             parts.push(`${value}/${plen}`);
@@ -688,7 +674,7 @@ export class TableState {
             }
           }
           canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
-          norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+          fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
           parts.push(`${value}&${mask}`);
           continue;
         }
@@ -709,7 +695,7 @@ export class TableState {
           }
           const full = low === 0n && high === maskBig(k.width);
           canonical.push(full ? undefined : { kind: 'range', low, high });
-          norm.push({ kind: 'range', lo: repr(low), hi: repr(high) });
+          fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
           parts.push(`${low}-${high}`);
           continue;
         }
@@ -723,7 +709,7 @@ export class TableState {
       : this.lpmIndex >= 0
         ? `${prefix}:${String(lookupKey)}`
         : String(lookupKey);
-    return { canonical, norm, identity, lookupKey, prefix };
+    return { canonical, fields, identity, lookupKey, prefix };
   }
 
   private record(e: Entry): TableEntryRecord {
@@ -746,16 +732,30 @@ export class TableState {
   private lookup(s: PacketState): Entry | undefined {
     const keys = this.def.keys;
     if (keys.length === 0) return undefined;
-    if (this.needsPriority) {
-      const kv = keys.map((k) => k.read(s));
-      for (const e of this.ordered) if (e.matches!(kv)) return e;
-      return undefined;
-    }
+    if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0)
+      return this.exactMap.get(keys[0].read(s));
+    const kv = new Array<number | bigint>(keys.length);
+    for (let i = 0; i < keys.length; i++) kv[i] = keys[i].read(s);
+    return this.lookupValues(kv);
+  }
+
+  /**
+   * Handle of the entry a packet whose key fields read `kv` (storage representation: numbers up to
+   * 32 bits, else bigints, masked by the key's static mask) would hit; undefined on a miss.
+   */
+  match(kv: readonly (number | bigint)[]): number | undefined {
+    if (kv.length !== this.def.keys.length || kv.length === 0) return undefined;
+    return this.lookupValues([...kv])?.handle;
+  }
+
+  /** Lookup on key values (`kv` may be overwritten). */
+  private lookupValues(kv: (number | bigint)[]): Entry | undefined {
+    const keys = this.def.keys;
+    if (this.needsPriority) return this.classifier.lookup(kv);
     if (this.lpmIndex < 0) {
-      if (keys.length === 1) return this.exactMap.get(keys[0].read(s));
-      return this.exactMap.get(keys.map((k) => String(k.read(s))).join(','));
+      if (keys.length === 1) return this.exactMap.get(kv[0]);
+      return this.exactMap.get(kv.join(','));
     }
-    const kv = keys.map((k) => k.read(s));
     const li = this.lpmIndex;
     const full = kv[li];
     const width = keys[li].width;
@@ -873,35 +873,6 @@ function maskValue(v: number | bigint, effective: number, width: number): number
     return Math.floor(v / 2 ** drop) * 2 ** drop;
   }
   return v & prefixMask(effective, width);
-}
-
-function compileMatcher(norm: readonly NormField[]): (kv: readonly (number | bigint)[]) => boolean {
-  const checks = norm.map((f, i): ((kv: readonly (number | bigint)[]) => boolean) => {
-    if (f.kind === 'range') {
-      const lo = f.lo;
-      const hi = f.hi;
-      return (kv) => kv[i] >= lo && kv[i] <= hi;
-    }
-    if (f.kind === 'ternary') {
-      if (typeof f.m === 'number') {
-        const m = f.m;
-        const v = f.v as number;
-        if (m === 0) return () => true;
-        return (kv) => ((kv[i] as number) & m) >>> 0 === v;
-      }
-      const m = f.m;
-      const v = f.v as bigint;
-      if (m === 0n) return () => true;
-      return (kv) => ((kv[i] as bigint) & m) === v;
-    }
-    const v = f.v;
-    return (kv) => kv[i] === v;
-  });
-  if (checks.length === 1) return checks[0];
-  return (kv) => {
-    for (let i = 0; i < checks.length; i++) if (!checks[i](kv)) return false;
-    return true;
-  };
 }
 
 /** `table 't' key field 'f'`, for messages only. */
