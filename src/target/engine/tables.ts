@@ -141,6 +141,7 @@ interface Entry {
   /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
   readonly fields: readonly ClassifierField[];
   readonly priority: number;
+  /** Key and priority as one string, for ternary/range tables (exact and LPM tables find by lookup key). */
   readonly identity: string;
   /** Exact/LPM lookup key (string or single value). */
   readonly lookupKey: number | bigint | string;
@@ -148,7 +149,8 @@ interface Entry {
   readonly prefix: number;
   action: EntryAction;
   readonly isConst: boolean;
-  readonly counter: CounterData;
+  /** Direct counter (tables with one only). */
+  readonly counter: CounterData | undefined;
   readonly meter: MeterCell | undefined;
   idleTimeoutNs: number;
   lastHitUs: number;
@@ -160,7 +162,10 @@ interface Resolved {
   readonly actionId: number;
 }
 
+const NO_FIELDS: readonly ClassifierField[] = [];
+
 export class TableState {
+  /** Ternary/range tables: entries by identity (key and priority). */
   private readonly byIdentity = new Map<string, Entry>();
   private readonly byHandle = new Map<number, Entry>();
   private readonly exactMap = new Map<number | bigint | string, Entry>();
@@ -277,25 +282,32 @@ export class TableState {
   }
 
   modifyEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.checkMutable();
+    this.checkPriority(priority);
+    this.modify(this.find(match, priority), action, idleTimeoutNs);
+  }
+
+  private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
+    const resolved = this.resolveAction(action);
+    if (idleTimeoutNs !== undefined && idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    }
+    this.refAction(resolved, 1);
+    this.refAction(e.action, -1);
+    e.action = resolved;
+    if (idleTimeoutNs !== undefined) {
+      e.idleTimeoutNs = idleTimeoutNs;
+      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
+      e.lastHitUs = this.now();
+    }
+  }
+
+  private checkMutable(): void {
     if (this.immutable)
       throw new EngineError(
         'PERMISSION_DENIED',
         `table '${this.def.name}' has const entries and cannot be modified`,
       );
-    this.checkPriority(priority);
-    const e = this.find(match, priority);
-    const resolved = this.resolveAction(action);
-    this.refAction(resolved, 1);
-    this.refAction(e.action, -1);
-    e.action = resolved;
-    if (idleTimeoutNs !== undefined) {
-      if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
-        throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
-      }
-      e.idleTimeoutNs = idleTimeoutNs;
-      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
-      e.lastHitUs = this.now();
-    }
   }
 
   deleteEntry(match: MatchKey, priority: number): void {
@@ -315,18 +327,10 @@ export class TableState {
     return e;
   }
 
-  /** Changes the action of the entry with this handle. */
-  modifyEntryByHandle(handle: number, action: EntryActionSpec): void {
-    if (this.immutable)
-      throw new EngineError(
-        'PERMISSION_DENIED',
-        `table '${this.def.name}' has const entries and cannot be modified`,
-      );
-    const e = this.byHandleOrThrow(handle);
-    const resolved = this.resolveAction(action);
-    this.refAction(resolved, 1);
-    this.refAction(e.action, -1);
-    e.action = resolved;
+  /** Changes the action of the entry with this handle; when `idleTimeoutNs` is given, also its TTL. */
+  modifyEntryByHandle(handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.checkMutable();
+    this.modify(this.byHandleOrThrow(handle), action, idleTimeoutNs);
   }
 
   deleteEntryByHandle(handle: number): void {
@@ -362,8 +366,8 @@ export class TableState {
     if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
     checkCounter(value);
     const e = this.byHandleOrThrow(handle);
-    e.counter.packets = value.packets;
-    e.counter.bytes = value.bytes;
+    e.counter!.packets = value.packets;
+    e.counter!.bytes = value.bytes;
   }
 
   setEntryMeterByHandle(handle: number, config: MeterConfig | undefined): void {
@@ -428,13 +432,14 @@ export class TableState {
     if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
     const e = this.find(match, priority);
     checkCounter(value);
-    e.counter.packets = value.packets;
-    e.counter.bytes = value.bytes;
+    e.counter!.packets = value.packets;
+    e.counter!.bytes = value.bytes;
   }
 
   /** Resets all direct counters to 0. */
   resetCounters(): void {
     for (const e of this.byHandle.values()) {
+      if (!e.counter) continue;
       e.counter.packets = 0;
       e.counter.bytes = 0;
     }
@@ -474,9 +479,19 @@ export class TableState {
     }
   }
 
+  /** The entry with the same key (and priority, in ternary/range tables), if any. */
+  private existing(n: {
+    identity: string;
+    lookupKey: number | bigint | string;
+    prefix: number;
+  }): Entry | undefined {
+    if (this.needsPriority) return this.byIdentity.get(n.identity);
+    if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(n.lookupKey);
+    return this.exactMap.get(n.lookupKey);
+  }
+
   private find(match: MatchKey, priority: number): Entry {
-    const { identity } = this.normalize(match, priority);
-    const e = this.byIdentity.get(identity);
+    const e = this.existing(this.normalize(match, priority));
     if (!e) throw notFound(`no entry with this key in table '${this.def.name}'`);
     return e;
   }
@@ -500,7 +515,7 @@ export class TableState {
     isConst: boolean,
   ): number {
     const n = this.normalize(match, priority);
-    if (this.byIdentity.has(n.identity))
+    if (this.existing(n))
       throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
     if (this.byHandle.size >= this.def.maxSize) {
       throw new EngineError(
@@ -514,19 +529,19 @@ export class TableState {
     const entry: Entry = {
       handle,
       match: n.canonical,
-      fields: this.needsPriority ? n.fields : [],
+      fields: this.needsPriority ? n.fields : NO_FIELDS,
       priority: this.needsPriority ? priority : 0,
       identity: n.identity,
       lookupKey: n.lookupKey,
       prefix: n.prefix,
       action,
       isConst,
-      counter: { packets: 0, bytes: 0 },
+      counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
       idleTimeoutNs,
       lastHitUs: this.now(),
     };
-    this.byIdentity.set(entry.identity, entry);
+    if (this.needsPriority) this.byIdentity.set(entry.identity, entry);
     this.byHandle.set(handle, entry);
     this.index(entry);
     return handle;
@@ -534,7 +549,7 @@ export class TableState {
 
   private remove(e: Entry): void {
     this.refAction(e.action, -1);
-    this.byIdentity.delete(e.identity);
+    if (this.needsPriority) this.byIdentity.delete(e.identity);
     this.byHandle.delete(e.handle);
     if (this.needsPriority) {
       this.classifier.remove(e);
@@ -600,9 +615,9 @@ export class TableState {
         case 'valid': {
           if (m?.kind !== 'valid')
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
-          fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
+          if (this.needsPriority) fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
           canonical.push(m);
-          parts.push(m.value ? '1' : '0');
+          if (this.needsPriority) parts.push(m.value ? '1' : '0');
           lookupParts.push(m.value ? 1 : 0);
           continue;
         }
@@ -611,9 +626,9 @@ export class TableState {
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
           checkFits(m.value, 'value', k.width, this.def.name, k.name);
           const v = repr(m.value);
-          fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
+          if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
-          parts.push(String(v));
+          if (this.needsPriority) parts.push(String(v));
           lookupParts.push(v);
           continue;
         }
@@ -646,7 +661,6 @@ export class TableState {
           } else {
             prefix = effective;
             lookupParts.push(repr(value));
-            parts.push(`${value}/${plen}`);
           }
           continue;
         }
@@ -704,11 +718,7 @@ export class TableState {
     let lookupKey: number | bigint | string;
     if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
     else lookupKey = lookupParts.join(',');
-    const identity = this.needsPriority
-      ? `${parts.join('|')}#${priority}`
-      : this.lpmIndex >= 0
-        ? `${prefix}:${String(lookupKey)}`
-        : String(lookupKey);
+    const identity = this.needsPriority ? `${parts.join('|')}#${priority}` : '';
     return { canonical, fields, identity, lookupKey, prefix };
   }
 
@@ -719,7 +729,7 @@ export class TableState {
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,
-      counter: this.def.withCounters ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
+      counter: e.counter ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
       meterConfig: e.meter?.getConfig(),
       idleTimeoutNs: e.idleTimeoutNs,
       lastHitUs: e.lastHitUs,
@@ -779,8 +789,8 @@ export class TableState {
     const e = this.lookup(s);
     if (e) {
       if (def.withCounters) {
-        e.counter.packets += 1;
-        e.counter.bytes += s.ingressLength;
+        e.counter!.packets += 1;
+        e.counter!.bytes += s.ingressLength;
       }
       if (def.supportTimeout) e.lastHitUs = s.rt.now();
       if (def.directMeter && e.meter) {

@@ -61,7 +61,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
   private readonly fullMasks: readonly (number | bigint)[];
 
   /** `widths`: bit width of each key field (to recognise full-width ranges). */
-  constructor(private readonly widths: readonly number[]) {
+  constructor(widths: readonly number[]) {
     this.fullMasks = widths.map((w) =>
       w <= 32 ? (w === 32 ? 0xffffffff : 2 ** w - 1) : (1n << BigInt(w)) - 1n,
     );

@@ -7,7 +7,7 @@
 import type { p4 } from '../../p4runtime/generated/p4runtime.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import type { DeviceTableAction, DeviceTableEntry } from './device.js';
+import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from './device.js';
 import { buildMatchKey, DEFAULT_ENTRY_ID, fieldMatchesOf, keyId, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
@@ -35,12 +35,22 @@ export interface EntryData {
 
 interface TableState {
   readonly model: TableModel;
+  /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
+  readonly deviceKinds: readonly DeviceMatchKind[];
   readonly entries: Map<string, EntryData>;
   readonly keyByHandle: Map<number, string>;
 }
 
 const NS_PER_MS = 1_000_000n;
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
+ * buffer when the field is absent: every entry then shares one empty array instead of holding its own.
+ */
+function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
+  return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
+}
 
 /** Checked pieces of a TableEntry write, gathered before anything is changed on the device. */
 interface PreparedAction {
@@ -57,7 +67,8 @@ export class TableManager {
     private readonly profiles: ActionProfileManager,
   ) {
     for (const model of ctx.model.tables.values()) {
-      const state: TableState = { model, entries: new Map(), keyByHandle: new Map() };
+      const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
+      const state: TableState = { model, deviceKinds, entries: new Map(), keyByHandle: new Map() };
       state.entries.set(DEFAULT_ENTRY_ID, {
         handle: -1,
         controllerMetadata: 0n,
@@ -81,8 +92,7 @@ export class TableManager {
   }
 
   matchKey(state: TableState, entry: p4.v1.ITableEntry): MatchKey {
-    const kinds = this.ctx.info.tables.get(state.model.name)?.key.map((k) => k.kind) ?? [];
-    return buildMatchKey(state.model, entry, kinds);
+    return buildMatchKey(state.model, entry, state.deviceKinds);
   }
 
   /** PI's `entry_handle_from_table_entry` (used by direct counters and meters). */
@@ -291,7 +301,7 @@ export class TableManager {
     state.entries.set(key.id, {
       handle,
       controllerMetadata: toBigInt(entry.controllerMetadata),
-      metadata: entry.metadata ? Uint8Array.from(entry.metadata) : EMPTY,
+      metadata: copyMetadata(entry.metadata),
       idleTimeoutNs: ttl,
       oneShotGroup,
     });
@@ -337,7 +347,7 @@ export class TableManager {
       data.oneShotGroup = undefined;
     } else {
       data.controllerMetadata = toBigInt(entry.controllerMetadata);
-      data.metadata = entry.metadata ? Uint8Array.from(entry.metadata) : EMPTY;
+      data.metadata = copyMetadata(entry.metadata);
       data.idleTimeoutNs = ttl;
       data.oneShotGroup = realized.oneShotGroup;
     }
