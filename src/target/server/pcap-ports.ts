@@ -3,7 +3,7 @@
  * are replayed into port N (all ports merged in timestamp order), and every frame leaving port N is
  * appended to `port<N>_out.pcap` (created empty at start).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPcap, writePcap } from '../../packet/pcap.js';
 import type { Dataplane } from './dataplane.js';
@@ -20,7 +20,8 @@ export function outputPcapPath(dir: string, port: number): string {
 
 export class PcapPorts {
   private readonly detach: () => void;
-  private readonly outputs = new Set<number>();
+  /** Open output file per port: written record by record, as bmv2's pcap ports are. */
+  private readonly outputs = new Map<number, number>();
 
   /** Creates the output files of ports `0..ports-1` and starts recording frames leaving them. */
   constructor(
@@ -30,16 +31,22 @@ export class PcapPorts {
   ) {
     const header = writePcap([]);
     for (let port = 0; port < ports; port++) {
-      writeFileSync(outputPcapPath(dir, port), header);
-      this.outputs.add(port);
+      const fd = openSync(outputPcapPath(dir, port), 'w');
+      writeSync(fd, header);
+      this.outputs.set(port, fd);
     }
     this.detach = dataplane.onOutput((o) => {
-      if (!this.outputs.has(o.port)) return;
-      const now = Date.now();
+      const fd = this.outputs.get(o.port);
+      if (fd === undefined) return;
+      const now = performance.timeOrigin + performance.now();
       const record = writePcap([
-        { data: o.frame, seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1_000_000 },
+        {
+          data: o.frame,
+          seconds: Math.floor(now / 1000),
+          nanoseconds: Math.floor((now % 1000) * 1000) * 1000,
+        },
       ]);
-      appendFileSync(outputPcapPath(this.dir, o.port), record.subarray(PCAP_FILE_HEADER_BYTES));
+      writeSync(fd, record, PCAP_FILE_HEADER_BYTES);
     });
   }
 
@@ -59,5 +66,7 @@ export class PcapPorts {
 
   close(): void {
     this.detach();
+    for (const fd of this.outputs.values()) closeSync(fd);
+    this.outputs.clear();
   }
 }
