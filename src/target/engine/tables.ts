@@ -590,7 +590,7 @@ export class TableState {
     priority: number,
   ): {
     canonical: MatchKey;
-    fields: ClassifierField[];
+    fields: readonly ClassifierField[];
     identity: string;
     lookupKey: number | bigint | string;
     prefix: number;
@@ -599,6 +599,7 @@ export class TableState {
     if (match.length !== keys.length) {
       throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
     }
+    if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
     const fields: ClassifierField[] = [];
     const canonical: (MatchFieldValue | undefined)[] = [];
     const parts: string[] = [];
@@ -720,6 +721,39 @@ export class TableState {
     else lookupKey = lookupParts.join(',');
     const identity = this.needsPriority ? `${parts.join('|')}#${priority}` : '';
     return { canonical, fields, identity, lookupKey, prefix };
+  }
+
+  /**
+   * {@link normalize} for exact tables (the bulk of what controllers write): the key is kept as given
+   * and the lookup key built directly, the way `lookup` builds it from a packet.
+   */
+  private normalizeExact(match: MatchKey): {
+    canonical: MatchKey;
+    fields: readonly ClassifierField[];
+    identity: string;
+    lookupKey: number | bigint | string;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    let lookupKey: number | bigint | string = '';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      let v: number | bigint;
+      if (k.matchKind === 'valid') {
+        if (m?.kind !== 'valid')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
+        v = m.value ? 1 : 0;
+      } else {
+        if (m?.kind !== 'exact')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+        checkFits(m.value, 'value', k.width, this.def.name, k.name);
+        v = isNumWidth(k.width) ? Number(m.value) : m.value;
+      }
+      if (keys.length === 1) lookupKey = v;
+      else lookupKey = i === 0 ? String(v) : `${lookupKey},${v}`;
+    }
+    return { canonical: match.slice(), fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
   }
 
   private record(e: Entry): TableEntryRecord {
