@@ -18,6 +18,7 @@
 import type { ActionDef } from './actions.js';
 import { bytesForBits, isNumWidth, maskBig, type Value } from './bits.js';
 import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.js';
+import { HandleTable } from './handle-table.js';
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
 import { MeterCell, type MeterConfig } from './stateful.js';
@@ -167,15 +168,13 @@ const NO_FIELDS: readonly ClassifierField[] = [];
 export class TableState {
   /** Ternary/range tables: entries by identity (key and priority). */
   private readonly byIdentity = new Map<string, Entry>();
-  private readonly byHandle = new Map<number, Entry>();
+  private readonly byHandle = new HandleTable<Entry>();
   private readonly exactMap = new Map<number | bigint | string, Entry>();
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
   private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
   private prefixes: number[] = [];
   /** Ternary/range tables: tuple-space search over the entries' masks. */
   private readonly classifier: TupleSpaceClassifier<Entry>;
-  private freeHandles: number[] = [];
-  private nextHandle = 0;
   private defaultEntry: EntryAction | undefined;
   private readonly lpmIndex: number;
   readonly needsPriority: boolean;
@@ -200,8 +199,6 @@ export class TableState {
     this.lpmMaps.clear();
     this.prefixes = [];
     this.classifier.clear();
-    this.freeHandles = [];
-    this.nextHandle = 0;
     this.immutable = false;
     const init = this.def.initialDefault;
     this.defaultEntry = init
@@ -387,7 +384,7 @@ export class TableState {
   }
 
   readEntries(): TableEntryRecord[] {
-    return [...this.byHandle.values()].sort((a, b) => a.handle - b.handle).map((e) => this.record(e));
+    return Array.from(this.byHandle.values(), (e) => this.record(e));
   }
 
   /** Removes every non-const entry. */
@@ -502,11 +499,6 @@ export class TableState {
     else if (a.type === 'group') this.profile.ref('group', a.groupId, delta);
   }
 
-  private allocHandle(): number {
-    if (this.freeHandles.length > 0) return this.freeHandles.shift()!;
-    return this.nextHandle++;
-  }
-
   private insert(
     match: MatchKey,
     priority: number,
@@ -524,10 +516,9 @@ export class TableState {
       );
     }
     this.refAction(action, 1);
-    const handle = this.allocHandle();
     const dm = this.def.directMeter;
     const entry: Entry = {
-      handle,
+      handle: this.byHandle.nextHandle(),
       match: n.canonical,
       fields: this.needsPriority ? n.fields : NO_FIELDS,
       priority: this.needsPriority ? priority : 0,
@@ -541,10 +532,10 @@ export class TableState {
       idleTimeoutNs,
       lastHitUs: this.now(),
     };
+    this.byHandle.add(entry);
     if (this.needsPriority) this.byIdentity.set(entry.identity, entry);
-    this.byHandle.set(handle, entry);
     this.index(entry);
-    return handle;
+    return entry.handle;
   }
 
   private remove(e: Entry): void {
@@ -563,9 +554,6 @@ export class TableState {
     } else {
       this.exactMap.delete(e.lookupKey);
     }
-    let i = 0;
-    while (i < this.freeHandles.length && this.freeHandles[i] < e.handle) i++;
-    this.freeHandles.splice(i, 0, e.handle);
   }
 
   private index(e: Entry): void {
