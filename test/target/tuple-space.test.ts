@@ -1,6 +1,6 @@
-// Ternary and range lookups by tuple-space search against the linear definition of bmv2's lookup
-// (every entry checked; largest P4Runtime priority wins, then lowest handle), on random tables with
-// random inserts and deletes.
+// Table lookups against the linear definition of bmv2's lookup, on random tables: ternary and range
+// tables (tuple-space search; every entry checked, largest P4Runtime priority wins, then the lowest
+// handle) with random inserts and deletes, and LPM tables (longest prefix wins).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActionDef } from '../../src/target/engine/actions.js';
@@ -16,7 +16,11 @@ import {
 
 const NOOP: ActionDef = { name: 'noop', jsonId: 0, params: [], run: () => {} };
 
-function tableDef(kinds: readonly MatchKind[], widths: readonly number[]): TableDef {
+function tableDef(
+  kinds: readonly MatchKind[],
+  widths: readonly number[],
+  matchType: TableDef['matchType'] = kinds.includes('range') ? 'range' : 'ternary',
+): TableDef {
   const keys: KeyFieldDef[] = kinds.map((matchKind, i) => ({
     name: `k${i}`,
     matchKind,
@@ -27,7 +31,7 @@ function tableDef(kinds: readonly MatchKind[], widths: readonly number[]): Table
     name: 't',
     jsonId: 0,
     index: 0,
-    matchType: kinds.includes('range') ? 'range' : 'ternary',
+    matchType,
     implementation: 'direct',
     profile: undefined,
     maxSize: 100_000,
@@ -271,5 +275,69 @@ describe('tuple-space search for ternary and range tables', () => {
         linearLookup(entries, def, kv),
       );
     }
+  });
+});
+
+describe('LPM tables (one lpm field and exact fields): one hash map per prefix length', () => {
+  it('hits the matching entry with the longest prefix, as a linear scan finds it', () => {
+    const arb = fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(8, 12, 32, 48), fc.constantFrom(3, 16, 40))
+      .chain(([lpmAt, lpmWidth, exactWidth]) => {
+        const kinds: MatchKind[] = ['exact', 'exact'];
+        kinds.splice(lpmAt, 0, 'lpm');
+        const widths = kinds.map((k) => (k === 'lpm' ? lpmWidth : exactWidth));
+        const entry = fc.tuple(
+          ...kinds.map((k, i) =>
+            k === 'lpm'
+              ? fc.tuple(value(widths[i]), fc.integer({ min: 1, max: widths[i] })).map(([v, p]) => {
+                  const eff = effectivePrefix(p, widths[i]);
+                  return {
+                    kind: 'lpm' as const,
+                    value: v & (mask(widths[i]) ^ mask(widths[i] - eff)),
+                    prefixLength: p,
+                  };
+                })
+              : fc.constantFrom(0n, 1n).map((v) => ({ kind: 'exact' as const, value: v })),
+          ),
+        );
+        const key = fc.tuple(
+          ...kinds.map((k, i) => (k === 'lpm' ? value(widths[i]) : fc.constantFrom(0n, 1n))),
+        );
+        return fc.tuple(
+          fc.constant(kinds),
+          fc.constant(widths),
+          fc.array(entry, { maxLength: 40 }),
+          fc.array(key, { maxLength: 20 }),
+        );
+      });
+    fc.assert(
+      fc.property(arb, ([kinds, widths, entries, keys]) => {
+        const def = tableDef(kinds, widths, 'lpm');
+        const table = new TableState(def, undefined, () => 0);
+        for (const match of entries) {
+          try {
+            table.addEntry(match, 0, { type: 'action', name: 'noop', params: [] });
+          } catch (error) {
+            expect((error as Error).message).toMatch(/already exists/);
+          }
+        }
+        const records = table.readEntries();
+        const li = kinds.indexOf('lpm');
+        const prefixOf = (e: TableEntryRecord) => {
+          const m = e.match[li];
+          return m?.kind === 'lpm' ? effectivePrefix(m.prefixLength, widths[li]) : 0;
+        };
+        const probes = [...keys, ...records.map((e) => keyFor(e, keys[0] ?? kinds.map(() => 0n)))];
+        for (const kv of probes) {
+          let best: TableEntryRecord | undefined;
+          for (const e of records) {
+            if (!e.match.every((m, i) => fieldMatches(m, kv[i], widths[i]))) continue;
+            if (!best || prefixOf(e) > prefixOf(best)) best = e;
+          }
+          expect(table.match(kv.map((v, i) => storage(v, widths[i])))).toBe(best?.handle);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
