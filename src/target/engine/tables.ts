@@ -138,7 +138,8 @@ export interface TableEntryRecord {
 
 interface Entry {
   readonly handle: number;
-  readonly match: MatchKey;
+  /** The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`). */
+  readonly match: MatchKey | undefined;
   /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
   readonly fields: readonly ClassifierField[];
   readonly priority: number;
@@ -577,7 +578,7 @@ export class TableState {
     match: MatchKey,
     priority: number,
   ): {
-    canonical: MatchKey;
+    canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
     identity: string;
     lookupKey: number | bigint | string;
@@ -716,7 +717,7 @@ export class TableState {
    * and the lookup key built directly, the way `lookup` builds it from a packet.
    */
   private normalizeExact(match: MatchKey): {
-    canonical: MatchKey;
+    canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
     identity: string;
     lookupKey: number | bigint | string;
@@ -741,13 +742,27 @@ export class TableState {
       if (keys.length === 1) lookupKey = v;
       else lookupKey = i === 0 ? String(v) : `${lookupKey},${v}`;
     }
-    return { canonical: match.slice(), fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
+    return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
+  }
+
+  /**
+   * The key of an exact-table entry, rebuilt from its lookup key (values joined by commas, or the one
+   * value): exact tables are the large ones, and not keeping the key objects of every entry saves
+   * the collector most of an entry's objects.
+   */
+  private matchOf(lookupKey: number | bigint | string): MatchKey {
+    const keys = this.def.keys;
+    const values = keys.length === 1 ? [String(lookupKey)] : String(lookupKey).split(',');
+    return keys.map((k, i): MatchFieldValue => {
+      if (k.matchKind === 'valid') return { kind: 'valid', value: values[i] === '1' };
+      return { kind: 'exact', value: BigInt(values[i]) };
+    });
   }
 
   private record(e: Entry): TableEntryRecord {
     return {
       handle: e.handle,
-      match: e.match,
+      match: e.match ?? this.matchOf(e.lookupKey),
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,
