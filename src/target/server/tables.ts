@@ -38,7 +38,8 @@ interface TableState {
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
   readonly entries: Map<string, EntryData>;
-  readonly keyByHandle: Map<number, string>;
+  /** Key id by device handle (handles are small dense integers, as bmv2's). */
+  readonly keyByHandle: (string | undefined)[];
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -68,7 +69,7 @@ export class TableManager {
   ) {
     for (const model of ctx.model.tables.values()) {
       const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
-      const state: TableState = { model, deviceKinds, entries: new Map(), keyByHandle: new Map() };
+      const state: TableState = { model, deviceKinds, entries: new Map(), keyByHandle: [] };
       state.entries.set(DEFAULT_ENTRY_ID, {
         handle: -1,
         controllerMetadata: 0n,
@@ -305,7 +306,7 @@ export class TableManager {
       idleTimeoutNs: ttl,
       oneShotGroup,
     });
-    state.keyByHandle.set(handle, key.id);
+    state.keyByHandle[handle] = key.id;
   }
 
   private modify(state: TableState, entry: p4.v1.ITableEntry): void {
@@ -365,7 +366,7 @@ export class TableManager {
       this.ctx.control.deleteEntry(t.name, data.handle),
     );
     state.entries.delete(key.id);
-    state.keyByHandle.delete(data.handle);
+    state.keyByHandle[data.handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
 
@@ -447,7 +448,7 @@ export class TableManager {
       message.isConst = true;
       return message;
     }
-    const keyId = state.keyByHandle.get(e.handle);
+    const keyId = state.keyByHandle[e.handle];
     const data = keyId === undefined ? undefined : state.entries.get(keyId);
     // Entries the program installs itself (initial entries) have no controller state.
     if (!data) return message;
