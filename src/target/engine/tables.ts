@@ -174,6 +174,7 @@ export class TableState {
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
   private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
   private prefixes: number[] = [];
+  private readonly actionsByName = new Map<string, ActionDef>();
   /** Ternary/range tables: tuple-space search over the entries' masks. */
   private readonly classifier: TupleSpaceClassifier<Entry>;
   private defaultEntry: EntryAction | undefined;
@@ -189,6 +190,8 @@ export class TableState {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
     this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
+    // The first action of a name wins, as the linear search it replaces did.
+    for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
   }
 
@@ -260,7 +263,7 @@ export class TableState {
 
   /** Looks up an action of this table by name and validates its parameters. */
   bindAction(name: string, params: readonly bigint[]): ActionBinding {
-    const action = this.def.actions.find((a) => a.name === name);
+    const action = this.actionsByName.get(name);
     if (!action) throw invalidArgument(`action '${name}' is not an action of table '${this.def.name}'`);
     return { action, args: checkParams(action, params) };
   }

@@ -266,7 +266,7 @@ export class TableManager {
 
   /** Milliseconds given to the device (bmv2 keeps ms; PI truncates). */
   private static ttlMs(ttlNs: bigint): number {
-    return Number(ttlNs / NS_PER_MS);
+    return ttlNs === 0n ? 0 : Number(ttlNs / NS_PER_MS);
   }
 
   private insert(state: TableState, entry: p4.v1.ITableEntry): void {
