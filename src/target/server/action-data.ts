@@ -3,12 +3,11 @@
  * parameter ids, values fitting their bit widths) and the reverse conversion for Read responses.
  */
 import type { p4 } from '../../p4runtime/generated/p4runtime.js';
-import { toCanonical, toFixedWidth } from './bytestrings.js';
+import { toCanonical, toFixedWidth, toFixedWidthView } from './bytestrings.js';
 import type { DeviceActionCall } from './device.js';
 import type { ActionModel, P4InfoModel } from './p4info-model.js';
 import { internalError, invalidArgument } from './status.js';
 
-/** Checks an action's parameters against its P4Info definition and builds the device call. */
 /** Parameter index by id, and labels for messages, built once per action: every write needs them. */
 const paramInfos = new WeakMap<ActionModel, { index: Map<number, number>; labels: string[] }>();
 
@@ -24,7 +23,12 @@ function paramInfo(action: ActionModel): { index: Map<number, number>; labels: s
   return info;
 }
 
-export function buildActionCall(action: ActionModel, message: p4.v1.IAction): DeviceActionCall {
+/**
+ * Checks an action's parameters against its P4Info definition and builds the device call. `kept`:
+ * the caller stores the call (action profile members), so values are copied out of the request
+ * buffer; table entries hand it to the device, which converts it at once.
+ */
+export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kept = true): DeviceActionCall {
   const params = message.params ?? [];
   if (params.length !== action.params.length) {
     throw invalidArgument(
@@ -48,7 +52,7 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction): De
         'Duplicate action parameter',
         `parameter '${model.name}' of action '${action.name}'`,
       );
-    args[i] = toFixedWidth(p.value, model.bitwidth, labels[i]);
+    args[i] = (kept ? toFixedWidth : toFixedWidthView)(p.value, model.bitwidth, labels[i]);
   }
   return { action: action.name, args };
 }

@@ -13,9 +13,8 @@ import {
   isZero,
   rangeDefaultHigh,
   rangeDefaultLow,
-  significantBits,
   toCanonical,
-  toFixedWidth,
+  toFixedWidthView,
 } from './bytestrings.js';
 import type { DeviceKeyParam, DeviceMatchKind } from './device.js';
 import type { MatchFieldModel, TableModel } from './p4info-model.js';
@@ -42,15 +41,6 @@ export function fieldLabel(table: TableModel, field: MatchFieldModel): string {
   return label;
 }
 
-/**
- * {@link toFixedWidth} without the copy when the value already has the field's byte width: match keys
- * are converted by the device at once and never kept, so a view of the request buffer is enough.
- */
-function fixedWidth(value: Uint8Array | null | undefined, bitwidth: number, what: string): Uint8Array {
-  if (value && value.length === byteWidth(bitwidth) && significantBits(value) <= bitwidth) return value;
-  return toFixedWidth(value, bitwidth, what);
-}
-
 function setExact(
   field: MatchFieldModel,
   label: string,
@@ -58,14 +48,14 @@ function setExact(
   deviceKind: DeviceMatchKind,
 ): DeviceKeyParam {
   if (!m.exact) throw invalidArgument('Invalid match type', `${label} expects an exact match`);
-  const value = fixedWidth(m.exact.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.exact.value, field.bitwidth, label);
   if (deviceKind === 'valid') return { kind: 'valid', valid: !isZero(value) };
   return { kind: 'exact', value };
 }
 
 function setLpm(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.lpm) throw invalidArgument('Invalid match type', `${label} expects an LPM match`);
-  const value = fixedWidth(m.lpm.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.lpm.value, field.bitwidth, label);
   const prefixLength = m.lpm.prefixLen ?? 0;
   if (prefixLength < 0)
     throw invalidArgument('Prefix length cannot be < 0', `${label}, prefix length ${prefixLength}`);
@@ -91,8 +81,8 @@ function setLpm(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): De
 
 function setTernary(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.ternary) throw invalidArgument('Invalid match type', `${label} expects a ternary match`);
-  const value = fixedWidth(m.ternary.value, field.bitwidth, label);
-  const mask = fixedWidth(m.ternary.mask, field.bitwidth, `${label} (mask)`);
+  const value = toFixedWidthView(m.ternary.value, field.bitwidth, label);
+  const mask = toFixedWidthView(m.ternary.mask, field.bitwidth, `${label} (mask)`);
   if (isZero(mask)) {
     throw invalidArgument(
       "Invalid representation of 'don't care' ternary match, omit match field instead of using 0 mask",
@@ -112,8 +102,8 @@ function setTernary(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch)
 
 function setRange(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.range) throw invalidArgument('Invalid match type', `${label} expects a range match`);
-  const low = fixedWidth(m.range.low, field.bitwidth, `${label} (low)`);
-  const high = fixedWidth(m.range.high, field.bitwidth, `${label} (high)`);
+  const low = toFixedWidthView(m.range.low, field.bitwidth, `${label} (low)`);
+  const high = toFixedWidthView(m.range.high, field.bitwidth, `${label} (high)`);
   if (
     bytesEqual(low, rangeDefaultLow(field.bitwidth)) &&
     bytesEqual(high, rangeDefaultHigh(field.bitwidth))
@@ -134,7 +124,7 @@ function setRange(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): 
 
 function setOptional(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.optional) throw invalidArgument('Invalid match type', `${label} expects an optional match`);
-  const value = fixedWidth(m.optional.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.optional.value, field.bitwidth, label);
   return { kind: 'ternary', value, mask: rangeDefaultHigh(field.bitwidth) };
 }
 

@@ -178,7 +178,10 @@ export class TableManager {
     const t = state.model;
     if (action.action) {
       const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action.actionId);
-      return { action: { type: 'action', call: buildActionCall(a, action.action) }, oneShot: undefined };
+      return {
+        action: { type: 'action', call: buildActionCall(a, action.action, false) },
+        oneShot: undefined,
+      };
     }
     if (action.actionProfileActionSet) {
       return {
