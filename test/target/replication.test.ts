@@ -236,3 +236,64 @@ describe('replication.p4 (simple_switch architecture)', () => {
     expect(e.processPacket(6, replicationPacket(8, 511, 4)).outputs.map((o) => o.port)).toEqual([511]);
   });
 });
+
+describe("the multicast engine's capacity (bmv2 McSimplePre: 4,096 groups, 4,096 nodes)", () => {
+  const code = (fn: () => void): string => {
+    try {
+      fn();
+      return 'OK';
+    } catch (error) {
+      return error instanceof EngineError ? error.code : String(error);
+    }
+  };
+  /** `n` replicas with distinct replication ids: one bmv2 node each. */
+  const replicas = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ port: (from + i) % 8, rid: from + i }));
+
+  it('counts one node per replication id of a group, across groups and clone sessions', () => {
+    const e = fixtureEngine('replication');
+    e.insertMulticastGroup(1, replicas(4000));
+    // Ports sharing a replication id share one node.
+    e.insertMulticastGroup(2, [
+      { port: 1, rid: 0 },
+      { port: 2, rid: 0 },
+    ]);
+    e.insertCloneSession(5, { replicas: replicas(89) });
+    expect(code(() => e.insertMulticastGroup(3, replicas(6)))).toBe('OK');
+    expect(code(() => e.insertMulticastGroup(4, replicas(1)))).toBe('RESOURCE_EXHAUSTED');
+    expect(code(() => e.insertCloneSession(6, { replicas: replicas(1) }))).toBe('RESOURCE_EXHAUSTED');
+    // A refused write changes nothing; a delete gives its nodes back.
+    expect(e.readMulticastGroups().map((g) => g.id)).toEqual([1, 2, 3]);
+    e.deleteMulticastGroup(3);
+    expect(code(() => e.insertMulticastGroup(4, replicas(6)))).toBe('OK');
+  });
+
+  it('lets a modify keep the nodes of replication ids it keeps, as PI does', () => {
+    const e = fixtureEngine('replication');
+    e.insertMulticastGroup(1, replicas(4096));
+    // Same replication ids on other ports: the nodes are updated, none created.
+    expect(
+      code(() =>
+        e.modifyMulticastGroup(
+          1,
+          replicas(4096).map((r) => ({ ...r, port: 7 })),
+        ),
+      ),
+    ).toBe('OK');
+    // PI creates the new node before it deletes the old one, and bmv2 is full.
+    expect(code(() => e.modifyMulticastGroup(1, [...replicas(4095), { port: 1, rid: 9999 }]))).toBe(
+      'RESOURCE_EXHAUSTED',
+    );
+    expect(code(() => e.modifyMulticastGroup(1, replicas(10)))).toBe('OK');
+    expect(code(() => e.insertMulticastGroup(2, replicas(4086, 10)))).toBe('OK');
+  });
+
+  it('holds at most 4,096 groups', () => {
+    const e = fixtureEngine('replication');
+    for (let id = 1; id <= 4096; id++) e.insertMulticastGroup(id, []);
+    expect(code(() => e.insertMulticastGroup(4097, []))).toBe('RESOURCE_EXHAUSTED');
+    expect(code(() => e.insertCloneSession(1, { replicas: [] }))).toBe('RESOURCE_EXHAUSTED');
+    // A session to one port (simple_switch_CLI mirroring_add) needs no group.
+    expect(code(() => e.insertCloneSession(1, { egressPort: 3 }))).toBe('OK');
+  });
+});

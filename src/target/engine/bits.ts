@@ -24,8 +24,16 @@ export function isNumWidth(width: number): boolean {
 
 /** 2^w - 1 as a bigint. */
 export function maskBig(width: number): bigint {
-  return (1n << BigInt(width)) - 1n;
+  // Cached: checks of every written key field and parameter ask for masks of the same few widths.
+  let m = MASKS[width];
+  if (m === undefined) {
+    m = (1n << BigInt(width)) - 1n;
+    if (Number.isInteger(width) && width >= 0 && width <= 4096) MASKS[width] = m;
+  }
+  return m;
 }
+
+const MASKS: bigint[] = [];
 
 /** Number of bits needed to write |v| in binary (0 for 0). */
 export function bitLength(v: bigint): number {

@@ -83,7 +83,9 @@ export class JsonNode {
     return this.value as number;
   }
 
+  /** A boolean; integers count as booleans (non-zero is true), as jsoncpp's `asBool` in bmv2's loader. */
   bool(): boolean {
+    if (typeof this.value === 'number' && Number.isInteger(this.value)) return this.value !== 0;
     if (typeof this.value !== 'boolean') this.fail(`expected a boolean, got ${describe(this.value)}`);
     return this.value as boolean;
   }

@@ -29,6 +29,15 @@ export interface CloneSessionConfig {
   readonly classOfService?: number;
 }
 
+/**
+ * bmv2's multicast engine capacity (McSimplePre defaults, bm_sim/simple_pre.h): groups (P4Runtime clone
+ * sessions with replicas use one each, as PI makes them hidden multicast groups) and L1 nodes. PI's
+ * PreMcMgr makes one node per replication id of a group (its ports in one port map); each node has
+ * one L2 node, so the L2 limit (8,192) is never the one reached.
+ */
+export const MAX_MULTICAST_GROUPS = 4096;
+export const MAX_MULTICAST_NODES = 4096;
+
 /** bmv2 RegisterAccess::MAX_MIRROR_SESSION_ID. */
 export const MAX_CLONE_SESSION_ID = 32767;
 export const MAX_MULTICAST_GROUP_ID = 65535;
@@ -65,27 +74,74 @@ function replicationOrder(replicas: readonly Replica[]): Replica[] {
   return out;
 }
 
+/** Replication ids of a replica list: the nodes bmv2 holds for it. */
+function ridsOf(replicas: readonly Replica[] | undefined): Set<number> {
+  return new Set((replicas ?? []).map((r) => r.rid));
+}
+
 export class ReplicationEngine {
   private readonly groups = new Map<number, { replicas: Replica[]; order: Replica[] }>();
   private readonly sessions = new Map<number, { config: CloneSessionConfig; order: Replica[] }>();
+  /** Groups and nodes in use in bmv2's terms (see MAX_MULTICAST_GROUPS). */
+  private groupsInUse = 0;
+  private nodesInUse = 0;
+
+  /**
+   * Takes the capacity a new or replaced replica list needs, in the order PI spends it: the group
+   * first (when new), then one node per replication id the old list did not have (PI creates those
+   * before it deletes the ones that go away). Throws RESOURCE_EXHAUSTED, as bmv2's TABLE_FULL.
+   */
+  private reserve(
+    what: string,
+    next: readonly Replica[] | undefined,
+    previous: readonly Replica[] | undefined,
+    newGroup: boolean,
+  ): void {
+    const before = ridsOf(previous);
+    const after = ridsOf(next);
+    const groupDelta = (next ? 1 : 0) - (previous ? 1 : 0);
+    if (newGroup && next && this.groupsInUse >= MAX_MULTICAST_GROUPS) {
+      throw new EngineError(
+        'RESOURCE_EXHAUSTED',
+        `${what}: the multicast engine holds ${MAX_MULTICAST_GROUPS} groups (bmv2's McSimplePre limit)`,
+      );
+    }
+    let created = 0;
+    for (const rid of after) if (!before.has(rid)) created++;
+    if (this.nodesInUse + created > MAX_MULTICAST_NODES) {
+      throw new EngineError(
+        'RESOURCE_EXHAUSTED',
+        `${what}: needs ${created} more multicast node(s), one per replication id, but ${this.nodesInUse} of bmv2's ${MAX_MULTICAST_NODES} are in use`,
+      );
+    }
+    this.groupsInUse += groupDelta;
+    this.nodesInUse += after.size - before.size;
+  }
 
   insertGroup(id: number, replicas: readonly Replica[]): void {
     checkGroupId(id);
     if (this.groups.has(id)) throw alreadyExists(`multicast group ${id} already exists`);
     const r = checkReplicas(`multicast group ${id}`, replicas);
+    this.reserve(`multicast group ${id}`, r, undefined, true);
     this.groups.set(id, { replicas: r, order: replicationOrder(r) });
   }
 
   modifyGroup(id: number, replicas: readonly Replica[]): void {
     checkGroupId(id);
-    if (!this.groups.has(id)) throw notFound(`multicast group ${id} does not exist`);
+    const old = this.groups.get(id);
+    if (!old) throw notFound(`multicast group ${id} does not exist`);
     const r = checkReplicas(`multicast group ${id}`, replicas);
+    this.reserve(`multicast group ${id}`, r, old.replicas, false);
     this.groups.set(id, { replicas: r, order: replicationOrder(r) });
   }
 
   deleteGroup(id: number): void {
     checkGroupId(id);
-    if (!this.groups.delete(id)) throw notFound(`multicast group ${id} does not exist`);
+    const old = this.groups.get(id);
+    if (!old) throw notFound(`multicast group ${id} does not exist`);
+    this.groups.delete(id);
+    this.groupsInUse -= 1;
+    this.nodesInUse -= ridsOf(old.replicas).size;
   }
 
   readGroups(): { id: number; replicas: Replica[] }[] {
@@ -102,18 +158,34 @@ export class ReplicationEngine {
   insertSession(id: number, config: CloneSessionConfig): void {
     checkSessionId(id);
     if (this.sessions.has(id)) throw alreadyExists(`clone session ${id} already exists`);
-    this.sessions.set(id, normalizeSession(id, config));
+    const session = normalizeSession(id, config);
+    this.reserve(`clone session ${id}`, session.config.replicas, undefined, true);
+    this.sessions.set(id, session);
   }
 
   modifySession(id: number, config: CloneSessionConfig): void {
     checkSessionId(id);
-    if (!this.sessions.has(id)) throw notFound(`clone session ${id} does not exist`);
-    this.sessions.set(id, normalizeSession(id, config));
+    const old = this.sessions.get(id);
+    if (!old) throw notFound(`clone session ${id} does not exist`);
+    const session = normalizeSession(id, config);
+    this.reserve(
+      `clone session ${id}`,
+      session.config.replicas,
+      old.config.replicas,
+      old.config.replicas === undefined,
+    );
+    this.sessions.set(id, session);
   }
 
   deleteSession(id: number): void {
     checkSessionId(id);
-    if (!this.sessions.delete(id)) throw notFound(`clone session ${id} does not exist`);
+    const old = this.sessions.get(id);
+    if (!old) throw notFound(`clone session ${id} does not exist`);
+    this.sessions.delete(id);
+    if (old.config.replicas) {
+      this.groupsInUse -= 1;
+      this.nodesInUse -= ridsOf(old.config.replicas).size;
+    }
   }
 
   readSessions(): { id: number; config: CloneSessionConfig }[] {
@@ -129,6 +201,8 @@ export class ReplicationEngine {
   clear(): void {
     this.groups.clear();
     this.sessions.clear();
+    this.groupsInUse = 0;
+    this.nodesInUse = 0;
   }
 }
 

@@ -642,8 +642,12 @@ export class SimpleSwitchEngine {
   // =================================================================================================
   // Control plane: tables
 
+  /** Tables by name (every control-plane call names one). */
+  private tablesByName: Map<string, TableState> | undefined;
+
   private table(name: string): TableState {
-    const t = this.rt.tables.find((x) => x.def.name === name);
+    if (!this.tablesByName) this.tablesByName = new Map(this.rt.tables.map((t) => [t.def.name, t]));
+    const t = this.tablesByName.get(name);
     if (!t) throw notFound(`unknown table '${name}'`);
     return t;
   }
@@ -698,9 +702,17 @@ export class SimpleSwitchEngine {
     this.table(table).deleteEntry(match, priority);
   }
 
-  /** Handle-based variants (handles are returned by addTableEntry and reported by reads). */
-  modifyTableEntryByHandle(table: string, handle: number, action: EntryActionSpec): void {
-    this.table(table).modifyEntryByHandle(handle, action);
+  /**
+   * Handle-based variants, as bmv2's runtime interface (`mt_modify_entry`, `mt_delete_entry`): handles are
+   * returned by addTableEntry and reported by reads. `idleTimeoutNs`, when given, also sets the TTL.
+   */
+  modifyTableEntryByHandle(
+    table: string,
+    handle: number,
+    action: EntryActionSpec,
+    idleTimeoutNs?: number,
+  ): void {
+    this.table(table).modifyEntryByHandle(handle, action, idleTimeoutNs);
   }
 
   deleteTableEntryByHandle(table: string, handle: number): void {

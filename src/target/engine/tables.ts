@@ -3,7 +3,8 @@
  * bmv2's semantics.
  *
  * - Exact tables (only exact/valid keys) use a hash map; LPM tables (one lpm key plus exact keys) use one
- *   map per prefix length, longest first; ternary and range tables scan entries by priority.
+ *   map per prefix length, longest first; ternary and range tables use tuple-space search
+ *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
  * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
  *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
  *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
@@ -17,9 +18,11 @@
 import type { ActionDef } from './actions.js';
 import { bytesForBits, isNumWidth, maskBig, type Value } from './bits.js';
 import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.js';
+import { HandleTable } from './handle-table.js';
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
 import { MeterCell, type MeterConfig } from './stateful.js';
+import { type ClassifierField, TupleSpaceClassifier } from './tuple-space.js';
 
 export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
 
@@ -108,12 +111,6 @@ export interface TableDef {
   readonly selectorHash: ((s: PacketState) => bigint) | undefined;
 }
 
-/** A normalised match field used for matching (values in the field's storage representation). */
-type NormField =
-  | { readonly kind: 'exact' | 'valid'; readonly v: number | bigint }
-  | { readonly kind: 'ternary'; readonly v: number | bigint; readonly m: number | bigint }
-  | { readonly kind: 'range'; readonly lo: number | bigint; readonly hi: number | bigint };
-
 /** The action part of a stored entry. */
 export type EntryAction =
   | { readonly type: 'action'; readonly binding: ActionBinding }
@@ -141,9 +138,12 @@ export interface TableEntryRecord {
 
 interface Entry {
   readonly handle: number;
-  readonly match: MatchKey;
-  readonly norm: readonly NormField[];
+  /** The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`). */
+  readonly match: MatchKey | undefined;
+  /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
+  readonly fields: readonly ClassifierField[];
   readonly priority: number;
+  /** Key and priority as one string, for ternary/range tables (exact and LPM tables find by lookup key). */
   readonly identity: string;
   /** Exact/LPM lookup key (string or single value). */
   readonly lookupKey: number | bigint | string;
@@ -151,11 +151,11 @@ interface Entry {
   readonly prefix: number;
   action: EntryAction;
   readonly isConst: boolean;
-  readonly counter: CounterData;
+  /** Direct counter (tables with one only). */
+  readonly counter: CounterData | undefined;
   readonly meter: MeterCell | undefined;
   idleTimeoutNs: number;
   lastHitUs: number;
-  readonly matches: ((kv: readonly (number | bigint)[]) => boolean) | undefined;
 }
 
 /** Result of resolving an action for execution. */
@@ -164,17 +164,19 @@ interface Resolved {
   readonly actionId: number;
 }
 
+const NO_FIELDS: readonly ClassifierField[] = [];
+
 export class TableState {
+  /** Ternary/range tables: entries by identity (key and priority). */
   private readonly byIdentity = new Map<string, Entry>();
-  private readonly byHandle = new Map<number, Entry>();
+  private readonly byHandle = new HandleTable<Entry>();
   private readonly exactMap = new Map<number | bigint | string, Entry>();
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
   private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
   private prefixes: number[] = [];
-  /** Ternary/range: entries ordered by priority (desc) then handle (asc). */
-  private ordered: Entry[] = [];
-  private freeHandles: number[] = [];
-  private nextHandle = 0;
+  private readonly actionsByName = new Map<string, ActionDef>();
+  /** Ternary/range tables: tuple-space search over the entries' masks. */
+  private readonly classifier: TupleSpaceClassifier<Entry>;
   private defaultEntry: EntryAction | undefined;
   private readonly lpmIndex: number;
   readonly needsPriority: boolean;
@@ -187,6 +189,9 @@ export class TableState {
   ) {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
+    this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
+    // The first action of a name wins, as the linear search it replaces did.
+    for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
   }
 
@@ -197,9 +202,7 @@ export class TableState {
     this.exactMap.clear();
     this.lpmMaps.clear();
     this.prefixes = [];
-    this.ordered = [];
-    this.freeHandles = [];
-    this.nextHandle = 0;
+    this.classifier.clear();
     this.immutable = false;
     const init = this.def.initialDefault;
     this.defaultEntry = init
@@ -260,7 +263,7 @@ export class TableState {
 
   /** Looks up an action of this table by name and validates its parameters. */
   bindAction(name: string, params: readonly bigint[]): ActionBinding {
-    const action = this.def.actions.find((a) => a.name === name);
+    const action = this.actionsByName.get(name);
     if (!action) throw invalidArgument(`action '${name}' is not an action of table '${this.def.name}'`);
     return { action, args: checkParams(action, params) };
   }
@@ -280,25 +283,32 @@ export class TableState {
   }
 
   modifyEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.checkMutable();
+    this.checkPriority(priority);
+    this.modify(this.find(match, priority), action, idleTimeoutNs);
+  }
+
+  private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
+    const resolved = this.resolveAction(action);
+    if (idleTimeoutNs !== undefined && idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    }
+    this.refAction(resolved, 1);
+    this.refAction(e.action, -1);
+    e.action = resolved;
+    if (idleTimeoutNs !== undefined) {
+      e.idleTimeoutNs = idleTimeoutNs;
+      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
+      e.lastHitUs = this.now();
+    }
+  }
+
+  private checkMutable(): void {
     if (this.immutable)
       throw new EngineError(
         'PERMISSION_DENIED',
         `table '${this.def.name}' has const entries and cannot be modified`,
       );
-    this.checkPriority(priority);
-    const e = this.find(match, priority);
-    const resolved = this.resolveAction(action);
-    this.refAction(resolved, 1);
-    this.refAction(e.action, -1);
-    e.action = resolved;
-    if (idleTimeoutNs !== undefined) {
-      if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
-        throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
-      }
-      e.idleTimeoutNs = idleTimeoutNs;
-      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
-      e.lastHitUs = this.now();
-    }
   }
 
   deleteEntry(match: MatchKey, priority: number): void {
@@ -318,18 +328,10 @@ export class TableState {
     return e;
   }
 
-  /** Changes the action of the entry with this handle. */
-  modifyEntryByHandle(handle: number, action: EntryActionSpec): void {
-    if (this.immutable)
-      throw new EngineError(
-        'PERMISSION_DENIED',
-        `table '${this.def.name}' has const entries and cannot be modified`,
-      );
-    const e = this.byHandleOrThrow(handle);
-    const resolved = this.resolveAction(action);
-    this.refAction(resolved, 1);
-    this.refAction(e.action, -1);
-    e.action = resolved;
+  /** Changes the action of the entry with this handle; when `idleTimeoutNs` is given, also its TTL. */
+  modifyEntryByHandle(handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.checkMutable();
+    this.modify(this.byHandleOrThrow(handle), action, idleTimeoutNs);
   }
 
   deleteEntryByHandle(handle: number): void {
@@ -365,8 +367,8 @@ export class TableState {
     if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
     checkCounter(value);
     const e = this.byHandleOrThrow(handle);
-    e.counter.packets = value.packets;
-    e.counter.bytes = value.bytes;
+    e.counter!.packets = value.packets;
+    e.counter!.bytes = value.bytes;
   }
 
   setEntryMeterByHandle(handle: number, config: MeterConfig | undefined): void {
@@ -386,7 +388,7 @@ export class TableState {
   }
 
   readEntries(): TableEntryRecord[] {
-    return [...this.byHandle.values()].sort((a, b) => a.handle - b.handle).map((e) => this.record(e));
+    return Array.from(this.byHandle.values(), (e) => this.record(e));
   }
 
   /** Removes every non-const entry. */
@@ -431,13 +433,14 @@ export class TableState {
     if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
     const e = this.find(match, priority);
     checkCounter(value);
-    e.counter.packets = value.packets;
-    e.counter.bytes = value.bytes;
+    e.counter!.packets = value.packets;
+    e.counter!.bytes = value.bytes;
   }
 
   /** Resets all direct counters to 0. */
   resetCounters(): void {
     for (const e of this.byHandle.values()) {
+      if (!e.counter) continue;
       e.counter.packets = 0;
       e.counter.bytes = 0;
     }
@@ -477,9 +480,19 @@ export class TableState {
     }
   }
 
+  /** The entry with the same key (and priority, in ternary/range tables), if any. */
+  private existing(n: {
+    identity: string;
+    lookupKey: number | bigint | string;
+    prefix: number;
+  }): Entry | undefined {
+    if (this.needsPriority) return this.byIdentity.get(n.identity);
+    if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(n.lookupKey);
+    return this.exactMap.get(n.lookupKey);
+  }
+
   private find(match: MatchKey, priority: number): Entry {
-    const { identity } = this.normalize(match, priority);
-    const e = this.byIdentity.get(identity);
+    const e = this.existing(this.normalize(match, priority));
     if (!e) throw notFound(`no entry with this key in table '${this.def.name}'`);
     return e;
   }
@@ -490,11 +503,6 @@ export class TableState {
     else if (a.type === 'group') this.profile.ref('group', a.groupId, delta);
   }
 
-  private allocHandle(): number {
-    if (this.freeHandles.length > 0) return this.freeHandles.shift()!;
-    return this.nextHandle++;
-  }
-
   private insert(
     match: MatchKey,
     priority: number,
@@ -503,7 +511,7 @@ export class TableState {
     isConst: boolean,
   ): number {
     const n = this.normalize(match, priority);
-    if (this.byIdentity.has(n.identity))
+    if (this.existing(n))
       throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
     if (this.byHandle.size >= this.def.maxSize) {
       throw new EngineError(
@@ -512,36 +520,34 @@ export class TableState {
       );
     }
     this.refAction(action, 1);
-    const handle = this.allocHandle();
     const dm = this.def.directMeter;
     const entry: Entry = {
-      handle,
+      handle: this.byHandle.nextHandle(),
       match: n.canonical,
-      norm: n.norm,
+      fields: this.needsPriority ? n.fields : NO_FIELDS,
       priority: this.needsPriority ? priority : 0,
       identity: n.identity,
       lookupKey: n.lookupKey,
       prefix: n.prefix,
       action,
       isConst,
-      counter: { packets: 0, bytes: 0 },
+      counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
       idleTimeoutNs,
       lastHitUs: this.now(),
-      matches: this.needsPriority ? compileMatcher(n.norm) : undefined,
     };
-    this.byIdentity.set(entry.identity, entry);
-    this.byHandle.set(handle, entry);
+    this.byHandle.add(entry);
+    if (this.needsPriority) this.byIdentity.set(entry.identity, entry);
     this.index(entry);
-    return handle;
+    return entry.handle;
   }
 
   private remove(e: Entry): void {
     this.refAction(e.action, -1);
-    this.byIdentity.delete(e.identity);
+    if (this.needsPriority) this.byIdentity.delete(e.identity);
     this.byHandle.delete(e.handle);
     if (this.needsPriority) {
-      this.ordered = this.ordered.filter((x) => x !== e);
+      this.classifier.remove(e);
     } else if (this.lpmIndex >= 0) {
       const m = this.lpmMaps.get(e.prefix);
       m?.delete(e.lookupKey);
@@ -552,23 +558,11 @@ export class TableState {
     } else {
       this.exactMap.delete(e.lookupKey);
     }
-    let i = 0;
-    while (i < this.freeHandles.length && this.freeHandles[i] < e.handle) i++;
-    this.freeHandles.splice(i, 0, e.handle);
   }
 
   private index(e: Entry): void {
     if (this.needsPriority) {
-      // Keep `ordered` sorted by priority desc, then handle asc.
-      let i = 0;
-      while (
-        i < this.ordered.length &&
-        (this.ordered[i].priority > e.priority ||
-          (this.ordered[i].priority === e.priority && this.ordered[i].handle < e.handle))
-      ) {
-        i++;
-      }
-      this.ordered.splice(i, 0, e);
+      this.classifier.insert(e);
     } else if (this.lpmIndex >= 0) {
       let m = this.lpmMaps.get(e.prefix);
       if (!m) {
@@ -587,8 +581,8 @@ export class TableState {
     match: MatchKey,
     priority: number,
   ): {
-    canonical: MatchKey;
-    norm: NormField[];
+    canonical: MatchKey | undefined;
+    fields: readonly ClassifierField[];
     identity: string;
     lookupKey: number | bigint | string;
     prefix: number;
@@ -597,7 +591,8 @@ export class TableState {
     if (match.length !== keys.length) {
       throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
     }
-    const norm: NormField[] = [];
+    if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
+    const fields: ClassifierField[] = [];
     const canonical: (MatchFieldValue | undefined)[] = [];
     const parts: string[] = [];
     let prefix = 0;
@@ -613,9 +608,9 @@ export class TableState {
         case 'valid': {
           if (m?.kind !== 'valid')
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
-          norm.push({ kind: 'valid', v: m.value ? 1 : 0 });
+          if (this.needsPriority) fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
           canonical.push(m);
-          parts.push(m.value ? '1' : '0');
+          if (this.needsPriority) parts.push(m.value ? '1' : '0');
           lookupParts.push(m.value ? 1 : 0);
           continue;
         }
@@ -624,9 +619,9 @@ export class TableState {
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
           checkFits(m.value, 'value', k.width, this.def.name, k.name);
           const v = repr(m.value);
-          norm.push({ kind: 'exact', v });
+          if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
-          parts.push(String(v));
+          if (this.needsPriority) parts.push(String(v));
           lookupParts.push(v);
           continue;
         }
@@ -654,13 +649,11 @@ export class TableState {
           }
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
-            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+            fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
             parts.push(`${value}/${plen}`);
           } else {
-            norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
             prefix = effective;
             lookupParts.push(repr(value));
-            parts.push(`${value}/${plen}`);
           }
           continue;
         }
@@ -688,7 +681,7 @@ export class TableState {
             }
           }
           canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
-          norm.push({ kind: 'ternary', v: repr(value), m: repr(mask) });
+          fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
           parts.push(`${value}&${mask}`);
           continue;
         }
@@ -709,7 +702,7 @@ export class TableState {
           }
           const full = low === 0n && high === maskBig(k.width);
           canonical.push(full ? undefined : { kind: 'range', low, high });
-          norm.push({ kind: 'range', lo: repr(low), hi: repr(high) });
+          fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
           parts.push(`${low}-${high}`);
           continue;
         }
@@ -718,22 +711,65 @@ export class TableState {
     let lookupKey: number | bigint | string;
     if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
     else lookupKey = lookupParts.join(',');
-    const identity = this.needsPriority
-      ? `${parts.join('|')}#${priority}`
-      : this.lpmIndex >= 0
-        ? `${prefix}:${String(lookupKey)}`
-        : String(lookupKey);
-    return { canonical, norm, identity, lookupKey, prefix };
+    const identity = this.needsPriority ? `${parts.join('|')}#${priority}` : '';
+    return { canonical, fields, identity, lookupKey, prefix };
+  }
+
+  /**
+   * {@link normalize} for exact tables (the bulk of what controllers write): the key is kept as given
+   * and the lookup key built directly, the way `lookup` builds it from a packet.
+   */
+  private normalizeExact(match: MatchKey): {
+    canonical: MatchKey | undefined;
+    fields: readonly ClassifierField[];
+    identity: string;
+    lookupKey: number | bigint | string;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    let lookupKey: number | bigint | string = '';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      let v: number | bigint;
+      if (k.matchKind === 'valid') {
+        if (m?.kind !== 'valid')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
+        v = m.value ? 1 : 0;
+      } else {
+        if (m?.kind !== 'exact')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+        checkFits(m.value, 'value', k.width, this.def.name, k.name);
+        v = isNumWidth(k.width) ? Number(m.value) : m.value;
+      }
+      if (keys.length === 1) lookupKey = v;
+      else lookupKey = i === 0 ? String(v) : `${lookupKey},${v}`;
+    }
+    return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
+  }
+
+  /**
+   * The key of an exact-table entry, rebuilt from its lookup key (values joined by commas, or the one
+   * value): exact tables are the large ones, and not keeping the key objects of every entry saves
+   * the collector most of an entry's objects.
+   */
+  private matchOf(lookupKey: number | bigint | string): MatchKey {
+    const keys = this.def.keys;
+    const values = keys.length === 1 ? [String(lookupKey)] : String(lookupKey).split(',');
+    return keys.map((k, i): MatchFieldValue => {
+      if (k.matchKind === 'valid') return { kind: 'valid', value: values[i] === '1' };
+      return { kind: 'exact', value: BigInt(values[i]) };
+    });
   }
 
   private record(e: Entry): TableEntryRecord {
     return {
       handle: e.handle,
-      match: e.match,
+      match: e.match ?? this.matchOf(e.lookupKey),
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,
-      counter: this.def.withCounters ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
+      counter: e.counter ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
       meterConfig: e.meter?.getConfig(),
       idleTimeoutNs: e.idleTimeoutNs,
       lastHitUs: e.lastHitUs,
@@ -746,16 +782,30 @@ export class TableState {
   private lookup(s: PacketState): Entry | undefined {
     const keys = this.def.keys;
     if (keys.length === 0) return undefined;
-    if (this.needsPriority) {
-      const kv = keys.map((k) => k.read(s));
-      for (const e of this.ordered) if (e.matches!(kv)) return e;
-      return undefined;
-    }
+    if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0)
+      return this.exactMap.get(keys[0].read(s));
+    const kv = new Array<number | bigint>(keys.length);
+    for (let i = 0; i < keys.length; i++) kv[i] = keys[i].read(s);
+    return this.lookupValues(kv);
+  }
+
+  /**
+   * Handle of the entry a packet whose key fields read `kv` (storage representation: numbers up to
+   * 32 bits, else bigints, masked by the key's static mask) would hit; undefined on a miss.
+   */
+  match(kv: readonly (number | bigint)[]): number | undefined {
+    if (kv.length !== this.def.keys.length || kv.length === 0) return undefined;
+    return this.lookupValues([...kv])?.handle;
+  }
+
+  /** Lookup on key values (`kv` may be overwritten). */
+  private lookupValues(kv: (number | bigint)[]): Entry | undefined {
+    const keys = this.def.keys;
+    if (this.needsPriority) return this.classifier.lookup(kv);
     if (this.lpmIndex < 0) {
-      if (keys.length === 1) return this.exactMap.get(keys[0].read(s));
-      return this.exactMap.get(keys.map((k) => String(k.read(s))).join(','));
+      if (keys.length === 1) return this.exactMap.get(kv[0]);
+      return this.exactMap.get(kv.join(','));
     }
-    const kv = keys.map((k) => k.read(s));
     const li = this.lpmIndex;
     const full = kv[li];
     const width = keys[li].width;
@@ -779,8 +829,8 @@ export class TableState {
     const e = this.lookup(s);
     if (e) {
       if (def.withCounters) {
-        e.counter.packets += 1;
-        e.counter.bytes += s.ingressLength;
+        e.counter!.packets += 1;
+        e.counter!.bytes += s.ingressLength;
       }
       if (def.supportTimeout) e.lastHitUs = s.rt.now();
       if (def.directMeter && e.meter) {
@@ -873,35 +923,6 @@ function maskValue(v: number | bigint, effective: number, width: number): number
     return Math.floor(v / 2 ** drop) * 2 ** drop;
   }
   return v & prefixMask(effective, width);
-}
-
-function compileMatcher(norm: readonly NormField[]): (kv: readonly (number | bigint)[]) => boolean {
-  const checks = norm.map((f, i): ((kv: readonly (number | bigint)[]) => boolean) => {
-    if (f.kind === 'range') {
-      const lo = f.lo;
-      const hi = f.hi;
-      return (kv) => kv[i] >= lo && kv[i] <= hi;
-    }
-    if (f.kind === 'ternary') {
-      if (typeof f.m === 'number') {
-        const m = f.m;
-        const v = f.v as number;
-        if (m === 0) return () => true;
-        return (kv) => ((kv[i] as number) & m) >>> 0 === v;
-      }
-      const m = f.m;
-      const v = f.v as bigint;
-      if (m === 0n) return () => true;
-      return (kv) => ((kv[i] as bigint) & m) === v;
-    }
-    const v = f.v;
-    return (kv) => kv[i] === v;
-  });
-  if (checks.length === 1) return checks[0];
-  return (kv) => {
-    for (let i = 0; i < checks.length; i++) if (!checks[i](kv)) return false;
-    return true;
-  };
 }
 
 /** `table 't' key field 'f'`, for messages only. */

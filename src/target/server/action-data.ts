@@ -3,13 +3,32 @@
  * parameter ids, values fitting their bit widths) and the reverse conversion for Read responses.
  */
 import type { p4 } from '../../p4runtime/generated/p4runtime.js';
-import { toCanonical, toFixedWidth } from './bytestrings.js';
+import { toCanonical, toFixedWidth, toFixedWidthView } from './bytestrings.js';
 import type { DeviceActionCall } from './device.js';
 import type { ActionModel, P4InfoModel } from './p4info-model.js';
 import { internalError, invalidArgument } from './status.js';
 
-/** Checks an action's parameters against its P4Info definition and builds the device call. */
-export function buildActionCall(action: ActionModel, message: p4.v1.IAction): DeviceActionCall {
+/** Parameter index by id, and labels for messages, built once per action: every write needs them. */
+const paramInfos = new WeakMap<ActionModel, { index: Map<number, number>; labels: string[] }>();
+
+function paramInfo(action: ActionModel): { index: Map<number, number>; labels: string[] } {
+  let info = paramInfos.get(action);
+  if (!info) {
+    info = {
+      index: new Map(action.params.map((p, i) => [p.id, i])),
+      labels: action.params.map((p) => `parameter '${p.name}' (id ${p.id}) of action '${action.name}'`),
+    };
+    paramInfos.set(action, info);
+  }
+  return info;
+}
+
+/**
+ * Checks an action's parameters against its P4Info definition and builds the device call. `kept`:
+ * the caller stores the call (action profile members), so values are copied out of the request
+ * buffer; table entries hand it to the device, which converts it at once.
+ */
+export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kept = true): DeviceActionCall {
   const params = message.params ?? [];
   if (params.length !== action.params.length) {
     throw invalidArgument(
@@ -18,7 +37,7 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction): De
     );
   }
   const args: Uint8Array[] = new Array(action.params.length);
-  const index = new Map(action.params.map((p, i) => [p.id, i]));
+  const { index, labels } = paramInfo(action);
   for (const p of params) {
     const id = p.paramId ?? 0;
     const i = index.get(id);
@@ -33,11 +52,7 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction): De
         'Duplicate action parameter',
         `parameter '${model.name}' of action '${action.name}'`,
       );
-    args[i] = toFixedWidth(
-      p.value,
-      model.bitwidth,
-      `parameter '${model.name}' (id ${id}) of action '${action.name}'`,
-    );
+    args[i] = (kept ? toFixedWidth : toFixedWidthView)(p.value, model.bitwidth, labels[i]);
   }
   return { action: action.name, args };
 }

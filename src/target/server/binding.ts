@@ -23,7 +23,9 @@ const COMPATIBLE_KINDS: Record<MatchType, readonly DeviceMatchKind[]> = {
 export function checkBinding(model: P4InfoModel, device: DeviceProgramInfo): void {
   for (const action of model.actions.values()) {
     const da = device.actions.get(action.name);
-    if (!da) throw new BindingError(`action '${action.name}' (id ${action.id}) is not in the device config`);
+    // PI maps actions by name when they are used, so a P4Info action the compiler left out of the
+    // device config (p4c drops an unused NoAction) is accepted; a write naming it fails.
+    if (!da) continue;
     if (da.paramWidths.length !== action.params.length) {
       throw new BindingError(
         `action '${action.name}' has ${action.params.length} parameter(s) in the P4Info but ${da.paramWidths.length} in the device config`,
@@ -52,7 +54,8 @@ export function checkBinding(model: P4InfoModel, device: DeviceProgramInfo): voi
           `match field '${f.name}' of table '${table.name}' is ${f.matchType} in the P4Info but ${dk.kind} in the device config`,
         );
       }
-      if (dk.kind !== 'valid' && dk.bitwidth !== f.bitwidth) {
+      // P4Info gives no width to `error`-typed fields (bitwidth 0); PI accepts them.
+      if (dk.kind !== 'valid' && f.bitwidth !== 0 && dk.bitwidth !== f.bitwidth) {
         throw new BindingError(
           `match field '${f.name}' of table '${table.name}' is ${f.bitwidth} bits in the P4Info but ${dk.bitwidth} in the device config`,
         );
@@ -60,6 +63,7 @@ export function checkBinding(model: P4InfoModel, device: DeviceProgramInfo): voi
     });
     for (const aid of table.actionScopes.keys()) {
       const name = model.actions.get(aid)?.name ?? '';
+      if (!device.actions.has(name)) continue;
       if (!dt.actions.includes(name))
         throw new BindingError(
           `action '${name}' of table '${table.name}' is not an action of that table in the device config`,

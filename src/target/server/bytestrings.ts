@@ -53,6 +53,20 @@ export function toFixedWidth(
   return bytes.length === n ? Uint8Array.from(bytes) : bytes.slice(bytes.length - n);
 }
 
+/**
+ * {@link toFixedWidth} without the copy when the value already has the field's byte width: for values
+ * the device converts at once and never keeps (match keys, action data), a view of the request
+ * buffer is enough.
+ */
+export function toFixedWidthView(
+  value: Uint8Array | null | undefined,
+  bitwidth: number,
+  what: string,
+): Uint8Array {
+  if (value && value.length === byteWidth(bitwidth) && significantBits(value) <= bitwidth) return value;
+  return toFixedWidth(value, bitwidth, what);
+}
+
 /** Canonical form of a fixed-width value (PI's `bytestring_pi_to_p4rt`). */
 export function toCanonical(bytes: Uint8Array): Uint8Array {
   let i = 0;

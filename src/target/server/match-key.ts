@@ -14,7 +14,7 @@ import {
   rangeDefaultHigh,
   rangeDefaultLow,
   toCanonical,
-  toFixedWidth,
+  toFixedWidthView,
 } from './bytestrings.js';
 import type { DeviceKeyParam, DeviceMatchKind } from './device.js';
 import type { MatchFieldModel, TableModel } from './p4info-model.js';
@@ -48,14 +48,14 @@ function setExact(
   deviceKind: DeviceMatchKind,
 ): DeviceKeyParam {
   if (!m.exact) throw invalidArgument('Invalid match type', `${label} expects an exact match`);
-  const value = toFixedWidth(m.exact.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.exact.value, field.bitwidth, label);
   if (deviceKind === 'valid') return { kind: 'valid', valid: !isZero(value) };
   return { kind: 'exact', value };
 }
 
 function setLpm(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.lpm) throw invalidArgument('Invalid match type', `${label} expects an LPM match`);
-  const value = toFixedWidth(m.lpm.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.lpm.value, field.bitwidth, label);
   const prefixLength = m.lpm.prefixLen ?? 0;
   if (prefixLength < 0)
     throw invalidArgument('Prefix length cannot be < 0', `${label}, prefix length ${prefixLength}`);
@@ -81,8 +81,8 @@ function setLpm(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): De
 
 function setTernary(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.ternary) throw invalidArgument('Invalid match type', `${label} expects a ternary match`);
-  const value = toFixedWidth(m.ternary.value, field.bitwidth, label);
-  const mask = toFixedWidth(m.ternary.mask, field.bitwidth, `${label} (mask)`);
+  const value = toFixedWidthView(m.ternary.value, field.bitwidth, label);
+  const mask = toFixedWidthView(m.ternary.mask, field.bitwidth, `${label} (mask)`);
   if (isZero(mask)) {
     throw invalidArgument(
       "Invalid representation of 'don't care' ternary match, omit match field instead of using 0 mask",
@@ -102,8 +102,8 @@ function setTernary(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch)
 
 function setRange(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.range) throw invalidArgument('Invalid match type', `${label} expects a range match`);
-  const low = toFixedWidth(m.range.low, field.bitwidth, `${label} (low)`);
-  const high = toFixedWidth(m.range.high, field.bitwidth, `${label} (high)`);
+  const low = toFixedWidthView(m.range.low, field.bitwidth, `${label} (low)`);
+  const high = toFixedWidthView(m.range.high, field.bitwidth, `${label} (high)`);
   if (
     bytesEqual(low, rangeDefaultLow(field.bitwidth)) &&
     bytesEqual(high, rangeDefaultHigh(field.bitwidth))
@@ -124,7 +124,7 @@ function setRange(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): 
 
 function setOptional(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.optional) throw invalidArgument('Invalid match type', `${label} expects an optional match`);
-  const value = toFixedWidth(m.optional.value, field.bitwidth, label);
+  const value = toFixedWidthView(m.optional.value, field.bitwidth, label);
   return { kind: 'ternary', value, mask: rangeDefaultHigh(field.bitwidth) };
 }
 
@@ -143,16 +143,21 @@ function dontCare(field: MatchFieldModel, label: string): DeviceKeyParam {
   }
 }
 
+/** The bytes as a string of as many characters (values are fixed-width, so ids need no separators). */
+function chars(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 function paramId(p: DeviceKeyParam): string {
   switch (p.kind) {
     case 'exact':
-      return `e${hex(p.value)}`;
+      return `e${chars(p.value)}`;
     case 'lpm':
-      return `l${hex(p.value)}/${p.prefixLength}`;
+      return `l${chars(p.value)}/${p.prefixLength}`;
     case 'ternary':
-      return `t${hex(p.value)}&${hex(p.mask)}`;
+      return `t${chars(p.value)}${chars(p.mask)}`;
     case 'range':
-      return `r${hex(p.low)}-${hex(p.high)}`;
+      return `r${chars(p.low)}${chars(p.high)}`;
     case 'valid':
       return p.valid ? 'v1' : 'v0';
   }
@@ -181,9 +186,14 @@ function fieldParam(
   }
 }
 
-/** Identity string of a device key (same rule for keys built from requests and read from the device). */
+/**
+ * Identity string of a device key (same rule for keys built from requests and read from the device).
+ * Each field's values have the field's fixed byte width, so the concatenation is unambiguous.
+ */
 export function keyId(params: readonly DeviceKeyParam[], priority: number): string {
-  return `${params.map(paramId).join('|')}#${priority}`;
+  let id = '';
+  for (let i = 0; i < params.length; i++) id += paramId(params[i]);
+  return `${id}#${priority}`;
 }
 
 /** Identity of a table's default entry in the server's entry store. */
@@ -215,6 +225,13 @@ export function buildMatchKey(
       `table '${table.name}' has ${table.matchFields.length} match field(s), got ${matches.length}`,
     );
   }
+  // Common case first: every field given, in key order.
+  const fields = table.matchFields;
+  if (matches.length === fields.length && matches.every((m, i) => m.fieldId === fields[i].id)) {
+    const params = fields.map((field, i) => fieldParam(table, field, matches[i], deviceKinds[i] ?? 'exact'));
+    const effectivePriority = checkPriority(table, priority);
+    return { params, priority: effectivePriority, id: keyId(params, effectivePriority) };
+  }
   // Like PI: the first occurrence of each known field is used and the key's own fields are checked
   // first; fields left over (unknown or repeated ids) are reported afterwards.
   const byId = new Map<number, p4.v1.IFieldMatch>();
@@ -238,6 +255,12 @@ export function buildMatchKey(
       : `there is no match field with id ${extra}`;
     throw invalidArgument('Unknown field in match key', `table '${table.name}': ${what}`);
   }
+  const effectivePriority = checkPriority(table, priority);
+  return { params, priority: effectivePriority, id: keyId(params, effectivePriority) };
+}
+
+/** PI's priority checks of a match key; the priority the entry is stored with. */
+function checkPriority(table: TableModel, priority: number): number {
   if (!table.needsPriority && priority > 0) {
     throw invalidArgument(
       'Non-zero priority for non-ternary match',
@@ -248,8 +271,7 @@ export function buildMatchKey(
     throw invalidArgument('Zero priority for ternary match', `table '${table.name}' needs a priority > 0`);
   }
   if (priority < 0) throw invalidArgument('Negative priority', `table '${table.name}', priority ${priority}`);
-  const effectivePriority = table.needsPriority ? priority : 0;
-  return { params, priority: effectivePriority, id: keyId(params, effectivePriority) };
+  return table.needsPriority ? priority : 0;
 }
 
 /** FieldMatch list of a device key, as PI's `parse_match_key` renders it for Read responses. */

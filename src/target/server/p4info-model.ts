@@ -303,7 +303,11 @@ export class P4InfoModel {
       const kind = f.otherMatchType ? `'${f.otherMatchType}'` : `${f.matchType ?? 0}`;
       throw new P4InfoModelError(`${what} has unsupported match type ${kind}`);
     }
-    return { id: f.id ?? 0, name: f.name ?? '', bitwidth: positiveWidth(f.bitwidth, what), matchType };
+    // p4c gives `error`-typed match fields no width (bitwidth 0), and PI imports them.
+    const bitwidth = f.bitwidth ?? 0;
+    if (!Number.isInteger(bitwidth) || bitwidth < 0)
+      throw new P4InfoModelError(`${what} has invalid bitwidth ${bitwidth}`);
+    return { id: f.id ?? 0, name: f.name ?? '', bitwidth, matchType };
   }
 
   private addAction(a: p4.config.v1.IAction): void {

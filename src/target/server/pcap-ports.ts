@@ -67,6 +67,7 @@ function openOutput(path: string): number {
 
 export class PcapPorts {
   private readonly detach: () => void;
+  /** Open output file per port: written record by record, as bmv2's pcap ports are. */
   private readonly outputs = new Map<number, number>();
 
   /**
@@ -93,11 +94,15 @@ export class PcapPorts {
     this.detach = dataplane.onOutput((o) => {
       const fd = this.outputs.get(o.port);
       if (fd === undefined) return;
-      const now = Date.now();
+      const now = performance.timeOrigin + performance.now();
       const record = writePcap([
-        { data: o.frame, seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1_000_000 },
+        {
+          data: o.frame,
+          seconds: Math.floor(now / 1000),
+          nanoseconds: Math.floor((now % 1000) * 1000) * 1000,
+        },
       ]);
-      writeSync(fd, record.subarray(PCAP_FILE_HEADER_BYTES));
+      writeSync(fd, record, PCAP_FILE_HEADER_BYTES);
     });
   }
 

@@ -48,6 +48,13 @@ class UpdateTypeError extends P4RuntimeStatusError {
 export function toBigInt(value: number | string | { toString(): string } | null | undefined): bigint {
   if (value === null || value === undefined) return 0n;
   if (typeof value === 'number') return BigInt(value);
+  // A Long (every 64-bit field of a decoded message): from its two halves, not through a string.
+  const long = value as { low?: unknown; high?: unknown; unsigned?: unknown };
+  if (typeof long.low === 'number' && typeof long.high === 'number') {
+    if (long.high === 0 && long.low >= 0) return long.low === 0 ? 0n : BigInt(long.low);
+    const bits = (BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0);
+    return long.unsigned ? bits : BigInt.asIntN(64, bits);
+  }
   return BigInt(value.toString());
 }
 

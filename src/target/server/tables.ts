@@ -7,7 +7,7 @@
 import type { p4 } from '../../p4runtime/generated/p4runtime.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import type { DeviceTableAction, DeviceTableEntry } from './device.js';
+import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from './device.js';
 import { buildMatchKey, DEFAULT_ENTRY_ID, fieldMatchesOf, keyId, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
@@ -35,12 +35,23 @@ export interface EntryData {
 
 interface TableState {
   readonly model: TableModel;
+  /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
+  readonly deviceKinds: readonly DeviceMatchKind[];
   readonly entries: Map<string, EntryData>;
-  readonly keyByHandle: Map<number, string>;
+  /** Key id by device handle (handles are small dense integers, as bmv2's). */
+  readonly keyByHandle: (string | undefined)[];
 }
 
 const NS_PER_MS = 1_000_000n;
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
+ * buffer when the field is absent: every entry then shares one empty array instead of holding its own.
+ */
+function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
+  return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
+}
 
 /** Checked pieces of a TableEntry write, gathered before anything is changed on the device. */
 interface PreparedAction {
@@ -57,7 +68,8 @@ export class TableManager {
     private readonly profiles: ActionProfileManager,
   ) {
     for (const model of ctx.model.tables.values()) {
-      const state: TableState = { model, entries: new Map(), keyByHandle: new Map() };
+      const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
+      const state: TableState = { model, deviceKinds, entries: new Map(), keyByHandle: [] };
       state.entries.set(DEFAULT_ENTRY_ID, {
         handle: -1,
         controllerMetadata: 0n,
@@ -81,8 +93,7 @@ export class TableManager {
   }
 
   matchKey(state: TableState, entry: p4.v1.ITableEntry): MatchKey {
-    const kinds = this.ctx.info.tables.get(state.model.name)?.key.map((k) => k.kind) ?? [];
-    return buildMatchKey(state.model, entry, kinds);
+    return buildMatchKey(state.model, entry, state.deviceKinds);
   }
 
   /** PI's `entry_handle_from_table_entry` (used by direct counters and meters). */
@@ -167,7 +178,10 @@ export class TableManager {
     const t = state.model;
     if (action.action) {
       const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action.actionId);
-      return { action: { type: 'action', call: buildActionCall(a, action.action) }, oneShot: undefined };
+      return {
+        action: { type: 'action', call: buildActionCall(a, action.action, false) },
+        oneShot: undefined,
+      };
     }
     if (action.actionProfileActionSet) {
       return {
@@ -255,7 +269,7 @@ export class TableManager {
 
   /** Milliseconds given to the device (bmv2 keeps ms; PI truncates). */
   private static ttlMs(ttlNs: bigint): number {
-    return Number(ttlNs / NS_PER_MS);
+    return ttlNs === 0n ? 0 : Number(ttlNs / NS_PER_MS);
   }
 
   private insert(state: TableState, entry: p4.v1.ITableEntry): void {
@@ -291,11 +305,11 @@ export class TableManager {
     state.entries.set(key.id, {
       handle,
       controllerMetadata: toBigInt(entry.controllerMetadata),
-      metadata: entry.metadata ? Uint8Array.from(entry.metadata) : EMPTY,
+      metadata: copyMetadata(entry.metadata),
       idleTimeoutNs: ttl,
       oneShotGroup,
     });
-    state.keyByHandle.set(handle, key.id);
+    state.keyByHandle[handle] = key.id;
   }
 
   private modify(state: TableState, entry: p4.v1.ITableEntry): void {
@@ -337,7 +351,7 @@ export class TableManager {
       data.oneShotGroup = undefined;
     } else {
       data.controllerMetadata = toBigInt(entry.controllerMetadata);
-      data.metadata = entry.metadata ? Uint8Array.from(entry.metadata) : EMPTY;
+      data.metadata = copyMetadata(entry.metadata);
       data.idleTimeoutNs = ttl;
       data.oneShotGroup = realized.oneShotGroup;
     }
@@ -355,7 +369,7 @@ export class TableManager {
       this.ctx.control.deleteEntry(t.name, data.handle),
     );
     state.entries.delete(key.id);
-    state.keyByHandle.delete(data.handle);
+    state.keyByHandle[data.handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
 
@@ -437,7 +451,7 @@ export class TableManager {
       message.isConst = true;
       return message;
     }
-    const keyId = state.keyByHandle.get(e.handle);
+    const keyId = state.keyByHandle[e.handle];
     const data = keyId === undefined ? undefined : state.entries.get(keyId);
     // Entries the program installs itself (initial entries) have no controller state.
     if (!data) return message;

@@ -1,0 +1,238 @@
+/**
+ * Tuple-space search for ternary and range tables (Srinivasan et al., SIGCOMM 1999; the structure of
+ * Open vSwitch's classifier): entries are grouped by their *shape*, the tuple of per-field masks
+ * (and which fields carry a real range), and each group is a hash map from the masked key to the
+ * entries with that key. A lookup probes one hash map per distinct shape instead of walking every
+ * entry, so its cost grows with the number of shapes, not of entries.
+ *
+ * Priority semantics are bmv2's (`EntryList::lookup` in bm_sim/lookup_structures.cpp), stated in
+ * P4Runtime terms: the matching entry of largest priority wins, and among matching entries of equal
+ * priority the one with the lowest handle. Shapes are probed in order of the largest priority they
+ * hold, and the search stops at the first shape that cannot beat the best match so far (priority
+ * pruning, as OVS does with `max_priority` per subtable).
+ *
+ * Ranges: a range that covers the whole field is a wildcard and one with low = high is an exact
+ * value, so both hash like masks; a real range is checked entry by entry inside the bucket reached
+ * through the other fields.
+ */
+
+/** A key field of an entry in the storage representation (number for <= 32 bits, else bigint). */
+export type ClassifierField =
+  | { readonly kind: 'mask'; readonly v: number | bigint; readonly m: number | bigint }
+  | { readonly kind: 'range'; readonly lo: number | bigint; readonly hi: number | bigint };
+
+export interface ClassifierEntry {
+  readonly handle: number;
+  /** P4Runtime priority: larger wins. */
+  readonly priority: number;
+  readonly fields: readonly ClassifierField[];
+}
+
+type Key = number | bigint | string;
+
+interface Tuple<E extends ClassifierEntry> {
+  readonly sig: string;
+  /** Mask per hashed field. */
+  readonly masks: readonly (number | bigint)[];
+  /** Field indexes that are hashed (non-zero mask). */
+  readonly hashed: readonly number[];
+  /** Field indexes that are checked as ranges per entry. */
+  readonly ranged: readonly number[];
+  /** Masked key -> entries, sorted by priority (desc) then handle (asc). */
+  readonly buckets: Map<Key, E[]>;
+  /** Entries per priority, to keep `maxPriority` on deletes. */
+  readonly priorities: Map<number, number>;
+  maxPriority: number;
+  size: number;
+}
+
+/** One field in its hashing form: a mask (0 = wildcard) or a range to check. */
+type Shape = { readonly m: number | bigint; readonly v: number | bigint } | undefined;
+
+/** Entry `a` wins over entry `b` (bmv2 order). */
+function beats(a: ClassifierEntry, b: ClassifierEntry): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.handle < b.handle);
+}
+
+export class TupleSpaceClassifier<E extends ClassifierEntry> {
+  /** Shapes, by largest priority held (desc). */
+  private tuples: Tuple<E>[] = [];
+  private readonly bySig = new Map<string, Tuple<E>>();
+  private readonly fullMasks: readonly (number | bigint)[];
+
+  /** `widths`: bit width of each key field (to recognise full-width ranges). */
+  constructor(widths: readonly number[]) {
+    this.fullMasks = widths.map((w) =>
+      w <= 32 ? (w === 32 ? 0xffffffff : 2 ** w - 1) : (1n << BigInt(w)) - 1n,
+    );
+  }
+
+  /** Number of distinct shapes (what a lookup probes at most). */
+  get shapeCount(): number {
+    return this.tuples.length;
+  }
+
+  clear(): void {
+    this.tuples = [];
+    this.bySig.clear();
+  }
+
+  private shapeOf(f: ClassifierField, i: number): Shape {
+    if (f.kind === 'mask') return f;
+    const full = this.fullMasks[i];
+    const zero = typeof full === 'number' ? 0 : 0n;
+    if (f.lo === zero && f.hi === full) return { m: zero, v: zero };
+    if (f.lo === f.hi) return { m: full, v: f.lo };
+    return undefined;
+  }
+
+  private locate(e: E, create: boolean): { tuple: Tuple<E>; key: Key } | undefined {
+    const n = e.fields.length;
+    const shapes: Shape[] = new Array(n);
+    let sig = '';
+    for (let i = 0; i < n; i++) {
+      const s = this.shapeOf(e.fields[i], i);
+      shapes[i] = s;
+      sig += s === undefined ? 'r,' : `${s.m},`;
+    }
+    let tuple = this.bySig.get(sig);
+    if (!tuple) {
+      if (!create) return undefined;
+      const masks: (number | bigint)[] = [];
+      const hashed: number[] = [];
+      const ranged: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = shapes[i];
+        if (s === undefined) ranged.push(i);
+        else if (s.m !== 0 && s.m !== 0n) {
+          hashed.push(i);
+          masks.push(s.m);
+        }
+      }
+      tuple = {
+        sig,
+        masks,
+        hashed,
+        ranged,
+        buckets: new Map(),
+        priorities: new Map(),
+        maxPriority: -1,
+        size: 0,
+      };
+      this.bySig.set(sig, tuple);
+      this.tuples.push(tuple);
+    }
+    const h = tuple.hashed;
+    let key: Key;
+    if (h.length === 0) key = '';
+    else if (h.length === 1) key = shapes[h[0]]!.v;
+    else {
+      key = String(shapes[h[0]]!.v);
+      for (let j = 1; j < h.length; j++) key += `,${shapes[h[j]]!.v}`;
+    }
+    return { tuple, key };
+  }
+
+  insert(e: E): void {
+    const { tuple, key } = this.locate(e, true)!;
+    let list = tuple.buckets.get(key);
+    if (!list) {
+      list = [];
+      tuple.buckets.set(key, list);
+    }
+    // Binary search for the first entry `e` beats.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (beats(e, list[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    list.splice(lo, 0, e);
+    tuple.size++;
+    tuple.priorities.set(e.priority, (tuple.priorities.get(e.priority) ?? 0) + 1);
+    if (e.priority > tuple.maxPriority) {
+      tuple.maxPriority = e.priority;
+      this.sortTuples();
+    }
+  }
+
+  remove(e: E): void {
+    const found = this.locate(e, false);
+    if (!found) return;
+    const { tuple, key } = found;
+    const list = tuple.buckets.get(key);
+    const at = list ? list.indexOf(e) : -1;
+    if (!list || at < 0) return;
+    list.splice(at, 1);
+    if (list.length === 0) tuple.buckets.delete(key);
+    tuple.size--;
+    if (tuple.size === 0) {
+      this.bySig.delete(tuple.sig);
+      this.tuples = this.tuples.filter((t) => t !== tuple);
+      return;
+    }
+    const left = tuple.priorities.get(e.priority)! - 1;
+    if (left > 0) {
+      tuple.priorities.set(e.priority, left);
+      return;
+    }
+    tuple.priorities.delete(e.priority);
+    if (e.priority === tuple.maxPriority) {
+      let max = -1;
+      for (const p of tuple.priorities.keys()) if (p > max) max = p;
+      tuple.maxPriority = max;
+      this.sortTuples();
+    }
+  }
+
+  private sortTuples(): void {
+    this.tuples.sort((a, b) => b.maxPriority - a.maxPriority);
+  }
+
+  /** The winning entry for key values `kv` (in the storage representation), if any. */
+  lookup(kv: readonly (number | bigint)[]): E | undefined {
+    let best: E | undefined;
+    const tuples = this.tuples;
+    for (let t = 0; t < tuples.length; t++) {
+      const tuple = tuples[t];
+      if (best !== undefined && tuple.maxPriority < best.priority) break;
+      const h = tuple.hashed;
+      const masks = tuple.masks;
+      let key: Key;
+      if (h.length === 0) key = '';
+      else if (h.length === 1) key = maskOne(kv[h[0]], masks[0]);
+      else {
+        key = String(maskOne(kv[h[0]], masks[0]));
+        for (let j = 1; j < h.length; j++) key += `,${maskOne(kv[h[j]], masks[j])}`;
+      }
+      const list = tuple.buckets.get(key);
+      if (list === undefined) continue;
+      const ranged = tuple.ranged;
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (best !== undefined && !beats(e, best)) break;
+        if (ranged.length === 0 || inRanges(e, ranged, kv)) {
+          best = e;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+}
+
+function maskOne(v: number | bigint, m: number | bigint): number | bigint {
+  if (typeof v === 'number') return (v & (m as number)) >>> 0;
+  return v & (m as bigint);
+}
+
+function inRanges(e: ClassifierEntry, ranged: readonly number[], kv: readonly (number | bigint)[]): boolean {
+  for (let j = 0; j < ranged.length; j++) {
+    const i = ranged[j];
+    const f = e.fields[i] as { readonly lo: number | bigint; readonly hi: number | bigint };
+    const v = kv[i];
+    if (v < f.lo || v > f.hi) return false;
+  }
+  return true;
+}
