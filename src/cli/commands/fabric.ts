@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
 import { P4RuntimeClient } from '../../p4runtime/index.js';
+import { checkInputFile } from '../errors.js';
 import { addressOption, integerOption } from '../options.js';
 
 interface ConnectOptions {
@@ -51,6 +52,7 @@ export function registerFabricCommands(program: Command): void {
     .description('push the VTEP program and write the fabric intent (YAML) into it')
     .option('--dry-run', 'check and plan the intent, print the table entries, write nothing')
     .action(async (file: string, o: ConnectOptions & { dryRun?: boolean }) => {
+      checkInputFile(file, 'fabric file');
       const intent = loadFabricIntent(file);
       const plan = planFabric(intent);
       const summary = new Map<string, number>();
@@ -90,6 +92,7 @@ export function registerFabricCommands(program: Command): void {
         }
         console.log(drops.length > 0 ? drops.toString() : 'no drops');
         if (o.fabric) {
+          checkInputFile(o.fabric, 'fabric file');
           const plan = planFabric(loadFabricIntent(o.fabric));
           const tenants = new Table({
             head: ['tenant', 'VNI', 'from network (pkts/bytes)', 'to network (pkts/bytes)'],

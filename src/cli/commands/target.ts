@@ -1,7 +1,7 @@
 /** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
 import type { Command } from 'commander';
 import { startEmbeddedTarget } from '../../target/index.js';
-import { addressOption, integerOption } from '../options.js';
+import { integerOption, loopbackAddressOption } from '../options.js';
 
 interface ServeOptions {
   grpc: string;
@@ -18,14 +18,14 @@ export function registerTargetCommands(program: Command): void {
   target
     .command('serve')
     .description('serve P4Runtime (and optionally bmv2 dataplane packet I/O) like simple_switch_grpc --no-p4')
-    .option('--grpc <addr>', 'P4Runtime address (loopback only)', addressOption, '127.0.0.1:9559')
+    .option('--grpc <addr>', 'P4Runtime address (loopback only)', loopbackAddressOption, '127.0.0.1:9559')
     .option('--cpu-port <n>', 'CPU port for packet-in/out', integerOption('--cpu-port', 1, 511), 255)
     .option('--ports <n>', 'number of data ports given pcap files', integerOption('--ports', 1, 510), 8)
     .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
     .option(
       '--dataplane <addr>',
       "serve bmv2's gRPC dataplane service (p4.bm.DataplaneInterface) here",
-      addressOption,
+      loopbackAddressOption,
     )
     .option('--pcap-dir <dir>', 'replay port<N>_in.pcap and write port<N>_out.pcap in this directory')
     .option(
