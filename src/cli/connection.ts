@@ -366,7 +366,7 @@ async function connectDevice(
         );
       if (error.code === GrpcStatus.INVALID_ARGUMENT && /election id/i.test(error.details))
         throw refusedError(
-          `election id ${conn.electionId} is already used by another client of ${where}; choose another with --election-id`,
+          `election id ${conn.electionId} is already used by another client of ${where} (a controller, or a genevectl packet watch); choose another with --election-id`,
         );
       throw refusedError(`${where} refused the connection: ${error.message}`);
     }

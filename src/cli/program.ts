@@ -8,11 +8,11 @@ import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../artifacts/program.js';
 // TODO-step import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
-// TODO-step import { registerEntityCommands } from './commands/entities.js';
+import { registerEntityCommands } from './commands/entities.js';
 import { registerFabricCommands } from './commands/fabric.js';
 import { registerP4Commands } from './commands/p4.js';
-// TODO-step import { registerPacketCommands } from './commands/packet.js';
-// TODO-step import { registerPreCommands } from './commands/pre.js';
+import { registerPacketCommands } from './commands/packet.js';
+import { registerPreCommands } from './commands/pre.js';
 // TODO-step import { registerShellCommand } from './commands/shell.js';
 import { registerTableCommands } from './commands/table.js';
 import { registerTargetCommands } from './commands/target.js';
@@ -49,9 +49,9 @@ Connection: --grpc or GENEVECTL_GRPC, --device-id, --election-id, TLS flags, or 
     );
   registerP4Commands(program);
   registerTableCommands(program);
-  // TODO-step   registerEntityCommands(program);
-  // TODO-step   registerPreCommands(program);
-  // TODO-step   registerPacketCommands(program);
+  registerEntityCommands(program);
+  registerPreCommands(program);
+  registerPacketCommands(program);
   registerFabricCommands(program);
   if (!options.inShell) {
     registerDemoCommand(program);

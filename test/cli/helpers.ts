@@ -49,6 +49,8 @@ export function genevectl(
 
 export interface ServedTarget {
   readonly address: string;
+  /** bmv2's dataplane packet service, when served. */
+  readonly dataplane?: string;
   readonly kind: 'embedded' | 'bmv2';
   stop(): Promise<void>;
 }
@@ -60,17 +62,20 @@ export async function serveEmbedded(extra: readonly string[] = []): Promise<Serv
     ['--import', 'tsx', CLI, 'target', 'serve', '--grpc', '127.0.0.1:0', ...extra],
     { cwd: PACKAGE_ROOT, env: cleanEnv() },
   );
+  let dataplane: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /P4Runtime on (\S+),/.exec(out);
+      dataplane = /dataplane packet I\/O on (\S+)/.exec(out)?.[1];
       if (m && out.includes('waiting for a controller')) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
   });
   return {
     address,
+    ...(dataplane ? { dataplane } : {}),
     kind: 'embedded',
     async stop() {
       if (child.exitCode !== null) return;
@@ -83,9 +88,14 @@ export async function serveEmbedded(extra: readonly string[] = []): Promise<Serv
 
 /** The target chosen by P4_TARGET: the embedded one served by genevectl, or bmv2. */
 export async function serveSelected(): Promise<ServedTarget> {
-  if ((process.env.P4_TARGET ?? 'embedded') !== 'bmv2') return serveEmbedded();
+  if ((process.env.P4_TARGET ?? 'embedded') !== 'bmv2') return serveEmbedded(['--dataplane', '127.0.0.1:0']);
   const running = await startTarget('bmv2');
-  return { address: running.p4runtimeAddress, kind: 'bmv2', stop: () => running.stop() };
+  return {
+    address: running.p4runtimeAddress,
+    dataplane: running.dataplaneAddress,
+    kind: 'bmv2',
+    stop: () => running.stop(),
+  };
 }
 
 /** The server_all fixture: one object of each kind P4Runtime manages. */
@@ -93,3 +103,38 @@ export const FIXTURE = {
   json: join('test', 'fixtures', 'p4', 'server_all.json'),
   p4info: join('test', 'fixtures', 'p4', 'server_all.p4info.txtpb'),
 };
+
+/** A long-running genevectl (watch commands): wait for a line on stderr, then for its end. */
+export function startGenevectl(args: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: PACKAGE_ROOT,
+    env: cleanEnv(),
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners: (() => void)[] = [];
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const l of listeners.splice(0)) l();
+  });
+  const ended = new Promise<Run>((resolve) =>
+    child.once('close', (status) => resolve({ status, stdout, stderr })),
+  );
+  return {
+    child,
+    /** Resolves once stderr contains `text` (or the process ended). */
+    async stderrContains(text: string): Promise<void> {
+      let done = false;
+      void ended.then(() => {
+        done = true;
+        for (const l of listeners.splice(0)) l();
+      });
+      while (!stderr.includes(text) && !done) await new Promise<void>((r) => listeners.push(r));
+      if (!stderr.includes(text)) throw new Error(`genevectl ended without printing '${text}': ${stderr}`);
+    },
+    ended,
+  };
+}

@@ -108,7 +108,7 @@ export function explainWrite(error: unknown, device: Device): unknown {
     const hint =
       f.codeName === 'ALREADY_EXISTS'
         ? " (use 'table modify' to change it)"
-        : f.codeName === 'NOT_FOUND'
+        : f.codeName === 'NOT_FOUND' && f.entity.startsWith('table ')
           ? " (no such entry: 'table dump' lists them)"
           : '';
     const more = error.failures.length > 1 ? `; and ${error.failures.length - 1} more failed` : '';
