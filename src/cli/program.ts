@@ -13,7 +13,7 @@ import { registerFabricCommands } from './commands/fabric.js';
 import { registerP4Commands } from './commands/p4.js';
 import { registerPacketCommands } from './commands/packet.js';
 import { registerPreCommands } from './commands/pre.js';
-// TODO-step import { registerShellCommand } from './commands/shell.js';
+import { registerShellCommand } from './commands/shell.js';
 import { registerTableCommands } from './commands/table.js';
 import { registerTargetCommands } from './commands/target.js';
 import { EXIT } from './errors.js';
@@ -29,7 +29,12 @@ export function applyConventions(cmd: Command): Command {
     .exitOverride()
     .configureOutput({
       outputError: (text, write) =>
-        write(`genevectl: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+        write(
+          `genevectl: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+        ),
     })
     .showSuggestionAfterError();
 }
@@ -56,7 +61,7 @@ Connection: --grpc or GENEVECTL_GRPC, --device-id, --election-id, TLS flags, or 
   if (!options.inShell) {
     registerDemoCommand(program);
     registerTargetCommands(program);
-    // TODO-step     registerShellCommand(program);
+    registerShellCommand(program);
     // TODO-step     registerCompletionCommand(program);
   }
   return program;

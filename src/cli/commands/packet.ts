@@ -28,13 +28,24 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return Number(value);
 }
 
-/** Resolves after `seconds`, or never when undefined; and on Ctrl-C. */
-function stopSignal(seconds: number | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (seconds !== undefined) setTimeout(resolve, seconds * 1000).unref();
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+/** Resolves after `seconds` (never when undefined) or on Ctrl-C; `cancel` forgets both. */
+function stopSignal(seconds: number | undefined): { stopped: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onSignal: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    if (seconds !== undefined) timer = setTimeout(resolve, seconds * 1000);
+    onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
   });
+  return {
+    stopped,
+    cancel() {
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function warnIfBackup(device: Device, what: string): void {
@@ -77,7 +88,7 @@ export function registerPacketCommands(program: Command): void {
       const finished = new Promise<void>((resolve) => {
         done = resolve;
       });
-      device.client.on('packetIn', (p: PacketIn) => {
+      const onPacket = (p: PacketIn) => {
         const now = Date.now();
         captured.push({ data: p.payload, seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1e6 });
         const metadata = Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, String(v)]));
@@ -97,9 +108,13 @@ export function registerPacketCommands(program: Command): void {
               .join(' ')} ${p.payload.length} bytes: ${summarizeFrame(p.payload)}`,
           );
         if (count !== undefined && captured.length >= count) done();
-      });
+      };
+      device.client.on('packetIn', onPacket);
       note(`genevectl: watching packet-ins of ${device.where} (Ctrl-C stops)`);
-      await Promise.race([finished, stopSignal(duration)]);
+      const stop = stopSignal(duration);
+      await Promise.race([finished, stop.stopped]);
+      stop.cancel();
+      device.client.off('packetIn', onPacket);
       if (o.pcap) {
         writePcapFile(o.pcap, captured);
         note(`genevectl: ${captured.length} packet(s) written to ${o.pcap}`);
@@ -141,15 +156,17 @@ export function registerPacketCommands(program: Command): void {
           throw usageError(`packet_out metadata needs ${still.map((n) => `--meta ${n}=...`).join(' ')}`);
       }
       const errors: string[] = [];
-      device.client.on('streamError', (e) => errors.push(`${e.codeName}: ${e.message}`));
+      const onError = (e: { codeName: string; message: string }) =>
+        errors.push(`${e.codeName}: ${e.message}`);
+      device.client.on('streamError', onError);
       try {
         for (const frame of frames) device.client.packetOut(frame, metadata);
-      } catch (error) {
-        throw explainWrite(error, device);
+        // A rejected packet-out is reported asynchronously on the stream; one more round trip
+        // to the server gives such a report the chance to arrive before we say "sent".
+        await device.call('the pipeline cookie', (ms) => device.client.getPipeline('COOKIE_ONLY', ms));
+      } finally {
+        device.client.off('streamError', onError);
       }
-      // A stream error about a packet-out arrives asynchronously; a pipeline read after the
-      // writes returns only once the server has taken in everything sent before it.
-      await device.call('the pipeline cookie', (ms) => device.client.getPipeline('COOKIE_ONLY', ms));
       if (errors.length > 0) throw refusedError(`${device.where} refused the packet-out: ${errors[0]}`);
       say(`sent ${frames.length} packet(s) to ${device.where}`);
     });
@@ -201,7 +218,7 @@ export function registerPacketCommands(program: Command): void {
         const finished = new Promise<void>((resolve) => {
           done = resolve;
         });
-        device.client.on('digest', (list: DigestList) => {
+        const onDigest = (list: DigestList) => {
           list.ack();
           for (const data of list.data) {
             seen++;
@@ -210,11 +227,15 @@ export function registerPacketCommands(program: Command): void {
             else say(`digest ${list.digest} ${toJson(data).replace(/\s+/g, ' ')}`);
             if (count !== undefined && seen >= count) done();
           }
-        });
+        };
+        device.client.on('digest', onDigest);
         note(
           `genevectl: watching digests ${digests.map((d) => d.name).join(', ')} of ${device.where} (Ctrl-C stops)`,
         );
-        await Promise.race([finished, stopSignal(duration)]);
+        const stop = stopSignal(duration);
+        await Promise.race([finished, stop.stopped]);
+        stop.cancel();
+        device.client.off('digest', onDigest);
       });
     },
   );
