@@ -47,28 +47,40 @@ function visibleLength(text: string): number {
 
 /**
  * Column widths that fit `width`: natural widths when they fit, otherwise the widest columns
- * are narrowed (their cells wrap) until the row fits.
+ * are narrowed (their cells wrap between words) until the row fits. A column never gets
+ * narrower than its longest word, so names are never cut: such a table may stay wider.
  */
 export function fitColumns(rows: readonly (readonly string[])[], width: number): number[] {
   const columns = Math.max(0, ...rows.map((r) => r.length));
-  const widths = Array.from({ length: columns }, (_, c) =>
-    Math.max(1, ...rows.map((r) => Math.max(0, ...(r[c] ?? '').split('\n').map(visibleLength)))),
+  const cellLines = (c: number) => rows.flatMap((r) => (r[c] ?? '').split('\n'));
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(1, ...cellLines(c).map(visibleLength)));
+  const floors = Array.from({ length: columns }, (_, c) =>
+    Math.max(1, ...cellLines(c).flatMap((line) => line.split(' ').map(visibleLength))),
   );
   const budget = width - GAP * Math.max(0, columns - 1);
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > budget) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest] <= 8) break;
+    let widest = -1;
+    for (let c = 0; c < columns; c++)
+      if (widths[c] > floors[c] && (widest < 0 || widths[c] > widths[widest])) widest = c;
+    if (widest < 0) break;
     widths[widest]--;
     total--;
   }
   return widths;
 }
 
-/** A plain table (no borders, bold headers on a terminal) fitting the output width. */
-export function renderTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * A plain table (no borders, bold headers on a terminal) fitting the output width, or with
+ * the given column widths.
+ */
+export function renderTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  colWidths?: readonly number[],
+): string {
   const text = rows.map((r) => r.map((c) => String(c)));
-  const widths = fitColumns([head, ...text], outputWidth());
+  const widths = colWidths ? [...colWidths] : fitColumns([head, ...text], outputWidth());
   const table = new Table({
     head: head.map((h) => colors.bold(h)),
     chars: PLAIN,
@@ -115,4 +127,29 @@ export function exitQuietlyOnClosedPipe(): void {
     throw error;
   };
   process.stdout.on('error', onError);
+}
+
+/**
+ * The subset of cli-table3's Table that commands use, printing through {@link renderTable}: a
+ * drop-in replacement (`import { PlainTable as Table }`) that never colours a pipe.
+ */
+export class PlainTable {
+  private readonly head: string[];
+  private readonly rows: string[][] = [];
+  private readonly widths: number[] | undefined;
+  constructor(options: { head: readonly string[]; colWidths?: readonly number[]; wordWrap?: boolean }) {
+    this.head = [...options.head];
+    // cli-table3 widths include one space of padding on each side.
+    this.widths = options.colWidths?.map((w) => Math.max(1, w - 2));
+  }
+  push(...rows: readonly (string | number)[][]): number {
+    for (const r of rows) this.rows.push(r.map((c) => String(c)));
+    return this.rows.length;
+  }
+  get length(): number {
+    return this.rows.length;
+  }
+  toString(): string {
+    return renderTable(this.head, this.rows, this.widths);
+  }
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../artifacts/program.js';
-// TODO-step import { registerCompletionCommand } from './commands/completion.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEntityCommands } from './commands/entities.js';
 import { registerFabricCommands } from './commands/fabric.js';
@@ -62,7 +62,7 @@ Connection: --grpc or GENEVECTL_GRPC, --device-id, --election-id, TLS flags, or 
     registerDemoCommand(program);
     registerTargetCommands(program);
     registerShellCommand(program);
-    // TODO-step     registerCompletionCommand(program);
+    registerCompletionCommand(program);
   }
   return program;
 }

@@ -144,7 +144,7 @@ describe(`genevectl counters, PRE, profiles, packets on ${bmv2 ? 'bmv2' : 'embed
 
   it('manages multicast groups and clone sessions', async () => {
     expect((await run('mcast', 'add', '5', '1', '2', '3:1')).status).toBe(0);
-    expect((await run('mcast', 'list')).stdout).toMatch(/5\s+1 2 3:1/);
+    expect((await run('mcast', 'list')).stdout).toMatch(/5\s+1 2 3:1\n/);
     expect((await run('mcast', 'modify', '5', '4')).status).toBe(0);
     expect(JSON.parse((await run('mcast', 'list', '--json')).stdout)).toEqual([
       { group: 5, replicas: [{ port: 4, instance: 0 }] },

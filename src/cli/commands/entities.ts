@@ -3,7 +3,12 @@
  * program, by the names in the device's P4Info.
  */
 import type { Command } from 'commander';
-import type { CounterValues, P4DataValue, TableEntryData } from '../../p4runtime/index.js';
+import {
+  type CounterValues,
+  type P4DataValue,
+  P4RuntimeWriteError,
+  type TableEntryData,
+} from '../../p4runtime/index.js';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
 import { refusedError, usageError } from '../errors.js';
 import { renderTable, say, toJson } from '../output.js';
@@ -212,8 +217,10 @@ export function registerEntityCommands(program: Command): void {
     .command('register')
     .description('register arrays (not served by bmv2 simple_switch_grpc)');
   const registerHint = (device: Device) => (error: unknown) => {
+    // UNIMPLEMENTED (12), for the whole RPC or for each update of a write.
     const code = (error as { cause?: { code?: number } }).cause?.code;
-    if (code === 12)
+    const perUpdate = error instanceof P4RuntimeWriteError && error.failures.some((f) => f.code === 12);
+    if (code === 12 || perUpdate)
       throw refusedError(
         `${device.where} does not serve registers over P4Runtime (bmv2 simple_switch_grpc does not implement RegisterEntry); use its Thrift CLI: simple_switch_CLI register_read / register_write`,
       );

@@ -1,11 +1,11 @@
 /** `genevectl push|apply|counters`: drive a VTEP (bmv2 or the embedded target) over P4Runtime. */
 
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
 import { P4RuntimeClient } from '../../p4runtime/index.js';
 import { checkInputFile } from '../errors.js';
 import { addressOption, integerOption } from '../options.js';
+import { PlainTable as Table } from '../output.js';
 
 interface ConnectOptions {
   grpc: string;

@@ -26,8 +26,13 @@ export function parseReplica(text: string): ReplicaSpec {
   };
 }
 
+/** Replicas in port order (a server may return them in any order). */
 function formatReplicas(replicas: readonly ReplicaData[]): string {
-  return replicas.map((r) => `${r.port ?? r.egressPort}${r.instance ? `:${r.instance}` : ''}`).join(' ');
+  const port = (r: ReplicaData) => Number(r.port ?? r.egressPort ?? 0);
+  return [...replicas]
+    .sort((a, b) => port(a) - port(b) || a.instance - b.instance)
+    .map((r) => `${r.port ?? r.egressPort}${r.instance ? `:${r.instance}` : ''}`)
+    .join(' ');
 }
 
 async function readPre(device: Device, entity: p4.v1.IEntity, what: string) {
