@@ -45,6 +45,17 @@ describe('genevectl without a device', { timeout: 120_000 }, () => {
     expect(oneLine(timeout.stderr)).toContain("--timeout must be a number of seconds above 0, got 'soon'");
   });
 
+  it('checks TLS settings before connecting', async () => {
+    const half = await genevectl(['table', 'list', '--cert', join(tmp, 'c.pem')]);
+    expect(half.status).toBe(2);
+    expect(oneLine(half.stderr)).toBe('genevectl: mutual TLS needs both --cert and --key');
+    const ca = await genevectl(['table', 'list', '--tls', '--ca', join(tmp, 'ca.pem')]);
+    expect(ca.status).toBe(2);
+    expect(oneLine(ca.stderr)).toBe(
+      `genevectl: cannot read CA certificate ${join(tmp, 'ca.pem')}: no such file`,
+    );
+  });
+
   it('names a missing file, or a directory given as a file, in one line (exit 2)', async () => {
     const missing = await genevectl(['apply', join(tmp, 'nope.yaml'), '--dry-run']);
     expect(missing.status).toBe(2);

@@ -226,6 +226,54 @@ describe(`genevectl table on ${process.env.P4_TARGET ?? 'embedded'}`, { timeout:
     );
   });
 
+  it('verifies a program against the device: the same, or another one (exit 1)', async () => {
+    const same = await run('pipeline', 'verify', FIXTURE.json, FIXTURE.p4info);
+    expect(same.status).toBe(0);
+    expect(same.stdout).toMatch(/accepts .*\n.* runs this program\n$/);
+    const other = await run('pipeline', 'verify');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(
+      /^genevectl: device 1 at \S+ runs another program \(.*\): table \S+ is not on the device/,
+    );
+    const show = JSON.parse((await run('pipeline', 'show', '--json')).stdout) as Record<string, unknown>;
+    expect(show).toMatchObject({
+      arch: 'v1model',
+      tables: 7,
+      counters: 3,
+      meters: 2,
+      registers: 1,
+      digests: 1,
+    });
+  });
+
+  it('finds one entry by key, and keeps idle timeouts', async () => {
+    const key = ['--match', 'hdr.ethernet.dstAddr=02:00:00:00:00:0d'];
+    const add = await run(
+      'table',
+      'add',
+      'exact_t',
+      ...key,
+      '--action',
+      'forward',
+      '--param',
+      'port=1',
+      '--ttl',
+      '60000',
+    );
+    expect(add.status).toBe(0);
+    const one = await run('table', 'dump', 'exact_t', ...key, '--json');
+    expect(JSON.parse(one.stdout)).toEqual([
+      {
+        table: 'MyIngress.exact_t',
+        match: { 'hdr.ethernet.dstAddr': '02:00:00:00:00:0d' },
+        action: 'MyIngress.forward',
+        params: { port: '1' },
+        ttl: 60000,
+      },
+    ]);
+    expect((await run('table', 'delete', 'exact_t', ...key)).status).toBe(0);
+  });
+
   // head -c 0 exits before genevectl writes: the write meets a closed pipe (EPIPE).
   it('stops quietly when its reader goes away (EPIPE into head)', () => {
     const shell = spawnSync(
