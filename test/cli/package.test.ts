@@ -1,7 +1,7 @@
 // The published package as a user gets it: `npm pack`, install the tarball in an empty folder,
 // then run the installed genevectl: the demo and the commands the README and docs/CLI.md show.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,52 @@ const children: ChildProcess[] = [];
 function installedGenevectl(...args: string[]) {
   const r = spawnSync(bin, args, { cwd: folder, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `genevectl target serve` from the installed package on a free loopback port. */
+async function serveInstalled(): Promise<string> {
+  const server = spawn(bin, ['target', 'serve', '--grpc', '127.0.0.1:0'], { cwd: folder, env: cleanEnv() });
+  children.push(server);
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /P4Runtime on (\S+),/.exec(out);
+      if (m && out.includes('waiting for a controller')) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
+  });
+}
+
+// Commands that run until stopped, or need a terminal, are exercised in their own tests.
+const LONG_RUNNING = /^genevectl (target serve|shell|packet watch)\b/;
+
+/** The `genevectl ...` lines of the first sh block that starts with `first`, comments removed. */
+function documentedCommands(doc: string, first: string): string[] {
+  const text = readFileSync(join(PACKAGE_ROOT, doc), 'utf8');
+  const block = text.slice(text.indexOf(first)).split('```')[0];
+  return block
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l.startsWith('genevectl ') && !LONG_RUNNING.test(l));
+}
+
+/** Runs documented commands in order against a fresh target, as typed (no shell features used). */
+async function runDocumented(commands: readonly string[]): Promise<void> {
+  const address = await serveInstalled();
+  for (const line of commands) {
+    const args = line
+      .split(/\s+/)
+      .slice(1)
+      .map((a) => (a.startsWith('examples/') ? join(installed, a) : a));
+    const r = spawnSync(bin, args, {
+      cwd: folder,
+      env: cleanEnv({ GENEVECTL_GRPC: address }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ line, status: r.status, stderr: r.stderr }).toEqual({ line, status: 0, stderr: '' });
+  }
 }
 
 describe('the npm package', { timeout: 300_000 }, () => {
@@ -57,17 +103,7 @@ describe('the npm package', { timeout: 300_000 }, () => {
     );
     expect(info.stdout).toMatch(/overlay_mac/);
 
-    const server = spawn(bin, ['target', 'serve', '--grpc', '127.0.0.1:0'], { cwd: folder, env: cleanEnv() });
-    children.push(server);
-    const address = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /P4Runtime on (\S+),/.exec(out);
-        if (m && out.includes('waiting for a controller')) resolve(m[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
-    });
+    const address = await serveInstalled();
     const push = installedGenevectl('pipeline', 'push', '--grpc', address);
     expect(push.stdout).toContain(`pushed ${join(installed, 'bmv2', 'geneve_vtep.json')}`);
     const apply = installedGenevectl('apply', join(installed, 'examples', 'fabric.yaml'), '--grpc', address);
@@ -78,5 +114,14 @@ describe('the npm package', { timeout: 300_000 }, () => {
     expect(JSON.parse(dump.stdout).length).toBeGreaterThan(0);
     const counters = installedGenevectl('counters', '--grpc', address);
     expect(counters.status).toBe(0);
+  });
+
+  it('runs the commands README.md and docs/CLI.md show, as shown', async () => {
+    const readme = documentedCommands('README.md', 'genevectl target serve --grpc 127.0.0.1:9559 --cpu-port');
+    expect(readme.length).toBe(8);
+    await runDocumented(readme);
+    const cli = documentedCommands(join('docs', 'CLI.md'), 'npm install geneve-offload');
+    expect(cli.length).toBeGreaterThanOrEqual(5);
+    await runDocumented(cli);
   });
 });

@@ -2,37 +2,22 @@
 
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
-import { P4RuntimeClient } from '../../p4runtime/index.js';
+import { addDeviceOptions, type DeviceFlags, openDevice, resolveConnection } from '../connection.js';
 import { checkInputFile } from '../errors.js';
-import { addressOption, integerOption } from '../options.js';
 import { PlainTable as Table } from '../output.js';
 
-interface ConnectOptions {
-  grpc: string;
-  deviceId: number;
-  electionId: number;
-}
+type ConnectOptions = DeviceFlags;
 
-async function connect(o: ConnectOptions): Promise<VtepController> {
-  const client = await P4RuntimeClient.connect({
-    address: o.grpc,
-    deviceId: o.deviceId,
-    electionId: BigInt(o.electionId),
-    waitForPrimary: true,
-  });
-  return new VtepController(client);
+/** Connection options, environment and config file, as every genevectl command (docs/CLI.md). */
+async function connect(
+  o: ConnectOptions,
+  mode: { write?: boolean } = { write: true },
+): Promise<VtepController> {
+  return new VtepController((await openDevice(o, mode)).client);
 }
 
 function withConnection(cmd: Command): Command {
-  return cmd
-    .option('--grpc <addr>', 'P4Runtime server', addressOption, '127.0.0.1:9559')
-    .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
-    .option(
-      '--election-id <n>',
-      'election id (the highest is primary)',
-      integerOption('--election-id', 1, 2 ** 53),
-      1,
-    );
+  return addDeviceOptions(cmd);
 }
 
 export function registerFabricCommands(program: Command): void {
@@ -42,7 +27,7 @@ export function registerFabricCommands(program: Command): void {
       const controller = await connect(o);
       try {
         await controller.pushProgram();
-        console.log(`pushed the Geneve VTEP program to ${o.grpc}`);
+        console.log(`pushed the Geneve VTEP program to ${resolveConnection(o).address}`);
       } finally {
         controller.client.close();
       }
@@ -82,7 +67,8 @@ export function registerFabricCommands(program: Command): void {
     .description('drop counters by reason, and tunnelled traffic per tenant of a fabric file')
     .option('--fabric <file>', 'fabric intent whose tenants to report')
     .action(async (o: ConnectOptions & { fabric?: string }) => {
-      const controller = await connect(o);
+      // Counters are reads: no arbitration, no disturbing the controller in charge.
+      const controller = await connect(o, {});
       try {
         // Names come from the P4Info of the program the target runs.
         await controller.client.loadPipelineFromDevice();
