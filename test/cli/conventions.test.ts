@@ -173,6 +173,14 @@ describe('genevectl against a device', { timeout: 120_000 }, () => {
     expect(wrong.stderr).toContain('--device-id');
   });
 
+  it('says when the device runs another program than the one a command needs (exit 1)', async () => {
+    const r = await genevectl(['counters', '--grpc', target.address]);
+    expect(r.status).toBe(1);
+    expect(oneLine(r.stderr)).toBe(
+      `genevectl: device 1 at ${target.address} runs another program than the Geneve VTEP: unknown counter 'VtepIngress.ingress_drops'`,
+    );
+  });
+
   it('takes the address from GENEVECTL_GRPC or a config file', async () => {
     const viaEnv = await genevectl(['pipeline', 'show', '--json'], {
       env: { GENEVECTL_GRPC: target.address },

@@ -2,8 +2,9 @@
 
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
+import { P4InfoLookupError } from '../../p4runtime/index.js';
 import { addDeviceOptions, type DeviceFlags, openDevice, resolveConnection } from '../connection.js';
-import { checkInputFile } from '../errors.js';
+import { checkInputFile, refusedError } from '../errors.js';
 import { PlainTable as Table } from '../output.js';
 
 type ConnectOptions = DeviceFlags;
@@ -68,10 +69,11 @@ export function registerFabricCommands(program: Command): void {
     .option('--fabric <file>', 'fabric intent whose tenants to report')
     .action(async (o: ConnectOptions & { fabric?: string }) => {
       // Counters are reads: no arbitration, no disturbing the controller in charge.
-      const controller = await connect(o, {});
+      const device = await openDevice(o);
+      const controller = new VtepController(device.client);
       try {
         // Names come from the P4Info of the program the target runs.
-        await controller.client.loadPipelineFromDevice();
+        await device.p4info();
         const drops = new Table({ head: ['drop reason', 'packets', 'bytes'] });
         for (const [reason, c] of Object.entries(await controller.dropCounters())) {
           drops.push([reason, c.packets.toString(), c.bytes.toString()]);
@@ -93,6 +95,10 @@ export function registerFabricCommands(program: Command): void {
           }
           console.log(tenants.toString());
         }
+      } catch (error) {
+        if (error instanceof P4InfoLookupError)
+          throw refusedError(`${device.where} runs another program than the Geneve VTEP: ${error.message}`);
+        throw error;
       } finally {
         controller.client.close();
       }
