@@ -9,6 +9,9 @@ exitQuietlyOnClosedPipe();
 const debug = process.argv.includes('--debug') || process.env.GENEVECTL_DEBUG === '1';
 // grpc-js logs failures on its own; genevectl reports them once, in its own words.
 if (!debug) setLogVerbosity(logVerbosity.NONE);
+// Node's deprecation notices (e.g. grpc-js naming an IP address as TLS server name) are not the
+// operator's business; --debug shows them.
+if (!debug) process.noDeprecation = true;
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
