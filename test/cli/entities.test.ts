@@ -106,6 +106,14 @@ describe(`genevectl counters, PRE, profiles, packets on ${bmv2 ? 'bmv2' : 'embed
       '1',
     );
     expect(human.stdout).toMatch(/cell\s+packets\s+bytes\s+packets\/s\s+bytes\/s/);
+    const reset = await run('counter', 'reset', 'port_counter', '--index', '1');
+    expect(reset.stdout.trim()).toBe('reset 1 cell(s) of counter MyIngress.port_counter');
+    expect(
+      JSON.parse((await run('counter', 'read', 'port_counter', '--index', '1', '--json')).stdout),
+    ).toEqual([{ cell: '1', packets: 0, bytes: 0 }]);
+    const resetDirect = await run('counter', 'reset', 'exact_t');
+    expect(resetDirect.stdout.trim()).toBe('reset 1 cell(s) of direct counter MyIngress.exact_counter');
+    expect((await run('counter', 'read', 'exact_t')).stdout).toMatch(/02:00:00:00:00:01\s+0\s+0\n/);
   });
 
   it('configures and reads meters; registers where the server serves them', async () => {

@@ -7,6 +7,7 @@ import {
   type CounterValues,
   type P4DataValue,
   P4RuntimeWriteError,
+  type p4,
   type TableEntryData,
 } from '../../p4runtime/index.js';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
@@ -139,6 +140,55 @@ export function registerEntityCommands(program: Command): void {
         }
       });
     },
+  );
+
+  addDeviceOptions(
+    counter
+      .command('reset <name>')
+      .description('set counter cells to zero (a counter, a direct counter or its table)')
+      .option('--index <i>', 'one cell'),
+  ).action(async (name: string, o: DeviceFlags & { index?: string }) =>
+    withDevice(o, { write: true }, async (device) => {
+      const info = await device.p4info();
+      const zero = { packets: 0, bytes: 0 };
+      const indexed = info.counters.find(name);
+      let entities: p4.v1.IEntity[];
+      let what: string;
+      if (indexed) {
+        const i = index(o.index, indexed.size, `counter ${indexed.name}`);
+        const cells = i !== undefined ? [i] : Array.from({ length: indexed.size }, (_, n) => n);
+        entities = cells.map((n) => device.client.counterEntry(indexed.id, { index: n, data: zero }));
+        what = `counter ${indexed.name}`;
+      } else {
+        const direct = info.directCounters.find(name) ?? info.tables.find(name)?.directCounter;
+        if (!direct) info.counters.get(name); // throws: unknown counter, with suggestions
+        if (o.index !== undefined)
+          throw usageError('--index is for indexed counters; a direct counter has a cell per entry');
+        const table = info.tables.get(direct!.tableId);
+        entities = [];
+        await device.call(`the entries of table ${table.name} (Read)`, async (ms) => {
+          for await (const e of device.client.readRaw(device.client.tableEntry(table.id), { timeoutMs: ms }))
+            if (e.tableEntry && !e.tableEntry.isDefaultAction)
+              entities.push({
+                directCounterEntry: {
+                  tableEntry: {
+                    tableId: table.id,
+                    match: e.tableEntry.match,
+                    priority: e.tableEntry.priority,
+                  },
+                  data: { packetCount: 0, byteCount: 0 },
+                },
+              });
+        });
+        what = `direct counter ${direct!.name}`;
+      }
+      await device
+        .call(`the reset of ${what}`, (ms) => device.client.modify(entities, { timeoutMs: ms }))
+        .catch((e: unknown) => {
+          throw explainWrite(e, device);
+        });
+      say(`reset ${entities.length} cell(s) of ${what}`);
+    }),
   );
 
   const meter = program.command('meter').description('indexed meters (rates in the meter unit per second)');
