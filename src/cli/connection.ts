@@ -386,7 +386,7 @@ async function connectDevice(
     }
     if (conn.electionId > 1n)
       note(
-        `genevectl: primary of ${where} with election id ${conn.electionId} (a client with a lower id is now a backup)`,
+        `genevectl: primary of ${where} with election id ${conn.electionId} (any client with a lower election id, such as a controller you took over from, is a backup now)`,
       );
   }
   return device;
