@@ -51,7 +51,9 @@ export const DEFAULTS = { grpc: '127.0.0.1:9559', deviceId: '1', electionId: '1'
 
 /** Adds the connection options to a command that talks to a device. */
 export function addDeviceOptions(cmd: Command): Command {
+  // Listed under their own heading in --help, after the command's own options.
   return cmd
+    .optionsGroup('Connection options (docs/CLI.md):')
     .option('--grpc <addr>', `P4Runtime server host:port [env GENEVECTL_GRPC, default ${DEFAULTS.grpc}]`)
     .option('--device-id <n>', `P4Runtime device id [env GENEVECTL_DEVICE_ID, default ${DEFAULTS.deviceId}]`)
     .option(
@@ -71,7 +73,8 @@ export function addDeviceOptions(cmd: Command): Command {
     .option(
       '--config <file>',
       'config file (YAML) [env GENEVECTL_CONFIG, default ~/.config/genevectl/config.yaml]',
-    );
+    )
+    .optionsGroup('Options:');
 }
 
 interface ConfigFile {
