@@ -134,7 +134,31 @@ describe(`genevectl counters, PRE, profiles, packets on ${bmv2 ? 'bmv2' : 'embed
     );
     expect(set.stderr).toBe('');
     const read = await run('meter', 'read', 'probe_meter', '--index', '2', '--json');
-    expect(JSON.parse(read.stdout)).toEqual([{ index: 2, cir: 100, cburst: 10, pir: 200, pburst: 20 }]);
+    expect(JSON.parse(read.stdout)).toEqual([{ cell: '2', cir: 100, cburst: 10, pir: 200, pburst: 20 }]);
+    const route = ['--match', 'hdr.probe.k32=10.1.0.0/16'];
+    expect(
+      (await run('table', 'add', 'lpm_t', ...route, '--action', 'set_lpm', '--param', 'v=1')).status,
+    ).toBe(0);
+    const direct = await run(
+      'meter',
+      'set',
+      'lpm_t',
+      ...route,
+      '--cir',
+      '5',
+      '--cburst',
+      '1',
+      '--pir',
+      '10',
+      '--pburst',
+      '2',
+    );
+    expect(direct.stdout.trim()).toBe(
+      'direct meter of MyIngress.lpm_t hdr.probe.k32=10.1.0.0/16: cir 5 cburst 1 pir 10 pburst 2',
+    );
+    expect(JSON.parse((await run('meter', 'read', 'lpm_meter', '--json')).stdout)).toEqual([
+      { cell: 'hdr.probe.k32=10.1.0.0/16', cir: 5, cburst: 1, pir: 10, pburst: 2 },
+    ]);
     const write = await run('register', 'write', 'last_k32', '42', '--index', '1');
     const reg = await run('register', 'read', 'last_k32', '--index', '1');
     if (bmv2) {

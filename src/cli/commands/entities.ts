@@ -5,15 +5,18 @@
 import type { Command } from 'commander';
 import {
   type CounterValues,
+  type MeterConfigValues,
   type P4DataValue,
+  type P4InfoIndex,
   P4RuntimeWriteError,
   type p4,
   type TableEntryData,
+  type TableInfo,
 } from '../../p4runtime/index.js';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
 import { refusedError, usageError } from '../errors.js';
 import { renderTable, say, toJson } from '../output.js';
-import { collect, entryRecord, formatAssignments, parseAssignments } from '../values.js';
+import { collect, entryRecord, formatAssignments, parseAssignments, parseMatch } from '../values.js';
 import { explainWrite, tableDecodeOptions, withDevice } from './table.js';
 
 function index(value: string | undefined, size: number, what: string): number | undefined {
@@ -66,6 +69,17 @@ async function readCounter(device: Device, name: string, at: string | undefined)
         });
   });
   return out;
+}
+
+/** The table of a direct meter named by itself or by its table. */
+function directMeterTable(info: P4InfoIndex, name: string): TableInfo {
+  const direct = info.directMeters.find(name);
+  if (direct) return info.tables.get(direct.tableId);
+  const table = info.tables.find(name);
+  if (table?.directMeter) return table;
+  if (table) throw usageError(`table ${table.name} has no direct meter`);
+  info.meters.get(name); // throws: unknown meter, with suggestions
+  throw usageError(`unknown meter '${name}'`);
 }
 
 function rate(now: bigint, before: bigint | undefined, seconds: number): string {
@@ -191,41 +205,55 @@ export function registerEntityCommands(program: Command): void {
     }),
   );
 
-  const meter = program.command('meter').description('indexed meters (rates in the meter unit per second)');
+  const meter = program
+    .command('meter')
+    .description('indexed and direct meters (rates in the meter unit per second)');
   addDeviceOptions(
     meter
       .command('read <name>')
-      .description('meter configuration per cell')
-      .option('--index <i>', 'one cell')
+      .description('meter configuration per cell (a meter, or a direct meter or its table: per entry)')
+      .option('--index <i>', 'one cell of an indexed meter')
       .option('--json', 'print JSON'),
   ).action(async (name: string, o: DeviceFlags & { index?: string; json?: boolean }) =>
     withDevice(o, {}, async (device) => {
-      const info = (await device.p4info()).meters.get(name);
-      const i = index(o.index, info.size, `meter ${info.name}`);
-      const rows: { index: number; cir?: bigint; cburst?: bigint; pir?: bigint; pburst?: bigint }[] = [];
-      await device.call(`meter ${info.name} (Read)`, async (ms) => {
-        for await (const e of device.client.read(
-          device.client.meterEntry(info.id, i !== undefined ? { index: i } : {}),
-          { timeoutMs: ms },
-        ))
-          if (e.kind === 'meterEntry')
-            rows.push({
-              index: e.index,
-              ...(e.config
-                ? { cir: e.config.cir, cburst: e.config.cburst, pir: e.config.pir, pburst: e.config.pburst }
-                : {}),
-            });
-      });
-      rows.sort((a, b) => a.index - b.index);
+      const info = await device.p4info();
+      const rows: { cell: string; cir?: bigint; cburst?: bigint; pir?: bigint; pburst?: bigint }[] = [];
+      const config = (c: MeterConfigValues | undefined) =>
+        c ? { cir: c.cir, cburst: c.cburst, pir: c.pir, pburst: c.pburst } : {};
+      const indexed = info.meters.find(name);
+      if (indexed) {
+        const i = index(o.index, indexed.size, `meter ${indexed.name}`);
+        await device.call(`meter ${indexed.name} (Read)`, async (ms) => {
+          for await (const e of device.client.read(
+            device.client.meterEntry(indexed.id, i !== undefined ? { index: i } : {}),
+            { timeoutMs: ms },
+          ))
+            if (e.kind === 'meterEntry') rows.push({ cell: String(e.index), ...config(e.config) });
+        });
+        rows.sort((a, b) => Number(a.cell) - Number(b.cell));
+      } else {
+        const table = directMeterTable(info, name);
+        await device.call(`direct meter of table ${table.name} (Read)`, async (ms) => {
+          for await (const e of device.client.read(device.client.directMeterEntry(table.id), {
+            timeoutMs: ms,
+            ...tableDecodeOptions(table),
+          }))
+            if (e.kind === 'directMeterEntry')
+              rows.push({
+                cell: formatAssignments(entryRecord(table, e.tableEntry as TableEntryData).match),
+                ...config(e.config),
+              });
+        });
+      }
       if (o.json) say(toJson(rows));
       else
         say(
           renderTable(
-            ['index', 'cir', 'cburst', 'pir', 'pburst'],
+            ['cell', 'cir', 'cburst', 'pir', 'pburst'],
             rows.map((r) =>
               r.cir === undefined
-                ? [String(r.index), 'unset (no limit)', '', '', '']
-                : [String(r.index), String(r.cir), String(r.cburst), String(r.pir), String(r.pburst)],
+                ? [r.cell, 'unset (no limit)', '', '', '']
+                : [r.cell, String(r.cir), String(r.cburst), String(r.pir), String(r.pburst)],
             ),
           ),
         );
@@ -234,32 +262,60 @@ export function registerEntityCommands(program: Command): void {
   addDeviceOptions(
     meter
       .command('set <name>')
-      .description('configure a meter cell (two-rate three-colour: committed and peak rate and burst)')
-      .requiredOption('--index <i>', 'cell')
+      .description(
+        'configure a meter cell (two-rate three-colour): --index for a meter, --match for the entry of a direct meter',
+      )
+      .option('--index <i>', 'cell of an indexed meter')
+      .option('--match <field=value>', 'key of the entry (direct meters; repeat)', collect)
+      .option('--priority <n>', 'priority of the entry (direct meters)')
       .requiredOption('--cir <rate>', 'committed rate (units/s)')
       .requiredOption('--cburst <size>', 'committed burst')
       .requiredOption('--pir <rate>', 'peak rate (units/s)')
       .requiredOption('--pburst <size>', 'peak burst'),
   ).action(
-    async (name: string, o: DeviceFlags & Record<'index' | 'cir' | 'cburst' | 'pir' | 'pburst', string>) =>
+    async (
+      name: string,
+      o: DeviceFlags &
+        Record<'cir' | 'cburst' | 'pir' | 'pburst', string> & {
+          index?: string;
+          match?: string[];
+          priority?: string;
+        },
+    ) =>
       withDevice(o, { write: true }, async (device) => {
-        const info = (await device.p4info()).meters.get(name);
-        const i = index(o.index, info.size, `meter ${info.name}`)!;
+        const info = await device.p4info();
         const config = {
           cir: whole('--cir', o.cir)!,
           cburst: whole('--cburst', o.cburst)!,
           pir: whole('--pir', o.pir)!,
           pburst: whole('--pburst', o.pburst)!,
         };
-        const entity = device.client.meterEntry(info.id, { index: i, config });
+        const indexed = info.meters.find(name);
+        let entity: p4.v1.IEntity;
+        let what: string;
+        if (indexed) {
+          if (o.index === undefined) throw usageError(`meter ${indexed.name}: give --index`);
+          const i = index(o.index, indexed.size, `meter ${indexed.name}`)!;
+          entity = device.client.meterEntry(indexed.id, { index: i, config });
+          what = `meter ${indexed.name}[${i}]`;
+        } else {
+          const table = directMeterTable(info, name);
+          if (o.match === undefined)
+            throw usageError(`direct meter of table ${table.name}: give --match for the entry`);
+          const priority = whole('--priority', o.priority);
+          entity = device.client.directMeterEntry(
+            table.id,
+            { match: parseMatch(table, o.match), ...(priority !== undefined ? { priority } : {}) },
+            config,
+          );
+          what = `direct meter of ${table.name} ${o.match.join(' ')}`;
+        }
         await device
-          .call(`meter ${info.name} (MODIFY)`, (ms) => device.client.modify([entity], { timeoutMs: ms }))
+          .call(`${what} (MODIFY)`, (ms) => device.client.modify([entity], { timeoutMs: ms }))
           .catch((e: unknown) => {
             throw explainWrite(e, device);
           });
-        say(
-          `meter ${info.name}[${i}]: cir ${config.cir} cburst ${config.cburst} pir ${config.pir} pburst ${config.pburst}`,
-        );
+        say(`${what}: cir ${config.cir} cburst ${config.cburst} pir ${config.pir} pburst ${config.pburst}`);
       }),
   );
 
