@@ -107,7 +107,7 @@ export class ShellCompleter {
       case 'counter':
         return [...names(index.counters), ...names([...index.tables].filter((t) => t.directCounter))];
       case 'meter':
-        return names(index.meters);
+        return [...names(index.meters), ...names([...index.tables].filter((t) => t.directMeter))];
       case 'register':
         return names(index.registers);
       case 'profile':
