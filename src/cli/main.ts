@@ -1,26 +1,19 @@
 #!/usr/bin/env node
-/** genevectl: the operator's command line for the Geneve VTEP. */
-import { Command } from 'commander';
-import { IntentError } from '../controller/index.js';
-import { P4RuntimeError } from '../p4runtime/index.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerFabricCommands } from './commands/fabric.js';
-import { registerTargetCommands } from './commands/target.js';
+/** genevectl: the operator's command line for the Geneve VTEP and any P4Runtime device. */
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { reportFailure } from './errors.js';
+import { exitQuietlyOnClosedPipe } from './output.js';
+import { buildProgram } from './program.js';
 
-const program = new Command('genevectl')
-  .description('Geneve overlay VTEP on P4 targets: program it over P4Runtime, run the embedded target')
-  .showHelpAfterError();
-
-registerDemoCommand(program);
-registerFabricCommands(program);
-registerTargetCommands(program);
-
+exitQuietlyOnClosedPipe();
+const debug = process.argv.includes('--debug') || process.env.GENEVECTL_DEBUG === '1';
+// grpc-js logs failures on its own; genevectl reports them once, in its own words.
+if (!debug) setLogVerbosity(logVerbosity.NONE);
+// Node's deprecation notices (e.g. grpc-js naming an IP address as TLS server name) are not the
+// operator's business; --debug shows them.
+if (!debug) process.noDeprecation = true;
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof IntentError || error instanceof P4RuntimeError) {
-    console.error(`genevectl: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  process.exitCode = reportFailure(error, debug);
 }

@@ -17,3 +17,14 @@ export function addressOption(value: string): string {
   }
   return value;
 }
+
+/** A host:port to listen on: loopback only (the embedded target's P4Runtime is unauthenticated). */
+export function loopbackAddressOption(value: string): string {
+  addressOption(value);
+  const host = value.slice(0, value.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  if (host !== 'localhost' && host !== '::1' && !/^127\.\d+\.\d+\.\d+$/.test(host))
+    throw new InvalidArgumentError(
+      `'${value}' is not a loopback address: the embedded target listens on 127.0.0.1 or ::1 only`,
+    );
+  return value;
+}

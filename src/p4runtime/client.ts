@@ -87,6 +87,12 @@ export interface ConnectOptions {
   readonly connectTimeoutMs?: number;
   /** Also wait until this client is primary (rejects at timeout). Default false. */
   readonly waitForPrimary?: boolean;
+  /**
+   * Open the stream channel and arbitrate (default true). `false` connects for reads and
+   * pipeline queries only: P4Runtime serves Read and GetForwardingPipelineConfig to any
+   * client, so a read-only tool need not take part in (or disturb) mastership.
+   */
+  readonly arbitrate?: boolean;
 }
 
 /** SetForwardingPipelineConfig actions. */
@@ -212,7 +218,30 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     const started = Date.now();
     try {
-      await client.session.start(timeoutMs);
+      if (options.arbitrate === false) {
+        await client.waitForChannel(timeoutMs);
+        return client;
+      }
+      // A server that accepts the connection but never answers must not hang the caller.
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new P4RuntimeRpcError(
+                'StreamChannel',
+                grpc.status.DEADLINE_EXCEEDED,
+                `no arbitration answer within ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([client.session.start(timeoutMs), silence]);
+      } finally {
+        clearTimeout(timer);
+      }
       if (options.waitForPrimary)
         await client.waitForPrimary(Math.max(0, timeoutMs - (Date.now() - started)));
     } catch (error) {
@@ -265,6 +294,19 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
         );
       }, timeoutMs);
       this.on('arbitration', onUpdate);
+    });
+  }
+
+  /** Resolves once the gRPC channel is connected; rejects (UNAVAILABLE) after `timeoutMs`. */
+  waitForChannel(timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stub.waitForReady(Date.now() + timeoutMs, (error) => {
+        if (error)
+          reject(
+            new P4RuntimeRpcError('connect', grpc.status.UNAVAILABLE, `no connection after ${timeoutMs} ms`),
+          );
+        else resolve();
+      });
     });
   }
 

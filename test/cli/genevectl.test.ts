@@ -48,7 +48,7 @@ describe('genevectl', () => {
       'accessPorts: [1]\nuplinks: []\nlocalVteps: ["10.0.0.1"]\nroutes: []\ntenants:\n  - vni: 99999999\n    unknownSecurityId: 1\n    vports: []\n',
     );
     const r = genevectl('apply', file, '--dry-run');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // bad input
     expect(r.stderr).toContain(
       `${file}:6: fabric.tenants[0].vni: expected a whole number 1..16777215, got 99999999`,
     );

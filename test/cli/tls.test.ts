@@ -1,124 +1,143 @@
-// genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
-// CA in one process, `push` with and without a client certificate in others.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+// genevectl over TLS and mutual TLS: certificates made by openssl for this run, a P4Runtime
+// server (grpc-js, answering GetForwardingPipelineConfig with a fixture P4Info) that checks them.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { P4RuntimeClient } from '../../src/p4runtime/index.js';
-import { makeCertificates } from '../helpers/certs.js';
+import { loadP4Info, P4RuntimeService, type p4 } from '../../src/p4runtime/index.js';
+import { FIXTURE, genevectl } from './helpers.js';
 
-const CLI = join('src', 'cli', 'main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'genevectl-tls-'));
+const file = (name: string) => join(dir, name);
 
-function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PACKAGE_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
+function makeCertificates(): void {
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test CA',
+  );
+  writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:switch1\n');
+  for (const [name, ext] of [
+    ['server', ['-extfile', 'server.ext']],
+    ['client', []],
+  ] as const) {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${name}`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      ...ext,
+    );
+  }
 }
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGTERM');
-});
+async function startServer(
+  requireClientCertificate: boolean,
+): Promise<{ address: string; server: grpc.Server }> {
+  const p4info = await loadP4Info(join(PACKAGE_ROOT, FIXTURE.p4info));
+  const server = new grpc.Server();
+  server.addService(P4RuntimeService, {
+    getForwardingPipelineConfig: (
+      _call: grpc.ServerUnaryCall<
+        p4.v1.GetForwardingPipelineConfigRequest,
+        p4.v1.IGetForwardingPipelineConfigResponse
+      >,
+      callback: grpc.sendUnaryData<p4.v1.IGetForwardingPipelineConfigResponse>,
+    ) => callback(null, { config: { p4info, cookie: { cookie: 42 } } }),
+  });
+  const credentials = grpc.ServerCredentials.createSsl(
+    readFileSync(file('ca.crt')),
+    [{ private_key: readFileSync(file('server.key')), cert_chain: readFileSync(file('server.crt')) }],
+    requireClientCertificate,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  return { address: `127.0.0.1:${port}`, server };
+}
 
-describe('genevectl with TLS', () => {
-  it('refuses to serve on a non-loopback address without --allow-non-loopback and TLS', () => {
-    const r = genevectl('target', 'serve', '--grpc', '0.0.0.0:9559');
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("P4Runtime address '0.0.0.0:9559' is not a loopback address");
+describe('genevectl over TLS', { timeout: 120_000 }, () => {
+  const servers: grpc.Server[] = [];
+  beforeAll(() => makeCertificates());
+  afterAll(() => {
+    for (const s of servers) s.forceShutdown();
   });
 
-  it('serves over mutual TLS; push with a client certificate works, without one it is refused', async () => {
-    const certs = makeCertificates();
-    const port = await freePort();
-    const address = `127.0.0.1:${port}`;
-    // By name: Node warns when TLS is asked to check a certificate against an IP address (RFC 6066).
-    const named = `localhost:${port}`;
-    const server = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        CLI,
-        'target',
-        'serve',
-        '--grpc',
-        address,
-        '--tls-cert',
-        certs.path('server.crt'),
-        '--tls-key',
-        certs.path('server.key'),
-        '--tls-client-ca',
-        certs.path('ca.crt'),
-      ],
-      { cwd: PACKAGE_ROOT },
-    );
-    children.push(server);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('waiting for a controller')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
-    });
-    const ca = ['--tls-ca', certs.path('ca.crt')];
-    const pushed = genevectl(
-      'push',
-      '--grpc',
-      named,
-      ...ca,
-      '--tls-cert',
-      certs.path('client.crt'),
-      '--tls-key',
-      certs.path('client.key'),
-    );
-    expect(pushed.stderr).toBe('');
-    expect(pushed.stdout).toContain(`pushed the Geneve VTEP program to ${named}`);
-    const anonymous = genevectl('push', '--grpc', named, ...ca);
-    expect(anonymous.status).not.toBe(0);
-    expect(anonymous.stderr).toMatch(/StreamChannel failed/);
-    const other = genevectl(
-      'push',
-      '--grpc',
-      named,
-      ...ca,
-      '--tls-cert',
-      certs.path('other-client.crt'),
-      '--tls-key',
-      certs.path('other-client.key'),
-    );
-    expect(other.status).not.toBe(0);
+  it('checks the server against --ca, and presents --cert/--key for mutual TLS', async () => {
+    const tls = await startServer(false);
+    const mtls = await startServer(true);
+    servers.push(tls.server, mtls.server);
+    const show = (address: string, ...flags: string[]) =>
+      genevectl(['pipeline', 'show', '--json', '--grpc', address, '--timeout', '3', ...flags]);
 
-    // A controller holding its stream open does not keep SIGTERM from stopping the target.
-    const client = await P4RuntimeClient.connect({
-      address: named,
-      deviceId: 1,
-      electionId: 5n,
-      security: {
-        type: 'mtls',
-        rootCerts: certs.caCert,
-        certChain: certs.clientCert,
-        privateKey: certs.clientKey,
-      },
-      reconnect: false,
-    });
-    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-    server.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    client.close();
-  }, 90_000);
+    const ok = await show(tls.address, '--ca', file('ca.crt'));
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout)).toMatchObject({ arch: 'v1model', cookie: 42, tables: 7 });
+    // Plaintext against a TLS server, or TLS without the CA, cannot connect (exit 3).
+    expect((await show(tls.address)).status).toBe(3);
+    expect((await show(tls.address, '--tls')).status).toBe(3);
+
+    const config = file('config.yaml');
+    writeFileSync(
+      config,
+      `grpc: ${mtls.address}\ntls: { ca: ca.crt, cert: client.crt, key: client.key, serverName: switch1 }\n`,
+    );
+    const mutual = await genevectl(['pipeline', 'show', '--json', '--config', config]);
+    expect(mutual.stderr).toBe('');
+    expect(JSON.parse(mutual.stdout)).toMatchObject({ cookie: 42 });
+    const flags = await show(
+      mtls.address,
+      '--ca',
+      file('ca.crt'),
+      '--cert',
+      file('client.crt'),
+      '--key',
+      file('client.key'),
+    );
+    expect(flags.status).toBe(0);
+    const noClientCert = await show(mtls.address, '--ca', file('ca.crt'));
+    expect(noClientCert.status).toBe(3);
+    expect(noClientCert.stderr).toMatch(
+      /^genevectl: cannot connect to a P4Runtime server at 127\.0\.0\.1:\d+ within 3 s/,
+    );
+  });
 });

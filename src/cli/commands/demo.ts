@@ -7,7 +7,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../artifacts/program.js';
 import { loadFabricIntent, PUNT_REASONS, puntReasonName, VtepController } from '../../controller/index.js';
@@ -24,6 +23,7 @@ import {
   writePcapFile,
 } from '../../packet/index.js';
 import { startEmbeddedTarget } from '../../target/index.js';
+import { PlainTable as Table } from '../output.js';
 
 const UPLINK4 = { port: 5, mac: '02:aa:00:00:00:05', nextHop: '02:bb:00:00:00:05' };
 const BLUE_WEB = { port: 1, mac: '02:00:00:00:0a:01' };

@@ -1,39 +1,24 @@
 /** `genevectl push|apply|counters`: drive a VTEP (bmv2 or the embedded target) over P4Runtime. */
 
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
-import { P4RuntimeClient } from '../../p4runtime/index.js';
-import { addressOption, integerOption } from '../options.js';
-import { type ClientTlsFlags, clientSecurity, withClientTls } from '../tls.js';
+import { P4InfoLookupError } from '../../p4runtime/index.js';
+import { addDeviceOptions, type DeviceFlags, openDevice, resolveConnection } from '../connection.js';
+import { checkInputFile, refusedError } from '../errors.js';
+import { PlainTable as Table } from '../output.js';
 
-interface ConnectOptions extends ClientTlsFlags {
-  grpc: string;
-  deviceId: number;
-  electionId: number;
-}
+type ConnectOptions = DeviceFlags;
 
-async function connect(o: ConnectOptions): Promise<VtepController> {
-  const client = await P4RuntimeClient.connect({
-    address: o.grpc,
-    deviceId: o.deviceId,
-    electionId: BigInt(o.electionId),
-    security: clientSecurity(o),
-    waitForPrimary: true,
-  });
-  return new VtepController(client);
+/** Connection options, environment and config file, as every genevectl command (docs/CLI.md). */
+async function connect(
+  o: ConnectOptions,
+  mode: { write?: boolean } = { write: true },
+): Promise<VtepController> {
+  return new VtepController((await openDevice(o, mode)).client);
 }
 
 function withConnection(cmd: Command): Command {
-  return withClientTls(cmd)
-    .option('--grpc <addr>', 'P4Runtime server', addressOption, '127.0.0.1:9559')
-    .option('--device-id <n>', 'P4Runtime device id', integerOption('--device-id', 0, 2 ** 32 - 1), 1)
-    .option(
-      '--election-id <n>',
-      'election id (the highest is primary)',
-      integerOption('--election-id', 1, 2 ** 53),
-      1,
-    );
+  return addDeviceOptions(cmd);
 }
 
 export function registerFabricCommands(program: Command): void {
@@ -43,7 +28,7 @@ export function registerFabricCommands(program: Command): void {
       const controller = await connect(o);
       try {
         await controller.pushProgram();
-        console.log(`pushed the Geneve VTEP program to ${o.grpc}`);
+        console.log(`pushed the Geneve VTEP program to ${resolveConnection(o).address}`);
       } finally {
         controller.client.close();
       }
@@ -53,6 +38,7 @@ export function registerFabricCommands(program: Command): void {
     .description('push the VTEP program and write the fabric intent (YAML) into it')
     .option('--dry-run', 'check and plan the intent, print the table entries, write nothing')
     .action(async (file: string, o: ConnectOptions & { dryRun?: boolean }) => {
+      checkInputFile(file, 'fabric file');
       const intent = loadFabricIntent(file);
       const plan = planFabric(intent);
       const summary = new Map<string, number>();
@@ -82,16 +68,19 @@ export function registerFabricCommands(program: Command): void {
     .description('drop counters by reason, and tunnelled traffic per tenant of a fabric file')
     .option('--fabric <file>', 'fabric intent whose tenants to report')
     .action(async (o: ConnectOptions & { fabric?: string }) => {
-      const controller = await connect(o);
+      // Counters are reads: no arbitration, no disturbing the controller in charge.
+      const device = await openDevice(o);
+      const controller = new VtepController(device.client);
       try {
         // Names come from the P4Info of the program the target runs.
-        await controller.client.loadPipelineFromDevice();
+        await device.p4info();
         const drops = new Table({ head: ['drop reason', 'packets', 'bytes'] });
         for (const [reason, c] of Object.entries(await controller.dropCounters())) {
           drops.push([reason, c.packets.toString(), c.bytes.toString()]);
         }
         console.log(drops.length > 0 ? drops.toString() : 'no drops');
         if (o.fabric) {
+          checkInputFile(o.fabric, 'fabric file');
           const plan = planFabric(loadFabricIntent(o.fabric));
           const tenants = new Table({
             head: ['tenant', 'VNI', 'from network (pkts/bytes)', 'to network (pkts/bytes)'],
@@ -106,6 +95,10 @@ export function registerFabricCommands(program: Command): void {
           }
           console.log(tenants.toString());
         }
+      } catch (error) {
+        if (error instanceof P4InfoLookupError)
+          throw refusedError(`${device.where} runs another program than the Geneve VTEP: ${error.message}`);
+        throw error;
       } finally {
         controller.client.close();
       }

@@ -130,15 +130,20 @@ export function isLoopbackHost(host: string): boolean {
   return firstIPv4Octet(host) === 127;
 }
 
+/** A listening address the target refuses (not loopback, or not loopback without TLS). */
+export class ListenAddressError extends Error {
+  override readonly name = 'ListenAddressError';
+}
+
 function checkAddress(address: string, what: string, allowNonLoopback: boolean, tls: boolean): void {
   const host = hostOf(address);
   if (isLoopbackHost(host)) return;
   if (!allowNonLoopback)
-    throw new Error(
+    throw new ListenAddressError(
       `${what} address '${address}' is not a loopback address; listening on '${host}' needs allowNonLoopback (--allow-non-loopback) and TLS`,
     );
   if (!tls)
-    throw new Error(
+    throw new ListenAddressError(
       `${what} address '${address}' is not a loopback address; listening on '${host}' needs TLS (--tls-cert and --tls-key)`,
     );
 }

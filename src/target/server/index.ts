@@ -23,6 +23,7 @@ export {
   type EmbeddedTarget,
   type EmbeddedTargetOptions,
   isLoopbackHost,
+  ListenAddressError,
   type ServerTls,
   startEmbeddedTarget,
   type TargetStats,

@@ -1,0 +1,124 @@
+// genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
+// CA in one process, `push` with and without a client certificate in others.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
+import { P4RuntimeClient } from '../../src/p4runtime/index.js';
+import { makeCertificates } from '../helpers/certs.js';
+
+const CLI = join('src', 'cli', 'main.ts');
+
+function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+describe('genevectl with TLS', () => {
+  it('refuses to serve on a non-loopback address without --allow-non-loopback and TLS', () => {
+    const r = genevectl('target', 'serve', '--grpc', '0.0.0.0:9559');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("P4Runtime address '0.0.0.0:9559' is not a loopback address");
+  });
+
+  it('serves over mutual TLS; push with a client certificate works, without one it is refused', async () => {
+    const certs = makeCertificates();
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    // By name: Node warns when TLS is asked to check a certificate against an IP address (RFC 6066).
+    const named = `localhost:${port}`;
+    const server = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'target',
+        'serve',
+        '--grpc',
+        address,
+        '--tls-cert',
+        certs.path('server.crt'),
+        '--tls-key',
+        certs.path('server.key'),
+        '--tls-client-ca',
+        certs.path('ca.crt'),
+      ],
+      { cwd: PACKAGE_ROOT },
+    );
+    children.push(server);
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('waiting for a controller')) resolve();
+      });
+      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
+    });
+    const ca = ['--ca', certs.path('ca.crt')];
+    const pushed = genevectl(
+      'push',
+      '--grpc',
+      named,
+      ...ca,
+      '--cert',
+      certs.path('client.crt'),
+      '--key',
+      certs.path('client.key'),
+    );
+    expect(pushed.stderr).toBe('');
+    expect(pushed.stdout).toContain(`pushed the Geneve VTEP program to ${named}`);
+    const anonymous = genevectl('push', '--grpc', named, ...ca);
+    expect(anonymous.status).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/StreamChannel failed/);
+    const other = genevectl(
+      'push',
+      '--grpc',
+      named,
+      ...ca,
+      '--cert',
+      certs.path('other-client.crt'),
+      '--key',
+      certs.path('other-client.key'),
+    );
+    expect(other.status).not.toBe(0);
+
+    // A controller holding its stream open does not keep SIGTERM from stopping the target.
+    const client = await P4RuntimeClient.connect({
+      address: named,
+      deviceId: 1,
+      electionId: 5n,
+      security: {
+        type: 'mtls',
+        rootCerts: certs.caCert,
+        certChain: certs.clientCert,
+        privateKey: certs.clientKey,
+      },
+      reconnect: false,
+    });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    client.close();
+  }, 90_000);
+});
