@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { IntentError } from '../controller/index.js';
 import { P4RuntimeError } from '../p4runtime/index.js';
+import { registerControllerCommands } from './commands/controller.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerFabricCommands } from './commands/fabric.js';
 import { registerTargetCommands } from './commands/target.js';
@@ -14,6 +15,7 @@ const program = new Command('genevectl')
 registerDemoCommand(program);
 registerFabricCommands(program);
 registerTargetCommands(program);
+registerControllerCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,3 +12,4 @@ export * from './pmtu.js';
 export * from './punts.js';
 export * from './reasons.js';
 export * from './reconcile.js';
+export * from './service.js';
