@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
 import { deriveFabric } from './derive.js';
-import { entityTable, type ObservedEntity } from './device-state.js';
+import { entityKey, entityTable, entityValue, type ObservedEntity } from './device-state.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
-import { IntentError, type Plan, planFabric } from './plan.js';
+import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
 import {
   type ApplyOptions,
   allocationsOf,
@@ -85,6 +85,8 @@ export interface ReconcileOptions extends ApplyOptions {
   prune?: boolean;
   /** Replace another program (wipes the device). */
   force?: boolean;
+  /** The device's state after the previous apply by this controller (skips reading it). */
+  cache?: DeviceCache;
   /** Progress of one device's writes. */
   onDeviceProgress?: (device: string, done: number, total: number) => void;
 }
@@ -99,6 +101,18 @@ export interface DeviceReport {
   changes: Change[];
   written: number;
   ms: number;
+  /** What the device holds after this apply (for the next one, see {@link DeviceCache}). */
+  cache?: DeviceCache;
+}
+
+/**
+ * What a device held after the last successful apply, as the controller that wrote it knows it.
+ * A service that is the device's only primary can pass it to the next reconcile instead of reading
+ * the device again; it is dropped on reconnect, so a restarted device is always read.
+ */
+export interface DeviceCache {
+  observed: Map<string, ObservedEntity>;
+  allocations: Allocations;
 }
 
 function planDevice(target: DeviceTarget, previous: Parameters<typeof planFabric>[1]): Plan {
@@ -122,9 +136,13 @@ export async function reconcileDevice(
   checkForeign(target.name, status, cookie, program, options.force === true || options.dryRun === true);
   client.bindP4Info(program.p4info);
   let observed = new Map<string, ObservedEntity>();
-  if (status === 'ours' || status === 'same-tables') observed = await readDevice(client);
+  let previous: Allocations | undefined;
+  if (status === 'ours' && options.cache) {
+    observed = options.cache.observed;
+    previous = options.cache.allocations;
+  } else if (status === 'ours' || status === 'same-tables') observed = await readDevice(client);
 
-  const plan = planDevice(target, { previous: allocationsOf(client.p4info, observed.values()) });
+  const plan = planDevice(target, { previous: previous ?? allocationsOf(client.p4info, observed.values()) });
   const capacity = capacityProblems(client.p4info, plan.entities);
   if (capacity.length > 0)
     throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
@@ -145,7 +163,25 @@ export async function reconcileDevice(
       wouldOverflow(client.p4info, observed, changes),
     );
   }
-  return { device: target.name, pipeline, plan, diff, changes, written, ms: performance.now() - started };
+  let cache: DeviceCache | undefined;
+  if (!options.dryRun) {
+    for (const c of changes) {
+      const key = entityKey(c.entity);
+      if (c.kind === 'delete') observed.delete(key);
+      else observed.set(key, { key, value: entityValue(c.entity), raw: c.entity });
+    }
+    cache = { observed, allocations: plan.allocations };
+  }
+  return {
+    device: target.name,
+    pipeline,
+    plan,
+    diff,
+    changes,
+    written,
+    ms: performance.now() - started,
+    cache,
+  };
 }
 
 /**

@@ -205,7 +205,9 @@ export function resolveUnderlayRoute(
   }
   return best && { route: best.route, uplink: best.uplink };
 }
-export const macKey = (mac: string): string => formatMac(parseMac(mac));
+const CANONICAL_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** Canonical text of a MAC address (lower case, colons); already canonical text is returned as is. */
+export const macKey = (mac: string): string => (CANONICAL_MAC.test(mac) ? mac : formatMac(parseMac(mac)));
 export const vportKey = (port: number, mac: string, vlan: number | undefined): string =>
   `${port}/${macKey(mac)}/${vlan ?? 0}`;
 
@@ -241,7 +243,10 @@ const ID_MAX = 0xffff;
 export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Plan {
   const problems: string[] = [];
   const entities: PlannedEntity[] = [];
-  const table = (e: Omit<PlannedTableEntry, 'kind'>) => entities.push({ kind: 'table', ...e });
+  const table = (e: Omit<PlannedTableEntry, 'kind'>) => {
+    (e as PlannedTableEntry).kind = 'table'; // set in place: a plan has hundreds of thousands
+    entities.push(e as PlannedTableEntry);
+  };
   const previous = options.previous ?? emptyAllocations();
   const slots = new IdAllocator(previous.tenantSlot, MAX_TENANT_SLOTS - 1, 'tenants', problems);
   const groups = new IdAllocator(previous.floodGroup, ID_MAX, 'flooding tenants', problems);

@@ -352,14 +352,17 @@ export function diffDevice(
   for (const d of desired) {
     const key = entityKey(d.entity);
     wanted.add(key);
+    const have = observed.get(key);
+    const value = have && entityValue(d.entity);
+    if (have && have.value === value) {
+      unchanged++;
+      continue;
+    }
     const table = plannedTable(d.planned);
     const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table) };
-    const have = observed.get(key);
     const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
     if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
-    else if (have.value !== entityValue(d.entity))
-      changes.push({ kind: 'modify', ...base, before: have.raw });
-    else unchanged++;
+    else changes.push({ kind: 'modify', ...base, before: have.raw });
   }
   const drift: Change[] = [];
   for (const [key, o] of observed) {

@@ -12,7 +12,13 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { P4RuntimeClient } from '../p4runtime/index.js';
 import { VtepController } from './controller.js';
-import { type DeviceReport, type DeviceTarget, deviceTargets, reconcileDevice } from './fabric-controller.js';
+import {
+  type DeviceCache,
+  type DeviceReport,
+  type DeviceTarget,
+  deviceTargets,
+  reconcileDevice,
+} from './fabric-controller.js';
 import { loadFabric } from './load-fabric.js';
 import { PuntHandler } from './punts.js';
 
@@ -52,6 +58,8 @@ interface DeviceState {
   attempts: number;
   timer?: NodeJS.Timeout;
   lastError?: string;
+  /** What the device holds since our last apply; cleared on reconnect. */
+  cache?: DeviceCache;
 }
 
 class Metrics {
@@ -198,6 +206,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     state.controller = undefined;
     state.connected = false;
     state.converged = false;
+    state.cache = undefined;
     this.metrics.up.set({ device: state.target.name }, 0);
   }
 
@@ -252,11 +261,16 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     const client = state.client;
     const name = state.target.name;
     const end = this.metrics.reconcileSeconds.startTimer({ device: name });
-    reconcileDevice(client, state.target, { force: this.options.force, prune: this.options.prune })
+    reconcileDevice(client, state.target, {
+      force: this.options.force,
+      prune: this.options.prune,
+      ...(state.cache ? { cache: state.cache } : {}),
+    })
       .then((report) => {
         end();
         state.running = false;
         if (state.client !== client) return;
+        state.cache = report.cache;
         // Packet-ins are answered from the intent the device now holds.
         state.punts = new PuntHandler(
           state.target.intent,
@@ -281,6 +295,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
       .catch((error: Error) => {
         end();
         state.running = false;
+        state.cache = undefined; // part-way: read the device next time
         if (state.client === client) this.retry(state, error);
       });
   }
