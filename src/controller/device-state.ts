@@ -45,11 +45,31 @@ export function entityKey(e: p4.v1.IEntity): string {
 export const OWNER_METADATA = new TextEncoder().encode('genevectl');
 const OWNER_HEX = hex(OWNER_METADATA);
 
-/** True when genevectl wrote this entity (see {@link OWNER_METADATA}). */
-export function isOurs(e: p4.v1.IEntity): boolean {
+/**
+ * True when genevectl wrote this entity (see {@link OWNER_METADATA}). Multicast groups carry no
+ * metadata on every target (bmv2 does not keep it): a group is ours when one of our `bum_flood`
+ * entries names it (`ourGroups`).
+ */
+export function isOurs(e: p4.v1.IEntity, ourGroups: ReadonlySet<number> = new Set()): boolean {
   if (e.packetReplicationEngineEntry?.cloneSessionEntry) return true; // the punt session is ours by id
-  const metadata = e.tableEntry?.metadata ?? e.packetReplicationEngineEntry?.multicastGroupEntry?.metadata;
-  return hex(metadata) === OWNER_HEX;
+  const group = e.packetReplicationEngineEntry?.multicastGroupEntry;
+  if (group) return ourGroups.has(group.multicastGroupId ?? 0);
+  return hex(e.tableEntry?.metadata) === OWNER_HEX;
+}
+
+/** The multicast groups our flood entries (table `floodTableId`) point at. */
+export function groupsOfOurFloodEntries(
+  observed: Iterable<{ raw: p4.v1.IEntity }>,
+  floodTableId: number | undefined,
+): Set<number> {
+  const out = new Set<number>();
+  for (const { raw } of observed) {
+    const t = raw.tableEntry;
+    if (!t || t.tableId !== floodTableId || hex(t.metadata) !== OWNER_HEX) continue;
+    const value = t.action?.action?.params?.[0]?.value;
+    if (value) out.add(Number.parseInt(hex(value), 16));
+  }
+  return out;
 }
 
 /** What an entity does (its controller metadata included, so an entry is adopted by a MODIFY). */
@@ -62,8 +82,7 @@ export function entityValue(e: p4.v1.IEntity): string {
     return `${a.actionId}(${params.map((p) => `${p.paramId}=${hex(p.value)}`).join(',')})${hex(t.metadata)}`;
   }
   const pre = e.packetReplicationEngineEntry;
-  if (pre?.multicastGroupEntry)
-    return `${(pre.multicastGroupEntry.replicas ?? []).map(replicaKey).sort().join(',')}${hex(pre.multicastGroupEntry.metadata)}`;
+  if (pre?.multicastGroupEntry) return (pre.multicastGroupEntry.replicas ?? []).map(replicaKey).sort().join(',');
   if (pre?.cloneSessionEntry) {
     const c = pre.cloneSessionEntry;
     return `${(c.replicas ?? []).map(replicaKey).sort().join(',')}|${c.classOfService ?? 0}|${c.packetLengthBytes ?? 0}`;

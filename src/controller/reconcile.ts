@@ -23,6 +23,7 @@ import {
   entityKey,
   entityTable,
   entityValue,
+  groupsOfOurFloodEntries,
   isOurs,
   type ObservedEntity,
   OWNER_METADATA,
@@ -311,7 +312,7 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
   return entities.map((e) => {
     let entity: p4.v1.IEntity;
     if (e.kind === 'multicastGroup')
-      entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas, metadata: OWNER_METADATA });
+      entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     else if (e.kind === 'cloneSession')
       entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
     else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);
@@ -365,10 +366,11 @@ export function diffDevice(
     else changes.push({ kind: 'modify', ...base, before: have.raw });
   }
   const drift: Change[] = [];
+  const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
     if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;
     const table = entityTable(index, o.raw);
-    const ours = isOurs(o.raw);
+    const ours = isOurs(o.raw, ourGroups);
     (ours ? changes : drift).push({
       kind: 'delete',
       table,

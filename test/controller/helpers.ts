@@ -1,7 +1,7 @@
 /**
- * Two (or more) embedded targets as the devices of one fabric, for the controller's integration
- * tests: every call goes over real gRPC; frames go through each target's in-process dataplane,
- * which processes synchronously, so each frame's outputs are counted exactly (no waiting).
+ * Two (or more) targets as the devices of one fabric, for the controller's integration tests: the
+ * target P4_TARGET selects (embedded by default, bmv2 simple_switch_grpc), reached only over gRPC:
+ * P4Runtime, and bmv2's dataplane service for frames.
  */
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
@@ -13,12 +13,12 @@ import {
   loadFabric,
 } from '../../src/controller/index.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 
 export const OVERLAY_EXAMPLE = join(PACKAGE_ROOT, 'examples', 'overlay.yaml');
 
 export interface Lab {
-  targets: EmbeddedTarget[];
+  targets: RunningTarget[];
   /** The example fabric, pointed at the lab's targets. */
   fabric: Fabric;
   devices(fabric?: Fabric): DeviceTarget[];
@@ -34,14 +34,12 @@ export function exampleFabric(): Fabric {
 }
 
 export async function startLab(count = 2): Promise<Lab> {
-  const targets: EmbeddedTarget[] = [];
-  for (let i = 0; i < count; i++)
-    targets.push(
-      await startEmbeddedTarget({ grpcAddress: '127.0.0.1:0', cpuPort: 255, ports: 8, deviceId: 1 }),
-    );
+  const targets: RunningTarget[] = [];
+  for (let i = 0; i < count; i++) targets.push(await startTarget());
   const fabric = exampleFabric();
   fabric.devices.forEach((d, i) => {
-    d.address = targets[i].grpcAddress;
+    d.address = targets[i].p4runtimeAddress;
+    d.deviceId = targets[i].deviceId;
   });
   return {
     targets,
@@ -57,8 +55,8 @@ export async function startLab(count = 2): Promise<Lab> {
     },
     async withClient(i, fn) {
       const c = await P4RuntimeClient.connect({
-        address: targets[i].grpcAddress,
-        deviceId: 1,
+        address: targets[i].p4runtimeAddress,
+        deviceId: targets[i].deviceId,
         electionId: 1n,
         waitForPrimary: true,
         reconnect: false,

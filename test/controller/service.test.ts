@@ -7,15 +7,20 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService, type ServiceEvents } from '../../src/controller/index.js';
-import { startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { copyFabric, exampleFabric } from './helpers.js';
 
-let lab: Lab | undefined;
+// Embedded targets in this process whatever P4_TARGET says: the test restarts one on its address.
+let targets: EmbeddedTarget[] = [];
 let service: FabricService | undefined;
 afterEach(async () => {
   await service?.stop();
-  await lab?.stop();
+  for (const t of targets) await t.stop();
+  targets = [];
 });
+
+const start = (grpcAddress = '127.0.0.1:0') =>
+  startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1 });
 
 /** The next `event` matching `match` (the test fails on its own timeout if it never comes). */
 function next<E extends keyof ServiceEvents>(
@@ -35,7 +40,11 @@ function next<E extends keyof ServiceEvents>(
 
 describe('controller service', () => {
   it('keeps two devices converged through a restart and a file change, with metrics and health', async () => {
-    lab = await startLab(2);
+    targets = [await start(), await start()];
+    const lab = { fabric: exampleFabric() };
+    lab.fabric.devices.forEach((d, i) => {
+      d.address = targets[i].grpcAddress;
+    });
     const file = join(mkdtempSync(join(tmpdir(), 'service-')), 'fabric.yaml');
     writeFileSync(file, stringify(lab.fabric));
     service = new FabricService(file, {
@@ -63,14 +72,14 @@ describe('controller service', () => {
     });
 
     // vtep-a restarts empty on the same address: the service reconnects and writes it again.
-    const address = lab.targets[0].grpcAddress;
+    const address = targets[0].grpcAddress;
     const restarted = next(
       s,
       'converged',
       ({ device, report }) => device === 'vtep-a' && report.pipeline === 'pushed',
     );
-    await lab.targets[0].stop();
-    lab.targets[0] = await startEmbeddedTarget({ grpcAddress: address, cpuPort: 255, ports: 8, deviceId: 1 });
+    await targets[0].stop();
+    targets[0] = await start(address);
     const [{ report }] = await restarted;
     expect(report.written).toBe(report.plan.entities.length);
 
