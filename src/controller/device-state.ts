@@ -82,7 +82,8 @@ export function entityValue(e: p4.v1.IEntity): string {
     return `${a.actionId}(${params.map((p) => `${p.paramId}=${hex(p.value)}`).join(',')})${hex(t.metadata)}`;
   }
   const pre = e.packetReplicationEngineEntry;
-  if (pre?.multicastGroupEntry) return (pre.multicastGroupEntry.replicas ?? []).map(replicaKey).sort().join(',');
+  if (pre?.multicastGroupEntry)
+    return (pre.multicastGroupEntry.replicas ?? []).map(replicaKey).sort().join(',');
   if (pre?.cloneSessionEntry) {
     const c = pre.cloneSessionEntry;
     return `${(c.replicas ?? []).map(replicaKey).sort().join(',')}|${c.classOfService ?? 0}|${c.packetLengthBytes ?? 0}`;

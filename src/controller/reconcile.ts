@@ -311,8 +311,7 @@ export interface Desired {
 export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEntity[]): Desired[] {
   return entities.map((e) => {
     let entity: p4.v1.IEntity;
-    if (e.kind === 'multicastGroup')
-      entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
+    if (e.kind === 'multicastGroup') entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     else if (e.kind === 'cloneSession')
       entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
     else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);

@@ -34,6 +34,11 @@ export interface ServiceOptions {
   force?: boolean;
   /** Delete drift too. */
   prune?: boolean;
+  /**
+   * How often each device is read in full and reconciled again, ms (default 60,000; 0 = never):
+   * catches what the stream does not tell, e.g. another controller pushing a program or writing.
+   */
+  resyncMs?: number;
 }
 
 export interface ServiceEvents {
@@ -119,6 +124,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private readonly devices = new Map<string, DeviceState>();
   private readonly metrics = new Metrics();
   private server?: Server;
+  private resync?: NodeJS.Timeout;
   private stopped = false;
   private names = new Map<number, string>();
 
@@ -137,6 +143,17 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   async start(): Promise<void> {
     this.load();
     if (this.options.listen) await this.listen(this.options.listen);
+    const resyncMs = this.options.resyncMs ?? 60_000;
+    if (resyncMs > 0) {
+      this.resync = setInterval(() => {
+        for (const state of this.devices.values()) {
+          if (!state.client || state.running) continue;
+          state.cache = undefined; // read the device, not what we think it holds
+          this.reconcile(state);
+        }
+      }, resyncMs);
+      this.resync.unref();
+    }
     watchFile(this.file, { interval: this.options.watchIntervalMs ?? 500 }, (now, before) => {
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.reload();
     });
@@ -377,6 +394,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.resync);
     unwatchFile(this.file);
     for (const s of this.devices.values()) this.drop(s);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

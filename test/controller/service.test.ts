@@ -51,6 +51,7 @@ describe('controller service', () => {
       listen: '127.0.0.1:0',
       backoffMs: { initial: 50, max: 500 },
       watchIntervalMs: 50,
+      resyncMs: 300,
     });
     const s = service;
     const converged = new Set<string>();
@@ -113,5 +114,10 @@ describe('controller service', () => {
       /genevectl_tenant_tunnelled_packets\{device="vtep-a",tenant="blue",vni="5000",direction="to_network"\} 0/,
     );
     expect(metrics).toContain('genevectl_reconcile_duration_seconds_count{device="vtep-a"}');
+
+    // The periodic resync reads the device in full and finds nothing to do.
+    const resynced = next(s, 'converged', ({ device }) => device === 'vtep-b');
+    const [{ report: quiet }] = await resynced;
+    expect([quiet.written, quiet.diff.unchanged]).toEqual([0, quiet.plan.entities.length]);
   }, 60_000);
 });

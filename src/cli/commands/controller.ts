@@ -1,7 +1,7 @@
 /** `genevectl controller run -f FABRIC`: keep every device of a fabric converged, as a service. */
 import type { Command } from 'commander';
 import { FabricService } from '../../controller/index.js';
-import { addressOption } from '../options.js';
+import { addressOption, integerOption } from '../options.js';
 
 export function registerControllerCommands(program: Command): void {
   const controller = program.command('controller').description('the overlay controller as a service');
@@ -18,11 +18,18 @@ export function registerControllerCommands(program: Command): void {
       addressOption,
       '127.0.0.1:9464',
     )
+    .option(
+      '--resync <seconds>',
+      'read every device in full and reconcile it this often',
+      integerOption('--resync', 0, 86_400),
+      60,
+    )
     .option('--prune', 'also delete entries the fabric does not own (drift)')
     .option('--force', 'replace a program other than the VTEP (wipes that device)')
-    .action(async (o: { file: string; listen: string; prune?: boolean; force?: boolean }) => {
+    .action(async (o: { file: string; listen: string; resync: number; prune?: boolean; force?: boolean }) => {
       const service = new FabricService(o.file, {
         listen: o.listen,
+        resyncMs: o.resync * 1000,
         prune: o.prune === true,
         force: o.force === true,
         log: (line) => console.log(`${new Date().toISOString()} ${line}`),
