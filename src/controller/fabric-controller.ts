@@ -34,6 +34,8 @@ export interface DeviceTarget {
   name: string;
   connect: ConnectOptions;
   intent: FabricIntent;
+  /** Where the device is declared (`file:line: devices[i]: `), to prefix what the planner finds. */
+  where?: string;
 }
 
 /** Connection of a fabric device, from its entry in the file. */
@@ -71,10 +73,11 @@ export function deviceTargets(loaded: LoadedFabric, fallback?: ConnectOptions): 
     return [{ name: fallback.address, connect: fallback, intent: loaded.intent }];
   }
   const derivation = deriveFabric(loaded.fabric, loaded.where);
-  return derivation.devices.map((v) => ({
+  return derivation.devices.map((v, i) => ({
     name: v.device.name,
     connect: connectOptionsOf(v.device),
     intent: v.intent,
+    where: loaded.where(['devices', i]),
   }));
 }
 
@@ -115,11 +118,13 @@ export interface DeviceCache {
   allocations: Allocations;
 }
 
-function planDevice(target: DeviceTarget, previous: Parameters<typeof planFabric>[1]): Plan {
+/** Plans one device; what the planner finds names the device and where the file declares it. */
+export function planDevice(target: DeviceTarget, previous?: Parameters<typeof planFabric>[1]): Plan {
   try {
     return planFabric(target.intent, previous);
   } catch (e) {
-    if (e instanceof IntentError) throw new IntentError(e.problems.map((p) => `device ${target.name}: ${p}`));
+    if (e instanceof IntentError)
+      throw new IntentError(e.problems.map((p) => `${target.where ?? ''}device ${target.name}: ${p}`));
     throw e;
   }
 }

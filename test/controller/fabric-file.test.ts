@@ -7,9 +7,11 @@ import {
   DERIVED_ID_BASE,
   derivedSecurityId,
   deriveFabric,
+  deviceTargets,
   IntentError,
   loadFabric,
   parseFabricText,
+  planDevice,
   planFabric,
 } from '../../src/controller/index.js';
 import { OVERLAY_EXAMPLE } from './helpers.js';
@@ -113,6 +115,28 @@ workloads:
       "f.yaml:17: workloads[2].device: unknown device 'b'",
       'f.yaml:18: workloads[3].port: port 7 is not an access port of device a',
     ]);
+  });
+
+  it('names what the planner finds at the device’s line (a peer VTEP without a route)', () => {
+    const text = `${DEVICE}  - name: b
+    address: 127.0.0.1:9560
+    accessPorts: [1]
+    uplinks: [{ port: 5, mac: "02:aa:00:00:00:06" }]
+    vteps: { ipv4: 10.1.0.1 }
+identities: [{ name: web }]
+tenants: [{ name: blue, vni: 5000 }]
+workloads:
+  - { name: w1, tenant: blue, identity: web, mac: "02:00:00:00:00:01", device: a, port: 1 }
+  - { name: w2, tenant: blue, identity: web, mac: "02:00:00:00:00:02", device: b, port: 1 }
+`;
+    const loaded = parseFabricText(text, 'f.yaml');
+    const [a, b] = deviceTargets(loaded);
+    expect(() => planDevice(a)).toThrow(
+      'f.yaml:2: devices[0]: device a: remote VTEP 10.1.0.1: no route to it',
+    );
+    expect(() => planDevice(b)).toThrow(
+      'f.yaml:8: devices[1]: device b: remote VTEP 10.0.0.1: no route to it',
+    );
   });
 
   it('refuses pinned IDs that collide', () => {

@@ -15,7 +15,7 @@ import {
   IntentError,
   type LoadedFabric,
   loadFabric,
-  planFabric,
+  planDevice,
   pushProgram,
   reconcileFabric,
   VtepController,
@@ -124,7 +124,7 @@ async function offlinePlan(targets: DeviceTarget[]): Promise<void> {
   const index = new P4InfoIndex((await vtepProgram()).p4info);
   const problems: string[] = [];
   for (const t of targets) {
-    const plan = planFabric(t.intent);
+    const plan = planDevice(t);
     problems.push(...capacityProblems(index, plan.entities).map((p) => `device ${t.name}: ${p}`));
     const summary = new Map<string, number>();
     for (const e of plan.entities) {
