@@ -6,7 +6,7 @@
  */
 import { closestNames } from '../p4runtime/index.js';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
-import type { FabricIntent, PolicyIntent, TenantIntent } from './intent.js';
+import type { FabricIntent, PolicyIntent, RemoteEndpointIntent, TenantIntent } from './intent.js';
 import { formatPath, type PathSegment, type Where } from './load-fabric.js';
 import { IntentError, ipKey, macKey } from './plan.js';
 
@@ -182,6 +182,16 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     list.push({ w, id });
   });
 
+  const remotes = new Map<WorkloadSpec, Partial<Record<'ipv4' | 'ipv6', RemoteEndpointIntent>>>();
+  const remoteOf = (w: WorkloadSpec, family: 'ipv4' | 'ipv6', vtep: string): RemoteEndpointIntent => {
+    const byFamily = remotes.get(w) ?? {};
+    if (!remotes.has(w)) remotes.set(w, byFamily);
+    const known = byFamily[family];
+    if (known) return known;
+    const fresh = { name: w.name, mac: w.mac, vtep };
+    byFamily[family] = fresh;
+    return fresh;
+  };
   const option = fabric.securityOption;
   const devices: DeviceView[] = fabric.devices.map((d, di) => {
     const tenants: TenantIntent[] = [];
@@ -217,7 +227,8 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         }
         const vtep = peer.vteps[family] as string;
         tenant.members!.push({ vtep, trusted: true });
-        for (const { w } of remote) tenant.remoteEndpoints!.push({ name: w.name, mac: w.mac, vtep });
+        // One object per workload and family, shared by every device that sees it as remote.
+        for (const { w } of remote) tenant.remoteEndpoints!.push(remoteOf(w, family, vtep));
       }
       tenants.push(tenant);
     });

@@ -126,6 +126,9 @@ class IdAllocator<K> {
   }
 }
 
+/** Owner text of remote endpoints, shared by the plans of every device that has them. */
+const remoteOwners = new WeakMap<object, string>();
+
 /** Canonical text of an IP address (so `fd00::0:2` and `fd00::2` are one VTEP). */
 const ipCache = new Map<string, { v6: boolean; key: string }>();
 function ipInfo(address: string): { v6: boolean; key: string } {
@@ -424,7 +427,11 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         );
         continue;
       }
-      const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
+      let owner = remoteOwners.get(e);
+      if (owner === undefined) {
+        owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
+        remoteOwners.set(e, owner);
+      }
       claimMac(mac, owner);
       table({
         table: 'overlay_mac',
