@@ -228,6 +228,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   }
 
   private retry(state: DeviceState, error: Error): void {
+    if (this.stopped) return;
     const { initial, max } = this.options.backoffMs ?? { initial: 250, max: 10_000 };
     const retryMs = Math.min(max, initial * 2 ** Math.min(state.attempts, 20));
     state.attempts++;

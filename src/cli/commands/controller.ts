@@ -42,5 +42,7 @@ export function registerControllerCommands(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await service.stop();
+      // A connection attempt still in flight would hold the process until its deadline.
+      process.exit(0);
     });
 }
