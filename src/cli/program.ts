@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../artifacts/program.js';
 import { registerCompletionCommand } from './commands/completion.js';
+import { registerControllerCommands } from './commands/controller.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEntityCommands } from './commands/entities.js';
 import { registerFabricCommands } from './commands/fabric.js';
@@ -61,6 +62,7 @@ Connection: --grpc or GENEVECTL_GRPC, --device-id, --election-id, TLS flags, or 
   if (!options.inShell) {
     registerDemoCommand(program);
     registerTargetCommands(program);
+    registerControllerCommands(program);
     registerShellCommand(program);
     registerCompletionCommand(program);
   }

@@ -2,13 +2,12 @@
  * The overlay controller: pushes the VTEP program to a P4Runtime target, writes a planned fabric
  * through the P4Runtime client and reads the program's counters back by name.
  */
-import { readFileSync } from 'node:fs';
-import { programArtifactPath } from '../artifacts/program.js';
-import { loadP4Info, type P4RuntimeClient } from '../p4runtime/index.js';
+import type { P4RuntimeClient } from '../p4runtime/index.js';
 import type { p4 } from '../p4runtime/service.js';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
+import { pushProgram, vtepProgram } from './reconcile.js';
 
 export interface TrafficCount {
   packets: bigint;
@@ -18,6 +17,8 @@ export interface TrafficCount {
 export interface TenantTraffic {
   vni: number;
   name: string;
+  /** The counter cell: the tenant slot the device's tenant_by_vni gives the VNI. */
+  slot: number;
   fromNetwork: TrafficCount;
   toNetwork: TrafficCount;
 }
@@ -25,12 +26,9 @@ export interface TenantTraffic {
 export class VtepController {
   constructor(readonly client: P4RuntimeClient) {}
 
-  /** Installs bmv2/geneve_vtep.json with its P4Info (SetForwardingPipelineConfig). */
+  /** Installs bmv2/geneve_vtep.json with its P4Info and cookie (SetForwardingPipelineConfig). */
   async pushProgram(): Promise<void> {
-    await this.client.setPipeline({
-      p4info: await loadP4Info(programArtifactPath('p4infoJson')),
-      deviceConfig: readFileSync(programArtifactPath('bmv2Json')),
-    });
+    await pushProgram(this.client, await vtepProgram());
   }
 
   private toEntity(e: PlannedEntity): p4.v1.IEntity {
@@ -83,10 +81,39 @@ export class VtepController {
       out.push({
         vni: t.vni,
         name: t.name,
+        slot: t.slot,
         fromNetwork: await read('VtepIngress.tenant_from_network', t.slot),
         toNetwork: await read('VtepEgress.tenant_to_network', t.slot),
       });
     }
     return out;
+  }
+
+  /**
+   * Tunnelled traffic per tenant, the counter cell of each VNI read from the device's own
+   * tenant_by_vni table (never from the order of a file). `names` labels VNIs.
+   */
+  async tenantTrafficOnDevice(names: ReadonlyMap<number, string> = new Map()): Promise<TenantTraffic[]> {
+    const slots: Array<{ vni: number; slot: number }> = [];
+    for await (const e of this.client.readTable('tenant_by_vni'))
+      slots.push({ vni: Number(e.match.vni), slot: Number(e.params?.tenant_slot) });
+    slots.sort((a, b) => a.vni - b.vni);
+    const cells = async (counter: string) => {
+      const out = new Map<number, TrafficCount>();
+      for (const cell of await this.client.readAll(this.client.counterEntry(counter)))
+        if (cell.kind === 'counterEntry')
+          out.set(cell.index, { packets: cell.data.packets, bytes: cell.data.bytes });
+      return out;
+    };
+    const from = await cells('VtepIngress.tenant_from_network');
+    const to = await cells('VtepEgress.tenant_to_network');
+    const zero = { packets: 0n, bytes: 0n };
+    return slots.map(({ vni, slot }) => ({
+      vni,
+      slot,
+      name: names.get(vni) ?? `VNI ${vni}`,
+      fromNetwork: from.get(slot) ?? zero,
+      toNetwork: to.get(slot) ?? zero,
+    }));
   }
 }

@@ -39,12 +39,16 @@ export interface MembershipIntent {
 }
 
 export interface RemoteEndpointIntent {
+  /** Name used in messages (the workload's, in a fabric). */
+  name?: string;
   mac: string;
   /** Address of the remote VTEP behind which it lives; must be a member of the tenant. */
   vtep: string;
 }
 
 export interface PolicyIntent {
+  /** Name used in messages (e.g. `policy web -> db`). */
+  name?: string;
   /** Source security ID; omitted = any. */
   src?: number;
   /** Destination security ID; omitted = any. */

@@ -4,7 +4,10 @@
  * and tested before anything is written. Inconsistent intent is refused with every problem named.
  */
 import type { MatchValue, P4Value } from '../p4runtime/index.js';
-import { formatMac, parseIp, parseMac } from '../packet/index.js';
+import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
+
+const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
+
 import {
   DATA_PLANE_SECURITY_OPTION,
   type FabricIntent,
@@ -23,6 +26,8 @@ export interface PlannedTableEntry {
   priority?: number;
   /** Sets the table's default action (a MODIFY, not an INSERT). */
   isDefaultAction?: boolean;
+  /** What in the intent this entry is for, in the intent's terms (for messages). */
+  owner?: string;
 }
 
 export interface Replica {
@@ -34,6 +39,7 @@ export interface PlannedMulticastGroup {
   kind: 'multicastGroup';
   id: number;
   replicas: Replica[];
+  owner?: string;
 }
 
 export interface PlannedCloneSession {
@@ -55,7 +61,87 @@ export interface TenantAllocation {
 export interface Plan {
   entities: PlannedEntity[];
   tenants: TenantAllocation[];
+  /** The identifiers chosen, to keep them on the next plan. */
+  allocations: Allocations;
 }
+
+/**
+ * Identifiers the program needs that the intent does not name (tenant slots, vport ids, tunnel
+ * ids, flood replica ids, multicast groups), by what they stand for. Passing a device's current
+ * allocations to {@link planFabric} keeps them: an unchanged intent plans the entries the device
+ * already has, and a new workload takes a free id instead of renumbering the others.
+ */
+export interface Allocations {
+  /** VNI -> tenant slot (1..4095). */
+  tenantSlot: Map<number, number>;
+  /** VNI -> flood multicast group. */
+  floodGroup: Map<number, number>;
+  /** `port/mac/vlan` -> vport. */
+  vport: Map<string, number>;
+  /** Remote VTEP address (canonical text) -> tunnel id. */
+  tunnel: Map<string, number>;
+  /** `v:port/mac/vlan` or `t:vni/remote VTEP` -> flood replica id. */
+  replica: Map<string, number>;
+}
+
+export function emptyAllocations(): Allocations {
+  return {
+    tenantSlot: new Map(),
+    floodGroup: new Map(),
+    vport: new Map(),
+    tunnel: new Map(),
+    replica: new Map(),
+  };
+}
+
+/** Keeps previous ids for keys still wanted; new keys take the lowest id no previous key holds. */
+class IdAllocator<K> {
+  private readonly taken = new Set<number>();
+  private next = 1;
+  readonly chosen = new Map<K, number>();
+  constructor(
+    private readonly previous: ReadonlyMap<K, number>,
+    private readonly max: number,
+    private readonly what: string,
+    private readonly problems: string[],
+  ) {
+    for (const id of previous.values()) this.taken.add(id);
+  }
+  get(key: K): number {
+    let id = this.chosen.get(key);
+    if (id !== undefined) return id;
+    id = this.previous.get(key);
+    if (id === undefined || id > this.max) {
+      while (this.taken.has(this.next)) this.next++;
+      id = this.next++;
+      if (id > this.max) {
+        if (id === this.max + 1)
+          this.problems.push(`more than ${this.max} ${this.what}: the program has no room`);
+        id = this.max;
+      }
+      this.taken.add(id);
+    }
+    this.chosen.set(key, id);
+    return id;
+  }
+}
+
+/** Owner text of remote endpoints, shared by the plans of every device that has them. */
+const remoteOwners = new WeakMap<object, string>();
+
+/** Canonical text of an IP address (so `fd00::0:2` and `fd00::2` are one VTEP). */
+const ipCache = new Map<string, { v6: boolean; key: string }>();
+function ipInfo(address: string): { v6: boolean; key: string } {
+  let info = ipCache.get(address);
+  if (!info) {
+    const ip = parseIp(address);
+    info = { v6: ip.version === 6, key: formatIp(ip.bytes) };
+    if (ipCache.size > 100_000) ipCache.clear();
+    ipCache.set(address, info);
+  }
+  return info;
+}
+export const ipKey = (address: string): string => ipInfo(address).key;
 
 /** Every problem found in an intent, one per line. */
 export class IntentError extends Error {
@@ -100,7 +186,7 @@ function inPrefix(p: Prefix, address: string): boolean {
   return toBigInt(ip.bytes) >> shift === p.value >> shift;
 }
 
-const isV6 = (address: string) => parseIp(address).version === 6;
+const isV6 = (address: string) => ipInfo(address).v6;
 
 /** The underlay route a remote VTEP address takes (longest prefix), with its uplink; undefined if none. */
 export function resolveUnderlayRoute(
@@ -122,9 +208,13 @@ export function resolveUnderlayRoute(
   }
   return best && { route: best.route, uplink: best.uplink };
 }
-const macKey = (mac: string) => formatMac(parseMac(mac));
+const CANONICAL_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** Canonical text of a MAC address (lower case, colons); already canonical text is returned as is. */
+export const macKey = (mac: string): string => (CANONICAL_MAC.test(mac) ? mac : formatMac(parseMac(mac)));
+export const vportKey = (port: number, mac: string, vlan: number | undefined): string =>
+  `${port}/${macKey(mac)}/${vlan ?? 0}`;
 
-function policyEntry(vni: number, p: PolicyIntent): PlannedTableEntry {
+function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableEntry {
   const protocol = p.protocol === 'tcp' ? 6 : p.protocol === 'udp' ? 17 : p.protocol;
   const ports = p.ports === undefined ? ANY_PORT : typeof p.ports === 'number' ? [p.ports, p.ports] : p.ports;
   return {
@@ -135,34 +225,60 @@ function policyEntry(vni: number, p: PolicyIntent): PlannedTableEntry {
       src_security_id: p.src === undefined ? null : { value: p.src, mask: 0xffffffff },
       dst_security_id: p.dst === undefined ? null : { value: p.dst, mask: 0xffffffff },
       ip_protocol: protocol === undefined ? null : { value: protocol, mask: 0xff },
-      l4_dst_port: { low: ports[0], high: ports[1] },
+      // The whole range is a don't-care, which P4Runtime writes by leaving the field out.
+      l4_dst_port: ports[0] === 0 && ports[1] === 0xffff ? null : { low: ports[0], high: ports[1] },
     },
     action: p.action,
     params: {},
     priority: p.priority,
+    owner,
   };
 }
 
+export interface PlanOptions {
+  /** The device's current allocations, kept where still wanted (see {@link Allocations}). */
+  previous?: Allocations;
+}
+
+const ID_MAX = 0xffff;
+
 /** Plans the whole fabric. Throws {@link IntentError} listing every inconsistency. */
-export function planFabric(intent: FabricIntent): Plan {
+export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Plan {
   const problems: string[] = [];
   const entities: PlannedEntity[] = [];
-  const table = (e: Omit<PlannedTableEntry, 'kind'>) => entities.push({ kind: 'table', ...e });
+  const table = (e: Omit<PlannedTableEntry, 'kind'>) => {
+    (e as PlannedTableEntry).kind = 'table'; // set in place: a plan has hundreds of thousands
+    entities.push(e as PlannedTableEntry);
+  };
+  const previous = options.previous ?? emptyAllocations();
+  const slots = new IdAllocator(previous.tenantSlot, MAX_TENANT_SLOTS - 1, 'tenants', problems);
+  const groups = new IdAllocator(previous.floodGroup, ID_MAX, 'flooding tenants', problems);
+  const vports = new IdAllocator(previous.vport, ID_MAX, 'vports', problems);
+  const tunnels = new IdAllocator(previous.tunnel, ID_MAX, 'remote VTEPs', problems);
+  const replicas = new IdAllocator(previous.replica, ID_MAX, 'flood copies', problems);
 
   const uplinks = new Map(intent.uplinks.map((u) => [u.port, u]));
   const access = new Set(intent.accessPorts);
   for (const port of intent.accessPorts) {
     if (uplinks.has(port)) problems.push(`port ${port} is declared both access port and uplink`);
-    table({ table: 'port_role', match: { port }, action: 'set_access_port', params: {} });
+    table({
+      table: 'port_role',
+      match: { port },
+      action: 'set_access_port',
+      params: {},
+      owner: `access port ${port}`,
+    });
   }
   for (const u of intent.uplinks) {
-    table({ table: 'port_role', match: { port: u.port }, action: 'set_uplink_port', params: {} });
+    const owner = `uplink ${u.port}`;
+    table({ table: 'port_role', match: { port: u.port }, action: 'set_uplink_port', params: {}, owner });
     if (u.mtu !== undefined)
       table({
         table: 'uplink_mtu',
         match: { port: u.port },
         action: 'set_uplink_mtu',
         params: { mtu: u.mtu },
+        owner,
       });
   }
 
@@ -176,6 +292,7 @@ export function planFabric(intent: FabricIntent): Plan {
       match: { vtep_address: a },
       action: 'local_vtep',
       params: {},
+      owner: `local VTEP ${a}`,
     });
   }
 
@@ -198,28 +315,32 @@ export function planFabric(intent: FabricIntent): Plan {
       match: { remote_vtep: { value: address, prefixLen: r.prefix.length } },
       action: 'route_via',
       params: { port: r.intent.uplink, src_mac: r.uplink.mac, next_hop_mac: r.intent.nextHopMac },
+      owner: `route ${r.intent.prefix}`,
     });
   }
-  const resolveRoute = (vtep: string) => resolveUnderlayRoute(intent, vtep);
+  const routeCache = new Map<string, ReturnType<typeof resolveUnderlayRoute>>();
+  const resolveRoute = (vtep: string) => {
+    const key = ipKey(vtep);
+    if (!routeCache.has(key)) routeCache.set(key, resolveUnderlayRoute(intent, vtep));
+    return routeCache.get(key);
+  };
 
   // One tunnel per remote VTEP address, shared by every tenant it serves.
-  const tunnelIds = new Map<string, number>();
   const tunnelFor = (vtep: string): number => {
-    const key = parseIp(vtep).bytes.join('.');
-    let id = tunnelIds.get(key);
-    if (id === undefined) {
-      id = tunnelIds.size + 1;
-      tunnelIds.set(key, id);
-      const local = isV6(vtep) ? local6[0] : local4[0];
-      if (!local) problems.push(`remote VTEP ${vtep}: no local VTEP address of its family`);
-      table({
-        table: 'tunnel',
-        match: { tunnel_id: id },
-        action: isV6(vtep) ? 'set_tunnel_ipv6' : 'set_tunnel_ipv4',
-        params: { local_vtep: local ?? '0.0.0.0', remote_vtep: vtep },
-      });
-      if (!resolveRoute(vtep)) problems.push(`remote VTEP ${vtep}: no route to it`);
-    }
+    const key = ipKey(vtep);
+    const known = tunnels.chosen.get(key);
+    if (known !== undefined) return known;
+    const id = tunnels.get(key);
+    const local = isV6(vtep) ? local6[0] : local4[0];
+    if (!local) problems.push(`remote VTEP ${vtep}: no local VTEP address of its family`);
+    table({
+      table: 'tunnel',
+      match: { tunnel_id: id },
+      action: isV6(vtep) ? 'set_tunnel_ipv6' : 'set_tunnel_ipv4',
+      params: { local_vtep: local ?? '0.0.0.0', remote_vtep: vtep },
+      owner: `tunnel to ${vtep}`,
+    });
+    if (!resolveRoute(vtep)) problems.push(`remote VTEP ${vtep}: no route to it`);
     return id;
   };
 
@@ -227,22 +348,15 @@ export function planFabric(intent: FabricIntent): Plan {
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
   const vportKeys = new Map<string, string>();
-  let nextVport = 1;
-  let nextReplica = 1;
-  const allVports: Array<{
-    tenant: TenantIntent;
-    vport: number;
-    v: TenantIntent['vports'][number];
-    name: string;
-  }> = [];
 
-  intent.tenants.forEach((t, i) => {
+  for (const t of intent.tenants) {
     const name = t.name ?? `VNI ${t.vni}`;
+    const tenantOwner = `tenant ${name}`;
     if (!Number.isInteger(t.vni) || t.vni < 1 || t.vni > 0xffffff)
       problems.push(`${name}: VNI must be 1..16777215`);
     if (seenVnis.has(t.vni)) problems.push(`${name}: VNI ${t.vni} declared twice`);
     seenVnis.add(t.vni);
-    const slot = i + 1;
+    const slot = slots.get(t.vni);
     const allocation: TenantAllocation = { vni: t.vni, name, slot };
     allocations.push(allocation);
     table({
@@ -250,87 +364,106 @@ export function planFabric(intent: FabricIntent): Plan {
       match: { vni: t.vni },
       action: 'set_tenant',
       params: { tenant_slot: slot, unknown_security_id: t.unknownSecurityId },
+      owner: tenantOwner,
     });
 
     const macs = new Map<string, string>();
-    const claimMac = (mac: string, owner: string) => {
-      const key = macKey(mac);
+    const claimMac = (key: string, owner: string) => {
       const other = macs.get(key);
       if (other) problems.push(`${name}: MAC ${key} used by both ${other} and ${owner}`);
       macs.set(key, owner);
     };
+    const tenantVports: Array<{
+      vport: number;
+      v: TenantIntent['vports'][number];
+      key: string;
+      owner: string;
+    }> = [];
     for (const v of t.vports) {
-      const vname = v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`;
+      const mac = macKey(v.mac);
+      const key = `${v.port}/${mac}/${v.vlan ?? 0}`;
+      const vname = v.name ?? key;
+      const owner = `${tenantOwner}, workload ${vname}`;
       if (!access.has(v.port)) problems.push(`${name}: vport ${vname}: port ${v.port} is not an access port`);
-      const key = `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`;
       const clash = vportKeys.get(key);
       if (clash) problems.push(`${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash}`);
       vportKeys.set(key, `${vname} (${name})`);
-      claimMac(v.mac, `vport ${vname}`);
-      const vport = nextVport++;
-      allVports.push({ tenant: t, vport, v, name: vname });
+      claimMac(mac, `vport ${vname}`);
+      const vport = vports.get(key);
+      tenantVports.push({ vport, v, key, owner });
       table({
         table: 'vport_classification',
         match: { port: v.port, src_mac: v.mac, vlan_id: v.vlan ?? 0 },
         action: 'set_vport',
         params: { vport, vni: t.vni, security_id: v.securityId, tenant_slot: slot },
+        owner,
       });
       table({
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: v.mac },
         action: 'to_local_vport',
         params: { port: v.port, vport, vlan_id: v.vlan ?? 0, security_id: v.securityId },
+        owner,
       });
     }
 
-    const members = new Map<string, boolean>();
+    const members = new Set<string>();
     for (const m of t.members ?? []) {
-      members.set(parseIp(m.vtep).bytes.join('.'), true);
+      members.add(ipKey(m.vtep));
       tunnelFor(m.vtep);
       table({
         table: isV6(m.vtep) ? 'vtep_membership_ipv6' : 'vtep_membership_ipv4',
         match: { vni: t.vni, remote_vtep: m.vtep },
         action: 'vtep_member',
         params: { trusted: m.trusted ? 1 : 0 },
+        owner: `${tenantOwner}, member VTEP ${m.vtep}`,
       });
     }
     for (const e of t.remoteEndpoints ?? []) {
-      if (!members.has(parseIp(e.vtep).bytes.join('.'))) {
+      const mac = macKey(e.mac);
+      if (!members.has(ipKey(e.vtep))) {
         problems.push(
-          `${name}: remote endpoint ${macKey(e.mac)} is behind ${e.vtep}, which is not a member of the tenant`,
+          `${name}: remote endpoint ${mac} is behind ${e.vtep}, which is not a member of the tenant`,
         );
         continue;
       }
-      claimMac(e.mac, `remote endpoint behind ${e.vtep}`);
+      let owner = remoteOwners.get(e);
+      if (owner === undefined) {
+        owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
+        remoteOwners.set(e, owner);
+      }
+      claimMac(mac, owner);
       table({
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: e.mac },
         action: 'to_remote_vtep',
         params: { tunnel_id: tunnelFor(e.vtep) },
+        owner,
       });
     }
-    for (const p of t.policies ?? []) table(policyEntry(t.vni, p));
+    for (const p of t.policies ?? []) table(policyEntry(t.vni, p, `${tenantOwner}, ${p.name ?? 'policy'}`));
 
     if (t.flood !== false) {
-      const group = i + 1;
+      const group = groups.get(t.vni);
       allocation.floodGroup = group;
-      const replicas: Replica[] = [];
-      for (const { vport, v } of allVports.filter((x) => x.tenant === t)) {
-        const rid = nextReplica++;
-        replicas.push({ port: v.port, instance: rid });
+      const groupReplicas: Replica[] = [];
+      for (const { vport, v, key, owner } of tenantVports) {
+        const rid = replicas.get(`v:${key}`);
+        groupReplicas.push({ port: v.port, instance: rid });
         table({
           table: 'flood_replica',
           match: { replica_id: rid },
           action: 'replica_to_vport',
           params: { vport, vlan_id: v.vlan ?? 0, security_id: v.securityId },
+          owner,
         });
       }
       for (const m of t.members ?? []) {
         const route = resolveRoute(m.vtep);
         const local = isV6(m.vtep) ? local6[0] : local4[0];
         if (!route || !local) continue; // reported by tunnelFor
-        const rid = nextReplica++;
-        replicas.push({ port: route.route.uplink, instance: rid });
+        const rid = replicas.get(`t:${t.vni}/${ipKey(m.vtep)}`);
+        groupReplicas.push({ port: route.route.uplink, instance: rid });
         table({
           table: 'flood_replica',
           match: { replica_id: rid },
@@ -341,12 +474,24 @@ export function planFabric(intent: FabricIntent): Plan {
             src_mac: route.uplink.mac,
             next_hop_mac: route.route.nextHopMac,
           },
+          owner: `${tenantOwner}, flooding to ${m.vtep}`,
         });
       }
-      entities.push({ kind: 'multicastGroup', id: group, replicas });
-      table({ table: 'bum_flood', match: { vni: t.vni }, action: 'flood', params: { mcast_group: group } });
+      entities.push({
+        kind: 'multicastGroup',
+        id: group,
+        replicas: groupReplicas,
+        owner: `${tenantOwner}, flooding`,
+      });
+      table({
+        table: 'bum_flood',
+        match: { vni: t.vni },
+        action: 'flood',
+        params: { mcast_group: group },
+        owner: `${tenantOwner}, flooding`,
+      });
     }
-  });
+  }
 
   const option = intent.securityOption ?? { ...DATA_PLANE_SECURITY_OPTION, critical: false };
   if (option === 'omit') {
@@ -356,6 +501,7 @@ export function planFabric(intent: FabricIntent): Plan {
       action: 'omit_security_option',
       params: {},
       isDefaultAction: true,
+      owner: 'security option',
     });
   } else {
     if (
@@ -378,6 +524,7 @@ export function planFabric(intent: FabricIntent): Plan {
         critical: option.critical ? 1 : 0,
       },
       isDefaultAction: true,
+      owner: 'security option',
     });
   }
   if (intent.uplinks.some((u) => u.mtu !== undefined)) {
@@ -389,5 +536,15 @@ export function planFabric(intent: FabricIntent): Plan {
   }
 
   if (problems.length > 0) throw new IntentError(problems);
-  return { entities, tenants: allocations };
+  return {
+    entities,
+    tenants: allocations,
+    allocations: {
+      tenantSlot: slots.chosen,
+      floodGroup: groups.chosen,
+      vport: vports.chosen,
+      tunnel: tunnels.chosen,
+      replica: replicas.chosen,
+    },
+  };
 }

@@ -84,8 +84,9 @@ describe('the npm package', { timeout: 300_000 }, () => {
     const r = installedGenevectl('demo');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('to controller (packet-in, reason MTU_EXCEEDED, ingress port 1)');
-    expect(r.stdout).toMatch(/every frame in and out: \S+demo\.pcap/);
+    expect(r.stdout).toContain('dropped at vtep-b: POLICY_DENY');
+    expect(r.stdout).toContain('told path MTU 1442');
+    expect(r.stdout).toMatch(/pcaps in \S+: underlay\.pcap, vtep-a-port1\.pcap/);
   });
 
   it('runs the documented commands from the installed package', async () => {

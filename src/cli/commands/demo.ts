@@ -1,221 +1,362 @@
 /**
- * `genevectl demo` (what `npm start` runs): the whole stack on this machine. It starts the
- * embedded target, pushes the compiled VTEP program over P4Runtime, applies the example fabric
- * through the controller, sends real frames through the pipeline over the dataplane service, and
- * shows what came out, the drop counters and a pcap of everything for Wireshark.
+ * `genevectl demo` (what `npm start` runs): a whole overlay on this machine. One embedded target
+ * per device of the fabric file (examples/overlay.yaml: two VTEPs, two tenants whose MAC and IP
+ * spaces overlap), joined by an underlay link inside the process (what leaves one's uplink enters
+ * the VTEP its outer destination address names), configured by the controller over P4Runtime.
+ * Frames chosen from the fabric show encapsulation (VNI and security ID decoded), decapsulation and
+ * delivery, a flow the policy denies, a cross-tenant attempt dropped, and a too-large frame
+ * answered with ICMP "fragmentation needed" that the sender receives. Every label comes from the
+ * fabric file; a pcap of the underlay link and of each workload port is written.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../artifacts/program.js';
-import { loadFabricIntent, PUNT_REASONS, puntReasonName, VtepController } from '../../controller/index.js';
-import { DataplaneClient } from '../../dataplane/client.js';
-import { P4RuntimeClient, type PacketIn } from '../../p4runtime/index.js';
+import {
+  type Derivation,
+  type DeviceTarget,
+  deriveFabric,
+  deviceTargets,
+  type Fabric,
+  IntentError,
+  loadFabric,
+  PuntHandler,
+  reconcileFabric,
+  VtepController,
+  type WorkloadSpec,
+} from '../../controller/index.js';
+import { P4RuntimeClient } from '../../p4runtime/index.js';
 import {
   buildFrame,
-  encapsulate,
   formatFrame,
   type GeneveOption,
   type Layer,
   parseFrame,
-  securityIdOption,
+  parseIp,
+  readSecurityId,
   writePcapFile,
 } from '../../packet/index.js';
-import { startEmbeddedTarget } from '../../target/index.js';
-import { PlainTable as Table } from '../output.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../target/index.js';
 
-const UPLINK4 = { port: 5, mac: '02:aa:00:00:00:05', nextHop: '02:bb:00:00:00:05' };
-const BLUE_WEB = { port: 1, mac: '02:00:00:00:0a:01' };
-const BLUE_DB = '02:00:00:00:0a:02';
-const GREEN_APP = { port: 3, mac: '02:00:00:00:0a:01' };
+const SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 };
 
-function frame(
-  dst: string,
-  src: string,
-  l3?: { src: string; dst: string; dstPort: number },
-  payload = 40,
-): Uint8Array {
-  const layers: Layer[] = [{ kind: 'ethernet', dst, src }];
-  if (l3) {
-    layers.push({ kind: 'ipv4', src: l3.src, dst: l3.dst });
-    layers.push({ kind: 'tcp', srcPort: 40000, dstPort: l3.dstPort });
-  } else {
-    (layers[0] as { etherType?: number }).etherType = 0x88b5;
-  }
-  layers.push({ kind: 'payload', data: new Uint8Array(payload).fill(0x42) });
+interface Device {
+  name: string;
+  target: EmbeddedTarget;
+  controller: VtepController;
+  punts: PuntHandler;
+  uplinks: Set<number>;
+  accessPorts: Set<number>;
+}
+
+interface Flow {
+  what: string;
+  from: WorkloadSpec;
+  to: { mac: string; ipv4?: string; name: string };
+  protocol: 'tcp' | 'udp';
+  port: number;
+  payload: number;
+  expect: string;
+}
+
+function tenantFrame(f: Flow): Uint8Array {
+  const layers: Layer[] = [{ kind: 'ethernet', dst: f.to.mac, src: f.from.mac }];
+  if (f.from.vlan) layers.push({ kind: 'vlan', vid: f.from.vlan });
+  layers.push({
+    kind: 'ipv4',
+    src: f.from.ipv4 ?? '192.0.2.1',
+    dst: f.to.ipv4 ?? '192.0.2.2',
+    dontFragment: true,
+  });
+  layers.push(
+    f.protocol === 'tcp'
+      ? { kind: 'tcp', srcPort: 40000, dstPort: f.port }
+      : { kind: 'udp', srcPort: 40000, dstPort: f.port },
+  );
+  layers.push({ kind: 'payload', data: new Uint8Array(f.payload).fill(0x42) });
   return buildFrame(layers);
 }
 
-function fromUnderlay(inner: Uint8Array, srcIp: string, options: GeneveOption[]): Uint8Array {
-  return encapsulate(inner, {
-    vni: 5000,
-    outer: { srcMac: UPLINK4.nextHop, dstMac: UPLINK4.mac, srcIp, dstIp: '10.0.0.1' },
-    options,
-  });
+const short = (text: string, indent: string) =>
+  text
+    .split('\n')
+    .map((l) => `${indent}${l.length > 100 ? `${l.slice(0, 97)}...` : l}`)
+    .join('\n');
+
+/** The first policy (highest priority) that matches a flow, as the data plane evaluates it. */
+function verdict(
+  fabric: Fabric,
+  tenant: string,
+  from: WorkloadSpec,
+  to: WorkloadSpec,
+  protocol: string,
+  port: number,
+) {
+  const t = fabric.tenants.find((x) => x.name === tenant);
+  const rules = [...(t?.policies ?? [])].sort((a, b) => b.priority - a.priority);
+  return rules.find(
+    (p) =>
+      (p.from === undefined || p.from === from.identity) &&
+      (p.to === undefined || p.to === to.identity) &&
+      (p.protocol === undefined || p.protocol === protocol) &&
+      (p.ports === undefined ||
+        (Array.isArray(p.ports) ? port >= p.ports[0] && port <= p.ports[1] : port === p.ports)),
+  );
 }
 
-const blueOption = (id: number) => securityIdOption({ optionClass: 0xfff0, type: 0x01, critical: false, id });
-
-interface DemoFrame {
-  what: string;
-  port: number;
-  bytes: Uint8Array;
+/** The flows worth showing, picked from the fabric so that the labels are true. */
+function chooseFlows(fabric: Fabric, d: Derivation): Flow[] {
+  const allowed: Flow[] = [];
+  const flows: Flow[] = [];
+  for (const t of fabric.tenants) {
+    const members = fabric.workloads.filter((w) => w.tenant === t.name);
+    pairs: for (const from of members) {
+      for (const to of members) {
+        if (to.device === from.device) continue;
+        for (const p of t.policies.filter((x) => x.action === 'allow')) {
+          const protocol = p.protocol === 'udp' ? 'udp' : 'tcp';
+          const port = p.ports === undefined ? 80 : Array.isArray(p.ports) ? p.ports[0] : p.ports;
+          if (verdict(fabric, t.name, from, to, protocol, port)?.action !== 'allow') continue;
+          allowed.push({
+            from,
+            to,
+            protocol,
+            port,
+            payload: 64,
+            what: `${from.name} -> ${to.name}, ${protocol}/${port} (tenant ${t.name}, allowed: ${p.from ?? 'any'} -> ${p.to ?? 'any'})`,
+            expect: `delivered to ${to.name}${to.vlan ? ` on VLAN ${to.vlan}` : ''}`,
+          });
+          break pairs;
+        }
+      }
+    }
+  }
+  flows.push(...allowed);
+  const denied = allowed.find(
+    (f) => verdict(fabric, f.from.tenant, f.from, f.to as WorkloadSpec, 'tcp', 22)?.action !== 'allow',
+  );
+  if (denied)
+    flows.push({
+      ...denied,
+      protocol: 'tcp',
+      port: 22,
+      what: `${denied.from.name} -> ${denied.to.name}, tcp/22 (tenant ${denied.from.tenant}, no policy allows it)`,
+      expect: 'dropped by the receiving VTEP (POLICY_DENY)',
+    });
+  for (const from of fabric.workloads) {
+    const target = fabric.workloads.find(
+      (w) =>
+        w.tenant !== from.tenant &&
+        !fabric.workloads.some((x) => x.tenant === from.tenant && x.mac === w.mac),
+    );
+    if (!target) continue;
+    flows.push({
+      from,
+      to: target,
+      protocol: 'tcp',
+      port: 80,
+      payload: 64,
+      what: `${from.name} (tenant ${from.tenant}) -> ${target.mac}, which only ${target.name} of tenant ${target.tenant} has`,
+      expect: 'dropped: that MAC does not exist in the sender’s tenant (UNKNOWN_DESTINATION)',
+    });
+    break;
+  }
+  const big = allowed[0];
+  if (big) {
+    const sender = d.devices.find((v) => v.device.name === big.from.device);
+    const mtu = Math.min(...(sender?.device.uplinks.map((u) => u.mtu ?? 9000) ?? [1500]));
+    flows.push({
+      ...big,
+      payload: mtu - 20 - (big.protocol === 'tcp' ? 20 : 8), // an IP packet the size of the uplink MTU
+      what: `${big.from.name} -> ${big.to.name}, ${big.protocol}/${big.port}: a ${mtu}-byte IP packet with DF, over a ${mtu}-byte uplink`,
+      expect: 'punted; the controller answers the sender with ICMP fragmentation needed',
+    });
+  }
+  return flows;
 }
 
-function demoFrames(): DemoFrame[] {
-  const web = (dstPort: number) => ({ src: '192.168.10.1', dst: '192.168.10.2', dstPort });
-  return [
-    {
-      what: 'blue-web -> blue-db, tcp/5432 (allowed, VLAN 20 added)',
-      port: 1,
-      bytes: frame(BLUE_DB, BLUE_WEB.mac, web(5432)),
-    },
-    {
-      what: 'blue-web -> blue-db, tcp/22 (no rule: denied)',
-      port: 1,
-      bytes: frame(BLUE_DB, BLUE_WEB.mac, web(22)),
-    },
-    {
-      what: 'blue-web -> remote endpoint behind 10.0.0.2 (Geneve over IPv4)',
-      port: 1,
-      bytes: frame('02:00:00:00:0a:11', BLUE_WEB.mac, {
-        src: '192.168.10.1',
-        dst: '192.168.10.11',
-        dstPort: 443,
-      }),
-    },
-    {
-      what: 'blue-web -> remote endpoint behind fd00::2 (Geneve over IPv6)',
-      port: 1,
-      bytes: frame('02:00:00:00:0a:12', BLUE_WEB.mac, {
-        src: '192.168.10.1',
-        dst: '192.168.10.12',
-        dstPort: 443,
-      }),
-    },
-    {
-      what: '10.0.0.2 -> blue-web, tcp/443 from security ID 900 (decapsulated)',
-      port: UPLINK4.port,
-      bytes: fromUnderlay(
-        frame(BLUE_WEB.mac, '02:00:00:00:0a:11', { src: '192.168.10.11', dst: '192.168.10.1', dstPort: 443 }),
-        '10.0.0.2',
-        [blueOption(900)],
-      ),
-    },
-    {
-      what: 'green-app broadcast (flooded in green only)',
-      port: GREEN_APP.port,
-      bytes: frame('ff:ff:ff:ff:ff:ff', GREEN_APP.mac),
-    },
-    { what: 'spoofed source MAC on port 1', port: 1, bytes: frame(BLUE_DB, '02:66:66:66:66:66') },
-    {
-      what: '10.0.0.9 (not a member of VNI 5000) -> blue-web',
-      port: UPLINK4.port,
-      bytes: fromUnderlay(frame(BLUE_WEB.mac, '02:00:00:00:0a:11'), '10.0.0.9', [blueOption(900)]),
-    },
-    {
-      what: '10.0.0.2 -> blue-web with an unknown critical option',
-      port: UPLINK4.port,
-      bytes: fromUnderlay(frame(BLUE_WEB.mac, '02:00:00:00:0a:11'), '10.0.0.2', [
-        { optionClass: 0x0102, type: 0x05, critical: true, data: new Uint8Array(4) },
-        blueOption(900),
-      ]),
-    },
-    {
-      what: 'blue-web -> 10.0.0.2, 1490-byte frame over a 1500 MTU uplink',
-      port: 1,
-      bytes: frame(
-        '02:00:00:00:0a:11',
-        BLUE_WEB.mac,
-        { src: '192.168.10.1', dst: '192.168.10.11', dstPort: 443 },
-        1436,
-      ),
-    },
-  ];
-}
-
-function summarize(bytes: Uint8Array): string {
-  const lines = formatFrame(parseFrame(bytes)).split('\n');
-  return lines.map((l) => (l.length > 96 ? `${l.slice(0, 93)}...` : l)).join('\n');
+function describeGeneve(bytes: Uint8Array, fabric: Fabric, d: Derivation): string {
+  const layers = parseFrame(bytes).layers;
+  const g = layers.find((l) => l.kind === 'geneve');
+  const outer = layers.find((l) => l.kind === 'ipv4' || l.kind === 'ipv6') as
+    | { src: string; dst: string }
+    | undefined;
+  if (g?.kind !== 'geneve') return 'not Geneve';
+  const tenant = fabric.tenants.find((t) => t.vni === g.vni)?.name ?? '?';
+  const id = readSecurityId((g.options ?? []) as GeneveOption[], SECURITY_OPTION);
+  const identity = [...d.identities].find(([, v]) => v === id)?.[0] ?? '?';
+  return `Geneve ${outer?.src} -> ${outer?.dst}, VNI ${g.vni} (tenant ${tenant}), security ID ${id} (identity ${identity})`;
 }
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run the VTEP on the embedded target with the example fabric and show frames in and out')
-    .option('--fabric <file>', 'fabric intent to apply', join(PACKAGE_ROOT, 'examples', 'fabric.yaml'))
-    .action(async (o: { fabric: string }) => {
-      const target = await startEmbeddedTarget({
-        grpcAddress: '127.0.0.1:0',
-        dataplaneAddress: '127.0.0.1:0',
-        cpuPort: 255,
-        ports: 8,
-        deviceId: 1,
-      });
-      const client = await P4RuntimeClient.connect({
-        address: target.grpcAddress,
-        deviceId: 1,
-        electionId: 1n,
-        waitForPrimary: true,
-      });
-      const controller = new VtepController(client);
-      const packetIns: PacketIn[] = [];
-      client.on('packetIn', (p) => packetIns.push(p));
-      let dataplane: DataplaneClient | undefined;
+    .description(
+      'run a two-VTEP overlay on embedded targets, configured from one fabric file, and show frames',
+    )
+    .option('--fabric <file>', 'fabric file', join(PACKAGE_ROOT, 'examples', 'overlay.yaml'))
+    .option('--out <dir>', 'directory for the pcap files (default: a new temporary directory)')
+    .action(async (o: { fabric: string; out?: string }) => {
+      const loaded = loadFabric(o.fabric);
+      if (loaded.format !== 'fabric')
+        throw new IntentError([`${o.fabric}: the demo needs a fabric file with devices (docs/FABRIC.md)`]);
+      const fabric = structuredClone(loaded.fabric);
+      const derivation = deriveFabric(fabric, loaded.where);
+      const out = o.out ?? mkdtempSync(join(tmpdir(), 'genevectl-demo-'));
+      mkdirSync(out, { recursive: true });
+
+      const devices: Device[] = [];
+      const pcaps = new Map<string, { data: Uint8Array; seconds: number; nanoseconds: number }[]>();
+      let clock = 0;
+      const record = (file: string, data: Uint8Array) => {
+        const list = pcaps.get(file) ?? [];
+        pcaps.set(file, list);
+        clock++;
+        list.push({ data, seconds: Math.floor(clock / 1000), nanoseconds: (clock % 1000) * 1_000_000 });
+      };
       try {
-        console.log(`embedded target on ${target.grpcAddress}; pushing bmv2/geneve_vtep.json over P4Runtime`);
-        await controller.pushProgram();
-        const plan = await controller.apply(loadFabricIntent(o.fabric));
-        console.log(
-          `applied ${o.fabric}: ${plan.entities.length} table entries and groups for ${plan.tenants.length} tenants\n`,
-        );
-        dataplane = await DataplaneClient.connect({ address: target.dataplaneAddress!, deviceId: 1 });
-
-        const capture: Uint8Array[] = [];
-        const results = new Table({ head: ['frame', 'in', 'out'], colWidths: [40, 5, 100], wordWrap: true });
-        for (const f of demoFrames()) {
-          const before = packetIns.length;
-          const out = await dataplane.exchange(f.port, f.bytes, 50);
-          capture.push(f.bytes, ...out.map((x) => x.bytes));
-          const punted = packetIns.slice(before);
-          const shown = [
-            ...out.map((x) => `port ${x.port}:\n${summarize(x.bytes)}`),
-            ...punted.map(
-              (p) =>
-                `to controller (packet-in, reason ${puntReasonName(Number(p.metadata.reason)) ?? p.metadata.reason}, ingress port ${p.metadata.ingress_port})`,
-            ),
-          ];
-          results.push([f.what, String(f.port), shown.length > 0 ? shown.join('\n') : 'dropped']);
+        for (const d of fabric.devices) {
+          const target = await startEmbeddedTarget({
+            grpcAddress: '127.0.0.1:0',
+            cpuPort: d.cpuPort,
+            ports: 8,
+            deviceId: d.deviceId,
+          });
+          d.address = target.grpcAddress;
+          devices.push({
+            name: d.name,
+            target,
+            controller: undefined as unknown as VtepController,
+            punts: undefined as unknown as PuntHandler,
+            uplinks: new Set(d.uplinks.map((u) => u.port)),
+            accessPorts: new Set(d.accessPorts),
+          });
         }
-        console.log(results.toString());
-
-        const drops = new Table({ head: ['drop reason', 'packets'] });
-        for (const [reason, c] of Object.entries(await controller.dropCounters()))
-          drops.push([reason, c.packets.toString()]);
-        console.log(drops.toString());
-        const traffic = new Table({ head: ['tenant', 'VNI', 'tunnelled in (pkts)', 'tunnelled out (pkts)'] });
-        for (const t of await controller.tenantTraffic(plan)) {
-          traffic.push([t.name, t.vni, t.fromNetwork.packets.toString(), t.toNetwork.packets.toString()]);
-        }
-        console.log(traffic.toString());
-        const pcap = join(mkdtempSync(join(tmpdir(), 'genevectl-demo-')), 'demo.pcap');
-        writePcapFile(
-          pcap,
-          capture.map((data, i) => ({ data, seconds: i })),
-        );
         console.log(
-          `every frame in and out: ${pcap} (open it in Wireshark, or: tshark -r ${pcap} -O geneve)`,
+          `${devices.length} embedded targets: ${fabric.devices.map((d) => `${d.name} on ${d.address}`).join(', ')}`,
         );
-        if (packetIns.some((p) => Number(p.metadata.reason) === PUNT_REASONS.MTU_EXCEEDED)) {
+        const targets: DeviceTarget[] = deviceTargets({ ...loaded, fabric, format: 'fabric' });
+        for (const r of await reconcileFabric(targets)) {
+          if (!r.ok) throw r.error;
           console.log(
-            'the controller received the too-large frame as packet-in, to answer the sender with the path MTU',
+            `${r.device}: program ${r.report.pipeline}, ${r.report.written} entries written (${r.report.plan.tenants.map((t) => t.name).join(', ')})`,
           );
         }
+        console.log(`identities: ${[...derivation.identities].map(([n, id]) => `${n}=${id}`).join(', ')}\n`);
+
+        // The controller's own session per device: packet-ins (MTU punts answered with ICMP).
+        for (const [i, d] of fabric.devices.entries()) {
+          const client = await P4RuntimeClient.connect({
+            address: d.address,
+            deviceId: d.deviceId,
+            electionId: BigInt(d.electionId),
+            waitForPrimary: true,
+          });
+          await client.loadPipelineFromDevice();
+          const dev = devices[i];
+          dev.controller = new VtepController(client);
+          dev.punts = new PuntHandler(
+            targets[i].intent,
+            (frame, metadata) => client.packetOut(frame, metadata),
+            {
+              log: (line) => console.log(`  controller (${d.name}): ${line}`),
+            },
+          );
+          client.on('packetIn', (p) => dev.punts.handle(p));
+          // Every frame a workload port emits goes into that port's pcap (packet-outs included).
+          dev.target.dataplane.onOutput((x) => {
+            if (dev.accessPorts.has(x.port)) record(`${d.name}-port${x.port}.pcap`, x.frame);
+          });
+        }
+
+        const vtepOf = (bytes: Uint8Array): number => {
+          const ip = parseFrame(bytes).layers.find((l) => l.kind === 'ipv4' || l.kind === 'ipv6') as
+            | { dst: string }
+            | undefined;
+          if (!ip) return -1;
+          const key = parseIp(ip.dst).bytes.join('.');
+          return fabric.devices.findIndex((d) =>
+            [d.vteps.ipv4, d.vteps.ipv6].some((a) => a !== undefined && parseIp(a).bytes.join('.') === key),
+          );
+        };
+
+        for (const flow of chooseFlows(fabric, derivation)) {
+          console.log(`${flow.what}\n  expected: ${flow.expect}`);
+          const a = fabric.devices.findIndex((d) => d.name === flow.from.device);
+          const src = devices[a];
+          const frame = tenantFrame(flow);
+          record(`${src.name}-port${flow.from.port}.pcap`, frame);
+          const dropsBefore = await Promise.all(devices.map((d) => d.controller.dropCounters()));
+          const answered = src.punts.counts.mtuAnswered;
+          const answer = new Promise<Uint8Array | undefined>((resolve) => {
+            const off = src.target.dataplane.onOutput((x) => {
+              if (x.port === flow.from.port && parseFrame(x.frame).layers.some((l) => l.kind === 'icmpv4')) {
+                off();
+                resolve(x.frame);
+              }
+            });
+            setTimeout(() => {
+              off();
+              resolve(undefined);
+            }, 3000).unref();
+          });
+          let delivered = 0;
+          for (const x of src.target.dataplane.process(flow.from.port, frame)) {
+            if (!src.uplinks.has(x.port)) {
+              console.log(`  ${src.name} port ${x.port}: delivered locally`);
+              delivered++;
+              continue;
+            }
+            record('underlay.pcap', x.frame);
+            console.log(
+              `  ${src.name} uplink ${x.port} -> underlay: ${describeGeneve(x.frame, fabric, derivation)}`,
+            );
+            console.log(short(formatFrame(parseFrame(x.frame)), '    '));
+            const b = vtepOf(x.frame);
+            if (b < 0) continue;
+            const dst = devices[b];
+            const port = fabric.devices[b].uplinks[0].port;
+            for (const y of dst.target.dataplane.process(port, x.frame)) {
+              delivered++;
+              console.log(`  underlay -> ${dst.name} uplink ${port}, decapsulated, out of port ${y.port}:`);
+              console.log(short(formatFrame(parseFrame(y.frame)), '    '));
+            }
+          }
+          if (flow.payload > 1000) {
+            const icmp = await answer;
+            if (icmp && src.punts.counts.mtuAnswered > answered) {
+              console.log(
+                `  ${flow.from.name} receives on port ${flow.from.port} (packet-out from the controller):`,
+              );
+              console.log(short(formatFrame(parseFrame(icmp)), '    '));
+            } else console.log('  no ICMP answer came back');
+          }
+          const dropsAfter = await Promise.all(devices.map((d) => d.controller.dropCounters()));
+          devices.forEach((d, i) => {
+            for (const [reason, c] of Object.entries(dropsAfter[i])) {
+              const before = dropsBefore[i][reason as keyof (typeof dropsBefore)[number]]?.packets ?? 0n;
+              if (c.packets > before) console.log(`  dropped at ${d.name}: ${reason}`);
+            }
+          });
+          if (delivered === 0 && flow.payload <= 1000) console.log('  not delivered');
+          console.log('');
+        }
+
+        for (const d of devices) {
+          const names = new Map(fabric.tenants.map((t) => [t.vni, t.name]));
+          const tenants = await d.controller.tenantTrafficOnDevice(names);
+          console.log(
+            `${d.name} tunnelled traffic: ${tenants.map((t) => `${t.name} in ${t.fromNetwork.packets} / out ${t.toNetwork.packets} pkts`).join('; ')}`,
+          );
+        }
+        for (const [file, packets] of pcaps) await writePcapFile(join(out, file), packets);
+        console.log(
+          `pcaps in ${out}: ${[...pcaps.keys()].sort().join(', ')} (open them in Wireshark, or: tshark -r ${join(out, 'underlay.pcap')} -O geneve)`,
+        );
       } finally {
-        dataplane?.close();
-        client.close();
-        await target.stop();
+        for (const d of devices) d.controller?.client.close();
+        for (const d of devices) await d.target.stop();
       }
     });
 }

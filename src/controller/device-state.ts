@@ -1,0 +1,142 @@
+/**
+ * What a device holds, in a form that can be compared with what the intent wants: every entity
+ * gets a key (what it is: table and match, group id, session id) and a value (what it does:
+ * action and parameters, replicas). Both sides are P4Runtime entities in canonical bytestrings
+ * (P4Runtime spec, "Bytestrings"), so equal keys and values mean equal entries.
+ */
+import type { P4InfoIndex, p4 } from '../p4runtime/index.js';
+
+const hex = (b: Uint8Array | null | undefined): string =>
+  b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : '';
+
+function fieldMatchKey(m: p4.v1.IFieldMatch): string {
+  if (m.exact) return `${m.fieldId}=${hex(m.exact.value)}`;
+  if (m.ternary) return `${m.fieldId}=${hex(m.ternary.value)}&${hex(m.ternary.mask)}`;
+  if (m.lpm) return `${m.fieldId}=${hex(m.lpm.value)}/${m.lpm.prefixLen ?? 0}`;
+  if (m.range) return `${m.fieldId}=${hex(m.range.low)}..${hex(m.range.high)}`;
+  if (m.optional) return `${m.fieldId}=?${hex(m.optional.value)}`;
+  return `${m.fieldId}`;
+}
+
+function replicaKey(r: p4.v1.IReplica): string {
+  const port = r.port && r.port.length > 0 ? BigInt(`0x${hex(r.port)}`) : BigInt(r.egressPort ?? 0);
+  return `${port}:${r.instance ?? 0}`;
+}
+
+/** What an entity is (two entities with one key cannot both be on a device). */
+export function entityKey(e: p4.v1.IEntity): string {
+  const t = e.tableEntry;
+  if (t) {
+    if (t.isDefaultAction) return `T${t.tableId}|default`;
+    const matches = [...(t.match ?? [])].sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
+    return `T${t.tableId}|${matches.map(fieldMatchKey).join(',')}|${Number(t.priority ?? 0)}`;
+  }
+  const pre = e.packetReplicationEngineEntry;
+  if (pre?.multicastGroupEntry) return `M${pre.multicastGroupEntry.multicastGroupId ?? 0}`;
+  if (pre?.cloneSessionEntry) return `C${pre.cloneSessionEntry.sessionId ?? 0}`;
+  throw new Error('only table entries, multicast groups and clone sessions are reconciled');
+}
+
+/**
+ * The controller metadata (P4Runtime TableEntry.metadata, MulticastGroupEntry.metadata) on what
+ * genevectl writes: an entry carrying it that the intent no longer wants is ours to delete; one
+ * without it was written by someone else and is drift.
+ */
+export const OWNER_METADATA = new TextEncoder().encode('genevectl');
+const OWNER_HEX = hex(OWNER_METADATA);
+
+/**
+ * True when genevectl wrote this entity (see {@link OWNER_METADATA}). Multicast groups carry no
+ * metadata on every target (bmv2 does not keep it): a group is ours when one of our `bum_flood`
+ * entries names it (`ourGroups`).
+ */
+export function isOurs(e: p4.v1.IEntity, ourGroups: ReadonlySet<number> = new Set()): boolean {
+  if (e.packetReplicationEngineEntry?.cloneSessionEntry) return true; // the punt session is ours by id
+  const group = e.packetReplicationEngineEntry?.multicastGroupEntry;
+  if (group) return ourGroups.has(group.multicastGroupId ?? 0);
+  return hex(e.tableEntry?.metadata) === OWNER_HEX;
+}
+
+/** The multicast groups our flood entries (table `floodTableId`) point at. */
+export function groupsOfOurFloodEntries(
+  observed: Iterable<{ raw: p4.v1.IEntity }>,
+  floodTableId: number | undefined,
+): Set<number> {
+  const out = new Set<number>();
+  for (const { raw } of observed) {
+    const t = raw.tableEntry;
+    if (!t || t.tableId !== floodTableId || hex(t.metadata) !== OWNER_HEX) continue;
+    const value = t.action?.action?.params?.[0]?.value;
+    if (value) out.add(Number.parseInt(hex(value), 16));
+  }
+  return out;
+}
+
+/** What an entity does (its controller metadata included, so an entry is adopted by a MODIFY). */
+export function entityValue(e: p4.v1.IEntity): string {
+  const t = e.tableEntry;
+  if (t) {
+    const a = t.action?.action;
+    if (!a) return hex(t.metadata);
+    const params = [...(a.params ?? [])].sort((x, y) => (x.paramId ?? 0) - (y.paramId ?? 0));
+    return `${a.actionId}(${params.map((p) => `${p.paramId}=${hex(p.value)}`).join(',')})${hex(t.metadata)}`;
+  }
+  const pre = e.packetReplicationEngineEntry;
+  if (pre?.multicastGroupEntry)
+    return (pre.multicastGroupEntry.replicas ?? []).map(replicaKey).sort().join(',');
+  if (pre?.cloneSessionEntry) {
+    const c = pre.cloneSessionEntry;
+    return `${(c.replicas ?? []).map(replicaKey).sort().join(',')}|${c.classOfService ?? 0}|${c.packetLengthBytes ?? 0}`;
+  }
+  return '';
+}
+
+/** The part of an entity a DELETE or a re-INSERT needs (no counters, meters or read-only fields). */
+export function writableEntity(e: p4.v1.IEntity): p4.v1.IEntity {
+  const t = e.tableEntry;
+  if (t) {
+    const out: p4.v1.ITableEntry = { tableId: t.tableId, match: t.match ?? [] };
+    if (t.action) out.action = t.action;
+    if (t.priority) out.priority = t.priority;
+    if (t.metadata && t.metadata.length > 0) out.metadata = t.metadata;
+    if (t.isDefaultAction) out.isDefaultAction = true;
+    return { tableEntry: out };
+  }
+  return e;
+}
+
+/** One entity on a device. */
+export interface ObservedEntity {
+  key: string;
+  value: string;
+  raw: p4.v1.IEntity;
+}
+
+/** Short name of the table (or `multicast group` / `clone session`) an entity belongs to. */
+export function entityTable(index: P4InfoIndex, e: p4.v1.IEntity): string {
+  if (e.tableEntry) {
+    const info = index.tables.find(e.tableEntry.tableId ?? 0);
+    const name = info?.name ?? `table ${e.tableEntry.tableId}`;
+    return name.slice(name.lastIndexOf('.') + 1);
+  }
+  if (e.packetReplicationEngineEntry?.multicastGroupEntry) return 'multicast group';
+  return 'clone session';
+}
+
+/** An entity of the device in readable terms (values as P4Runtime names them, not hex). */
+export function describeObserved(index: P4InfoIndex, e: p4.v1.IEntity): string {
+  const g = e.packetReplicationEngineEntry?.multicastGroupEntry;
+  if (g) return `multicast group ${g.multicastGroupId}`;
+  const c = e.packetReplicationEngineEntry?.cloneSessionEntry;
+  if (c) return `clone session ${c.sessionId}`;
+  const t = e.tableEntry!;
+  const table = index.tables.find(t.tableId ?? 0);
+  if (!table) return `table ${t.tableId}`;
+  const fields = (t.match ?? []).map((m) => {
+    const field = table.matchFields.get(m.fieldId ?? 0);
+    const bytes = m.exact?.value ?? m.lpm?.value ?? m.ternary?.value ?? m.optional?.value ?? m.range?.low;
+    const smart = bytes ? field.format(bytes, { format: 'smart' }) : '*';
+    return `${field.name}=${String(smart)}${m.lpm ? `/${m.lpm.prefixLen}` : ''}`;
+  });
+  return `{${fields.join(', ')}}`;
+}

@@ -1,0 +1,240 @@
+/**
+ * The overlay controller across devices: loads a fabric, derives each device's view, and for each
+ * device (in parallel) reads it, plans with the identifiers it already uses, checks capacity, and
+ * writes the difference. `diff` is the same without the writes.
+ */
+import { readFileSync } from 'node:fs';
+import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
+import { deriveFabric } from './derive.js';
+import { entityKey, entityTable, entityValue, type ObservedEntity } from './device-state.js';
+import type { DeviceSpec } from './fabric-schema.js';
+import type { FabricIntent } from './intent.js';
+import type { LoadedFabric } from './load-fabric.js';
+import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
+import {
+  type ApplyOptions,
+  allocationsOf,
+  applyChanges,
+  type Change,
+  capacityProblems,
+  checkForeign,
+  type Diff,
+  diffDevice,
+  encodePlan,
+  ForeignProgramError,
+  type PipelineOutcome,
+  pipelineStatus,
+  pushProgram,
+  readDevice,
+  vtepProgram,
+} from './reconcile.js';
+
+/** One device to reconcile: how to reach it and what it should hold. */
+export interface DeviceTarget {
+  name: string;
+  connect: ConnectOptions;
+  intent: FabricIntent;
+  /** Where the device is declared (`file:line: devices[i]: `), to prefix what the planner finds. */
+  where?: string;
+}
+
+/** Connection of a fabric device, from its entry in the file. */
+export function connectOptionsOf(d: DeviceSpec): ConnectOptions {
+  const tls = d.tls;
+  return {
+    address: d.address,
+    deviceId: d.deviceId,
+    electionId: BigInt(d.electionId),
+    ...(d.role !== undefined ? { role: d.role } : {}),
+    ...(tls
+      ? {
+          security:
+            tls.cert && tls.key
+              ? {
+                  type: 'mtls' as const,
+                  rootCerts: readFileSync(tls.ca),
+                  certChain: readFileSync(tls.cert),
+                  privateKey: readFileSync(tls.key),
+                }
+              : { type: 'tls' as const, rootCerts: readFileSync(tls.ca) },
+        }
+      : {}),
+    waitForPrimary: true,
+  };
+}
+
+/**
+ * The devices of a loaded fabric file. A single-VTEP file is one device reached with `fallback`
+ * (the command line's --grpc, --device-id, --election-id).
+ */
+export function deviceTargets(loaded: LoadedFabric, fallback?: ConnectOptions): DeviceTarget[] {
+  if (loaded.format === 'single-vtep') {
+    if (!fallback) throw new IntentError([`${loaded.file}: a single-VTEP file needs the device's address`]);
+    return [{ name: fallback.address, connect: fallback, intent: loaded.intent }];
+  }
+  const derivation = deriveFabric(loaded.fabric, loaded.where);
+  return derivation.devices.map((v, i) => ({
+    name: v.device.name,
+    connect: connectOptionsOf(v.device),
+    intent: v.intent,
+    where: loaded.where(['devices', i]),
+  }));
+}
+
+export interface ReconcileOptions extends ApplyOptions {
+  /** Plan and compare only. */
+  dryRun?: boolean;
+  /** Delete entries the intent does not own. */
+  prune?: boolean;
+  /** Replace another program (wipes the device). */
+  force?: boolean;
+  /** The device's state after the previous apply by this controller (skips reading it). */
+  cache?: DeviceCache;
+  /** Progress of one device's writes. */
+  onDeviceProgress?: (device: string, done: number, total: number) => void;
+}
+
+/** What happened (or would happen) on one device. */
+export interface DeviceReport {
+  device: string;
+  pipeline: PipelineOutcome | 'would push' | 'would replace';
+  plan: Plan;
+  diff: Diff;
+  /** Changes written (or, for a dry run, to write): the diff, plus drift deletes with prune. */
+  changes: Change[];
+  written: number;
+  ms: number;
+  /** What the device holds after this apply (for the next one, see {@link DeviceCache}). */
+  cache?: DeviceCache;
+}
+
+/**
+ * What a device held after the last successful apply, as the controller that wrote it knows it.
+ * A service that is the device's only primary can pass it to the next reconcile instead of reading
+ * the device again; it is dropped on reconnect, so a restarted device is always read.
+ */
+export interface DeviceCache {
+  observed: Map<string, ObservedEntity>;
+  allocations: Allocations;
+}
+
+/** Plans one device; what the planner finds names the device and where the file declares it. */
+export function planDevice(target: DeviceTarget, previous?: Parameters<typeof planFabric>[1]): Plan {
+  try {
+    return planFabric(target.intent, previous);
+  } catch (e) {
+    if (e instanceof IntentError)
+      throw new IntentError(e.problems.map((p) => `${target.where ?? ''}device ${target.name}: ${p}`));
+    throw e;
+  }
+}
+
+/** Reconciles one device over an open client. */
+export async function reconcileDevice(
+  client: P4RuntimeClient,
+  target: DeviceTarget,
+  options: ReconcileOptions = {},
+): Promise<DeviceReport> {
+  const started = performance.now();
+  const program = await vtepProgram();
+  const { status, cookie } = await pipelineStatus(client, program);
+  checkForeign(target.name, status, cookie, program, options.force === true || options.dryRun === true);
+  client.bindP4Info(program.p4info);
+  let observed = new Map<string, ObservedEntity>();
+  let previous: Allocations | undefined;
+  if (status === 'ours' && options.cache) {
+    observed = options.cache.observed;
+    previous = options.cache.allocations;
+  } else if (status === 'ours' || status === 'same-tables') observed = await readDevice(client);
+
+  const plan = planDevice(target, { previous: previous ?? allocationsOf(client.p4info, observed.values()) });
+  const capacity = capacityProblems(client.p4info, plan.entities);
+  if (capacity.length > 0)
+    throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
+
+  let pipeline: DeviceReport['pipeline'] = 'kept';
+  if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
+  if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
+  if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
+  const diff = diffDevice(client.p4info, encodePlan(client, plan.entities), observed);
+  const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
+  let written = 0;
+  if (!options.dryRun && changes.length > 0) {
+    written = await applyChanges(
+      client,
+      target.name,
+      changes,
+      { ...options, onProgress: (done, total) => options.onDeviceProgress?.(target.name, done, total) },
+      wouldOverflow(client.p4info, observed, changes),
+    );
+  }
+  let cache: DeviceCache | undefined;
+  if (!options.dryRun) {
+    for (const c of changes) {
+      const key = entityKey(c.entity);
+      if (c.kind === 'delete') observed.delete(key);
+      else observed.set(key, { key, value: entityValue(c.entity), raw: c.entity });
+    }
+    cache = { observed, allocations: plan.allocations };
+  }
+  return {
+    device: target.name,
+    pipeline,
+    plan,
+    diff,
+    changes,
+    written,
+    ms: performance.now() - started,
+    cache,
+  };
+}
+
+/**
+ * True when inserting before deleting would overfill a table (what is there, plus the inserts);
+ * then deletes go first, at the cost of a brief gap instead of make-before-break.
+ */
+function wouldOverflow(
+  index: P4InfoIndex,
+  observed: ReadonlyMap<string, ObservedEntity>,
+  changes: readonly Change[],
+): boolean {
+  const count = new Map<string, number>();
+  for (const o of observed.values()) {
+    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
+    const table = entityTable(index, o.raw);
+    count.set(table, (count.get(table) ?? 0) + 1);
+  }
+  for (const c of changes) if (c.kind === 'insert') count.set(c.table, (count.get(c.table) ?? 0) + 1);
+  for (const [table, n] of count) {
+    const size = index.tables.find(table)?.size ?? 0;
+    if (size > 0 && n > size) return true;
+  }
+  return false;
+}
+
+/** The outcome of one device in a fabric-wide run. */
+export type DeviceOutcome =
+  | { device: string; ok: true; report: DeviceReport }
+  | { device: string; ok: false; error: Error };
+
+/** Reconciles every device in parallel; one failing device does not stop the others. */
+export async function reconcileFabric(
+  targets: readonly DeviceTarget[],
+  options: ReconcileOptions = {},
+): Promise<DeviceOutcome[]> {
+  return Promise.all(
+    targets.map(async (target): Promise<DeviceOutcome> => {
+      let client: P4RuntimeClient | undefined;
+      try {
+        client = await P4RuntimeClient.connect({ ...target.connect, reconnect: false });
+        return { device: target.name, ok: true, report: await reconcileDevice(client, target, options) };
+      } catch (error) {
+        return { device: target.name, ok: false, error: error as Error };
+      } finally {
+        client?.close();
+      }
+    }),
+  );
+}
+
+export { ForeignProgramError };

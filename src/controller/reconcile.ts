@@ -1,0 +1,512 @@
+/**
+ * Reconciliation of one device: read what it holds, compare with what the intent wants, and write
+ * only the difference, in an order that never leaves an entry pointing at something missing:
+ * inserts and modifies from the leaves up (tenants, tunnels, replicas and the default action
+ * first; then groups, memberships and policies; then classification and forwarding), deletes the
+ * other way round. The program is pushed only when the device does not already run it.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { programArtifactPath } from '../artifacts/program.js';
+import {
+  loadP4Info,
+  type P4InfoIndex,
+  type P4RuntimeClient,
+  P4RuntimeError,
+  P4RuntimeWriteError,
+  type p4,
+  type WriteOptions,
+} from '../p4runtime/index.js';
+import { formatIpv4, formatIpv6 } from '../packet/index.js';
+import {
+  describeObserved,
+  entityKey,
+  entityTable,
+  entityValue,
+  groupsOfOurFloodEntries,
+  isOurs,
+  type ObservedEntity,
+  OWNER_METADATA,
+  writableEntity,
+} from './device-state.js';
+import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+
+// ------------------------------------------------------------------ the program
+
+export interface Program {
+  p4info: p4.config.v1.IP4Info;
+  deviceConfig: Uint8Array;
+  /** ForwardingPipelineConfig cookie: a hash of the program, so a device says what it runs. */
+  cookie: bigint;
+}
+
+/** The cookie of a program: the first 64 bits of SHA-256 over its P4Info and device config. */
+export function programCookie(p4infoText: Uint8Array, deviceConfig: Uint8Array): bigint {
+  const digest = createHash('sha256').update(p4infoText).update(deviceConfig).digest();
+  return digest.readBigUInt64BE(0) || 1n;
+}
+
+let cachedProgram: Program | undefined;
+/** The VTEP program of this package (bmv2/), with its cookie. */
+export async function vtepProgram(): Promise<Program> {
+  if (!cachedProgram) {
+    const p4infoPath = programArtifactPath('p4infoJson');
+    const deviceConfig = readFileSync(programArtifactPath('bmv2Json'));
+    cachedProgram = {
+      p4info: await loadP4Info(p4infoPath),
+      deviceConfig,
+      cookie: programCookie(readFileSync(p4infoPath), deviceConfig),
+    };
+  }
+  return cachedProgram;
+}
+
+/** A device runs a program other than ours and the operator did not force a replacement. */
+export class ForeignProgramError extends P4RuntimeError {
+  override name = 'ForeignProgramError';
+}
+
+export type PipelineOutcome = 'kept' | 'pushed' | 'replaced';
+
+/** What a device runs, compared with our program. */
+export type PipelineStatus = 'ours' | 'same-tables' | 'none' | 'foreign';
+
+const tableNames = (p: p4.config.v1.IP4Info) =>
+  (p.tables ?? [])
+    .map((t) => `${t.preamble?.id}:${t.preamble?.name}`)
+    .sort()
+    .join(',');
+
+/**
+ * What the device runs (GetForwardingPipelineConfig, no write): our program (same cookie), the
+ * same P4Info without our cookie (pushed by an older genevectl: kept, never wiped), nothing, or
+ * another program.
+ */
+export async function pipelineStatus(
+  client: P4RuntimeClient,
+  program: Program,
+): Promise<{ status: PipelineStatus; cookie?: bigint }> {
+  let running: Awaited<ReturnType<P4RuntimeClient['getPipeline']>> = {};
+  try {
+    running = await client.getPipeline('COOKIE_ONLY');
+    if (running.cookie === program.cookie) return { status: 'ours', cookie: running.cookie };
+    running = await client.getPipeline('P4INFO_AND_COOKIE');
+  } catch {
+    return { status: 'none' }; // no pipeline configured yet (FAILED_PRECONDITION on some targets)
+  }
+  if ((running.p4info?.tables?.length ?? 0) === 0) return { status: 'none' };
+  if (tableNames(running.p4info!) === tableNames(program.p4info))
+    return { status: 'same-tables', ...(running.cookie !== undefined ? { cookie: running.cookie } : {}) };
+  return { status: 'foreign', ...(running.cookie !== undefined ? { cookie: running.cookie } : {}) };
+}
+
+/** Refuses a device running another program unless forced (replacing it wipes every entry). */
+export function checkForeign(
+  device: string,
+  status: PipelineStatus,
+  cookie: bigint | undefined,
+  program: Program,
+  force: boolean,
+): void {
+  if (status === 'foreign' && !force)
+    throw new ForeignProgramError(
+      `device ${device} runs another program (cookie ${cookie ?? 'none'}, ours ${program.cookie}); ` +
+        'refused: replacing it wipes every entry (--force to do it anyway)',
+    );
+}
+
+/** Pushes `program` (with its cookie) and binds its P4Info. */
+export async function pushProgram(client: P4RuntimeClient, program: Program): Promise<void> {
+  await client.setPipeline({
+    p4info: program.p4info,
+    deviceConfig: program.deviceConfig,
+    cookie: program.cookie,
+  });
+}
+
+// ------------------------------------------------------------------ reading
+
+/** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
+const DEFAULT_TABLES = ['security_option_format'];
+
+/** Every table entry, multicast group and the punt clone session on the device. */
+export async function readDevice(client: P4RuntimeClient): Promise<Map<string, ObservedEntity>> {
+  const out = new Map<string, ObservedEntity>();
+  const add = (raw: p4.v1.IEntity) => {
+    const key = entityKey(raw);
+    out.set(key, { key, value: entityValue(raw), raw });
+  };
+  const index = client.p4info;
+  const requests: p4.v1.IEntity[] = [
+    { tableEntry: {} },
+    { packetReplicationEngineEntry: { multicastGroupEntry: {} } },
+    { packetReplicationEngineEntry: { cloneSessionEntry: { sessionId: PUNT_CLONE_SESSION } } },
+    ...DEFAULT_TABLES.map((t) => ({
+      tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
+    })),
+  ];
+  for (const request of requests) {
+    try {
+      for await (const raw of client.readRaw(request)) add(raw);
+    } catch (e) {
+      // A clone session that does not exist yet is NOT_FOUND on some targets.
+      if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
+    }
+  }
+  return out;
+}
+
+const bytesOf = (value: bigint, length: number): Uint8Array => {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return out;
+};
+const asBigInt = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
+
+/** The identifiers the device uses now (tenant slots, vports, tunnels, replicas, groups). */
+export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEntity>): Allocations {
+  const a = emptyAllocations();
+  const tables = new Map<string, p4.v1.IEntity[]>();
+  const groups: p4.v1.IMulticastGroupEntry[] = [];
+  for (const o of observed) {
+    const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
+    if (g) groups.push(g);
+    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
+    const name = entityTable(index, o.raw);
+    const list = tables.get(name) ?? [];
+    if (list.length === 0) tables.set(name, list);
+    list.push(o.raw);
+  }
+  const decode = (raw: p4.v1.IEntity) => decodeTable(index, raw);
+  const vportById = new Map<number, string>();
+  for (const raw of tables.get('vport_classification') ?? []) {
+    const e = decode(raw);
+    const key = `${e.match.port}/${e.match.src_mac}/${e.match.vlan_id}`;
+    a.vport.set(key, Number(e.params.vport));
+    vportById.set(Number(e.params.vport), key);
+  }
+  const groupVni = new Map<number, number>();
+  for (const raw of tables.get('tenant_by_vni') ?? []) {
+    const e = decode(raw);
+    a.tenantSlot.set(Number(e.match.vni), Number(e.params.tenant_slot));
+  }
+  for (const raw of tables.get('bum_flood') ?? []) {
+    const e = decode(raw);
+    a.floodGroup.set(Number(e.match.vni), Number(e.params.mcast_group));
+    groupVni.set(Number(e.params.mcast_group), Number(e.match.vni));
+  }
+  const ridVni = new Map<number, number>();
+  for (const g of groups) {
+    const vni = groupVni.get(g.multicastGroupId ?? 0);
+    if (vni !== undefined) for (const r of g.replicas ?? []) ridVni.set(r.instance ?? 0, vni);
+  }
+  const address = (action: string, v: unknown) =>
+    action.endsWith('ipv6') ? formatIpv6(bytesOf(asBigInt(v), 16)) : formatIpv4(bytesOf(asBigInt(v), 4));
+  for (const raw of tables.get('tunnel') ?? []) {
+    const e = decode(raw);
+    a.tunnel.set(ipKey(address(e.action, e.params.remote_vtep)), Number(e.match.tunnel_id));
+  }
+  for (const raw of tables.get('flood_replica') ?? []) {
+    const e = decode(raw);
+    const rid = Number(e.match.replica_id);
+    if (e.action === 'replica_to_vport') {
+      const key = vportById.get(Number(e.params.vport));
+      if (key) a.replica.set(`v:${key}`, rid);
+    } else {
+      const vni = ridVni.get(rid);
+      if (vni !== undefined) a.replica.set(`t:${vni}/${ipKey(address(e.action, e.params.remote_vtep))}`, rid);
+    }
+  }
+  return a;
+}
+
+interface DecodedRow {
+  action: string;
+  match: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
+function decodeTable(index: P4InfoIndex, raw: p4.v1.IEntity): DecodedRow {
+  const t = raw.tableEntry!;
+  const table = index.tables.get(t.tableId ?? 0);
+  const match: Record<string, unknown> = {};
+  for (const m of t.match ?? []) {
+    const field = table.matchFields.get(m.fieldId ?? 0);
+    const bytes = m.exact?.value ?? m.lpm?.value ?? m.ternary?.value ?? m.optional?.value ?? m.range?.low;
+    if (!bytes) continue;
+    match[field.name] = field.name.endsWith('mac')
+      ? field.format(bytes, { format: 'mac' })
+      : field.decode(bytes);
+  }
+  const params: Record<string, unknown> = {};
+  let action = '';
+  const call = t.action?.action;
+  if (call) {
+    const info = index.actions.get(call.actionId ?? 0);
+    action = info.name.slice(info.name.lastIndexOf('.') + 1);
+    for (const p of call.params ?? []) {
+      const param = info.params.get(p.paramId ?? 0);
+      params[param.name] = param.decode(p.value ?? new Uint8Array(0));
+    }
+  }
+  // VLAN 0 and port numbers come back as bigint; keys use plain numbers.
+  for (const k of Object.keys(match)) if (typeof match[k] === 'bigint') match[k] = Number(match[k]);
+  return { action, match, params };
+}
+
+// ------------------------------------------------------------------ diff
+
+export type ChangeKind = 'insert' | 'modify' | 'delete';
+
+export interface Change {
+  kind: ChangeKind;
+  /** Short table name, `multicast group` or `clone session`. */
+  table: string;
+  /** In the intent's terms, e.g. `tenant blue, workload blue-web`; `not in the intent` for drift. */
+  owner: string;
+  /** What is written (the desired entity; for a delete, the device's). */
+  entity: p4.v1.IEntity;
+  /** What the device had (modify and delete), to put it back with --atomic. */
+  before?: p4.v1.IEntity;
+  /** Write order: lower first for inserts and modifies, higher first for deletes. */
+  rank: number;
+}
+
+/**
+ * Dependency rank of a table: what others point at comes first (a tenant slot before the vports
+ * that use it; tunnels and flood replicas before the forwarding and groups that name them; the
+ * security option format before any tunnel sends).
+ */
+const RANK: Record<string, number> = {
+  port_role: 0,
+  uplink_mtu: 0,
+  local_vtep_ipv4: 0,
+  local_vtep_ipv6: 0,
+  underlay_route_ipv4: 0,
+  underlay_route_ipv6: 0,
+  tenant_by_vni: 0,
+  security_option_format: 0,
+  tunnel: 0,
+  flood_replica: 0,
+  'clone session': 0,
+  'multicast group': 1,
+  vtep_membership_ipv4: 1,
+  vtep_membership_ipv6: 1,
+  policy_rules: 1,
+  vport_classification: 2,
+  overlay_mac: 2,
+  bum_flood: 2,
+};
+const rankOf = (table: string) => RANK[table] ?? 2;
+
+export interface Desired {
+  entity: p4.v1.IEntity;
+  planned: PlannedEntity;
+}
+
+/** Encodes planned entities with the device's P4Info. */
+export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEntity[]): Desired[] {
+  return entities.map((e) => {
+    let entity: p4.v1.IEntity;
+    if (e.kind === 'multicastGroup') entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
+    else if (e.kind === 'cloneSession')
+      entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+    else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);
+    else
+      entity = client.tableEntry(e.table, {
+        match: e.match,
+        action: e.action,
+        params: e.params,
+        ...(e.priority !== undefined ? { priority: e.priority } : {}),
+        metadata: OWNER_METADATA,
+      });
+    return { entity, planned: e };
+  });
+}
+
+const plannedTable = (p: PlannedEntity) =>
+  p.kind === 'table' ? p.table : p.kind === 'multicastGroup' ? 'multicast group' : 'clone session';
+const plannedOwner = (p: PlannedEntity) =>
+  p.kind === 'cloneSession' ? 'MTU punts to the controller' : (p.owner ?? plannedTable(p));
+
+export interface Diff {
+  /** Inserts and modifies of what the intent wants; deletes of what genevectl wrote and the intent dropped. */
+  changes: Change[];
+  /** Entities on the device someone else wrote (deleted only with prune). */
+  drift: Change[];
+  unchanged: number;
+}
+
+/** The changes that make `observed` what `desired` says; drift becomes deletes only with `prune`. */
+export function diffDevice(
+  index: P4InfoIndex,
+  desired: readonly Desired[],
+  observed: ReadonlyMap<string, ObservedEntity>,
+): Diff {
+  const changes: Change[] = [];
+  const wanted = new Set<string>();
+  let unchanged = 0;
+  for (const d of desired) {
+    const key = entityKey(d.entity);
+    wanted.add(key);
+    const have = observed.get(key);
+    const value = have && entityValue(d.entity);
+    if (have && have.value === value) {
+      unchanged++;
+      continue;
+    }
+    const table = plannedTable(d.planned);
+    const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table) };
+    const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
+    if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
+    else changes.push({ kind: 'modify', ...base, before: have.raw });
+  }
+  const drift: Change[] = [];
+  const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
+  for (const [key, o] of observed) {
+    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;
+    const table = entityTable(index, o.raw);
+    const ours = isOurs(o.raw, ourGroups);
+    (ours ? changes : drift).push({
+      kind: 'delete',
+      table,
+      owner: ours
+        ? `no longer in the intent: ${describeObserved(index, o.raw)}`
+        : `not in the intent: ${describeObserved(index, o.raw)}`,
+      entity: writableEntity(o.raw),
+      before: writableEntity(o.raw),
+      rank: rankOf(table),
+    });
+  }
+  return { changes, drift, unchanged };
+}
+
+// ------------------------------------------------------------------ writing
+
+export interface ApplyOptions {
+  /** Put back what was changed when a write fails. */
+  atomic?: boolean;
+  /** Called after each batch with the number of writes done and to do. */
+  onProgress?: (done: number, total: number) => void;
+  /** Writes per progress step. Default 10,000. */
+  chunk?: number;
+  write?: WriteOptions;
+}
+
+/** A write failed part-way; says what failed in the intent's terms and what the device now holds. */
+export class ReconcileError extends P4RuntimeError {
+  override name = 'ReconcileError';
+  constructor(
+    message: string,
+    readonly failed: readonly { change: Change; error: string }[],
+    readonly applied: number,
+    readonly total: number,
+    readonly rolledBack: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Orders changes into phases: inserts/modifies by rank up, then deletes by rank down. */
+export function orderChanges(changes: readonly Change[], deletesFirst = false): Change[][] {
+  const phases: Change[][] = [];
+  const upserts = [0, 1, 2].map((r) => changes.filter((c) => c.kind !== 'delete' && c.rank === r));
+  const deletes = [2, 1, 0].map((r) => changes.filter((c) => c.kind === 'delete' && c.rank === r));
+  if (deletesFirst) phases.push(...deletes, ...upserts);
+  else phases.push(...upserts, ...deletes);
+  return phases.filter((p) => p.length > 0);
+}
+
+const TYPE = { insert: 1, modify: 2, delete: 3 } as const;
+
+/** Writes `changes` in dependency order. Throws {@link ReconcileError} naming what failed. */
+export async function applyChanges(
+  client: P4RuntimeClient,
+  device: string,
+  changes: readonly Change[],
+  options: ApplyOptions = {},
+  deletesFirst = false,
+): Promise<number> {
+  const total = changes.length;
+  const chunk = options.chunk ?? 10_000;
+  const done: Change[] = [];
+  for (const phase of orderChanges(changes, deletesFirst)) {
+    for (let start = 0; start < phase.length; start += chunk) {
+      const slice = phase.slice(start, start + chunk);
+      try {
+        await client.write(
+          slice.map((c) => ({ type: TYPE[c.kind], entity: c.entity })),
+          options.write,
+        );
+        done.push(...slice);
+      } catch (error) {
+        const failures =
+          error instanceof P4RuntimeWriteError
+            ? error.failures.map((f) => ({ change: slice[f.index], error: `${f.codeName}: ${f.message}` }))
+            : slice.map((change) => ({ change, error: (error as Error).message }));
+        const failedSet = new Set(failures.map((f) => f.change));
+        const batchFailed = error instanceof P4RuntimeWriteError && error.batchErrors.length > 0;
+        if (!batchFailed) done.push(...slice.filter((c) => !failedSet.has(c)));
+        let rolledBack = false;
+        if (options.atomic) {
+          await rollback(client, done);
+          rolledBack = true;
+        }
+        const shown = failures
+          .slice(0, 5)
+          .map((f) => `${f.change.kind} ${f.change.owner} (${f.change.table}): ${f.error}`);
+        const more = failures.length > 5 ? [`... and ${failures.length - 5} more`] : [];
+        const state = rolledBack
+          ? 'the device was put back as it was before this apply (--atomic)'
+          : `the device now holds ${done.length} of the ${total} changes; apply again to converge`;
+        throw new ReconcileError(
+          `device ${device}: ${failures.length} of ${total} change(s) failed:\n  ${[...shown, ...more].join('\n  ')}\n  ${state}`,
+          failures,
+          rolledBack ? 0 : done.length,
+          total,
+          rolledBack,
+        );
+      }
+      options.onProgress?.(done.length, total);
+    }
+  }
+  return done.length;
+}
+
+/** Undoes applied changes, last first: inserts deleted, modifies and deletes put back. */
+async function rollback(client: P4RuntimeClient, applied: readonly Change[]): Promise<void> {
+  const undo: Change[] = applied.map((c) =>
+    c.kind === 'insert'
+      ? { ...c, kind: 'delete', entity: writableEntity(c.entity) }
+      : c.kind === 'modify'
+        ? { ...c, entity: c.before ?? c.entity }
+        : { ...c, kind: 'insert', entity: c.before ?? c.entity },
+  );
+  // Exactly the reverse of the order they were applied in, a run of one kind and rank per write.
+  undo.reverse();
+  for (let i = 0; i < undo.length; ) {
+    let j = i + 1;
+    while (j < undo.length && undo[j].kind === undo[i].kind && undo[j].rank === undo[i].rank) j++;
+    await client.write(undo.slice(i, j).map((c) => ({ type: TYPE[c.kind], entity: c.entity })));
+    i = j;
+  }
+}
+
+// ------------------------------------------------------------------ capacity
+
+/** Tables whose planned entries exceed their size in the P4Info (checked before any write). */
+export function capacityProblems(index: P4InfoIndex, entities: readonly PlannedEntity[]): string[] {
+  const count = new Map<string, number>();
+  for (const e of entities)
+    if (e.kind === 'table' && !e.isDefaultAction) count.set(e.table, (count.get(e.table) ?? 0) + 1);
+  const problems: string[] = [];
+  for (const [table, n] of count) {
+    const info = index.tables.get(table);
+    if (info.size > 0 && n > info.size)
+      problems.push(`table ${table}: ${n} entries planned, the program holds ${info.size}`);
+  }
+  return problems;
+}

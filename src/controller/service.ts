@@ -1,0 +1,403 @@
+/**
+ * The controller as a service: keeps every device of a fabric file converged. Per device, a
+ * supervisor connects (with exponential backoff), reconciles, answers packet-ins, and starts over
+ * when the stream is lost (a restarted device comes back without its program: the reconcile pushes
+ * it and writes everything again). A change of the file is reconciled on every device; a file with
+ * mistakes is reported and the last good one kept. Prometheus metrics (prom-client) and a health
+ * endpoint are served over HTTP.
+ */
+import { EventEmitter } from 'node:events';
+import { unwatchFile, watchFile } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { P4RuntimeClient } from '../p4runtime/index.js';
+import { VtepController } from './controller.js';
+import {
+  type DeviceCache,
+  type DeviceReport,
+  type DeviceTarget,
+  deviceTargets,
+  reconcileDevice,
+} from './fabric-controller.js';
+import { loadFabric } from './load-fabric.js';
+import { PuntHandler } from './punts.js';
+
+export interface ServiceOptions {
+  /** HTTP address for /metrics and /healthz, `host:port`; none when omitted. */
+  listen?: string;
+  /** Reconnect backoff: first delay and cap, ms (default 250 and 10,000). */
+  backoffMs?: { initial: number; max: number };
+  /** How often the file is checked for changes, ms (default 500). */
+  watchIntervalMs?: number;
+  log?: (line: string) => void;
+  /** Replace another program on a device (wipes it). */
+  force?: boolean;
+  /** Delete drift too. */
+  prune?: boolean;
+  /**
+   * How often each device is read in full and reconciled again, ms (default 60,000; 0 = never):
+   * catches what the stream does not tell, e.g. another controller pushing a program or writing.
+   */
+  resyncMs?: number;
+}
+
+export interface ServiceEvents {
+  /** A device was reconciled. */
+  converged: [{ device: string; report: DeviceReport }];
+  /** A device could not be reached or reconciled; it is retried after `retryMs`. */
+  deviceError: [{ device: string; error: Error; retryMs: number }];
+  /** The file changed and was loaded (or refused: `error`). */
+  reload: [{ ok: boolean; error?: Error }];
+}
+
+interface DeviceState {
+  target: DeviceTarget;
+  client?: P4RuntimeClient;
+  controller?: VtepController;
+  punts?: PuntHandler;
+  connected: boolean;
+  converged: boolean;
+  /** A reconcile is wanted (new intent) while one runs. */
+  dirty: boolean;
+  running: boolean;
+  attempts: number;
+  timer?: NodeJS.Timeout;
+  lastError?: string;
+  /** What the device holds since our last apply; cleared on reconnect. */
+  cache?: DeviceCache;
+}
+
+class Metrics {
+  readonly registry = new Registry();
+  readonly reconcileSeconds = new Histogram({
+    name: 'genevectl_reconcile_duration_seconds',
+    help: 'Time to read, diff and write one device',
+    labelNames: ['device'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly writes = new Counter({
+    name: 'genevectl_reconcile_writes_total',
+    help: 'Entries written by reconciliation, by kind (insert, modify, delete)',
+    labelNames: ['device', 'kind'],
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'genevectl_reconcile_errors_total',
+    help: 'Failed connections or reconciliations',
+    labelNames: ['device'],
+    registers: [this.registry],
+  });
+  readonly up = new Gauge({
+    name: 'genevectl_device_converged',
+    help: '1 when the device is connected and holds what the fabric says',
+    labelNames: ['device'],
+    registers: [this.registry],
+  });
+  readonly drift = new Gauge({
+    name: 'genevectl_drift_entries',
+    help: 'Entries on the device that the fabric does not own',
+    labelNames: ['device'],
+    registers: [this.registry],
+  });
+  readonly punts = new Gauge({
+    name: 'genevectl_punts',
+    help: 'Packet-ins handled, by outcome',
+    labelNames: ['device', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly tenantPackets = new Gauge({
+    name: 'genevectl_tenant_tunnelled_packets',
+    help: 'Tunnelled packets per tenant and direction (the device counters, cell from its own VNI table)',
+    labelNames: ['device', 'tenant', 'vni', 'direction'],
+    registers: [this.registry],
+  });
+  readonly drops = new Gauge({
+    name: 'genevectl_dropped_packets',
+    help: 'Packets dropped by the data plane, by reason',
+    labelNames: ['device', 'reason'],
+    registers: [this.registry],
+  });
+}
+
+export class FabricService extends EventEmitter<ServiceEvents> {
+  private readonly devices = new Map<string, DeviceState>();
+  private readonly metrics = new Metrics();
+  private server?: Server;
+  private resync?: NodeJS.Timeout;
+  private stopped = false;
+  private names = new Map<number, string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly options: ServiceOptions = {},
+  ) {
+    super();
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  /** Loads the file (throws when it has mistakes), starts every device and the HTTP endpoint. */
+  async start(): Promise<void> {
+    this.load();
+    if (this.options.listen) await this.listen(this.options.listen);
+    const resyncMs = this.options.resyncMs ?? 60_000;
+    if (resyncMs > 0) {
+      this.resync = setInterval(() => {
+        for (const state of this.devices.values()) {
+          if (!state.client || state.running) continue;
+          state.cache = undefined; // read the device, not what we think it holds
+          this.reconcile(state);
+        }
+      }, resyncMs);
+      this.resync.unref();
+    }
+    watchFile(this.file, { interval: this.options.watchIntervalMs ?? 500 }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.reload();
+    });
+  }
+
+  /** Address the HTTP endpoint listens on, once started. */
+  get httpAddress(): string | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? `${a.address}:${a.port}` : undefined;
+  }
+
+  private load(): void {
+    const loaded = loadFabric(this.file);
+    const targets = deviceTargets(loaded);
+    if (loaded.format === 'fabric') this.names = new Map(loaded.fabric.tenants.map((t) => [t.vni, t.name]));
+    const wanted = new Set(targets.map((t) => t.name));
+    for (const [name, state] of this.devices) {
+      if (wanted.has(name)) continue;
+      this.drop(state);
+      this.devices.delete(name);
+      this.log(`${name}: no longer in the fabric; left as it is`);
+    }
+    for (const target of targets) {
+      const state = this.devices.get(target.name);
+      if (!state) {
+        const fresh: DeviceState = {
+          target,
+          connected: false,
+          converged: false,
+          dirty: false,
+          running: false,
+          attempts: 0,
+        };
+        this.devices.set(target.name, fresh);
+        this.connect(fresh);
+      } else {
+        const same = (x: unknown, y: unknown) =>
+          JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) ===
+          JSON.stringify(y, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+        const moved = !same(state.target.connect, target.connect);
+        state.target = target;
+        if (moved) {
+          this.drop(state);
+          this.connect(state);
+        } else this.reconcile(state);
+      }
+    }
+  }
+
+  /** Loads the file again; a file with mistakes is reported and the running intent kept. */
+  reload(): void {
+    try {
+      this.load();
+      this.log(`${this.file}: reloaded`);
+      this.emit('reload', { ok: true });
+    } catch (error) {
+      this.log(`${this.file}: not applied, the running fabric is kept:\n  ${(error as Error).message}`);
+      this.emit('reload', { ok: false, error: error as Error });
+    }
+  }
+
+  private drop(state: DeviceState): void {
+    clearTimeout(state.timer);
+    state.client?.removeAllListeners();
+    state.client?.close();
+    state.client = undefined;
+    state.controller = undefined;
+    state.connected = false;
+    state.converged = false;
+    state.cache = undefined;
+    this.metrics.up.set({ device: state.target.name }, 0);
+  }
+
+  private retry(state: DeviceState, error: Error): void {
+    if (this.stopped) return;
+    const { initial, max } = this.options.backoffMs ?? { initial: 250, max: 10_000 };
+    const retryMs = Math.min(max, initial * 2 ** Math.min(state.attempts, 20));
+    state.attempts++;
+    state.lastError = error.message;
+    this.metrics.errors.inc({ device: state.target.name });
+    this.log(`${state.target.name}: ${error.message.split('\n')[0]}; retrying in ${retryMs} ms`);
+    this.emit('deviceError', { device: state.target.name, error, retryMs });
+    this.drop(state);
+    if (!this.stopped) state.timer = setTimeout(() => this.connect(state), retryMs);
+  }
+
+  private connect(state: DeviceState): void {
+    if (this.stopped) return;
+    const name = state.target.name;
+    P4RuntimeClient.connect({ ...state.target.connect, reconnect: false, connectTimeoutMs: 5_000 })
+      .then((client) => {
+        if (this.stopped) {
+          client.close();
+          return;
+        }
+        state.client = client;
+        state.controller = new VtepController(client);
+        state.connected = true;
+        client.on('disconnect', ({ error }) => {
+          if (state.client === client) this.retry(state, new Error(`stream lost: ${error.message}`));
+        });
+        state.punts = new PuntHandler(
+          state.target.intent,
+          (frame, metadata) => client.packetOut(frame, metadata),
+          {
+            log: (line) => this.log(`${name}: ${line}`),
+          },
+        );
+        client.on('packetIn', (p) => state.punts?.handle(p));
+        this.reconcile(state);
+      })
+      .catch((error: Error) => this.retry(state, error));
+  }
+
+  private reconcile(state: DeviceState): void {
+    if (!state.client) return;
+    if (state.running) {
+      state.dirty = true;
+      return;
+    }
+    state.running = true;
+    state.dirty = false;
+    const client = state.client;
+    const name = state.target.name;
+    const end = this.metrics.reconcileSeconds.startTimer({ device: name });
+    reconcileDevice(client, state.target, {
+      force: this.options.force,
+      prune: this.options.prune,
+      ...(state.cache ? { cache: state.cache } : {}),
+    })
+      .then((report) => {
+        end();
+        state.running = false;
+        if (state.client !== client) return;
+        state.cache = report.cache;
+        // Packet-ins are answered from the intent the device now holds.
+        state.punts = new PuntHandler(
+          state.target.intent,
+          (frame, metadata) => client.packetOut(frame, metadata),
+          {
+            log: (line) => this.log(`${name}: ${line}`),
+          },
+        );
+        for (const c of report.changes) this.metrics.writes.inc({ device: name, kind: c.kind });
+        this.metrics.drift.set({ device: name }, report.diff.drift.length);
+        this.metrics.up.set({ device: name }, 1);
+        state.converged = true;
+        state.attempts = 0;
+        state.lastError = undefined;
+        this.log(
+          `${name}: program ${report.pipeline}, ${report.written} written, ${report.diff.unchanged} unchanged` +
+            (report.diff.drift.length > 0 ? `, ${report.diff.drift.length} drift` : ''),
+        );
+        this.emit('converged', { device: name, report });
+        if (state.dirty) this.reconcile(state);
+      })
+      .catch((error: Error) => {
+        end();
+        state.running = false;
+        state.cache = undefined; // part-way: read the device next time
+        if (state.client === client) this.retry(state, error);
+      });
+  }
+
+  /** Each device: connected, converged, last error. */
+  health(): {
+    ok: boolean;
+    devices: Record<string, { connected: boolean; converged: boolean; error?: string }>;
+  } {
+    const devices: Record<string, { connected: boolean; converged: boolean; error?: string }> = {};
+    for (const [name, s] of this.devices)
+      devices[name] = {
+        connected: s.connected,
+        converged: s.converged,
+        ...(s.lastError ? { error: s.lastError } : {}),
+      };
+    return { ok: [...this.devices.values()].every((s) => s.converged), devices };
+  }
+
+  /** Metrics in Prometheus text format; device counters are read at scrape time. */
+  async scrape(): Promise<string> {
+    for (const [name, s] of this.devices) {
+      const p = s.punts?.counts;
+      if (p) {
+        this.metrics.punts.set({ device: name, outcome: 'mtu_answered' }, p.mtuAnswered);
+        for (const [why, n] of Object.entries(p.mtuNotAnswered))
+          this.metrics.punts.set({ device: name, outcome: `mtu_not_answered_${why}` }, n);
+        this.metrics.punts.set({ device: name, outcome: 'geneve_oam' }, p.oam);
+      }
+      if (!s.controller || !s.converged) continue;
+      try {
+        for (const t of await s.controller.tenantTrafficOnDevice(this.names)) {
+          const labels = { device: name, tenant: t.name, vni: String(t.vni) };
+          this.metrics.tenantPackets.set(
+            { ...labels, direction: 'from_network' },
+            Number(t.fromNetwork.packets),
+          );
+          this.metrics.tenantPackets.set({ ...labels, direction: 'to_network' }, Number(t.toNetwork.packets));
+        }
+        for (const [reason, c] of Object.entries(await s.controller.dropCounters()))
+          this.metrics.drops.set({ device: name, reason }, Number(c.packets));
+      } catch (error) {
+        this.log(`${name}: counters not read: ${(error as Error).message}`);
+      }
+    }
+    return this.metrics.registry.metrics();
+  }
+
+  private listen(address: string): Promise<void> {
+    const i = address.lastIndexOf(':');
+    const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+    const port = Number(address.slice(i + 1));
+    this.server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        this.scrape().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+            res.end(text);
+          },
+          (error: Error) => {
+            res.writeHead(500);
+            res.end(error.message);
+          },
+        );
+      } else if (req.url === '/healthz') {
+        const h = this.health();
+        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(`${JSON.stringify(h)}\n`);
+      } else {
+        res.writeHead(404);
+        res.end('try /metrics or /healthz\n');
+      }
+    });
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resync);
+    unwatchFile(this.file);
+    for (const s of this.devices.values()) this.drop(s);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

@@ -1,0 +1,245 @@
+// The controller against two embedded targets over gRPC: first apply, idempotent re-apply with frames
+// flowing, one-workload change, drift and prune, capacity refusal, failure part-way and convergence,
+// --atomic rollback, and a device running another program.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type DeviceOutcome,
+  type DeviceReport,
+  IntentError,
+  ReconcileError,
+  readDevice,
+  reconcileFabric,
+  VtepController,
+  vtepProgram,
+} from '../../src/controller/index.js';
+import { DataplaneClient } from '../../src/dataplane/client.js';
+import { buildFrame } from '../../src/packet/index.js';
+import { copyFabric, type Lab, startLab } from './helpers.js';
+
+let lab: Lab;
+beforeEach(async () => {
+  lab = await startLab(2);
+});
+afterEach(async () => {
+  await lab.stop();
+});
+
+function reports(outcomes: DeviceOutcome[]): DeviceReport[] {
+  return outcomes.map((o) => {
+    if (!o.ok) throw o.error;
+    return o.report;
+  });
+}
+
+const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`).sort();
+
+/** blue-web (vtep-a port 1) -> blue-db (behind vtep-b): one Geneve packet out of uplink 5. */
+const blueWebToDb = () =>
+  buildFrame([
+    { kind: 'ethernet', dst: '02:00:00:00:0a:02', src: '02:00:00:00:0a:01' },
+    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.2' },
+    { kind: 'tcp', srcPort: 40000, dstPort: 5432 },
+    { kind: 'payload', data: new Uint8Array(32).fill(7) },
+  ]);
+
+describe('reconciling a fabric of two devices', () => {
+  it('writes everything once, then nothing, and loses no frame while re-applying', async () => {
+    const first = reports(await reconcileFabric(lab.devices()));
+    expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
+    for (const r of first) {
+      expect(r.written).toBe(r.plan.entities.length);
+      expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
+    }
+
+    // Frames flow into vtep-a while the same fabric is applied again; each must leave its uplink.
+    const dataplane = await DataplaneClient.connect({
+      address: lab.targets[0].dataplaneAddress,
+      deviceId: lab.targets[0].deviceId,
+    });
+    const ids: bigint[] = [];
+    let flowing = true;
+    const pump = async () => {
+      while (flowing) {
+        ids.push(dataplane.send(1, blueWebToDb()));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    };
+    const pumping = pump();
+    const second = reports(await reconcileFabric(lab.devices()));
+    flowing = false;
+    await pumping;
+    // Account for every frame: what left the uplink, plus what any drop counter counted.
+    const outputs = await dataplane.collectExactly(ids, ids.length);
+    dataplane.close();
+    const out = [...outputs.values()].flat().filter((o) => o.port === 5).length;
+    const drops = await lab.withClient(0, async (c) => {
+      await c.loadPipelineFromDevice();
+      return new VtepController(c).dropCounters();
+    });
+    expect(second.map((r) => [r.pipeline, r.changes.length, r.written, r.diff.drift.length])).toEqual([
+      ['kept', 0, 0, 0],
+      ['kept', 0, 0, 0],
+    ]);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(drops).toEqual({});
+    expect(out).toBe(ids.length);
+  });
+
+  it('writes exactly one workload’s entries, on the devices concerned', async () => {
+    reports(await reconcileFabric(lab.devices()));
+    const fabric = copyFabric(lab.fabric);
+    fabric.workloads.push({
+      name: 'blue-web-2',
+      tenant: 'blue',
+      identity: 'web',
+      mac: '02:00:00:00:0a:03',
+      device: 'vtep-a',
+      port: 3,
+    });
+    const [a, b] = reports(await reconcileFabric(lab.devices(fabric)));
+    expect(summary(a)).toEqual([
+      'insert flood_replica tenant blue, workload blue-web-2',
+      'insert overlay_mac tenant blue, workload blue-web-2',
+      'insert vport_classification tenant blue, workload blue-web-2',
+      'modify multicast group tenant blue, flooding',
+    ]);
+    expect(summary(b)).toEqual(['insert overlay_mac tenant blue, workload blue-web-2 behind 10.0.0.1']);
+    expect(a.diff.unchanged + b.diff.unchanged).toBe(a.plan.entities.length + b.plan.entities.length - 5);
+
+    // And back: genevectl wrote them, so the workload's entries are deleted; nothing else moves.
+    const [a2, b2] = reports(await reconcileFabric(lab.devices()));
+    expect(a2.changes.map((c) => `${c.kind} ${c.table}`).sort()).toEqual([
+      'delete flood_replica',
+      'delete overlay_mac',
+      'delete vport_classification',
+      'modify multicast group',
+    ]);
+    expect(b2.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`)).toEqual([
+      'delete overlay_mac no longer in the intent: {vni=5000, dst_mac=02:00:00:00:0a:03}',
+    ]);
+    expect(a2.diff.drift.length + b2.diff.drift.length).toBe(0);
+  });
+
+  it('reports drift and removes it only with prune', async () => {
+    reports(await reconcileFabric(lab.devices()));
+    await lab.withClient(1, async (c) => {
+      await c.loadPipelineFromDevice();
+      await c.insert([
+        c.tableEntry('overlay_mac', {
+          match: { vni: 5000, dst_mac: '02:00:00:00:99:99' },
+          action: 'to_remote_vtep',
+          params: { tunnel_id: 1 },
+        }),
+      ]);
+    });
+    const [, b] = reports(await reconcileFabric(lab.devices(), { dryRun: true }));
+    expect(b.diff.drift.map((c) => `${c.table} ${c.owner}`)).toEqual([
+      'overlay_mac not in the intent: {vni=5000, dst_mac=02:00:00:00:99:99}',
+    ]);
+    expect(b.changes).toEqual([]);
+    const [, kept] = reports(await reconcileFabric(lab.devices()));
+    expect(kept.written).toBe(0);
+    expect(kept.diff.drift.length).toBe(1);
+    const [, pruned] = reports(await reconcileFabric(lab.devices(), { prune: true }));
+    expect(pruned.written).toBe(1);
+    const [, clean] = reports(await reconcileFabric(lab.devices()));
+    expect(clean.diff.drift.length).toBe(0);
+  });
+
+  it('refuses a plan larger than a table before writing anything', async () => {
+    const fabric = copyFabric(lab.fabric);
+    for (let i = 0; i < 16_385; i++) {
+      fabric.workloads.push({
+        name: `w${i}`,
+        tenant: 'green',
+        identity: 'app',
+        mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
+        device: 'vtep-a',
+        port: 3,
+      });
+    }
+    const [a] = await reconcileFabric(lab.devices(fabric));
+    expect(a.ok).toBe(false);
+    const error = (a as { error: Error }).error;
+    expect(error).toBeInstanceOf(IntentError);
+    expect(error.message).toContain(
+      'device vtep-a: table vport_classification: 16387 entries planned, the program holds 16384; nothing was written',
+    );
+    await lab.withClient(0, async (c) => {
+      const running = await c.getPipeline('P4INFO_AND_COOKIE').catch(() => ({ p4info: undefined }));
+      expect(running.p4info?.tables?.length ?? 0).toBe(0);
+    });
+  });
+
+  it('reports a failure part-way in the intent’s terms, then converges; --atomic puts the device back', async () => {
+    // Fill tenant_by_vni of vtep-a with VNIs the intent does not have: inserting blue and green fails.
+    reports(await reconcileFabric(lab.devices().slice(1)));
+    await lab.withClient(0, async (c) => {
+      const program = await vtepProgram();
+      await c.setPipeline({
+        p4info: program.p4info,
+        deviceConfig: program.deviceConfig,
+        cookie: program.cookie,
+      });
+      const filler = [];
+      for (let vni = 100_000; vni < 100_000 + 4096; vni++)
+        filler.push(
+          c.tableEntry('tenant_by_vni', {
+            match: { vni },
+            action: 'set_tenant',
+            params: { tenant_slot: 1, unknown_security_id: 0 },
+          }),
+        );
+      await c.insert(filler);
+    });
+    const device = lab.devices()[0];
+    const before = await lab.withClient(0, async (c) => {
+      c.bindP4Info((await vtepProgram()).p4info);
+      return readDevice(c);
+    });
+
+    const [atomic] = await reconcileFabric([device], { atomic: true });
+    expect(atomic.ok).toBe(false);
+    const rolled = (atomic as { error: Error }).error as ReconcileError;
+    expect(rolled).toBeInstanceOf(ReconcileError);
+    expect(rolled.rolledBack).toBe(true);
+    expect(rolled.message).toMatch(/insert tenant (blue|green) \(tenant_by_vni\): [A-Z_]+: /);
+    expect(rolled.message).toContain('put back as it was before this apply');
+    const afterRollback = await lab.withClient(0, async (c) => {
+      c.bindP4Info((await vtepProgram()).p4info);
+      return readDevice(c);
+    });
+    expect([...afterRollback.values()].map((o) => `${o.key}=${o.value}`).sort()).toEqual(
+      [...before.values()].map((o) => `${o.key}=${o.value}`).sort(),
+    );
+
+    const [partial] = await reconcileFabric([device]);
+    const failure = (partial as { error: Error }).error as ReconcileError;
+    expect(failure).toBeInstanceOf(ReconcileError);
+    expect(failure.rolledBack).toBe(false);
+    expect(failure.failed.map((f) => f.change.owner).sort()).toEqual(['tenant blue', 'tenant green']);
+    expect(failure.message).toMatch(/the device now holds \d+ of the \d+ changes; apply again to converge/);
+
+    // With prune the filler goes first (the table would overflow otherwise), then it converges.
+    const [converged] = reports(await reconcileFabric([device], { prune: true }));
+    expect(converged.diff.drift.length).toBe(4096);
+    const [again] = reports(await reconcileFabric([device]));
+    expect([again.changes.length, again.diff.drift.length]).toEqual([0, 0]);
+  });
+
+  it('refuses a device running another program unless forced', async () => {
+    await lab.withClient(0, async (c) => {
+      const { loadDeviceConfig, loadP4Info } = await import('../../src/p4runtime/index.js');
+      await c.setPipeline({
+        p4info: await loadP4Info('test/fixtures/p4/basic_forward.p4info.txtpb'),
+        deviceConfig: await loadDeviceConfig('test/fixtures/p4/basic_forward.json'),
+      });
+    });
+    const [refused] = await reconcileFabric(lab.devices().slice(0, 1));
+    expect((refused as { error: Error }).error.message).toContain(
+      'device vtep-a runs another program (cookie none',
+    );
+    const [forced] = reports(await reconcileFabric(lab.devices().slice(0, 1), { force: true }));
+    expect(forced.pipeline).toBe('replaced');
+  });
+});
