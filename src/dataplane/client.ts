@@ -73,6 +73,32 @@ export class DataplaneClient {
     return client;
   }
 
+  /**
+   * Connects and proves that the switch serves the stream: `probe` sends a frame through it and
+   * waits for that frame's exact outcome. bmv2 refuses the stream ("not ready") until its first
+   * pipeline is swapped in, a moment after SetForwardingPipelineConfig has answered, and says so
+   * only with an error status on the stream; then the probe fails, and a new stream is opened
+   * after `retryDelayMs` (the delay only paces the retries, it decides nothing), up to `attempts`.
+   */
+  static async connectServed(
+    options: DataplaneClientOptions,
+    probe: (client: DataplaneClient) => Promise<void>,
+    attempts = 100,
+    retryDelayMs = 100,
+  ): Promise<DataplaneClient> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await DataplaneClient.connect(options);
+      try {
+        await probe(client);
+        return client;
+      } catch (error) {
+        client.close();
+        if (client.streamError === undefined || attempt >= attempts) throw error;
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, retryDelayMs));
+    }
+  }
+
   /** Injects a frame; returns the id its outputs will carry. */
   send(port: number, bytes: Uint8Array): bigint {
     if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);

@@ -91,11 +91,26 @@ export class VtepSession {
     this.packetInsAccounted = this.packetInsSeen;
     if (this.dataplaneClient) await this.deleteReplicationState();
     const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-    await this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
-    this.dataplaneClient ??= await DataplaneClient.connect({
-      address: this.target.dataplaneAddress,
-      deviceId: this.target.deviceId,
-    });
+    const push = () =>
+      this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
+    await push();
+    if (!this.dataplaneClient) {
+      // The first stream is proven served by a frame on a port without a role: one counted drop
+      // (PORT_UNCONFIGURED). A second push then zeroes the counters again for the scenario.
+      this.dropsAccounted = await this.dropTotal();
+      this.dataplaneClient = await DataplaneClient.connectServed(
+        { address: this.target.dataplaneAddress, deviceId: this.target.deviceId },
+        async (dp) => {
+          const id = dp.send(PORTS.unconfigured, new Uint8Array(64));
+          await this.account(1, (settled) =>
+            dp.collect([id], (o) => settled(o.get(id)?.length ?? 0), {
+              missing: () => this.missing(1, 1),
+            }),
+          );
+        },
+      );
+      await push();
+    }
     // A new pipeline starts with zeroed counters; read rather than assume it.
     this.dropsAccounted = await this.dropTotal();
   }
