@@ -76,14 +76,19 @@ describe('packet-out', () => {
   });
 
   it('ignores packet-outs from backups and before arbitration', async () => {
-    const { t } = await setup();
+    const { t, primary } = await setup();
     const outputs = collectOutputs(t);
     const { stream: backup } = await connect(t.stub, 5n);
     backup.send({
       packet: { payload: ethernet(mac(1), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(3) }] },
     });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(outputs).toHaveLength(0);
+    // Then the primary's packet-out, over the same connection: the server handles the two in the
+    // order they arrived, so once the primary's frame is out, the backup's was already refused.
+    primary.send({
+      packet: { payload: ethernet(mac(3), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(4) }] },
+    });
+    await expect.poll(() => outputs.length).toBeGreaterThan(0);
+    expect(outputs.map((o) => o.port)).toEqual([4]);
   });
 
   it('drops a packet-out with an unknown metadata id, reporting a StreamError when enabled', async () => {
@@ -181,7 +186,10 @@ describe('digests', () => {
     learn(mac(0x44));
     expect(await nextDigest(primary, 200)).toBeUndefined();
     primary.send({ digestAck: { digestId: first!.digestId, listId: first!.listId } });
-    await new Promise((r) => setTimeout(r, 50));
+    // The server handles a stream's messages in order: the answer to an arbitration sent after the
+    // ack (a higher election id, so that the server answers) means the ack was processed.
+    primary.arbitrate(11n);
+    expect(await primary.arbitration()).toBeDefined();
     learn(mac(0x44));
     expect(await nextDigest(primary)).toBeDefined();
   });
