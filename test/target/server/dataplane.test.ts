@@ -167,9 +167,7 @@ describe('pcap files per port', () => {
     const { t, ids } = await setup({ pcapDir: dir, pcapReplayDelayMs: 300 });
     await writeUpdates(t.stub, UpdateType.INSERT, [forward(ids, mac(1), 5)]);
     await expect
-      .poll(() => readPcap(new Uint8Array(readFileSync(outputPcapPath(dir, 5)))).packets.length, {
-        timeout: 3000,
-      })
+      .poll(() => readPcap(new Uint8Array(readFileSync(outputPcapPath(dir, 5)))).packets.length)
       .toBe(1);
   });
 });
