@@ -18,9 +18,9 @@ export interface RunningTarget {
   deviceId: number;
   cpuPort: number;
   /**
-   * Most frames the harness lets be in flight at once. bmv2's egress queues hold 64 packets per
-   * port and drop what overflows without counting it (simple_switch's queueing logic), so against
-   * it a batch stays well below that; the embedded target processes each frame as it arrives.
+   * Most frame copies the harness lets be in flight at once. bmv2's egress queues hold 64 packets
+   * per port and drop what overflows without counting it (simple_switch's queueing logic), so
+   * against it a batch stays well below that; the embedded target processes each frame as it arrives.
    */
   maxInFlight: number;
   stop(): Promise<void>;

@@ -371,16 +371,21 @@ export class VtepSession {
    *   outputs + packet-ins + (drop counters now - drop counters before) = copies of its frames,
    * and no silence is ever taken for a drop. `copies` is 1 unless the caller says otherwise: a
    * flooded frame has one copy per replica that is not pruned (the model's `fate`), an MTU punt
-   * two (the counted drop and the packet-in of its clone). Batches hold at most
-   * `target.maxInFlight` frames. A batch not accounted for within a generous bound fails, naming
-   * what is missing.
+   * two (the counted drop and the packet-in of its clone). A batch holds at most
+   * `target.maxInFlight` copies (at least one frame), so no egress queue can overflow. A batch not
+   * accounted for within a generous bound fails, naming what is missing.
    */
   async sendMany(
     frames: ReadonlyArray<{ port: number; bytes: Uint8Array; copies?: number; label?: string }>,
   ): Promise<EmittedFrame[][]> {
     const out: EmittedFrame[][] = [];
-    for (let i = 0; i < frames.length; i += this.target.maxInFlight) {
-      const batch = frames.slice(i, i + this.target.maxInFlight);
+    for (let i = 0; i < frames.length; ) {
+      let end = i + 1;
+      let inFlight = frames[i].copies ?? 1;
+      while (end < frames.length && inFlight + (frames[end].copies ?? 1) <= this.target.maxInFlight)
+        inFlight += frames[end++].copies ?? 1;
+      const batch = frames.slice(i, end);
+      i = end;
       const ids = batch.map((f) => this.dataplane.send(f.port, f.bytes));
       const copies = batch.reduce((n, f) => n + (f.copies ?? 1), 0);
       const outputs = await this.account(copies, (settled) =>
