@@ -250,7 +250,7 @@ async function freeLoopbackPort(): Promise<number> {
 }
 
 /** Generous bound for one run of simple_switch_grpc; only a switch that lost a packet reaches it. */
-const SWITCH_BOUND_MS = 60_000;
+const SWITCH_BOUND_MS = 40_000;
 
 /** Seconds simple_switch_grpc waits before reading its pcap files when it is configured over P4Runtime. */
 const P4RUNTIME_SETUP_SECONDS = 4;
