@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Against real bmv2 every scenario file starts its own simple_switch_grpc; on a 2-core machine
-// more than two at once starve each other and stretch the dataplane's quiet periods.
+// more than two at once only starve each other.
 const bmv2 = process.env.P4_TARGET === 'bmv2';
 
 export default defineConfig({
@@ -11,6 +11,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
+    // expect.poll waits for something that must happen: a generous bound, so that only a target
+    // that never does it fails, however loaded the machine (the default is one second).
+    expect: { poll: { timeout: 30_000, interval: 10 } },
     ...(bmv2 ? { maxWorkers: 2 } : {}),
   },
 });

@@ -33,7 +33,7 @@ async function startStandaloneEmbedded(): Promise<RunningTarget> {
     dataplaneAddress: '',
     deviceId: 1,
     cpuPort: 255,
-    quietMs: 0,
+    maxInFlight: 256,
     stop: async () => {
       child.kill('SIGTERM');
     },

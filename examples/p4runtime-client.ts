@@ -34,7 +34,9 @@ try {
 
   const dataplane = await DataplaneClient.connect({ address: target.dataplaneAddress!, deviceId: 1 });
   client.packetOut(new Uint8Array(64).fill(0xab), { egress_port: 3, pad: 0 });
-  await dataplane.collect([], 50);
+  // A packet-out bypasses every table, so it leaves exactly one port: wait for that one frame
+  // (waitUntil fails after a generous bound, naming what is missing, if it never comes).
+  await dataplane.waitUntil(() => dataplane.unattributedCount >= 1, { missing: () => 'the packet-out' });
   for (const frame of dataplane.takeUnattributed())
     console.log(`packet-out left port ${frame.port}: ${frame.bytes.length} bytes`);
   dataplane.close();

@@ -19,6 +19,19 @@ export interface DataplaneClientOptions {
   credentials?: grpc.ChannelCredentials;
 }
 
+/** How `collect` and `waitUntil` wait. */
+export interface CollectOptions {
+  /** Upper bound before failing loudly (default 60 s): generous, only a broken switch reaches it. */
+  timeoutMs?: number;
+  /** How often the condition is asked again without a new frame (default 5 ms). */
+  pollMs?: number;
+  /** What is still missing, for the error thrown past `timeoutMs`. */
+  missing?: () => string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_POLL_MS = 5;
+
 const DataplaneStub = grpc.makeGenericClientConstructor(dataplaneServiceDefinition, 'DataplaneInterface');
 
 /**
@@ -32,7 +45,6 @@ export class DataplaneClient {
   private nextId = 1n;
   private readonly byId = new Map<bigint, EmittedFrame[]>();
   private readonly unattributed: EmittedFrame[] = [];
-  private lastArrival = 0;
   private streamError: Error | undefined;
   private waiters: Array<() => void> = [];
 
@@ -47,7 +59,6 @@ export class DataplaneClient {
       const frame = { port: p.port, bytes: p.packet };
       if (p.id !== 0n && this.byId.has(p.id)) this.byId.get(p.id)!.push(frame);
       else this.unattributed.push(frame);
-      this.lastArrival = Date.now();
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.stream.on('error', (e: Error) => {
@@ -64,6 +75,32 @@ export class DataplaneClient {
     return client;
   }
 
+  /**
+   * Connects and proves that the switch serves the stream: `probe` sends a frame through it and
+   * waits for that frame's exact outcome. bmv2 refuses the stream ("not ready") until its first
+   * pipeline is swapped in, a moment after SetForwardingPipelineConfig has answered, and says so
+   * only with an error status on the stream; then the probe fails, and a new stream is opened
+   * after `retryDelayMs` (the delay only paces the retries, it decides nothing), up to `attempts`.
+   */
+  static async connectServed(
+    options: DataplaneClientOptions,
+    probe: (client: DataplaneClient) => Promise<void>,
+    attempts = 100,
+    retryDelayMs = 100,
+  ): Promise<DataplaneClient> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await DataplaneClient.connect(options);
+      try {
+        await probe(client);
+        return client;
+      } catch (error) {
+        client.close();
+        if (client.streamError === undefined || attempt >= attempts) throw error;
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, retryDelayMs));
+    }
+  }
+
   /** Injects a frame; returns the id its outputs will carry. */
   send(port: number, bytes: Uint8Array): bigint {
     if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);
@@ -74,33 +111,66 @@ export class DataplaneClient {
   }
 
   /**
-   * Waits until no frame has arrived for `quietMs` (the switch is asynchronous and says
-   * nothing when a frame is dropped), then returns and forgets the outputs of each id.
+   * Waits until `settled` says that every frame of `ids` is accounted for, then returns and forgets
+   * the outputs of each id. The switch says nothing when it drops a frame, so only the caller can
+   * tell when a frame is done: from the number of outputs it must cause, or from outputs plus
+   * packet-ins plus the program's drop counters (test/scenarios/harness/vtep.ts). `settled` is
+   * asked again whenever a frame arrives and every `pollMs` (for conditions outside this stream,
+   * like counters), so the time waited never decides anything. Past `timeoutMs`, a generous bound
+   * only a broken switch reaches, it throws with `missing()`: what was still unaccounted for.
    */
   async collect(
     ids: readonly bigint[],
-    quietMs: number,
-    maxWaitMs = 30_000,
+    settled: (outputs: ReadonlyMap<bigint, readonly EmittedFrame[]>) => boolean | Promise<boolean>,
+    options: CollectOptions = {},
   ): Promise<Map<bigint, EmittedFrame[]>> {
+    const outputs = new Map<bigint, readonly EmittedFrame[]>(ids.map((id) => [id, this.byId.get(id) ?? []]));
+    await this.waitUntil(() => settled(outputs), options);
+    return this.take(ids);
+  }
+
+  /**
+   * Waits until the frames of `ids` have caused exactly `expected` outputs each (a number for all,
+   * or one per id), for callers that know how many frames each must produce; throws past
+   * `timeoutMs`, naming the frames still short.
+   */
+  async collectCounts(
+    ids: readonly bigint[],
+    expected: number | readonly number[],
+    options: CollectOptions = {},
+  ): Promise<Map<bigint, EmittedFrame[]>> {
+    const want = (i: number) => (typeof expected === 'number' ? expected : expected[i]);
+    const short = () =>
+      ids
+        .map((id, i) => ({ id, got: this.byId.get(id)?.length ?? 0, want: want(i) }))
+        .filter((f) => f.got < f.want);
+    return this.collect(ids, () => short().length === 0, {
+      ...options,
+      missing: () =>
+        short()
+          .slice(0, 10)
+          .map((f) => `frame ${f.id}: ${f.got} of ${f.want} output(s)`)
+          .join('; '),
+    });
+  }
+
+  /**
+   * Waits until `condition()` holds; re-checked on every arriving frame and every `pollMs`.
+   * Throws past `timeoutMs` with `missing()`.
+   */
+  async waitUntil(condition: () => boolean | Promise<boolean>, options: CollectOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     const start = Date.now();
-    this.lastArrival = Math.max(this.lastArrival, start);
     for (;;) {
       if (this.streamError) throw new Error(`dataplane stream failed: ${this.streamError.message}`);
-      const idle = Date.now() - this.lastArrival;
-      if (Date.now() - start > maxWaitMs) break;
-      if (idle >= quietMs) {
-        // After a stall the timer can fire before pending socket reads are handled: let the
-        // event loop poll for I/O, and only call it quiet if nothing arrived meanwhile.
-        const seen = this.lastArrival;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        await new Promise<void>((resolve) => setTimeout(resolve, 1));
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.lastArrival === seen) break;
-        continue;
+      if (await condition()) return;
+      if (Date.now() - start > timeoutMs) {
+        const detail = options.missing?.() ?? 'the condition never held';
+        throw new Error(`dataplane: not every frame was accounted for after ${timeoutMs} ms: ${detail}`);
       }
-      await this.nextArrival(quietMs - idle);
+      await this.nextArrival(pollMs);
     }
-    return this.take(ids);
   }
 
   /** Resolves when a frame arrives or after `ms`, whichever comes first. */
@@ -126,7 +196,8 @@ export class DataplaneClient {
 
   /**
    * Waits until the frames of `ids` have produced `expected` outputs in all (or `maxWaitMs` has
-   * passed), then returns and forgets them. For callers that know how many frames must come out.
+   * passed), then returns and forgets them, however many came. For benchmarks, which measure a
+   * switch that may lose frames under load rather than judge it.
    */
   async collectExactly(
     ids: readonly bigint[],
@@ -142,10 +213,20 @@ export class DataplaneClient {
     return this.take(ids);
   }
 
-  /** Sends one frame and returns what left the switch because of it. */
-  async exchange(port: number, bytes: Uint8Array, quietMs: number): Promise<EmittedFrame[]> {
+  /** Sends one frame that must cause `outputs` frames, and returns them once they all came. */
+  async exchange(
+    port: number,
+    bytes: Uint8Array,
+    outputs: number,
+    options?: CollectOptions,
+  ): Promise<EmittedFrame[]> {
     const id = this.send(port, bytes);
-    return (await this.collect([id], quietMs)).get(id) ?? [];
+    return (await this.collectCounts([id], outputs, options)).get(id) ?? [];
+  }
+
+  /** Number of frames received that carried no id we sent (packet-outs, pcap replays), not yet taken. */
+  get unattributedCount(): number {
+    return this.unattributed.length;
   }
 
   /** Frames that carried no id we sent (e.g. from another source); drained on read. */

@@ -22,7 +22,7 @@ function nextEvent<K extends keyof P4RuntimeClientEvents>(
   client: P4RuntimeClient,
   event: K,
   predicate: (...args: P4RuntimeClientEvents[K]) => boolean = () => true,
-  timeoutMs = 5000,
+  timeoutMs = 30_000,
 ): Promise<P4RuntimeClientEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for '${String(event)}'`)), timeoutMs);

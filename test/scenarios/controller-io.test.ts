@@ -31,7 +31,8 @@ describe('controller I/O', () => {
       payloadLength: 1500 - 20 - 8 - 30,
     });
     // Frame 14 + 1470 = 1484 bytes; outer datagram 20 + 8 + 16 + 1484 = 1528 > 1500.
-    expect(await s.send(A1.port, big, 'too big for 1500')).toEqual([]);
+    // Two fates: the drop counted as MTU_EXCEEDED, and the packet-in of its clone.
+    expect(await s.send(A1.port, big, 'too big for 1500', 2)).toEqual([]);
     const [punt, ...rest] = await s.waitForPacketIns(1);
     expect(rest).toEqual([]);
     expect(Buffer.from(punt.payload).equals(Buffer.from(big))).toBe(true);

@@ -51,9 +51,10 @@ async function expectDrop(
   reason: DropReason,
   port: number,
   frame: Uint8Array,
+  copies = 1,
 ): Promise<void> {
   const before = await s.dropCounts();
-  expect(await s.send(port, frame, reason), reason).toEqual([]);
+  expect(await s.send(port, frame, reason, copies), reason).toEqual([]);
   const after = await s.dropCounts();
   const delta: Partial<Record<DropReason, bigint>> = {};
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)]) as Set<DropReason>) {
@@ -155,7 +156,9 @@ describe('drop reasons', () => {
       ip: { src: '192.168.1.1', dst: '192.168.1.11' },
       payloadLength: 200,
     });
-    await expectDrop(s, 'MTU_EXCEEDED', A1.port, big);
+    // Two fates: the counted drop, and the packet-in of its clone to the CPU port.
+    await expectDrop(s, 'MTU_EXCEEDED', A1.port, big, 2);
+    expect(await s.waitForPacketIns(1)).toHaveLength(1);
     const fits = tenantFrame({
       dst: REMOTE_A1.mac,
       src: A1.mac,

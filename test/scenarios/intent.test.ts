@@ -62,7 +62,9 @@ describe('operator intent (examples/fabric.yaml through the controller)', () => 
         }
       }
     }
-    const outputs = await s.sendMany(inputs);
+    const outputs = await s.sendMany(
+      inputs.map((f) => ({ ...f, copies: model.fate(f.port, f.bytes).copies })),
+    );
     const mismatches: string[] = [];
     let delivered = 0;
     inputs.forEach((input, i) => {

@@ -119,7 +119,11 @@ describe('robustness', () => {
     let delivered = 0;
     for (let i = 0; i < inputs.length; i += 400) {
       const batch = inputs.slice(i, i + 400);
-      const outputs = await s.sendMany(batch.filter((f) => f.bytes.length > 0));
+      const outputs = await s.sendMany(
+        batch
+          .filter((f) => f.bytes.length > 0)
+          .map((f) => ({ ...f, copies: model.fate(f.port, f.bytes).copies })),
+      );
       let j = 0;
       for (const input of batch) {
         if (input.bytes.length === 0) continue; // an empty frame is not a frame: the dataplane service ignores it

@@ -296,10 +296,11 @@ export function registerDemoCommand(program: Command): void {
                 resolve(x.frame);
               }
             });
+            // Only a bound for a controller that never answers: the answer resolves as soon as it leaves.
             setTimeout(() => {
               off();
               resolve(undefined);
-            }, 3000).unref();
+            }, 30_000).unref();
           });
           let delivered = 0;
           for (const x of src.target.dataplane.process(flow.from.port, frame)) {

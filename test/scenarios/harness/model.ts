@@ -403,12 +403,37 @@ export class VtepModel {
 
   /** The frames that leave the VTEP when `bytes` arrives on `port`. */
   process(port: number, bytes: Uint8Array): ModelOutput[] {
-    if (this.intent.accessPorts.includes(port)) return this.fromAccess(port, bytes);
-    if (this.intent.uplinks.includes(port)) return this.fromUplink(bytes);
-    return [];
+    return this.fate(port, bytes).outputs;
   }
 
-  private fromAccess(port: number, bytes: Uint8Array): ModelOutput[] {
+  /**
+   * The frames that leave, and how many copies of the frame the pipeline finishes: 1 for every
+   * frame that is not flooded (it leaves a port, or is dropped and counted), and for a flooded
+   * frame one per replica that is not pruned (each leaves, or is dropped by policy and counted;
+   * pruned copies are not counted, docs/DATAPLANE.md rule 2). The harness waits for exactly that
+   * many outputs, packet-ins and counted drops.
+   */
+  fate(port: number, bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
+    if (this.intent.accessPorts.includes(port)) return this.fromAccess(port, bytes);
+    if (this.intent.uplinks.includes(port)) return this.fromUplink(bytes);
+    return { outputs: [], copies: 1 };
+  }
+
+  private fromAccess(port: number, bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
+    const outputs = this.fromAccessUnicast(port, bytes);
+    return Array.isArray(outputs) ? { outputs, copies: 1 } : outputs;
+  }
+
+  private fromUplink(bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
+    const outputs = this.fromUplinkUnicast(bytes);
+    return Array.isArray(outputs) ? { outputs, copies: 1 } : outputs;
+  }
+
+  /** Outputs of a single-copy frame, or outputs and copies of a flooded one. */
+  private fromAccessUnicast(
+    port: number,
+    bytes: Uint8Array,
+  ): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
     const p = parseLikeVtep(bytes);
     const eth = p.frame.ethernet;
     if (!eth) return [];
@@ -429,15 +454,21 @@ export class VtepModel {
     const group = (Number.parseInt(eth.dst.slice(0, 2), 16) & 1) === 1;
     if (!group || tenant?.floodGroup === undefined) return [];
     const out: ModelOutput[] = [];
+    let copies = 0;
     for (const v of this.intent.vports) {
-      if (v.vni === src.vni && v.vport !== src.vport)
+      if (v.vni === src.vni && v.vport !== src.vport) {
         out.push(...this.deliverLocal(v, frame, src.securityId, facts));
+        copies++;
+      }
     }
-    for (const m of tenant.members) out.push(...this.encap(tenant, m.address, frame, src.securityId, facts));
-    return out;
+    for (const m of tenant.members) {
+      out.push(...this.encap(tenant, m.address, frame, src.securityId, facts));
+      copies++;
+    }
+    return { outputs: out, copies };
   }
 
-  private fromUplink(bytes: Uint8Array): ModelOutput[] {
+  private fromUplinkUnicast(bytes: Uint8Array): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
     const p = parseLikeVtep(bytes);
     const { ipv4, ipv6, udp } = p.frame;
     if (!udp || !p.geneve) return [];
@@ -464,9 +495,12 @@ export class VtepModel {
     if (tenant.remoteMacs.some((m) => m.mac === dstMac)) return [];
     const group = (Number.parseInt(dstMac.slice(0, 2), 16) & 1) === 1;
     if (!group || tenant.floodGroup === undefined) return [];
-    return this.intent.vports
-      .filter((v) => v.vni === tenant.vni)
-      .flatMap((v) => this.deliverLocal(v, frame, srcId, facts));
+    // Copies to remote VTEPs are pruned (split horizon): one copy per local vport of the VNI.
+    const vports = this.intent.vports.filter((v) => v.vni === tenant.vni);
+    return {
+      outputs: vports.flatMap((v) => this.deliverLocal(v, frame, srcId, facts)),
+      copies: vports.length,
+    };
   }
 }
 

@@ -62,7 +62,10 @@ export class VtepSession {
     readonly target: RunningTarget,
     readonly client: P4RuntimeClient,
   ) {
-    client.on('packetIn', (p) => this.packetIns.push(p));
+    client.on('packetIn', (p) => {
+      this.packetIns.push(p);
+      this.packetInsSeen++;
+    });
   }
 
   /** The packet stream, opened once a program runs (bmv2 refuses it before: "not ready"). */
@@ -85,13 +88,31 @@ export class VtepSession {
   async reset(scenario: string): Promise<void> {
     this.scenario = scenario;
     this.packetIns.length = 0;
+    this.packetInsAccounted = this.packetInsSeen;
     if (this.dataplaneClient) await this.deleteReplicationState();
     const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-    await this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
-    this.dataplaneClient ??= await DataplaneClient.connect({
-      address: this.target.dataplaneAddress,
-      deviceId: this.target.deviceId,
-    });
+    const push = () =>
+      this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
+    await push();
+    if (!this.dataplaneClient) {
+      // The first stream is proven served by a frame on a port without a role: one counted drop
+      // (PORT_UNCONFIGURED). A second push then zeroes the counters again for the scenario.
+      this.dropsAccounted = await this.dropTotal();
+      this.dataplaneClient = await DataplaneClient.connectServed(
+        { address: this.target.dataplaneAddress, deviceId: this.target.deviceId },
+        async (dp) => {
+          const id = dp.send(PORTS.unconfigured, new Uint8Array(64));
+          await this.account(1, (settled) =>
+            dp.collect([id], (o) => settled(o.get(id)?.length ?? 0), {
+              missing: () => this.missing(1, 1),
+            }),
+          );
+        },
+      );
+      await push();
+    }
+    // A new pipeline starts with zeroed counters; read rather than assume it.
+    this.dropsAccounted = await this.dropTotal();
   }
 
   /**
@@ -332,26 +353,69 @@ export class VtepSession {
 
   // ------------------------------------------------------------------ packets
 
-  /** Sends one frame; returns every frame that left because of it. */
-  async send(port: number, frame: Uint8Array, label = ''): Promise<EmittedFrame[]> {
-    const out = await this.dataplane.exchange(port, frame, this.target.quietMs);
-    recordExchange(this.target.kind, this.scenario, label, { port, bytes: frame }, out);
+  /**
+   * Sends one frame and returns every frame that left because of it, once the frame is accounted
+   * for: `copies` (default 1) is how many copies of it the pipeline finishes, each one leaving a
+   * port, reaching the CPU port or counted by exactly one drop reason (see {@link sendMany}).
+   */
+  async send(port: number, frame: Uint8Array, label = '', copies = 1): Promise<EmittedFrame[]> {
+    const [out] = await this.sendMany([{ port, bytes: frame, copies, label }]);
     return out;
   }
 
-  /** Sends many frames at once; outputs come back in input order. */
-  async sendMany(frames: ReadonlyArray<{ port: number; bytes: Uint8Array }>): Promise<EmittedFrame[][]> {
-    const ids = frames.map((f) => this.dataplane.send(f.port, f.bytes));
-    const out = await this.dataplane.collect(ids, Math.max(this.target.quietMs, 100));
-    return ids.map((id) => out.get(id) ?? []);
+  /**
+   * Sends frames and returns, in input order, what left because of each, once every frame is
+   * accounted for. The program counts every drop by reason (docs/DATAPLANE.md, "Counters"), so a
+   * frame that is neither flooded nor cloned has exactly one fate: it leaves a port, it reaches the
+   * CPU port, or one drop counter goes up by one. A batch is therefore done exactly when
+   *   outputs + packet-ins + (drop counters now - drop counters before) = copies of its frames,
+   * and no silence is ever taken for a drop. `copies` is 1 unless the caller says otherwise: a
+   * flooded frame has one copy per replica that is not pruned (the model's `fate`), an MTU punt
+   * two (the counted drop and the packet-in of its clone). A batch holds at most
+   * `target.maxInFlight` copies (at least one frame), so no egress queue can overflow. A batch not
+   * accounted for within a generous bound fails, naming what is missing.
+   */
+  async sendMany(
+    frames: ReadonlyArray<{ port: number; bytes: Uint8Array; copies?: number; label?: string }>,
+  ): Promise<EmittedFrame[][]> {
+    const out: EmittedFrame[][] = [];
+    for (let i = 0; i < frames.length; ) {
+      let end = i + 1;
+      let inFlight = frames[i].copies ?? 1;
+      while (end < frames.length && inFlight + (frames[end].copies ?? 1) <= this.target.maxInFlight)
+        inFlight += frames[end++].copies ?? 1;
+      const batch = frames.slice(i, end);
+      i = end;
+      const ids = batch.map((f) => this.dataplane.send(f.port, f.bytes));
+      const copies = batch.reduce((n, f) => n + (f.copies ?? 1), 0);
+      const outputs = await this.account(copies, (settled) =>
+        this.dataplane.collect(ids, (o) => settled([...o.values()].reduce((n, x) => n + x.length, 0)), {
+          missing: () => this.missing(batch.length, copies),
+        }),
+      );
+      batch.forEach((f, j) => {
+        const o = outputs.get(ids[j]) ?? [];
+        recordExchange(this.target.kind, this.scenario, f.label ?? '', { port: f.port, bytes: f.bytes }, o);
+        out.push(o);
+      });
+    }
+    return out;
   }
 
-  /** Sends a frame from the controller (packet-out) and returns what left the data ports. */
+  /**
+   * Sends a frame from the controller (packet-out) and returns what left the data ports. The
+   * frame carries no dataplane id, so its outputs are the frames without one; it has one fate,
+   * like any other frame.
+   */
   async packetOut(egressPort: number, frame: Uint8Array): Promise<EmittedFrame[]> {
-    this.dataplane.takeUnattributed();
+    const stray = this.dataplane.takeUnattributed();
+    if (stray.length > 0) throw new Error(`${stray.length} frame(s) left the switch that no frame explains`);
     this.client.packetOut(frame, { egress_port: egressPort, pad: 0 });
-    // Packet-out frames carry no dataplane request id: wait until the dataplane is quiet.
-    await this.dataplane.collect([], this.target.quietMs);
+    await this.account(1, (settled) =>
+      this.dataplane.waitUntil(() => settled(this.dataplane.unattributedCount), {
+        missing: () => this.missing(1, 1),
+      }),
+    );
     const out = this.dataplane.takeUnattributed();
     recordExchange(
       this.target.kind,
@@ -363,14 +427,68 @@ export class VtepSession {
     return out;
   }
 
-  /** Waits (up to the quiet time, repeatedly) for `count` packet-ins. */
-  async waitForPacketIns(count: number, timeoutMs = 3000): Promise<PacketIn[]> {
-    const start = Date.now();
-    while (this.packetIns.length < count && Date.now() - start < timeoutMs) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await new Promise((r) => setTimeout(r, this.target.quietMs));
+  /**
+   * The `count` packet-ins the frames sent so far caused, then forgotten. They were already
+   * accounted for by send(); this waits (up to a generous bound) only when called for packet-ins
+   * no frame was sent for.
+   */
+  async waitForPacketIns(count: number): Promise<PacketIn[]> {
+    await this.dataplane.waitUntil(() => this.packetIns.length >= count, {
+      missing: () => `${this.packetIns.length} of ${count} packet-in(s)`,
+    });
     return this.packetIns.splice(0);
+  }
+
+  // ------------------------------------------------------------------ accounting
+
+  /** Packet-ins received since the session opened. */
+  private packetInsSeen = 0;
+  /** Packet-ins and counted drops already attributed to frames sent. */
+  private packetInsAccounted = 0;
+  private dropsAccounted = 0n;
+  /** What the last look at the counters saw, for the error message. */
+  private lastLook = { outputs: 0, packetIns: 0, drops: 0n };
+
+  /**
+   * Runs `wait`, which collects outputs and asks `settled(outputs)` whether `copies` copies are
+   * accounted for: outputs + new packet-ins + new counted drops. The drop counters are read only
+   * when outputs and packet-ins alone fall short. Once settled, the packet-ins and drops seen
+   * belong to these frames.
+   */
+  private async account<T>(
+    copies: number,
+    wait: (settled: (outputs: number) => Promise<boolean>) => Promise<T>,
+  ): Promise<T> {
+    let drops = this.dropsAccounted;
+    const result = await wait(async (outputs) => {
+      const packetIns = this.packetInsSeen - this.packetInsAccounted;
+      this.lastLook = { outputs, packetIns, drops: drops - this.dropsAccounted };
+      if (outputs + packetIns >= copies) return true;
+      drops = await this.dropTotal();
+      this.lastLook.drops = drops - this.dropsAccounted;
+      return outputs + packetIns + Number(drops - this.dropsAccounted) >= copies;
+    });
+    this.packetInsAccounted = this.packetInsSeen;
+    this.dropsAccounted = drops;
+    return result;
+  }
+
+  private missing(frames: number, copies: number): string {
+    const l = this.lastLook;
+    return (
+      `${frames} frame(s) sent, ${copies} cop(ies) to account for; seen ${l.outputs} output(s), ` +
+      `${l.packetIns} packet-in(s), ${l.drops} counted drop(s): ${copies - l.outputs - l.packetIns - Number(l.drops)} missing`
+    );
+  }
+
+  /** Packets counted by every drop reason, ingress and egress. */
+  private async dropTotal(): Promise<bigint> {
+    let total = 0n;
+    for (const name of ['VtepIngress.ingress_drops', 'VtepEgress.egress_drops']) {
+      for (const cell of await this.client.readAll(this.client.counterEntry(name)))
+        if (cell.kind === 'counterEntry') total += cell.data.packets;
+    }
+    return total;
   }
 
   // ------------------------------------------------------------------ counters

@@ -7,6 +7,7 @@
 // const entries: same matching, priorities translated as PI does).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { P4RuntimeClient } from '../../../src/p4runtime/index.js';
@@ -28,13 +29,72 @@ export interface InputPacket {
 }
 
 /**
+ * What simple_switch's debug log says about every packet: how many arrived from the pcap files,
+ * how many copies are still inside the switch, and how many it transmitted. Each copy is opened by
+ * an arrival ("Processing packet received", copy 0) or a replica ("Replicating packet on port",
+ * multicast and clone sessions alike) and closed by a transmission or a drop at the end of ingress
+ * or egress; a multicast original closes at "Multicast requested" (simple_switch discards it and
+ * sends replicas). A resubmitted or recirculated copy stays open through its re-entry, so the count
+ * never dips to zero between the two lines. Those are the lines simple_switch.cpp's ingress,
+ * egress and transmit threads print for every packet at log level debug.
+ */
+export class SwitchLogAccount {
+  arrived = 0;
+  open = 0;
+  transmitted = 0;
+  /** Transmissions per egress port. */
+  readonly transmittedTo = new Map<number, number>();
+  private partial = '';
+
+  add(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /\[(\d+)\.(\d+)\] \[cxt \d+\] (.*)$/.exec(line);
+      if (!m) continue;
+      const copy = Number(m[2]);
+      const event = m[3];
+      if (event.startsWith('Processing packet received')) {
+        if (copy === 0) {
+          this.arrived++;
+          this.open++;
+        }
+      } else if (
+        event.startsWith('Replicating packet on port') ||
+        /^Cloning packet to (egress )?port/.test(event)
+      ) {
+        this.open++;
+      } else if (event.startsWith('Transmitting packet')) {
+        this.open--;
+        this.transmitted++;
+        const port = Number(/out of port (\d+)/.exec(event)?.[1]);
+        this.transmittedTo.set(port, (this.transmittedTo.get(port) ?? 0) + 1);
+      } else if (
+        event.startsWith('Dropping packet at the end of') ||
+        event.startsWith('Multicast requested')
+      ) {
+        this.open--;
+      }
+    }
+  }
+}
+
+/**
  * Runs `json` on simple_switch_grpc with the given packets (sent in order, 20 ms apart) and returns
  * the frames it transmitted, per port, in order. `ports` lists every port to attach.
+ *
+ * The switch is stopped once every packet is accounted for, never after a quiet period: all input
+ * read, every packet arrived, no copy left inside ({@link SwitchLogAccount}), and at least
+ * `expectedTransmissions` transmitted (what the embedded engine sent for the same packets: this
+ * also covers the moment between a multicast's "Multicast requested" and its replicas). The pcap
+ * files must then hold every frame the log says was transmitted. A switch that never gets there
+ * fails after a generous bound, saying what was missing.
  */
 export async function runSimpleSwitch(
   json: unknown,
   packets: readonly InputPacket[],
   ports: readonly number[],
+  expectedTransmissions: number,
   p4runtime?: { readonly p4info: unknown; readonly setup: (client: P4RuntimeClient) => Promise<void> },
 ): Promise<Map<number, Uint8Array[]>> {
   const dir = mkdtempSync(join(tmpdir(), 'ssw-diff-'));
@@ -51,12 +111,33 @@ export async function runSimpleSwitch(
         }));
       writeFileSync(join(dir, `p${port}_in.pcap`), writePcap(mine));
     }
-    const grpcPort = 40000 + Math.floor(Math.random() * 20000);
     // With P4Runtime, the program is pushed over gRPC (PI needs the P4Info) during the delay before
-    // the pcap files are read.
+    // the pcap files are read. A setup that finished only after the reading began is detected
+    // (bmv2 logs "first packet time" when it starts) and the run repeated with twice the delay.
+    for (let setupSeconds = P4RUNTIME_SETUP_SECONDS; ; setupSeconds *= 2) {
+      const out = await runOnce(dir, packets, ports, expectedTransmissions, setupSeconds, p4runtime);
+      if (out !== 'setup-too-late') return out;
+      if (setupSeconds >= 32)
+        throw new Error('configuring simple_switch_grpc over P4Runtime kept missing its delay');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runOnce(
+  dir: string,
+  packets: readonly InputPacket[],
+  ports: readonly number[],
+  expectedTransmissions: number,
+  setupSeconds: number,
+  p4runtime?: { readonly p4info: unknown; readonly setup: (client: P4RuntimeClient) => Promise<void> },
+): Promise<Map<number, Uint8Array[]> | 'setup-too-late'> {
+  {
+    const grpcPort = await freeLoopbackPort();
     const args = [
       '--use-files',
-      p4runtime ? String(P4RUNTIME_SETUP_SECONDS) : '0',
+      p4runtime ? String(setupSeconds) : '0',
       ...ports.flatMap((p) => ['-i', `${p}@p${p}`]),
       '--log-console',
       '-L',
@@ -67,39 +148,73 @@ export async function runSimpleSwitch(
       `127.0.0.1:${grpcPort}`,
     ];
     let setupError: unknown;
+    let setupLate = false;
+    let setupDone = p4runtime === undefined;
+    const account = new SwitchLogAccount();
+    const json = JSON.parse(readFileSync(join(dir, 'program.json'), 'utf8')) as unknown;
     await new Promise<string>((resolve, reject) => {
       const child = spawn(SIMPLE_SWITCH, args, { cwd: dir });
       if (p4runtime) {
-        configure(`127.0.0.1:${grpcPort}`, json, p4runtime).catch((e: unknown) => {
-          setupError = e;
-          child.kill('SIGTERM');
-        });
+        configure(`127.0.0.1:${grpcPort}`, json, p4runtime).then(
+          () => {
+            setupDone = true;
+            if (log.includes('Pcap reader: first packet time')) {
+              setupLate = true;
+              child.kill('SIGTERM');
+            }
+          },
+          (e: unknown) => {
+            setupError = e;
+            child.kill('SIGTERM');
+          },
+        );
       }
       let log = '';
-      let lastChange = Date.now();
       let inputDone = false;
-      const onData = (d: Buffer): void => {
-        log += d.toString();
-        lastChange = Date.now();
+      let timedOut = false;
+      const accounted = () =>
+        setupDone &&
+        inputDone &&
+        account.arrived === packets.length &&
+        account.open === 0 &&
+        account.transmitted >= expectedTransmissions;
+      // The log is one stream (--log-console): stdout. stderr is kept for error messages.
+      child.stdout.on('data', (d: Buffer) => {
+        const text = d.toString();
+        log += text;
+        account.add(text);
         if (log.includes('end of all input files')) inputDone = true;
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        log += d.toString();
+      });
       child.on('error', reject);
       const started = Date.now();
+      // Polled, not waited out: the pace decides nothing, only `accounted()` and the bound do.
       const timer = setInterval(() => {
-        const quiet = Date.now() - lastChange > 400;
-        if ((inputDone && quiet) || Date.now() - started > 20_000) {
+        if (accounted()) {
+          clearInterval(timer);
+          child.kill('SIGTERM');
+        } else if (Date.now() - started > SWITCH_BOUND_MS + setupSeconds * 1000) {
+          timedOut = true;
           clearInterval(timer);
           child.kill('SIGTERM');
         }
-      }, 100);
+      }, 10);
       child.on('exit', () => {
         clearInterval(timer);
         if (setupError !== undefined)
           reject(new Error(`configuring simple_switch_grpc over P4Runtime failed: ${String(setupError)}`));
-        else if (!inputDone)
-          reject(new Error(`simple_switch_grpc did not finish reading its inputs:\n${log.slice(-3000)}`));
+        else if (setupLate) resolve('late');
+        else if (timedOut)
+          reject(
+            new Error(
+              `simple_switch_grpc did not account for every packet within ${SWITCH_BOUND_MS} ms: ` +
+                `input ${inputDone ? 'read' : 'not read'}, ${account.arrived} of ${packets.length} arrived, ` +
+                `${account.open} still inside, ${account.transmitted} of ${expectedTransmissions} transmitted\n` +
+                log.slice(-3000),
+            ),
+          );
         else resolve(log);
       });
     });
@@ -108,11 +223,34 @@ export async function runSimpleSwitch(
       const bytes = new Uint8Array(readFileSync(join(dir, `p${port}_out.pcap`)));
       out.set(port, bytes.length === 0 ? [] : readPcap(bytes).packets.map((p) => new Uint8Array(p.data)));
     }
+    if (setupLate) return 'setup-too-late';
+    for (const [port, frames] of out) {
+      const logged = account.transmittedTo.get(port) ?? 0;
+      if (frames.length !== logged)
+        throw new Error(
+          `simple_switch_grpc logged ${logged} transmissions on port ${port}, its pcap holds ${frames.length}`,
+        );
+    }
     return out;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A free TCP port on loopback (the kernel picks it), for simple_switch_grpc's P4Runtime server. */
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Generous bound for one run of simple_switch_grpc; only a switch that lost a packet reaches it. */
+const SWITCH_BOUND_MS = 40_000;
 
 /** Seconds simple_switch_grpc waits before reading its pcap files when it is configured over P4Runtime. */
 const P4RUNTIME_SETUP_SECONDS = 4;
@@ -124,8 +262,8 @@ async function configure(
   p4runtime: { readonly p4info: unknown; readonly setup: (client: P4RuntimeClient) => Promise<void> },
 ): Promise<void> {
   let client: P4RuntimeClient | undefined;
-  const deadline = Date.now() + 3000;
-  // The server needs a moment to start listening.
+  // The server needs a moment to start listening: retried until it does, within a generous bound.
+  const deadline = Date.now() + 60_000;
   while (!client) {
     try {
       client = await P4RuntimeClient.connect({

@@ -58,7 +58,7 @@ class Session {
     this.stream.on('data', (m: p4.v1.StreamMessageResponse) => this.received.push(m));
     this.stream.on('error', () => {});
     this.stream.write({ arbitration: { deviceId: 1, electionId: uint128(10n) } });
-    for (let i = 0; i < 100 && !this.received.some((m) => m.arbitration); i++) await sleep(50);
+    await until(() => this.received.some((m) => m.arbitration), 'the arbitration reply');
   }
 
   get primary(): grpc.ClientDuplexStream<p4.v1.IStreamMessageRequest, p4.v1.StreamMessageResponse> {
@@ -106,15 +106,21 @@ class Session {
     });
   }
 
-  /** Another controller joins with `electionId`: what it and the first controller are told. */
-  async join(electionId: bigint): Promise<Outcome> {
+  /**
+   * Another controller joins with `electionId`: what it and the first controller are told. The
+   * joiner always gets one arbitration reply; the first controller gets `toFirst` messages (P4Runtime
+   * 1.3 section 5: every controller is told when the primary changes, only the joiner otherwise).
+   */
+  async join(electionId: bigint, toFirst: number): Promise<Outcome> {
     const other = this.stub.streamChannel(new grpc.Metadata());
     const got: p4.v1.StreamMessageResponse[] = [];
     other.on('data', (m: p4.v1.StreamMessageResponse) => got.push(m));
     other.on('error', () => {});
     other.write({ arbitration: { deviceId: 1, electionId: uint128(electionId) } });
-    for (let i = 0; i < 40 && got.length === 0; i++) await sleep(50);
-    await sleep(100);
+    await until(
+      () => got.length >= 1 && this.received.length >= toFirst,
+      `the joiner's reply and ${toFirst} message(s) to the first controller`,
+    );
     const json = (m: p4.v1.StreamMessageResponse) => p4.v1.StreamMessageResponse.toObject(m, JSON_OPTIONS);
     const data = { joiner: got.map(json), first: this.drain() };
     this.others.push(other);
@@ -161,7 +167,17 @@ function normalizeEntity(e: Record<string, unknown>): unknown {
   return json;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until `condition` holds, asking every 10 ms (the pace decides nothing); fails after a
+ * generous minute, naming what never came.
+ */
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what} did not come within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** The session both targets go through, step by step. */
 function steps(): [string, Step][] {
@@ -573,25 +589,35 @@ function steps(): [string, Step][] {
     ],
     [
       'traffic',
+      // Every frame is waited for by what it must cause, never by a quiet period. Two are forwarded
+      // by mac(1)'s entry (one output each); mac(0x42) misses exact_t and is dropped in ingress;
+      // mac(7) goes to the CPU (a packet-in); the learn frame is forwarded and sends a digest
+      // (max_list_size 1); the packet-out leaves port 4. The dropped frame has no output to wait
+      // for: server_all drops only in ingress (its egress is empty), and both targets run ingress
+      // one frame at a time in arrival order (bmv2's single ingress thread, the embedded engine's
+      // synchronous processing), so once the packet-in of the frame sent after it has arrived, its
+      // drop is final; its outputs (none) are taken last.
       async (s) => {
         const dp = s.dataplane!;
-        const quiet = s.target.quietMs + 50;
         const frames = [
-          ...(await dp.exchange(1, probeFrame(mac(1), { k8: 4, k16: 0x77, k32: 12345 }), quiet)),
-          ...(await dp.exchange(1, probeFrame(mac(1), { k8: 15 }, mac(0xbb)), quiet)),
-          ...(await dp.exchange(2, probeFrame(mac(0x42), {}), quiet)),
+          ...(await dp.exchange(1, probeFrame(mac(1), { k8: 4, k16: 0x77, k32: 12345 }), 1)),
+          ...(await dp.exchange(1, probeFrame(mac(1), { k8: 15 }, mac(0xbb)), 1)),
         ];
-        await dp.exchange(3, ethernet(mac(7), mac(8), 0x0800, new Uint8Array([9])), quiet);
-        await dp.exchange(2, ethernet(mac(1), mac(0x33), TYPE_LEARN), quiet);
+        const dropped = dp.send(2, probeFrame(mac(0x42), {}));
+        const messages = (kind: 'packet' | 'digest') => s.received.filter((m) => m[kind] != null).length;
+        dp.send(3, ethernet(mac(7), mac(8), 0x0800, new Uint8Array([9])));
+        await dp.waitUntil(() => messages('packet') >= 1, { missing: () => 'the packet-in of mac(7)' });
+        await dp.exchange(2, ethernet(mac(1), mac(0x33), TYPE_LEARN), 1);
+        await dp.waitUntil(() => messages('digest') >= 1, { missing: () => 'the digest of the learn frame' });
         s.primary.write({
           packet: {
             payload: ethernet(mac(1), mac(2), 0x0800, new Uint8Array([1, 2, 3])),
             metadata: [{ metadataId: 1, value: bytes(4) }],
           },
         });
-        await sleep(quiet);
+        await dp.waitUntil(() => dp.unattributedCount >= 1, { missing: () => 'the packet-out on port 4' });
         const injected = dp.takeUnattributed();
-        await sleep(100);
+        frames.push(...((await dp.collectCounts([dropped], 0)).get(dropped) ?? []));
         const data = {
           frames: frames.map((f) => [f.port, Buffer.from(f.bytes).toString('hex')]),
           packetOut: injected.map((f) => [f.port, Buffer.from(f.bytes).toString('hex')]),
@@ -644,33 +670,48 @@ function steps(): [string, Step][] {
     ],
     [
       'traffic after commit',
+      // The committed pipeline starts with empty tables: exact_t's default drops the frame in
+      // ingress, so there is no output to wait for. A second frame follows it on the same stream,
+      // and port_counter (counted as ingress starts) reaching 2 on port 1 means the first frame has
+      // left ingress on both targets (one frame at a time, in order): its drop is final.
       async (s) => {
-        const frames = await s.dataplane!.exchange(1, probeFrame(mac(1), {}), s.target.quietMs + 50);
+        const dp = s.dataplane!;
+        const first = dp.send(1, probeFrame(mac(1), {}));
+        dp.send(1, probeFrame(mac(1), {}));
+        await dp.waitUntil(async () => (await portCount(s, 1)) >= 2, {
+          missing: () => 'port_counter[1] never counted both frames',
+        });
+        const frames = (await dp.collectCounts([first], 0)).get(first) ?? [];
         return { code: 'OK', message: '', data: frames.map((f) => f.port) };
       },
     ],
-    ['backup joins', (s) => s.join(5n)],
-    ['backup takes over', (s) => s.join(20n)],
+    ['backup joins', (s) => s.join(5n, 0)],
+    ['backup takes over', (s) => s.join(20n, 1)],
   ];
 }
 
 /**
  * bmv2 starts its dataplane service only once the first pipeline is swapped in, a moment after the
- * SetForwardingPipelineConfig answer ("not ready" until then): retry until a stream stays open.
+ * SetForwardingPipelineConfig answer ("not ready" until then). The stream is proven served by a
+ * frame on port 7: port_counter[7] counts it as it enters ingress (the same on both targets, and
+ * no step reads that cell).
  */
-async function connectDataplane(target: RunningTarget): Promise<DataplaneClient> {
-  for (let attempt = 0; ; attempt++) {
-    const dp = await DataplaneClient.connect({ address: target.dataplaneAddress, deviceId: 1 });
-    await sleep(100);
-    try {
-      // Empty frames are ignored by both targets; this only checks that the stream is still open.
-      dp.send(1, new Uint8Array(0));
-      return dp;
-    } catch (error) {
-      dp.close();
-      if (attempt >= 50) throw error;
-    }
-  }
+async function connectDataplane(s: Session): Promise<DataplaneClient> {
+  return DataplaneClient.connectServed({ address: s.target.dataplaneAddress, deviceId: 1 }, async (dp) => {
+    dp.send(7, ethernet(mac(0x70), mac(0x71), 0x0800, new Uint8Array([7])));
+    await dp.waitUntil(async () => (await portCount(s, 7)) >= 1, {
+      missing: () => 'port_counter[7] never counted the probe frame',
+    });
+  });
+}
+
+/** Packets port_counter has counted on `port`. */
+async function portCount(s: Session, port: number): Promise<number> {
+  const r = await s.read({
+    counterEntry: { counterId: s.ids.counter('port_counter'), index: { index: port } },
+  });
+  const cell = (r.data as { counterEntry?: { data?: { packetCount?: string } } }[] | undefined)?.[0];
+  return Number(cell?.counterEntry?.data?.packetCount ?? 0);
 }
 
 async function play(target: RunningTarget): Promise<Map<string, Outcome>> {
@@ -691,7 +732,7 @@ async function play(target: RunningTarget): Promise<Map<string, Outcome>> {
       ),
     );
     if (push.code !== 'OK') throw new Error(`push failed on ${target.kind}: ${push.code} ${push.message}`);
-    s.dataplane = await connectDataplane(target);
+    s.dataplane = await connectDataplane(s);
     const out = new Map<string, Outcome>([
       ['push', push],
       ['arbitration', { code: 'OK', message: '', data: s.drain() }],

@@ -243,6 +243,13 @@ export function read(stub: P4RuntimeStub, entities: p4.v1.IEntity[]): Promise<Re
 }
 
 /** A StreamChannel whose incoming messages are queued for `next`. */
+/**
+ * How long a message that must come is waited for: generous, so that only a server that never
+ * sends it fails, however loaded the machine. Checks that a message does NOT come pass their own
+ * short bound.
+ */
+export const PRESENCE_BOUND_MS = 30_000;
+
 export class Stream {
   private readonly queue: p4.v1.StreamMessageResponse[] = [];
   private waiters: (() => void)[] = [];
@@ -284,10 +291,13 @@ export class Stream {
     });
   }
 
-  /** Next message matching `predicate` (others stay queued); undefined after `timeoutMs`. */
+  /**
+   * Next message matching `predicate` (others stay queued); undefined after `timeoutMs`, by
+   * default {@link PRESENCE_BOUND_MS}.
+   */
   async next(
     predicate: (m: p4.v1.StreamMessageResponse) => boolean = () => true,
-    timeoutMs = 2000,
+    timeoutMs = PRESENCE_BOUND_MS,
   ): Promise<p4.v1.StreamMessageResponse | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -305,7 +315,7 @@ export class Stream {
     }
   }
 
-  async arbitration(timeoutMs = 2000): Promise<p4.v1.IMasterArbitrationUpdate | undefined> {
+  async arbitration(timeoutMs = PRESENCE_BOUND_MS): Promise<p4.v1.IMasterArbitrationUpdate | undefined> {
     return (await this.next((m) => m.arbitration != null, timeoutMs))?.arbitration ?? undefined;
   }
 
@@ -315,7 +325,7 @@ export class Stream {
   }
 
   /** Waits for the server to end the stream. */
-  async closed(timeoutMs = 2000): Promise<{ code: grpc.status; message: string } | undefined> {
+  async closed(timeoutMs = PRESENCE_BOUND_MS): Promise<{ code: grpc.status; message: string } | undefined> {
     const deadline = Date.now() + timeoutMs;
     while (!this.status && Date.now() < deadline) {
       await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import {
   hex,
   type Ids,
   mac,
+  PRESENCE_BOUND_MS,
   type p4,
   probeFrame,
   pushFixture,
@@ -76,14 +77,19 @@ describe('packet-out', () => {
   });
 
   it('ignores packet-outs from backups and before arbitration', async () => {
-    const { t } = await setup();
+    const { t, primary } = await setup();
     const outputs = collectOutputs(t);
     const { stream: backup } = await connect(t.stub, 5n);
     backup.send({
       packet: { payload: ethernet(mac(1), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(3) }] },
     });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(outputs).toHaveLength(0);
+    // Then the primary's packet-out, over the same connection: the server handles the two in the
+    // order they arrived, so once the primary's frame is out, the backup's was already refused.
+    primary.send({
+      packet: { payload: ethernet(mac(3), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(4) }] },
+    });
+    await expect.poll(() => outputs.length).toBeGreaterThan(0);
+    expect(outputs.map((o) => o.port)).toEqual([4]);
   });
 
   it('drops a packet-out with an unknown metadata id, reporting a StreamError when enabled', async () => {
@@ -152,7 +158,7 @@ describe('digests', () => {
   const learn = (src: bigint, port = 2): void => {
     t!.target.dataplane.inject(port, ethernet(mac(1), src, TYPE_LEARN));
   };
-  const nextDigest = async (stream: Stream, timeoutMs = 1000) =>
+  const nextDigest = async (stream: Stream, timeoutMs = PRESENCE_BOUND_MS) =>
     (await stream.next((m) => m.digest != null, timeoutMs))?.digest;
 
   it('sends one DigestList per sample with max_list_size 1, members canonical', async () => {
@@ -181,7 +187,10 @@ describe('digests', () => {
     learn(mac(0x44));
     expect(await nextDigest(primary, 200)).toBeUndefined();
     primary.send({ digestAck: { digestId: first!.digestId, listId: first!.listId } });
-    await new Promise((r) => setTimeout(r, 50));
+    // The server handles a stream's messages in order: the answer to an arbitration sent after the
+    // ack (a higher election id, so that the server answers) means the ack was processed.
+    primary.arbitrate(11n);
+    expect(await primary.arbitration()).toBeDefined();
     learn(mac(0x44));
     expect(await nextDigest(primary)).toBeDefined();
   });
@@ -198,7 +207,7 @@ describe('digests', () => {
     const start = Date.now();
     learn(mac(4));
     learn(mac(5));
-    const d = await nextDigest(primary, 2000);
+    const d = await nextDigest(primary);
     expect(d?.data).toHaveLength(2);
     expect(Date.now() - start).toBeGreaterThanOrEqual(90);
   });
@@ -215,9 +224,16 @@ describe('digests', () => {
 });
 
 describe('idle timeout notifications', () => {
+  // Sweeps are forced by the test (the automatic ones are an hour apart), so what a sweep reports
+  // depends only on how long an entry has been idle, never on when the machine gets to run a timer.
+  // Waiting is only ever a lower bound (an entry idle for at least its TTL), which load cannot break.
+  const NO_AUTOMATIC_SWEEP = 3_600_000;
+  const idle = (m: p4.v1.StreamMessageResponse) => m.idleTimeoutNotification != null;
+  const atLeast = (ms: number) => new Promise((r) => setTimeout(r, ms + 20));
+
   it('reports an entry idle for its TTL with key, controller metadata and TTL, again every other sweep, not when hit', async () => {
-    const sweepMs = 150;
-    const { t, ids, primary } = await setup({ ageingSweepMs: sweepMs });
+    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
+    const sweep = () => t.target.manager.sweepIdleEntries();
     const ttl = 100_000_000;
     const entry: p4.v1.IEntity = {
       tableEntry: {
@@ -229,51 +245,59 @@ describe('idle timeout notifications', () => {
       },
     };
     await write(t, UpdateType.INSERT, entry);
-    // Keep the entry busy for a few sweeps: no notification.
-    const busyUntil = Date.now() + 3 * sweepMs;
-    while (Date.now() < busyUntil) {
+    // Hit, then swept in the same tick: idle for no time at all, so never reported.
+    for (let i = 0; i < 3; i++) {
       t.target.dataplane.inject(1, probeFrame(mac(1), {}));
-      await new Promise((r) => setTimeout(r, 20));
+      sweep();
     }
-    expect(primary.pending().some((m) => m.idleTimeoutNotification != null)).toBe(false);
-    const n = (await primary.next((m) => m.idleTimeoutNotification != null, 3000))?.idleTimeoutNotification;
+    await atLeast(100);
+    // A report of the busy sweeps would have been sent (PI buffers 100 ms) before this mark.
+    const mark = process.hrtime.bigint();
+    sweep();
+    const n = (await primary.next(idle))?.idleTimeoutNotification;
     expect(n?.tableEntry).toHaveLength(1);
     const e = n!.tableEntry![0];
     expect(e.tableId).toBe(ids.table('exact_t'));
     expect(hex(e.match?.[0].exact?.value)).toBe('020000000001');
     expect(toNumber(e.controllerMetadata)).toBe(99);
     expect(toNumber(e.idleTimeoutNs)).toBe(ttl);
-    expect(toNumber(n?.timestamp)).toBeGreaterThan(0);
-    // bmv2 reports a still-idle entry again, skipping one sweep.
-    expect(await primary.next((m) => m.idleTimeoutNotification != null, 4 * sweepMs)).toBeDefined();
+    expect(BigInt(String(n?.timestamp))).toBeGreaterThan(mark);
+    // bmv2 reports a still-idle entry again, skipping one sweep: of the next two, one reports it.
+    sweep();
+    sweep();
+    expect((await primary.next(idle))?.idleTimeoutNotification?.tableEntry).toHaveLength(1);
+    // Every report has been received; after the delete a sweep has nothing to report.
     await write(t, UpdateType.DELETE, entry);
-    await new Promise((r) => setTimeout(r, 100));
-    while (await primary.next((m) => m.idleTimeoutNotification != null, 10)) {
-      // drain notifications sent before the delete
-    }
-    expect(await primary.next((m) => m.idleTimeoutNotification != null, 4 * sweepMs)).toBeUndefined();
+    sweep();
+    sweep();
+    expect(primary.pending().filter(idle)).toEqual([]);
+    expect(await primary.next(idle, 300)).toBeUndefined();
   });
 
   it('restarts the idle clock of an entry when a MODIFY sets its TTL again', async () => {
-    const sweepMs = 100;
-    const { t, ids, primary } = await setup({ ageingSweepMs: sweepMs });
-    const ttl = 500_000_000;
+    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
+    const sweep = () => t.target.manager.sweepIdleEntries();
+    // Long enough that the MODIFY and the sweep right after it cannot be a TTL apart.
+    const ttlMs = 2000;
     const entry = (port: number): p4.v1.IEntity => ({
       tableEntry: {
         tableId: ids.table('exact_t'),
         match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
         action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
-        idleTimeoutNs: ttl,
+        idleTimeoutNs: ttlMs * 1_000_000,
       },
     });
     await write(t, UpdateType.INSERT, entry(2));
-    expect(await primary.next((m) => m.idleTimeoutNotification != null, 3000)).toBeDefined();
+    await atLeast(ttlMs);
+    sweep();
+    expect(await primary.next(idle)).toBeDefined();
     await write(t, UpdateType.MODIFY, entry(3));
-    while (await primary.next((m) => m.idleTimeoutNotification != null, 10)) {
-      // drain notifications sent before the MODIFY
-    }
-    // Idle again only a full TTL after the MODIFY.
-    expect(await primary.next((m) => m.idleTimeoutNotification != null, 300)).toBeUndefined();
-    expect(await primary.next((m) => m.idleTimeoutNotification != null, 3000)).toBeDefined();
+    // Idle since the MODIFY only: not reported now, and reported once a full TTL has passed.
+    sweep();
+    sweep();
+    expect(await primary.next(idle, 300)).toBeUndefined();
+    await atLeast(ttlMs);
+    sweep();
+    expect(await primary.next(idle)).toBeDefined();
   });
 });
