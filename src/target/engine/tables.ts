@@ -388,6 +388,15 @@ export class TableState {
     }
   }
 
+  /**
+   * Handle of the entry with this key (and priority, in ternary/range tables), undefined when there is
+   * none (bmv2's `mt_get_entry_from_key`). Errors: INVALID_ARGUMENT for a malformed key.
+   */
+  findHandle(match: MatchKey, priority: number): number | undefined {
+    this.checkPriority(priority);
+    return this.existing(this.normalize(match, priority))?.handle;
+  }
+
   /** Finds an entry by key (and priority for ternary/range tables). */
   getEntry(match: MatchKey, priority: number): TableEntryRecord {
     this.checkPriority(priority);

@@ -155,6 +155,8 @@ export interface DeviceControl {
     action: DeviceTableAction,
     ttlMs: number,
   ): number;
+  /** Handle of the entry with this key and priority, including `const entries`; undefined if none. */
+  findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined;
   /** Changes the action; when `ttlMs` is given, also the idle timeout. */
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void;
   deleteEntry(table: string, handle: number): void;

@@ -177,6 +177,10 @@ class EngineControl implements DeviceControl {
     });
   }
 
+  findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
+    return this.engine.findTableEntry(table, this.matchOf(key), priority);
+  }
+
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void {
     this.engine.modifyTableEntryByHandle(
       table,
