@@ -900,15 +900,18 @@ export function checkParams(action: ActionDef, params: readonly bigint[]): Value
       `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
     );
   }
-  return params.map((v, i) => {
+  const values: Value[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
     const p = action.params[i];
     if (v < 0n || v > maskBig(p.width)) {
       throw invalidArgument(
         `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
       );
     }
-    return isNumWidth(p.width) ? Number(v) : v;
-  });
+    values[i] = isNumWidth(p.width) ? Number(v) : v;
+  }
+  return values;
 }
 
 function checkCounter(v: CounterData): void {

@@ -124,8 +124,17 @@ class EngineControl implements DeviceControl {
     return this.engine.getTableEntryByHandle(table, handle);
   }
 
+  /** The key converted last: an INSERT finds its key (is it installed?) and then adds it. */
+  private lastKey: { readonly params: readonly DeviceKeyParam[]; readonly match: MatchKey } | undefined;
+
   private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
-    return params.map(engineField);
+    if (this.lastKey?.params === params) return this.lastKey.match;
+    // Plain loops rather than map() with a callback on the write path: they also run fast before
+    // the JIT has optimised them (the first thousands of writes).
+    const match: MatchFieldValue[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
+    this.lastKey = { params, match };
+    return match;
   }
 
   private paramsOf(table: string, match: MatchKey): DeviceKeyParam[] {
@@ -135,7 +144,10 @@ class EngineControl implements DeviceControl {
   private specOf(action: DeviceTableAction): EntryActionSpec {
     if (action.type === 'member') return { type: 'member', memberId: action.handle };
     if (action.type === 'group') return { type: 'group', groupId: action.handle };
-    return { type: 'action', name: action.call.action, params: action.call.args.map(toBigInt) };
+    const args = action.call.args;
+    const params: bigint[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) params[i] = toBigInt(args[i]);
+    return { type: 'action', name: action.call.action, params };
   }
 
   private actionOf(action: EntryAction): DeviceTableAction {

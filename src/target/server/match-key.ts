@@ -197,8 +197,12 @@ export function buildMatchKey(
   }
   // Common case first: every field given, in key order.
   const fields = table.matchFields;
-  if (matches.length === fields.length && matches.every((m, i) => m.fieldId === fields[i].id)) {
-    const params = fields.map((field, i) => fieldParam(table, field, matches[i], deviceKinds[i] ?? 'exact'));
+  let inOrder = matches.length === fields.length;
+  for (let i = 0; inOrder && i < matches.length; i++) inOrder = matches[i].fieldId === fields[i].id;
+  if (inOrder) {
+    const params: DeviceKeyParam[] = new Array(fields.length);
+    for (let i = 0; i < fields.length; i++)
+      params[i] = fieldParam(table, fields[i], matches[i], deviceKinds[i] ?? 'exact');
     const effectivePriority = checkPriority(table, priority);
     return { params, priority: effectivePriority, isDefault: false };
   }
