@@ -5,6 +5,7 @@
  * over the data plane on commit).
  */
 import {
+  EngineError,
   type EntryAction,
   type EntryActionSpec,
   type MatchFieldValue,
@@ -180,13 +181,19 @@ class EngineControl implements DeviceControl {
     priority: number,
     action: DeviceTableAction,
     ttlMs: number,
-  ): number {
-    return this.engine.addTableEntry(table, {
-      match: this.matchOf(key),
-      priority,
-      action: this.specOf(action),
-      idleTimeoutNs: ttlMs * 1e6,
-    });
+  ): number | undefined {
+    try {
+      return this.engine.addTableEntry(table, {
+        match: this.matchOf(key),
+        priority,
+        action: this.specOf(action),
+        idleTimeoutNs: ttlMs * 1e6,
+      });
+    } catch (error) {
+      // The one refusal the caller handles itself (bmv2: MatchErrorCode::DUPLICATE_ENTRY).
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
   }
 
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {

@@ -13,7 +13,15 @@ import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
-import { alreadyExists, Code, invalidArgument, notFound, onTarget, statusError } from './status.js';
+import {
+  alreadyExists,
+  Code,
+  invalidArgument,
+  notFound,
+  onTarget,
+  type P4RuntimeStatusError,
+  statusError,
+} from './status.js';
 
 /** What the server remembers about an entry (PI's TableInfoStore::Data); replaced, never changed. */
 export interface EntryData {
@@ -309,15 +317,22 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    if (this.installed(state, key, 'Error when adding match entry to target') !== undefined) {
-      throw alreadyExists('Match entry exists, use MODIFY if you wish to change action', `table '${t.name}'`);
-    }
+    const exists = (): P4RuntimeStatusError =>
+      alreadyExists('Match entry exists, use MODIFY if you wish to change action', `table '${t.name}'`);
+    // A one-shot action set is created on the device before the entry: look first. Otherwise the
+    // device refuses the duplicate itself (in mutable tables its entries are the controller's).
+    if (
+      prepared.oneShot &&
+      this.installed(state, key, 'Error when adding match entry to target') !== undefined
+    )
+      throw exists();
     const { action, oneShotGroup } = this.realize(state, prepared);
-    let handle: number;
+    let handle: number | undefined;
     try {
       handle = onTarget('Error when adding match entry to target', () =>
         this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl)),
       );
+      if (handle === undefined) throw exists();
     } catch (error) {
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
