@@ -21,6 +21,7 @@ import {
   onTarget,
   type P4RuntimeStatusError,
   statusError,
+  toStatusError,
 } from './status.js';
 
 /** What the server remembers about an entry (PI's TableInfoStore::Data); replaced, never changed. */
@@ -47,6 +48,15 @@ interface TableState {
 
 const NS_PER_MS = 1_000_000n;
 const EMPTY = new Uint8Array(0);
+
+const ADD_CONTEXT = 'Error when adding match entry to target';
+
+function entryExists(table: TableModel): P4RuntimeStatusError {
+  return alreadyExists(
+    'Match entry exists, use MODIFY if you wish to change action',
+    `table '${table.name}'`,
+  );
+}
 
 /** Most entries carry no controller state: they share this record instead of holding their own. */
 const PLAIN: EntryData = Object.freeze({
@@ -317,28 +327,23 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    const exists = (): P4RuntimeStatusError =>
-      alreadyExists('Match entry exists, use MODIFY if you wish to change action', `table '${t.name}'`);
     // A one-shot action set is created on the device before the entry: look first. Otherwise the
     // device refuses the duplicate itself (in mutable tables its entries are the controller's).
-    if (
-      prepared.oneShot &&
-      this.installed(state, key, 'Error when adding match entry to target') !== undefined
-    )
-      throw exists();
+    if (prepared.oneShot && this.installed(state, key, ADD_CONTEXT) !== undefined) throw entryExists(t);
     const { action, oneShotGroup } = this.realize(state, prepared);
     let handle: number | undefined;
     try {
-      handle = onTarget('Error when adding match entry to target', () =>
-        this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl)),
-      );
-      if (handle === undefined) throw exists();
+      handle = this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl));
     } catch (error) {
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
-      throw error;
+      throw toStatusError(error, ADD_CONTEXT);
+    }
+    if (handle === undefined) {
+      if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
+      throw entryExists(t);
     }
     try {
-      this.applyDirectResources(state, handle, entry, 'Error when adding match entry to target');
+      this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
     } catch (error) {
       this.ctx.control.deleteEntry(t.name, handle);
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
