@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../../src/artifacts/program.js';
 import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { loadP4Info } from '../../src/p4runtime/index.js';
-import { P4RuntimeService } from '../../src/p4runtime/service.js';
 import { DeviceManager, PipelineAction } from '../../src/target/server/device-manager.js';
 import { EngineDevice } from '../../src/target/server/engine-device.js';
+import { MalformedRequest, p4RuntimeServerDefinition } from '../../src/target/server/p4runtime-service.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -76,8 +76,10 @@ for (let round = 0; round < ROUNDS; round++) {
   let applyUs = 0;
   for (const bytes of requests) {
     const t0 = cpu();
-    const decoded = P4RuntimeService.write.requestDeserialize(bytes);
+    // The server's own deserializer, as gRPC calls it.
+    const decoded = p4RuntimeServerDefinition.write.requestDeserialize(bytes);
     const t1 = cpu();
+    if (decoded instanceof MalformedRequest) throw new Error(decoded.reason);
     const errors = await manager.writeInSlices(decoded);
     applyUs += cpu() - t1;
     decodeUs += t1 - t0;
