@@ -134,7 +134,10 @@ describe('decodeWriteRequest', () => {
   it('keeps the last member of a oneof given twice, as protobuf does', () => {
     const field = (tag: number, body: Uint8Array) => Buffer.concat([Buffer.from([tag, body.length]), body]);
     const exact = p4.v1.FieldMatch.encode({ fieldId: 1, exact: { value: Uint8Array.of(1) } }).finish();
-    const lpm = p4.v1.FieldMatch.encode({ fieldId: 1, lpm: { value: Uint8Array.of(2), prefixLen: 8 } }).finish();
+    const lpm = p4.v1.FieldMatch.encode({
+      fieldId: 1,
+      lpm: { value: Uint8Array.of(2), prefixLen: 8 },
+    }).finish();
     const tableEntry = Buffer.concat([Buffer.from([0x08, 0x01]), field(0x12, Buffer.concat([exact, lpm]))]);
     const counterEntry = p4.v1.CounterEntry.encode({ counterId: 3 }).finish();
     // An Entity holding a counter entry and then a table entry: the table entry wins.
