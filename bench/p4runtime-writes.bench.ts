@@ -18,9 +18,10 @@ const ONLY = process.env.BENCH_SETUPS?.split(',');
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
-function cpuSeconds(pid: number): number | undefined {
+function cpuSeconds(pid: number, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
     // field of the line and stime the 15th, in clock ticks (100 per second on Linux).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -91,6 +92,8 @@ interface Rounds {
   rates: number[];
   /** The server process's CPU microseconds per entry, per round (separate processes only). */
   cpuPerEntry?: number[];
+  /** Of which the main thread (JavaScript; the rest is V8's compiler and GC threads, or bmv2's). */
+  mainThreadCpuPerEntry?: number[];
 }
 
 async function measure(setup: Setup): Promise<Rounds> {
@@ -114,6 +117,7 @@ async function measure(setup: Setup): Promise<Rounds> {
       setup === 'bmv2' ? pidByCommandLine(`--grpc-server-addr ${target.p4runtimeAddress}`) : target.pid;
     const rates: number[] = [];
     const cpuPerEntry: number[] = [];
+    const mainThreadCpuPerEntry: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const entities = Array.from({ length: ENTRIES }, (_, i) =>
         client.tableEntry('overlay_mac', {
@@ -123,14 +127,22 @@ async function measure(setup: Setup): Promise<Rounds> {
         }),
       );
       const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
+      const mainBefore = pid === undefined ? undefined : cpuSeconds(pid, pid);
       const start = process.hrtime.bigint();
       await client.insert(entities);
       rates.push(ENTRIES / (Number(process.hrtime.bigint() - start) / 1e9));
       const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
+      const mainAfter = pid === undefined ? undefined : cpuSeconds(pid, pid);
       if (cpuBefore !== undefined && cpuAfter !== undefined)
         cpuPerEntry.push(((cpuAfter - cpuBefore) / ENTRIES) * 1e6);
+      if (mainBefore !== undefined && mainAfter !== undefined)
+        mainThreadCpuPerEntry.push(((mainAfter - mainBefore) / ENTRIES) * 1e6);
     }
-    return { rates, cpuPerEntry: cpuPerEntry.length === ROUNDS ? cpuPerEntry : undefined };
+    return {
+      rates,
+      cpuPerEntry: cpuPerEntry.length === ROUNDS ? cpuPerEntry : undefined,
+      mainThreadCpuPerEntry: mainThreadCpuPerEntry.length === ROUNDS ? mainThreadCpuPerEntry : undefined,
+    };
   } finally {
     client.close();
     await target.stop();
@@ -150,7 +162,10 @@ for (const setup of setups) {
   results.set(setup, rounds);
   const shown = rounds.rates.map((r) => Math.round(r).toLocaleString('en-US').padStart(9)).join(' ');
   const cpu = rounds.cpuPerEntry
-    ? `; server CPU ${rounds.cpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry`
+    ? `; server CPU ${rounds.cpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry` +
+      (rounds.mainThreadCpuPerEntry
+        ? ` (main thread ${rounds.mainThreadCpuPerEntry.map((c) => c.toFixed(1)).join(' ')})`
+        : '')
     : '';
   console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}`);
 }
