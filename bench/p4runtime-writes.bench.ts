@@ -5,30 +5,76 @@
 // ENTRIES new entries each into the same target (the first one meets a cold JIT in the embedded
 // target). The ratio compares the two standalone processes, round by round.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Which setups to run (comma-separated substrings of their names), e.g. BENCH_SETUPS=serve,bmv2. */
+const ONLY = process.env.BENCH_SETUPS?.split(',');
+/** Extra node flags for the standalone server, e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile it. */
+const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
+function cpuSeconds(pid: number, thread?: number): number | undefined {
+  try {
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
+    // field of the line and stime the 15th, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process whose command line holds `needle` (the server's listening address), if any. */
+function pidByCommandLine(needle: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(needle) && !cmdline.startsWith('bash ')) return Number(entry);
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return undefined;
+}
 
 /** The embedded target as a separate process, the way an operator runs it. */
-async function startStandaloneEmbedded(): Promise<RunningTarget> {
+async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number }> {
   const port = 40000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
+    [
+      ...SERVER_NODE_ARGS,
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'target',
+      'serve',
+      '--grpc',
+      `127.0.0.1:${port}`,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('waiting for a controller') && resolve());
+    child.stdout?.on('data', (d: Buffer) => {
+      // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+      if (process.env.BENCH_SERVER_LOG) process.stderr.write(d);
+      if (d.toString().includes('waiting for a controller')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
   });
   return {
     kind: 'embedded',
+    pid: child.pid,
     p4runtimeAddress: `127.0.0.1:${port}`,
     dataplaneAddress: '',
     deviceId: 1,
@@ -42,8 +88,16 @@ async function startStandaloneEmbedded(): Promise<RunningTarget> {
 
 type Setup = 'embedded (same process)' | 'embedded (genevectl target serve)' | 'bmv2';
 
-async function measure(setup: Setup): Promise<number[]> {
-  const target =
+interface Rounds {
+  rates: number[];
+  /** The server process's CPU microseconds per entry, per round (separate processes only). */
+  cpuPerEntry?: number[];
+  /** Of which the main thread (JavaScript; the rest is V8's compiler and GC threads, or bmv2's). */
+  mainThreadCpuPerEntry?: number[];
+}
+
+async function measure(setup: Setup): Promise<Rounds> {
+  const target: RunningTarget & { pid?: number } =
     setup === 'embedded (genevectl target serve)'
       ? await startStandaloneEmbedded()
       : await startTarget(setup === 'bmv2' ? 'bmv2' : 'embedded');
@@ -58,7 +112,12 @@ async function measure(setup: Setup): Promise<number[]> {
       p4info: await loadP4Info(programArtifactPath('p4infoJson')),
       deviceConfig: readFileSync(programArtifactPath('bmv2Json')),
     });
+    // Looked up once the server answers: bmv2's launcher script has exec'd it by then.
+    const pid =
+      setup === 'bmv2' ? pidByCommandLine(`--grpc-server-addr ${target.p4runtimeAddress}`) : target.pid;
     const rates: number[] = [];
+    const cpuPerEntry: number[] = [];
+    const mainThreadCpuPerEntry: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const entities = Array.from({ length: ENTRIES }, (_, i) =>
         client.tableEntry('overlay_mac', {
@@ -67,11 +126,23 @@ async function measure(setup: Setup): Promise<number[]> {
           params: { tunnel_id: i & 0xffff },
         }),
       );
+      const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
+      const mainBefore = pid === undefined ? undefined : cpuSeconds(pid, pid);
       const start = process.hrtime.bigint();
       await client.insert(entities);
       rates.push(ENTRIES / (Number(process.hrtime.bigint() - start) / 1e9));
+      const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
+      const mainAfter = pid === undefined ? undefined : cpuSeconds(pid, pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined)
+        cpuPerEntry.push(((cpuAfter - cpuBefore) / ENTRIES) * 1e6);
+      if (mainBefore !== undefined && mainAfter !== undefined)
+        mainThreadCpuPerEntry.push(((mainAfter - mainBefore) / ENTRIES) * 1e6);
     }
-    return rates;
+    return {
+      rates,
+      cpuPerEntry: cpuPerEntry.length === ROUNDS ? cpuPerEntry : undefined,
+      mainThreadCpuPerEntry: mainThreadCpuPerEntry.length === ROUNDS ? mainThreadCpuPerEntry : undefined,
+    };
   } finally {
     client.close();
     await target.stop();
@@ -79,21 +150,33 @@ async function measure(setup: Setup): Promise<number[]> {
 }
 
 const bmv2 = spawnSync('simple_switch_grpc', ['--version'], { encoding: 'utf8' });
-const setups: Setup[] = ['embedded (same process)', 'embedded (genevectl target serve)'];
+let setups: Setup[] = ['embedded (same process)', 'embedded (genevectl target serve)'];
 if (!bmv2.error && bmv2.status === 0) setups.push('bmv2');
 else console.log('simple_switch_grpc not on PATH: measuring the embedded target only');
+if (ONLY) setups = setups.filter((s) => ONLY.some((o) => s.includes(o)));
 
 console.log(`P4Runtime writes: ${ROUNDS} rounds of ${ENTRIES} overlay_mac inserts per target`);
-const results = new Map<Setup, number[]>();
+const results = new Map<Setup, Rounds>();
 for (const setup of setups) {
-  const rates = await measure(setup);
-  results.set(setup, rates);
-  const shown = rates.map((r) => Math.round(r).toLocaleString('en-US').padStart(9)).join(' ');
-  console.log(`  ${setup.padEnd(34)} ${shown} entries/s`);
+  const rounds = await measure(setup);
+  results.set(setup, rounds);
+  const shown = rounds.rates.map((r) => Math.round(r).toLocaleString('en-US').padStart(9)).join(' ');
+  const cpu = rounds.cpuPerEntry
+    ? `; server CPU ${rounds.cpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry` +
+      (rounds.mainThreadCpuPerEntry
+        ? ` (main thread ${rounds.mainThreadCpuPerEntry.map((c) => c.toFixed(1)).join(' ')})`
+        : '')
+    : '';
+  console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}`);
 }
 const standalone = results.get('embedded (genevectl target serve)');
 const reference = results.get('bmv2');
 if (standalone && reference) {
-  const ratios = standalone.map((r, i) => (r / reference[i]).toFixed(2));
-  console.log(`  embedded (standalone) / bmv2, per round: ${ratios.join(' ')}`);
+  const ratios = standalone.rates.map((r, i) => (r / reference.rates[i]).toFixed(2));
+  console.log(`  embedded (standalone) / bmv2, entries/s per round: ${ratios.join(' ')}`);
+  const [own, theirs] = [standalone.cpuPerEntry, reference.cpuPerEntry];
+  if (own && theirs) {
+    const cpuRatios = theirs.map((c, i) => (c / own[i]).toFixed(2));
+    console.log(`  bmv2 / embedded (standalone), server CPU per entry per round: ${cpuRatios.join(' ')}`);
+  }
 }

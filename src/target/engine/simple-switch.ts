@@ -740,6 +740,11 @@ export class SimpleSwitchEngine {
     this.table(table).setEntryMeterByHandle(handle, config);
   }
 
+  /** Handle of the entry with this key (and priority), or undefined. Errors: INVALID_ARGUMENT. */
+  findTableEntry(table: string, match: MatchKey, priority = 0): number | undefined {
+    return this.table(table).findHandle(match, priority);
+  }
+
   getTableEntry(table: string, match: MatchKey, priority = 0): TableEntryRecord {
     return this.table(table).getEntry(match, priority);
   }

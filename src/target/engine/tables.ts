@@ -2,7 +2,7 @@
  * Match-action tables: entry management (with P4Runtime-style validation and error codes) and lookup with
  * bmv2's semantics.
  *
- * - Exact tables (only exact/valid keys) use a hash map; LPM tables (one lpm key plus exact keys) use one
+ * - Exact tables (only exact/valid keys) use one hash map per key field, nested (`exact-index.ts`); LPM tables (one lpm key plus exact keys) use one
  *   map per prefix length, longest first; ternary and range tables use tuple-space search
  *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
  * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
@@ -18,6 +18,7 @@
 import type { ActionDef } from './actions.js';
 import { bytesForBits, isNumWidth, maskBig, type Value } from './bits.js';
 import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.js';
+import { ExactIndex, type ExactValue } from './exact-index.js';
 import { HandleTable } from './handle-table.js';
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
@@ -145,8 +146,11 @@ interface Entry {
   readonly priority: number;
   /** Key and priority as one string, for ternary/range tables (exact and LPM tables find by lookup key). */
   readonly identity: string;
-  /** Exact/LPM lookup key (string or single value). */
-  readonly lookupKey: number | bigint | string;
+  /**
+   * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
+   * key (string or single value).
+   */
+  readonly lookupKey: LookupKey;
   /** For LPM tables: effective prefix length of the lpm field. */
   readonly prefix: number;
   action: EntryAction;
@@ -166,11 +170,13 @@ interface Resolved {
 
 const NO_FIELDS: readonly ClassifierField[] = [];
 
+type LookupKey = number | bigint | string | readonly ExactValue[];
+
 export class TableState {
   /** Ternary/range tables: entries by identity (key and priority). */
   private readonly byIdentity = new Map<string, Entry>();
   private readonly byHandle = new HandleTable<Entry>();
-  private readonly exactMap = new Map<number | bigint | string, Entry>();
+  private readonly exact: ExactIndex<Entry>;
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
   private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
   private prefixes: number[] = [];
@@ -190,6 +196,7 @@ export class TableState {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
     this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
+    this.exact = new ExactIndex(def.keys.length);
     // The first action of a name wins, as the linear search it replaces did.
     for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
@@ -199,7 +206,7 @@ export class TableState {
   reset(): void {
     this.byIdentity.clear();
     this.byHandle.clear();
-    this.exactMap.clear();
+    this.exact.clear();
     this.lpmMaps.clear();
     this.prefixes = [];
     this.classifier.clear();
@@ -381,6 +388,15 @@ export class TableState {
     }
   }
 
+  /**
+   * Handle of the entry with this key (and priority, in ternary/range tables), undefined when there is
+   * none (bmv2's `mt_get_entry_from_key`). Errors: INVALID_ARGUMENT for a malformed key.
+   */
+  findHandle(match: MatchKey, priority: number): number | undefined {
+    this.checkPriority(priority);
+    return this.existing(this.normalize(match, priority))?.handle;
+  }
+
   /** Finds an entry by key (and priority for ternary/range tables). */
   getEntry(match: MatchKey, priority: number): TableEntryRecord {
     this.checkPriority(priority);
@@ -481,14 +497,11 @@ export class TableState {
   }
 
   /** The entry with the same key (and priority, in ternary/range tables), if any. */
-  private existing(n: {
-    identity: string;
-    lookupKey: number | bigint | string;
-    prefix: number;
-  }): Entry | undefined {
+  private existing(n: { identity: string; lookupKey: LookupKey; prefix: number }): Entry | undefined {
     if (this.needsPriority) return this.byIdentity.get(n.identity);
-    if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(n.lookupKey);
-    return this.exactMap.get(n.lookupKey);
+    const key = n.lookupKey;
+    if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
+    return typeof key === 'object' ? this.exact.get(key) : this.exact.getOne(key as ExactValue);
   }
 
   private find(match: MatchKey, priority: number): Entry {
@@ -550,13 +563,15 @@ export class TableState {
       this.classifier.remove(e);
     } else if (this.lpmIndex >= 0) {
       const m = this.lpmMaps.get(e.prefix);
-      m?.delete(e.lookupKey);
+      m?.delete(e.lookupKey as number | bigint | string);
       if (m && m.size === 0) {
         this.lpmMaps.delete(e.prefix);
         this.prefixes = this.prefixes.filter((p) => p !== e.prefix);
       }
     } else {
-      this.exactMap.delete(e.lookupKey);
+      const key = e.lookupKey;
+      if (typeof key === 'object') this.exact.delete(key);
+      else this.exact.deleteOne(key as ExactValue);
     }
   }
 
@@ -570,9 +585,11 @@ export class TableState {
         this.lpmMaps.set(e.prefix, m);
         this.prefixes = [...this.lpmMaps.keys()].sort((a, b) => b - a);
       }
-      m.set(e.lookupKey, e);
+      m.set(e.lookupKey as number | bigint | string, e);
     } else {
-      this.exactMap.set(e.lookupKey, e);
+      const key = e.lookupKey;
+      if (typeof key === 'object') this.exact.set(key, e);
+      else this.exact.setOne(key as ExactValue, e);
     }
   }
 
@@ -584,7 +601,7 @@ export class TableState {
     canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
     identity: string;
-    lookupKey: number | bigint | string;
+    lookupKey: LookupKey;
     prefix: number;
   } {
     const keys = this.def.keys;
@@ -716,18 +733,18 @@ export class TableState {
   }
 
   /**
-   * {@link normalize} for exact tables (the bulk of what controllers write): the key is kept as given
-   * and the lookup key built directly, the way `lookup` builds it from a packet.
+   * {@link normalize} for exact tables (the bulk of what controllers write): only the key's values
+   * are kept (see {@link matchOf}), in the representation a packet's key fields read.
    */
   private normalizeExact(match: MatchKey): {
     canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
     identity: string;
-    lookupKey: number | bigint | string;
+    lookupKey: LookupKey;
     prefix: number;
   } {
     const keys = this.def.keys;
-    let lookupKey: number | bigint | string = '';
+    const values: ExactValue[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
@@ -742,22 +759,22 @@ export class TableState {
         checkFits(m.value, 'value', k.width, this.def.name, k.name);
         v = isNumWidth(k.width) ? Number(m.value) : m.value;
       }
-      if (keys.length === 1) lookupKey = v;
-      else lookupKey = i === 0 ? String(v) : `${lookupKey},${v}`;
+      values[i] = v;
     }
+    const lookupKey = keys.length === 1 ? values[0] : values;
     return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
   }
 
   /**
-   * The key of an exact-table entry, rebuilt from its lookup key (values joined by commas, or the one
-   * value): exact tables are the large ones, and not keeping the key objects of every entry saves
-   * the collector most of an entry's objects.
+   * The key of an exact-table entry, rebuilt from its values (or the one value): exact tables are
+   * the large ones, and not keeping the key objects of every entry saves the collector most of an
+   * entry's objects.
    */
-  private matchOf(lookupKey: number | bigint | string): MatchKey {
+  private matchOf(lookupKey: LookupKey): MatchKey {
     const keys = this.def.keys;
-    const values = keys.length === 1 ? [String(lookupKey)] : String(lookupKey).split(',');
+    const values = typeof lookupKey === 'object' ? lookupKey : [lookupKey as ExactValue];
     return keys.map((k, i): MatchFieldValue => {
-      if (k.matchKind === 'valid') return { kind: 'valid', value: values[i] === '1' };
+      if (k.matchKind === 'valid') return { kind: 'valid', value: values[i] === 1 };
       return { kind: 'exact', value: BigInt(values[i]) };
     });
   }
@@ -783,7 +800,7 @@ export class TableState {
     const keys = this.def.keys;
     if (keys.length === 0) return undefined;
     if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0)
-      return this.exactMap.get(keys[0].read(s));
+      return this.exact.getOne(keys[0].read(s));
     const kv = new Array<number | bigint>(keys.length);
     for (let i = 0; i < keys.length; i++) kv[i] = keys[i].read(s);
     return this.lookupValues(kv);
@@ -802,10 +819,7 @@ export class TableState {
   private lookupValues(kv: (number | bigint)[]): Entry | undefined {
     const keys = this.def.keys;
     if (this.needsPriority) return this.classifier.lookup(kv);
-    if (this.lpmIndex < 0) {
-      if (keys.length === 1) return this.exactMap.get(kv[0]);
-      return this.exactMap.get(kv.join(','));
-    }
+    if (this.lpmIndex < 0) return keys.length === 1 ? this.exact.getOne(kv[0]) : this.exact.get(kv);
     const li = this.lpmIndex;
     const full = kv[li];
     const width = keys[li].width;
@@ -886,15 +900,18 @@ export function checkParams(action: ActionDef, params: readonly bigint[]): Value
       `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
     );
   }
-  return params.map((v, i) => {
+  const values: Value[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
     const p = action.params[i];
     if (v < 0n || v > maskBig(p.width)) {
       throw invalidArgument(
         `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
       );
     }
-    return isNumWidth(p.width) ? Number(v) : v;
-  });
+    values[i] = isNumWidth(p.width) ? Number(v) : v;
+  }
+  return values;
 }
 
 function checkCounter(v: CounterData): void {

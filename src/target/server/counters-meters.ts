@@ -90,7 +90,7 @@ export class CounterMeterManager {
   writeDirectCounter(type: number | null | undefined, entry: p4.v1.IDirectCounterEntry): void {
     if (!entry.tableEntry) throw invalidArgument('Missing table_entry field in DirectCounterEntry');
     const table = this.tables.table(entry.tableEntry.tableId);
-    const { data } = this.tables.entryOf(entry.tableEntry);
+    const { handle } = this.tables.entryOf(entry.tableEntry);
     const model = this.ctx.model.directCounters.get(table.model.directCounterId);
     if (!model) throw invalidArgument('Table has no direct counters', `table '${table.model.name}'`);
     const kind = updateKind(type);
@@ -100,15 +100,15 @@ export class CounterMeterManager {
         `direct counter '${model.name}'`,
       );
     const context = 'Error when writing to direct counter';
-    if (data.handle < 0)
+    if (handle < 0)
       throw statusError(Code.UNKNOWN, context, 'bmv2 does not support direct counters for default entries');
     const value =
       kind === 'DELETE'
         ? { bytes: 0n, packets: 0n }
         : this.mergeUnit(model, entry.data, () =>
-            this.ctx.control.readDirectCounter(table.model.name, data.handle),
+            this.ctx.control.readDirectCounter(table.model.name, handle),
           );
-    onTarget(context, () => this.ctx.control.writeDirectCounter(table.model.name, data.handle, value));
+    onTarget(context, () => this.ctx.control.writeDirectCounter(table.model.name, handle, value));
   }
 
   readDirectCounters(request: p4.v1.IDirectCounterEntry, out: p4.v1.IEntity[]): void {
@@ -121,10 +121,10 @@ export class CounterMeterManager {
     const name = table.model.name;
     const context = 'Error when reading counter from target';
     if ((te.match ?? []).length > 0 || te.isDefaultAction) {
-      const { data } = this.tables.entryOf(te);
-      if (data.handle < 0)
+      const { handle } = this.tables.entryOf(te);
+      if (handle < 0)
         throw statusError(Code.UNKNOWN, context, 'bmv2 does not support direct counters for default entries');
-      const value = onTarget(context, () => this.ctx.control.readDirectCounter(name, data.handle));
+      const value = onTarget(context, () => this.ctx.control.readDirectCounter(name, handle));
       out.push({ directCounterEntry: { tableEntry: te, data: counterDataOf(value) } });
       return;
     }
@@ -175,7 +175,7 @@ export class CounterMeterManager {
   writeDirectMeter(type: number | null | undefined, entry: p4.v1.IDirectMeterEntry): void {
     if (!entry.tableEntry) throw invalidArgument('Missing table_entry field in DirectMeterEntry');
     const table = this.tables.table(entry.tableEntry.tableId);
-    const { data } = this.tables.entryOf(entry.tableEntry);
+    const { handle } = this.tables.entryOf(entry.tableEntry);
     const model = this.ctx.model.directMeters.get(table.model.directMeterId);
     if (!model) throw invalidArgument('Table has no direct meters', `table '${table.model.name}'`);
     const kind = updateKind(type);
@@ -185,10 +185,10 @@ export class CounterMeterManager {
       throw invalidArgument('DELETE update type not supported for meters', `direct meter '${model.name}'`);
     if (entry.config) validateMeterConfig(entry.config, `direct meter '${model.name}'`);
     const context = 'Error when writing direct meter spec';
-    if (data.handle < 0)
+    if (handle < 0)
       throw statusError(Code.UNKNOWN, context, 'bmv2 does not support direct meters for default entries');
     onTarget(context, () =>
-      this.ctx.control.setDirectMeterRates(table.model.name, data.handle, ratesOf(entry.config)),
+      this.ctx.control.setDirectMeterRates(table.model.name, handle, ratesOf(entry.config)),
     );
   }
 
@@ -202,10 +202,10 @@ export class CounterMeterManager {
     const name = table.model.name;
     const context = 'Error when reading meter from target';
     if ((te.match ?? []).length > 0 || te.isDefaultAction) {
-      const { data } = this.tables.entryOf(te);
-      if (data.handle < 0)
+      const { handle } = this.tables.entryOf(te);
+      if (handle < 0)
         throw statusError(Code.UNKNOWN, context, 'bmv2 does not support direct meters for default entries');
-      const rates = onTarget(context, () => this.ctx.control.getDirectMeterRates(name, data.handle));
+      const rates = onTarget(context, () => this.ctx.control.getDirectMeterRates(name, handle));
       const directMeterEntry: p4.v1.IDirectMeterEntry = { tableEntry: te };
       if (rates) directMeterEntry.config = meterConfigOf(rates);
       out.push({ directMeterEntry });

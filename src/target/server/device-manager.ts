@@ -50,6 +50,9 @@ export type StreamErrorReporting = 'disabled' | 'enabled' | 'detailed';
 /** Updates applied between two yields to the event loop (see {@link DeviceManager.writeInSlices}). */
 export const WRITE_SLICE_UPDATES = 1000;
 
+/** The result of every applied update: one shared, read-only record rather than one per update. */
+const UPDATE_OK: p4.v1.IError = Object.freeze({ canonicalCode: Code.OK });
+
 /** Error space PI puts in p4.v1.Error and StreamError. */
 export const ERROR_SPACE = 'ALL-sswitch-p4org';
 
@@ -336,7 +339,7 @@ export class DeviceManager {
   private writeUpdate(p: InstalledPipeline, update: p4.v1.IUpdate): p4.v1.IError {
     try {
       this.writeOne(p, update);
-      return { canonicalCode: Code.OK };
+      return UPDATE_OK;
     } catch (error) {
       const e = toStatusError(error, 'Error when applying update');
       return { canonicalCode: e.code, message: e.message, space: ERROR_SPACE };

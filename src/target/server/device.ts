@@ -148,13 +148,16 @@ export interface DeviceConfig {
  */
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
+  /** The new entry's handle; undefined when an entry with this key and priority exists already. */
   addEntry(
     table: string,
     key: readonly DeviceKeyParam[],
     priority: number,
     action: DeviceTableAction,
     ttlMs: number,
-  ): number;
+  ): number | undefined;
+  /** Handle of the entry with this key and priority, including `const entries`; undefined if none. */
+  findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined;
   /** Changes the action; when `ttlMs` is given, also the idle timeout. */
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void;
   deleteEntry(table: string, handle: number): void;

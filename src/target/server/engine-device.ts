@@ -5,6 +5,7 @@
  * over the data plane on commit).
  */
 import {
+  EngineError,
   type EntryAction,
   type EntryActionSpec,
   type MatchFieldValue,
@@ -124,8 +125,17 @@ class EngineControl implements DeviceControl {
     return this.engine.getTableEntryByHandle(table, handle);
   }
 
+  /** The key converted last: an INSERT finds its key (is it installed?) and then adds it. */
+  private lastKey: { readonly params: readonly DeviceKeyParam[]; readonly match: MatchKey } | undefined;
+
   private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
-    return params.map(engineField);
+    if (this.lastKey?.params === params) return this.lastKey.match;
+    // Plain loops rather than map() with a callback on the write path: they also run fast before
+    // the JIT has optimised them (the first thousands of writes).
+    const match: MatchFieldValue[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
+    this.lastKey = { params, match };
+    return match;
   }
 
   private paramsOf(table: string, match: MatchKey): DeviceKeyParam[] {
@@ -135,7 +145,10 @@ class EngineControl implements DeviceControl {
   private specOf(action: DeviceTableAction): EntryActionSpec {
     if (action.type === 'member') return { type: 'member', memberId: action.handle };
     if (action.type === 'group') return { type: 'group', groupId: action.handle };
-    return { type: 'action', name: action.call.action, params: action.call.args.map(toBigInt) };
+    const args = action.call.args;
+    const params: bigint[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) params[i] = toBigInt(args[i]);
+    return { type: 'action', name: action.call.action, params };
   }
 
   private actionOf(action: EntryAction): DeviceTableAction {
@@ -168,13 +181,23 @@ class EngineControl implements DeviceControl {
     priority: number,
     action: DeviceTableAction,
     ttlMs: number,
-  ): number {
-    return this.engine.addTableEntry(table, {
-      match: this.matchOf(key),
-      priority,
-      action: this.specOf(action),
-      idleTimeoutNs: ttlMs * 1e6,
-    });
+  ): number | undefined {
+    try {
+      return this.engine.addTableEntry(table, {
+        match: this.matchOf(key),
+        priority,
+        action: this.specOf(action),
+        idleTimeoutNs: ttlMs * 1e6,
+      });
+    } catch (error) {
+      // The one refusal the caller handles itself (bmv2: MatchErrorCode::DUPLICATE_ENTRY).
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
+  }
+
+  findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
+    return this.engine.findTableEntry(table, this.matchOf(key), priority);
   }
 
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void {

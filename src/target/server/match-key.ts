@@ -20,12 +20,15 @@ import type { DeviceKeyParam, DeviceMatchKind } from './device.js';
 import type { MatchFieldModel, TableModel } from './p4info-model.js';
 import { invalidArgument } from './status.js';
 
-/** A checked match key: device parameters in key order, priority, and an identity string. */
+/**
+ * A checked match key: device parameters in key order and priority. The device finds the entry a
+ * key names (as PI asks bmv2 with `mt_get_entry_from_key`): the server keeps no key of its own.
+ */
 export interface MatchKey {
   readonly params: readonly DeviceKeyParam[];
   readonly priority: number;
-  /** Equal for two entries exactly when they address the same table entry. */
-  readonly id: string;
+  /** The key of the table's default entry (no match fields). */
+  readonly isDefault: boolean;
 }
 
 /** Labels are built once per field: every key of every write needs them at hand for its checks. */
@@ -143,26 +146,6 @@ function dontCare(field: MatchFieldModel, label: string): DeviceKeyParam {
   }
 }
 
-/** The bytes as a string of as many characters (values are fixed-width, so ids need no separators). */
-function chars(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
-}
-
-function paramId(p: DeviceKeyParam): string {
-  switch (p.kind) {
-    case 'exact':
-      return `e${chars(p.value)}`;
-    case 'lpm':
-      return `l${chars(p.value)}/${p.prefixLength}`;
-    case 'ternary':
-      return `t${chars(p.value)}${chars(p.mask)}`;
-    case 'range':
-      return `r${chars(p.low)}${chars(p.high)}`;
-    case 'valid':
-      return p.valid ? 'v1' : 'v0';
-  }
-}
-
 /** Device parameter of one match field (`m` undefined: the field was omitted, i.e. don't care). */
 function fieldParam(
   table: TableModel,
@@ -187,19 +170,6 @@ function fieldParam(
 }
 
 /**
- * Identity string of a device key (same rule for keys built from requests and read from the device).
- * Each field's values have the field's fixed byte width, so the concatenation is unambiguous.
- */
-export function keyId(params: readonly DeviceKeyParam[], priority: number): string {
-  let id = '';
-  for (let i = 0; i < params.length; i++) id += paramId(params[i]);
-  return `${id}#${priority}`;
-}
-
-/** Identity of a table's default entry in the server's entry store. */
-export const DEFAULT_ENTRY_ID = 'default';
-
-/**
  * Checks the match part of `entry` against `table` (PI's `construct_match_key`) and converts it.
  * `deviceKinds` are the kinds of the device's key fields (to encode P4_14 `valid` keys).
  */
@@ -217,7 +187,7 @@ export function buildMatchKey(
         'Non-zero priority for default entry',
         `table '${table.name}', priority ${priority}`,
       );
-    return { params: [], priority: 0, id: DEFAULT_ENTRY_ID };
+    return { params: [], priority: 0, isDefault: true };
   }
   if (matches.length > table.matchFields.length) {
     throw invalidArgument(
@@ -227,10 +197,14 @@ export function buildMatchKey(
   }
   // Common case first: every field given, in key order.
   const fields = table.matchFields;
-  if (matches.length === fields.length && matches.every((m, i) => m.fieldId === fields[i].id)) {
-    const params = fields.map((field, i) => fieldParam(table, field, matches[i], deviceKinds[i] ?? 'exact'));
+  let inOrder = matches.length === fields.length;
+  for (let i = 0; inOrder && i < matches.length; i++) inOrder = matches[i].fieldId === fields[i].id;
+  if (inOrder) {
+    const params: DeviceKeyParam[] = new Array(fields.length);
+    for (let i = 0; i < fields.length; i++)
+      params[i] = fieldParam(table, fields[i], matches[i], deviceKinds[i] ?? 'exact');
     const effectivePriority = checkPriority(table, priority);
-    return { params, priority: effectivePriority, id: keyId(params, effectivePriority) };
+    return { params, priority: effectivePriority, isDefault: false };
   }
   // Like PI: the first occurrence of each known field is used and the key's own fields are checked
   // first; fields left over (unknown or repeated ids) are reported afterwards.
@@ -256,7 +230,7 @@ export function buildMatchKey(
     throw invalidArgument('Unknown field in match key', `table '${table.name}': ${what}`);
   }
   const effectivePriority = checkPriority(table, priority);
-  return { params, priority: effectivePriority, id: keyId(params, effectivePriority) };
+  return { params, priority: effectivePriority, isDefault: false };
 }
 
 /** PI's priority checks of a match key; the priority the entry is stored with. */

@@ -13,6 +13,7 @@ import { plainStatus, statusOf, writeStatus } from './grpc-status.js';
 import { toBigInt } from './pipeline.js';
 import { arbitrationKey, RoleScope } from './roles.js';
 import { Code, P4RuntimeStatusError, statusError, unknownError } from './status.js';
+import { decodeWriteRequest } from './write-request.js';
 
 /** API version reported by Capabilities. PI reports 1.3.0; the schema served here is 1.4. */
 export const P4RUNTIME_API_VERSION = '1.4.1';
@@ -71,7 +72,8 @@ function lenient<T>(messageType: string, decode: (bytes: Buffer) => T): (bytes: 
 export const p4RuntimeServerDefinition = {
   write: {
     ...P4RuntimeService.write,
-    requestDeserialize: lenient('p4.v1.WriteRequest', P4RuntimeService.write.requestDeserialize),
+    // The generated decoder's result, without its cost per oneof member (see write-request.ts).
+    requestDeserialize: lenient('p4.v1.WriteRequest', decodeWriteRequest),
   },
   read: {
     ...P4RuntimeService.read,

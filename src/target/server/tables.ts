@@ -1,49 +1,86 @@
 /**
  * Table entries: PI's `table_insert` / `table_modify` / `table_delete` / `table_read_one` on top of
  * the device tables. Like PI, the server keeps per entry what the device does not (controller
- * metadata, opaque metadata, idle timeout, one-shot group) keyed by the checked match key, and
- * reads entries back from the device.
+ * metadata, opaque metadata, idle timeout, one-shot group), here by device handle; the device finds
+ * the entry a key names (PI asks bmv2 with `mt_get_entry_from_key`), and entries are read back from
+ * the device.
  */
 import type { p4 } from '../../p4runtime/generated/p4runtime.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from './device.js';
-import { buildMatchKey, DEFAULT_ENTRY_ID, fieldMatchesOf, keyId, type MatchKey } from './match-key.js';
+import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
 import {
   alreadyExists,
   Code,
-  internalError,
   invalidArgument,
   notFound,
   onTarget,
+  type P4RuntimeStatusError,
   statusError,
+  toStatusError,
 } from './status.js';
 
-/** What the server remembers about an entry (PI's TableInfoStore::Data). */
+/** What the server remembers about an entry (PI's TableInfoStore::Data); replaced, never changed. */
 export interface EntryData {
-  /** Device entry handle; -1 for the default entry. */
-  readonly handle: number;
-  controllerMetadata: bigint;
-  metadata: Uint8Array;
-  idleTimeoutNs: bigint;
+  readonly controllerMetadata: bigint;
+  readonly metadata: Uint8Array;
+  readonly idleTimeoutNs: bigint;
   /** Device group created for a one-shot action set. */
-  oneShotGroup: number | undefined;
+  readonly oneShotGroup: number | undefined;
 }
 
 interface TableState {
   readonly model: TableModel;
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
-  readonly entries: Map<string, EntryData>;
-  /** Key id by device handle (handles are small dense integers, as bmv2's). */
-  readonly keyByHandle: (string | undefined)[];
+  /**
+   * State of the entries the controller installed, by device handle (handles are small dense
+   * integers, as bmv2's). Entries the program installs itself have none.
+   */
+  readonly byHandle: (EntryData | undefined)[];
+  /** State of the default entry. */
+  defaultData: EntryData;
 }
 
 const NS_PER_MS = 1_000_000n;
 const EMPTY = new Uint8Array(0);
+
+const ADD_CONTEXT = 'Error when adding match entry to target';
+
+function entryExists(table: TableModel): P4RuntimeStatusError {
+  return alreadyExists(
+    'Match entry exists, use MODIFY if you wish to change action',
+    `table '${table.name}'`,
+  );
+}
+
+/** Most entries carry no controller state: they share this record instead of holding their own. */
+const PLAIN: EntryData = Object.freeze({
+  controllerMetadata: 0n,
+  metadata: EMPTY,
+  idleTimeoutNs: 0n,
+  oneShotGroup: undefined,
+});
+
+function entryData(
+  controllerMetadata: bigint,
+  metadata: Uint8Array,
+  idleTimeoutNs: bigint,
+  oneShotGroup: number | undefined,
+): EntryData {
+  if (
+    controllerMetadata === 0n &&
+    metadata.length === 0 &&
+    idleTimeoutNs === 0n &&
+    oneShotGroup === undefined
+  )
+    return PLAIN;
+  return { controllerMetadata, metadata, idleTimeoutNs, oneShotGroup };
+}
 
 /**
  * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
@@ -69,15 +106,7 @@ export class TableManager {
   ) {
     for (const model of ctx.model.tables.values()) {
       const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
-      const state: TableState = { model, deviceKinds, entries: new Map(), keyByHandle: [] };
-      state.entries.set(DEFAULT_ENTRY_ID, {
-        handle: -1,
-        controllerMetadata: 0n,
-        metadata: EMPTY,
-        idleTimeoutNs: 0n,
-        oneShotGroup: undefined,
-      });
-      this.tables.set(model.id, state);
+      this.tables.set(model.id, { model, deviceKinds, byHandle: [], defaultData: PLAIN });
     }
   }
 
@@ -96,17 +125,33 @@ export class TableManager {
     return buildMatchKey(state.model, entry, state.deviceKinds);
   }
 
-  /** PI's `entry_handle_from_table_entry` (used by direct counters and meters). */
-  entryOf(entry: p4.v1.ITableEntry): { state: TableState; data: EntryData } {
+  /**
+   * Device handle of the entry the controller installed under `key` (-1 for the default entry);
+   * undefined when there is none.
+   */
+  private installed(state: TableState, key: MatchKey, context: string): number | undefined {
+    if (key.isDefault) return -1;
+    const handle = onTarget(context, () =>
+      this.ctx.control.findEntry(state.model.name, key.params, key.priority),
+    );
+    return handle !== undefined && state.byHandle[handle] !== undefined ? handle : undefined;
+  }
+
+  private dataOf(state: TableState, handle: number): EntryData {
+    return handle < 0 ? state.defaultData : state.byHandle[handle]!;
+  }
+
+  /** PI's `entry_handle_from_table_entry` (used by direct counters and meters); -1: the default entry. */
+  entryOf(entry: p4.v1.ITableEntry): { state: TableState; handle: number } {
     const state = this.table(entry.tableId);
     const key = this.matchKey(state, entry);
-    const data = state.entries.get(key.id);
-    if (!data)
+    const handle = this.installed(state, key, 'Error when looking up match entry in target');
+    if (handle === undefined)
       throw invalidArgument(
         'Cannot map table entry to handle',
         `no such entry in table '${state.model.name}'`,
       );
-    return { state, data };
+    return { state, handle };
   }
 
   // ---------------------------------------------------------------- writes
@@ -282,34 +327,34 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    if (state.entries.has(key.id)) {
-      throw alreadyExists('Match entry exists, use MODIFY if you wish to change action', `table '${t.name}'`);
-    }
+    // A one-shot action set is created on the device before the entry: look first. Otherwise the
+    // device refuses the duplicate itself (in mutable tables its entries are the controller's).
+    if (prepared.oneShot && this.installed(state, key, ADD_CONTEXT) !== undefined) throw entryExists(t);
     const { action, oneShotGroup } = this.realize(state, prepared);
-    let handle: number;
+    let handle: number | undefined;
     try {
-      handle = onTarget('Error when adding match entry to target', () =>
-        this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl)),
-      );
+      handle = this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl));
     } catch (error) {
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
-      throw error;
+      throw toStatusError(error, ADD_CONTEXT);
+    }
+    if (handle === undefined) {
+      if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
+      throw entryExists(t);
     }
     try {
-      this.applyDirectResources(state, handle, entry, 'Error when adding match entry to target');
+      this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
     } catch (error) {
       this.ctx.control.deleteEntry(t.name, handle);
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
-    state.entries.set(key.id, {
-      handle,
-      controllerMetadata: toBigInt(entry.controllerMetadata),
-      metadata: copyMetadata(entry.metadata),
-      idleTimeoutNs: ttl,
+    state.byHandle[handle] = entryData(
+      toBigInt(entry.controllerMetadata),
+      copyMetadata(entry.metadata),
+      ttl,
       oneShotGroup,
-    });
-    state.keyByHandle[handle] = key.id;
+    );
   }
 
   private modify(state: TableState, entry: p4.v1.ITableEntry): void {
@@ -322,8 +367,9 @@ export class TableManager {
       throw invalidArgument("'action' field must be set for non-default entries", `table '${t.name}'`);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    const data = state.entries.get(key.id);
-    if (!data) throw notFound('Cannot find match entry', `table '${t.name}'`);
+    const handle = this.installed(state, key, 'Error when modifying match entry in target');
+    if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
+    const data = this.dataOf(state, handle);
     const realized = prepared ? this.realize(state, prepared) : undefined;
     try {
       onTarget('Error when modifying match entry in target', () => {
@@ -333,9 +379,9 @@ export class TableManager {
         } else {
           // PI sets the TTL on every MODIFY of a table supporting idle timeout.
           const ttlMs = t.supportsIdleTimeout ? TableManager.ttlMs(ttl) : undefined;
-          this.ctx.control.modifyEntry(t.name, data.handle, realized!.action, ttlMs);
+          this.ctx.control.modifyEntry(t.name, handle, realized!.action, ttlMs);
           // bmv2 ignores direct resources of default entries.
-          this.applyDirectResources(state, data.handle, entry, 'Error when modifying match entry in target');
+          this.applyDirectResources(state, handle, entry, 'Error when modifying match entry in target');
         }
       });
     } catch (error) {
@@ -344,17 +390,16 @@ export class TableManager {
       throw error;
     }
     const previousOneShot = data.oneShotGroup;
-    if (!realized) {
-      data.controllerMetadata = 0n;
-      data.metadata = EMPTY;
-      data.idleTimeoutNs = 0n;
-      data.oneShotGroup = undefined;
-    } else {
-      data.controllerMetadata = toBigInt(entry.controllerMetadata);
-      data.metadata = copyMetadata(entry.metadata);
-      data.idleTimeoutNs = ttl;
-      data.oneShotGroup = realized.oneShotGroup;
-    }
+    const next = realized
+      ? entryData(
+          toBigInt(entry.controllerMetadata),
+          copyMetadata(entry.metadata),
+          ttl,
+          realized.oneShotGroup,
+        )
+      : PLAIN;
+    if (handle < 0) state.defaultData = next;
+    else state.byHandle[handle] = next;
     if (previousOneShot !== undefined) this.profiles.deleteOneShot(t.implementationId, previousOneShot);
   }
 
@@ -363,13 +408,11 @@ export class TableManager {
     if (entry.isDefaultAction)
       throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
     const key = this.matchKey(state, entry);
-    const data = state.entries.get(key.id);
-    if (!data) throw notFound('Cannot find match entry', `table '${t.name}'`);
-    onTarget('Error when deleting match entry in target', () =>
-      this.ctx.control.deleteEntry(t.name, data.handle),
-    );
-    state.entries.delete(key.id);
-    state.keyByHandle[data.handle] = undefined;
+    const handle = this.installed(state, key, 'Error when deleting match entry in target');
+    if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
+    const data = this.dataOf(state, handle);
+    onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
+    state.byHandle[handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
 
@@ -405,20 +448,11 @@ export class TableManager {
       );
     } else {
       const key = this.matchKey(state, request);
-      const data = state.entries.get(key.id);
-      if (data) {
-        entries = [
-          onTarget('Error when reading table entry from target', () =>
-            this.ctx.control.getEntry(t.name, data.handle),
-          ),
-        ];
-      } else {
-        // Entries the program installs itself are not in the store; the device may still hold one.
-        const all = onTarget('Error when reading table entry from target', () =>
-          this.ctx.control.getEntries(t.name),
-        );
-        entries = all.filter((e) => keyId(e.key, e.priority) === key.id);
-      }
+      // Entries the program installs itself included (they have no controller state).
+      entries = onTarget('Error when reading table entry from target', () => {
+        const handle = this.ctx.control.findEntry(t.name, key.params, key.priority);
+        return handle === undefined ? [] : [this.ctx.control.getEntry(t.name, handle)];
+      });
     }
     for (const e of entries) out.push({ tableEntry: this.entryMessage(state, e, request) });
   }
@@ -451,8 +485,7 @@ export class TableManager {
       message.isConst = true;
       return message;
     }
-    const keyId = state.keyByHandle[e.handle];
-    const data = keyId === undefined ? undefined : state.entries.get(keyId);
+    const data = state.byHandle[e.handle];
     // Entries the program installs itself (initial entries) have no controller state.
     if (!data) return message;
     message.controllerMetadata = longField(data.controllerMetadata, true);
@@ -485,8 +518,7 @@ export class TableManager {
     );
     const message: p4.v1.ITableEntry = { tableId: t.id, isDefaultAction: true };
     if (action) message.action = this.tableAction(state, action);
-    const data = state.entries.get(DEFAULT_ENTRY_ID);
-    if (!data) throw internalError('Cannot find default entry in table info store', `table '${t.name}'`);
+    const data = state.defaultData;
     message.controllerMetadata = longField(data.controllerMetadata, true);
     message.metadata = data.metadata;
     out.push({ tableEntry: message });
@@ -511,8 +543,9 @@ export class TableManager {
   *agingEntries(): Generator<{ state: TableState; handle: number; data: EntryData }> {
     for (const state of this.tables.values()) {
       if (!state.model.supportsIdleTimeout) continue;
-      for (const [id, data] of state.entries) {
-        if (id !== DEFAULT_ENTRY_ID && data.idleTimeoutNs > 0n) yield { state, handle: data.handle, data };
+      for (let handle = 0; handle < state.byHandle.length; handle++) {
+        const data = state.byHandle[handle];
+        if (data !== undefined && data.idleTimeoutNs > 0n) yield { state, handle, data };
       }
     }
   }
