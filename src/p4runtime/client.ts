@@ -222,26 +222,8 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
         await client.waitForChannel(timeoutMs);
         return client;
       }
-      // A server that accepts the connection but never answers must not hang the caller.
-      let timer: NodeJS.Timeout | undefined;
-      const silence = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new P4RuntimeRpcError(
-                'StreamChannel',
-                grpc.status.DEADLINE_EXCEEDED,
-                `no arbitration answer within ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-      });
-      try {
-        await Promise.race([client.session.start(timeoutMs), silence]);
-      } finally {
-        clearTimeout(timer);
-      }
+      // The session's own deadline covers a server that accepts the stream and never answers.
+      await client.session.start(timeoutMs);
       if (options.waitForPrimary)
         await client.waitForPrimary(Math.max(0, timeoutMs - (Date.now() - started)));
     } catch (error) {
