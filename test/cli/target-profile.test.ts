@@ -38,7 +38,7 @@ describe('genevectl target serve --profile', () => {
       let out = '';
       server.stdout?.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /\(bluefield profile\): P4Runtime on (\S+) /.exec(out);
+        const m = /\(bluefield profile\): P4Runtime on (\S+),/.exec(out);
         if (m && out.includes('waiting for a controller')) resolve(m[1]);
       });
       server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));

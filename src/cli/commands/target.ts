@@ -62,7 +62,7 @@ export function registerTargetCommands(program: Command): void {
       });
       const security = o.tlsClientCa ? 'mutual TLS' : o.tlsCert ? 'TLS' : 'plaintext';
       console.log(
-        `embedded target (${o.profile} profile): P4Runtime on ${running.grpcAddress} (${security}), device id ${o.deviceId}, CPU port ${o.cpuPort}`,
+        `embedded target (${o.profile} profile): P4Runtime on ${running.grpcAddress}, ${security}, device id ${o.deviceId}, CPU port ${o.cpuPort}`,
       );
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
