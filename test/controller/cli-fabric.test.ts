@@ -82,8 +82,8 @@ describe('genevectl apply/diff -f', () => {
     expect(one.status).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the table's colours
     const plain = one.stdout.replace(/\u001b\[[0-9;]*m/g, '');
-    expect(plain).toMatch(/blue\s*│\s*5000\s*│\s*1\s*│/);
-    expect(plain).toMatch(/green\s*│\s*6000\s*│\s*2\s*│/);
+    expect(plain).toMatch(/^blue\s+5000\s+1\s/m);
+    expect(plain).toMatch(/^green\s+6000\s+2\s/m);
     expect(two.stdout).toBe(one.stdout);
   });
 
@@ -91,7 +91,8 @@ describe('genevectl apply/diff -f', () => {
     const bad = `${file}.bad.yaml`;
     writeFileSync(bad, stringify({ ...lab.fabric, tenants: [{ name: 'blue', vni: 0 }] }));
     const r = await genevectl('apply', '-f', bad);
-    expect(r.status).toBe(1);
+    // Exit 2: bad input (docs/CLI.md).
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/overlay\.yaml\.bad\.yaml:\d+: tenants\[0\]\.vni: /);
   });
 });
