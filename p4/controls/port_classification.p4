@@ -8,6 +8,7 @@
 #define PORT_CLASSIFICATION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control PortClassification(inout headers_t hdr,
                            inout local_metadata_t meta,
@@ -40,7 +41,7 @@ control PortClassification(inout headers_t hdr,
             @defaultonly port_unconfigured;
         }
         const default_action = port_unconfigured();
-        size = 512;
+        size = PORT_TABLE_SIZE;
     }
 
     action set_vport(vport_id_t vport, vni_t vni, security_id_t security_id, tenant_slot_t tenant_slot) {
@@ -65,7 +66,7 @@ control PortClassification(inout headers_t hdr,
             @defaultonly unknown_source;
         }
         const default_action = unknown_source();
-        size = 16384;
+        size = VPORT_TABLE_SIZE;
     }
 
     apply {

@@ -8,8 +8,12 @@
 #define TUNNEL_TERMINATION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
+#include "../geneve_options.p4"
 
 control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
+
+    GeneveSecurityId() geneve_security_id;
 
     action local_vtep() { }
 
@@ -27,7 +31,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly not_for_local_vtep;
         }
         const default_action = not_for_local_vtep();
-        size = 64;
+        size = LOCAL_VTEP_TABLE_SIZE;
     }
 
     table local_vtep_ipv6 {
@@ -39,7 +43,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly not_for_local_vtep;
         }
         const default_action = not_for_local_vtep();
-        size = 64;
+        size = LOCAL_VTEP_TABLE_SIZE;
     }
 
     action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
@@ -61,7 +65,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly unknown_vni;
         }
         const default_action = unknown_vni();
-        size = 4096;
+        size = TENANT_TABLE_SIZE;
     }
 
     /* trusted = 1: the VTEP's security-ID option is believed; 0: the VNI's unknown ID is used. */
@@ -83,7 +87,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly vtep_not_member;
         }
         const default_action = vtep_not_member();
-        size = 16384;
+        size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
     table vtep_membership_ipv6 {
@@ -96,7 +100,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly vtep_not_member;
         }
         const default_action = vtep_not_member();
-        size = 16384;
+        size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
     /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
@@ -153,6 +157,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             }
             if (meta.drop_reason == DROP_NONE) {
                 meta.from_tunnel = 1;
+                geneve_security_id.apply(hdr, meta);
                 if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
                     meta.src_security_id = meta.geneve.security_id;
                 } else {
