@@ -37,10 +37,8 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
     action insert_security_option(bit<16> option_class, bit<7> option_type, bit<1> critical) {
         hdr.tunnel_security_option.setValid();
         hdr.tunnel_security_option.option_class = option_class;
-        hdr.tunnel_security_option.critical = critical;
-        hdr.tunnel_security_option.option_type = option_type;
-        hdr.tunnel_security_option.reserved = 0;
-        hdr.tunnel_security_option.length = SECURITY_ID_OPTION_DATA_WORDS;
+        hdr.tunnel_security_option.flags_type_length =
+            critical ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
         hdr.tunnel_security_option.security_id = meta.src_security_id;
         hdr.tunnel_geneve.opt_len = SECURITY_ID_OPTION_TOTAL_WORDS;
         hdr.tunnel_geneve.critical = critical;

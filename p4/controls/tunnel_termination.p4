@@ -18,7 +18,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     action local_vtep() { }
 
     action not_for_local_vtep() {
-        meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
     }
 
     /* Our VTEP addresses. Anything else reaching an uplink is underlay traffic we do not route. */
@@ -52,7 +51,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     }
 
     action unknown_vni() {
-        meta.drop_reason = DROP_UNKNOWN_VNI;
     }
 
     /* Configured VNIs. */
@@ -74,7 +72,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     }
 
     action vtep_not_member() {
-        meta.drop_reason = DROP_VTEP_NOT_MEMBER;
     }
 
     table vtep_membership_ipv4 {
@@ -120,13 +117,25 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         hdr.inner_udp.setInvalid();
     }
 
+    /*
+     * The lookups are keyed by the received headers alone, so they run side by side (one
+     * Tofino stage, not five in a row); their actions only record, and the verdict below
+     * takes them in the order of docs/DATAPLANE.md rules 6-8.
+     */
     apply {
+        /* Depends on the parser alone: found side by side with the lookups. */
+        geneve_security_id.apply(hdr, meta);
         bool addressed_to_us = false;
+        bool tenant_known = false;
+        bool member = false;
         if (hdr.udp.isValid() && hdr.geneve.isValid()) {
+            tenant_known = tenant_by_vni.apply().hit;
             if (hdr.ipv4.isValid()) {
                 addressed_to_us = local_vtep_ipv4.apply().hit;
+                member = vtep_membership_ipv4.apply().hit;
             } else if (hdr.ipv6.isValid()) {
                 addressed_to_us = local_vtep_ipv6.apply().hit;
+                member = vtep_membership_ipv6.apply().hit;
             }
         }
         if (!addressed_to_us) {
@@ -146,25 +155,19 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         } else if (hdr.geneve.oam == 1) {
             /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
             meta.punt_reason = PUNT_GENEVE_OAM;
+        } else if (!tenant_known) {
+            meta.drop_reason = DROP_UNKNOWN_VNI;
+        } else if (!member) {
+            meta.drop_reason = DROP_VTEP_NOT_MEMBER;
         } else {
             meta.vni = hdr.geneve.vni;
-            if (tenant_by_vni.apply().hit) {
-                if (hdr.ipv4.isValid()) {
-                    vtep_membership_ipv4.apply();
-                } else {
-                    vtep_membership_ipv6.apply();
-                }
+            meta.from_tunnel = 1;
+            if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
+                meta.src_security_id = meta.geneve.security_id;
+            } else {
+                meta.src_security_id = meta.unknown_security_id;
             }
-            if (meta.drop_reason == DROP_NONE) {
-                meta.from_tunnel = 1;
-                geneve_security_id.apply(hdr, meta);
-                if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
-                    meta.src_security_id = meta.geneve.security_id;
-                } else {
-                    meta.src_security_id = meta.unknown_security_id;
-                }
-                strip_tunnel();
-            }
+            strip_tunnel();
         }
     }
 }

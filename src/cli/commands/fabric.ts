@@ -1,9 +1,10 @@
 /** `genevectl push|apply|counters`: drive a VTEP (bmv2 or the embedded target) over P4Runtime. */
 
+import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadFabricIntent, planFabric, VtepController } from '../../controller/index.js';
-import { P4RuntimeClient } from '../../p4runtime/index.js';
+import { loadP4Info, P4RuntimeClient } from '../../p4runtime/index.js';
 import { addressOption, integerOption } from '../options.js';
 
 interface ConnectOptions {
@@ -36,12 +37,33 @@ function withConnection(cmd: Command): Command {
 
 export function registerFabricCommands(program: Command): void {
   withConnection(program.command('push'))
-    .description('install the VTEP program (bmv2/geneve_vtep.json and its P4Info) on a P4Runtime target')
-    .action(async (o: ConnectOptions) => {
+    .description(
+      'install the VTEP program on a P4Runtime target: bmv2/geneve_vtep.json and its P4Info, or a ' +
+        'compiled build given by --p4info and --device-config (Tofino: docs/TOFINO.md)',
+    )
+    .option(
+      '--p4info <file>',
+      'P4Info of the build to push (text or JSON), e.g. tofino/tna/geneve_vtep.p4info.txtpb',
+    )
+    .option(
+      '--device-config <file>',
+      "the target's device config for that build, e.g. Stratum's BfPipelineConfig",
+    )
+    .action(async (o: ConnectOptions & { p4info?: string; deviceConfig?: string }) => {
+      if ((o.p4info === undefined) !== (o.deviceConfig === undefined))
+        throw new Error('push: --p4info and --device-config go together');
       const controller = await connect(o);
       try {
-        await controller.pushProgram();
-        console.log(`pushed the Geneve VTEP program to ${o.grpc}`);
+        if (o.p4info !== undefined && o.deviceConfig !== undefined) {
+          await controller.client.setPipeline({
+            p4info: await loadP4Info(o.p4info),
+            deviceConfig: readFileSync(o.deviceConfig),
+          });
+          console.log(`pushed ${o.p4info} and ${o.deviceConfig} to ${o.grpc}`);
+        } else {
+          await controller.pushProgram();
+          console.log(`pushed the Geneve VTEP program to ${o.grpc}`);
+        }
       } finally {
         controller.client.close();
       }
