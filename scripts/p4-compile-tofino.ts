@@ -14,8 +14,20 @@ import { compileTofino, findBfP4c, summarizeTofino } from './lib/tofino.js';
 const options = new Command()
   .option('--keep <dir>', 'keep the compiler output under <dir>/<name>')
   .option('--only <name>', 'compile only tna or t2na')
+  .option('--cpu-port <n>', "the device's CPU port (-DCPU_PORT): a build for a switch, kept with --keep")
   .parse()
-  .opts<{ keep?: string; only?: string }>();
+  .opts<{ keep?: string; only?: string; cpuPort?: string }>();
+
+if (options.cpuPort !== undefined && (!/^\d+$/.test(options.cpuPort) || Number(options.cpuPort) > 511)) {
+  console.error(`--cpu-port must be a port number 0..511, got '${options.cpuPort}'`);
+  process.exit(2);
+}
+if (options.cpuPort !== undefined && !options.keep) {
+  console.error(
+    '--cpu-port builds for a particular switch: give --keep DIR; tofino/ keeps the default builds',
+  );
+  process.exit(2);
+}
 
 const bf = findBfP4c();
 if (!bf) {
@@ -35,7 +47,13 @@ for (const target of TOFINO_TARGETS.filter((t) => !options.only || t.name === op
   mkdirSync(work, { recursive: true });
   const p4infoText = join(work, TOFINO_ARTIFACTS.p4infoText);
   const p4infoJson = join(work, TOFINO_ARTIFACTS.p4infoJson);
-  const result = compileTofino(bf, target, { cwd: PACKAGE_ROOT, outDir: work, p4infoText, p4infoJson });
+  const result = compileTofino(bf, target, {
+    cwd: PACKAGE_ROOT,
+    outDir: work,
+    p4infoText,
+    p4infoJson,
+    defines: options.cpuPort !== undefined ? [`CPU_PORT=${options.cpuPort}`] : [],
+  });
   console.log(
     `${target.name}: bf-p4c --target ${target.target} --arch ${target.arch}: ${result.wallSeconds.toFixed(0)} s`,
   );
@@ -64,6 +82,10 @@ for (const target of TOFINO_TARGETS.filter((t) => !options.only || t.name === op
   if (stages > target.stageLimit) {
     console.error(`${target.name}: ${stages} stages exceed the ${target.stageLimit} of the device`);
     failed = true;
+    continue;
+  }
+  if (options.cpuPort !== undefined) {
+    console.log(`${target.name}: built for CPU port ${options.cpuPort} in ${work}; tofino/ left as it is`);
     continue;
   }
   const dir = join(PACKAGE_ROOT, 'tofino', target.name);

@@ -45,7 +45,7 @@ export interface TofinoCompileResult {
 export function compileTofino(
   bf: TofinoCompiler,
   target: TofinoTarget,
-  o: { cwd: string; outDir: string; p4infoText: string; p4infoJson: string },
+  o: { cwd: string; outDir: string; p4infoText: string; p4infoJson: string; defines?: string[] },
 ): TofinoCompileResult {
   const args = [
     '--target',
@@ -56,6 +56,7 @@ export function compileTofino(
     '--p4runtime-force-std-externs',
     '--p4runtime-files',
     `${o.p4infoText},${o.p4infoJson}`,
+    ...(o.defines ?? []).map((d) => `-D${d}`),
     '-I',
     'p4',
     '-o',

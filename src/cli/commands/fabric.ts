@@ -72,7 +72,11 @@ export function registerFabricCommands(program: Command): void {
   withConnection(program.command('apply <fabric>'))
     .description('push the VTEP program and write the fabric intent (YAML) into it')
     .option('--dry-run', 'check and plan the intent, print the table entries, write nothing')
-    .action(async (file: string, o: ConnectOptions & { dryRun?: boolean }) => {
+    .option(
+      '--no-push',
+      'write into the program already on the target (e.g. a Tofino build pushed with push)',
+    )
+    .action(async (file: string, o: ConnectOptions & { dryRun?: boolean; push: boolean }) => {
       const intent = loadFabricIntent(file);
       const plan = planFabric(intent);
       const summary = new Map<string, number>();
@@ -89,7 +93,8 @@ export function registerFabricCommands(program: Command): void {
       }
       const controller = await connect(o);
       try {
-        await controller.pushProgram();
+        if (o.push) await controller.pushProgram();
+        else await controller.client.loadPipelineFromDevice();
         await controller.apply(intent);
         console.log(table.toString());
         console.log(`applied ${file}: ${plan.entities.length} entities for ${plan.tenants.length} tenant(s)`);
