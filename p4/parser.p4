@@ -11,12 +11,27 @@
 #define GENEVE_PARSER_P4
 
 #include "include/metadata.p4"
+#include "geneve_options.p4"
+
+/* Hooks an architecture wrapper may define before including this file. */
+#ifndef FRAME_PARSER_DECLARATIONS
+#define FRAME_PARSER_DECLARATIONS
+#endif
+#ifndef FRAME_PARSER_VERIFY_IPV4
+#define FRAME_PARSER_VERIFY_IPV4(ipv4, meta)
+#endif
+#if !defined(GENEVE_WORDS_LEFT_SET) || !defined(GENEVE_WORD_TAKEN) || !defined(GENEVE_NO_WORDS_LEFT)
+#error "the architecture wrapper must define the Geneve option word counter (see geneve_options.p4)"
+#endif
 
 parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t meta) {
 
+    /* FRAME_PARSER_DECLARATIONS: the architecture's parser externs (TNA: the outer IPv4
+     * checksum unit). Metadata starts zeroed (v1model does it; the TNA wrapper asks for it),
+     * so the parser writes each field at most once on any path, as Tofino requires. */
+    FRAME_PARSER_DECLARATIONS
+
     state start {
-        meta.geneve.status = GENEVE_STATUS_OK;
-        meta.geneve.security_id_present = 0;
         transition parse_ethernet;
     }
 
@@ -44,6 +59,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
      * IPv4 options stay payload (no varbit), later fragments carry no L4 header. */
     state parse_ipv4 {
         packet.extract(hdr.ipv4);
+        FRAME_PARSER_VERIFY_IPV4(hdr.ipv4, meta)
         transition select(hdr.ipv4.ihl, hdr.ipv4.frag_offset, hdr.ipv4.protocol) {
             (5, 0, IP_PROTO_TCP): parse_tcp;
             (5, 0, IP_PROTO_UDP): parse_udp;
@@ -78,85 +94,20 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
      * Geneve (RFC 8926 3.4). A version we do not know means we cannot tell where the
      * options end (3.4: "packets with an unknown version MUST be dropped" by endpoints);
      * a protocol type other than Ethernet is not ours to deliver. Both stop parsing.
+     * The options are then walked word by word (geneve_options.p4), at most
+     * GENEVE_MAX_OPTION_WORDS words; received options are kept in the word stack, in wire
+     * order, so a frame that merely carries Geneve is re-emitted byte for byte.
      */
     state parse_geneve {
         packet.extract(hdr.geneve);
-        meta.geneve.option_words_left = (bit<8>) hdr.geneve.opt_len;
         transition select(hdr.geneve.version, hdr.geneve.protocol_type) {
-            (GENEVE_VERSION, ETHERTYPE_TRANSPARENT_ETHERNET): parse_geneve_options;
+            (GENEVE_VERSION, ETHERTYPE_TRANSPARENT_ETHERNET): geneve_options;
             (GENEVE_VERSION, _): geneve_bad_protocol;
             default: geneve_bad_version;
         }
     }
 
-    state parse_geneve_options {
-        transition select(meta.geneve.option_words_left) {
-            0: parse_inner_ethernet;
-            default: parse_geneve_option;
-        }
-    }
-
-    /*
-     * One option TLV: a header word, then Length data words. Each option must fit in
-     * what is left of Opt Len: words_after_option = left - 1 - Length is computed in
-     * 8 bits, and since left <= 63 and Length <= 31, an overrun wraps to 225..255, i.e.
-     * its top two bits are set. Such a packet is inconsistent and never parsed further.
-     * Options may come in any order; the security-ID option is recognized by class,
-     * type (without the critical bit) and length; any other option is skipped unless
-     * its critical flag is set (RFC 8926 3.5: an unrecognized critical option MUST
-     * cause the packet to be dropped).
-     */
-    state parse_geneve_option {
-        meta.geneve.option_header = packet.lookahead<bit<32>>();
-        packet.extract(hdr.geneve_option_words.next);
-        meta.geneve.data_words_left = (bit<8>) meta.geneve.option_header[4:0];
-        meta.geneve.words_after_option =
-            meta.geneve.option_words_left - 1 - (bit<8>) meta.geneve.option_header[4:0];
-        transition select(meta.geneve.words_after_option[7:6],
-                          meta.geneve.option_header[31:16],
-                          meta.geneve.option_header[14:8],
-                          meta.geneve.option_header[4:0],
-                          meta.geneve.option_header[15:15]) {
-            (0, SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _):
-                parse_security_id_option;
-            (0, _, _, _, 0): skip_option_data;
-            (0, _, _, _, 1): geneve_unknown_critical_option;
-            default: geneve_bad_option_length;
-        }
-    }
-
-    /* RFC 8926 allows an option to repeat; the first security ID counts. */
-    state parse_security_id_option {
-        transition select(meta.geneve.security_id_present) {
-            0: take_security_id;
-            default: skip_option_data;
-        }
-    }
-
-    state take_security_id {
-        meta.geneve.security_id = packet.lookahead<security_id_t>();
-        meta.geneve.security_id_present = 1;
-        transition skip_option_data;
-    }
-
-    /* Data words are kept in the option word stack, in wire order. */
-    state skip_option_data {
-        transition select(meta.geneve.data_words_left) {
-            0: next_geneve_option;
-            default: extract_option_data_word;
-        }
-    }
-
-    state extract_option_data_word {
-        packet.extract(hdr.geneve_option_words.next);
-        meta.geneve.data_words_left = meta.geneve.data_words_left - 1;
-        transition skip_option_data;
-    }
-
-    state next_geneve_option {
-        meta.geneve.option_words_left = meta.geneve.words_after_option;
-        transition parse_geneve_options;
-    }
+    GENEVE_OPTION_PARSER_STATES
 
     state geneve_bad_version {
         meta.geneve.status = GENEVE_STATUS_BAD_VERSION;

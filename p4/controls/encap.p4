@@ -19,25 +19,36 @@
 #define ENCAP_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
+
+/* Bytes from the UDP (IPv4) header to the tenant frame, without and with the security-ID option. */
+const bit<16> ENCAP_UDP_BYTES = (bit<16>) UDP_HEADER_BYTES + (bit<16>) GENEVE_BASE_HEADER_BYTES;
+const bit<16> ENCAP_UDP_BYTES_WITH_OPTION = ENCAP_UDP_BYTES + 4 * (bit<16>) SECURITY_ID_OPTION_TOTAL_WORDS;
+const bit<16> ENCAP_IPV4_BYTES = (bit<16>) IPV4_HEADER_BYTES + ENCAP_UDP_BYTES;
+const bit<16> ENCAP_IPV4_BYTES_WITH_OPTION = (bit<16>) IPV4_HEADER_BYTES + ENCAP_UDP_BYTES_WITH_OPTION;
 
 control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
 
-    bit<16> options_bytes = 0;
+    /* Lengths of the packet built, set with the option choice so that each is a single
+     * addition to the frame length (Tofino cannot chain arithmetic within one action). */
+    bit<16> udp_len;
+    bit<16> ipv4_total_len;
 
     action insert_security_option(bit<16> option_class, bit<7> option_type, bit<1> critical) {
         hdr.tunnel_security_option.setValid();
         hdr.tunnel_security_option.option_class = option_class;
-        hdr.tunnel_security_option.critical = critical;
-        hdr.tunnel_security_option.option_type = option_type;
-        hdr.tunnel_security_option.reserved = 0;
-        hdr.tunnel_security_option.length = SECURITY_ID_OPTION_DATA_WORDS;
+        hdr.tunnel_security_option.flags_type_length =
+            critical ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
         hdr.tunnel_security_option.security_id = meta.src_security_id;
         hdr.tunnel_geneve.opt_len = SECURITY_ID_OPTION_TOTAL_WORDS;
         hdr.tunnel_geneve.critical = critical;
-        options_bytes = 4 * (bit<16>) SECURITY_ID_OPTION_TOTAL_WORDS;
+        udp_len = meta.frame_len + ENCAP_UDP_BYTES_WITH_OPTION;
+        ipv4_total_len = meta.frame_len + ENCAP_IPV4_BYTES_WITH_OPTION;
     }
 
     action omit_security_option() {
+        udp_len = meta.frame_len + ENCAP_UDP_BYTES;
+        ipv4_total_len = meta.frame_len + ENCAP_IPV4_BYTES;
     }
 
     /* Fabric-wide choice of the option format: set through the default action. */
@@ -48,7 +59,7 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
             omit_security_option;
         }
         default_action = omit_security_option();
-        size = 1;
+        size = SECURITY_OPTION_FORMAT_TABLE_SIZE;
     }
 
     apply {
@@ -63,10 +74,9 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
         hdr.tunnel_geneve.reserved2 = 0;
         security_option_format.apply();
 
-        bit<16> udp_len = (bit<16>) UDP_HEADER_BYTES + (bit<16>) GENEVE_BASE_HEADER_BYTES
-                          + options_bytes + meta.frame_len;
         hdr.tunnel_udp.setValid();
-        hdr.tunnel_udp.src_port = GENEVE_SOURCE_PORT_BASE | (meta.flow_hash & 0x3FFF);
+        /* GENEVE_SOURCE_PORT_BASE | (flow_hash & 0x3FFF): the base covers the top two bits. */
+        hdr.tunnel_udp.src_port = meta.flow_hash | GENEVE_SOURCE_PORT_BASE;
         hdr.tunnel_udp.dst_port = GENEVE_UDP_PORT;
         hdr.tunnel_udp.length = udp_len;
         hdr.tunnel_udp.checksum = 0;
@@ -84,8 +94,8 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
             hdr.tunnel_ipv6.payload_len = udp_len;
             hdr.tunnel_ipv6.next_hdr = IP_PROTO_UDP;
             hdr.tunnel_ipv6.hop_limit = UNDERLAY_TTL;
-            hdr.tunnel_ipv6.src_addr = meta.tunnel.src_ipv6;
-            hdr.tunnel_ipv6.dst_addr = meta.tunnel.dst_ipv6;
+            hdr.tunnel_ipv6.src_addr = meta.tunnel.src_addr;
+            hdr.tunnel_ipv6.dst_addr = meta.tunnel.dst_addr;
         } else {
             hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV4;
             hdr.tunnel_ipv4.setValid();
@@ -93,7 +103,7 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
             hdr.tunnel_ipv4.ihl = 5;
             hdr.tunnel_ipv4.dscp = 0;
             hdr.tunnel_ipv4.ecn = 0;
-            hdr.tunnel_ipv4.total_len = (bit<16>) IPV4_HEADER_BYTES + udp_len;
+            hdr.tunnel_ipv4.total_len = ipv4_total_len;
             hdr.tunnel_ipv4.identification = 0;
             hdr.tunnel_ipv4.reserved = 0;
             hdr.tunnel_ipv4.dont_fragment = 1;
@@ -102,8 +112,8 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
             hdr.tunnel_ipv4.ttl = UNDERLAY_TTL;
             hdr.tunnel_ipv4.protocol = IP_PROTO_UDP;
             hdr.tunnel_ipv4.hdr_checksum = 0;
-            hdr.tunnel_ipv4.src_addr = meta.tunnel.src_ipv4;
-            hdr.tunnel_ipv4.dst_addr = meta.tunnel.dst_ipv4;
+            hdr.tunnel_ipv4.src_addr = meta.tunnel.src_addr[31:0];
+            hdr.tunnel_ipv4.dst_addr = meta.tunnel.dst_addr[31:0];
         }
     }
 }

@@ -9,11 +9,16 @@
 #define MTU_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control MtuCheck(inout headers_t hdr, inout local_metadata_t meta, in port_t egress_port) {
 
+    /* The largest IPv6 payload the MTU allows (it counts the 40-byte IPv6 header). */
+    bit<16> ipv6_payload_limit = 0;
+
     action set_uplink_mtu(bit<16> mtu) {
         meta.mtu = mtu;
+        ipv6_payload_limit = mtu - (bit<16>) IPV6_HEADER_BYTES;
     }
 
     table uplink_mtu {
@@ -25,21 +30,27 @@ control MtuCheck(inout headers_t hdr, inout local_metadata_t meta, in port_t egr
             @defaultonly NoAction;
         }
         const default_action = NoAction();
-        size = 512;
+        size = MTU_TABLE_SIZE;
     }
 
     apply {
         meta.mtu = 0;
         uplink_mtu.apply();
-        bit<16> ip_len = 0;
-        if (hdr.tunnel_ipv4.isValid()) {
-            ip_len = hdr.tunnel_ipv4.total_len;
-        } else if (hdr.tunnel_ipv6.isValid()) {
-            ip_len = (bit<16>) IPV6_HEADER_BYTES + hdr.tunnel_ipv6.payload_len;
-        }
-        if (meta.mtu != 0 && ip_len > meta.mtu) {
-            meta.drop_reason = DROP_MTU_EXCEEDED;
-            meta.clone_reason = PUNT_MTU_EXCEEDED;
+        /* An MTU of 32768 or more limits nothing: no frame is that large. */
+        if (meta.mtu != 0 && meta.mtu[15:15] == 0) {
+            /* Room left under the MTU: a datagram too large makes it negative, i.e. sets the
+             * top bit (both values are below 32768). One subtraction and a one-bit test, which
+             * a Tofino gateway can do (it cannot compare two variables). */
+            bit<16> room = 0;
+            if (hdr.tunnel_ipv4.isValid()) {
+                room = meta.mtu - hdr.tunnel_ipv4.total_len;
+            } else if (hdr.tunnel_ipv6.isValid()) {
+                room = ipv6_payload_limit - hdr.tunnel_ipv6.payload_len;
+            }
+            if (room[15:15] == 1) {
+                meta.drop_reason = DROP_MTU_EXCEEDED;
+                meta.clone_reason = PUNT_MTU_EXCEEDED;
+            }
         }
     }
 }

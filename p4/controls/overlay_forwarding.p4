@@ -9,6 +9,7 @@
 #define OVERLAY_FORWARDING_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
 
@@ -47,7 +48,7 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
             @defaultonly destination_unknown;
         }
         const default_action = destination_unknown();
-        size = 65536;
+        size = OVERLAY_MAC_TABLE_SIZE;
     }
 
     table bum_flood {
@@ -59,7 +60,7 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
             @defaultonly destination_unknown;
         }
         const default_action = destination_unknown();
-        size = 4096;
+        size = TENANT_TABLE_SIZE;
     }
 
     apply {

@@ -9,6 +9,7 @@
 #define POLICY_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 /* Direct counters are an architecture extern: the wrapper says how to declare one. */
 #ifndef DIRECT_PACKETS_AND_BYTES_COUNTER
@@ -47,7 +48,7 @@ control Policy(inout headers_t hdr, inout local_metadata_t meta) {
         }
         const default_action = default_deny();
         counters = policy_rule_hits;
-        size = 16384;
+        size = POLICY_TABLE_SIZE;
     }
 
     apply {

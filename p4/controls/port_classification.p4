@@ -8,6 +8,7 @@
 #define PORT_CLASSIFICATION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control PortClassification(inout headers_t hdr,
                            inout local_metadata_t meta,
@@ -27,7 +28,6 @@ control PortClassification(inout headers_t hdr,
 
     action port_unconfigured() {
         meta.port_role = PORT_ROLE_UNCONFIGURED;
-        meta.drop_reason = DROP_PORT_UNCONFIGURED;
     }
 
     table port_role {
@@ -40,7 +40,7 @@ control PortClassification(inout headers_t hdr,
             @defaultonly port_unconfigured;
         }
         const default_action = port_unconfigured();
-        size = 512;
+        size = PORT_TABLE_SIZE;
     }
 
     action set_vport(vport_id_t vport, vni_t vni, security_id_t security_id, tenant_slot_t tenant_slot) {
@@ -51,7 +51,6 @@ control PortClassification(inout headers_t hdr,
     }
 
     action unknown_source() {
-        meta.drop_reason = DROP_UNKNOWN_SOURCE;
     }
 
     table vport_classification {
@@ -65,27 +64,37 @@ control PortClassification(inout headers_t hdr,
             @defaultonly unknown_source;
         }
         const default_action = unknown_source();
-        size = 16384;
+        size = VPORT_TABLE_SIZE;
     }
 
+    /*
+     * Both lookups run side by side (a Tofino stage each, not two in a row): the vport is
+     * looked up on every port and counts only on access ports, where the controller puts
+     * vport entries. The actions only record; the verdict follows, in contract order.
+     */
     apply {
+        if (hdr.vlan.isValid()) {
+            access_vlan = hdr.vlan.vid;
+        }
         port_role.apply();
-        if (meta.port_role == PORT_ROLE_ACCESS) {
+        bool vport_known = false;
+        if (hdr.ethernet.isValid()) {
+            vport_known = vport_classification.apply().hit;
+        }
+        if (meta.port_role == PORT_ROLE_UNCONFIGURED) {
+            meta.drop_reason = DROP_PORT_UNCONFIGURED;
+        } else if (meta.port_role == PORT_ROLE_ACCESS) {
             if (!hdr.ethernet.isValid()) {
                 meta.drop_reason = DROP_PARSER_ERROR;
+            } else if (!vport_known) {
+                meta.drop_reason = DROP_UNKNOWN_SOURCE;
+            } else if (hdr.vlan.isValid()) {
+                /* The access VLAN is local to this port: the overlay carries the frame untagged. */
+                hdr.ethernet.ether_type = hdr.vlan.ether_type;
+                hdr.vlan.setInvalid();
+                meta.frame_len = (bit<16>) packet_length - (bit<16>) VLAN_TAG_BYTES;
             } else {
-                if (hdr.vlan.isValid()) {
-                    access_vlan = hdr.vlan.vid;
-                }
-                if (vport_classification.apply().hit) {
-                    /* The access VLAN is local to this port: the overlay carries the frame untagged. */
-                    meta.frame_len = (bit<16>) packet_length;
-                    if (hdr.vlan.isValid()) {
-                        hdr.ethernet.ether_type = hdr.vlan.ether_type;
-                        hdr.vlan.setInvalid();
-                        meta.frame_len = meta.frame_len - (bit<16>) VLAN_TAG_BYTES;
-                    }
-                }
+                meta.frame_len = (bit<16>) packet_length;
             }
         }
     }

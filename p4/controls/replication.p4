@@ -10,6 +10,7 @@
 #define REPLICATION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control Replication(inout headers_t hdr, inout local_metadata_t meta, in bit<16> replica_id, out bool pruned) {
 
@@ -24,8 +25,8 @@ control Replication(inout headers_t hdr, inout local_metadata_t meta, in bit<16>
                                   mac_addr_t src_mac, mac_addr_t next_hop_mac) {
         meta.delivery = DELIVERY_REMOTE_VTEP;
         meta.tunnel.is_ipv6 = 0;
-        meta.tunnel.src_ipv4 = local_vtep;
-        meta.tunnel.dst_ipv4 = remote_vtep;
+        meta.tunnel.src_addr = (ipv6_addr_t) local_vtep;
+        meta.tunnel.dst_addr = (ipv6_addr_t) remote_vtep;
         meta.tunnel.src_mac = src_mac;
         meta.tunnel.dst_mac = next_hop_mac;
     }
@@ -34,8 +35,8 @@ control Replication(inout headers_t hdr, inout local_metadata_t meta, in bit<16>
                                   mac_addr_t src_mac, mac_addr_t next_hop_mac) {
         meta.delivery = DELIVERY_REMOTE_VTEP;
         meta.tunnel.is_ipv6 = 1;
-        meta.tunnel.src_ipv6 = local_vtep;
-        meta.tunnel.dst_ipv6 = remote_vtep;
+        meta.tunnel.src_addr = local_vtep;
+        meta.tunnel.dst_addr = remote_vtep;
         meta.tunnel.src_mac = src_mac;
         meta.tunnel.dst_mac = next_hop_mac;
     }
@@ -55,16 +56,18 @@ control Replication(inout headers_t hdr, inout local_metadata_t meta, in bit<16>
             @defaultonly unknown_replica;
         }
         const default_action = unknown_replica();
-        size = 65536;
+        size = FLOOD_REPLICA_TABLE_SIZE;
     }
 
     apply {
         pruned = false;
         if (flood_replica.apply().hit) {
             if (meta.delivery == DELIVERY_LOCAL_VPORT) {
-                pruned = meta.from_tunnel == 0 && meta.dst_vport == meta.src_vport;
-            } else {
-                pruned = meta.from_tunnel == 1;
+                if (meta.from_tunnel == 0 && meta.dst_vport == meta.src_vport) {
+                    pruned = true;
+                }
+            } else if (meta.from_tunnel == 1) {
+                pruned = true;
             }
         }
     }

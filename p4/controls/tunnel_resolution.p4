@@ -8,19 +8,20 @@
 #define TUNNEL_RESOLUTION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
 
 control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
 
     action set_tunnel_ipv4(ipv4_addr_t local_vtep, ipv4_addr_t remote_vtep) {
         meta.tunnel.is_ipv6 = 0;
-        meta.tunnel.src_ipv4 = local_vtep;
-        meta.tunnel.dst_ipv4 = remote_vtep;
+        meta.tunnel.src_addr = (ipv6_addr_t) local_vtep;
+        meta.tunnel.dst_addr = (ipv6_addr_t) remote_vtep;
     }
 
     action set_tunnel_ipv6(ipv6_addr_t local_vtep, ipv6_addr_t remote_vtep) {
         meta.tunnel.is_ipv6 = 1;
-        meta.tunnel.src_ipv6 = local_vtep;
-        meta.tunnel.dst_ipv6 = remote_vtep;
+        meta.tunnel.src_addr = local_vtep;
+        meta.tunnel.dst_addr = remote_vtep;
     }
 
     action no_tunnel() {
@@ -37,7 +38,7 @@ control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
             @defaultonly no_tunnel;
         }
         const default_action = no_tunnel();
-        size = 16384;
+        size = TUNNEL_TABLE_SIZE;
     }
 
     action route_via(port_t port, mac_addr_t src_mac, mac_addr_t next_hop_mac) {
@@ -52,26 +53,26 @@ control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
 
     table underlay_route_ipv4 {
         key = {
-            meta.tunnel.dst_ipv4: lpm @name("remote_vtep");
+            meta.tunnel.dst_addr[31:0]: lpm @name("remote_vtep");
         }
         actions = {
             route_via;
             @defaultonly no_route;
         }
         const default_action = no_route();
-        size = 4096;
+        size = UNDERLAY_ROUTE_TABLE_SIZE;
     }
 
     table underlay_route_ipv6 {
         key = {
-            meta.tunnel.dst_ipv6: lpm @name("remote_vtep");
+            meta.tunnel.dst_addr: lpm @name("remote_vtep");
         }
         actions = {
             route_via;
             @defaultonly no_route;
         }
         const default_action = no_route();
-        size = 4096;
+        size = UNDERLAY_ROUTE_TABLE_SIZE;
     }
 
     apply {

@@ -8,13 +8,16 @@
 #define TUNNEL_TERMINATION_P4
 
 #include "../include/metadata.p4"
+#include "../include/size.p4"
+#include "../geneve_options.p4"
 
 control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
+
+    GeneveSecurityId() geneve_security_id;
 
     action local_vtep() { }
 
     action not_for_local_vtep() {
-        meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
     }
 
     /* Our VTEP addresses. Anything else reaching an uplink is underlay traffic we do not route. */
@@ -27,7 +30,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly not_for_local_vtep;
         }
         const default_action = not_for_local_vtep();
-        size = 64;
+        size = LOCAL_VTEP_TABLE_SIZE;
     }
 
     table local_vtep_ipv6 {
@@ -39,7 +42,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly not_for_local_vtep;
         }
         const default_action = not_for_local_vtep();
-        size = 64;
+        size = LOCAL_VTEP_TABLE_SIZE;
     }
 
     action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
@@ -48,7 +51,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     }
 
     action unknown_vni() {
-        meta.drop_reason = DROP_UNKNOWN_VNI;
     }
 
     /* Configured VNIs. */
@@ -61,7 +63,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly unknown_vni;
         }
         const default_action = unknown_vni();
-        size = 4096;
+        size = TENANT_TABLE_SIZE;
     }
 
     /* trusted = 1: the VTEP's security-ID option is believed; 0: the VNI's unknown ID is used. */
@@ -70,7 +72,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     }
 
     action vtep_not_member() {
-        meta.drop_reason = DROP_VTEP_NOT_MEMBER;
     }
 
     table vtep_membership_ipv4 {
@@ -83,7 +84,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly vtep_not_member;
         }
         const default_action = vtep_not_member();
-        size = 16384;
+        size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
     table vtep_membership_ipv6 {
@@ -96,7 +97,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             @defaultonly vtep_not_member;
         }
         const default_action = vtep_not_member();
-        size = 16384;
+        size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
     /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
@@ -116,13 +117,25 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         hdr.inner_udp.setInvalid();
     }
 
+    /*
+     * The lookups are keyed by the received headers alone, so they run side by side (one
+     * Tofino stage, not five in a row); their actions only record, and the verdict below
+     * takes them in the order of docs/DATAPLANE.md rules 6-8.
+     */
     apply {
+        /* Depends on the parser alone: found side by side with the lookups. */
+        geneve_security_id.apply(hdr, meta);
         bool addressed_to_us = false;
+        bool tenant_known = false;
+        bool member = false;
         if (hdr.udp.isValid() && hdr.geneve.isValid()) {
+            tenant_known = tenant_by_vni.apply().hit;
             if (hdr.ipv4.isValid()) {
                 addressed_to_us = local_vtep_ipv4.apply().hit;
+                member = vtep_membership_ipv4.apply().hit;
             } else if (hdr.ipv6.isValid()) {
                 addressed_to_us = local_vtep_ipv6.apply().hit;
+                member = vtep_membership_ipv6.apply().hit;
             }
         }
         if (!addressed_to_us) {
@@ -142,24 +155,19 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         } else if (hdr.geneve.oam == 1) {
             /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
             meta.punt_reason = PUNT_GENEVE_OAM;
+        } else if (!tenant_known) {
+            meta.drop_reason = DROP_UNKNOWN_VNI;
+        } else if (!member) {
+            meta.drop_reason = DROP_VTEP_NOT_MEMBER;
         } else {
             meta.vni = hdr.geneve.vni;
-            if (tenant_by_vni.apply().hit) {
-                if (hdr.ipv4.isValid()) {
-                    vtep_membership_ipv4.apply();
-                } else {
-                    vtep_membership_ipv6.apply();
-                }
+            meta.from_tunnel = 1;
+            if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
+                meta.src_security_id = meta.geneve.security_id;
+            } else {
+                meta.src_security_id = meta.unknown_security_id;
             }
-            if (meta.drop_reason == DROP_NONE) {
-                meta.from_tunnel = 1;
-                if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
-                    meta.src_security_id = meta.geneve.security_id;
-                } else {
-                    meta.src_security_id = meta.unknown_security_id;
-                }
-                strip_tunnel();
-            }
+            strip_tunnel();
         }
     }
 }

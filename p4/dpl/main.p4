@@ -44,6 +44,9 @@
 
 #include "../include/constants.p4"
 
+/* The core no longer needs it (its lengths are one addition to the frame length); DPL does. */
+const bit<8> ETHERNET_HEADER_BYTES = 14;
+
 /* Sizes are powers of two: the DPL runtime holds N-1 regular entries in a table of size N. */
 #define DPL_TENANT_SLOTS 4096
 

@@ -24,13 +24,15 @@ const bit<16> GENEVE_SOURCE_PORT_BASE = 0xC000;
 
 /* ---- Geneve header ---- */
 const bit<2> GENEVE_VERSION = 0;
-/* Opt Len counts 4-byte words and is 6 bits wide: at most 63 words (252 bytes) of options. */
-#define GENEVE_MAX_OPTION_WORDS 63
+/* Opt Len counts 4-byte words and is 6 bits wide (up to 63 words, 252 bytes). The parser
+ * walks at most this many words (32 bytes); a packet with more is refused as an option
+ * length error (docs/DATAPLANE.md, "Parsing limits"). The bound keeps the walk within a
+ * Tofino parser and its PHV; p4/geneve_options.p4 is generated for it. */
+#define GENEVE_MAX_OPTION_WORDS 8
 const bit<8> GENEVE_BASE_HEADER_BYTES = 8;
 const bit<8> UDP_HEADER_BYTES = 8;
 const bit<8> IPV4_HEADER_BYTES = 20;
 const bit<8> IPV6_HEADER_BYTES = 40;
-const bit<8> ETHERNET_HEADER_BYTES = 14;
 const bit<8> VLAN_TAG_BYTES = 4;
 
 /*
@@ -53,7 +55,7 @@ const bit<8> UNDERLAY_TTL = 64;
 
 /* ---- Parser verdicts on the Geneve header, acted upon by tunnel termination ---- */
 typedef bit<4> geneve_status_t;
-const geneve_status_t GENEVE_STATUS_OK = 0;
+/* 0: the Geneve header and its options are fine (metadata starts zeroed). */
 const geneve_status_t GENEVE_STATUS_BAD_VERSION = 1;
 const geneve_status_t GENEVE_STATUS_BAD_PROTOCOL = 2;
 const geneve_status_t GENEVE_STATUS_BAD_OPTION_LENGTH = 3;

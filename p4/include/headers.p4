@@ -103,13 +103,12 @@ header geneve_option_word_h {
     bit<32> word;
 }
 
-/* The security-ID option we send: option header plus one 32-bit data word. */
+/* The security-ID option we send: option header plus one 32-bit data word. The second 16 bits
+ * of the header are one field, critical(1) type(7) reserved(3) length(5), written at once (on
+ * Tofino a single move, which its checksum copy needs too). */
 header geneve_security_option_h {
     bit<16>       option_class;
-    bit<1>        critical;
-    bit<7>        option_type;
-    bit<3>        reserved;
-    bit<5>        length;
+    bit<16>       flags_type_length;
     security_id_t security_id;
 }
 

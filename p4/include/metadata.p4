@@ -11,10 +11,17 @@
 /* What the parser learned about a received Geneve header. */
 struct geneve_parse_t {
     geneve_status_t status;
-    bit<8>          option_words_left;  /* words of Opt Len not yet consumed */
-    bit<8>          words_after_option; /* option_words_left minus the current option; wraps when it overruns */
-    bit<8>          data_words_left;    /* data words of the current option still to read */
-    bit<32>         option_header;      /* the current option's header word */
+    bit<8>          words_left;  /* v1model's Opt Len word counter (Tofino uses its parser counter) */
+    /* security_at_<i>: option word i is a security-ID option header (set by the parser,
+     * one field per word so that each is written at most once; see geneve_options.p4). */
+    bit<1>          security_at_0;
+    bit<1>          security_at_1;
+    bit<1>          security_at_2;
+    bit<1>          security_at_3;
+    bit<1>          security_at_4;
+    bit<1>          security_at_5;
+    bit<1>          security_at_6;
+    /* Filled by GeneveSecurityId from the first security-ID option. */
     bit<1>          security_id_present;
     security_id_t   security_id;
 }
@@ -22,10 +29,8 @@ struct geneve_parse_t {
 /* The tunnel a frame leaves through, resolved in ingress (unicast) or by the replica (flood). */
 struct tunnel_t {
     bit<1>      is_ipv6;
-    ipv4_addr_t src_ipv4;
-    ipv4_addr_t dst_ipv4;
-    ipv6_addr_t src_ipv6;
-    ipv6_addr_t dst_ipv6;
+    ipv6_addr_t src_addr;  /* our VTEP address; an IPv4 address sits in the low 32 bits */
+    ipv6_addr_t dst_addr;  /* the remote VTEP address, likewise */
     mac_addr_t  src_mac;   /* our uplink MAC */
     mac_addr_t  dst_mac;   /* underlay next hop */
 }
@@ -42,6 +47,7 @@ struct local_metadata_t {
     security_id_t src_security_id;
     security_id_t unknown_security_id; /* the VNI's stand-in for an unproven source */
     bit<16>       frame_len;           /* bytes of the tenant frame as it will be encapsulated */
+    bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
 
     /* Overlay forwarding result. */
     delivery_t    delivery;

@@ -9,6 +9,14 @@
 
 #define PORT_BITS 9
 #define DIRECT_PACKETS_AND_BYTES_COUNTER(name) direct_counter(CounterType.packets_and_bytes) name
+/* The Geneve option word counter (geneve_options.p4) lives in metadata. */
+#define GENEVE_WORDS_LEFT_SET(k) meta.geneve.words_left = k;
+#define GENEVE_WORD_TAKEN() meta.geneve.words_left = meta.geneve.words_left - 1;
+#define GENEVE_NO_WORDS_LEFT (meta.geneve.words_left == 0)
+/* v1model's hash() is a function: no unit to declare. Output range 65536: the low 16 bits. */
+#define CRC32_HASH_UNIT(name)
+#define CRC32_LOW16(name, result, ...) \
+    hash(result, HashAlgorithm.crc32, (bit<16>) 0, { __VA_ARGS__ }, (bit<32>) 65536);
 #include "../include/constants.p4"
 #include "../include/headers.p4"
 #include "../include/metadata.p4"
@@ -17,6 +25,7 @@
 #include "../controls/port_classification.p4"
 #include "../controls/tunnel_termination.p4"
 #include "../controls/frame_facts.p4"
+#include "../controls/flow_hash.p4"
 #include "../controls/overlay_forwarding.p4"
 #include "../controls/tunnel_resolution.p4"
 #include "../controls/replication.p4"
@@ -81,6 +90,7 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
     FrameFacts() frame_facts;
+    FlowHash() flow_hash;
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     ControllerPacketOut() controller_packet_out;
@@ -101,18 +111,13 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                 }
             }
             if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
-                flow_key_t flow;
-                frame_facts.apply(hdr, meta, flow);
+                bit<16> l4_src_port;
+                frame_facts.apply(hdr, meta, l4_src_port);
+                flow_hash.apply(hdr, l4_src_port, meta);
                 overlay_forwarding.apply(hdr, meta);
                 if (meta.drop_reason == DROP_NONE && meta.delivery == DELIVERY_REMOTE_VTEP) {
                     tunnel_resolution.apply(hdr, meta);
                 }
-                /* Entropy for the outer UDP source port and IPv6 flow label: the low 16 bits
-                 * of CRC-32 over the tenant flow (docs/DATAPLANE.md gives the byte layout). */
-                hash(meta.flow_hash, HashAlgorithm.crc32, (bit<16>) 0,
-                     { hdr.ethernet.dst_addr, hdr.ethernet.src_addr, hdr.ethernet.ether_type,
-                       flow.src_ip, flow.dst_ip, meta.ip_protocol, flow.src_port, meta.l4_dst_port },
-                     (bit<32>) 65536);
             }
 
             if (meta.drop_reason != DROP_NONE) {
@@ -194,29 +199,17 @@ control VtepComputeChecksum(inout headers_t hdr, inout local_metadata_t meta) {
 
         /* UDP over IPv6 must carry a checksum (RFC 8200 8.1): the pseudo header, the UDP
          * header, then everything after it. Every header that can follow the UDP header
-         * is listed in emit order (invalid ones contribute nothing), then the payload. */
+         * is listed in emit order (invalid ones contribute nothing), then the payload.
+         * The option words are GENEVE_MAX_OPTION_WORDS (8), one by one. */
         update_checksum_with_payload(hdr.tunnel_ipv6.isValid(),
             { hdr.tunnel_ipv6.src_addr, hdr.tunnel_ipv6.dst_addr,
               16w0, hdr.tunnel_udp.length, 24w0, IP_PROTO_UDP,
               hdr.tunnel_udp.src_port, hdr.tunnel_udp.dst_port, hdr.tunnel_udp.length, 16w0,
               hdr.tunnel_geneve, hdr.tunnel_security_option,
               hdr.ethernet, hdr.vlan, hdr.ipv4, hdr.ipv6, hdr.tcp_ports, hdr.udp, hdr.geneve,
-              hdr.geneve_option_words[0], hdr.geneve_option_words[1], hdr.geneve_option_words[2], hdr.geneve_option_words[3], 
-              hdr.geneve_option_words[4], hdr.geneve_option_words[5], hdr.geneve_option_words[6], hdr.geneve_option_words[7], 
-              hdr.geneve_option_words[8], hdr.geneve_option_words[9], hdr.geneve_option_words[10], hdr.geneve_option_words[11], 
-              hdr.geneve_option_words[12], hdr.geneve_option_words[13], hdr.geneve_option_words[14], hdr.geneve_option_words[15], 
-              hdr.geneve_option_words[16], hdr.geneve_option_words[17], hdr.geneve_option_words[18], hdr.geneve_option_words[19], 
-              hdr.geneve_option_words[20], hdr.geneve_option_words[21], hdr.geneve_option_words[22], hdr.geneve_option_words[23], 
-              hdr.geneve_option_words[24], hdr.geneve_option_words[25], hdr.geneve_option_words[26], hdr.geneve_option_words[27], 
-              hdr.geneve_option_words[28], hdr.geneve_option_words[29], hdr.geneve_option_words[30], hdr.geneve_option_words[31], 
-              hdr.geneve_option_words[32], hdr.geneve_option_words[33], hdr.geneve_option_words[34], hdr.geneve_option_words[35], 
-              hdr.geneve_option_words[36], hdr.geneve_option_words[37], hdr.geneve_option_words[38], hdr.geneve_option_words[39], 
-              hdr.geneve_option_words[40], hdr.geneve_option_words[41], hdr.geneve_option_words[42], hdr.geneve_option_words[43], 
-              hdr.geneve_option_words[44], hdr.geneve_option_words[45], hdr.geneve_option_words[46], hdr.geneve_option_words[47], 
-              hdr.geneve_option_words[48], hdr.geneve_option_words[49], hdr.geneve_option_words[50], hdr.geneve_option_words[51], 
-              hdr.geneve_option_words[52], hdr.geneve_option_words[53], hdr.geneve_option_words[54], hdr.geneve_option_words[55], 
-              hdr.geneve_option_words[56], hdr.geneve_option_words[57], hdr.geneve_option_words[58], hdr.geneve_option_words[59], 
-              hdr.geneve_option_words[60], hdr.geneve_option_words[61], hdr.geneve_option_words[62] },
+              hdr.geneve_option_words[0], hdr.geneve_option_words[1], hdr.geneve_option_words[2],
+              hdr.geneve_option_words[3], hdr.geneve_option_words[4], hdr.geneve_option_words[5],
+              hdr.geneve_option_words[6], hdr.geneve_option_words[7] },
             hdr.tunnel_udp.checksum, HashAlgorithm.csum16);
     }
 }

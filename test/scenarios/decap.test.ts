@@ -73,7 +73,7 @@ describe('decapsulation', () => {
     ]);
   });
 
-  it('skips unknown non-critical options in any position, up to 252 bytes of options', async () => {
+  it('skips unknown non-critical options in any position, up to the 32-byte bound', async () => {
     const s = session();
     await s.reset('decap: unknown non-critical options skipped');
     await installFabric(s, { allowAll: false });
@@ -94,10 +94,10 @@ describe('decapsulation', () => {
         'between others',
         [unknownOption(0x0001, 0x01, 1), securityOption(900), unknownOption(0x0002, 0x02, 2)],
       ],
-      // 252 bytes: 31-word option (128 bytes), 28-word option (116), security option (8).
+      // 32 bytes, the parser's bound: 4-word option (16 bytes), 2-word option (8), security option (8).
       [
-        '252 bytes of options',
-        [unknownOption(0x0100, 0x01, 31), unknownOption(0x0101, 0x02, 28), securityOption(900)],
+        '32 bytes of options',
+        [unknownOption(0x0100, 0x01, 3), unknownOption(0x0101, 0x02, 1), securityOption(900)],
       ],
       ['repeated security option: the first counts', [securityOption(900), securityOption(901)]],
     ];

@@ -113,6 +113,20 @@ describe('drop reasons', () => {
       optionsLength: 4,
     });
     await expectDrop(s, 'GENEVE_OPTION_LENGTH', PORTS.uplink1, overrun);
+    // Beyond the parser's bound of 8 option words (32 bytes): 9 words, however they are split.
+    const filler = (words: number) => ({
+      optionClass: 0x0103,
+      type: 4,
+      critical: false,
+      data: new Uint8Array(words * 4),
+    });
+    await expectDrop(
+      s,
+      'GENEVE_OPTION_LENGTH',
+      PORTS.uplink1,
+      tunnelPacket({ options: [securityOption(900), filler(6)] }),
+    );
+    await expectDrop(s, 'GENEVE_OPTION_LENGTH', PORTS.uplink1, tunnelPacket({ options: [filler(12)] }));
     const critical = { optionClass: 0x0102, type: 0x05, critical: true, data: new Uint8Array(4) };
     await expectDrop(
       s,

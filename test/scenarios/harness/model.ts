@@ -99,6 +99,9 @@ export interface FrameHeaders {
   udp?: { off: number; src: number; dst: number };
 }
 
+/** Words of Geneve options the VTEP parses (GENEVE_MAX_OPTION_WORDS in p4/include/constants.p4). */
+export const GENEVE_MAX_OPTION_WORDS = 8;
+
 export type GeneveVerdict = 'ok' | 'bad-version' | 'bad-protocol' | 'bad-option-length' | 'unknown-critical';
 
 export interface VtepParse {
@@ -207,6 +210,11 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
       geneve.verdict = 'bad-protocol';
       return result;
     }
+    // The parser walks at most GENEVE_MAX_OPTION_WORDS words (docs/DATAPLANE.md, "Parsing limits").
+    if (optWords > GENEVE_MAX_OPTION_WORDS) {
+      geneve.verdict = 'bad-option-length';
+      return result;
+    }
     let left = optWords;
     while (left > 0) {
       need(b, off, 4);
@@ -215,17 +223,27 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
       const critical = (b[off + 2] & 0x80) !== 0;
       const words = b[off + 3] & 0x1f;
       off += 4;
-      if (1 + words > left) {
-        geneve.verdict = 'bad-option-length';
-        return result;
-      }
       const isSecurity =
         optClass === SECURITY_OPTION.optionClass && type === SECURITY_OPTION.type && words === 1;
+      // An unknown critical option is refused on its header, before its length is checked.
       if (!isSecurity && critical) {
         geneve.verdict = 'unknown-critical';
         return result;
       }
-      need(b, off, words * 4);
+      // An option that cannot fit in the bound is refused on its header; otherwise data words are
+      // read one by one, so a truncated packet ends the parse before an overrun shows.
+      const index = optWords - left;
+      if (index + 1 + words > GENEVE_MAX_OPTION_WORDS) {
+        geneve.verdict = 'bad-option-length';
+        return result;
+      }
+      for (let d = 0; d < words; d++) {
+        if (1 + d >= left) {
+          geneve.verdict = 'bad-option-length';
+          return result;
+        }
+        need(b, off + d * 4, 4);
+      }
       if (isSecurity && geneve.securityId === undefined) geneve.securityId = u32(b, off);
       off += words * 4;
       left -= 1 + words;

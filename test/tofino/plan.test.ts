@@ -1,0 +1,80 @@
+// The controller plans unchanged for Tofino: the example fabric, planned as genevectl plans it, is
+// checked against the committed P4Info of each Tofino build (every table, match field, action,
+// parameter and value width), and the Tofino P4Info has the v1model names and widths.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT, programArtifactPath } from '../../src/artifacts/program.js';
+import { TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
+import { loadFabricIntent } from '../../src/controller/parse-intent.js';
+import { planFabric } from '../../src/controller/plan.js';
+import { encodeTableEntry, loadP4Info, P4InfoIndex } from '../../src/p4runtime/index.js';
+
+/** The CPU port each wrapper is compiled with by default (p4/tna/main.p4, p4/t2na/main.p4). */
+const DEFAULT_CPU_PORT: Record<string, number> = { tna: 320, t2na: 0 };
+
+/** Names and widths of everything the controller touches, in a comparable form. */
+async function shape(path: string): Promise<Record<string, unknown>> {
+  const index = new P4InfoIndex(await loadP4Info(path));
+  const tables = Object.fromEntries(
+    [...index.tables].map((t) => [
+      t.name,
+      {
+        match: [...t.matchFields].map((f) => [f.name, f.bitwidth, f.matchKind]),
+        actions: [...t.actions].map((a) => a.name).sort(),
+      },
+    ]),
+  );
+  const actions = Object.fromEntries(
+    [...index.actions].map((a) => [a.name, [...a.params].map((p) => [p.name, p.bitwidth])]),
+  );
+  const counters = Object.fromEntries([...index.counters].map((c) => [c.name, c.size]));
+  const directCounters = [...index.directCounters].map((c) => c.name).sort();
+  const packetMetadata = Object.fromEntries(
+    [...index.controllerHeaders].map((h) => [h.name, [...h.metadata].map((m) => [m.name, m.bitwidth])]),
+  );
+  return { tables, actions, counters, directCounters, packetMetadata };
+}
+
+describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
+  it('plans the example fabric against the P4Info: every table, field, action and width', async () => {
+    const index = new P4InfoIndex(await loadP4Info(tofinoArtifactPath(target, 'p4infoText')));
+    const intent = loadFabricIntent(join(PACKAGE_ROOT, 'examples', 'fabric.yaml'));
+    // The CPU port comes from the fabric file, as on any device; here the wrapper's default.
+    intent.cpuPort = DEFAULT_CPU_PORT[target.name];
+    const plan = planFabric(intent);
+    const portBits = index.tables.get('port_role').matchFields.get('port').bitwidth;
+    let tableEntries = 0;
+    for (const e of plan.entities) {
+      if (e.kind !== 'table') {
+        for (const r of e.replicas) expect(r.port, `${e.kind} ${e.id} port`).toBeLessThan(2 ** portBits);
+        continue;
+      }
+      const table = index.tables.get(e.table);
+      expect(() => table.actions.get(e.action), `${e.table}: action ${e.action}`).not.toThrow();
+      // Encoding checks every match field and parameter by name and that each value fits its width.
+      const entry = encodeTableEntry(index, e.table, {
+        match: e.isDefaultAction ? undefined : e.match,
+        action: e.action,
+        params: e.params,
+        ...(e.priority !== undefined ? { priority: e.priority } : {}),
+        ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
+      });
+      expect(entry.tableId).toBe(table.id);
+      tableEntries++;
+    }
+    expect(tableEntries).toBe(plan.entities.filter((e) => e.kind === 'table').length);
+    expect(tableEntries).toBeGreaterThan(20);
+    const cloneSession = plan.entities.find((e) => e.kind === 'cloneSession');
+    expect(cloneSession?.kind === 'cloneSession' && cloneSession.replicas[0].port).toBe(intent.cpuPort);
+  });
+
+  it('has the names and widths of the v1model P4Info for everything the controller writes or reads', async () => {
+    const tofino = await shape(tofinoArtifactPath(target, 'p4infoText'));
+    const v1model = await shape(programArtifactPath('p4infoText'));
+    expect(tofino.tables).toEqual(v1model.tables);
+    expect(tofino.actions).toEqual(v1model.actions);
+    expect(tofino.counters).toEqual(v1model.counters);
+    expect(tofino.directCounters).toEqual(v1model.directCounters);
+    expect(tofino.packetMetadata).toEqual(v1model.packetMetadata);
+  });
+});
