@@ -4,7 +4,12 @@
  * writes the difference. `diff` is the same without the writes.
  */
 import { readFileSync } from 'node:fs';
-import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
+import {
+  type ConnectOptions,
+  type P4InfoIndex,
+  P4RuntimeClient,
+  P4RuntimeRpcError,
+} from '../p4runtime/index.js';
 import { deriveFabric } from './derive.js';
 import {
   connectOptionsForKind,
@@ -56,14 +61,35 @@ export async function resolveDeviceKind(target: DeviceTarget): Promise<DeviceKin
   return target.kind ?? (await probeDeviceKind((o) => P4RuntimeClient.connect(o), target.connect)) ?? 'bmv2';
 }
 
+const UNIMPLEMENTED = 12; // google.rpc.Code
+
 /** Connects to a target's device the way its kind requires (no arbitration on a BlueField DPU). */
 export async function connectDevice(
   target: DeviceTarget,
   extra: Partial<ConnectOptions> = {},
 ): Promise<{ client: P4RuntimeClient; target: DeviceTarget & { kind: DeviceKind } }> {
   const kind = await resolveDeviceKind({ ...target, connect: { ...target.connect, ...extra } });
-  const client = await P4RuntimeClient.connect(connectOptionsForKind(kind, { ...target.connect, ...extra }));
-  return { client, target: { ...target, kind } };
+  try {
+    const client = await P4RuntimeClient.connect(
+      connectOptionsForKind(kind, { ...target.connect, ...extra }),
+    );
+    return { client, target: { ...target, kind } };
+  } catch (error) {
+    // A server without arbitration ends the stream UNIMPLEMENTED; the program did not say it is a
+    // DPU (the emulation runs the bmv2 program, a fresh DPU none), so the file has to.
+    if (
+      kind === 'bmv2' &&
+      error instanceof P4RuntimeRpcError &&
+      error.rpc === 'StreamChannel' &&
+      error.code === UNIMPLEMENTED
+    )
+      throw new P4RuntimeRpcError(
+        error.rpc,
+        error.code,
+        `${error.details} (a server without arbitration, like a BlueField DPU's? declare the device \`kind: bluefield\`)`,
+      );
+    throw error;
+  }
 }
 
 /** Connection of a fabric device, from its entry in the file. */

@@ -53,6 +53,15 @@ const snapshot = async (i: number) =>
   });
 
 describe('reconciling a fabric of two BlueField devices', () => {
+  it('needs `kind: bluefield` in the file when the program cannot tell (the emulation runs bmv2’s)', async () => {
+    const fabric = copyFabric(lab.fabric);
+    for (const d of fabric.devices) delete d.kind;
+    const [a] = await reconcileFabric(lab.devices(fabric).slice(0, 1));
+    expect((a as { error: Error }).error.message).toMatch(
+      /^StreamChannel failed: UNIMPLEMENTED: .*MasterArbitrationUpdate.*declare the device `kind: bluefield`/,
+    );
+  });
+
   it('writes everything once without replication, then nothing, and loses no frame while re-applying', async () => {
     const first = reports(await reconcileFabric(lab.devices()));
     expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
