@@ -203,6 +203,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         name: t.name,
         unknownSecurityId: t.unknownSecurityId,
         flood: t.flood,
+        bumPolicy: t.bumPolicy,
         vports: local.map(({ w, id }) => ({
           name: w.name,
           port: w.port,

@@ -4,8 +4,21 @@
  * writes the difference. `diff` is the same without the writes.
  */
 import { readFileSync } from 'node:fs';
-import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
+import {
+  type ConnectOptions,
+  type P4InfoIndex,
+  P4RuntimeClient,
+  P4RuntimeRpcError,
+} from '../p4runtime/index.js';
 import { deriveFabric } from './derive.js';
+import {
+  connectOptionsForKind,
+  type DeviceKind,
+  entitiesForProfile,
+  intentForProfile,
+  PROFILES,
+  probeDeviceKind,
+} from './device-profile.js';
 import { entityKey, entityTable, entityValue, type ObservedEntity } from './device-state.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
@@ -36,6 +49,47 @@ export interface DeviceTarget {
   intent: FabricIntent;
   /** Where the device is declared (`file:line: devices[i]: `), to prefix what the planner finds. */
   where?: string;
+  /** The P4Runtime server's kind (device-profile.ts); read from the device when omitted. */
+  kind?: DeviceKind;
+}
+
+/**
+ * The kind of a target's device: as the fabric file says, else what the program it runs says
+ * (asked without arbitrating), else `bmv2`. An unreachable device fails here, as a connect would.
+ */
+export async function resolveDeviceKind(target: DeviceTarget): Promise<DeviceKind> {
+  return target.kind ?? (await probeDeviceKind((o) => P4RuntimeClient.connect(o), target.connect)) ?? 'bmv2';
+}
+
+const UNIMPLEMENTED = 12; // google.rpc.Code
+
+/** Connects to a target's device the way its kind requires (no arbitration on a BlueField DPU). */
+export async function connectDevice(
+  target: DeviceTarget,
+  extra: Partial<ConnectOptions> = {},
+): Promise<{ client: P4RuntimeClient; target: DeviceTarget & { kind: DeviceKind } }> {
+  const kind = await resolveDeviceKind({ ...target, connect: { ...target.connect, ...extra } });
+  try {
+    const client = await P4RuntimeClient.connect(
+      connectOptionsForKind(kind, { ...target.connect, ...extra }),
+    );
+    return { client, target: { ...target, kind } };
+  } catch (error) {
+    // A server without arbitration ends the stream UNIMPLEMENTED; the program did not say it is a
+    // DPU (the emulation runs the bmv2 program, a fresh DPU none), so the file has to.
+    if (
+      kind === 'bmv2' &&
+      error instanceof P4RuntimeRpcError &&
+      error.rpc === 'StreamChannel' &&
+      error.code === UNIMPLEMENTED
+    )
+      throw new P4RuntimeRpcError(
+        error.rpc,
+        error.code,
+        `${error.details} (a server without arbitration, like a BlueField DPU's? declare the device \`kind: bluefield\`)`,
+      );
+    throw error;
+  }
 }
 
 /** Connection of a fabric device, from its entry in the file. */
@@ -78,6 +132,7 @@ export function deviceTargets(loaded: LoadedFabric, fallback?: ConnectOptions): 
     connect: connectOptionsOf(v.device),
     intent: v.intent,
     where: loaded.where(['devices', i]),
+    ...(v.device.kind !== undefined ? { kind: v.device.kind } : {}),
   }));
 }
 
@@ -136,6 +191,7 @@ export async function reconcileDevice(
   options: ReconcileOptions = {},
 ): Promise<DeviceReport> {
   const started = performance.now();
+  const profile = PROFILES[target.kind ?? 'bmv2'];
   const program = await vtepProgram();
   const { status, cookie } = await pipelineStatus(client, program);
   checkForeign(target.name, status, cookie, program, options.force === true || options.dryRun === true);
@@ -145,10 +201,16 @@ export async function reconcileDevice(
   if (status === 'ours' && options.cache) {
     observed = options.cache.observed;
     previous = options.cache.allocations;
-  } else if (status === 'ours' || status === 'same-tables') observed = await readDevice(client);
+  } else if (status === 'ours' || status === 'same-tables')
+    observed = await readDevice(client, { replication: profile.replication });
 
-  const plan = planDevice(target, { previous: previous ?? allocationsOf(client.p4info, observed.values()) });
-  const capacity = capacityProblems(client.p4info, plan.entities);
+  const intent = intentForProfile(profile, target.intent);
+  const plan = planDevice(
+    { ...target, intent },
+    { previous: previous ?? allocationsOf(client.p4info, observed.values()) },
+  );
+  plan.entities = entitiesForProfile(profile, client.p4info, intent, plan.entities);
+  const capacity = capacityProblems(client.p4info, plan.entities, profile);
   if (capacity.length > 0)
     throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
 
@@ -164,8 +226,16 @@ export async function reconcileDevice(
       client,
       target.name,
       changes,
-      { ...options, onProgress: (done, total) => options.onDeviceProgress?.(target.name, done, total) },
-      wouldOverflow(client.p4info, observed, changes),
+      {
+        ...options,
+        onProgress: (done, total) => options.onDeviceProgress?.(target.name, done, total),
+        ...(profile.modifiesRegularEntries ? {} : { replaceRegularEntries: true }),
+        // The DPU takes CONTINUE_ON_ERROR batches only (--atomic is the controller's own rollback).
+        ...(profile.kind === 'bluefield'
+          ? { write: { ...options.write, atomicity: 'CONTINUE_ON_ERROR' } }
+          : {}),
+      },
+      wouldOverflow(client.p4info, observed, changes, profile.capacity),
     );
   }
   let cache: DeviceCache | undefined;
@@ -197,6 +267,7 @@ function wouldOverflow(
   index: P4InfoIndex,
   observed: ReadonlyMap<string, ObservedEntity>,
   changes: readonly Change[],
+  capacity: (size: number) => number,
 ): boolean {
   const count = new Map<string, number>();
   for (const o of observed.values()) {
@@ -207,7 +278,7 @@ function wouldOverflow(
   for (const c of changes) if (c.kind === 'insert') count.set(c.table, (count.get(c.table) ?? 0) + 1);
   for (const [table, n] of count) {
     const size = index.tables.find(table)?.size ?? 0;
-    if (size > 0 && n > size) return true;
+    if (size > 0 && n > capacity(size)) return true;
   }
   return false;
 }
@@ -226,8 +297,13 @@ export async function reconcileFabric(
     targets.map(async (target): Promise<DeviceOutcome> => {
       let client: P4RuntimeClient | undefined;
       try {
-        client = await P4RuntimeClient.connect({ ...target.connect, reconnect: false });
-        return { device: target.name, ok: true, report: await reconcileDevice(client, target, options) };
+        const connected = await connectDevice(target, { reconnect: false });
+        client = connected.client;
+        return {
+          device: target.name,
+          ok: true,
+          report: await reconcileDevice(client, connected.target, options),
+        };
       } catch (error) {
         return { device: target.name, ok: false, error: error as Error };
       } finally {

@@ -53,6 +53,12 @@ export const deviceSchema = z.strictObject({
   deviceId: z.number().int().min(0).max(U32).default(1),
   electionId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
   role: z.string().optional(),
+  /**
+   * The P4Runtime server: `bmv2` (PI's) or `bluefield` (NVIDIA's DPL Runtime Service on a BlueField
+   * DPU: no arbitration, no replication, DELETE+INSERT for changes; docs/BLUEFIELD.md). When
+   * omitted, read from the program the device runs (the DPL VTEP means `bluefield`), else `bmv2`.
+   */
+  kind: z.enum(['bmv2', 'bluefield']).optional(),
   tls: z.strictObject({ ca: z.string(), cert: z.string().optional(), key: z.string().optional() }).optional(),
   cpuPort: z.number().int().min(1).max(PORT_MAX).default(255),
   accessPorts: z.array(port),
@@ -97,6 +103,8 @@ export const tenantSchema = z.strictObject({
   /** Security ID given to senders that cannot be vouched for; default 0. */
   unknownSecurityId: z.number().int().min(0).max(U32).default(0),
   flood: z.boolean().default(true),
+  /** BUM on devices that cannot flood (BlueField): `drop` (default) or `controller`. */
+  bumPolicy: z.enum(['drop', 'controller']).default('drop'),
   policies: z.array(policySchema).default([]),
 });
 

@@ -1,6 +1,7 @@
 /** Overlay controller: operator intent -> the VTEP program's table entries, and counters back. */
 export * from './controller.js';
 export * from './derive.js';
+export * from './device-profile.js';
 export * from './device-state.js';
 export * from './fabric-controller.js';
 export * from './fabric-schema.js';

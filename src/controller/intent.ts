@@ -69,6 +69,11 @@ export interface TenantIntent {
   unknownSecurityId: number;
   /** Flood broadcast/multicast (BUM) to all members; default true. */
   flood?: boolean;
+  /**
+   * BUM on a device without packet replication (a BlueField DPU), where nothing floods: dropped
+   * (default) or sent to the controller (the DPL program's `bum_policy`).
+   */
+  bumPolicy?: 'drop' | 'controller';
   vports: VportIntent[];
   members?: MembershipIntent[];
   remoteEndpoints?: RemoteEndpointIntent[];

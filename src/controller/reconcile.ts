@@ -19,6 +19,12 @@ import {
 } from '../p4runtime/index.js';
 import { formatIpv4, formatIpv6 } from '../packet/index.js';
 import {
+  type DeviceProfile,
+  isRegularTableEntry,
+  PROFILES,
+  replaceByDeleteInsert,
+} from './device-profile.js';
+import {
   describeObserved,
   entityKey,
   entityTable,
@@ -129,8 +135,14 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
 const DEFAULT_TABLES = ['security_option_format'];
 
-/** Every table entry, multicast group and the punt clone session on the device. */
-export async function readDevice(client: P4RuntimeClient): Promise<Map<string, ObservedEntity>> {
+/**
+ * Every table entry, multicast group and the punt clone session on the device. Without
+ * `replication` (a BlueField DPU, which answers a Read of them UNIMPLEMENTED) table entries only.
+ */
+export async function readDevice(
+  client: P4RuntimeClient,
+  { replication = true }: { replication?: boolean } = {},
+): Promise<Map<string, ObservedEntity>> {
   const out = new Map<string, ObservedEntity>();
   const add = (raw: p4.v1.IEntity) => {
     const key = entityKey(raw);
@@ -139,8 +151,12 @@ export async function readDevice(client: P4RuntimeClient): Promise<Map<string, O
   const index = client.p4info;
   const requests: p4.v1.IEntity[] = [
     { tableEntry: {} },
-    { packetReplicationEngineEntry: { multicastGroupEntry: {} } },
-    { packetReplicationEngineEntry: { cloneSessionEntry: { sessionId: PUNT_CLONE_SESSION } } },
+    ...(replication
+      ? [
+          { packetReplicationEngineEntry: { multicastGroupEntry: {} } },
+          { packetReplicationEngineEntry: { cloneSessionEntry: { sessionId: PUNT_CLONE_SESSION } } },
+        ]
+      : []),
     ...DEFAULT_TABLES.map((t) => ({
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
@@ -394,6 +410,12 @@ export interface ApplyOptions {
   /** Writes per progress step. Default 10,000. */
   chunk?: number;
   write?: WriteOptions;
+  /**
+   * The device cannot MODIFY a regular table entry (a BlueField DPU): such a change is written as
+   * DELETE then INSERT in one batch (see {@link replaceByDeleteInsert}); default entries are still
+   * modified.
+   */
+  replaceRegularEntries?: boolean;
 }
 
 /** A write failed part-way; says what failed in the intent's terms and what the device now holds. */
@@ -436,23 +458,46 @@ export async function applyChanges(
   for (const phase of orderChanges(changes, deletesFirst)) {
     for (let start = 0; start < phase.length; start += chunk) {
       const slice = phase.slice(start, start + chunk);
+      const { updates, changeOf } = updatesOf(slice, options.replaceRegularEntries === true);
       try {
-        await client.write(
-          slice.map((c) => ({ type: TYPE[c.kind], entity: c.entity })),
-          options.write,
-        );
+        await client.write(updates, options.write);
         done.push(...slice);
       } catch (error) {
         const failures =
           error instanceof P4RuntimeWriteError
-            ? error.failures.map((f) => ({ change: slice[f.index], error: `${f.codeName}: ${f.message}` }))
+            ? uniqueFailures(
+                error.failures.map((f) => ({
+                  change: changeOf[f.index],
+                  error: `${f.codeName}: ${f.message}`,
+                })),
+              )
             : slice.map((change) => ({ change, error: (error as Error).message }));
         const failedSet = new Set(failures.map((f) => f.change));
         const batchFailed = error instanceof P4RuntimeWriteError && error.batchErrors.length > 0;
         if (!batchFailed) done.push(...slice.filter((c) => !failedSet.has(c)));
         let rolledBack = false;
         if (options.atomic) {
-          await rollback(client, done);
+          // A replaced entry whose DELETE went through and INSERT failed is gone: put it back too.
+          const failedUpdates = new Set(
+            error instanceof P4RuntimeWriteError ? error.failures.map((f) => f.index) : [],
+          );
+          const halfReplaced = batchFailed
+            ? []
+            : changeOf
+                .map((c, i) => ({ c, i }))
+                .filter(
+                  ({ c, i }) =>
+                    i > 0 && changeOf[i - 1] === c && failedUpdates.has(i) && !failedUpdates.has(i - 1),
+                )
+                .map(
+                  ({ c }): Change => ({
+                    ...c,
+                    kind: 'delete',
+                    entity: writableEntity(c.before!),
+                    before: c.before,
+                  }),
+                );
+          await rollback(client, [...done, ...halfReplaced], options.replaceRegularEntries === true);
           rolledBack = true;
         }
         const shown = failures
@@ -476,13 +521,45 @@ export async function applyChanges(
   return done.length;
 }
 
+/**
+ * The updates of `changes`, in order, and the change each update belongs to. With `replace`, a
+ * modify of a regular table entry becomes two updates, DELETE of what the device had then INSERT.
+ */
+function updatesOf(
+  changes: readonly Change[],
+  replace: boolean,
+): { updates: p4.v1.IUpdate[]; changeOf: Change[] } {
+  const updates: p4.v1.IUpdate[] = [];
+  const changeOf: Change[] = [];
+  for (const c of changes) {
+    const split = replace && c.kind === 'modify' && c.before !== undefined && isRegularTableEntry(c.entity);
+    for (const u of split
+      ? replaceByDeleteInsert(c.before!, c.entity)
+      : [{ type: TYPE[c.kind], entity: c.entity }]) {
+      updates.push(u);
+      changeOf.push(c);
+    }
+  }
+  return { updates, changeOf };
+}
+
+/** One failure per change (a replaced entry can fail in both its DELETE and its INSERT). */
+function uniqueFailures<T extends { change: Change }>(failures: T[]): T[] {
+  const seen = new Set<Change>();
+  return failures.filter((f) => !seen.has(f.change) && seen.add(f.change) !== undefined);
+}
+
 /** Undoes applied changes, last first: inserts deleted, modifies and deletes put back. */
-async function rollback(client: P4RuntimeClient, applied: readonly Change[]): Promise<void> {
+async function rollback(
+  client: P4RuntimeClient,
+  applied: readonly Change[],
+  replace: boolean,
+): Promise<void> {
   const undo: Change[] = applied.map((c) =>
     c.kind === 'insert'
       ? { ...c, kind: 'delete', entity: writableEntity(c.entity) }
       : c.kind === 'modify'
-        ? { ...c, entity: c.before ?? c.entity }
+        ? { ...c, entity: c.before ?? c.entity, before: c.entity }
         : { ...c, kind: 'insert', entity: c.before ?? c.entity },
   );
   // Exactly the reverse of the order they were applied in, a run of one kind and rank per write.
@@ -490,23 +567,30 @@ async function rollback(client: P4RuntimeClient, applied: readonly Change[]): Pr
   for (let i = 0; i < undo.length; ) {
     let j = i + 1;
     while (j < undo.length && undo[j].kind === undo[i].kind && undo[j].rank === undo[i].rank) j++;
-    await client.write(undo.slice(i, j).map((c) => ({ type: TYPE[c.kind], entity: c.entity })));
+    await client.write(updatesOf(undo.slice(i, j), replace).updates);
     i = j;
   }
 }
 
 // ------------------------------------------------------------------ capacity
 
-/** Tables whose planned entries exceed their size in the P4Info (checked before any write). */
-export function capacityProblems(index: P4InfoIndex, entities: readonly PlannedEntity[]): string[] {
+/**
+ * Tables whose planned entries exceed what the device holds (checked before any write): the size
+ * in the P4Info, or less on a device whose profile says so (a BlueField table of size N holds N-1).
+ */
+export function capacityProblems(
+  index: P4InfoIndex,
+  entities: readonly PlannedEntity[],
+  profile: DeviceProfile = PROFILES.bmv2,
+): string[] {
   const count = new Map<string, number>();
   for (const e of entities)
     if (e.kind === 'table' && !e.isDefaultAction) count.set(e.table, (count.get(e.table) ?? 0) + 1);
   const problems: string[] = [];
   for (const [table, n] of count) {
     const info = index.tables.get(table);
-    if (info.size > 0 && n > info.size)
-      problems.push(`table ${table}: ${n} entries planned, the program holds ${info.size}`);
+    if (info.size > 0 && n > profile.capacity(info.size))
+      problems.push(`table ${table}: ${n} entries planned, ${profile.capacityNote(info.size)}`);
   }
   return problems;
 }

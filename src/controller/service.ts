@@ -10,9 +10,11 @@ import { EventEmitter } from 'node:events';
 import { unwatchFile, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { P4RuntimeClient } from '../p4runtime/index.js';
+import type { P4RuntimeClient } from '../p4runtime/index.js';
 import { VtepController } from './controller.js';
+import type { DeviceKind } from './device-profile.js';
 import {
+  connectDevice,
   type DeviceCache,
   type DeviceReport,
   type DeviceTarget,
@@ -52,6 +54,8 @@ export interface ServiceEvents {
 
 interface DeviceState {
   target: DeviceTarget;
+  /** The device's kind as found on connecting (the file's, or read from its program). */
+  kind?: DeviceKind;
   client?: P4RuntimeClient;
   controller?: VtepController;
   punts?: PuntHandler;
@@ -193,7 +197,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         const same = (x: unknown, y: unknown) =>
           JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) ===
           JSON.stringify(y, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
-        const moved = !same(state.target.connect, target.connect);
+        const moved = !same(state.target.connect, target.connect) || state.target.kind !== target.kind;
         state.target = target;
         if (moved) {
           this.drop(state);
@@ -221,6 +225,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     state.client?.close();
     state.client = undefined;
     state.controller = undefined;
+    state.kind = undefined;
     state.connected = false;
     state.converged = false;
     state.cache = undefined;
@@ -243,12 +248,14 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private connect(state: DeviceState): void {
     if (this.stopped) return;
     const name = state.target.name;
-    P4RuntimeClient.connect({ ...state.target.connect, reconnect: false, connectTimeoutMs: 5_000 })
-      .then((client) => {
+    // stream: a device without arbitration (BlueField) still gets the one stream, for packet-ins.
+    connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true })
+      .then(({ client, target }) => {
         if (this.stopped) {
           client.close();
           return;
         }
+        state.kind = target.kind;
         state.client = client;
         state.controller = new VtepController(client);
         state.connected = true;
@@ -279,11 +286,15 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     const client = state.client;
     const name = state.target.name;
     const end = this.metrics.reconcileSeconds.startTimer({ device: name });
-    reconcileDevice(client, state.target, {
-      force: this.options.force,
-      prune: this.options.prune,
-      ...(state.cache ? { cache: state.cache } : {}),
-    })
+    reconcileDevice(
+      client,
+      { ...state.target, ...(state.kind ? { kind: state.kind } : {}) },
+      {
+        force: this.options.force,
+        prune: this.options.prune,
+        ...(state.cache ? { cache: state.cache } : {}),
+      },
+    )
       .then((report) => {
         end();
         state.running = false;

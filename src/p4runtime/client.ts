@@ -93,6 +93,12 @@ export interface ConnectOptions {
    * client, so a read-only tool need not take part in (or disturb) mastership.
    */
   readonly arbitrate?: boolean;
+  /**
+   * With `arbitrate: false`: still open the StreamChannel (packet-in/out), without
+   * MasterArbitrationUpdate, for a server that has no arbitration (NVIDIA's DPL runtime on a
+   * BlueField DPU). Writes then carry no election id unless `electionId` is given.
+   */
+  readonly stream?: boolean;
 }
 
 /** SetForwardingPipelineConfig actions. */
@@ -171,6 +177,8 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   readonly role: string | undefined;
   private readonly session: StreamSession;
   private electionIdValue: bigint;
+  /** False for a client that does not arbitrate and was given no election id. */
+  private readonly sendsElectionId: boolean;
   private codec: EntityCodec | undefined;
   private readonly decodeOptions: DecodeOptions | undefined;
   private readonly indexOptions: P4InfoIndexOptions | undefined;
@@ -202,7 +210,9 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
       roleConfig: options.roleConfig,
       metadata: () => new grpc.Metadata(),
       reconnect: options.reconnect ?? {},
+      arbitrate: options.arbitrate !== false,
     });
+    this.sendsElectionId = options.arbitrate !== false || options.electionId !== undefined;
     this.session.on('arbitration', (state) => this.emit('arbitration', state));
     this.session.on('disconnect', (event) => this.emit('disconnect', event));
     this.session.on('reconnect', (event) => this.emit('reconnect', event));
@@ -220,6 +230,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     try {
       if (options.arbitrate === false) {
         await client.waitForChannel(timeoutMs);
+        if (options.stream) await client.session.start(timeoutMs);
         return client;
       }
       // The session's own deadline covers a server that accepts the stream and never answers.
@@ -398,7 +409,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   ): Promise<void> {
     const request: p4.v1.ISetForwardingPipelineConfigRequest = {
       deviceId: toLong(this.deviceId, true),
-      electionId: toUint128(this.electionIdValue),
+      ...(this.sendsElectionId ? { electionId: toUint128(this.electionIdValue) } : {}),
       action: p4.v1.SetForwardingPipelineConfigRequest.Action[action],
       config: {
         ...(config.p4info ? { p4info: config.p4info } : {}),
@@ -466,7 +477,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   write(updates: readonly p4.v1.IUpdate[], options?: WriteOptions): Promise<void> {
     const base: p4.v1.IWriteRequest = {
       deviceId: toLong(this.deviceId, true),
-      electionId: toUint128(this.electionIdValue),
+      ...(this.sendsElectionId ? { electionId: toUint128(this.electionIdValue) } : {}),
     };
     if (this.role !== undefined) base.role = this.role;
     return writeUpdates(

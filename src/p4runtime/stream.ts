@@ -55,6 +55,11 @@ export interface StreamSessionOptions {
   readonly roleConfig?: google.protobuf.IAny;
   readonly metadata: () => grpc.Metadata;
   readonly reconnect: ReconnectPolicy | false;
+  /**
+   * Send MasterArbitrationUpdate (default true). `false` for servers without arbitration (NVIDIA's
+   * DPL runtime on BlueField): the stream is ready once opened, and the one controller is primary.
+   */
+  readonly arbitrate?: boolean;
 }
 
 // Codes after which re-opening the stream cannot help (bad device id, election id in use...).
@@ -153,7 +158,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
   /** Re-arbitrates with a new election id on the open stream (e.g. to take over as primary). */
   setElectionId(electionId: bigint): void {
     this.electionId = electionId;
-    if (this.call) this.call.write(this.arbitrationRequest());
+    if (this.call && this.options.arbitrate !== false) this.call.write(this.arbitrationRequest());
   }
 
   /** Closes the stream for good (no reconnect). */
@@ -223,7 +228,24 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
       }
       this.scheduleReconnect(error);
     });
-    call.write(this.arbitrationRequest());
+    if (this.options.arbitrate !== false) {
+      call.write(this.arbitrationRequest());
+      return;
+    }
+    // No arbitration: nothing answers, so the stream counts as ready (and us as the primary) at
+    // once; a refusal (e.g. a second controller) arrives as a 'disconnect'.
+    const state: ArbitrationState = {
+      isPrimary: true,
+      electionId: this.electionId,
+      primaryElectionId: undefined,
+      code: google.rpc.Code.OK,
+      message: 'no arbitration',
+      role: '',
+    };
+    this.current = state;
+    this.arbitrated = true;
+    answered = true;
+    onFirstArbitration(state);
   }
 
   private scheduleReconnect(error: P4RuntimeRpcError): void {

@@ -33,13 +33,44 @@ export function exampleFabric(): Fabric {
   return loaded.fabric;
 }
 
-export async function startLab(count = 2): Promise<Lab> {
+/**
+ * The embedded target with the BlueField profile (it behaves like the DPU's P4Runtime server,
+ * with the bmv2 VTEP program inside; docs/BLUEFIELD.md).
+ */
+async function startBlueField(): Promise<RunningTarget> {
+  const { startEmbeddedTarget } = await import('../../src/target/index.js');
+  const target = await startEmbeddedTarget({
+    grpcAddress: '127.0.0.1:0',
+    dataplaneAddress: '127.0.0.1:0',
+    cpuPort: 255,
+    ports: 16,
+    deviceId: 1,
+    profile: 'bluefield',
+  });
+  return {
+    kind: 'embedded',
+    p4runtimeAddress: target.grpcAddress,
+    dataplaneAddress: target.dataplaneAddress!,
+    deviceId: 1,
+    cpuPort: 255,
+    maxInFlight: 256,
+    stop: () => target.stop(),
+  };
+}
+
+/**
+ * `count` devices of the example fabric. `profile: 'bluefield'`: embedded targets with the DPU
+ * profile, declared `kind: bluefield` in the fabric, and `withClient` connects without arbitration.
+ */
+export async function startLab(count = 2, { profile }: { profile?: 'bluefield' } = {}): Promise<Lab> {
   const targets: RunningTarget[] = [];
-  for (let i = 0; i < count; i++) targets.push(await startTarget());
+  for (let i = 0; i < count; i++)
+    targets.push(await (profile === 'bluefield' ? startBlueField() : startTarget()));
   const fabric = exampleFabric();
   fabric.devices.forEach((d, i) => {
     d.address = targets[i].p4runtimeAddress;
     d.deviceId = targets[i].deviceId;
+    if (profile) d.kind = profile;
   });
   return {
     targets,
@@ -57,9 +88,8 @@ export async function startLab(count = 2): Promise<Lab> {
       const c = await P4RuntimeClient.connect({
         address: targets[i].p4runtimeAddress,
         deviceId: targets[i].deviceId,
-        electionId: 1n,
-        waitForPrimary: true,
         reconnect: false,
+        ...(profile === 'bluefield' ? { arbitrate: false } : { electionId: 1n, waitForPrimary: true }),
       });
       try {
         return await fn(c);
