@@ -85,6 +85,17 @@ describe('genevectl apply/diff -f', () => {
     expect(plain).toMatch(/^blue\s+5000\s+1\s/m);
     expect(plain).toMatch(/^green\s+6000\s+2\s/m);
     expect(two.stdout).toBe(one.stdout);
+    const json = await genevectl('counters', '--grpc', address, '--fabric', swappedFile, '--json');
+    expect(json.status).toBe(0);
+    const parsed = JSON.parse(json.stdout) as {
+      drops: object;
+      tenants: { name: string; vni: number; slot: number }[];
+    };
+    expect(parsed.tenants.map((t) => [t.name, t.vni, t.slot])).toEqual([
+      ['blue', 5000, 1],
+      ['green', 6000, 2],
+    ]);
+    expect(typeof parsed.drops).toBe('object');
   });
 
   it('refuses a broken file with every problem, before connecting', async () => {

@@ -23,7 +23,7 @@ import {
 import { type ConnectOptions, P4InfoIndex, P4InfoLookupError } from '../../p4runtime/index.js';
 import { addDeviceOptions, type DeviceFlags, openDevice, resolveConnection } from '../connection.js';
 import { checkInputFile, EXIT, refusedError } from '../errors.js';
-import { PlainTable as Table } from '../output.js';
+import { say, PlainTable as Table, toJson } from '../output.js';
 
 type ConnectFlags = DeviceFlags;
 
@@ -201,7 +201,8 @@ export function registerFabricCommands(program: Command): void {
   withConnection(program.command('counters'))
     .description('drop counters by reason, and tunnelled traffic per tenant (slots read from the device)')
     .option('--fabric <file>', 'fabric file whose tenant names to show')
-    .action(async (o: ConnectFlags & { fabric?: string }) => {
+    .option('--json', 'print JSON: drops by reason, traffic per tenant')
+    .action(async (o: ConnectFlags & { fabric?: string; json?: boolean }) => {
       if (o.fabric) checkInputFile(o.fabric, 'fabric file');
       // Counters are reads: no arbitration, no disturbing the controller in charge.
       const device = await openDevice(o);
@@ -209,21 +210,27 @@ export function registerFabricCommands(program: Command): void {
       try {
         // Names come from the P4Info of the program the target runs.
         await device.p4info();
-        const drops = new Table({ head: ['drop reason', 'packets', 'bytes'] });
-        for (const [reason, c] of Object.entries(await controller.dropCounters())) {
-          drops.push([reason, c.packets.toString(), c.bytes.toString()]);
-        }
-        console.log(drops.length > 0 ? drops.toString() : 'no drops');
+        const dropCounts = await controller.dropCounters();
         const names = new Map<number, string>();
         if (o.fabric) {
           const loaded = loadFabric(o.fabric);
           if (loaded.format === 'fabric') for (const t of loaded.fabric.tenants) names.set(t.vni, t.name);
           else for (const t of loaded.intent.tenants) names.set(t.vni, t.name ?? `VNI ${t.vni}`);
         }
+        const traffic = await controller.tenantTrafficOnDevice(names);
+        if (o.json) {
+          say(toJson({ drops: dropCounts, tenants: traffic }));
+          return;
+        }
+        const drops = new Table({ head: ['drop reason', 'packets', 'bytes'] });
+        for (const [reason, c] of Object.entries(dropCounts)) {
+          drops.push([reason, c.packets.toString(), c.bytes.toString()]);
+        }
+        console.log(drops.length > 0 ? drops.toString() : 'no drops');
         const tenants = new Table({
           head: ['tenant', 'VNI', 'slot', 'from network (pkts/bytes)', 'to network (pkts/bytes)'],
         });
-        for (const t of await controller.tenantTrafficOnDevice(names)) {
+        for (const t of traffic) {
           tenants.push([
             t.name,
             t.vni,
