@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
 import { deriveFabric } from './derive.js';
-import { entityKey, entityTable, entityValue, type ObservedEntity } from './device-state.js';
+import { entityKey, entityValue, type ObservedEntity } from './device-state.js';
+import { type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
@@ -20,7 +21,6 @@ import {
   checkForeign,
   type Diff,
   diffDevice,
-  encodePlan,
   ForeignProgramError,
   type PipelineOutcome,
   pipelineStatus,
@@ -116,6 +116,8 @@ export interface DeviceReport {
 export interface DeviceCache {
   observed: Map<string, ObservedEntity>;
   allocations: Allocations;
+  /** The last plan's encodings, so the next plan encodes only what is new. */
+  encoded?: EncodingMemo;
 }
 
 /** Plans one device; what the planner finds names the device and where the file declares it. */
@@ -156,7 +158,12 @@ export async function reconcileDevice(
   if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
-  const diff = diffDevice(client.p4info, encodePlan(client, plan.entities), observed);
+  const encoded = encodePlanWithMemo(
+    client,
+    plan.entities,
+    status === 'ours' ? options.cache?.encoded : undefined,
+  );
+  const diff = diffDevice(client.p4info, encoded.desired, observed);
   const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
   let written = 0;
   if (!options.dryRun && changes.length > 0) {
@@ -171,11 +178,11 @@ export async function reconcileDevice(
   let cache: DeviceCache | undefined;
   if (!options.dryRun) {
     for (const c of changes) {
-      const key = entityKey(c.entity);
+      const key = c.key ?? entityKey(c.entity);
       if (c.kind === 'delete') observed.delete(key);
-      else observed.set(key, { key, value: entityValue(c.entity), raw: c.entity });
+      else observed.set(key, { key, value: c.value ?? entityValue(c.entity), raw: c.entity });
     }
-    cache = { observed, allocations: plan.allocations };
+    cache = { observed, allocations: plan.allocations, encoded: encoded.memo };
   }
   return {
     device: target.name,
@@ -198,16 +205,24 @@ function wouldOverflow(
   observed: ReadonlyMap<string, ObservedEntity>,
   changes: readonly Change[],
 ): boolean {
-  const count = new Map<string, number>();
-  for (const o of observed.values()) {
-    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
-    const table = entityTable(index, o.raw);
-    count.set(table, (count.get(table) ?? 0) + 1);
+  const inserts = new Map<string, number>();
+  for (const c of changes) if (c.kind === 'insert') inserts.set(c.table, (inserts.get(c.table) ?? 0) + 1);
+  if (inserts.size === 0) return false;
+  // Only the tables that get inserts can overflow; count what they hold by id (no names per entry).
+  const held = new Map<number, number>();
+  for (const table of inserts.keys()) {
+    const id = index.tables.find(table)?.id;
+    if (id !== undefined) held.set(id, 0);
   }
-  for (const c of changes) if (c.kind === 'insert') count.set(c.table, (count.get(c.table) ?? 0) + 1);
-  for (const [table, n] of count) {
-    const size = index.tables.find(table)?.size ?? 0;
-    if (size > 0 && n > size) return true;
+  for (const o of observed.values()) {
+    const t = o.raw.tableEntry;
+    if (!t || t.isDefaultAction) continue;
+    const n = held.get(t.tableId ?? 0);
+    if (n !== undefined) held.set(t.tableId ?? 0, n + 1);
+  }
+  for (const [table, n] of inserts) {
+    const info = index.tables.find(table);
+    if (info && info.size > 0 && n + (held.get(info.id) ?? 0) > info.size) return true;
   }
   return false;
 }
