@@ -80,15 +80,18 @@ async function serve(port: number): Promise<ChildProcess> {
 
 async function timed(what: string, targets: DeviceTarget[]): Promise<number> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const outcomes = await reconcileFabric(targets);
   const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   let written = 0;
   for (const o of outcomes) {
     if (!o.ok) throw o.error;
     written += o.report.written;
   }
   console.log(
-    `${what}: ${ms(elapsed)}, ${written} writes${written > 0 ? ` (${Math.round(written / (elapsed / 1000))}/s)` : ''}`,
+    `${what}: ${ms(elapsed)}, ${written} writes${written > 0 ? ` (${Math.round(written / (elapsed / 1000))}/s)` : ''}` +
+      ` (controller CPU ${ms((used.user + used.system) / 1000)})`,
   );
   return elapsed;
 }

@@ -126,9 +126,6 @@ class IdAllocator<K> {
   }
 }
 
-/** Owner text of remote endpoints, shared by the plans of every device that has them. */
-const remoteOwners = new WeakMap<object, string>();
-
 /** Canonical text of an IP address (so `fd00::0:2` and `fd00::2` are one VTEP). */
 const ipCache = new Map<string, { v6: boolean; key: string }>();
 function ipInfo(address: string): { v6: boolean; key: string } {
@@ -208,9 +205,19 @@ export function resolveUnderlayRoute(
   }
   return best && { route: best.route, uplink: best.uplink };
 }
-const CANONICAL_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** True for `xx:xx:xx:xx:xx:xx` in lower-case hex (a character loop: called for every workload). */
+function isCanonicalMac(mac: string): boolean {
+  if (mac.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = mac.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58) return false; // ':'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false; // 0-9, a-f
+  }
+  return true;
+}
 /** Canonical text of a MAC address (lower case, colons); already canonical text is returned as is. */
-export const macKey = (mac: string): string => (CANONICAL_MAC.test(mac) ? mac : formatMac(parseMac(mac)));
+export const macKey = (mac: string): string => (isCanonicalMac(mac) ? mac : formatMac(parseMac(mac)));
 export const vportKey = (port: number, mac: string, vlan: number | undefined): string =>
   `${port}/${macKey(mac)}/${vlan ?? 0}`;
 
@@ -427,11 +434,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         );
         continue;
       }
-      let owner = remoteOwners.get(e);
-      if (owner === undefined) {
-        owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
-        remoteOwners.set(e, owner);
-      }
+      const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
       claimMac(mac, owner);
       table({
         table: 'overlay_mac',
