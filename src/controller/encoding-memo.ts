@@ -5,10 +5,17 @@
  * at the current position (or a few further on, after a removal) is the same P4Runtime entity.
  * Reuse needs structural equality, so a poor alignment costs encoding time, never a wrong entity.
  */
-import type { P4RuntimeClient, p4 } from '../p4runtime/index.js';
-import { entityKey, entityValue } from './device-state.js';
+import type { P4InfoIndex, P4RuntimeClient, p4 } from '../p4runtime/index.js';
+import {
+  describeObserved,
+  entityKey,
+  entityTable,
+  entityValue,
+  type ObservedEntity,
+  writableEntity,
+} from './device-state.js';
 import type { PlannedEntity, Replica } from './plan.js';
-import { type Desired, encodePlan } from './reconcile.js';
+import { type Change, type Desired, type Diff, diffDevice, encodePlan, rankOf } from './reconcile.js';
 
 /** An encoded entity with its key and value (see device-state.ts). */
 export interface EncodedEntity {
@@ -75,10 +82,12 @@ export function encodePlanWithMemo(
   client: P4RuntimeClient,
   entities: readonly PlannedEntity[],
   previous?: EncodingMemo,
-): { desired: Desired[]; memo: EncodingMemo } {
+): EncodedPlan {
   const before = previous?.entities ?? [];
   const desired: Desired[] = new Array(entities.length);
   const encoded: EncodedEntity[] = new Array(entities.length);
+  const fresh: number[] = [];
+  const kept = new Uint8Array(before.length);
   let j = 0;
   for (let i = 0; i < entities.length; i++) {
     const planned = entities[i];
@@ -86,6 +95,7 @@ export function encodePlanWithMemo(
     for (let k = j; k < before.length && k < j + LOOKAHEAD; k++) {
       if (samePlanned(planned, before[k])) {
         found = previous!.encoded[k];
+        kept[k] = 1;
         j = k + 1;
         break;
       }
@@ -93,9 +103,65 @@ export function encodePlanWithMemo(
     if (!found) {
       const { entity } = encodePlan(client, [planned])[0];
       found = { entity, key: entityKey(entity), value: entityValue(entity) };
+      fresh.push(i);
     }
     encoded[i] = found;
     desired[i] = { entity: found.entity, planned, key: found.key, value: found.value };
   }
-  return { desired, memo: { entities, encoded } };
+  const gone: EncodedEntity[] = [];
+  for (let k = 0; k < before.length; k++) if (!kept[k]) gone.push(previous!.encoded[k]);
+  return { desired, memo: { entities, encoded }, fresh, gone };
+}
+
+/** A plan encoded beside the previous one. */
+export interface EncodedPlan {
+  desired: Desired[];
+  memo: EncodingMemo;
+  /** Indexes in `desired` of entities the previous plan did not have. */
+  fresh: number[];
+  /** Entities of the previous plan this one does not have. */
+  gone: EncodedEntity[];
+}
+
+/**
+ * The diff of {@link diffDevice} when `observed` is what the device holds since it was given the
+ * previous plan (the controller's cache, after an apply that completed) and `drift` what was then
+ * left as drift: entities of both plans are there already, so only the fresh ones are compared
+ * and only the gone ones can be deleted. The work is the size of the change, not of the fabric.
+ */
+export function diffFromPrevious(
+  index: P4InfoIndex,
+  plan: EncodedPlan,
+  observed: ReadonlyMap<string, ObservedEntity>,
+  drift: readonly Change[],
+): Diff {
+  const wantedFresh = new Set<string>();
+  const freshDesired = plan.fresh.map((i) => {
+    wantedFresh.add(plan.desired[i].key!);
+    return plan.desired[i];
+  });
+  const partial = diffDevice(index, freshDesired, new Map());
+  const changes: Change[] = [];
+  let unchanged = plan.desired.length - plan.fresh.length;
+  for (const c of partial.changes) {
+    const have = observed.get(c.key!);
+    if (have && have.value === c.value) unchanged++;
+    else if (!have) changes.push(c);
+    else changes.push({ ...c, kind: 'modify', before: have.raw });
+  }
+  for (const g of plan.gone) {
+    if (wantedFresh.has(g.key)) continue;
+    const have = observed.get(g.key);
+    if (!have || have.raw.tableEntry?.isDefaultAction) continue;
+    const table = entityTable(index, have.raw);
+    changes.push({
+      kind: 'delete',
+      table,
+      owner: `no longer in the intent: ${describeObserved(index, have.raw)}`,
+      entity: writableEntity(have.raw),
+      before: writableEntity(have.raw),
+      rank: rankOf(table),
+    });
+  }
+  return { changes, drift: drift.filter((d) => !wantedFresh.has(entityKey(d.entity))), unchanged };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient } from '../p4runtime/index.js';
 import { deriveFabric } from './derive.js';
 import { entityKey, entityValue, type ObservedEntity } from './device-state.js';
-import { type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
+import { diffFromPrevious, type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
@@ -118,6 +118,8 @@ export interface DeviceCache {
   allocations: Allocations;
   /** The last plan's encodings, so the next plan encodes only what is new. */
   encoded?: EncodingMemo;
+  /** Drift left on the device by the last apply (none after --prune). */
+  drift?: Change[];
 }
 
 /** Plans one device; what the planner finds names the device and where the file declares it. */
@@ -158,12 +160,13 @@ export async function reconcileDevice(
   if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
-  const encoded = encodePlanWithMemo(
-    client,
-    plan.entities,
-    status === 'ours' ? options.cache?.encoded : undefined,
-  );
-  const diff = diffDevice(client.p4info, encoded.desired, observed);
+  const trusted = status === 'ours' ? options.cache : undefined;
+  const encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
+  // A trusted cache holds the previous plan and its drift: only what changed is compared.
+  const diff =
+    trusted?.encoded && trusted.drift
+      ? diffFromPrevious(client.p4info, encoded, observed, trusted.drift)
+      : diffDevice(client.p4info, encoded.desired, observed);
   const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
   let written = 0;
   if (!options.dryRun && changes.length > 0) {
@@ -182,7 +185,12 @@ export async function reconcileDevice(
       if (c.kind === 'delete') observed.delete(key);
       else observed.set(key, { key, value: c.value ?? entityValue(c.entity), raw: c.entity });
     }
-    cache = { observed, allocations: plan.allocations, encoded: encoded.memo };
+    cache = {
+      observed,
+      allocations: plan.allocations,
+      encoded: encoded.memo,
+      drift: options.prune ? [] : diff.drift,
+    };
   }
   return {
     device: target.name,

@@ -303,7 +303,7 @@ const RANK: Record<string, number> = {
   overlay_mac: 2,
   bum_flood: 2,
 };
-const rankOf = (table: string) => RANK[table] ?? 2;
+export const rankOf = (table: string): number => RANK[table] ?? 2;
 
 export interface Desired {
   entity: p4.v1.IEntity;
