@@ -152,7 +152,9 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
   const macInTenant = new Map<string, number>();
   const attachment = new Map<string, number>();
   /** tenant index -> device index -> workloads */
-  const placed = fabric.tenants.map(() => new Map<number, Array<{ w: WorkloadSpec; id: number }>>());
+  const placed = fabric.tenants.map(
+    () => new Map<number, Array<{ w: WorkloadSpec; id: number; index: number }>>(),
+  );
   fabric.workloads.forEach((w, i) => {
     if (workloadIndex.get(w.name) !== i) return;
     const ti = tenantIndex.get(w.tenant);
@@ -179,17 +181,18 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     attachment.set(where3, i);
     const list = placed[ti].get(di) ?? [];
     if (list.length === 0) placed[ti].set(di, list);
-    list.push({ w, id });
+    list.push({ w, id, index: i });
   });
 
-  const remotes = new Map<WorkloadSpec, Partial<Record<'ipv4' | 'ipv6', RemoteEndpointIntent>>>();
-  const remoteOf = (w: WorkloadSpec, family: 'ipv4' | 'ipv6', vtep: string): RemoteEndpointIntent => {
-    const byFamily = remotes.get(w) ?? {};
-    if (!remotes.has(w)) remotes.set(w, byFamily);
-    const known = byFamily[family];
+  // By workload index and family (arrays, not a Map keyed by object: one lookup per remote endpoint).
+  const remotes4: Array<RemoteEndpointIntent | undefined> = [];
+  const remotes6: Array<RemoteEndpointIntent | undefined> = [];
+  const remoteOf = (w: WorkloadSpec, index: number, family: 'ipv4' | 'ipv6', vtep: string) => {
+    const byIndex = family === 'ipv4' ? remotes4 : remotes6;
+    const known = byIndex[index];
     if (known) return known;
-    const fresh = { name: w.name, mac: w.mac, vtep };
-    byFamily[family] = fresh;
+    const fresh: RemoteEndpointIntent = { name: w.name, mac: w.mac, vtep };
+    byIndex[index] = fresh;
     return fresh;
   };
   const option = fabric.securityOption;
@@ -229,7 +232,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         const vtep = peer.vteps[family] as string;
         tenant.members!.push({ vtep, trusted: true });
         // One object per workload and family, shared by every device that sees it as remote.
-        for (const { w } of remote) tenant.remoteEndpoints!.push(remoteOf(w, family, vtep));
+        for (const { w, index } of remote) tenant.remoteEndpoints!.push(remoteOf(w, index, family, vtep));
       }
       tenants.push(tenant);
     });

@@ -6,8 +6,14 @@
  */
 import type { P4InfoIndex, p4 } from '../p4runtime/index.js';
 
-const hex = (b: Uint8Array | null | undefined): string =>
-  b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : '';
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Lower-case hex of a bytestring; a table loop, since keys are short and a Buffer view per call costs more. */
+const hex = (b: Uint8Array | null | undefined): string => {
+  if (!b) return '';
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+};
 
 function fieldMatchKey(m: p4.v1.IFieldMatch): string {
   if (m.exact) return `${m.fieldId}=${hex(m.exact.value)}`;

@@ -19,7 +19,8 @@ import {
   PROFILES,
   probeDeviceKind,
 } from './device-profile.js';
-import { entityKey, entityTable, entityValue, type ObservedEntity } from './device-state.js';
+import { entityKey, entityValue, type ObservedEntity } from './device-state.js';
+import { diffFromPrevious, type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
@@ -33,7 +34,6 @@ import {
   checkForeign,
   type Diff,
   diffDevice,
-  encodePlan,
   ForeignProgramError,
   type PipelineOutcome,
   pipelineStatus,
@@ -171,6 +171,10 @@ export interface DeviceReport {
 export interface DeviceCache {
   observed: Map<string, ObservedEntity>;
   allocations: Allocations;
+  /** The last plan's encodings, so the next plan encodes only what is new. */
+  encoded?: EncodingMemo;
+  /** Drift left on the device by the last apply (none after --prune). */
+  drift?: Change[];
 }
 
 /** Plans one device; what the planner finds names the device and where the file declares it. */
@@ -218,7 +222,13 @@ export async function reconcileDevice(
   if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
-  const diff = diffDevice(client.p4info, encodePlan(client, plan.entities), observed);
+  const trusted = status === 'ours' ? options.cache : undefined;
+  const encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
+  // A trusted cache holds the previous plan and its drift: only what changed is compared.
+  const diff =
+    trusted?.encoded && trusted.drift
+      ? diffFromPrevious(client.p4info, encoded, observed, trusted.drift)
+      : diffDevice(client.p4info, encoded.desired, observed);
   const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
   let written = 0;
   if (!options.dryRun && changes.length > 0) {
@@ -241,11 +251,16 @@ export async function reconcileDevice(
   let cache: DeviceCache | undefined;
   if (!options.dryRun) {
     for (const c of changes) {
-      const key = entityKey(c.entity);
+      const key = c.key ?? entityKey(c.entity);
       if (c.kind === 'delete') observed.delete(key);
-      else observed.set(key, { key, value: entityValue(c.entity), raw: c.entity });
+      else observed.set(key, { key, value: c.value ?? entityValue(c.entity), raw: c.entity });
     }
-    cache = { observed, allocations: plan.allocations };
+    cache = {
+      observed,
+      allocations: plan.allocations,
+      encoded: encoded.memo,
+      drift: options.prune ? [] : diff.drift,
+    };
   }
   return {
     device: target.name,
@@ -269,16 +284,24 @@ function wouldOverflow(
   changes: readonly Change[],
   capacity: (size: number) => number,
 ): boolean {
-  const count = new Map<string, number>();
-  for (const o of observed.values()) {
-    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
-    const table = entityTable(index, o.raw);
-    count.set(table, (count.get(table) ?? 0) + 1);
+  const inserts = new Map<string, number>();
+  for (const c of changes) if (c.kind === 'insert') inserts.set(c.table, (inserts.get(c.table) ?? 0) + 1);
+  if (inserts.size === 0) return false;
+  // Only the tables that get inserts can overflow; count what they hold by id (no names per entry).
+  const held = new Map<number, number>();
+  for (const table of inserts.keys()) {
+    const id = index.tables.find(table)?.id;
+    if (id !== undefined) held.set(id, 0);
   }
-  for (const c of changes) if (c.kind === 'insert') count.set(c.table, (count.get(c.table) ?? 0) + 1);
-  for (const [table, n] of count) {
-    const size = index.tables.find(table)?.size ?? 0;
-    if (size > 0 && n > capacity(size)) return true;
+  for (const o of observed.values()) {
+    const t = o.raw.tableEntry;
+    if (!t || t.isDefaultAction) continue;
+    const n = held.get(t.tableId ?? 0);
+    if (n !== undefined) held.set(t.tableId ?? 0, n + 1);
+  }
+  for (const [table, n] of inserts) {
+    const info = index.tables.find(table);
+    if (info && info.size > 0 && n + (held.get(info.id) ?? 0) > capacity(info.size)) return true;
   }
   return false;
 }

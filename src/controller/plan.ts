@@ -126,9 +126,6 @@ class IdAllocator<K> {
   }
 }
 
-/** Owner text of remote endpoints, shared by the plans of every device that has them. */
-const remoteOwners = new WeakMap<object, string>();
-
 /** Canonical text of an IP address (so `fd00::0:2` and `fd00::2` are one VTEP). */
 const ipCache = new Map<string, { v6: boolean; key: string }>();
 function ipInfo(address: string): { v6: boolean; key: string } {
@@ -208,9 +205,19 @@ export function resolveUnderlayRoute(
   }
   return best && { route: best.route, uplink: best.uplink };
 }
-const CANONICAL_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** True for `xx:xx:xx:xx:xx:xx` in lower-case hex (a character loop: called for every workload). */
+function isCanonicalMac(mac: string): boolean {
+  if (mac.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = mac.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58) return false; // ':'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false; // 0-9, a-f
+  }
+  return true;
+}
 /** Canonical text of a MAC address (lower case, colons); already canonical text is returned as is. */
-export const macKey = (mac: string): string => (CANONICAL_MAC.test(mac) ? mac : formatMac(parseMac(mac)));
+export const macKey = (mac: string): string => (isCanonicalMac(mac) ? mac : formatMac(parseMac(mac)));
 export const vportKey = (port: number, mac: string, vlan: number | undefined): string =>
   `${port}/${macKey(mac)}/${vlan ?? 0}`;
 
@@ -246,9 +253,9 @@ const ID_MAX = 0xffff;
 export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Plan {
   const problems: string[] = [];
   const entities: PlannedEntity[] = [];
-  const table = (e: Omit<PlannedTableEntry, 'kind'>) => {
-    (e as PlannedTableEntry).kind = 'table'; // set in place: a plan has hundreds of thousands
-    entities.push(e as PlannedTableEntry);
+  // Every literal names its kind first, so the hundreds of thousands of entries share one shape.
+  const table = (e: PlannedTableEntry) => {
+    entities.push(e);
   };
   const previous = options.previous ?? emptyAllocations();
   const slots = new IdAllocator(previous.tenantSlot, MAX_TENANT_SLOTS - 1, 'tenants', problems);
@@ -262,6 +269,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   for (const port of intent.accessPorts) {
     if (uplinks.has(port)) problems.push(`port ${port} is declared both access port and uplink`);
     table({
+      kind: 'table',
       table: 'port_role',
       match: { port },
       action: 'set_access_port',
@@ -271,9 +279,17 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   }
   for (const u of intent.uplinks) {
     const owner = `uplink ${u.port}`;
-    table({ table: 'port_role', match: { port: u.port }, action: 'set_uplink_port', params: {}, owner });
+    table({
+      kind: 'table',
+      table: 'port_role',
+      match: { port: u.port },
+      action: 'set_uplink_port',
+      params: {},
+      owner,
+    });
     if (u.mtu !== undefined)
       table({
+        kind: 'table',
         table: 'uplink_mtu',
         match: { port: u.port },
         action: 'set_uplink_mtu',
@@ -288,6 +304,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     problems.push('at most one IPv4 and one IPv6 local VTEP address');
   for (const a of intent.localVteps) {
     table({
+      kind: 'table',
       table: isV6(a) ? 'local_vtep_ipv6' : 'local_vtep_ipv4',
       match: { vtep_address: a },
       action: 'local_vtep',
@@ -311,6 +328,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     if (!r.prefix || !r.uplink) continue;
     const [address] = r.intent.prefix.split('/');
     table({
+      kind: 'table',
       table: r.prefix.v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4',
       match: { remote_vtep: { value: address, prefixLen: r.prefix.length } },
       action: 'route_via',
@@ -334,6 +352,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     const local = isV6(vtep) ? local6[0] : local4[0];
     if (!local) problems.push(`remote VTEP ${vtep}: no local VTEP address of its family`);
     table({
+      kind: 'table',
       table: 'tunnel',
       match: { tunnel_id: id },
       action: isV6(vtep) ? 'set_tunnel_ipv6' : 'set_tunnel_ipv4',
@@ -360,6 +379,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     const allocation: TenantAllocation = { vni: t.vni, name, slot };
     allocations.push(allocation);
     table({
+      kind: 'table',
       table: 'tenant_by_vni',
       match: { vni: t.vni },
       action: 'set_tenant',
@@ -392,6 +412,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       const vport = vports.get(key);
       tenantVports.push({ vport, v, key, owner });
       table({
+        kind: 'table',
         table: 'vport_classification',
         match: { port: v.port, src_mac: v.mac, vlan_id: v.vlan ?? 0 },
         action: 'set_vport',
@@ -399,6 +420,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         owner,
       });
       table({
+        kind: 'table',
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: v.mac },
         action: 'to_local_vport',
@@ -412,6 +434,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       members.add(ipKey(m.vtep));
       tunnelFor(m.vtep);
       table({
+        kind: 'table',
         table: isV6(m.vtep) ? 'vtep_membership_ipv6' : 'vtep_membership_ipv4',
         match: { vni: t.vni, remote_vtep: m.vtep },
         action: 'vtep_member',
@@ -427,13 +450,10 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         );
         continue;
       }
-      let owner = remoteOwners.get(e);
-      if (owner === undefined) {
-        owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
-        remoteOwners.set(e, owner);
-      }
+      const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
       claimMac(mac, owner);
       table({
+        kind: 'table',
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: e.mac },
         action: 'to_remote_vtep',
@@ -451,6 +471,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         const rid = replicas.get(`v:${key}`);
         groupReplicas.push({ port: v.port, instance: rid });
         table({
+          kind: 'table',
           table: 'flood_replica',
           match: { replica_id: rid },
           action: 'replica_to_vport',
@@ -465,6 +486,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         const rid = replicas.get(`t:${t.vni}/${ipKey(m.vtep)}`);
         groupReplicas.push({ port: route.route.uplink, instance: rid });
         table({
+          kind: 'table',
           table: 'flood_replica',
           match: { replica_id: rid },
           action: isV6(m.vtep) ? 'replica_to_tunnel_ipv6' : 'replica_to_tunnel_ipv4',
@@ -484,6 +506,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         owner: `${tenantOwner}, flooding`,
       });
       table({
+        kind: 'table',
         table: 'bum_flood',
         match: { vni: t.vni },
         action: 'flood',
@@ -496,6 +519,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   const option = intent.securityOption ?? { ...DATA_PLANE_SECURITY_OPTION, critical: false };
   if (option === 'omit') {
     table({
+      kind: 'table',
       table: 'security_option_format',
       match: {},
       action: 'omit_security_option',
@@ -515,6 +539,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       );
     }
     table({
+      kind: 'table',
       table: 'security_option_format',
       match: {},
       action: 'insert_security_option',

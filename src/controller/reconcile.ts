@@ -289,6 +289,9 @@ export interface Change {
   before?: p4.v1.IEntity;
   /** Write order: lower first for inserts and modifies, higher first for deletes. */
   rank: number;
+  /** The entity's key and value (device-state.ts), when the diff computed them. */
+  key?: string;
+  value?: string;
 }
 
 /**
@@ -316,11 +319,14 @@ const RANK: Record<string, number> = {
   overlay_mac: 2,
   bum_flood: 2,
 };
-const rankOf = (table: string) => RANK[table] ?? 2;
+export const rankOf = (table: string): number => RANK[table] ?? 2;
 
 export interface Desired {
   entity: p4.v1.IEntity;
   planned: PlannedEntity;
+  /** The entity's key and value when already known (see encoding-memo.ts). */
+  key?: string;
+  value?: string;
 }
 
 /** Encodes planned entities with the device's P4Info. */
@@ -366,16 +372,16 @@ export function diffDevice(
   const wanted = new Set<string>();
   let unchanged = 0;
   for (const d of desired) {
-    const key = entityKey(d.entity);
+    const key = d.key ?? entityKey(d.entity);
     wanted.add(key);
     const have = observed.get(key);
-    const value = have && entityValue(d.entity);
+    const value = d.value ?? entityValue(d.entity);
     if (have && have.value === value) {
       unchanged++;
       continue;
     }
     const table = plannedTable(d.planned);
-    const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table) };
+    const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table), key, value };
     const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
     if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
     else changes.push({ kind: 'modify', ...base, before: have.raw });

@@ -1,0 +1,167 @@
+/**
+ * Encodings of the last plan, reused by the next: a service that plans the fabric again after a
+ * small change encodes (and keys) only the entities that are new. Plans are deterministic and
+ * ordered, so the new plan is walked beside the previous one; an entity equal to the previous one
+ * at the current position (or a few further on, after a removal) is the same P4Runtime entity.
+ * Reuse needs structural equality, so a poor alignment costs encoding time, never a wrong entity.
+ */
+import type { P4InfoIndex, P4RuntimeClient, p4 } from '../p4runtime/index.js';
+import {
+  describeObserved,
+  entityKey,
+  entityTable,
+  entityValue,
+  type ObservedEntity,
+  writableEntity,
+} from './device-state.js';
+import type { PlannedEntity, Replica } from './plan.js';
+import { type Change, type Desired, type Diff, diffDevice, encodePlan, rankOf } from './reconcile.js';
+
+/** An encoded entity with its key and value (see device-state.ts). */
+export interface EncodedEntity {
+  entity: p4.v1.IEntity;
+  key: string;
+  value: string;
+}
+
+/** A plan with its encodings, for one device and one program. */
+export interface EncodingMemo {
+  entities: readonly PlannedEntity[];
+  encoded: readonly EncodedEntity[];
+}
+
+/** How far past the aligned position a match is looked for (removed entities in a row). */
+const LOOKAHEAD = 16;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  return sameFields(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+function sameFields(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (!sameValue(a[k], b[k])) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+const sameReplicas = (a: readonly Replica[], b: readonly Replica[]) =>
+  a.length === b.length && a.every((r, i) => r.port === b[i].port && r.instance === b[i].instance);
+
+/** True when two planned entities encode to the same P4Runtime entity (owners aside). */
+export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
+  if (a.kind === 'table')
+    return (
+      b.kind === 'table' &&
+      a.table === b.table &&
+      a.action === b.action &&
+      a.priority === b.priority &&
+      a.isDefaultAction === b.isDefaultAction &&
+      sameFields(a.match, b.match) &&
+      sameFields(a.params, b.params)
+    );
+  if (a.kind === 'multicastGroup')
+    return b.kind === 'multicastGroup' && a.id === b.id && sameReplicas(a.replicas, b.replicas);
+  return b.kind === 'cloneSession' && a.id === b.id && sameReplicas(a.replicas, b.replicas);
+}
+
+/**
+ * Encodes planned entities, reusing the encodings of `previous` for entities equal to its own;
+ * returns them (with key and value) and the memo of this plan.
+ */
+export function encodePlanWithMemo(
+  client: P4RuntimeClient,
+  entities: readonly PlannedEntity[],
+  previous?: EncodingMemo,
+): EncodedPlan {
+  const before = previous?.entities ?? [];
+  const desired: Desired[] = new Array(entities.length);
+  const encoded: EncodedEntity[] = new Array(entities.length);
+  const fresh: number[] = [];
+  const kept = new Uint8Array(before.length);
+  let j = 0;
+  for (let i = 0; i < entities.length; i++) {
+    const planned = entities[i];
+    let found: EncodedEntity | undefined;
+    for (let k = j; k < before.length && k < j + LOOKAHEAD; k++) {
+      if (samePlanned(planned, before[k])) {
+        found = previous!.encoded[k];
+        kept[k] = 1;
+        j = k + 1;
+        break;
+      }
+    }
+    if (!found) {
+      const { entity } = encodePlan(client, [planned])[0];
+      found = { entity, key: entityKey(entity), value: entityValue(entity) };
+      fresh.push(i);
+    }
+    encoded[i] = found;
+    desired[i] = { entity: found.entity, planned, key: found.key, value: found.value };
+  }
+  const gone: EncodedEntity[] = [];
+  for (let k = 0; k < before.length; k++) if (!kept[k]) gone.push(previous!.encoded[k]);
+  return { desired, memo: { entities, encoded }, fresh, gone };
+}
+
+/** A plan encoded beside the previous one. */
+export interface EncodedPlan {
+  desired: Desired[];
+  memo: EncodingMemo;
+  /** Indexes in `desired` of entities the previous plan did not have. */
+  fresh: number[];
+  /** Entities of the previous plan this one does not have. */
+  gone: EncodedEntity[];
+}
+
+/**
+ * The diff of {@link diffDevice} when `observed` is what the device holds since it was given the
+ * previous plan (the controller's cache, after an apply that completed) and `drift` what was then
+ * left as drift: entities of both plans are there already, so only the fresh ones are compared
+ * and only the gone ones can be deleted. The work is the size of the change, not of the fabric.
+ */
+export function diffFromPrevious(
+  index: P4InfoIndex,
+  plan: EncodedPlan,
+  observed: ReadonlyMap<string, ObservedEntity>,
+  drift: readonly Change[],
+): Diff {
+  const wantedFresh = new Set<string>();
+  const freshDesired = plan.fresh.map((i) => {
+    wantedFresh.add(plan.desired[i].key!);
+    return plan.desired[i];
+  });
+  const partial = diffDevice(index, freshDesired, new Map());
+  const changes: Change[] = [];
+  let unchanged = plan.desired.length - plan.fresh.length;
+  for (const c of partial.changes) {
+    const have = observed.get(c.key!);
+    if (have && have.value === c.value) unchanged++;
+    else if (!have) changes.push(c);
+    else changes.push({ ...c, kind: 'modify', before: have.raw });
+  }
+  for (const g of plan.gone) {
+    if (wantedFresh.has(g.key)) continue;
+    const have = observed.get(g.key);
+    if (!have || have.raw.tableEntry?.isDefaultAction) continue;
+    const table = entityTable(index, have.raw);
+    changes.push({
+      kind: 'delete',
+      table,
+      owner: `no longer in the intent: ${describeObserved(index, have.raw)}`,
+      entity: writableEntity(have.raw),
+      before: writableEntity(have.raw),
+      rank: rankOf(table),
+    });
+  }
+  return { changes, drift: drift.filter((d) => !wantedFresh.has(entityKey(d.entity))), unchanged };
+}
