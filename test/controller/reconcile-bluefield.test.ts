@@ -6,18 +6,20 @@
 // the plan without replication, not the DPL data plane.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type DeviceOutcome,
-  type DeviceReport,
   IntentError,
   ReconcileError,
   readDevice,
   reconcileFabric,
-  VtepController,
   vtepProgram,
 } from '../../src/controller/index.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
-import { buildFrame } from '../../src/packet/index.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import {
+  applyThenReapplyWithFramesFlowing,
+  copyFabric,
+  type Lab,
+  reports,
+  startLab,
+  summary,
+} from './helpers.js';
 
 let lab: Lab;
 beforeEach(async () => {
@@ -27,23 +29,7 @@ afterEach(async () => {
   await lab.stop();
 });
 
-function reports(outcomes: DeviceOutcome[]): DeviceReport[] {
-  return outcomes.map((o) => {
-    if (!o.ok) throw o.error;
-    return o.report;
-  });
-}
-
-const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`).sort();
 const REPLICATION_TABLES = ['flood_replica', 'bum_flood'];
-
-const blueWebToDb = () =>
-  buildFrame([
-    { kind: 'ethernet', dst: '02:00:00:00:0a:02', src: '02:00:00:00:0a:01' },
-    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.2' },
-    { kind: 'tcp', srcPort: 40000, dstPort: 5432 },
-    { kind: 'payload', data: new Uint8Array(32).fill(7) },
-  ]);
 
 const snapshot = async (i: number) =>
   lab.withClient(i, async (c) => {
@@ -63,10 +49,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
   });
 
   it('writes everything once without replication, then nothing, and loses no frame while re-applying', async () => {
-    const first = reports(await reconcileFabric(lab.devices()));
-    expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
-    for (const r of first) {
-      expect(r.written).toBe(r.plan.entities.length);
+    await applyThenReapplyWithFramesFlowing(lab, (r) => {
       // No multicast group, clone session or flood entry is planned (the profile would refuse them).
       expect(r.plan.entities.every((e) => e.kind === 'table')).toBe(true);
       expect(
@@ -74,39 +57,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
       ).toEqual([]);
       // The v1model program has no bum_policy table, so none is planned here.
       expect(r.changes.some((c) => c.table === 'bum_policy')).toBe(false);
-      expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
-    }
-
-    const dataplane = await DataplaneClient.connect({
-      address: lab.targets[0].dataplaneAddress,
-      deviceId: lab.targets[0].deviceId,
     });
-    const ids: bigint[] = [];
-    let flowing = true;
-    const pump = async () => {
-      while (flowing) {
-        ids.push(dataplane.send(1, blueWebToDb()));
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    const pumping = pump();
-    const second = reports(await reconcileFabric(lab.devices()));
-    flowing = false;
-    await pumping;
-    const outputs = await dataplane.collectExactly(ids, ids.length);
-    dataplane.close();
-    const out = [...outputs.values()].flat().filter((o) => o.port === 5).length;
-    const drops = await lab.withClient(0, async (c) => {
-      await c.loadPipelineFromDevice();
-      return new VtepController(c).dropCounters();
-    });
-    expect(second.map((r) => [r.pipeline, r.changes.length, r.written, r.diff.drift.length])).toEqual([
-      ['kept', 0, 0, 0],
-      ['kept', 0, 0, 0],
-    ]);
-    expect(ids.length).toBeGreaterThan(0);
-    expect(drops).toEqual({});
-    expect(out).toBe(ids.length);
   });
 
   it('writes exactly one workload’s entries; a changed entry is replaced by DELETE then INSERT', async () => {

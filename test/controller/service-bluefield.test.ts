@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { FabricService, type ServiceEvents } from '../../src/controller/index.js';
+import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric } from './helpers.js';
+import { copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 let targets: EmbeddedTarget[] = [];
 let service: FabricService | undefined;
@@ -21,21 +21,6 @@ afterEach(async () => {
 
 const start = (grpcAddress = '127.0.0.1:0') =>
   startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1, profile: 'bluefield' });
-
-function next<E extends keyof ServiceEvents>(
-  s: FabricService,
-  event: E,
-  match: (...args: ServiceEvents[E]) => boolean = () => true,
-): Promise<ServiceEvents[E]> {
-  return new Promise((resolve) => {
-    const on = (...args: ServiceEvents[E]) => {
-      if (!match(...args)) return;
-      s.off(event, on as never);
-      resolve(args);
-    };
-    s.on(event, on as never);
-  });
-}
 
 describe('controller service on BlueField devices', () => {
   it('keeps two DPUs converged through a restart and a file change', async () => {

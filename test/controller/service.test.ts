@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { FabricService, type ServiceEvents } from '../../src/controller/index.js';
+import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric } from './helpers.js';
+import { copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 // Embedded targets in this process whatever P4_TARGET says: the test restarts one on its address.
 let targets: EmbeddedTarget[] = [];
@@ -21,22 +21,6 @@ afterEach(async () => {
 
 const start = (grpcAddress = '127.0.0.1:0') =>
   startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1 });
-
-/** The next `event` matching `match` (the test fails on its own timeout if it never comes). */
-function next<E extends keyof ServiceEvents>(
-  s: FabricService,
-  event: E,
-  match: (...args: ServiceEvents[E]) => boolean = () => true,
-): Promise<ServiceEvents[E]> {
-  return new Promise((resolve) => {
-    const on = (...args: ServiceEvents[E]) => {
-      if (!match(...args)) return;
-      s.off(event, on as never);
-      resolve(args);
-    };
-    s.on(event, on as never);
-  });
-}
 
 describe('controller service', () => {
   it('keeps two devices converged through a restart and a file change, with metrics and health', async () => {
