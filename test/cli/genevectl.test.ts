@@ -1,32 +1,12 @@
 // genevectl as an operator runs it: separate processes, a standalone embedded target on loopback.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-
-const CLI = join('src', 'cli', 'main.ts');
-
-function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PACKAGE_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from '../helpers/free-port.js';
+import { CLI, genevectlSync as genevectl } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -61,7 +41,7 @@ describe('genevectl', () => {
   });
 
   it('serves the embedded target, applies a fabric to it and reads its counters', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const server = spawn(
       process.execPath,
       ['--import', 'tsx', CLI, 'target', 'serve', '--grpc', `127.0.0.1:${port}`],

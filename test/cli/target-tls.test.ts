@@ -1,33 +1,12 @@
 // genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
 // CA in one process, `push` with and without a client certificate in others.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { makeCertificates } from '../helpers/certs.js';
-
-const CLI = join('src', 'cli', 'main.ts');
-
-function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PACKAGE_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from '../helpers/free-port.js';
+import { CLI, genevectlSync as genevectl } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -43,7 +22,7 @@ describe('genevectl with TLS', () => {
 
   it('serves over mutual TLS; push with a client certificate works, without one it is refused', async () => {
     const certs = makeCertificates();
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const address = `127.0.0.1:${port}`;
     // By name: Node warns when TLS is asked to check a certificate against an IP address (RFC 6066).
     const named = `localhost:${port}`;
