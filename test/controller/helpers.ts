@@ -202,3 +202,25 @@ export function nextServiceEvent<E extends keyof ServiceEvents>(
     s.on(event, on as never);
   });
 }
+
+type Workload = Fabric['workloads'][number];
+
+/** A second web workload of tenant blue, on vtep-a port 3 (the one-workload change of the tests). */
+export const blueWeb2 = (): Workload => ({
+  name: 'blue-web-2',
+  tenant: 'blue',
+  identity: 'web',
+  mac: '02:00:00:00:0a:03',
+  device: 'vtep-a',
+  port: 3,
+});
+
+/** Workload `i` of tenant green on vtep-a port 3, with a MAC of its own (for filling tables). */
+export const greenWorkload = (i: number): Workload => ({
+  name: `w${i}`,
+  tenant: 'green',
+  identity: 'app',
+  mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
+  device: 'vtep-a',
+  port: 3,
+});

@@ -14,7 +14,9 @@ import {
 } from '../../src/controller/index.js';
 import {
   applyThenReapplyWithFramesFlowing,
+  blueWeb2,
   copyFabric,
+  greenWorkload,
   type Lab,
   reports,
   startLab,
@@ -63,14 +65,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
   it('writes exactly one workload’s entries; a changed entry is replaced by DELETE then INSERT', async () => {
     reports(await reconcileFabric(lab.devices()));
     const fabric = copyFabric(lab.fabric);
-    fabric.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    fabric.workloads.push(blueWeb2());
     const [a, b] = reports(await reconcileFabric(lab.devices(fabric)));
     expect(summary(a)).toEqual([
       'insert overlay_mac tenant blue, workload blue-web-2',
@@ -106,14 +101,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
     const fabric = copyFabric(lab.fabric);
     // vtep-a has 2 workloads; 16,382 more make 16,384 vport_classification entries: the size.
     for (let i = 0; i < 16_382; i++) {
-      fabric.workloads.push({
-        name: `w${i}`,
-        tenant: 'green',
-        identity: 'app',
-        mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
-        device: 'vtep-a',
-        port: 3,
-      });
+      fabric.workloads.push(greenWorkload(i));
     }
     const [a] = await reconcileFabric(lab.devices(fabric).slice(0, 1));
     expect(a.ok).toBe(false);

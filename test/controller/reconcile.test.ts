@@ -11,7 +11,9 @@ import {
 } from '../../src/controller/index.js';
 import {
   applyThenReapplyWithFramesFlowing,
+  blueWeb2,
   copyFabric,
+  greenWorkload,
   type Lab,
   reports,
   startLab,
@@ -34,14 +36,7 @@ describe('reconciling a fabric of two devices', () => {
   it('writes exactly one workload’s entries, on the devices concerned', async () => {
     reports(await reconcileFabric(lab.devices()));
     const fabric = copyFabric(lab.fabric);
-    fabric.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    fabric.workloads.push(blueWeb2());
     const [a, b] = reports(await reconcileFabric(lab.devices(fabric)));
     expect(summary(a)).toEqual([
       'insert flood_replica tenant blue, workload blue-web-2',
@@ -95,14 +90,7 @@ describe('reconciling a fabric of two devices', () => {
   it('refuses a plan larger than a table before writing anything', async () => {
     const fabric = copyFabric(lab.fabric);
     for (let i = 0; i < 16_385; i++) {
-      fabric.workloads.push({
-        name: `w${i}`,
-        tenant: 'green',
-        identity: 'app',
-        mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
-        device: 'vtep-a',
-        port: 3,
-      });
+      fabric.workloads.push(greenWorkload(i));
     }
     const [a] = await reconcileFabric(lab.devices(fabric));
     expect(a.ok).toBe(false);

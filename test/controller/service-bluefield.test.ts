@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 let targets: EmbeddedTarget[] = [];
 let service: FabricService | undefined;
@@ -66,14 +66,7 @@ describe('controller service on BlueField devices', () => {
     expect(report.plan.entities.every((e) => e.kind === 'table')).toBe(true);
 
     const changed = copyFabric(fabric);
-    changed.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    changed.workloads.push(blueWeb2());
     const a = next(s, 'converged', ({ device, report: r }) => device === 'vtep-a' && r.written > 0);
     const b = next(s, 'converged', ({ device, report: r }) => device === 'vtep-b' && r.written > 0);
     writeFileSync(file, stringify(changed));

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 // Embedded targets in this process whatever P4_TARGET says: the test restarts one on its address.
 let targets: EmbeddedTarget[] = [];
@@ -70,14 +70,7 @@ describe('controller service', () => {
 
     // A new workload in the file: written on both devices, nothing else.
     const changed = copyFabric(lab.fabric);
-    changed.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    changed.workloads.push(blueWeb2());
     const a = next(s, 'converged', ({ device, report: r }) => device === 'vtep-a' && r.written > 0);
     const b = next(s, 'converged', ({ device, report: r }) => device === 'vtep-b' && r.written > 0);
     writeFileSync(file, stringify(changed));
