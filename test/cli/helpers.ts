@@ -69,6 +69,34 @@ export const exactForward = (port: number, dst = '02:00:00:00:00:01'): string[] 
   `port=${port}`,
 ];
 
+/**
+ * `genevectl target serve --grpc <address> ...extra` as a separate process, added to `children` (for
+ * the caller to stop), resolved once it waits for a controller.
+ */
+export async function serveOn(
+  address: string,
+  extra: readonly string[],
+  children: ChildProcess[],
+): Promise<ChildProcess> {
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'target', 'serve', '--grpc', address, ...extra],
+    {
+      cwd: PACKAGE_ROOT,
+    },
+  );
+  children.push(server);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    server.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('waiting for a controller')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
+  });
+  return server;
+}
+
 export interface ServedTarget {
   readonly address: string;
   /** bmv2's dataplane packet service, when served. */

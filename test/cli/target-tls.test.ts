@@ -1,12 +1,11 @@
 // genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
 // CA in one process, `push` with and without a client certificate in others.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { makeCertificates } from '../helpers/certs.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
-import { CLI, genevectlSync as genevectl } from './helpers.js';
+import { genevectlSync as genevectl, serveOn } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -26,16 +25,9 @@ describe('genevectl with TLS', () => {
     const address = `127.0.0.1:${port}`;
     // By name: Node warns when TLS is asked to check a certificate against an IP address (RFC 6066).
     const named = `localhost:${port}`;
-    const server = spawn(
-      process.execPath,
+    const server = await serveOn(
+      address,
       [
-        '--import',
-        'tsx',
-        CLI,
-        'target',
-        'serve',
-        '--grpc',
-        address,
         '--tls-cert',
         certs.path('server.crt'),
         '--tls-key',
@@ -43,17 +35,8 @@ describe('genevectl with TLS', () => {
         '--tls-client-ca',
         certs.path('ca.crt'),
       ],
-      { cwd: PACKAGE_ROOT },
+      children,
     );
-    children.push(server);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('waiting for a controller')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
-    });
     const ca = ['--ca', certs.path('ca.crt')];
     const pushed = genevectl(
       'push',
