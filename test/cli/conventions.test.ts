@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
-import { FIXTURE, genevectl, type ServedTarget, serveEmbedded } from './helpers.js';
+import { exactForward, FIXTURE, genevectl, type ServedTarget, serveEmbedded } from './helpers.js';
 
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');
@@ -216,19 +216,7 @@ describe('genevectl against a device', { timeout: 120_000 }, () => {
       expect(read.status).toBe(0);
       expect(read.stdout.trim()).toBe('table MyIngress.exact_t is empty');
       expect(controller.isPrimary).toBe(true);
-      const add = [
-        'table',
-        'add',
-        'exact_t',
-        '--match',
-        'hdr.ethernet.dstAddr=02:00:00:00:00:01',
-        '--action',
-        'forward',
-        '--param',
-        'port=3',
-        '--grpc',
-        target.address,
-      ];
+      const add = ['table', 'add', ...exactForward(3), '--grpc', target.address];
       const refused = await genevectl(add);
       expect(refused.status).toBe(1);
       expect(oneLine(refused.stderr)).toContain(

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataplaneClient, type EmittedFrame } from '../../src/dataplane/client.js';
 import { buildFrame, readPcap, writePcapFile } from '../../src/packet/index.js';
-import { FIXTURE, genevectl, type ServedTarget, serveSelected, startGenevectl } from './helpers.js';
+import {
+  exactForward,
+  FIXTURE,
+  genevectl,
+  type ServedTarget,
+  serveSelected,
+  startGenevectl,
+} from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'genevectl-entities-'));
 const bmv2 = process.env.P4_TARGET === 'bmv2';
@@ -46,17 +53,7 @@ describe(`genevectl counters, PRE, profiles, packets on ${bmv2 ? 'bmv2' : 'embed
   });
 
   it('reads indexed and direct counters, with rates when watching', async () => {
-    const add = await run(
-      'table',
-      'add',
-      'exact_t',
-      '--match',
-      'hdr.ethernet.dstAddr=02:00:00:00:00:01',
-      '--action',
-      'forward',
-      '--param',
-      'port=2',
-    );
+    const add = await run('table', 'add', ...exactForward(2));
     expect(add.status).toBe(0);
     const ids = [
       dataplane.send(1, frame('02:00:00:00:00:01')),

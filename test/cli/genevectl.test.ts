@@ -1,32 +1,11 @@
 // genevectl as an operator runs it: separate processes, a standalone embedded target on loopback.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-
-const CLI = join('src', 'cli', 'main.ts');
-
-function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PACKAGE_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from '../helpers/free-port.js';
+import { genevectlSync as genevectl, serveOn } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -61,23 +40,8 @@ describe('genevectl', () => {
   });
 
   it('serves the embedded target, applies a fabric to it and reads its counters', async () => {
-    const port = await freePort();
-    const server = spawn(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
-      {
-        cwd: PACKAGE_ROOT,
-      },
-    );
-    children.push(server);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('waiting for a controller')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
-    });
+    const port = await freeLoopbackPort();
+    await serveOn(`127.0.0.1:${port}`, [], children);
     const applied = genevectl('apply', 'examples/fabric.yaml', '--grpc', `127.0.0.1:${port}`);
     expect(applied.stderr).toBe('');
     expect(applied.stdout).toContain('applied examples/fabric.yaml: 43 entities for 2 tenant(s)');

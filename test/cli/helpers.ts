@@ -1,6 +1,6 @@
 // Runs genevectl as an operator would: a separate process per command, talking gRPC to a target
 // started as its own process (`genevectl target serve`) or to bmv2 (P4_TARGET=bmv2).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { startTarget } from '../scenarios/harness/target.js';
@@ -45,6 +45,56 @@ export function genevectl(
     child.stdin.end(options.input ?? '');
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Runs genevectl to completion, blocking (for tests that keep a served target in another process). */
+export function genevectlSync(...args: string[]): Run {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: PACKAGE_ROOT,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `table add` arguments for the fixture's exact_t: frames to `dst` are forwarded to `port`. */
+export const exactForward = (port: number, dst = '02:00:00:00:00:01'): string[] => [
+  'exact_t',
+  '--match',
+  `hdr.ethernet.dstAddr=${dst}`,
+  '--action',
+  'forward',
+  '--param',
+  `port=${port}`,
+];
+
+/**
+ * `genevectl target serve --grpc <address> ...extra` as a separate process, added to `children` (for
+ * the caller to stop), resolved once it waits for a controller.
+ */
+export async function serveOn(
+  address: string,
+  extra: readonly string[],
+  children: ChildProcess[],
+): Promise<ChildProcess> {
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'target', 'serve', '--grpc', address, ...extra],
+    {
+      cwd: PACKAGE_ROOT,
+    },
+  );
+  children.push(server);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    server.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('waiting for a controller')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
+  });
+  return server;
 }
 
 export interface ServedTarget {

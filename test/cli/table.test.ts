@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveSelected } from './helpers.js';
+import {
+  CLI,
+  cleanEnv,
+  exactForward,
+  FIXTURE,
+  genevectl,
+  type ServedTarget,
+  serveSelected,
+} from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'genevectl-table-'));
 let target: ServedTarget;
@@ -25,15 +33,7 @@ describe(`genevectl table on ${process.env.P4_TARGET ?? 'embedded'}`, { timeout:
 
   it('adds entries with every value form and prints them back in the same forms', async () => {
     const adds = [
-      [
-        'exact_t',
-        '--match',
-        'hdr.ethernet.dstAddr=02:00:00:00:00:01',
-        '--action',
-        'forward',
-        '--param',
-        'port=3',
-      ],
+      exactForward(3),
       ['lpm_t', '--match', 'hdr.probe.k32=10.1.0.0/16', '--action', 'set_lpm', '--param', 'v=0x10'],
       [
         'mixed_t',

@@ -1,33 +1,11 @@
 // genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
 // CA in one process, `push` with and without a client certificate in others.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { makeCertificates } from '../helpers/certs.js';
-
-const CLI = join('src', 'cli', 'main.ts');
-
-function genevectl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PACKAGE_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from '../helpers/free-port.js';
+import { genevectlSync as genevectl, serveOn } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -43,20 +21,13 @@ describe('genevectl with TLS', () => {
 
   it('serves over mutual TLS; push with a client certificate works, without one it is refused', async () => {
     const certs = makeCertificates();
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const address = `127.0.0.1:${port}`;
     // By name: Node warns when TLS is asked to check a certificate against an IP address (RFC 6066).
     const named = `localhost:${port}`;
-    const server = spawn(
-      process.execPath,
+    const server = await serveOn(
+      address,
       [
-        '--import',
-        'tsx',
-        CLI,
-        'target',
-        'serve',
-        '--grpc',
-        address,
         '--tls-cert',
         certs.path('server.crt'),
         '--tls-key',
@@ -64,17 +35,8 @@ describe('genevectl with TLS', () => {
         '--tls-client-ca',
         certs.path('ca.crt'),
       ],
-      { cwd: PACKAGE_ROOT },
+      children,
     );
-    children.push(server);
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('waiting for a controller')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`target serve exited with ${code}: ${out}`)));
-    });
     const ca = ['--ca', certs.path('ca.crt')];
     const pushed = genevectl(
       'push',

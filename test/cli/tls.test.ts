@@ -1,74 +1,16 @@
 // genevectl over TLS and mutual TLS: certificates made by openssl for this run, a P4Runtime
 // server (grpc-js, answering GetForwardingPipelineConfig with a fixture P4Info) that checks them.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { loadP4Info, P4RuntimeService, type p4 } from '../../src/p4runtime/index.js';
+import { makeCertificates, type TestCertificates } from '../helpers/certs.js';
 import { FIXTURE, genevectl } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'genevectl-tls-'));
-const file = (name: string) => join(dir, name);
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
-function makeCertificates(): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test CA',
-  );
-  writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:switch1\n');
-  for (const [name, ext] of [
-    ['server', ['-extfile', 'server.ext']],
-    ['client', []],
-  ] as const) {
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${name}`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      ...ext,
-    );
-  }
-}
+let certs: TestCertificates;
+const file = (name: string) => certs.path(name);
 
 async function startServer(
   requireClientCertificate: boolean,
@@ -97,7 +39,9 @@ async function startServer(
 
 describe('genevectl over TLS', { timeout: 120_000 }, () => {
   const servers: grpc.Server[] = [];
-  beforeAll(() => makeCertificates());
+  beforeAll(() => {
+    certs = makeCertificates({ serverDnsNames: ['switch1'] });
+  });
   afterAll(() => {
     for (const s of servers) s.forceShutdown();
   });

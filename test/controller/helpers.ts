@@ -4,15 +4,24 @@
  * P4Runtime, and bmv2's dataplane service for frames.
  */
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import {
+  type DeviceOutcome,
+  type DeviceReport,
   type DeviceTarget,
   deviceTargets,
   type Fabric,
+  type FabricService,
   type LoadedFabric,
   loadFabric,
+  reconcileFabric,
+  type ServiceEvents,
+  VtepController,
 } from '../../src/controller/index.js';
+import { DataplaneClient } from '../../src/dataplane/client.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
+import { buildFrame } from '../../src/packet/index.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 
 export const OVERLAY_EXAMPLE = join(PACKAGE_ROOT, 'examples', 'overlay.yaml');
@@ -105,3 +114,113 @@ export async function startLab(count = 2, { profile }: { profile?: 'bluefield' }
 
 /** A deep copy of a fabric, to change one thing. */
 export const copyFabric = (f: Fabric): Fabric => structuredClone(f);
+
+/** Each device's report; the first failed device's error is thrown. */
+export function reports(outcomes: DeviceOutcome[]): DeviceReport[] {
+  return outcomes.map((o) => {
+    if (!o.ok) throw o.error;
+    return o.report;
+  });
+}
+
+/** A report's changes as sorted `kind table owner` lines. */
+export const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`).sort();
+
+/** blue-web (vtep-a port 1) -> blue-db (behind vtep-b): one Geneve packet out of uplink 5. */
+export const blueWebToDb = () =>
+  buildFrame([
+    { kind: 'ethernet', dst: '02:00:00:00:0a:02', src: '02:00:00:00:0a:01' },
+    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.2' },
+    { kind: 'tcp', srcPort: 40000, dstPort: 5432 },
+    { kind: 'payload', data: new Uint8Array(32).fill(7) },
+  ]);
+
+/**
+ * Applies the lab's fabric (every device pushed, every planned entity written, by INSERT but for
+ * security_option_format; `checkFirst` adds the caller's checks on each first report), then applies
+ * it again with frames flowing into vtep-a: nothing is written, and every frame leaves the uplink
+ * with no drop counted.
+ */
+export async function applyThenReapplyWithFramesFlowing(
+  lab: Lab,
+  checkFirst: (r: DeviceReport) => void = () => {},
+): Promise<void> {
+  const first = reports(await reconcileFabric(lab.devices()));
+  expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
+  for (const r of first) {
+    expect(r.written).toBe(r.plan.entities.length);
+    checkFirst(r);
+    expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
+  }
+
+  // Frames flow into vtep-a while the same fabric is applied again; each must leave its uplink.
+  const dataplane = await DataplaneClient.connect({
+    address: lab.targets[0].dataplaneAddress,
+    deviceId: lab.targets[0].deviceId,
+  });
+  const ids: bigint[] = [];
+  let flowing = true;
+  const pump = async () => {
+    while (flowing) {
+      ids.push(dataplane.send(1, blueWebToDb()));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+  const pumping = pump();
+  const second = reports(await reconcileFabric(lab.devices()));
+  flowing = false;
+  await pumping;
+  // Account for every frame: what left the uplink, plus what any drop counter counted.
+  const outputs = await dataplane.collectExactly(ids, ids.length);
+  dataplane.close();
+  const out = [...outputs.values()].flat().filter((o) => o.port === 5).length;
+  const drops = await lab.withClient(0, async (c) => {
+    await c.loadPipelineFromDevice();
+    return new VtepController(c).dropCounters();
+  });
+  expect(second.map((r) => [r.pipeline, r.changes.length, r.written, r.diff.drift.length])).toEqual([
+    ['kept', 0, 0, 0],
+    ['kept', 0, 0, 0],
+  ]);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(drops).toEqual({});
+  expect(out).toBe(ids.length);
+}
+
+/** The next `event` of a service matching `match` (the test fails on its own timeout if it never comes). */
+export function nextServiceEvent<E extends keyof ServiceEvents>(
+  s: FabricService,
+  event: E,
+  match: (...args: ServiceEvents[E]) => boolean = () => true,
+): Promise<ServiceEvents[E]> {
+  return new Promise((resolve) => {
+    const on = (...args: ServiceEvents[E]) => {
+      if (!match(...args)) return;
+      s.off(event, on as never);
+      resolve(args);
+    };
+    s.on(event, on as never);
+  });
+}
+
+type Workload = Fabric['workloads'][number];
+
+/** A second web workload of tenant blue, on vtep-a port 3 (the one-workload change of the tests). */
+export const blueWeb2 = (): Workload => ({
+  name: 'blue-web-2',
+  tenant: 'blue',
+  identity: 'web',
+  mac: '02:00:00:00:0a:03',
+  device: 'vtep-a',
+  port: 3,
+});
+
+/** Workload `i` of tenant green on vtep-a port 3, with a MAC of its own (for filling tables). */
+export const greenWorkload = (i: number): Workload => ({
+  name: `w${i}`,
+  tenant: 'green',
+  identity: 'app',
+  mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
+  device: 'vtep-a',
+  port: 3,
+});

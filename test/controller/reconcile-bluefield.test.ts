@@ -6,18 +6,22 @@
 // the plan without replication, not the DPL data plane.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type DeviceOutcome,
-  type DeviceReport,
   IntentError,
   ReconcileError,
   readDevice,
   reconcileFabric,
-  VtepController,
   vtepProgram,
 } from '../../src/controller/index.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
-import { buildFrame } from '../../src/packet/index.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import {
+  applyThenReapplyWithFramesFlowing,
+  blueWeb2,
+  copyFabric,
+  greenWorkload,
+  type Lab,
+  reports,
+  startLab,
+  summary,
+} from './helpers.js';
 
 let lab: Lab;
 beforeEach(async () => {
@@ -27,23 +31,7 @@ afterEach(async () => {
   await lab.stop();
 });
 
-function reports(outcomes: DeviceOutcome[]): DeviceReport[] {
-  return outcomes.map((o) => {
-    if (!o.ok) throw o.error;
-    return o.report;
-  });
-}
-
-const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`).sort();
 const REPLICATION_TABLES = ['flood_replica', 'bum_flood'];
-
-const blueWebToDb = () =>
-  buildFrame([
-    { kind: 'ethernet', dst: '02:00:00:00:0a:02', src: '02:00:00:00:0a:01' },
-    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.2' },
-    { kind: 'tcp', srcPort: 40000, dstPort: 5432 },
-    { kind: 'payload', data: new Uint8Array(32).fill(7) },
-  ]);
 
 const snapshot = async (i: number) =>
   lab.withClient(i, async (c) => {
@@ -63,10 +51,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
   });
 
   it('writes everything once without replication, then nothing, and loses no frame while re-applying', async () => {
-    const first = reports(await reconcileFabric(lab.devices()));
-    expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
-    for (const r of first) {
-      expect(r.written).toBe(r.plan.entities.length);
+    await applyThenReapplyWithFramesFlowing(lab, (r) => {
       // No multicast group, clone session or flood entry is planned (the profile would refuse them).
       expect(r.plan.entities.every((e) => e.kind === 'table')).toBe(true);
       expect(
@@ -74,52 +59,13 @@ describe('reconciling a fabric of two BlueField devices', () => {
       ).toEqual([]);
       // The v1model program has no bum_policy table, so none is planned here.
       expect(r.changes.some((c) => c.table === 'bum_policy')).toBe(false);
-      expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
-    }
-
-    const dataplane = await DataplaneClient.connect({
-      address: lab.targets[0].dataplaneAddress,
-      deviceId: lab.targets[0].deviceId,
     });
-    const ids: bigint[] = [];
-    let flowing = true;
-    const pump = async () => {
-      while (flowing) {
-        ids.push(dataplane.send(1, blueWebToDb()));
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    const pumping = pump();
-    const second = reports(await reconcileFabric(lab.devices()));
-    flowing = false;
-    await pumping;
-    const outputs = await dataplane.collectExactly(ids, ids.length);
-    dataplane.close();
-    const out = [...outputs.values()].flat().filter((o) => o.port === 5).length;
-    const drops = await lab.withClient(0, async (c) => {
-      await c.loadPipelineFromDevice();
-      return new VtepController(c).dropCounters();
-    });
-    expect(second.map((r) => [r.pipeline, r.changes.length, r.written, r.diff.drift.length])).toEqual([
-      ['kept', 0, 0, 0],
-      ['kept', 0, 0, 0],
-    ]);
-    expect(ids.length).toBeGreaterThan(0);
-    expect(drops).toEqual({});
-    expect(out).toBe(ids.length);
   });
 
   it('writes exactly one workload’s entries; a changed entry is replaced by DELETE then INSERT', async () => {
     reports(await reconcileFabric(lab.devices()));
     const fabric = copyFabric(lab.fabric);
-    fabric.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    fabric.workloads.push(blueWeb2());
     const [a, b] = reports(await reconcileFabric(lab.devices(fabric)));
     expect(summary(a)).toEqual([
       'insert overlay_mac tenant blue, workload blue-web-2',
@@ -155,14 +101,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
     const fabric = copyFabric(lab.fabric);
     // vtep-a has 2 workloads; 16,382 more make 16,384 vport_classification entries: the size.
     for (let i = 0; i < 16_382; i++) {
-      fabric.workloads.push({
-        name: `w${i}`,
-        tenant: 'green',
-        identity: 'app',
-        mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
-        device: 'vtep-a',
-        port: 3,
-      });
+      fabric.workloads.push(greenWorkload(i));
     }
     const [a] = await reconcileFabric(lab.devices(fabric).slice(0, 1));
     expect(a.ok).toBe(false);

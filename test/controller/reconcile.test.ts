@@ -3,18 +3,22 @@
 // --atomic rollback, and a device running another program.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type DeviceOutcome,
-  type DeviceReport,
   IntentError,
   ReconcileError,
   readDevice,
   reconcileFabric,
-  VtepController,
   vtepProgram,
 } from '../../src/controller/index.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
-import { buildFrame } from '../../src/packet/index.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import {
+  applyThenReapplyWithFramesFlowing,
+  blueWeb2,
+  copyFabric,
+  greenWorkload,
+  type Lab,
+  reports,
+  startLab,
+  summary,
+} from './helpers.js';
 
 let lab: Lab;
 beforeEach(async () => {
@@ -24,78 +28,15 @@ afterEach(async () => {
   await lab.stop();
 });
 
-function reports(outcomes: DeviceOutcome[]): DeviceReport[] {
-  return outcomes.map((o) => {
-    if (!o.ok) throw o.error;
-    return o.report;
-  });
-}
-
-const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`).sort();
-
-/** blue-web (vtep-a port 1) -> blue-db (behind vtep-b): one Geneve packet out of uplink 5. */
-const blueWebToDb = () =>
-  buildFrame([
-    { kind: 'ethernet', dst: '02:00:00:00:0a:02', src: '02:00:00:00:0a:01' },
-    { kind: 'ipv4', src: '192.168.10.1', dst: '192.168.10.2' },
-    { kind: 'tcp', srcPort: 40000, dstPort: 5432 },
-    { kind: 'payload', data: new Uint8Array(32).fill(7) },
-  ]);
-
 describe('reconciling a fabric of two devices', () => {
   it('writes everything once, then nothing, and loses no frame while re-applying', async () => {
-    const first = reports(await reconcileFabric(lab.devices()));
-    expect(first.map((r) => r.pipeline)).toEqual(['pushed', 'pushed']);
-    for (const r of first) {
-      expect(r.written).toBe(r.plan.entities.length);
-      expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
-    }
-
-    // Frames flow into vtep-a while the same fabric is applied again; each must leave its uplink.
-    const dataplane = await DataplaneClient.connect({
-      address: lab.targets[0].dataplaneAddress,
-      deviceId: lab.targets[0].deviceId,
-    });
-    const ids: bigint[] = [];
-    let flowing = true;
-    const pump = async () => {
-      while (flowing) {
-        ids.push(dataplane.send(1, blueWebToDb()));
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    const pumping = pump();
-    const second = reports(await reconcileFabric(lab.devices()));
-    flowing = false;
-    await pumping;
-    // Account for every frame: what left the uplink, plus what any drop counter counted.
-    const outputs = await dataplane.collectExactly(ids, ids.length);
-    dataplane.close();
-    const out = [...outputs.values()].flat().filter((o) => o.port === 5).length;
-    const drops = await lab.withClient(0, async (c) => {
-      await c.loadPipelineFromDevice();
-      return new VtepController(c).dropCounters();
-    });
-    expect(second.map((r) => [r.pipeline, r.changes.length, r.written, r.diff.drift.length])).toEqual([
-      ['kept', 0, 0, 0],
-      ['kept', 0, 0, 0],
-    ]);
-    expect(ids.length).toBeGreaterThan(0);
-    expect(drops).toEqual({});
-    expect(out).toBe(ids.length);
+    await applyThenReapplyWithFramesFlowing(lab);
   });
 
   it('writes exactly one workload’s entries, on the devices concerned', async () => {
     reports(await reconcileFabric(lab.devices()));
     const fabric = copyFabric(lab.fabric);
-    fabric.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    fabric.workloads.push(blueWeb2());
     const [a, b] = reports(await reconcileFabric(lab.devices(fabric)));
     expect(summary(a)).toEqual([
       'insert flood_replica tenant blue, workload blue-web-2',
@@ -149,14 +90,7 @@ describe('reconciling a fabric of two devices', () => {
   it('refuses a plan larger than a table before writing anything', async () => {
     const fabric = copyFabric(lab.fabric);
     for (let i = 0; i < 16_385; i++) {
-      fabric.workloads.push({
-        name: `w${i}`,
-        tenant: 'green',
-        identity: 'app',
-        mac: `02:10:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}:01`,
-        device: 'vtep-a',
-        port: 3,
-      });
+      fabric.workloads.push(greenWorkload(i));
     }
     const [a] = await reconcileFabric(lab.devices(fabric));
     expect(a.ok).toBe(false);

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { FabricService, type ServiceEvents } from '../../src/controller/index.js';
+import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 let targets: EmbeddedTarget[] = [];
 let service: FabricService | undefined;
@@ -21,21 +21,6 @@ afterEach(async () => {
 
 const start = (grpcAddress = '127.0.0.1:0') =>
   startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1, profile: 'bluefield' });
-
-function next<E extends keyof ServiceEvents>(
-  s: FabricService,
-  event: E,
-  match: (...args: ServiceEvents[E]) => boolean = () => true,
-): Promise<ServiceEvents[E]> {
-  return new Promise((resolve) => {
-    const on = (...args: ServiceEvents[E]) => {
-      if (!match(...args)) return;
-      s.off(event, on as never);
-      resolve(args);
-    };
-    s.on(event, on as never);
-  });
-}
 
 describe('controller service on BlueField devices', () => {
   it('keeps two DPUs converged through a restart and a file change', async () => {
@@ -81,14 +66,7 @@ describe('controller service on BlueField devices', () => {
     expect(report.plan.entities.every((e) => e.kind === 'table')).toBe(true);
 
     const changed = copyFabric(fabric);
-    changed.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    changed.workloads.push(blueWeb2());
     const a = next(s, 'converged', ({ device, report: r }) => device === 'vtep-a' && r.written > 0);
     const b = next(s, 'converged', ({ device, report: r }) => device === 'vtep-b' && r.written > 0);
     writeFileSync(file, stringify(changed));

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { FabricService, type ServiceEvents } from '../../src/controller/index.js';
+import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
-import { copyFabric, exampleFabric } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 // Embedded targets in this process whatever P4_TARGET says: the test restarts one on its address.
 let targets: EmbeddedTarget[] = [];
@@ -21,22 +21,6 @@ afterEach(async () => {
 
 const start = (grpcAddress = '127.0.0.1:0') =>
   startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1 });
-
-/** The next `event` matching `match` (the test fails on its own timeout if it never comes). */
-function next<E extends keyof ServiceEvents>(
-  s: FabricService,
-  event: E,
-  match: (...args: ServiceEvents[E]) => boolean = () => true,
-): Promise<ServiceEvents[E]> {
-  return new Promise((resolve) => {
-    const on = (...args: ServiceEvents[E]) => {
-      if (!match(...args)) return;
-      s.off(event, on as never);
-      resolve(args);
-    };
-    s.on(event, on as never);
-  });
-}
 
 describe('controller service', () => {
   it('keeps two devices converged through a restart and a file change, with metrics and health', async () => {
@@ -86,14 +70,7 @@ describe('controller service', () => {
 
     // A new workload in the file: written on both devices, nothing else.
     const changed = copyFabric(lab.fabric);
-    changed.workloads.push({
-      name: 'blue-web-2',
-      tenant: 'blue',
-      identity: 'web',
-      mac: '02:00:00:00:0a:03',
-      device: 'vtep-a',
-      port: 3,
-    });
+    changed.workloads.push(blueWeb2());
     const a = next(s, 'converged', ({ device, report: r }) => device === 'vtep-a' && r.written > 0);
     const b = next(s, 'converged', ({ device, report: r }) => device === 'vtep-b' && r.written > 0);
     writeFileSync(file, stringify(changed));

@@ -1,7 +1,7 @@
 /**
  * Throw-away X.509 material for TLS tests, made with Debian's openssl in a temporary directory:
- * a CA with a server certificate (for 127.0.0.1 and localhost) and a client certificate, and a
- * second, unrelated CA with a client certificate of its own.
+ * a CA with a server certificate (for 127.0.0.1 and localhost, or the DNS names asked for) and a
+ * client certificate, and a second, unrelated CA with a client certificate of its own.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,13 @@ export interface TestCertificates {
   path(name: string): string;
 }
 
-export function makeCertificates(): TestCertificates {
+export interface CertificateOptions {
+  /** DNS names in the server certificate's subjectAltName, beside IP:127.0.0.1. */
+  readonly serverDnsNames?: readonly string[];
+}
+
+export function makeCertificates(options: CertificateOptions = {}): TestCertificates {
+  const serverDnsNames = options.serverDnsNames ?? ['localhost'];
   const dir = mkdtempSync(join(tmpdir(), 'geneve-tls-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ca = (name: string) =>
@@ -81,7 +87,11 @@ export function makeCertificates(): TestCertificates {
   };
   ca('ca');
   ca('other-ca');
-  leaf('server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  leaf(
+    'server',
+    'ca',
+    `subjectAltName=${['IP:127.0.0.1', ...serverDnsNames.map((name) => `DNS:${name}`)].join(',')}`,
+  );
   leaf('client', 'ca', 'extendedKeyUsage=clientAuth');
   leaf('other-client', 'other-ca', 'extendedKeyUsage=clientAuth');
   const file = (name: string) => readFileSync(join(dir, name));

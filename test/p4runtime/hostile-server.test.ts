@@ -6,10 +6,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { P4RuntimeClient } from '../../src/p4runtime/client.js';
-import { P4RuntimeRpcError, P4RuntimeWriteError } from '../../src/p4runtime/errors.js';
+import { P4RuntimeRpcError } from '../../src/p4runtime/errors.js';
 import { google, type p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { writeErrorStatus } from '../../src/p4runtime/rpc-status.js';
 import { P4RuntimeService } from '../../src/p4runtime/service.js';
+import { writeError } from '../helpers/write-error.js';
 
 type WriteCall = grpc.ServerUnaryCall<p4.v1.WriteRequest, p4.v1.IWriteResponse>;
 type WriteHandler = (call: WriteCall, callback: grpc.sendUnaryData<p4.v1.IWriteResponse>) => void;
@@ -86,16 +87,6 @@ function entries(n: number): p4.v1.IEntity[] {
 
 function tableIdOf(u: p4.v1.IUpdate): number {
   return u.entity?.tableEntry?.tableId ?? 0;
-}
-
-async function writeError(promise: Promise<void>): Promise<P4RuntimeWriteError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof P4RuntimeWriteError))
-    throw new Error(`expected a P4RuntimeWriteError, got ${error}`);
-  return error;
 }
 
 describe('connect', () => {

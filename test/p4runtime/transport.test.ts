@@ -3,10 +3,7 @@
  * arbitration, pipeline config, write batching and error attribution, streaming reads,
  * packet I/O, digests, idle timeouts, stream errors, reconnection and TLS.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { P4RuntimeClient, type P4RuntimeClientEvents } from '../../src/p4runtime/client.js';
@@ -14,6 +11,7 @@ import { NotPrimaryError, P4RuntimeRpcError, P4RuntimeWriteError } from '../../s
 import { google, p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { toLong } from '../../src/p4runtime/long.js';
 import { insert } from '../../src/p4runtime/write.js';
+import { makeCertificates } from '../helpers/certs.js';
 import { IDS, makeP4Info } from './fixtures/p4info.js';
 import { FakeP4RuntimeServer } from './helpers/fake-server.js';
 
@@ -378,60 +376,8 @@ describe('stream channel I/O', () => {
 });
 
 describe('TLS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'p4rt-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  // A throw-away CA, a server certificate for 127.0.0.1 and a client certificate.
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-ca',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-  );
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.crt`,
-    );
-  }
-  const file = (name: string) => readFileSync(join(dir, name));
+  const certs = makeCertificates();
+  const file = (name: string) => readFileSync(certs.path(name));
 
   it('connects over server-authenticated TLS', async () => {
     server.stop();

@@ -5,9 +5,9 @@
  * Either way the suite talks to it only over gRPC: P4Runtime and the p4.bm dataplane service.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../src/artifacts/program.js';
+import { freeLoopbackPort } from '../../helpers/free-port.js';
 
 export type TargetKind = 'embedded' | 'bmv2';
 
@@ -35,19 +35,6 @@ export function selectedTarget(): TargetKind {
     throw new Error(`P4_TARGET must be 'embedded' or 'bmv2', not '${kind}'`);
   }
   return kind;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function startBmv2(): Promise<RunningTarget> {

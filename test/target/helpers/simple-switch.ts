@@ -7,12 +7,12 @@
 // const entries: same matching, priorities translated as PI does).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { P4RuntimeClient } from '../../../src/p4runtime/index.js';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
 import type { MatchFieldValue } from '../../../src/target/engine/index.js';
+import { freeLoopbackPort } from '../../helpers/free-port.js';
 
 export const SIMPLE_SWITCH = process.env.SIMPLE_SWITCH_GRPC ?? 'simple_switch_grpc';
 
@@ -233,20 +233,6 @@ async function runOnce(
     }
     return out;
   }
-}
-
-/** A free TCP port on loopback (the kernel picks it), for simple_switch_grpc's P4Runtime server. */
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** Generous bound for one run of simple_switch_grpc; only a switch that lost a packet reaches it. */

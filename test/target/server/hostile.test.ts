@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeClient, P4RuntimeWriteError } from '../../../src/p4runtime/index.js';
+import { loadP4Info, P4RuntimeClient } from '../../../src/p4runtime/index.js';
 import { createP4RuntimeStub } from '../../../src/p4runtime/service.js';
 import { writePcap } from '../../../src/packet/pcap.js';
 import { type EmbeddedTarget, PcapPathError, startEmbeddedTarget } from '../../../src/target/index.js';
+import { writeError } from '../../helpers/write-error.js';
 import {
   bytes,
   capabilities,
@@ -62,16 +63,6 @@ function macEntries(client: P4RuntimeClient, n: number) {
       params: { tunnel_id: 7 },
     }),
   );
-}
-
-async function writeError(promise: Promise<void>): Promise<P4RuntimeWriteError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof P4RuntimeWriteError))
-    throw new Error(`expected a P4RuntimeWriteError, got ${error}`);
-  return error;
 }
 
 describe('error details', () => {
