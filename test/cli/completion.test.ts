@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveEmbedded } from './helpers.js';
+import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveFixture } from './helpers.js';
 
 const bin = mkdtempSync(join(tmpdir(), 'genevectl-bin-'));
 writeFileSync(join(bin, 'genevectl'), `#!/bin/sh\nexec "${process.execPath}" --import tsx "${CLI}" "$@"\n`);
@@ -24,10 +24,7 @@ function bashComplete(line: string, env: Record<string, string> = {}): string[] 
 describe('genevectl completion', { timeout: 120_000 }, () => {
   let target: ServedTarget;
   beforeAll(async () => {
-    target = await serveEmbedded();
-    expect(
-      (await genevectl(['pipeline', 'push', FIXTURE.json, FIXTURE.p4info, '--grpc', target.address])).status,
-    ).toBe(0);
+    target = await serveFixture();
   }, 120_000);
   afterAll(async () => {
     await target?.stop();

@@ -154,6 +154,17 @@ export const FIXTURE = {
   p4info: join('test', 'fixtures', 'p4', 'server_all.p4info.txtpb'),
 };
 
+/** The embedded target served by genevectl, running the server_all fixture (pushed as an operator would). */
+export async function serveFixture(): Promise<ServedTarget> {
+  const target = await serveEmbedded();
+  const push = await genevectl(['pipeline', 'push', FIXTURE.json, FIXTURE.p4info, '--grpc', target.address]);
+  if (push.status !== 0) {
+    await target.stop();
+    throw new Error(`pipeline push of the fixture failed (${push.status}): ${push.stderr}`);
+  }
+  return target;
+}
+
 /** A long-running genevectl (watch commands): wait for a line on stderr, then for its end. */
 export function startGenevectl(args: readonly string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveEmbedded } from './helpers.js';
+import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveFixture } from './helpers.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -56,10 +56,7 @@ describe('genevectl shell', { timeout: 120_000 }, () => {
   let target: ServedTarget;
   const history = join(mkdtempSync(join(tmpdir(), 'genevectl-shell-')), 'history');
   beforeAll(async () => {
-    target = await serveEmbedded();
-    expect(
-      (await genevectl(['pipeline', 'push', FIXTURE.json, FIXTURE.p4info, '--grpc', target.address])).status,
-    ).toBe(0);
+    target = await serveFixture();
   }, 120_000);
   afterAll(async () => {
     await target?.stop();
