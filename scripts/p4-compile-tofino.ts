@@ -10,6 +10,7 @@ import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { hashSources, listSourceFiles, writeStamp } from '../src/artifacts/stamp.js';
 import { TOFINO_ARTIFACTS, TOFINO_TARGETS, tofinoArtifactPath } from '../src/artifacts/tofino.js';
 import { compileTofino, findBfP4c, summarizeTofino } from './lib/tofino.js';
+import { missingHeaders, VTEP_PARSED_HEADERS } from './lib/tofino-parser.js';
 
 const options = new Command()
   .option('--keep <dir>', 'keep the compiler output under <dir>/<name>')
@@ -74,11 +75,16 @@ for (const target of TOFINO_TARGETS.filter((t) => !options.only || t.name === op
     `${target.name}: ${summary.stages.ingress} ingress / ${summary.stages.egress} egress stages of ${target.stageLimit}; ` +
       `SRAM ${summary.totals.sram}, TCAM ${summary.totals.tcam}, PHV ${summary.phv.bitsUsed}/${summary.phv.bitsAvailable} bits`,
   );
-  if (summary.parser.ingressTcamRows <= summary.parser.ingressStates)
-    console.warn(
-      `${target.name}: the compiled ingress parser does not branch (${summary.parser.ingressStates} state(s), ` +
-        `${summary.parser.ingressTcamRows} TCAM row(s)): the compiler dropped the selects (docs/TOFINO.md, known defects)`,
-    );
+  for (const gress of ['ingress', 'egress'] as const) {
+    const missing = missingHeaders(summary.parser[gress], VTEP_PARSED_HEADERS[gress]);
+    if (missing.length > 0)
+      console.warn(
+        `${target.name}: the compiled ${gress} parser never extracts ${missing.join(', ')} ` +
+          `(it reaches ${summary.parser[gress].reachableStates} of ${summary.parser[gress].states} states, ` +
+          `branches in ${summary.parser[gress].branchingStates.length}): the compiler dropped the selects; ` +
+          'do not deploy this build (docs/TOFINO.md, known compiler defect)',
+      );
+  }
   if (stages > target.stageLimit) {
     console.error(`${target.name}: ${stages} stages exceed the ${target.stageLimit} of the device`);
     failed = true;

@@ -3,7 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOFINO_TARGETS, type TofinoResourceSummary, type TofinoTarget } from '../../src/artifacts/tofino.js';
+import {
+  TOFINO_TARGETS,
+  type TofinoParserUse,
+  type TofinoResourceSummary,
+  type TofinoTarget,
+} from '../../src/artifacts/tofino.js';
+import { readCompiledParser } from './tofino-parser.js';
 
 export interface TofinoCompiler {
   command: string;
@@ -147,12 +153,20 @@ export function summarizeTofino(
   const context = JSON.parse(readFileSync(join(outDir, 'pipe', 'context.json'), 'utf8')) as {
     parser: Record<'ingress' | 'egress', { parser_name: string; tcam_rows: number[] }[]>;
   };
-  const parserUse = (states: { parser_name: string; tcam_rows: number[] }[]) => ({
-    states: new Set(states.map((s) => s.parser_name)).size,
-    rows: states.reduce((n, s) => n + s.tcam_rows.length, 0),
-  });
-  const ingressParser = parserUse(context.parser.ingress);
-  const egressParser = parserUse(context.parser.egress);
+  const bfaFile = readdirSync(join(outDir, 'pipe')).find((f) => f.endsWith('.bfa'));
+  if (!bfaFile) throw new Error(`${outDir}/pipe: no .bfa assembly`);
+  const bfa = readFileSync(join(outDir, 'pipe', bfaFile), 'utf8');
+  const parserUse = (gress: 'ingress' | 'egress'): TofinoParserUse => {
+    const rows = context.parser[gress];
+    const compiled = readCompiledParser(bfa, gress);
+    return {
+      states: new Set(rows.map((s) => s.parser_name)).size,
+      tcamRows: rows.reduce((n, s) => n + s.tcam_rows.length, 0),
+      reachableStates: compiled.reachable.length,
+      branchingStates: compiled.branching,
+      headers: compiled.headers,
+    };
+  };
 
   return {
     target: target.target,
@@ -172,12 +186,7 @@ export function summarizeTofino(
       gateways: perStage.reduce((n, s) => n + s.gateways, 0),
     },
     phv,
-    parser: {
-      ingressStates: ingressParser.states,
-      ingressTcamRows: ingressParser.rows,
-      egressStates: egressParser.states,
-      egressTcamRows: egressParser.rows,
-    },
+    parser: { ingress: parserUse('ingress'), egress: parserUse('egress') },
   };
 }
 

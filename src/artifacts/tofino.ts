@@ -37,6 +37,17 @@ export interface TofinoStageUse {
   xbarBytes: number;
 }
 
+/** One compiled parser (one gress). */
+export interface TofinoParserUse {
+  states: number;
+  tcamRows: number;
+  reachableStates: number;
+  /** Reachable states where a packet can take more than one row. */
+  branchingStates: string[];
+  /** Headers some reachable row extracts (hdr paths). */
+  headers: string[];
+}
+
 /** What the compiler's logs say the program uses (scripts/lib/tofino.ts writes it). */
 export interface TofinoResourceSummary {
   target: string;
@@ -56,10 +67,12 @@ export interface TofinoResourceSummary {
     bitsAvailable: number;
   };
   /**
-   * The compiled parsers (pipe/context.json): states and TCAM rows. A parser whose every state has
-   * one row does not branch: see docs/TOFINO.md on the compiler defect that collapses selects.
+   * The compiled parsers (pipe/context.json, pipe/<program>.bfa): states and TCAM rows, the states a
+   * packet can reach, those where it can take more than one row, and the headers reachable rows
+   * extract (scripts/lib/tofino-parser.ts). docs/TOFINO.md: bf-p4c 1.2.5.16 drops every select on
+   * packet data, so `headers` is what such a build can ever parse.
    */
-  parser: { ingressStates: number; ingressTcamRows: number; egressStates: number; egressTcamRows: number };
+  parser: Record<'ingress' | 'egress', TofinoParserUse>;
 }
 
 export function tofinoArtifactPath(target: TofinoTarget, file: keyof typeof TOFINO_ARTIFACTS): string {
