@@ -25,18 +25,17 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
+import { foreignProgramMessage, p4infoIndexOf, programMismatch, readRunningProgram } from './program-check.js';
 import {
   type ApplyOptions,
   allocationsOf,
   applyChanges,
   type Change,
   capacityProblems,
-  checkForeign,
   type Diff,
   diffDevice,
   ForeignProgramError,
   type PipelineOutcome,
-  pipelineStatus,
   pushProgram,
   readDevice,
   vtepProgram,
@@ -197,28 +196,46 @@ export async function reconcileDevice(
   const started = performance.now();
   const profile = PROFILES[target.kind ?? 'bmv2'];
   const program = await vtepProgram();
-  const { status, cookie } = await pipelineStatus(client, program);
-  checkForeign(target.name, status, cookie, program, options.force === true || options.dryRun === true);
-  client.bindP4Info(program.p4info);
+  const running = await readRunningProgram(client, program);
+  // Another program is driven through its own P4Info if it takes the plan (checked below).
+  client.bindP4Info(running.status === 'other' ? running.p4info : program.p4info);
   let observed = new Map<string, ObservedEntity>();
   let previous: Allocations | undefined;
-  if (status === 'ours' && options.cache) {
+  if (running.status === 'ours' && options.cache) {
     observed = options.cache.observed;
     previous = options.cache.allocations;
-  } else if (status === 'ours' || status === 'same-tables')
+  } else if (running.status !== 'none')
     observed = await readDevice(client, { replication: profile.replication });
 
   const intent = intentForProfile(profile, target.intent);
-  const plan = planDevice(
-    { ...target, intent },
-    { previous: previous ?? allocationsOf(client.p4info, observed.values()) },
-  );
-  plan.entities = entitiesForProfile(profile, client.p4info, intent, plan.entities);
+  const planOn = (held: ReadonlyMap<string, ObservedEntity>, kept: Allocations | undefined): Plan => {
+    const p = planDevice(
+      { ...target, intent },
+      { previous: kept ?? allocationsOf(client.p4info, held.values()) },
+    );
+    p.entities = entitiesForProfile(profile, client.p4info, intent, p.entities);
+    return p;
+  };
+  let plan = planOn(observed, previous);
+  let status: 'ours' | 'none' | 'compatible' | 'foreign' =
+    running.status === 'other' ? 'compatible' : running.status;
+  if (running.status === 'other') {
+    const mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
+    if (mismatch && options.force !== true && options.dryRun !== true)
+      throw new ForeignProgramError(foreignProgramMessage(target.name, mismatch, running.cookie));
+    if (mismatch) {
+      // Replacing the program wipes the device: plan for ours, from nothing.
+      status = 'foreign';
+      client.bindP4Info(program.p4info);
+      observed = new Map();
+      plan = planOn(observed, undefined);
+    }
+  }
   const capacity = capacityProblems(client.p4info, plan.entities, profile);
   if (capacity.length > 0)
     throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
 
-  let pipeline: DeviceReport['pipeline'] = 'kept';
+  let pipeline: DeviceReport['pipeline'] = status === 'compatible' ? 'compatible' : 'kept';
   if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);

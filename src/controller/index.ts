@@ -9,6 +9,7 @@ export * from './intent.js';
 export * from './load-fabric.js';
 export * from './parse-intent.js';
 export * from './plan.js';
+export * from './program-check.js';
 export * from './pmtu.js';
 export * from './punts.js';
 export * from './reasons.js';

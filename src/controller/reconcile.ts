@@ -72,54 +72,8 @@ export class ForeignProgramError extends P4RuntimeError {
   override name = 'ForeignProgramError';
 }
 
-export type PipelineOutcome = 'kept' | 'pushed' | 'replaced';
-
-/** What a device runs, compared with our program. */
-export type PipelineStatus = 'ours' | 'same-tables' | 'none' | 'foreign';
-
-const tableNames = (p: p4.config.v1.IP4Info) =>
-  (p.tables ?? [])
-    .map((t) => `${t.preamble?.id}:${t.preamble?.name}`)
-    .sort()
-    .join(',');
-
-/**
- * What the device runs (GetForwardingPipelineConfig, no write): our program (same cookie), the
- * same P4Info without our cookie (pushed by an older genevectl: kept, never wiped), nothing, or
- * another program.
- */
-export async function pipelineStatus(
-  client: P4RuntimeClient,
-  program: Program,
-): Promise<{ status: PipelineStatus; cookie?: bigint }> {
-  let running: Awaited<ReturnType<P4RuntimeClient['getPipeline']>> = {};
-  try {
-    running = await client.getPipeline('COOKIE_ONLY');
-    if (running.cookie === program.cookie) return { status: 'ours', cookie: running.cookie };
-    running = await client.getPipeline('P4INFO_AND_COOKIE');
-  } catch {
-    return { status: 'none' }; // no pipeline configured yet (FAILED_PRECONDITION on some targets)
-  }
-  if ((running.p4info?.tables?.length ?? 0) === 0) return { status: 'none' };
-  if (tableNames(running.p4info!) === tableNames(program.p4info))
-    return { status: 'same-tables', ...(running.cookie !== undefined ? { cookie: running.cookie } : {}) };
-  return { status: 'foreign', ...(running.cookie !== undefined ? { cookie: running.cookie } : {}) };
-}
-
-/** Refuses a device running another program unless forced (replacing it wipes every entry). */
-export function checkForeign(
-  device: string,
-  status: PipelineStatus,
-  cookie: bigint | undefined,
-  program: Program,
-  force: boolean,
-): void {
-  if (status === 'foreign' && !force)
-    throw new ForeignProgramError(
-      `device ${device} runs another program (cookie ${cookie ?? 'none'}, ours ${program.cookie}); ` +
-        'refused: replacing it wipes every entry (--force to do it anyway)',
-    );
-}
+/** `compatible`: another build of the VTEP (program-check.ts), driven as it is. */
+export type PipelineOutcome = 'kept' | 'compatible' | 'pushed' | 'replaced';
 
 /** Pushes `program` (with its cookie) and binds its P4Info. */
 export async function pushProgram(client: P4RuntimeClient, program: Program): Promise<void> {
@@ -157,7 +111,8 @@ export async function readDevice(
           { packetReplicationEngineEntry: { cloneSessionEntry: { sessionId: PUNT_CLONE_SESSION } } },
         ]
       : []),
-    ...DEFAULT_TABLES.map((t) => ({
+    // (Absent from a program other than ours, which is read before it is checked: program-check.ts.)
+    ...DEFAULT_TABLES.filter((t) => index.tables.find(t)).map((t) => ({
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
   ];

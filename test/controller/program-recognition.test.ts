@@ -1,0 +1,70 @@
+// apply on a device that runs a build of the VTEP the controller did not push (P4_TARGET selects the
+// target, embedded by default, bmv2 with P4_TARGET=bmv2): the same P4Info under another cookie is
+// driven as it is, never pushed; a P4Info without a table the plan writes is refused with that table
+// named, and replaced only with --force.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reconcileFabric, vtepProgram } from '../../src/controller/index.js';
+import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
+import { type Lab, reports, startLab } from './helpers.js';
+
+let lab: Lab;
+beforeEach(async () => {
+  lab = await startLab(2);
+});
+afterEach(async () => {
+  await lab.stop();
+});
+
+const OTHER_COOKIE = 0x5eed_0000_0000_0017n;
+
+/** Pushes the VTEP's bmv2 JSON with `p4info` and a cookie that is not the controller's. */
+async function pushOtherBuild(i: number, p4info: p4.config.v1.IP4Info): Promise<void> {
+  const program = await vtepProgram();
+  await lab.withClient(i, (c) =>
+    c.setPipeline({ p4info, deviceConfig: program.deviceConfig, cookie: OTHER_COOKIE }),
+  );
+}
+
+const cookieOf = (i: number) => lab.withClient(i, async (c) => (await c.getPipeline('COOKIE_ONLY')).cookie);
+
+describe('a device running another build of the VTEP', () => {
+  it('is driven without pushing when its P4Info takes the plan: entries written, cookie kept, re-apply writes nothing', async () => {
+    const program = await vtepProgram();
+    for (const i of [0, 1]) await pushOtherBuild(i, program.p4info);
+    const first = reports(await reconcileFabric(lab.devices()));
+    expect(first.map((r) => r.pipeline)).toEqual(['compatible', 'compatible']);
+    for (const r of first) expect(r.written).toBe(r.plan.entities.length);
+    expect([await cookieOf(0), await cookieOf(1)]).toEqual([OTHER_COOKIE, OTHER_COOKIE]);
+
+    const again = reports(await reconcileFabric(lab.devices()));
+    expect(again.map((r) => [r.pipeline, r.written])).toEqual([
+      ['compatible', 0],
+      ['compatible', 0],
+    ]);
+  });
+
+  it('is refused, naming the table, when its P4Info lacks one the plan writes; --force pushes the VTEP', async () => {
+    const program = await vtepProgram();
+    const lacking = p4.config.v1.P4Info.decode(p4.config.v1.P4Info.encode(program.p4info).finish());
+    lacking.tables.splice(
+      lacking.tables.findIndex((t) => t.preamble?.name === 'VtepEgress.mtu_check.uplink_mtu'),
+      1,
+    );
+    await pushOtherBuild(0, lacking);
+
+    const [refused] = await reconcileFabric(lab.devices().slice(0, 1));
+    expect(refused.ok).toBe(false);
+    expect((refused as { error: Error }).error.message).toBe(
+      `device vtep-a runs another program (cookie ${OTHER_COOKIE}): table VtepEgress.mtu_check.uplink_mtu: ` +
+        "not in the device's program; refused: replacing it wipes every entry (--force to do it anyway)",
+    );
+    expect(await cookieOf(0)).toBe(OTHER_COOKIE);
+
+    const [forced] = reports(await reconcileFabric(lab.devices().slice(0, 1), { force: true }));
+    expect(forced.pipeline).toBe('replaced');
+    expect(forced.written).toBe(forced.plan.entities.length);
+    expect(await cookieOf(0)).toBe(program.cookie);
+    const [after] = reports(await reconcileFabric(lab.devices().slice(0, 1)));
+    expect([after.pipeline, after.written]).toEqual(['kept', 0]);
+  });
+});
