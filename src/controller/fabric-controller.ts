@@ -25,7 +25,12 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
-import { foreignProgramMessage, p4infoIndexOf, programMismatch, readRunningProgram } from './program-check.js';
+import {
+  foreignProgramMessage,
+  p4infoIndexOf,
+  programMismatch,
+  readRunningProgram,
+} from './program-check.js';
 import {
   type ApplyOptions,
   allocationsOf,
