@@ -23,9 +23,11 @@ const BMV2_ONLY_FILES = [
 const TARGET_FILES = [
   'test/scenarios',
   'test/p4runtime/target.test.ts',
-  // The controller's reconciliation against two bmv2 switches, and the CLI's table and entity
-  // commands against one.
+  // The controller's reconciliation against two bmv2 switches (and against a build it did not
+  // push), its service through a switch restart, and the CLI's table and entity commands against one.
   'test/controller/reconcile.test.ts',
+  'test/controller/program-recognition.test.ts',
+  'test/controller/service.test.ts',
   'test/controller/cli-fabric.test.ts',
   'test/cli/table.test.ts',
   'test/cli/entities.test.ts',

@@ -1,17 +1,18 @@
 // `genevectl controller run` as a library: converges two devices, converges again after a device
 // restarts (program gone), applies the file again when it changes, keeps the running fabric when the
 // new file has a mistake, and serves metrics and health. Waits are for the service's own events.
+// On the target P4_TARGET selects: embedded targets in this process, or bmv2 simple_switch_grpc
+// (P4_TARGET=bmv2; a restart kills the switch and starts a new one on the same addresses).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
-// Embedded targets in this process whatever P4_TARGET says: the test restarts one on its address.
-let targets: EmbeddedTarget[] = [];
+let targets: RunningTarget[] = [];
 let service: FabricService | undefined;
 afterEach(async () => {
   await service?.stop();
@@ -19,15 +20,16 @@ afterEach(async () => {
   targets = [];
 });
 
-const start = (grpcAddress = '127.0.0.1:0') =>
-  startEmbeddedTarget({ grpcAddress, cpuPort: 255, ports: 8, deviceId: 1 });
+/** A target of the selected kind; `at`: a restart on the addresses of one that stopped. */
+const start = (at?: RunningTarget) => startTarget(undefined, at);
 
 describe('controller service', () => {
   it('keeps two devices converged through a restart and a file change, with metrics and health', async () => {
     targets = [await start(), await start()];
     const lab = { fabric: exampleFabric() };
     lab.fabric.devices.forEach((d, i) => {
-      d.address = targets[i].grpcAddress;
+      d.address = targets[i].p4runtimeAddress;
+      d.deviceId = targets[i].deviceId;
     });
     const file = join(mkdtempSync(join(tmpdir(), 'service-')), 'fabric.yaml');
     writeFileSync(file, stringify(lab.fabric));
@@ -57,14 +59,14 @@ describe('controller service', () => {
     });
 
     // vtep-a restarts empty on the same address: the service reconnects and writes it again.
-    const address = targets[0].grpcAddress;
+    const stopped = targets[0];
     const restarted = next(
       s,
       'converged',
       ({ device, report }) => device === 'vtep-a' && report.pipeline === 'pushed',
     );
-    await targets[0].stop();
-    targets[0] = await start(address);
+    await stopped.stop();
+    targets[0] = await start(stopped);
     const [{ report }] = await restarted;
     expect(report.written).toBe(report.plan.entities.length);
 

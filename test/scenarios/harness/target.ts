@@ -37,15 +37,21 @@ export function selectedTarget(): TargetKind {
   return kind;
 }
 
-async function startBmv2(): Promise<RunningTarget> {
-  const grpcPort = await freeLoopbackPort();
-  const dpPort = await freeLoopbackPort();
+/** Where a target listens: given to start one again on the addresses of one that stopped (a restart). */
+export interface TargetAddresses {
+  p4runtimeAddress: string;
+  dataplaneAddress: string;
+}
+
+async function startBmv2(at?: TargetAddresses): Promise<RunningTarget> {
+  const p4runtimeAddress = at?.p4runtimeAddress ?? `127.0.0.1:${await freeLoopbackPort()}`;
+  const dataplaneAddress = at?.dataplaneAddress ?? `127.0.0.1:${await freeLoopbackPort()}`;
   const args = [
     join(PACKAGE_ROOT, 'bmv2', 'run-switch.sh'),
     '--grpc',
-    `127.0.0.1:${grpcPort}`,
+    p4runtimeAddress,
     '--dataplane',
-    `127.0.0.1:${dpPort}`,
+    dataplaneAddress,
     '--cpu-port',
     String(CPU_PORT),
     '--device-id',
@@ -60,8 +66,8 @@ async function startBmv2(): Promise<RunningTarget> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return {
     kind: 'bmv2',
-    p4runtimeAddress: `127.0.0.1:${grpcPort}`,
-    dataplaneAddress: `127.0.0.1:${dpPort}`,
+    p4runtimeAddress,
+    dataplaneAddress,
     deviceId: DEVICE_ID,
     cpuPort: CPU_PORT,
     maxInFlight: 32,
@@ -77,11 +83,11 @@ async function startBmv2(): Promise<RunningTarget> {
   };
 }
 
-async function startEmbedded(): Promise<RunningTarget> {
+async function startEmbedded(at?: TargetAddresses): Promise<RunningTarget> {
   const { startEmbeddedTarget } = await import('../../../src/target/index.js');
   const target = await startEmbeddedTarget({
-    grpcAddress: '127.0.0.1:0',
-    dataplaneAddress: '127.0.0.1:0',
+    grpcAddress: at?.p4runtimeAddress ?? '127.0.0.1:0',
+    dataplaneAddress: at?.dataplaneAddress ?? '127.0.0.1:0',
     cpuPort: CPU_PORT,
     ports: 16,
     deviceId: DEVICE_ID,
@@ -97,6 +103,10 @@ async function startEmbedded(): Promise<RunningTarget> {
   };
 }
 
-export async function startTarget(kind: TargetKind = selectedTarget()): Promise<RunningTarget> {
-  return kind === 'bmv2' ? startBmv2() : startEmbedded();
+/** Starts the selected target; `at`: on the addresses of one that was stopped (a restart, empty). */
+export async function startTarget(
+  kind: TargetKind = selectedTarget(),
+  at?: TargetAddresses,
+): Promise<RunningTarget> {
+  return kind === 'bmv2' ? startBmv2(at) : startEmbedded(at);
 }
