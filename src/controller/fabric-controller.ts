@@ -157,6 +157,8 @@ export interface ReconcileOptions extends ApplyOptions {
 export interface DeviceReport {
   device: string;
   pipeline: PipelineOutcome | 'would push' | 'would replace';
+  /** Why the device's program is (or would be) replaced: the first thing it lacks (program-check.ts). */
+  programMismatch?: string;
   plan: Plan;
   diff: Diff;
   /** Changes written (or, for a dry run, to write): the diff, plus drift deletes with prune. */
@@ -224,8 +226,9 @@ export async function reconcileDevice(
   let plan = planOn(observed, previous);
   let status: 'ours' | 'none' | 'compatible' | 'foreign' =
     running.status === 'other' ? 'compatible' : running.status;
+  let mismatch: string | undefined;
   if (running.status === 'other') {
-    const mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
+    mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
     if (mismatch && options.force !== true && options.dryRun !== true)
       throw new ForeignProgramError(foreignProgramMessage(target.name, mismatch, running.cookie));
     if (mismatch) {
@@ -287,6 +290,7 @@ export async function reconcileDevice(
   return {
     device: target.name,
     pipeline,
+    ...(status === 'foreign' && mismatch ? { programMismatch: mismatch } : {}),
     plan,
     diff,
     changes,

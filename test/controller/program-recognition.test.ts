@@ -52,6 +52,14 @@ describe('a device running another build of the VTEP', () => {
     );
     await pushOtherBuild(0, lacking);
 
+    // diff says so without writing.
+    const [diff] = reports(await reconcileFabric(lab.devices().slice(0, 1), { dryRun: true }));
+    expect([diff.pipeline, diff.programMismatch, diff.written]).toEqual([
+      'would replace',
+      "table VtepEgress.mtu_check.uplink_mtu: not in the device's program",
+      0,
+    ]);
+
     const [refused] = await reconcileFabric(lab.devices().slice(0, 1));
     expect(refused.ok).toBe(false);
     expect((refused as { error: Error }).error.message).toBe(

@@ -75,6 +75,7 @@ function reportJson(o: DeviceOutcome) {
     device: r.device,
     ok: true,
     pipeline: r.pipeline,
+    ...(r.programMismatch ? { programMismatch: r.programMismatch } : {}),
     unchanged: r.diff.unchanged,
     written: r.written,
     ms: Math.round(r.ms),
@@ -94,7 +95,7 @@ function printReport(r: DeviceReport, verb: string, shown = 20): void {
   for (const c of r.changes) count(c, SIGN[c.kind]);
   for (const c of r.diff.drift) if (!r.changes.includes(c)) count(c, 'drift');
   console.log(
-    `${r.device}: program ${r.pipeline}; ${r.diff.unchanged} unchanged, ${r.changes.length} change(s) ${verb}` +
+    `${r.device}: program ${r.pipeline}${r.programMismatch ? ` (${r.programMismatch})` : ''}; ${r.diff.unchanged} unchanged, ${r.changes.length} change(s) ${verb}` +
       (r.diff.drift.length > 0 ? `, ${r.diff.drift.length} not in the intent (drift)` : ''),
   );
   if (perTable.size > 0) {
