@@ -28,6 +28,7 @@ import { type Allocations, IntentError, type Plan, planFabric } from './plan.js'
 import {
   foreignProgramMessage,
   p4infoIndexOf,
+  programKey,
   programMismatch,
   readRunningProgram,
 } from './program-check.js';
@@ -181,6 +182,8 @@ export interface DeviceCache {
   encoded?: EncodingMemo;
   /** Drift left on the device by the last apply (none after --prune). */
   drift?: Change[];
+  /** The program it was made for ({@link programKey}); without one, the controller's own. */
+  program?: string;
 }
 
 /** Plans one device; what the planner finds names the device and where the file declares it. */
@@ -208,9 +211,15 @@ export async function reconcileDevice(
   client.bindP4Info(running.status === 'other' ? running.p4info : program.p4info);
   let observed = new Map<string, ObservedEntity>();
   let previous: Allocations | undefined;
-  if (running.status === 'ours' && options.cache) {
-    observed = options.cache.observed;
-    previous = options.cache.allocations;
+  // A cache is trusted for the program it was made for only (a compatible one: the same P4Info).
+  const key = programKey(running);
+  const cached =
+    options.cache && (options.cache.program ?? (running.status === 'ours' ? key : undefined)) === key
+      ? options.cache
+      : undefined;
+  if (cached) {
+    observed = cached.observed;
+    previous = cached.allocations;
   } else if (running.status !== 'none')
     observed = await readDevice(client, { replication: profile.replication });
 
@@ -247,7 +256,7 @@ export async function reconcileDevice(
   if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
-  const trusted = status === 'ours' ? options.cache : undefined;
+  const trusted = status === 'ours' || status === 'compatible' ? cached : undefined;
   const encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
   // A trusted cache holds the previous plan and its drift: only what changed is compared.
   const diff =
@@ -285,6 +294,10 @@ export async function reconcileDevice(
       allocations: plan.allocations,
       encoded: encoded.memo,
       drift: options.prune ? [] : diff.drift,
+      program:
+        status === 'foreign' || status === 'none'
+          ? programKey({ status: 'ours', cookie: program.cookie })
+          : key,
     };
   }
   return {

@@ -8,7 +8,8 @@
  * P4INFO_AND_COOKIE), checked table by table, field by field, width by width against the
  * controller's own build (docs/TOFINO.md, docs/BLUEFIELD.md, "How apply recognises the program").
  */
-import { type MatchFieldInfo, P4InfoIndex, type P4RuntimeClient, type p4 } from '../p4runtime/index.js';
+import { createHash } from 'node:crypto';
+import { type MatchFieldInfo, P4InfoIndex, type P4RuntimeClient, p4 } from '../p4runtime/index.js';
 import type { PlannedEntity } from './plan.js';
 
 /** What the device runs, compared with the program the controller would push. */
@@ -40,6 +41,17 @@ export async function readRunningProgram(
     p4info: running.p4info,
     ...(running.cookie !== undefined ? { cookie: running.cookie } : {}),
   };
+}
+
+/**
+ * What identifies a running program for a cache of what the controller wrote to it: the cookie of
+ * its own build, or the P4Info of another (whose cookie may be absent or reused).
+ */
+export function programKey(running: RunningProgram): string | undefined {
+  if (running.status === 'ours') return `cookie ${running.cookie}`;
+  if (running.status === 'none') return undefined;
+  const bytes = p4.config.v1.P4Info.encode(p4.config.v1.P4Info.fromObject(running.p4info)).finish();
+  return `p4info ${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /**

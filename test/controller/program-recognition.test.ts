@@ -2,8 +2,8 @@
 // target, embedded by default, bmv2 with P4_TARGET=bmv2): the same P4Info under another cookie is
 // driven as it is, never pushed; a P4Info without a table the plan writes is refused with that table
 // named, and replaced only with --force.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reconcileFabric, vtepProgram } from '../../src/controller/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectDevice, reconcileDevice, reconcileFabric, vtepProgram } from '../../src/controller/index.js';
 import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { type Lab, reports, startLab } from './helpers.js';
 
@@ -41,6 +41,27 @@ describe('a device running another build of the VTEP', () => {
       ['compatible', 0],
       ['compatible', 0],
     ]);
+  });
+
+  it('trusts a cache made for that program (nothing read), not one made for another', async () => {
+    const program = await vtepProgram();
+    await pushOtherBuild(0, program.p4info);
+    const { client, target } = await connectDevice(lab.devices()[0], { reconnect: false });
+    try {
+      const first = await reconcileDevice(client, target);
+      expect(first.pipeline).toBe('compatible');
+      expect(first.cache?.program).toMatch(/^p4info [0-9a-f]{64}$/);
+      const reads = vi.spyOn(client, 'readRaw');
+      const second = await reconcileDevice(client, target, { cache: first.cache });
+      expect([second.pipeline, second.written, reads.mock.calls.length]).toEqual(['compatible', 0, 0]);
+      // A cache made for the controller's own program is not trusted for this one: the device is read.
+      const ownCache = { ...first.cache!, program: `cookie ${program.cookie}` };
+      const third = await reconcileDevice(client, target, { cache: ownCache });
+      expect(third.written).toBe(0);
+      expect(reads.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
   });
 
   it('is refused, naming the table, when its P4Info lacks one the plan writes; --force pushes the VTEP', async () => {
