@@ -44,17 +44,11 @@
 
 #include "../include/constants.p4"
 
-/* The core no longer needs it (its lengths are one addition to the frame length); DPL does. */
-const bit<8> ETHERNET_HEADER_BYTES = 14;
+/* Bytes of an Ethernet header (named apart from any core constant, so the two never clash). */
+const bit<8> DPL_ETHERNET_HEADER_BYTES = 14;
 
 /* Sizes are powers of two: the DPL runtime holds N-1 regular entries in a table of size N. */
 #define DPL_TENANT_SLOTS 4096
-
-/*
- * Packet-in reason of a BUM frame handed to the controller (bum_policy). DPL only for now; it
- * belongs in constants.p4 next to the other PUNT_* codes (and src/controller/reasons.ts).
- */
-const punt_reason_t PUNT_BUM = 3;
 
 /* P4 port id of the controller path (the service configuration maps PFs/VFs to port ids). Assumed. */
 const nv_logical_port_t CONTROLLER_PORT = 0xFFFFFFFD;
@@ -563,7 +557,7 @@ control MtuCheck(in nv_standard_metadata_t std_meta, inout local_metadata_t meta
         meta.mtu = 0;
         uplink_mtu.apply();
         /* Outer IP datagram = frame without its Ethernet header + IP + UDP + Geneve + option. */
-        bit<16> overhead = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES + 8) - (bit<16>) ETHERNET_HEADER_BYTES;
+        bit<16> overhead = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES + 8) - (bit<16>) DPL_ETHERNET_HEADER_BYTES;
         if (meta.tunnel_is_ipv6 == 1) {
             overhead = overhead + (bit<16>) IPV6_HEADER_BYTES;
         } else {

@@ -48,12 +48,12 @@ const CORE_ONLY_ACTIONS = [
   'VtepEgress.replication.unknown_replica',
   'VtepIngress.tunnel_termination.strip_tunnel',
 ];
-/** What a VNI does with BUM frames on a DPU (ARP/ND are answered by the controller). */
+/**
+ * What a VNI does with BUM frames on a DPU. `bum_to_controller` is shared: the core's `bum_flood`
+ * has it too (the BlueField emulation runs the v1model program).
+ */
 const DPL_ONLY_TABLES = ['VtepIngress.overlay_forwarding.bum_policy'];
-const DPL_ONLY_ACTIONS = [
-  'VtepIngress.overlay_forwarding.bum_to_controller',
-  'VtepIngress.overlay_forwarding.bum_drop',
-];
+const DPL_ONLY_ACTIONS = ['VtepIngress.overlay_forwarding.bum_drop'];
 
 let work: string;
 let dpl: p4.config.v1.P4Info;
