@@ -42,7 +42,8 @@ export type BumSkip =
   | 'unknown-sender'
   | 'ambiguous-sender'
   | 'tenant-drops-bum'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'neighbor-not-answered';
 
 export interface BumCounts {
   /** ARP requests / Neighbor Solicitations answered by packet-out. */
@@ -78,6 +79,7 @@ export const emptyBumCounts = (): BumCounts => ({
     'ambiguous-sender': 0,
     'tenant-drops-bum': 0,
     'rate-limited': 0,
+    'neighbor-not-answered': 0,
   },
 });
 
@@ -147,6 +149,27 @@ export class BumHandler {
   handle(port: number, received: Uint8Array): void {
     const why = this.serve(port, received);
     if (why) this.skip(why, port, received);
+  }
+
+  /**
+   * Answers a Neighbor Solicitation the data plane found a binding for but cannot answer itself
+   * (packet-in reason NEIGHBOR: the DPL program has no checksum unit), whatever the tenant's BUM
+   * policy; one the intent does not resolve (the device is behind or ahead of it) is counted.
+   */
+  handleNeighbor(port: number, received: Uint8Array): void {
+    const why = this.serveNeighbor(port, received);
+    if (why) this.skip(why, port, received);
+  }
+
+  private serveNeighbor(port: number, received: Uint8Array): BumSkip | undefined {
+    if (received.length < ETHERNET_HEADER) return 'malformed';
+    const sender = this.senderOf(port, formatMac(received, 6), undefined);
+    if (typeof sender === 'string') return sender;
+    if (sender.side !== 'access') return 'neighbor-not-answered';
+    if (!this.limiter.take()) return 'rate-limited';
+    const request = neighborRequest(received);
+    if (typeof request === 'object' && this.answer(port, sender, request)) return undefined;
+    return 'neighbor-not-answered';
   }
 
   /** Serves the frame; why not, when it is not. */

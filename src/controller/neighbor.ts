@@ -7,7 +7,10 @@
  *
  * Not answered, and left to the caller to deliver like any other BUM frame: gratuitous ARP and ARP
  * probes (RFC 5227: sender IP equal to the target, or 0.0.0.0), duplicate-address detection (an NS
- * from the unspecified address, RFC 4862 5.4), and solicitations that fail RFC 4861 7.1.1's checks.
+ * from the unspecified address, RFC 4862 5.4), and solicitations that fail RFC 4861 7.1.1's checks
+ * or lack exactly one source link-layer address option. The same rules and the same answers
+ * (Advertisement flags S and O) as the data plane's own suppression (issue 14's
+ * p4/controls/neighbor_suppression.p4).
  */
 import { buildFrame, findLayer, formatIpv6, parseFrame, parseIpv6, parseMac } from '../packet/index.js';
 
@@ -16,7 +19,8 @@ const ARP_REQUEST = 1;
 const ARP_REPLY = 2;
 const ICMPV6_NEIGHBOR_SOLICITATION = 135;
 const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
-/** RFC 4861 4.6.1: option type 2, the target link-layer address. */
+/** RFC 4861 4.6.1: option types 1 (source) and 2 (target link-layer address). */
+const OPTION_SOURCE_LINK_LAYER = 1;
 const OPTION_TARGET_LINK_LAYER = 2;
 /**
  * Neighbor Advertisement flags (RFC 4861 4.4), the 32 bits after the checksum: Solicited (bit 30)
@@ -52,15 +56,18 @@ export function neighborRequest(frame: Uint8Array): NeighborRequest | NotAReques
   const icmp = findLayer(layers, 'icmpv6');
   if (!ip6 || !icmp || icmp.type !== ICMPV6_NEIGHBOR_SOLICITATION) return undefined;
   const body = findLayer(layers, 'payload')?.data ?? new Uint8Array(0);
-  // RFC 4861 7.1.1: hop limit 255, code 0, a valid checksum, 16 bytes of target, no extension
-  // headers here (the data plane parses none), a non-multicast target.
+  // RFC 4861 7.1.1: hop limit 255, code 0, a valid checksum, no extension headers here (the data
+  // plane parses none), a non-multicast target; and, as the data plane's suppression (issue 14)
+  // requires, exactly one option, the source link-layer address (address resolution has it).
   if (
     ip6.hopLimit !== 255 ||
     icmp.code !== 0 ||
     issues.length > 0 ||
     (ip6.extensionHeaders?.length ?? 0) > 0 ||
-    body.length < 20 ||
-    body[4] === 0xff
+    body.length !== 4 + 16 + 8 ||
+    body[4] === 0xff ||
+    body[20] !== OPTION_SOURCE_LINK_LAYER ||
+    body[21] !== 1
   )
     return 'invalid';
   const targetIp = formatIpv6(body, 4);

@@ -109,6 +109,10 @@ export class PuntHandler {
       this.bum.handle(port, p.payload);
       return;
     }
+    if (reason === PUNT_REASONS.NEIGHBOR) {
+      this.bum.handleNeighbor(port, p.payload);
+      return;
+    }
     if (reason !== PUNT_REASONS.MTU_EXCEEDED) {
       this.counts.other++;
       return;
