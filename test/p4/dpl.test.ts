@@ -186,14 +186,8 @@ describe.skipIf(!P4TEST)('p4/dpl/main.p4 with our DOCA architecture description'
     // matchType 2 is EXACT (p4info.proto).
     const fields = (name: string) =>
       (tables.get(name)?.matchFields ?? []).map((f) => `${f.name}:${f.matchType}:${f.bitwidth}`);
-    expect(fields('VtepIngress.neighbor_suppression.arp_answer')).toEqual([
-      'vni:2:24',
-      'target_ipv4:2:32',
-    ]);
-    expect(fields('VtepIngress.neighbor_suppression.nd_answer')).toEqual([
-      'vni:2:24',
-      'target_ipv6:2:128',
-    ]);
+    expect(fields('VtepIngress.neighbor_suppression.arp_answer')).toEqual(['vni:2:24', 'target_ipv4:2:32']);
+    expect(fields('VtepIngress.neighbor_suppression.nd_answer')).toEqual(['vni:2:24', 'target_ipv6:2:128']);
     expect(fields('VtepIngress.neighbor_suppression.unknown_neighbor')).toEqual(['vni:2:24']);
     const params = (name: string) => (actions.get(name)?.params ?? []).map((p) => `${p.name}:${p.bitwidth}`);
     expect(params('VtepIngress.neighbor_suppression.answer_arp')).toEqual(['mac:48']);
