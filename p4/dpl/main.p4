@@ -806,6 +806,7 @@ control VtepIngress(inout headers_t headers,
         to_controller.ingress_port = (bit<16>) std_meta.ingress_port;
         to_controller.reason = PUNT_NONE;
         to_controller.pad = 0;
+        meta.neighbor_verdict = DPL_NEIGHBOR_NOT_A_REQUEST;
 
         port_classification.apply(headers, std_meta, meta);
         if (meta.port_role == PORT_ROLE_UPLINK) {
