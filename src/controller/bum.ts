@@ -130,16 +130,6 @@ export class BumHandler {
     readonly counts: BumCounts = emptyBumCounts(),
     private readonly options: BumHandlerOptions = {},
   ) {
-    for (const tenant of intent.tenants) {
-      for (const vport of tenant.vports) {
-        const key = `${vport.port}/${macKey(vport.mac)}`;
-        this.byPortMac.set(key, [...(this.byPortMac.get(key) ?? []), { tenant, vport }]);
-      }
-      for (const endpoint of tenant.remoteEndpoints ?? []) {
-        const key = macKey(endpoint.mac);
-        this.remoteByMac.set(key, [...(this.remoteByMac.get(key) ?? []), { tenant, endpoint }]);
-      }
-    }
     this.accessPorts = new Set(intent.accessPorts);
     this.uplinkPorts = new Set(intent.uplinks.map((u) => u.port));
     this.limiter = new RateLimiter(options.rate ?? 100, options.burst ?? 100, options.now);
@@ -192,7 +182,32 @@ export class BumHandler {
     return undefined;
   }
 
+  /**
+   * Indexes the workloads by (port, MAC) and remote ones by MAC, on the first punt: a handler is
+   * built for every reconcile, and most devices never see a BUM punt.
+   */
+  private indexed = false;
+  private index(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    for (const tenant of this.intent.tenants) {
+      for (const vport of tenant.vports) {
+        const key = `${vport.port}/${macKey(vport.mac)}`;
+        const list = this.byPortMac.get(key);
+        if (list) list.push({ tenant, vport });
+        else this.byPortMac.set(key, [{ tenant, vport }]);
+      }
+      for (const endpoint of tenant.remoteEndpoints ?? []) {
+        const key = macKey(endpoint.mac);
+        const list = this.remoteByMac.get(key);
+        if (list) list.push({ tenant, endpoint });
+        else this.remoteByMac.set(key, [{ tenant, endpoint }]);
+      }
+    }
+  }
+
   private senderOf(port: number, src: string, vid: number | undefined): Sender | BumSkip {
+    this.index();
     if (this.accessPorts.has(port)) {
       const found = (this.byPortMac.get(`${port}/${src}`) ?? []).filter(
         ({ vport }) => vid === undefined || (vport.vlan ?? 0) === vid,
