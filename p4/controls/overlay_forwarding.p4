@@ -2,7 +2,8 @@
  * Overlay forwarding (ingress): inside one tenant, (VNI, destination MAC) says where a
  * frame goes: a local vport, a remote VTEP, or the VNI's flood group. The VNI is part
  * of every key, so a frame can only ever reach destinations of its own tenant.
- * Broadcast and multicast destinations without an entry of their own flood (BUM);
+ * Broadcast and multicast destinations without an entry of their own flood (BUM), or, on a
+ * device without replication (a BlueField DPU and its emulation), go to the controller;
  * unknown unicast is dropped: the controller knows every endpoint, nothing is learned.
  */
 #ifndef OVERLAY_FORWARDING_P4
@@ -36,6 +37,11 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
         meta.delivery = DELIVERY_NONE;
     }
 
+    /* No replication: the frame, as it would be forwarded, goes to the controller (PUNT_BUM). */
+    action bum_to_controller() {
+        meta.punt_reason = PUNT_BUM;
+    }
+
     table overlay_mac {
         key = {
             meta.vni:              exact @name("vni");
@@ -57,6 +63,7 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
         }
         actions = {
             flood;
+            bum_to_controller;
             @defaultonly destination_unknown;
         }
         const default_action = destination_unknown();
@@ -70,7 +77,7 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
                 bum_flood.apply();
             }
         }
-        if (meta.delivery == DELIVERY_NONE) {
+        if (meta.delivery == DELIVERY_NONE && meta.punt_reason == PUNT_NONE) {
             meta.drop_reason = DROP_UNKNOWN_DESTINATION;
         } else if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 1) {
             /* A VTEP never relays between tunnels (split horizon). */

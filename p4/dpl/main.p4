@@ -29,6 +29,13 @@
  *    (packet-out) and unicasts what must reach several endpoints.
  *  - MTU punts: no clone sessions over P4Runtime; an oversized frame goes to the controller
  *    itself (packet-in reason MTU) instead of a clone while the original is dropped.
+ *  - ARP/ND suppression (the core's neighbor_suppression, issue 14): the same tables (arp_answer,
+ *    nd_answer, unknown_neighbor), keys and actions. An ARP request from a local workload is
+ *    answered here, by rewriting it (Ethernet and our flex-parsed ARP header) and sending it back
+ *    out of its port. A Neighbor Advertisement needs a new ICMPv6 checksum, and DPL has no checksum
+ *    extern: a known solicitation goes to the controller (packet-in reason NEIGHBOR), which
+ *    answers it (src/controller/bum.ts). Requests from the underlay are not answered here (the
+ *    core answers them back through the tunnel): they are BUM frames like any other.
  *  - Checksums: DPL has no checksum externs in its public pages; we assume the hardware fills the
  *    outer IPv4 header checksum and leave the outer UDP checksum 0 (allowed over IPv4, RFC 8926
  *    3.3; over IPv6 this needs the hardware's UDP checksum offload: unverified).
@@ -44,17 +51,40 @@
 
 #include "../include/constants.p4"
 
-/* The core no longer needs it (its lengths are one addition to the frame length); DPL does. */
-const bit<8> ETHERNET_HEADER_BYTES = 14;
+/* Bytes of an Ethernet header (named apart from any core constant, so the two never clash). */
+const bit<8> DPL_ETHERNET_HEADER_BYTES = 14;
 
 /* Sizes are powers of two: the DPL runtime holds N-1 regular entries in a table of size N. */
 #define DPL_TENANT_SLOTS 4096
+/* The core's NEIGHBOR_TABLE_SIZE (issue 14): (VNI, IP) -> MAC bindings, per family. */
+#define DPL_NEIGHBOR_TABLE_SIZE 65536
 
 /*
- * Packet-in reason of a BUM frame handed to the controller (bum_policy). DPL only for now; it
- * belongs in constants.p4 next to the other PUNT_* codes (and src/controller/reasons.ts).
+ * ARP and Neighbor Discovery numbers (RFC 826, RFC 4861). Named apart from the core's constants
+ * (issue 14 adds ETHERTYPE_ARP & co. to constants.p4), so the two never clash.
  */
-const punt_reason_t PUNT_BUM = 3;
+const bit<16> DPL_ETHERTYPE_ARP = 0x0806;
+const bit<8>  DPL_IP_PROTO_ICMPV6 = 58;
+const bit<16> DPL_ARP_REQUEST = 1;
+const bit<16> DPL_ARP_REPLY = 2;
+const bit<8>  DPL_ND_SOLICITATION = 135;
+const bit<8>  DPL_ND_HOP_LIMIT = 255;
+const bit<8>  DPL_ND_OPTION_SOURCE_LLA = 1;
+/*
+ * Packet-in reason of a Neighbor Solicitation whose target nd_answer knows, handed to the controller
+ * to answer (no checksum extern for the advertisement). Here, not in constants.p4, because the core
+ * never sends it (bf-p4c refuses unused constants); src/controller/reasons.ts mirrors it.
+ */
+const punt_reason_t PUNT_NEIGHBOR = 4;
+/* The core's DROP_UNKNOWN_NEIGHBOR (issue 14): an ARP/ND request for an unknown target, tenant drops those. */
+const drop_reason_t DPL_DROP_UNKNOWN_NEIGHBOR = 24;
+
+/* What neighbor suppression decided, as the core's neighbor_verdict_t. */
+typedef bit<2> dpl_neighbor_verdict_t;
+const dpl_neighbor_verdict_t DPL_NEIGHBOR_NOT_A_REQUEST = 0;
+const dpl_neighbor_verdict_t DPL_NEIGHBOR_ANSWER = 1;
+const dpl_neighbor_verdict_t DPL_NEIGHBOR_UNKNOWN_FLOOD = 2;
+const dpl_neighbor_verdict_t DPL_NEIGHBOR_UNKNOWN_DROP = 3;
 
 /* P4 port id of the controller path (the service configuration maps PFs/VFs to port ids). Assumed. */
 const nv_logical_port_t CONTROLLER_PORT = 0xFFFFFFFD;
@@ -88,6 +118,35 @@ header dpl_security_option_h {
     security_id_t security_id;
 }
 
+/* ARP for IPv4 over Ethernet (RFC 826), parsed after the Ethernet header (a flex header). */
+header dpl_arp_h {
+    bit<16>     htype;
+    bit<16>     ptype;
+    bit<8>      hlen;
+    bit<8>      plen;
+    bit<16>     oper;
+    mac_addr_t  sha;
+    ipv4_addr_t spa;
+    mac_addr_t  tha;
+    ipv4_addr_t tpa;
+}
+
+/* The first word of an ICMPv6 message (RFC 4443). */
+header dpl_icmpv6_h {
+    bit<8>  type;
+    bit<8>  code;
+    bit<16> checksum;
+}
+
+/* The rest of a Neighbor Solicitation with one link-layer address option (RFC 4861 4.3, 4.6.1). */
+header dpl_nd_h {
+    bit<32>     reserved;
+    ipv6_addr_t target;
+    bit<8>      option_type;
+    bit<8>      option_length;
+    mac_addr_t  option_lla;
+}
+
 /* NvOptionsParser keys of the security-ID option, without and with the critical bit. */
 const bit<24> SECURITY_OPTION_KEY = SECURITY_ID_OPTION_CLASS ++ 1w0 ++ SECURITY_ID_OPTION_TYPE;
 const bit<24> SECURITY_OPTION_KEY_CRITICAL = SECURITY_ID_OPTION_CLASS ++ 1w1 ++ SECURITY_ID_OPTION_TYPE;
@@ -97,6 +156,9 @@ struct headers_t {
     dpl_geneve_h          geneve;
     dpl_security_option_h rx_security_option;
     dpl_security_option_h rx_security_option_critical;
+    dpl_arp_h             arp;
+    dpl_icmpv6_h          icmpv6;
+    dpl_nd_h              nd;
     /* Pushed in front of the frame by encapsulation (experimental push-header extern). */
     dpl_security_option_h tunnel_security_option;
     dpl_geneve_h          tunnel_geneve;
@@ -126,6 +188,9 @@ struct local_metadata_t {
     bit<1>          from_tunnel;
     bit<1>          vtep_trusted;
     bit<1>          bum_to_controller;
+    vlan_id_t       src_vlan;
+    dpl_neighbor_verdict_t neighbor_verdict;
+    mac_addr_t      neighbor_mac;
     vport_id_t      src_vport;
     vni_t           vni;
     tenant_slot_t   tenant_slot;
@@ -167,6 +232,27 @@ parser VtepParser(packet_in packet, out headers_t headers) {
                                  headers.rx_security_option);
         security_options.extract(packet, (bit<8>) headers.geneve.opt_len, SECURITY_OPTION_KEY_CRITICAL,
                                  headers.rx_security_option_critical);
+        transition accept;
+    }
+
+    /* ARP and ICMPv6 after the fixed parser's Ethernet / IPv6 states (state names inferred). */
+    @nv_transition_from("nv_parse_ethernet", DPL_ETHERTYPE_ARP)
+    state parse_arp {
+        packet.extract(headers.arp);
+        transition accept;
+    }
+
+    @nv_transition_from("nv_parse_ipv6", DPL_IP_PROTO_ICMPV6)
+    state parse_icmpv6 {
+        packet.extract(headers.icmpv6);
+        transition select(headers.icmpv6.type) {
+            DPL_ND_SOLICITATION: parse_neighbor_solicitation;
+            default: accept;
+        }
+    }
+
+    state parse_neighbor_solicitation {
+        packet.extract(headers.nd);
         transition accept;
     }
 }
@@ -217,6 +303,7 @@ control PortClassification(inout headers_t headers, in nv_standard_metadata_t st
                 access_vlan = headers.vlan.vid;
             }
             if (vport_classification.apply().hit) {
+                meta.src_vlan = access_vlan;
                 if (headers.vlan.isValid()) {
                     /* The overlay carries frames untagged. */
                     nv_pop_header(headers.vlan);
@@ -379,6 +466,115 @@ control OverlayForwarding(inout headers_t headers, inout local_metadata_t meta) 
             meta.drop_reason = DROP_HAIRPIN;
         } else if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 1) {
             meta.drop_reason = DROP_TUNNEL_TO_TUNNEL;
+        }
+    }
+}
+
+/*
+ * The core's neighbor_suppression (issue 14): the same tables, keys and actions; the actions only
+ * record, the verdict follows in the apply block (DPL: no conditionals in actions).
+ */
+control NeighborSuppression(inout headers_t headers, inout local_metadata_t meta) {
+    action answer_arp(mac_addr_t mac) { meta.neighbor_mac = mac; }
+    action answer_neighbor_solicitation(mac_addr_t mac) { meta.neighbor_mac = mac; }
+    action target_unknown() { }
+
+    table arp_answer {
+        key = {
+            meta.vni:           exact @name("vni");
+            headers.arp.tpa:    exact @name("target_ipv4");
+        }
+        actions = { answer_arp; @defaultonly target_unknown; }
+        const default_action = target_unknown();
+        size = DPL_NEIGHBOR_TABLE_SIZE;
+    }
+
+    table nd_answer {
+        key = {
+            meta.vni:           exact @name("vni");
+            headers.nd.target:  exact @name("target_ipv6");
+        }
+        actions = { answer_neighbor_solicitation; @defaultonly target_unknown; }
+        const default_action = target_unknown();
+        size = DPL_NEIGHBOR_TABLE_SIZE;
+    }
+
+    bit<1> drop_unknown = 0;
+    action flood_unknown_neighbor() { drop_unknown = 0; }
+    action drop_unknown_neighbor() { drop_unknown = 1; }
+
+    /* Per tenant: a request for an unknown target goes on as BUM (bum_policy) or is dropped. */
+    table unknown_neighbor {
+        key = { meta.vni: exact @name("vni"); }
+        actions = { flood_unknown_neighbor; drop_unknown_neighbor; }
+        default_action = flood_unknown_neighbor();
+        size = 4096;
+    }
+
+    apply {
+        meta.neighbor_verdict = DPL_NEIGHBOR_NOT_A_REQUEST;
+        /* Requests from local workloads only: an answer to the underlay would need the way back. */
+        bool arp_request = false;
+        bool solicitation = false;
+        if (meta.from_tunnel == 0 && headers.arp.isValid()) {
+            if (headers.arp.htype == 1 && headers.arp.ptype == ETHERTYPE_IPV4 && headers.arp.hlen == 6
+                && headers.arp.plen == 4 && headers.arp.oper == DPL_ARP_REQUEST
+                && headers.arp.spa != 0 && headers.arp.spa != headers.arp.tpa) {
+                arp_request = true;
+            }
+        }
+        if (meta.from_tunnel == 0 && headers.nd.isValid() && headers.ipv6.isValid()) {
+            if (headers.icmpv6.code == 0 && headers.ipv6.hop_limit == DPL_ND_HOP_LIMIT
+                && headers.nd.option_type == DPL_ND_OPTION_SOURCE_LLA && headers.nd.option_length == 1
+                && headers.ipv6.src_addr != 0 && headers.nd.target[127:120] != 0xFF) {
+                solicitation = true;
+            }
+        }
+        bool known = false;
+        if (arp_request) {
+            known = arp_answer.apply().hit;
+        } else if (solicitation) {
+            known = nd_answer.apply().hit;
+        }
+        if (arp_request || solicitation) {
+            unknown_neighbor.apply();
+            if (known) {
+                meta.neighbor_verdict = DPL_NEIGHBOR_ANSWER;
+            } else if (drop_unknown == 1) {
+                meta.neighbor_verdict = DPL_NEIGHBOR_UNKNOWN_DROP;
+            } else {
+                meta.neighbor_verdict = DPL_NEIGHBOR_UNKNOWN_FLOOD;
+            }
+        }
+    }
+}
+
+/* The core's neighbor_reply, for ARP only (a Neighbor Advertisement needs a checksum unit). */
+control NeighborReply(inout headers_t headers, inout local_metadata_t meta) {
+    /* RFC 826: the reply swaps sender and target, the sender being the target asked for.
+     * [inferred] that a flex-parsed header is an L-value in DPL. */
+    action arp_reply() {
+        ipv4_addr_t target = headers.arp.tpa;
+        headers.ethernet.dst_addr = headers.ethernet.src_addr;
+        headers.ethernet.src_addr = meta.neighbor_mac;
+        headers.arp.oper = DPL_ARP_REPLY;
+        headers.arp.tha = headers.arp.sha;
+        headers.arp.tpa = headers.arp.spa;
+        headers.arp.sha = meta.neighbor_mac;
+        headers.arp.spa = target;
+    }
+
+    apply {
+        arp_reply();
+        if (meta.src_vlan != 0) {
+            /* Back with the access tag it came with (classification removed it). */
+            headers.vlan.setValid();
+            headers.vlan.pcp = 0;
+            headers.vlan.dei = 0;
+            headers.vlan.vid = meta.src_vlan;
+            headers.vlan.ether_type = headers.ethernet.ether_type;
+            headers.ethernet.ether_type = ETHERTYPE_VLAN;
+            nv_push_header(headers.vlan);
         }
     }
 }
@@ -563,7 +759,7 @@ control MtuCheck(in nv_standard_metadata_t std_meta, inout local_metadata_t meta
         meta.mtu = 0;
         uplink_mtu.apply();
         /* Outer IP datagram = frame without its Ethernet header + IP + UDP + Geneve + option. */
-        bit<16> overhead = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES + 8) - (bit<16>) ETHERNET_HEADER_BYTES;
+        bit<16> overhead = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES + 8) - (bit<16>) DPL_ETHERNET_HEADER_BYTES;
         if (meta.tunnel_is_ipv6 == 1) {
             overhead = overhead + (bit<16>) IPV6_HEADER_BYTES;
         } else {
@@ -588,6 +784,8 @@ control VtepIngress(inout headers_t headers,
                     inout packet_out_t pkt_out_meta) {
     NvCounter<drop_reason_t>(DROP_REASON_COUNT, NvCounterType.PACKETS_AND_BYTES) ingress_drops;
     NvCounter<tenant_slot_t>(DPL_TENANT_SLOTS, NvCounterType.PACKETS_AND_BYTES) tenant_from_network;
+    /* Per tenant slot: ARP requests answered here and solicitations handed to the controller to answer. */
+    NvCounter<tenant_slot_t>(DPL_TENANT_SLOTS, NvCounterType.PACKETS_AND_BYTES) tenant_neighbor_answers;
     @name(".VtepEgress.egress_drops")
     NvCounter<drop_reason_t>(DROP_REASON_COUNT, NvCounterType.PACKETS_AND_BYTES) egress_drops;
     @name(".VtepEgress.tenant_to_network")
@@ -595,7 +793,9 @@ control VtepIngress(inout headers_t headers,
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
+    NeighborSuppression() neighbor_suppression;
     OverlayForwarding() overlay_forwarding;
+    NeighborReply() neighbor_reply;
     TunnelResolution() tunnel_resolution;
     @name(".VtepEgress.policy") Policy() policy;
     @name(".VtepEgress.geneve_encap") GeneveEncap() geneve_encap;
@@ -612,6 +812,7 @@ control VtepIngress(inout headers_t headers,
         to_controller.ingress_port = (bit<16>) std_meta.ingress_port;
         to_controller.reason = PUNT_NONE;
         to_controller.pad = 0;
+        meta.neighbor_verdict = DPL_NEIGHBOR_NOT_A_REQUEST;
 
         port_classification.apply(headers, std_meta, meta);
         if (meta.port_role == PORT_ROLE_UPLINK) {
@@ -626,7 +827,25 @@ control VtepIngress(inout headers_t headers,
             }
         }
         if (meta.drop_reason == DROP_NONE) {
+            neighbor_suppression.apply(headers, meta);
             overlay_forwarding.apply(headers, meta);
+        }
+        if (meta.drop_reason == DROP_NONE || meta.neighbor_verdict == DPL_NEIGHBOR_ANSWER) {
+            /* Whatever forwarding decided for a request the VTEP answers is void (as in the core). */
+            if (meta.neighbor_verdict == DPL_NEIGHBOR_ANSWER) {
+                tenant_neighbor_answers.count(meta.tenant_slot);
+                if (headers.arp.isValid()) {
+                    neighbor_reply.apply(headers, meta);
+                    nv_send_to_port(std_meta.ingress_port);
+                } else {
+                    to_controller.reason = PUNT_NEIGHBOR;
+                    nv_send_to_controller(to_controller);
+                }
+                return;
+            }
+            if (meta.neighbor_verdict == DPL_NEIGHBOR_UNKNOWN_DROP) {
+                meta.drop_reason = DPL_DROP_UNKNOWN_NEIGHBOR;
+            }
         }
         if (meta.drop_reason == DROP_NONE && meta.bum_to_controller == 1) {
             to_controller.reason = PUNT_BUM;

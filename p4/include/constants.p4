@@ -106,6 +106,8 @@ typedef bit<8> punt_reason_t;
 const punt_reason_t PUNT_NONE = 0;
 const punt_reason_t PUNT_MTU_EXCEEDED = 1;   /* copy of a too-large frame, before encapsulation */
 const punt_reason_t PUNT_GENEVE_OAM = 2;     /* Geneve control packet (O bit): the whole packet */
+const punt_reason_t PUNT_BUM = 3;            /* BUM frame of a tenant that sends BUM to the controller (no replication) */
+/* 4 (NEIGHBOR) is the DPL program's own (p4/dpl/main.p4): the core never sends it. */
 
 /* Per-tenant traffic counters are indexed by a tenant slot the controller assigns. */
 #define TENANT_SLOTS 4096

@@ -184,14 +184,19 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     list.push({ w, id, index: i });
   });
 
+  /** A workload's IP addresses, as given (for ARP/ND answers by the controller). */
+  const addresses = (w: WorkloadSpec) => ({
+    ...(w.ipv4 !== undefined ? { ipv4: w.ipv4 } : {}),
+    ...(w.ipv6 !== undefined ? { ipv6: w.ipv6 } : {}),
+  });
   // By workload index and family (arrays, not a Map keyed by object: one lookup per remote endpoint).
   const remotes4: Array<RemoteEndpointIntent | undefined> = [];
   const remotes6: Array<RemoteEndpointIntent | undefined> = [];
-  const remoteOf = (w: WorkloadSpec, index: number, family: 'ipv4' | 'ipv6', vtep: string) => {
+  const remoteOf = (w: WorkloadSpec, id: number, index: number, family: 'ipv4' | 'ipv6', vtep: string) => {
     const byIndex = family === 'ipv4' ? remotes4 : remotes6;
     const known = byIndex[index];
     if (known) return known;
-    const fresh: RemoteEndpointIntent = { name: w.name, mac: w.mac, vtep };
+    const fresh: RemoteEndpointIntent = { name: w.name, mac: w.mac, vtep, securityId: id, ...addresses(w) };
     byIndex[index] = fresh;
     return fresh;
   };
@@ -213,6 +218,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
           mac: w.mac,
           ...(w.vlan !== undefined ? { vlan: w.vlan } : {}),
           securityId: id,
+          ...addresses(w),
         })),
         members: [],
         remoteEndpoints: [],
@@ -232,7 +238,8 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         const vtep = peer.vteps[family] as string;
         tenant.members!.push({ vtep, trusted: true });
         // One object per workload and family, shared by every device that sees it as remote.
-        for (const { w, index } of remote) tenant.remoteEndpoints!.push(remoteOf(w, index, family, vtep));
+        for (const { w, id, index } of remote)
+          tenant.remoteEndpoints!.push(remoteOf(w, id, index, family, vtep));
       }
       tenants.push(tenant);
     });

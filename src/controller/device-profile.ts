@@ -111,7 +111,9 @@ export function intentForProfile(profile: DeviceProfile, intent: FabricIntent): 
 /**
  * The planned entities a device of `profile` takes: without replication, no clone session (the MTU
  * punt of the v1model program needs one; the DPL program sends the frame itself to the controller),
- * and, when the program has it (the DPL VTEP), one `bum_policy` entry per tenant.
+ * and BUM per tenant as the program allows: one `bum_policy` entry per tenant on the DPL VTEP; on
+ * the v1model program (the DPU emulation), a `bum_flood` entry `bum_to_controller` per tenant whose
+ * BUM goes to the controller (its default, `destination_unknown`, drops the others' BUM).
  */
 export function entitiesForProfile(
   profile: DeviceProfile,
@@ -122,7 +124,23 @@ export function entitiesForProfile(
   if (profile.replication) return entities;
   const out = entities.filter((e) => e.kind === 'table');
   if (index.tables.find('bum_policy')) out.push(...bumPolicyEntries(intent));
+  else if (index.tables.find('bum_flood')?.actions.find('bum_to_controller'))
+    out.push(...bumToControllerEntries(intent));
   return out;
+}
+
+/** One `bum_flood` entry `bum_to_controller` per tenant whose BUM goes to the controller. */
+export function bumToControllerEntries(intent: FabricIntent): PlannedTableEntry[] {
+  return intent.tenants
+    .filter((t) => t.bumPolicy === 'controller')
+    .map((t) => ({
+      kind: 'table',
+      table: 'bum_flood',
+      match: { vni: t.vni },
+      action: 'bum_to_controller',
+      params: {},
+      owner: `tenant ${t.name ?? `VNI ${t.vni}`}, BUM to the controller`,
+    }));
 }
 
 /** One `bum_policy` entry per tenant: BUM frames to the controller or dropped (the table's default). */

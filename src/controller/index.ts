@@ -1,4 +1,5 @@
 /** Overlay controller: operator intent -> the VTEP program's table entries, and counters back. */
+export * from './bum.js';
 export * from './controller.js';
 export * from './derive.js';
 export * from './device-profile.js';
@@ -7,6 +8,7 @@ export * from './fabric-controller.js';
 export * from './fabric-schema.js';
 export * from './intent.js';
 export * from './load-fabric.js';
+export * from './neighbor.js';
 export * from './parse-intent.js';
 export * from './plan.js';
 export * from './pmtu.js';
@@ -15,3 +17,4 @@ export * from './punts.js';
 export * from './reasons.js';
 export * from './reconcile.js';
 export * from './service.js';
+export * from './tenant-policy.js';

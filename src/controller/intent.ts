@@ -29,6 +29,9 @@ export interface VportIntent {
   /** Access VLAN ID; omitted or 0 = untagged. */
   vlan?: number;
   securityId: number;
+  /** The workload's addresses, for answering ARP / Neighbor Solicitation on its behalf (BUM on a DPU). */
+  ipv4?: string;
+  ipv6?: string;
 }
 
 export interface MembershipIntent {
@@ -44,6 +47,11 @@ export interface RemoteEndpointIntent {
   mac: string;
   /** Address of the remote VTEP behind which it lives; must be a member of the tenant. */
   vtep: string;
+  /** The workload's security ID (what its VTEP puts in the option); for the controller's own policy checks. */
+  securityId?: number;
+  /** The workload's addresses, for answering ARP / Neighbor Solicitation on its behalf (BUM on a DPU). */
+  ipv4?: string;
+  ipv6?: string;
 }
 
 export interface PolicyIntent {
@@ -71,7 +79,8 @@ export interface TenantIntent {
   flood?: boolean;
   /**
    * BUM on a device without packet replication (a BlueField DPU), where nothing floods: dropped
-   * (default) or sent to the controller (the DPL program's `bum_policy`).
+   * (default) or sent to the controller (the DPL program's `bum_policy`, the v1model program's
+   * `bum_flood` action `bum_to_controller`), which answers ARP/ND and copies the rest (bum.ts).
    */
   bumPolicy?: 'drop' | 'controller';
   vports: VportIntent[];

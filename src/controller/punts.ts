@@ -1,10 +1,12 @@
 /**
  * What the controller does with packet-ins of one device: MTU punts are answered with ICMP
- * (pmtu.ts) towards the sender, out of the port the frame came in on, rate-limited; Geneve OAM
+ * (pmtu.ts) towards the sender, out of the port the frame came in on, rate-limited; BUM punts of a
+ * device without replication are answered (ARP/ND) or copied (bum.ts), rate-limited; Geneve OAM
  * punts are logged and counted. Everything is counted, so nothing is silent.
  */
 import type { P4Value, PacketIn } from '../p4runtime/index.js';
 import { formatMac } from '../packet/index.js';
+import { type BumCounts, BumHandler, emptyBumCounts, withVlan } from './bum.js';
 import type { FabricIntent, TenantIntent, VportIntent } from './intent.js';
 import { ipKey, macKey, resolveUnderlayRoute } from './plan.js';
 import { type PmtuSkip, pmtuAnswer, RateLimiter, tenantPathMtu } from './pmtu.js';
@@ -16,6 +18,8 @@ export interface PuntCounts {
   /** Not answered: rate limit, unknown sender, or why pmtuAnswer declined. */
   mtuNotAnswered: Record<PmtuSkip | 'rate-limited' | 'unknown-sender', number>;
   oam: number;
+  /** BUM frames of tenants whose BUM goes to the controller (bum.ts). */
+  bum: BumCounts;
   other: number;
 }
 
@@ -23,6 +27,11 @@ export interface PuntHandlerOptions {
   /** ICMP answers per second (default 100) and burst (default 100). */
   rate?: number;
   burst?: number;
+  /** BUM frames handled per second (default 100) and burst (default 100). */
+  bumRate?: number;
+  bumBurst?: number;
+  /** Counts to continue (a handler built again for a new intent keeps counting). */
+  counts?: PuntCounts;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -35,34 +44,26 @@ interface Attachment {
   vport: VportIntent;
 }
 
-function withVlan(frame: Uint8Array, vlan: number): Uint8Array {
-  if (vlan === 0) return frame;
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12), 0);
-  out[12] = 0x81;
-  out[13] = 0x00;
-  out[14] = (vlan >> 8) & 0x0f;
-  out[15] = vlan & 0xff;
-  out.set(frame.subarray(12), 16);
-  return out;
-}
+export const emptyPuntCounts = (): PuntCounts => ({
+  mtuAnswered: 0,
+  mtuNotAnswered: {
+    'not-ip': 0,
+    'fragment-allowed': 0,
+    'icmp-error': 0,
+    'too-short': 0,
+    'rate-limited': 0,
+    'unknown-sender': 0,
+  },
+  oam: 0,
+  bum: emptyBumCounts(),
+  other: 0,
+});
 
 export class PuntHandler {
-  readonly counts: PuntCounts = {
-    mtuAnswered: 0,
-    mtuNotAnswered: {
-      'not-ip': 0,
-      'fragment-allowed': 0,
-      'icmp-error': 0,
-      'too-short': 0,
-      'rate-limited': 0,
-      'unknown-sender': 0,
-    },
-    oam: 0,
-    other: 0,
-  };
+  readonly counts: PuntCounts;
   private readonly byPortMac = new Map<string, Attachment>();
   private readonly limiter: RateLimiter;
+  private readonly bum: BumHandler;
 
   constructor(
     private readonly intent: FabricIntent,
@@ -73,6 +74,13 @@ export class PuntHandler {
       for (const vport of tenant.vports)
         this.byPortMac.set(`${vport.port}/${macKey(vport.mac)}`, { tenant, vport });
     this.limiter = new RateLimiter(options.rate ?? 100, options.burst ?? 100, options.now);
+    this.counts = options.counts ?? emptyPuntCounts();
+    this.bum = new BumHandler(intent, send, this.counts.bum, {
+      rate: options.bumRate,
+      burst: options.bumBurst,
+      log: options.log,
+      now: options.now,
+    });
   }
 
   /** The path MTU towards `dstMac` in `tenant`: its remote VTEP's uplink, else the smallest uplink. */
@@ -95,6 +103,14 @@ export class PuntHandler {
     if (reason === PUNT_REASONS.GENEVE_OAM) {
       this.counts.oam++;
       this.options.log?.(`Geneve OAM packet from port ${port}, ${p.payload.length} bytes`);
+      return;
+    }
+    if (reason === PUNT_REASONS.BUM) {
+      this.bum.handle(port, p.payload);
+      return;
+    }
+    if (reason === PUNT_REASONS.NEIGHBOR) {
+      this.bum.handleNeighbor(port, p.payload);
       return;
     }
     if (reason !== PUNT_REASONS.MTU_EXCEEDED) {

@@ -40,6 +40,10 @@ export function dropCounterName(reason: DropReason): 'VtepIngress.ingress_drops'
 export const PUNT_REASONS = {
   MTU_EXCEEDED: 1,
   GENEVE_OAM: 2,
+  /** A BUM frame of a tenant whose BUM goes to the controller (no replication: a DPU). */
+  BUM: 3,
+  /** A Neighbor Solicitation the data plane knows the target of but cannot answer (the DPL program). */
+  NEIGHBOR: 4,
 } as const;
 
 export type PuntReason = keyof typeof PUNT_REASONS;

@@ -166,6 +166,7 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   }
   for (const raw of tables.get('bum_flood') ?? []) {
     const e = decode(raw);
+    if (e.params.mcast_group === undefined) continue; // bum_to_controller: no group
     a.floodGroup.set(Number(e.match.vni), Number(e.params.mcast_group));
     groupVni.set(Number(e.params.mcast_group), Number(e.match.vni));
   }

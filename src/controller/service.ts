@@ -110,6 +110,12 @@ class Metrics {
     labelNames: ['device', 'outcome'],
     registers: [this.registry],
   });
+  readonly bumCopies = new Gauge({
+    name: 'genevectl_bum_copies',
+    help: 'Copies of punted BUM frames (no replication): sent to local attachments or remote VTEPs, or not sent and why',
+    labelNames: ['device', 'copy'],
+    registers: [this.registry],
+  });
   readonly tenantPackets = new Gauge({
     name: 'genevectl_tenant_tunnelled_packets',
     help: 'Tunnelled packets per tenant and direction (the device counters, cell from its own VNI table)',
@@ -267,6 +273,8 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           (frame, metadata) => client.packetOut(frame, metadata),
           {
             log: (line) => this.log(`${name}: ${line}`),
+            // Counting goes on across program pushes, reconciles and reconnects.
+            ...(state.punts ? { counts: state.punts.counts } : {}),
           },
         );
         client.on('packetIn', (p) => state.punts?.handle(p));
@@ -306,6 +314,8 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           (frame, metadata) => client.packetOut(frame, metadata),
           {
             log: (line) => this.log(`${name}: ${line}`),
+            // Counting goes on across program pushes, reconciles and reconnects.
+            ...(state.punts ? { counts: state.punts.counts } : {}),
           },
         );
         for (const c of report.changes) this.metrics.writes.inc({ device: name, kind: c.kind });
@@ -353,6 +363,20 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         for (const [why, n] of Object.entries(p.mtuNotAnswered))
           this.metrics.punts.set({ device: name, outcome: `mtu_not_answered_${why}` }, n);
         this.metrics.punts.set({ device: name, outcome: 'geneve_oam' }, p.oam);
+        this.metrics.punts.set({ device: name, outcome: 'bum_arp_answered' }, p.bum.arpAnswered);
+        this.metrics.punts.set({ device: name, outcome: 'bum_nd_answered' }, p.bum.ndAnswered);
+        this.metrics.punts.set({ device: name, outcome: 'bum_copied' }, p.bum.copied);
+        for (const [why, n] of Object.entries(p.bum.notHandled))
+          this.metrics.punts.set({ device: name, outcome: `bum_not_served_${why}` }, n);
+        this.metrics.punts.set({ device: name, outcome: 'other' }, p.other);
+        const copies = {
+          local: p.bum.copiesLocal,
+          remote: p.bum.copiesRemote,
+          denied_by_policy: p.bum.copiesDenied,
+          no_route: p.bum.copiesNoRoute,
+          too_large: p.bum.copiesTooLarge,
+        };
+        for (const [copy, n] of Object.entries(copies)) this.metrics.bumCopies.set({ device: name, copy }, n);
       }
       if (!s.controller || !s.converged) continue;
       try {

@@ -93,6 +93,24 @@ describe('planning for a BlueField DPU', () => {
     expect(dpu).toEqual(rest);
   });
 
+  it('on the v1model program (the DPU emulation), sends a controller tenant’s BUM to the controller through bum_flood', async () => {
+    const intent = exampleIntent('controller');
+    const index = new P4InfoIndex((await vtepProgram()).p4info);
+    const dpuIntent = intentForProfile(PROFILES.bluefield, intent);
+    const dpu = entitiesForProfile(PROFILES.bluefield, index, dpuIntent, planFabric(dpuIntent).entities);
+    // One entry, for blue (green drops BUM: bum_flood's default, destination_unknown).
+    expect(dpu.filter((e) => e.kind === 'table' && e.table === 'bum_flood')).toEqual([
+      {
+        kind: 'table',
+        table: 'bum_flood',
+        match: { vni: 5000 },
+        action: 'bum_to_controller',
+        params: {},
+        owner: 'tenant blue, BUM to the controller',
+      },
+    ]);
+  });
+
   it('adds one bum_policy entry per tenant when the program has the table (the DPL VTEP)', () => {
     const intent = exampleIntent('controller');
     const dplLike = new P4InfoIndex({

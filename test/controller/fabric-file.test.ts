@@ -48,10 +48,24 @@ describe('fabric file', () => {
     const blueA = a.intent.tenants.find((t) => t.name === 'blue')!;
     expect(blueA.vports.map((v) => [v.name, v.securityId])).toEqual([['blue-web', derivedSecurityId('web')]]);
     expect(blueA.members).toEqual([{ vtep: '10.0.0.2', trusted: true }]);
+    // Security IDs and addresses: for the controller's own handling of BUM on a DPU (bum.ts).
     expect(blueA.remoteEndpoints).toEqual([
-      { name: 'blue-db', mac: '02:00:00:00:0a:02', vtep: '10.0.0.2' },
-      { name: 'blue-cache', mac: '02:00:00:00:0b:03', vtep: '10.0.0.2' },
+      {
+        name: 'blue-db',
+        mac: '02:00:00:00:0a:02',
+        vtep: '10.0.0.2',
+        securityId: derivedSecurityId('db'),
+        ipv4: '192.168.10.2',
+      },
+      {
+        name: 'blue-cache',
+        mac: '02:00:00:00:0b:03',
+        vtep: '10.0.0.2',
+        securityId: derivedSecurityId('cache'),
+        ipv4: '192.168.10.3',
+      },
     ]);
+    expect(blueA.vports[0]).toMatchObject({ ipv4: '192.168.10.1' });
     expect(blueA.policies?.[0]).toMatchObject({
       src: derivedSecurityId('web'),
       dst: derivedSecurityId('db'),

@@ -5,11 +5,13 @@ import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { DROP_REASONS, dropCounterName, PUNT_REASONS } from '../../src/controller/reasons.js';
 
 const constants = readFileSync(join(PACKAGE_ROOT, 'p4', 'include', 'constants.p4'), 'utf8');
+/** The DPL program's own punt reason (NEIGHBOR), which the core never sends. */
+const dpl = readFileSync(join(PACKAGE_ROOT, 'p4', 'dpl', 'main.p4'), 'utf8');
 
-function p4Constants(type: string, prefix: string): Record<string, number> {
+function p4Constants(type: string, prefix: string, source = constants): Record<string, number> {
   const out: Record<string, number> = {};
   const re = new RegExp(`const ${type} ${prefix}_(\\w+) = (\\d+);`, 'g');
-  for (const m of constants.matchAll(re)) out[m[1]] = Number(m[2]);
+  for (const m of source.matchAll(re)) out[m[1]] = Number(m[2]);
   return out;
 }
 
@@ -20,10 +22,11 @@ describe('reason codes', () => {
     expect(DROP_REASONS).toEqual(fromP4);
   });
 
-  it('punt reasons match p4/include/constants.p4', () => {
-    const fromP4 = p4Constants('punt_reason_t', 'PUNT');
+  it('punt reasons match p4/include/constants.p4 and the DPL program’s own', () => {
+    const fromP4 = { ...p4Constants('punt_reason_t', 'PUNT'), ...p4Constants('punt_reason_t', 'PUNT', dpl) };
     delete fromP4.NONE;
     expect(PUNT_REASONS).toEqual(fromP4);
+    expect(Object.keys(p4Constants('punt_reason_t', 'PUNT', dpl))).toEqual(['NEIGHBOR']);
   });
 
   it('egress-decided drops are read from the egress counter', () => {

@@ -1,8 +1,9 @@
-// Controller port: packet-out, and packet-in for MTU (rule 5) and Geneve control packets (rule 7).
+// Controller port: packet-out, and packet-in for MTU (rule 5), Geneve control packets (rule 7) and
+// the BUM of a tenant without replication (rule 2, bum_flood -> bum_to_controller).
 import { describe, expect, it } from 'vitest';
 import { PUNT_REASONS } from '../../src/controller/reasons.js';
-import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
-import { fromRemoteVtep, tenantFrame } from './harness/frames.js';
+import { A1, A2, B2, installFabric, R1, REMOTE_A1, TENANT_A, TENANT_B, useVtep } from './harness/fabric.js';
+import { fromRemoteVtep, tagged, tenantFrame } from './harness/frames.js';
 import { PORTS } from './harness/vtep.js';
 
 const session = useVtep();
@@ -52,5 +53,37 @@ describe('controller I/O', () => {
     expect(Buffer.from(punt.payload).equals(Buffer.from(oam))).toBe(true);
     expect(Number(punt.metadata.ingress_port)).toBe(PORTS.uplink1);
     expect(Number(punt.metadata.reason)).toBe(PUNT_REASONS.GENEVE_OAM);
+  });
+
+  it('BUM of a tenant without replication reaches the controller as it would be forwarded, and nothing else does', async () => {
+    const s = session();
+    await s.reset('controller: BUM packet-in');
+    await installFabric(s);
+    await s.insert([
+      s.entry('bum_flood', { vni: TENANT_A.vni }, 'bum_to_controller'),
+      s.entry('bum_flood', { vni: TENANT_B.vni }, 'bum_to_controller'),
+    ]);
+    // From a tagged access vport: the frame without its access tag.
+    const broadcast = tenantFrame({ dst: 'ff:ff:ff:ff:ff:ff', src: B2.mac, payloadLength: 28 });
+    expect(await s.send(B2.port, tagged(broadcast, B2.vlan), 'broadcast from B2')).toEqual([]);
+    // From the underlay: the decapsulated frame, with the uplink as ingress port.
+    const multicast = tenantFrame({ dst: '01:00:5e:00:00:fb', src: REMOTE_A1.mac, payloadLength: 40 });
+    const tunnelled = fromRemoteVtep(multicast, { vni: TENANT_A.vni, from: R1.address });
+    expect(await s.send(PORTS.uplink1, tunnelled, 'multicast from R1')).toEqual([]);
+    const punts = await s.waitForPacketIns(2);
+    expect(
+      punts.map((p) => [
+        Buffer.from(p.payload).toString('hex'),
+        Number(p.metadata.ingress_port),
+        Number(p.metadata.reason),
+      ]),
+    ).toEqual([
+      [Buffer.from(broadcast).toString('hex'), B2.port, PUNT_REASONS.BUM],
+      [Buffer.from(multicast).toString('hex'), PORTS.uplink1, PUNT_REASONS.BUM],
+    ]);
+    // Unknown unicast is still dropped, not punted.
+    const unicast = tenantFrame({ dst: '02:00:00:00:0e:0e', src: A1.mac });
+    expect(await s.send(A1.port, unicast, 'unknown unicast from A1')).toEqual([]);
+    expect(await s.dropCount('UNKNOWN_DESTINATION')).toBe(1n);
   });
 });
