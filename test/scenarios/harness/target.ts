@@ -78,7 +78,7 @@ async function startBmv2(): Promise<RunningTarget> {
 }
 
 async function startEmbedded(): Promise<RunningTarget> {
-  const { startEmbeddedTarget } = await import('../../../src/target/index.js');
+  const { startEmbeddedTarget } = await import('../../../src/switch/index.js');
   const target = await startEmbeddedTarget({
     grpcAddress: '127.0.0.1:0',
     dataplaneAddress: '127.0.0.1:0',
