@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 
 /** Files that skip without bmv2 (conformance and differential, P4_DIFF=1). */
 const BMV2_ONLY_FILES = [
-  'test/switch/server/bmv2-conformance.test.ts',
+  'test/switch/p4runtime/bmv2-conformance.test.ts',
   'test/switch/differential.test.ts',
   'test/switch/geneve-differential.test.ts',
 ];

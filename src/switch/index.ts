@@ -3,5 +3,6 @@
  * JSON that p4c emits for v1model with simple_switch semantics, and the P4Runtime server (`server/`)
  * that drives it like simple_switch_grpc.
  */
-export * from './engine/index.js';
-export * from './server/index.js';
+
+export * from './p4runtime/index.js';
+export * from './v1model/index.js';

@@ -3,7 +3,7 @@
 // because the reference binary is not part of the package's dependencies.
 import { describe, expect, it } from 'vitest';
 import { loadP4Info } from '../../src/p4runtime/index.js';
-import type { SimpleSwitchEngine } from '../../src/switch/engine/index.js';
+import type { SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
 import { arithOperandSets, arithPacket } from './arith-vectors.js';
 import { fixtureEngine, fixtureFile, fixtureJson, hex } from './helpers/fixtures.js';
 import {

@@ -7,7 +7,7 @@ import {
   METER_RED,
   METER_YELLOW,
   type SimpleSwitchEngine,
-} from '../../src/switch/engine/index.js';
+} from '../../src/switch/v1model/index.js';
 import { byteLength, fixtureEngine, pack, unpack } from './helpers/fixtures.js';
 import { EXT_CMD, EXT_RES, externsPacket } from './scenarios.js';
 

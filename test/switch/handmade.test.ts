@@ -1,7 +1,7 @@
 // Constructs the installed p4c does not emit (jumps inside actions, HeaderTooShort), per-packet
 // atomicity, and load-time rejection of everything the engine does not implement.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Pipeline, SimpleSwitchEngine } from '../../src/switch/engine/index.js';
+import { ConfigError, Pipeline, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
 import {
   assign,
   buildProgram,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, InstanceType, type OutputPacket } from '../../src/switch/engine/index.js';
+import { EngineError, InstanceType, type OutputPacket } from '../../src/switch/v1model/index.js';
 import { byteLength, fixtureEngine, unpack } from './helpers/fixtures.js';
 import { REP_OP, REP_TRACE, replicationPacket } from './scenarios.js';
 

@@ -2,7 +2,7 @@
 // engines give identical results (outputs, drops, digests, notes).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProcessResult, SimpleSwitchEngine } from '../../src/switch/engine/index.js';
+import type { ProcessResult, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
 import { fixtureEngine, hex } from './helpers/fixtures.js';
 import {
   BASIC_FORWARD_ENTRIES,

@@ -4,7 +4,7 @@ import {
   EngineError,
   type EngineErrorCode,
   type SimpleSwitchEngine,
-} from '../../src/switch/engine/index.js';
+} from '../../src/switch/v1model/index.js';
 import { byteLength, fixtureEngine, unpack } from './helpers/fixtures.js';
 import { ipv4Frame, MK_KEY, MK_RES, mkPacket } from './scenarios.js';
 

@@ -8,7 +8,7 @@ import {
   Pipeline,
   type Program,
   SimpleSwitchEngine,
-} from '../../../src/switch/engine/index.js';
+} from '../../../src/switch/v1model/index.js';
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'p4');
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { P4RuntimeClient } from '../../../src/p4runtime/index.js';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
-import type { MatchFieldValue } from '../../../src/switch/engine/index.js';
+import type { MatchFieldValue } from '../../../src/switch/v1model/index.js';
 import { freeLoopbackPort } from '../../helpers/free-port.js';
 
 export const SIMPLE_SWITCH = process.env.SIMPLE_SWITCH_GRPC ?? 'simple_switch_grpc';
