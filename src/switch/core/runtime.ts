@@ -6,11 +6,13 @@
 import type { HashAlgorithm } from './hash.js';
 import type { ActionProfileState } from './profiles.js';
 import type { Rng } from './rng.js';
+import type { PacketRuntime } from './state.js';
 import type { CounterArrayState, MeterArrayState, RegisterArrayState } from './stateful.js';
 import type { TableState } from './tables.js';
 import type { ValueSetState } from './value-sets.js';
 
-export interface Runtime {
+/** The full runtime; compiled closures see it through its narrower {@link PacketRuntime} view. */
+export interface Runtime extends PacketRuntime {
   readonly tables: TableState[];
   readonly profiles: ActionProfileState[];
   /** Indirect counter arrays, by program index. */

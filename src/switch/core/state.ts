@@ -5,10 +5,37 @@
  */
 import type { Value } from './bits.js';
 import type { Layout } from './layout.js';
-import type { Runtime } from './runtime.js';
 
 const NO_ARGS: readonly Value[] = [];
 const EMPTY = new Uint8Array(0);
+
+/**
+ * What compiled closures reach through a packet at run time: the run-time objects of one engine
+ * instance, each seen only through the operations the data path calls on it. Declared here, not
+ * as the engine's full runtime (`runtime.ts`), so that packet state depends on no engine module
+ * (bmv2's `Packet` likewise holds a pointer to its context, not the switch).
+ */
+export interface PacketRuntime {
+  readonly tables: readonly { apply(s: PacketState): number }[];
+  readonly counters: readonly { increment(index: number, bytes: number): void }[];
+  readonly meters: readonly {
+    readonly cells: readonly { execute(units: number, nowUs: number): number }[];
+  }[];
+  readonly registers: readonly {
+    readonly cells: Float64Array | bigint[];
+    write(index: number, value: bigint): void;
+  }[];
+  readonly valueSets: readonly {
+    contains(key: number | bigint): boolean;
+    containsMasked(key: number | bigint, mask: bigint): boolean;
+  }[];
+  readonly hashes: readonly { compute(data: Uint8Array): bigint }[];
+  readonly rng: { uniform(lo: bigint, hi: bigint): bigint };
+  /** Current time in microseconds since the engine started. */
+  readonly now: () => number;
+  /** The architecture's drop port (egress_spec value meaning "drop"). */
+  readonly dropPort: number;
+}
 
 /** A note produced while processing a packet (trace event, log_msg output or bmv2-style warning). */
 export interface PacketNote {
@@ -68,7 +95,7 @@ export class PacketState {
 
   /** Without a layout the PHV arrays are empty (they are then sized by {@link copyFrom}). */
   constructor(
-    readonly rt: Runtime,
+    readonly rt: PacketRuntime,
     layout: Layout | undefined,
   ) {
     this.num = new Float64Array(layout?.numSlots ?? 0);
