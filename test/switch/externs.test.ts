@@ -86,16 +86,16 @@ describe('externs.p4', () => {
   it('direct meters run on hits only and write their color to the result field', () => {
     const e = fixtureEngine('externs');
     const key = [{ kind: 'exact' as const, value: 7n }];
-    e.addTableEntry('MyIngress.flows', {
+    const h = e.addTableEntry('MyIngress.flows', {
       match: key,
       action: { type: 'action', name: 'MyIngress.count_flow', params: [] },
     });
     // Byte meter: committed burst smaller than one packet -> yellow; peak burst too -> red.
-    e.setDirectMeter('MyIngress.flows', key, 0, { cir: 0, cburst: PKT_LEN - 1, pir: 0, pburst: PKT_LEN + 1 });
+    e.setDirectMeter('MyIngress.flows', h, { cir: 0, cburst: PKT_LEN - 1, pir: 0, pburst: PKT_LEN + 1 });
     expect(run(e, { flow: 7 }).res.dcolor).toBe(BigInt(METER_YELLOW));
     expect(run(e, { flow: 7 }).res.dcolor).toBe(BigInt(METER_RED));
     expect(run(e, { flow: 8 }).res.dcolor).toBe(0n);
-    expect(e.getTableEntry('MyIngress.flows', key).meterConfig).toEqual({
+    expect(e.getTableEntry('MyIngress.flows', h).meterConfig).toEqual({
       cir: 0,
       cburst: PKT_LEN - 1,
       pir: 0,
@@ -232,9 +232,9 @@ describe('externs.p4', () => {
     expect(empty.result.notes.some((n) => n.kind === 'warning' && n.message.includes('empty group'))).toBe(
       true,
     );
-    e.deleteTableEntry('MyIngress.ecmp', [{ kind: 'exact', value: 1n }]);
+    e.deleteTableEntry('MyIngress.ecmp', e.findTableEntry('MyIngress.ecmp', [{ kind: 'exact', value: 1n }])!);
     e.deleteGroup(prof, 1);
-    e.deleteTableEntry('MyIngress.ecmp', [{ kind: 'exact', value: 2n }]);
+    e.deleteTableEntry('MyIngress.ecmp', e.findTableEntry('MyIngress.ecmp', [{ kind: 'exact', value: 2n }])!);
     e.deleteMember(prof, 20);
     expect(e.readMembers(prof).map((m) => m.memberId)).toEqual([10, 30]);
   });

@@ -40,16 +40,16 @@ describe('table entries: validation and error codes', () => {
     expect(
       code(() => e.addTableEntry('MyIngress.port_class', { match: exact(1n), action: act('NoAction') })),
     ).toBe('ALREADY_EXISTS');
-    e.modifyTableEntry('MyIngress.port_class', { match: exact(1n), action: act('NoAction') });
-    expect(e.getTableEntry('MyIngress.port_class', exact(1n)).action).toMatchObject({
+    expect(e.findTableEntry('MyIngress.port_class', exact(1n))).toBe(h);
+    e.modifyTableEntry('MyIngress.port_class', h, act('NoAction'));
+    expect(e.getTableEntry('MyIngress.port_class', h).action).toMatchObject({
       type: 'action',
       binding: { action: { name: 'NoAction' } },
     });
-    e.deleteTableEntry('MyIngress.port_class', exact(1n));
-    expect(code(() => e.deleteTableEntry('MyIngress.port_class', exact(1n)))).toBe('NOT_FOUND');
-    expect(
-      code(() => e.modifyTableEntry('MyIngress.port_class', { match: exact(1n), action: act('NoAction') })),
-    ).toBe('NOT_FOUND');
+    e.deleteTableEntry('MyIngress.port_class', h);
+    expect(e.findTableEntry('MyIngress.port_class', exact(1n))).toBeUndefined();
+    expect(code(() => e.deleteTableEntry('MyIngress.port_class', h))).toBe('NOT_FOUND');
+    expect(code(() => e.modifyTableEntry('MyIngress.port_class', h, act('NoAction')))).toBe('NOT_FOUND');
     expect(e.readTableEntries('MyIngress.port_class')).toEqual([]);
   });
 
@@ -95,7 +95,7 @@ describe('table entries: validation and error codes', () => {
     expect(
       code(() => f.addTableEntry('MyIngress.port_class', { match: exact(100n), action: act('NoAction') })),
     ).toBe('RESOURCE_EXHAUSTED');
-    f.deleteTableEntry('MyIngress.port_class', exact(5n));
+    f.deleteTableEntry('MyIngress.port_class', f.findTableEntry('MyIngress.port_class', exact(5n))!);
     // The freed handle is reused first, as bmv2's handle manager does.
     expect(f.addTableEntry('MyIngress.port_class', { match: exact(100n), action: act('NoAction') })).toBe(5);
   });
@@ -119,7 +119,7 @@ describe('table entries: validation and error codes', () => {
     expect(port(0x0a010203)).toBe(2);
     expect(port(0x0a020203)).toBe(1);
     expect(port(0x0b010203)).toBeUndefined();
-    f.deleteTableEntry(t, lpm(0x0a010000n, 16));
+    f.deleteTableEntry(t, f.findTableEntry(t, lpm(0x0a010000n, 16))!);
     expect(port(0x0a010203)).toBe(1);
   });
 
@@ -184,7 +184,7 @@ describe('match kinds and priorities (match_kinds.p4)', () => {
       action: act('MyIngress.set_tern', 7n),
     });
     expect(mkResult(e, { k8: 1, k16: 0x1234 }).tern).toBe(7n);
-    e.deleteTableEntry(t, tern(0x1234n, 0xffffn, 1n), 30);
+    e.deleteTableEntry(t, e.findTableEntry(t, tern(0x1234n, 0xffffn, 1n), 30)!);
     expect(mkResult(e, { k8: 1, k16: 0x1234 }).tern).toBe(2n);
     expect(mkResult(e, { k8: 1, k16: 0x12ff }).tern).toBe(1n);
     expect(mkResult(e, { k8: 3, k16: 0 }).tern).toBe(5n);
@@ -324,8 +324,11 @@ describe('match kinds and priorities (match_kinds.p4)', () => {
       code(() =>
         e.deleteTableEntry(
           'MyIngress.const_tbl',
-          [{ kind: 'ternary', value: 0x10n, mask: 0xf0n }],
-          BMV2_MAX_PRIORITY - 1,
+          e.findTableEntry(
+            'MyIngress.const_tbl',
+            [{ kind: 'ternary', value: 0x10n, mask: 0xf0n }],
+            BMV2_MAX_PRIORITY - 1,
+          )!,
         ),
       ),
     ).toBe('PERMISSION_DENIED');
@@ -379,11 +382,11 @@ describe('direct counters and idle state', () => {
     e.processPacket(0, pkt(0x01020304));
     e.processPacket(0, pkt(0x01020304));
     e.processPacket(0, pkt(0x05060708));
-    expect(e.getTableEntry('MyIngress.flows', key).counter).toEqual({ packets: 2, bytes: 124 });
-    e.writeDirectCounterByHandle('MyIngress.flows', h, { packets: 10, bytes: 1000 });
+    expect(e.getTableEntry('MyIngress.flows', h).counter).toEqual({ packets: 2, bytes: 124 });
+    e.writeDirectCounter('MyIngress.flows', h, { packets: 10, bytes: 1000 });
     e.processPacket(0, pkt(0x01020304));
-    expect(e.getTableEntryByHandle('MyIngress.flows', h).counter).toEqual({ packets: 11, bytes: 1062 });
-    expect(code(() => e.writeDirectCounterByHandle('MyIngress.flows', 99, { packets: 0, bytes: 0 }))).toBe(
+    expect(e.getTableEntry('MyIngress.flows', h).counter).toEqual({ packets: 11, bytes: 1062 });
+    expect(code(() => e.writeDirectCounter('MyIngress.flows', 99, { packets: 0, bytes: 0 }))).toBe(
       'NOT_FOUND',
     );
   });

@@ -209,12 +209,12 @@ describe('tuple-space search for ternary and range tables', () => {
             } else if (op.op === 'delete') {
               if (live.length === 0) continue;
               const [h] = live.splice(op.pick % live.length, 1);
-              table.deleteEntryByHandle(h);
+              table.deleteEntry(h);
             } else if (op.op === 'lookup') {
               check(op.kv);
             } else {
               if (live.length === 0) continue;
-              check(keyFor(table.getEntryByHandle(live[op.pick % live.length]), op.noise));
+              check(keyFor(table.getEntry(live[op.pick % live.length]), op.noise));
             }
           }
         },
@@ -235,12 +235,12 @@ describe('tuple-space search for ternary and range tables', () => {
     const h2 = add([byFirst(1n), undefined]);
     expect([h0, h1, h2]).toEqual([0, 1, 2]);
     expect(table.match([1, 2])).toBe(h1);
-    table.deleteEntryByHandle(h0);
+    table.deleteEntry(h0);
     const h0again = add([byFirst(1n), byFirst(2n)]);
     expect(h0again).toBe(0);
     expect(table.match([1, 2])).toBe(0);
-    table.deleteEntryByHandle(h0again);
-    table.deleteEntryByHandle(h1);
+    table.deleteEntry(h0again);
+    table.deleteEntry(h1);
     expect(table.match([1, 2])).toBe(h2);
     expect(table.match([2, 2])).toBeUndefined();
   });

@@ -156,7 +156,11 @@ export class RuntimeInterface {
     };
   }
 
-  /** Inserts an entry; returns its handle. Errors: INVALID_ARGUMENT, ALREADY_EXISTS, RESOURCE_EXHAUSTED, PERMISSION_DENIED, NOT_FOUND. */
+  /**
+   * Inserts an entry and returns its handle, by which every later call names it (bmv2's
+   * `mt_add_entry`). Errors: INVALID_ARGUMENT, ALREADY_EXISTS, RESOURCE_EXHAUSTED, PERMISSION_DENIED,
+   * NOT_FOUND.
+   */
   addTableEntry(table: string, entry: TableEntryInput): number {
     return this.table(table).addEntry(
       entry.match,
@@ -166,61 +170,43 @@ export class RuntimeInterface {
     );
   }
 
-  /** Changes the action of an existing entry. Errors: NOT_FOUND, INVALID_ARGUMENT, PERMISSION_DENIED. */
-  modifyTableEntry(table: string, entry: TableEntryInput): void {
-    this.table(table).modifyEntry(entry.match, entry.priority ?? 0, entry.action, entry.idleTimeoutNs);
+  /**
+   * Changes the action of an entry (bmv2's `mt_modify_entry`); `idleTimeoutNs`, when given, also sets
+   * its TTL. Errors: NOT_FOUND, INVALID_ARGUMENT, PERMISSION_DENIED.
+   */
+  modifyTableEntry(table: string, handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.table(table).modifyEntry(handle, action, idleTimeoutNs);
   }
 
-  /** Deletes an entry identified by its key (and priority). Errors: NOT_FOUND, PERMISSION_DENIED. */
-  deleteTableEntry(table: string, match: MatchKey, priority = 0): void {
-    this.table(table).deleteEntry(match, priority);
+  /** Deletes an entry (bmv2's `mt_delete_entry`). Errors: NOT_FOUND, PERMISSION_DENIED. */
+  deleteTableEntry(table: string, handle: number): void {
+    this.table(table).deleteEntry(handle);
+  }
+
+  /** The entry with this handle. Errors: NOT_FOUND. */
+  getTableEntry(table: string, handle: number): TableEntryRecord {
+    return this.table(table).getEntry(handle);
   }
 
   /**
-   * Handle-based variants, as bmv2's runtime interface (`mt_modify_entry`, `mt_delete_entry`): handles are
-   * returned by addTableEntry and reported by reads. `idleTimeoutNs`, when given, also sets the TTL.
+   * Handle of the entry with this key (and priority), or undefined (bmv2's `mt_get_entry_from_key`,
+   * which PI uses to read one entry). Errors: INVALID_ARGUMENT.
    */
-  modifyTableEntryByHandle(
-    table: string,
-    handle: number,
-    action: EntryActionSpec,
-    idleTimeoutNs?: number,
-  ): void {
-    this.table(table).modifyEntryByHandle(handle, action, idleTimeoutNs);
-  }
-
-  deleteTableEntryByHandle(table: string, handle: number): void {
-    this.table(table).deleteEntryByHandle(handle);
-  }
-
-  getTableEntryByHandle(table: string, handle: number): TableEntryRecord {
-    return this.table(table).getEntryByHandle(handle);
-  }
-
-  setEntryIdleTimeout(table: string, handle: number, idleTimeoutNs: number): void {
-    this.table(table).setEntryIdleTimeout(handle, idleTimeoutNs);
-  }
-
-  /** Microseconds since an entry was last hit (or added / had its idle timeout set). */
-  entryIdleMicros(table: string, handle: number): number {
-    return this.table(table).idleMicros(handle);
-  }
-
-  writeDirectCounterByHandle(table: string, handle: number, value: CounterData): void {
-    this.table(table).setEntryCounterByHandle(handle, value);
-  }
-
-  setDirectMeterByHandle(table: string, handle: number, config: MeterConfig | undefined): void {
-    this.table(table).setEntryMeterByHandle(handle, config);
-  }
-
-  /** Handle of the entry with this key (and priority), or undefined. Errors: INVALID_ARGUMENT. */
   findTableEntry(table: string, match: MatchKey, priority = 0): number | undefined {
     return this.table(table).findHandle(match, priority);
   }
 
-  getTableEntry(table: string, match: MatchKey, priority = 0): TableEntryRecord {
-    return this.table(table).getEntry(match, priority);
+  /** Microseconds since an entry was last hit (or added, or had its TTL set). */
+  entryIdleMicros(table: string, handle: number): number {
+    return this.table(table).idleMicros(handle);
+  }
+
+  writeDirectCounter(table: string, handle: number, value: CounterData): void {
+    this.table(table).setEntryCounter(handle, value);
+  }
+
+  setDirectMeter(table: string, handle: number, config: MeterConfig | undefined): void {
+    this.table(table).setEntryMeter(handle, config);
   }
 
   readTableEntries(table: string): TableEntryRecord[] {
@@ -239,22 +225,6 @@ export class RuntimeInterface {
 
   getDefaultEntry(table: string): EntryAction | undefined {
     return this.table(table).getDefault();
-  }
-
-  writeDirectCounter(table: string, match: MatchKey, priority: number, value: CounterData): void {
-    this.table(table).setEntryCounter(match, priority, value);
-  }
-
-  setDirectMeter(table: string, match: MatchKey, priority: number, config: MeterConfig | undefined): void {
-    this.table(table).setEntryMeter(match, priority, config);
-  }
-
-  /** Entries (of tables supporting idle timeout) not hit for longer than their idle timeout. */
-  idleTimedOutEntries(): { table: string; entry: TableEntryRecord }[] {
-    const now = this.rt.now();
-    return this.rt.tables
-      .filter((t) => t.def.supportTimeout)
-      .flatMap((t) => t.idleEntries(now).map((entry) => ({ table: t.def.name, entry })));
   }
 
   // =================================================================================================

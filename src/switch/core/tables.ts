@@ -276,23 +276,13 @@ export class TableState {
   }
 
   addEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs = 0): number {
-    if (this.immutable)
-      throw new EngineError(
-        'PERMISSION_DENIED',
-        `table '${this.def.name}' has const entries and cannot be modified`,
-      );
+    this.checkMutable();
     this.checkPriority(priority);
     if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
       throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
     }
     const resolved = this.resolveAction(action);
     return this.insert(match, priority, resolved, idleTimeoutNs, false);
-  }
-
-  modifyEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
-    this.checkMutable();
-    this.checkPriority(priority);
-    this.modify(this.find(match, priority), action, idleTimeoutNs);
   }
 
   private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
@@ -318,17 +308,6 @@ export class TableState {
       );
   }
 
-  deleteEntry(match: MatchKey, priority: number): void {
-    if (this.immutable)
-      throw new EngineError(
-        'PERMISSION_DENIED',
-        `table '${this.def.name}' has const entries and cannot be modified`,
-      );
-    this.checkPriority(priority);
-    const e = this.find(match, priority);
-    this.remove(e);
-  }
-
   private byHandleOrThrow(handle: number): Entry {
     const e = this.byHandle.get(handle);
     if (!e) throw notFound(`no entry with handle ${handle} in table '${this.def.name}'`);
@@ -336,33 +315,18 @@ export class TableState {
   }
 
   /** Changes the action of the entry with this handle; when `idleTimeoutNs` is given, also its TTL. */
-  modifyEntryByHandle(handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+  modifyEntry(handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
     this.checkMutable();
     this.modify(this.byHandleOrThrow(handle), action, idleTimeoutNs);
   }
 
-  deleteEntryByHandle(handle: number): void {
-    if (this.immutable)
-      throw new EngineError(
-        'PERMISSION_DENIED',
-        `table '${this.def.name}' has const entries and cannot be modified`,
-      );
+  deleteEntry(handle: number): void {
+    this.checkMutable();
     this.remove(this.byHandleOrThrow(handle));
   }
 
-  getEntryByHandle(handle: number): TableEntryRecord {
+  getEntry(handle: number): TableEntryRecord {
     return this.record(this.byHandleOrThrow(handle));
-  }
-
-  /** Sets the idle timeout of an entry (0 disables it) and restarts its idle time. */
-  setEntryIdleTimeout(handle: number, idleTimeoutNs: number): void {
-    if (!this.def.supportTimeout)
-      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
-    if (!Number.isSafeInteger(idleTimeoutNs) || idleTimeoutNs < 0)
-      throw invalidArgument(`invalid idle timeout ${idleTimeoutNs}`);
-    const e = this.byHandleOrThrow(handle);
-    e.idleTimeoutNs = idleTimeoutNs;
-    e.lastHitUs = this.now();
   }
 
   /** Microseconds since the entry was last hit (or added, or had its idle timeout set). */
@@ -370,7 +334,8 @@ export class TableState {
     return Math.max(0, this.now() - this.byHandleOrThrow(handle).lastHitUs);
   }
 
-  setEntryCounterByHandle(handle: number, value: CounterData): void {
+  /** Overwrites the direct counter of an entry. */
+  setEntryCounter(handle: number, value: CounterData): void {
     if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
     checkCounter(value);
     const e = this.byHandleOrThrow(handle);
@@ -378,7 +343,8 @@ export class TableState {
     e.counter!.bytes = value.bytes;
   }
 
-  setEntryMeterByHandle(handle: number, config: MeterConfig | undefined): void {
+  /** Configures the direct meter of an entry (undefined = unconfigured, i.e. always green). */
+  setEntryMeter(handle: number, config: MeterConfig | undefined): void {
     if (!this.def.directMeter) throw invalidArgument(`table '${this.def.name}' has no direct meter`);
     const e = this.byHandleOrThrow(handle);
     try {
@@ -395,12 +361,6 @@ export class TableState {
   findHandle(match: MatchKey, priority: number): number | undefined {
     this.checkPriority(priority);
     return this.existing(this.normalize(match, priority))?.handle;
-  }
-
-  /** Finds an entry by key (and priority for ternary/range tables). */
-  getEntry(match: MatchKey, priority: number): TableEntryRecord {
-    this.checkPriority(priority);
-    return this.record(this.find(match, priority));
   }
 
   readEntries(): TableEntryRecord[] {
@@ -444,44 +404,6 @@ export class TableState {
     return this.defaultEntry;
   }
 
-  /** Overwrites the direct counter of an entry. */
-  setEntryCounter(match: MatchKey, priority: number, value: CounterData): void {
-    if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
-    const e = this.find(match, priority);
-    checkCounter(value);
-    e.counter!.packets = value.packets;
-    e.counter!.bytes = value.bytes;
-  }
-
-  /** Resets all direct counters to 0. */
-  resetCounters(): void {
-    for (const e of this.byHandle.values()) {
-      if (!e.counter) continue;
-      e.counter.packets = 0;
-      e.counter.bytes = 0;
-    }
-  }
-
-  /** Configures the direct meter of an entry (undefined = unconfigured, i.e. always green). */
-  setEntryMeter(match: MatchKey, priority: number, config: MeterConfig | undefined): void {
-    if (!this.def.directMeter) throw invalidArgument(`table '${this.def.name}' has no direct meter`);
-    const e = this.find(match, priority);
-    try {
-      e.meter!.setConfig(config);
-    } catch (err) {
-      throw invalidArgument(`direct meter of table '${this.def.name}': ${(err as Error).message}`);
-    }
-  }
-
-  /** Entries whose idle timeout has elapsed at time `nowUs`. */
-  idleEntries(nowUs: number): TableEntryRecord[] {
-    const out: TableEntryRecord[] = [];
-    for (const e of this.byHandle.values()) {
-      if (e.idleTimeoutNs > 0 && (nowUs - e.lastHitUs) * 1000 >= e.idleTimeoutNs) out.push(this.record(e));
-    }
-    return out.sort((a, b) => a.handle - b.handle);
-  }
-
   private checkPriority(priority: number): void {
     if (!Number.isInteger(priority) || priority < 0 || priority > BMV2_MAX_PRIORITY) {
       throw invalidArgument(`priority ${priority} must be an integer in [0, ${BMV2_MAX_PRIORITY}]`);
@@ -502,12 +424,6 @@ export class TableState {
     const key = n.lookupKey;
     if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
     return typeof key === 'object' ? this.exact.get(key) : this.exact.getOne(key as ExactValue);
-  }
-
-  private find(match: MatchKey, priority: number): Entry {
-    const e = this.existing(this.normalize(match, priority));
-    if (!e) throw notFound(`no entry with this key in table '${this.def.name}'`);
-    return e;
   }
 
   private refAction(a: EntryAction, delta: 1 | -1): void {

@@ -156,7 +156,11 @@ export interface DeviceControl {
     action: DeviceTableAction,
     ttlMs: number,
   ): number | undefined;
-  /** Handle of the entry with this key and priority, including `const entries`; undefined if none. */
+  /**
+   * Handle of the entry with this key and priority, including `const entries`; undefined if none.
+   * Only reads of one entry use it (PI: `fetch_one`); writes address entries by the handles the
+   * server keeps.
+   */
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined;
   /** Changes the action; when `ttlMs` is given, also the idle timeout. */
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void;

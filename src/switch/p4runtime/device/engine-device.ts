@@ -122,19 +122,14 @@ class EngineControl implements DeviceControl {
   }
 
   private record(table: string, handle: number): TableEntryRecord {
-    return this.engine.getTableEntryByHandle(table, handle);
+    return this.engine.getTableEntry(table, handle);
   }
 
-  /** The key converted last: an INSERT finds its key (is it installed?) and then adds it. */
-  private lastKey: { readonly params: readonly DeviceKeyParam[]; readonly match: MatchKey } | undefined;
-
   private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
-    if (this.lastKey?.params === params) return this.lastKey.match;
-    // Plain loops rather than map() with a callback on the write path: they also run fast before
-    // the JIT has optimised them (the first thousands of writes).
+    // A plain loop rather than map() with a callback on the write path: it also runs fast before
+    // the JIT has optimised it (the first thousands of writes).
     const match: MatchFieldValue[] = new Array(params.length);
     for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
-    this.lastKey = { params, match };
     return match;
   }
 
@@ -196,12 +191,13 @@ class EngineControl implements DeviceControl {
     }
   }
 
+  /** For reads of one entry (PI's `fetch_one`, bmv2's `mt_get_entry_from_key`). */
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
     return this.engine.findTableEntry(table, this.matchOf(key), priority);
   }
 
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void {
-    this.engine.modifyTableEntryByHandle(
+    this.engine.modifyTableEntry(
       table,
       handle,
       this.specOf(action),
@@ -210,7 +206,7 @@ class EngineControl implements DeviceControl {
   }
 
   deleteEntry(table: string, handle: number): void {
-    this.engine.deleteTableEntryByHandle(table, handle);
+    this.engine.deleteTableEntry(table, handle);
   }
 
   getEntries(table: string): readonly DeviceTableEntry[] {
@@ -247,7 +243,7 @@ class EngineControl implements DeviceControl {
   }
 
   writeDirectCounter(table: string, handle: number, value: DeviceCounterValue): void {
-    this.engine.writeDirectCounterByHandle(table, handle, {
+    this.engine.writeDirectCounter(table, handle, {
       bytes: toNumberChecked(value.bytes, 'byte count'),
       packets: toNumberChecked(value.packets, 'packet count'),
     });
@@ -258,7 +254,7 @@ class EngineControl implements DeviceControl {
   }
 
   setDirectMeterRates(table: string, handle: number, rates: DeviceMeterRates | undefined): void {
-    this.engine.setDirectMeterByHandle(table, handle, ratesToEngine(rates));
+    this.engine.setDirectMeter(table, handle, ratesToEngine(rates));
   }
 
   // ---------------------------------------------------------------- indexed externs

@@ -1,15 +1,16 @@
 /**
  * Table entries: PI's `table_insert` / `table_modify` / `table_delete` / `table_read_one` on top of
- * the device tables. Like PI, the server keeps per entry what the device does not (controller
- * metadata, opaque metadata, idle timeout, one-shot group), here by device handle; the device finds
- * the entry a key names (PI asks bmv2 with `mt_get_entry_from_key`), and entries are read back from
- * the device.
+ * the device tables. Like PI's TableInfoStore, the server keeps one map from each installed entry's
+ * key to its device handle, by which the device is then addressed (as bmv2's runtime interface is),
+ * and per handle what the device does not keep (controller metadata, opaque metadata, idle timeout,
+ * one-shot group). Reads ask the device (PI: `pi_table_entries_fetch`, or by key `fetch_one`), so
+ * entries the program installs itself are read too.
  */
 import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
+import { buildMatchKey, fieldMatchesOf, keyIdentity, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
@@ -37,6 +38,8 @@ interface TableState {
   readonly model: TableModel;
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
+  /** Device handle of every entry the controller installed, by {@link keyIdentity} of its key. */
+  readonly handles: Map<string, number>;
   /**
    * State of the entries the controller installed, by device handle (handles are small dense
    * integers, as bmv2's). Entries the program installs itself have none.
@@ -106,7 +109,7 @@ export class TableManager {
   ) {
     for (const model of ctx.model.tables.values()) {
       const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
-      this.tables.set(model.id, { model, deviceKinds, byHandle: [], defaultData: PLAIN });
+      this.tables.set(model.id, { model, deviceKinds, handles: new Map(), byHandle: [], defaultData: PLAIN });
     }
   }
 
@@ -129,12 +132,9 @@ export class TableManager {
    * Device handle of the entry the controller installed under `key` (-1 for the default entry);
    * undefined when there is none.
    */
-  private installed(state: TableState, key: MatchKey, context: string): number | undefined {
+  private installed(state: TableState, key: MatchKey): number | undefined {
     if (key.isDefault) return -1;
-    const handle = onTarget(context, () =>
-      this.ctx.control.findEntry(state.model.name, key.params, key.priority),
-    );
-    return handle !== undefined && state.byHandle[handle] !== undefined ? handle : undefined;
+    return state.handles.get(keyIdentity(key));
   }
 
   private dataOf(state: TableState, handle: number): EntryData {
@@ -145,7 +145,7 @@ export class TableManager {
   entryOf(entry: p4.v1.ITableEntry): { state: TableState; handle: number } {
     const state = this.table(entry.tableId);
     const key = this.matchKey(state, entry);
-    const handle = this.installed(state, key, 'Error when looking up match entry in target');
+    const handle = this.installed(state, key);
     if (handle === undefined)
       throw invalidArgument(
         'Cannot map table entry to handle',
@@ -327,9 +327,8 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    // A one-shot action set is created on the device before the entry: look first. Otherwise the
-    // device refuses the duplicate itself (in mutable tables its entries are the controller's).
-    if (prepared.oneShot && this.installed(state, key, ADD_CONTEXT) !== undefined) throw entryExists(t);
+    const identity = keyIdentity(key);
+    if (state.handles.has(identity)) throw entryExists(t);
     const { action, oneShotGroup } = this.realize(state, prepared);
     let handle: number | undefined;
     try {
@@ -339,6 +338,7 @@ export class TableManager {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) {
+      // An entry the program installed itself in a mutable table, under the same key.
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw entryExists(t);
     }
@@ -349,6 +349,7 @@ export class TableManager {
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
+    state.handles.set(identity, handle);
     state.byHandle[handle] = entryData(
       toBigInt(entry.controllerMetadata),
       copyMetadata(entry.metadata),
@@ -367,7 +368,7 @@ export class TableManager {
       throw invalidArgument("'action' field must be set for non-default entries", `table '${t.name}'`);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    const handle = this.installed(state, key, 'Error when modifying match entry in target');
+    const handle = this.installed(state, key);
     if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
     const data = this.dataOf(state, handle);
     const realized = prepared ? this.realize(state, prepared) : undefined;
@@ -408,10 +409,12 @@ export class TableManager {
     if (entry.isDefaultAction)
       throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
     const key = this.matchKey(state, entry);
-    const handle = this.installed(state, key, 'Error when deleting match entry in target');
+    const identity = keyIdentity(key);
+    const handle = state.handles.get(identity);
     if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
     const data = this.dataOf(state, handle);
     onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
+    state.handles.delete(identity);
     state.byHandle[handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
