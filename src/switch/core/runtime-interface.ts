@@ -213,11 +213,6 @@ export class RuntimeInterface {
     return this.table(table).readEntries();
   }
 
-  /** Removes all entries of a table (const tables are left untouched). */
-  clearTable(table: string): void {
-    this.table(table).clearEntries();
-  }
-
   /** Sets the default entry, or resets it to the program's initial default when `action` is undefined. */
   setDefaultEntry(table: string, action: EntryActionSpec | undefined): void {
     this.table(table).setDefault(action);
@@ -234,10 +229,6 @@ export class RuntimeInterface {
     const p = this.rt.profiles.find((x) => x.def.name === name);
     if (!p) throw notFound(`unknown action profile '${name}'`);
     return p;
-  }
-
-  actionProfileNames(): string[] {
-    return this.rt.profiles.map((p) => p.def.name);
   }
 
   private bindForProfile(p: ActionProfileState, name: string, params: readonly bigint[]): ActionBinding {
@@ -329,12 +320,6 @@ export class RuntimeInterface {
     state.bytes[index] = value.bytes;
   }
 
-  counterSize(name: string): number {
-    const def = this.program.counters.find((c) => c.name === name);
-    if (!def) throw notFound(`unknown counter '${name}'`);
-    return def.size;
-  }
-
   private meterCell(name: string, index: number) {
     const def = this.program.meters.find((m) => m.name === name);
     if (!def) throw notFound(`unknown meter '${name}'`);
@@ -380,11 +365,6 @@ export class RuntimeInterface {
 
   resetRegister(name: string): void {
     this.registerState(name).reset();
-  }
-
-  registerInfo(name: string): { size: number; width: number } {
-    const r = this.registerState(name);
-    return { size: r.size, width: r.width };
   }
 
   private valueSet(name: string): ValueSetState {

@@ -367,12 +367,6 @@ export class TableState {
     return Array.from(this.byHandle.values(), (e) => this.record(e));
   }
 
-  /** Removes every non-const entry. */
-  clearEntries(): void {
-    if (this.immutable) return;
-    for (const e of [...this.byHandle.values()]) this.remove(e);
-  }
-
   /** Sets (or with `undefined`, resets to the JSON's initial value) the default entry. */
   setDefault(action: EntryActionSpec | undefined): void {
     const init = this.def.initialDefault;

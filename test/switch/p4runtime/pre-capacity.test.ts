@@ -25,6 +25,9 @@ it('refuses the replica beyond 4,096 replication ids, as simple_switch_grpc does
   const over = await writeUpdates(t.stub, UpdateType.INSERT, [group(3, 1)]);
   expect(over.errors.map((e) => grpc.status[e.canonicalCode])).toEqual(['UNKNOWN']);
   expect(over.errors[0].message).toMatch(/^Error when creating multicast group in target: .*4096/);
+  // The engine's reason travels in the update's target-specific code (PI leaves it 0).
+  expect(over.errors[0].code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  expect(over.errors[0].space).toBe('ALL-sswitch-p4org');
   const grown = await writeUpdates(t.stub, UpdateType.MODIFY, [group(2, 97)]);
   expect(grown.errors.map((e) => grpc.status[e.canonicalCode])).toEqual(['UNKNOWN']);
   const groups = await read(t.stub, [{ packetReplicationEngineEntry: { multicastGroupEntry: {} } }]);

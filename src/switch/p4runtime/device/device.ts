@@ -1,6 +1,6 @@
 /**
  * What the P4Runtime server needs from a packet-processing device: the narrow, bmv2-runtime-like
- * contract between `src/target/server` and whatever executes the program (the embedded engine via
+ * contract between the P4Runtime frontend (`../frontend/`) and whatever executes the program (the embedded engine via
  * `engine-device.ts`, or any other implementation).
  *
  * Conventions:
@@ -10,9 +10,54 @@
  * - Priorities follow P4Runtime: a larger number wins. Tables without ternary/range/optional
  *   fields use priority 0.
  * - Meter rates follow P4Runtime units: rates in units (bytes or packets) per second, bursts in units.
- * - A refused operation throws an `Error` whose message says why (the server reports it as UNKNOWN,
- *   prefixed with what it was doing, as PI does for any target failure).
+ * - A refused operation throws a {@link DeviceError}: a code saying why in gRPC terms and a message
+ *   saying what (the server maps it with `targetError`, frontend/status.ts, as PI reports a
+ *   failure of the target).
  */
+
+/** Why a device refused an operation, named after the gRPC canonical code it corresponds to. */
+export type DeviceErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'PERMISSION_DENIED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED';
+
+const DEVICE_ERROR_CODES: ReadonlySet<string> = new Set<DeviceErrorCode>([
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'PERMISSION_DENIED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+]);
+
+/** A device refused an operation. */
+export class DeviceError extends Error {
+  override readonly name = 'DeviceError';
+  constructor(
+    readonly code: DeviceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The code of a device's refusal, or undefined for anything else (a bug). Any error with a
+ * {@link DeviceErrorCode} as its `code` counts, so that a device may throw its own error type
+ * (the embedded engine's EngineError carries the same codes).
+ */
+export function deviceErrorCode(error: unknown): DeviceErrorCode | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && DEVICE_ERROR_CODES.has(code) ? (code as DeviceErrorCode) : undefined;
+}
 
 /** Match kinds of table key fields in a device config. `optional` keys are matched as ternary. */
 export type DeviceMatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'optional' | 'valid';

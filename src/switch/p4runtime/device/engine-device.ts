@@ -14,22 +14,23 @@ import {
   SimpleSwitchEngine,
   type TableEntryRecord,
 } from '../../v1model/index.js';
-import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from '../frontend/bytestrings.js';
-import type {
-  Device,
-  DeviceActionCall,
-  DeviceConfig,
-  DeviceControl,
-  DeviceCounterValue,
-  DeviceKeyParam,
-  DeviceListener,
-  DeviceMatchKind,
-  DeviceMeterRates,
-  DeviceProgramInfo,
-  DeviceReplica,
-  DeviceTableAction,
-  DeviceTableEntry,
-  DeviceTableInfo,
+import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from './bytes.js';
+import {
+  type Device,
+  type DeviceActionCall,
+  type DeviceConfig,
+  type DeviceControl,
+  type DeviceCounterValue,
+  DeviceError,
+  type DeviceKeyParam,
+  type DeviceListener,
+  type DeviceMatchKind,
+  type DeviceMeterRates,
+  type DeviceProgramInfo,
+  type DeviceReplica,
+  type DeviceTableAction,
+  type DeviceTableEntry,
+  type DeviceTableInfo,
 } from './device.js';
 
 const UINT32_MAX = 0xffffffffn;
@@ -99,7 +100,8 @@ function describe(program: Program, engine: SimpleSwitchEngine): DeviceProgramIn
 }
 
 function toNumberChecked(v: bigint, what: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${what} ${v} is too large for this target`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new DeviceError('OUT_OF_RANGE', `${what} ${v} is too large for this target`);
   return Number(v);
 }
 
@@ -117,7 +119,7 @@ class EngineControl implements DeviceControl {
 
   private tableInfo(table: string): DeviceTableInfo {
     const t = this.info.tables.get(table);
-    if (!t) throw new Error(`unknown table '${table}'`);
+    if (!t) throw new DeviceError('NOT_FOUND', `unknown table '${table}'`);
     return t;
   }
 
@@ -238,7 +240,7 @@ class EngineControl implements DeviceControl {
 
   readDirectCounter(table: string, handle: number): DeviceCounterValue {
     const c = this.record(table, handle).counter;
-    if (!c) throw new Error(`table '${table}' has no direct counter`);
+    if (!c) throw new DeviceError('INVALID_ARGUMENT', `table '${table}' has no direct counter`);
     return { bytes: BigInt(c.bytes), packets: BigInt(c.packets) };
   }
 
@@ -332,8 +334,10 @@ class EngineControl implements DeviceControl {
 
   addMemberToGroup(profile: string, group: number, member: number): void {
     const members = this.groups(profile).get(group);
-    if (!members) throw new Error(`group ${group} not found in action profile '${profile}'`);
-    if (members.includes(member)) throw new Error(`member ${member} is already in group ${group}`);
+    if (!members)
+      throw new DeviceError('NOT_FOUND', `group ${group} not found in action profile '${profile}'`);
+    if (members.includes(member))
+      throw new DeviceError('ALREADY_EXISTS', `member ${member} is already in group ${group}`);
     const next = [...members, member];
     this.engine.modifyGroup(
       profile,
@@ -345,7 +349,8 @@ class EngineControl implements DeviceControl {
 
   removeMemberFromGroup(profile: string, group: number, member: number): void {
     const members = this.groups(profile).get(group);
-    if (!members?.includes(member)) throw new Error(`member ${member} is not in group ${group}`);
+    if (!members?.includes(member))
+      throw new DeviceError('NOT_FOUND', `member ${member} is not in group ${group}`);
     const next = members.filter((m) => m !== member);
     this.engine.modifyGroup(
       profile,
@@ -507,7 +512,7 @@ export class EngineDevice implements Device {
 
   install(config: DeviceConfig, activate: boolean): void {
     const { program, info } = config as EngineConfig;
-    if (!program) throw new Error('config was not parsed by this device');
+    if (!program) throw new DeviceError('INVALID_ARGUMENT', 'config was not parsed by this device');
     const engine = new SimpleSwitchEngine(program, {
       clock: this.clockUs,
       seed: this.options.seed,

@@ -4,12 +4,10 @@
  * field's bit width); values sent back are canonical (no leading zero bytes, zero is one 0x00 byte).
  * Inside the server, values are fixed-width: exactly ceil(W/8) big-endian bytes.
  */
+import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from '../device/bytes.js';
 import { invalidArgument } from './status.js';
 
-/** Number of bytes of a bit<W> value. */
-export function byteWidth(bitwidth: number): number {
-  return (bitwidth + 7) >> 3;
-}
+export { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh };
 
 /** Lower-case hex with `0x` prefix (`0x` alone for an empty string). */
 export function hex(bytes: Uint8Array | null | undefined): string {
@@ -97,14 +95,6 @@ export function rangeDefaultLow(bitwidth: number): Uint8Array {
   return new Uint8Array(byteWidth(bitwidth));
 }
 
-/** Fixed-width 2^W - 1 (range "high" default). */
-export function rangeDefaultHigh(bitwidth: number): Uint8Array {
-  const out = new Uint8Array(byteWidth(bitwidth)).fill(0xff);
-  const spare = out.length * 8 - bitwidth;
-  if (out.length > 0) out[0] &= 0xff >> spare;
-  return out;
-}
-
 /** Lexicographic comparison of two equal-length big-endian values. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) {
@@ -115,22 +105,4 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
-}
-
-/** Big-endian unsigned value of a byte string. */
-export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
-}
-
-/** Fixed-width big-endian bytes of a non-negative value (truncated to `nbytes`). */
-export function bigIntToBytes(value: bigint, nbytes: number): Uint8Array {
-  const out = new Uint8Array(nbytes);
-  let v = value;
-  for (let i = nbytes - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
 }

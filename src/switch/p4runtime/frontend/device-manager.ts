@@ -342,7 +342,9 @@ export class DeviceManager {
       return UPDATE_OK;
     } catch (error) {
       const e = toStatusError(error, 'Error when applying update');
-      return { canonicalCode: e.code, message: e.message, space: ERROR_SPACE };
+      const detail: p4.v1.IError = { canonicalCode: e.code, message: e.message, space: ERROR_SPACE };
+      if (e.targetCode !== undefined) detail.code = e.targetCode;
+      return detail;
     }
   }
 

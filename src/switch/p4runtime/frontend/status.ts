@@ -4,6 +4,7 @@
  * and a message that starts with PI's wording and then names the offending entity.
  */
 import { status as Code } from '@grpc/grpc-js';
+import { deviceErrorCode } from '../device/device.js';
 
 export { Code };
 
@@ -13,6 +14,8 @@ export class P4RuntimeStatusError extends Error {
   constructor(
     readonly code: Code,
     message: string,
+    /** When the device refused: its reason, as a canonical code (see {@link toStatusError}). */
+    readonly targetCode?: Code,
   ) {
     super(message);
   }
@@ -43,14 +46,24 @@ export function codeName(code: number): string {
 }
 
 /**
- * Converts anything thrown while handling a request into a status error. Errors raised by the
- * device (which are not P4Runtime errors) become UNKNOWN with `targetContext` in front, the way PI
- * reports any failure of the target ("Error when adding match entry to target").
+ * Converts anything thrown while handling a request into a status error, the way PI reports a
+ * failure of the target: UNKNOWN, whatever the target's reason (PI's device_mgr.cpp: "We don't yet
+ * have a mapping from PI error codes to ::google::rpc::Code values, so for now we almost always
+ * return UNKNOWN"), with `targetContext` (PI's message, e.g. "Error when adding match entry to
+ * target") in front of the device's message. A device's refusal carries a code
+ * ({@link deviceErrorCode}); it is kept as `targetCode`, which a Write reports in the update's
+ * `p4.v1.Error.code` (space `ALL-sswitch-p4org`, where PI leaves 0). Anything else thrown (a fault
+ * of the server itself) has no target code.
  */
 export function toStatusError(error: unknown, targetContext: string): P4RuntimeStatusError {
   if (error instanceof P4RuntimeStatusError) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new P4RuntimeStatusError(Code.UNKNOWN, `${targetContext}: ${detail}`);
+  const reason = deviceErrorCode(error);
+  return new P4RuntimeStatusError(
+    Code.UNKNOWN,
+    `${targetContext}: ${detail}`,
+    reason === undefined ? undefined : Code[reason],
+  );
 }
 
 /** Runs `operation` against the device; any non-status error becomes UNKNOWN `targetContext: ...`. */
