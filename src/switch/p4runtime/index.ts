@@ -1,22 +1,12 @@
 /**
- * P4Runtime server of the embedded target (behaves like bmv2's simple_switch_grpc), bmv2's
- * dataplane gRPC service, and the device contract they run against.
+ * The software switch's P4Runtime server, in PI's layers: `grpc/` the p4.v1.P4Runtime service
+ * (request-level rules, arbitration streams, the BlueField profile), `frontend/` the P4Runtime
+ * semantics (arbitration, roles, one entity manager per entity kind, validation against the P4Info),
+ * `device/` the contract the frontend drives and its adapter onto the engine.
  *
  * @packageDocumentation
  */
 
-export {
-  type EmbeddedTarget,
-  type EmbeddedTargetOptions,
-  isLoopbackHost,
-  ListenAddressError,
-  type ServerTls,
-  startEmbeddedTarget,
-  type TargetStats,
-} from '../embedded-target.js';
-export { inputPcapPath, outputPcapPath, PcapPathError, PcapPorts } from '../packet-io/pcap-ports.js';
-export { Dataplane, type OutputFrame, type OutputListener, type PortStats } from '../packet-io/ports.js';
-export { createDataplaneHandlers, dataplaneServerDefinition } from '../packet-io/service.js';
 export type * from './device/device.js';
 export { EngineDevice, type EngineDeviceOptions } from './device/engine-device.js';
 export { Arbitration, MAX_CONNECTIONS } from './frontend/arbitration.js';

@@ -72,7 +72,7 @@ export function buildProgram(o: BuildOptions = {}): Record<string, unknown> {
     },
   ];
   return {
-    __meta__: { version: [2, 23], compiler: 'test/target/helpers/json-builder.ts' },
+    __meta__: { version: [2, 23], compiler: 'test/switch/helpers/json-builder.ts' },
     header_types: [
       { name: 'standard_metadata', id: 0, fields: STANDARD_METADATA_FIELDS },
       {

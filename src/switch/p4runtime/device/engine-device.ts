@@ -1,5 +1,5 @@
 /**
- * {@link Device} on top of the embedded engine (`src/target/engine`): bytes <-> bigint values,
+ * {@link Device} on top of the embedded engine (`src/switch/v1model`, over `src/switch/core`): bytes <-> bigint values,
  * entries addressed by the engine's handles (as bmv2's runtime interface does), bmv2-style action profile members
  * and groups <-> the engine's member/group ids, and the two-step config swap (a staged engine takes
  * over the data plane on commit).
