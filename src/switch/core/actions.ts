@@ -12,18 +12,18 @@
  */
 import { MAX_SAFE, type Value } from './bits.js';
 import type { CompileContext, FieldListDef } from './context.js';
-import { PacketProcessingError } from './errors.js';
 import {
   asBig,
   asNum,
   type DataNode,
   type Effect,
-  type ExprCompiler,
   type HeaderNode,
   type LocalInfo,
   type LValue,
   wrapMod,
-} from './expr.js';
+} from './data-nodes.js';
+import { PacketProcessingError } from './errors.js';
+import type { ExprCompiler } from './expr.js';
 import type { JsonNode } from './json-reader.js';
 import type { StaticFieldRef } from './layout.js';
 import type { PacketState } from './state.js';

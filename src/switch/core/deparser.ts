@@ -12,7 +12,7 @@ import type { ActionCompiler } from './actions.js';
 import { BitSink } from './bits.js';
 import { type CalculationDef, headerBits, writeHeader } from './calculation.js';
 import type { CompileContext } from './context.js';
-import type { Effect } from './expr.js';
+import type { Effect } from './data-nodes.js';
 import { csum16 } from './hash.js';
 import { JsonNode } from './json-reader.js';
 import type { HeaderInfo } from './layout.js';

@@ -8,323 +8,57 @@
  *   for the operand ranges, the closure works on `number`s;
  * - otherwise it works on `bigint`s.
  * A second compilation mode, {@link ExprCompiler.dataMod}, produces a value that is only correct modulo
- * 2^k. It is used where only the low k bits matter (a store into a k-bit field, `x & mask`,
- * `two_comp_mod(x, k)`) and turns p4c's usual `(a + b) & 0xffff` shapes into plain int32 arithmetic.
+ * 2^k (expr-modular.ts). Data nodes and their range arithmetic are in data-nodes.ts, writable
+ * locations in lvalues.ts.
  */
-import { bitLength, isNumWidth, MAX_SAFE, MIN_SAFE, maskBig, parseHexstr, type Value } from './bits.js';
-import { PacketProcessingError } from './errors.js';
+import { bitLength, isNumWidth, MAX_SAFE, maskBig, parseHexstr } from './bits.js';
+import {
+  type AnyNode,
+  asBig,
+  asNum,
+  type BigFn,
+  type BoolNode,
+  bigNode,
+  binaryRange,
+  constData,
+  type DataNode,
+  type ExprEnv,
+  evalBinary,
+  fromBig,
+  type HeaderNode,
+  inInt32,
+  inUint32,
+  isSafe,
+  type LValue,
+  maxBig,
+  minBig,
+  numNode,
+  type OperandCompiler,
+  runtimeFail,
+  satCast,
+  shrNum,
+  twoCompMod,
+  UINT32_MAX,
+  type UnionNode,
+  usatCast,
+  wrapMod,
+} from './data-nodes.js';
+import { ModularCompiler } from './expr-modular.js';
 import type { JsonNode } from './json-reader.js';
-import type {
-  FieldInfo,
-  HeaderInfo,
-  HeaderTypeInfo,
-  Layout,
-  StackInfo,
-  UnionInfo,
-  UnionStackInfo,
-  UnionTypeInfo,
-} from './layout.js';
+import type { HeaderInfo, HeaderTypeInfo, UnionInfo } from './layout.js';
+import { LValueCompiler } from './lvalues.js';
 import type { PacketState } from './state.js';
 
-export type NumFn = (s: PacketState) => number;
-export type BigFn = (s: PacketState) => bigint;
-export type BoolFn = (s: PacketState) => boolean;
-export type IndexFn = (s: PacketState) => number;
-export type Effect = (s: PacketState) => void;
-
-export interface NumNode {
-  readonly kind: 'num';
-  readonly fn: NumFn;
-  readonly min: bigint;
-  readonly max: bigint;
-  readonly constant?: bigint;
-}
-export interface BigNode {
-  readonly kind: 'big';
-  readonly fn: BigFn;
-  readonly min: bigint;
-  readonly max: bigint;
-  readonly constant?: bigint;
-}
-export type DataNode = NumNode | BigNode;
-export interface BoolNode {
-  readonly kind: 'bool';
-  readonly fn: BoolFn;
-  readonly constant?: boolean;
-}
-/** A header; `fn` yields its dense index, `fixed` is set when known at compile time. */
-export interface HeaderNode {
-  readonly kind: 'header';
-  readonly type: HeaderTypeInfo;
-  readonly fn: IndexFn;
-  readonly fixed?: HeaderInfo;
-}
-export interface StackNode {
-  readonly kind: 'stack';
-  readonly stack: StackInfo;
-}
-export interface UnionNode {
-  readonly kind: 'union';
-  readonly type: UnionTypeInfo;
-  readonly fn: IndexFn;
-  readonly fixed?: UnionInfo;
-}
-export interface UnionStackNode {
-  readonly kind: 'unionStack';
-  readonly stack: UnionStackInfo;
-}
-export type AnyNode = DataNode | BoolNode | HeaderNode | StackNode | UnionNode | UnionStackNode;
-
-/** A writable data location. */
-export interface LValue {
-  readonly read: DataNode;
-  /** Width in bits (for VL fields: the maximum width). */
-  readonly width: number;
-  readonly signed: boolean;
-  readonly saturating: boolean;
-  readonly vl: boolean;
-  /** Compiles `this = src` where src is JSON (so that it can be compiled modulo the width). */
-  assignJson(src: JsonNode): Effect;
-  /** Compiles `this = node` for an already compiled source. */
-  assignNode(src: DataNode): Effect;
-  /** Stores a run-time value (truncated like a bmv2 field store). */
-  store(s: PacketState, v: Value): void;
-  /** For VL fields only: copies width and value from another VL location (bmv2 `assign_VL`). */
-  readonly vlRef?: { readonly header: IndexFn; readonly slot: IndexFn };
-}
-
-/** Information about the action parameters visible as `local` operands. */
-export interface LocalInfo {
-  readonly width: number;
-}
-
-/** What the compiler needs from its surroundings. */
-export interface ExprEnv {
-  readonly layout: Layout;
-  /** Register arrays by name: run-time index, cell width and size. */
-  register(
-    node: JsonNode,
-    name: string,
-  ): { readonly index: number; readonly width: number; readonly size: number };
-  /** Meaning of `local` operands (action runtime data); undefined where locals are not allowed. */
-  readonly locals?: readonly LocalInfo[];
-  /** Alternative meaning of `local` (VL length expressions: fields of the header being extracted). */
-  readonly localField?: (node: JsonNode, index: number) => DataNode;
-}
-
-// Ranges are clamped to +-2^4096: anything beyond is "huge" and handled with bigints anyway.
-const LIMIT = 1n << 4096n;
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
-const UINT32_MAX = 2n ** 32n - 1n;
-
-function minBig(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-function clampBig(v: bigint, lo: bigint, hi: bigint): bigint {
-  return minBig(maxBig(v, lo), hi);
-}
-function clampLo(v: bigint): bigint {
-  return v < -LIMIT ? -LIMIT : v > LIMIT ? LIMIT : v;
-}
-function isSafe(min: bigint, max: bigint): boolean {
-  return min >= MIN_SAFE && max <= MAX_SAFE;
-}
-function inUint32(n: DataNode): boolean {
-  return n.kind === 'num' && n.min >= 0n && n.max <= UINT32_MAX;
-}
-function inInt32(n: DataNode): boolean {
-  return n.kind === 'num' && n.min >= INT32_MIN && n.max <= INT32_MAX;
-}
-function minMax(values: bigint[]): [bigint, bigint] {
-  let lo = values[0];
-  let hi = values[0];
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [clampLo(lo), clampLo(hi)];
-}
-
-export function numNode(fn: NumFn, min: bigint, max: bigint): NumNode {
-  return { kind: 'num', fn, min, max };
-}
-export function bigNode(fn: BigFn, min: bigint, max: bigint): BigNode {
-  return { kind: 'big', fn, min, max };
-}
-
-/** A constant data node (number when it is a safe integer). */
-export function constData(v: bigint): DataNode {
-  if (v >= MIN_SAFE && v <= MAX_SAFE) {
-    const n = Number(v);
-    return { kind: 'num', fn: () => n, min: v, max: v, constant: v };
-  }
-  return { kind: 'big', fn: () => v, min: v, max: v, constant: v };
-}
-
-/** Closure returning the node's value as a bigint. */
-export function asBig(n: DataNode): BigFn {
-  if (n.kind === 'big') return n.fn;
-  if (n.constant !== undefined) {
-    const c = n.constant;
-    return () => c;
-  }
-  const f = n.fn;
-  return (s) => BigInt(f(s));
-}
-
-/** Closure returning the node's value as a number; only valid when the range is safe. */
-export function asNum(n: DataNode): NumFn {
-  if (n.kind === 'num') return n.fn;
-  const f = n.fn;
-  return (s) => Number(f(s));
-}
-
-/** Wraps a bigint-producing closure into a node, using a number representation when the range is safe. */
-function fromBig(fn: BigFn, min: bigint, max: bigint): DataNode {
-  if (isSafe(min, max)) return numNode((s) => Number(fn(s)), min, max);
-  return bigNode(fn, min, max);
-}
-
-/** Reduces a node modulo 2^k into [0, 2^k). */
-export function wrapMod(n: DataNode, k: number): DataNode {
-  const top = maskBig(k);
-  if (n.min >= 0n && n.max <= top) return n;
-  if (n.constant !== undefined) return constData(BigInt.asUintN(k, n.constant));
-  if (k <= 32) {
-    if (n.kind === 'num') {
-      const f = n.fn;
-      if (k === 32) return numNode((s) => f(s) >>> 0, 0n, top);
-      const m = 2 ** k - 1;
-      // ToInt32 reduces modulo 2^32, so `& m` yields the value modulo 2^k for any safe integer.
-      return numNode((s) => f(s) & m, 0n, top);
-    }
-    const f = n.fn;
-    return numNode((s) => Number(BigInt.asUintN(k, f(s))), 0n, top);
-  }
-  const f = asBig(n);
-  return bigNode((s) => BigInt.asUintN(k, f(s)), 0n, top);
-}
-
-/** Throws the run-time error bmv2 would hit as a failed assertion / crash. */
-function runtimeFail(message: string): never {
-  throw new PacketProcessingError(message);
-}
-
-/** Exact evaluation of a binary data operator on bigints (constant folding and the bigint path). */
-function evalBinary(op: string, a: bigint, b: bigint): bigint {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '&':
-      return a & b;
-    case '|':
-      return a | b;
-    case '^':
-      return a ^ b;
-    case '<<':
-      if (b < 0n) runtimeFail(`negative shift amount ${b}`);
-      if (b > 1n << 24n && a !== 0n) runtimeFail(`shift amount ${b} too large`);
-      return a === 0n ? 0n : a << b;
-    case '>>':
-      if (b < 0n) runtimeFail(`negative shift amount ${b}`);
-      return b > 1n << 24n ? (a < 0n ? -1n : 0n) : a >> b;
-    case '%':
-      if (a < 0n || b <= 0n) runtimeFail(`modulo requires a >= 0 and b > 0 (got ${a} % ${b})`);
-      return a % b;
-    case '/':
-      if (a < 0n || b <= 0n) runtimeFail(`division requires a >= 0 and b > 0 (got ${a} / ${b})`);
-      return a / b;
-    default:
-      throw new Error(`unexpected operator ${op}`);
-  }
-}
-
-function twoCompMod(v: bigint, width: bigint): bigint {
-  if (width <= 0n) runtimeFail(`two_comp_mod width must be positive (got ${width})`);
-  return BigInt.asIntN(Number(width), v);
-}
-function satCast(v: bigint, width: bigint): bigint {
-  const max = (1n << (width - 1n)) - 1n;
-  const min = -(1n << (width - 1n));
-  return clampBig(v, min, max);
-}
-function usatCast(v: bigint, width: bigint): bigint {
-  return clampBig(v, 0n, (1n << width) - 1n);
-}
-
-/** Range of a binary operator's result given operand ranges. */
-function binaryRange(op: string, l: DataNode, r: DataNode): [bigint, bigint] {
-  switch (op) {
-    case '+':
-      return [clampLo(l.min + r.min), clampLo(l.max + r.max)];
-    case '-':
-      return [clampLo(l.min - r.max), clampLo(l.max - r.min)];
-    case '*':
-      return minMax([l.min * r.min, l.min * r.max, l.max * r.min, l.max * r.max]);
-    case '<<': {
-      const lo = r.min < 0n ? 0n : r.min;
-      const hi = r.max;
-      if (hi > 4096n) {
-        if (l.min === 0n && l.max === 0n) return [0n, 0n];
-        return [l.min < 0n ? -LIMIT : 0n, l.max > 0n ? LIMIT : 0n];
-      }
-      return minMax([l.min << lo, l.min << hi, l.max << lo, l.max << hi]);
-    }
-    case '>>': {
-      const lo = r.min < 0n ? 0n : r.min > 8192n ? 8192n : r.min;
-      const hi = r.max > 8192n ? 8192n : r.max;
-      return minMax([l.min >> lo, l.min >> hi, l.max >> lo, l.max >> hi]);
-    }
-    case '%': {
-      let hi = r.max - 1n;
-      if (l.max < hi) hi = l.max;
-      return [0n, hi < 0n ? 0n : hi];
-    }
-    case '/':
-      return [0n, l.max < 0n ? 0n : l.max];
-    case '&':
-      if (l.min >= 0n && r.min >= 0n) return [0n, minBig(l.max, r.max)];
-      if (l.min >= 0n) return [0n, l.max];
-      if (r.min >= 0n) return [0n, r.max];
-      return bitwiseRange(l, r);
-    case '|':
-    case '^':
-      if (l.min >= 0n && r.min >= 0n) {
-        const bits = Math.max(bitLength(l.max), bitLength(r.max));
-        return [0n, maskBig(bits)];
-      }
-      return bitwiseRange(l, r);
-    default:
-      throw new Error(`unexpected operator ${op}`);
-  }
-}
-
-function bitwiseRange(l: DataNode, r: DataNode): [bigint, bigint] {
-  const bits = Math.max(bitLength(l.min), bitLength(l.max), bitLength(r.min), bitLength(r.max)) + 1;
-  const b = BigInt(Math.min(bits, 4096));
-  return [-(1n << b), (1n << b) - 1n];
-}
-
-/** Floor shift right on numbers, exact for any safe integer and any non-negative amount. */
-function shrNum(a: number, b: number): number {
-  if (b >= 53) return a < 0 ? -1 : 0;
-  return Math.floor(a / 2 ** b);
-}
-
-export class ExprCompiler {
+export class ExprCompiler implements OperandCompiler {
   private readonly numBase: Int32Array;
   private readonly bigBase: Int32Array;
   private readonly metaFlag: Uint8Array;
+  private readonly lvalues: LValueCompiler;
+  private readonly modular: ModularCompiler;
 
   constructor(readonly env: ExprEnv) {
+    this.lvalues = new LValueCompiler(this);
+    this.modular = new ModularCompiler(this);
     const hs = env.layout.headers;
     this.numBase = Int32Array.from(hs.map((h) => h.numBase));
     this.bigBase = Int32Array.from(hs.map((h) => h.bigBase));
@@ -357,13 +91,13 @@ export class ExprCompiler {
       case 'runtime_data':
         return this.local(value);
       case 'register':
-        return this.registerLvalue(value).read;
+        return this.lvalues.registerLvalue(value).read;
       case 'header':
         return this.headerFixed(this.env.layout.header(value, value.str()));
       case 'header_stack':
         return { kind: 'stack', stack: this.env.layout.stack(value, value.str()) };
       case 'stack_field':
-        return this.stackFieldLvalue(value).read;
+        return this.lvalues.stackFieldLvalue(value).read;
       case 'header_union':
         return this.unionFixed(this.env.layout.union(value, value.str()));
       case 'header_union_stack':
@@ -404,7 +138,7 @@ export class ExprCompiler {
     if (node.get('type').value === 'expression') {
       const e = node.req('value');
       const op = e.get('op').value;
-      if (typeof op === 'string' && MOD_OPS.has(op)) return this.modExpression(e, op, k);
+      if (typeof op === 'string' && MOD_OPS.has(op)) return this.modular.modExpression(e, op, k);
     }
     return wrapMod(this.data(node), k);
   }
@@ -460,282 +194,17 @@ export class ExprCompiler {
   }
 
   /** Range of a field of the given width/signedness. */
-  static fieldRange(f: { width: number; signed: boolean }): [bigint, bigint] {
-    if (f.signed) return [-(1n << BigInt(f.width - 1)), (1n << BigInt(f.width - 1)) - 1n];
-    return [0n, maskBig(f.width)];
-  }
-
   // ---------------------------------------------------------------------------------------------
-  // Lvalues.
+  // Lvalues (lvalues.ts).
 
   /** Any writable location given as a type-value object (`field`, `expression`, `register`, `stack_field`). */
   lvalue(node: JsonNode): LValue {
-    const type = node.req('type').str();
-    const value = node.req('value');
-    switch (type) {
-      case 'field':
-        return this.fieldLvalue(value);
-      case 'register':
-        return this.registerLvalue(value);
-      case 'stack_field':
-        return this.stackFieldLvalue(value);
-      case 'expression': {
-        if (value.has('type') && !value.has('op')) return this.lvalue(value);
-        const op = value.get('op').value;
-        if (op === 'access_field') return this.accessFieldLvalue(value);
-        return node.fail(`expression with operator '${String(op)}' is not assignable`);
-      }
-      default:
-        return node.fail(`operand of type '${type}' is not assignable`);
-    }
+    return this.lvalues.lvalue(node);
   }
 
+  /** A `field` lvalue. */
   fieldLvalue(value: JsonNode): LValue {
-    const headerName = value.at(0).str();
-    const fieldName = value.at(1).str();
-    if (fieldName === '$valid$') value.fail(`the hidden field '${headerName}.$valid$' is read-only`);
-    const ref = this.env.layout.field(value, headerName, fieldName);
-    const h = ref.header.index;
-    const slot =
-      ref.field.repr === 'num'
-        ? ref.header.numBase + ref.field.poolOffset
-        : ref.header.bigBase + ref.field.poolOffset;
-    return this.makeFieldLvalue(
-      ref.field,
-      () => h,
-      () => slot,
-      slot,
-    );
-  }
-
-  private accessFieldLvalue(value: JsonNode): LValue {
-    const hdr = this.header(value.req('left'));
-    const offset = value.req('right').int();
-    if (offset === hdr.type.fields.length) value.fail('the hidden $valid$ field is read-only');
-    const f = hdr.type.fields[offset];
-    if (!f) value.fail(`field offset ${offset} out of range for header type '${hdr.type.name}'`);
-    if (hdr.fixed) {
-      const h = hdr.fixed.index;
-      const slot = (f.repr === 'num' ? hdr.fixed.numBase : hdr.fixed.bigBase) + f.poolOffset;
-      return this.makeFieldLvalue(
-        f,
-        () => h,
-        () => slot,
-        slot,
-      );
-    }
-    const base = f.repr === 'num' ? this.numBase : this.bigBase;
-    const hf = hdr.fn;
-    const off = f.poolOffset;
-    return this.makeFieldLvalue(f, hf, (s) => base[hf(s)] + off, -1);
-  }
-
-  /** Reads a field of a dynamically resolved header (used by `access_field` rvalues). */
-  private accessFieldRead(value: JsonNode): DataNode {
-    const hdr = this.header(value.req('left'));
-    const offset = value.req('right').int();
-    if (offset === hdr.type.fields.length) {
-      const hf = hdr.fn;
-      return numNode((s) => s.valid[hf(s)], 0n, 1n);
-    }
-    return this.accessFieldLvalue(value).read;
-  }
-
-  private stackFieldLvalue(value: JsonNode): LValue {
-    const stack = this.env.layout.stack(value, value.at(0).str());
-    const fieldName = value.at(1).str();
-    const idx = stack.type.fieldIndex.get(fieldName);
-    if (idx === undefined) value.fail(`header stack '${stack.name}' elements have no field '${fieldName}'`);
-    const f = stack.type.fields[idx];
-    const si = stack.index;
-    const elements = Int32Array.from(stack.elements);
-    const base = f.repr === 'num' ? this.numBase : this.bigBase;
-    const off = f.poolOffset;
-    const name = stack.name;
-    const hf: IndexFn = (s) => {
-      const next = s.stackNext[si];
-      if (next === 0) runtimeFail(`access to the last element of empty header stack '${name}'`);
-      return elements[next - 1];
-    };
-    return this.makeFieldLvalue(f, hf, (s) => base[hf(s)] + off, -1);
-  }
-
-  private registerLvalue(value: JsonNode): LValue {
-    const name = value.at(0).str();
-    const reg = this.env.register(value, name);
-    const index = this.data(value.at(1));
-    const ri = reg.index;
-    const size = reg.size;
-    const width = reg.width;
-    const idxFn = asNum(index.max > MAX_SAFE ? wrapMod(index, 53) : index);
-    const checked: IndexFn = (s) => {
-      const i = idxFn(s);
-      if (i < 0 || i >= size) runtimeFail(`register '${name}' index ${i} out of bounds (size ${size})`);
-      return i;
-    };
-    const max = maskBig(width);
-    const read: DataNode = isNumWidth(width)
-      ? numNode((s) => (s.rt.registers[ri].cells as Float64Array)[checked(s)], 0n, max)
-      : bigNode((s) => (s.rt.registers[ri].cells as bigint[])[checked(s)], 0n, max);
-    const store = (s: PacketState, v: Value): void => {
-      const i = checked(s);
-      if (isNumWidth(width))
-        (s.rt.registers[ri].cells as Float64Array)[i] = Number(BigInt.asUintN(width, BigInt(v)));
-      else (s.rt.registers[ri].cells as bigint[])[i] = BigInt.asUintN(width, BigInt(v));
-    };
-    const assignNode = (src: DataNode): Effect => {
-      const m = wrapMod(src, width);
-      if (isNumWidth(width)) {
-        const f = asNum(m);
-        return (s) => {
-          (s.rt.registers[ri].cells as Float64Array)[checked(s)] = f(s);
-        };
-      }
-      const f = asBig(m);
-      return (s) => {
-        (s.rt.registers[ri].cells as bigint[])[checked(s)] = f(s);
-      };
-    };
-    return {
-      read,
-      width,
-      signed: false,
-      saturating: false,
-      vl: false,
-      assignJson: (src) => assignNode(this.dataMod(src, width)),
-      assignNode,
-      store,
-    };
-  }
-
-  /**
-   * Builds an lvalue for a header field whose header index and slot are computed by closures;
-   * `fixedSlot` is the slot when known at compile time, else -1.
-   */
-  private makeFieldLvalue(f: FieldInfo, header: IndexFn, slot: IndexFn, fixedSlot: number): LValue {
-    const [min, max] = ExprCompiler.fieldRange(f);
-    const staticSlot = fixedSlot >= 0;
-    if (f.vl) {
-      const read: DataNode = staticSlot
-        ? bigNode((s) => s.big[fixedSlot], 0n, maskBig(Math.max(f.width, 1)))
-        : bigNode((s) => s.big[slot(s)], 0n, maskBig(Math.max(f.width, 1)));
-      const store = (s: PacketState, v: Value): void => {
-        s.big[slot(s)] = BigInt.asUintN(s.vlBits[header(s)], BigInt(v));
-      };
-      const assignNode = (src: DataNode): Effect => {
-        const g = asBig(src);
-        return (s) => {
-          s.big[slot(s)] = BigInt.asUintN(s.vlBits[header(s)], g(s));
-        };
-      };
-      return {
-        read,
-        width: f.width,
-        signed: false,
-        saturating: false,
-        vl: true,
-        assignJson: (src) => assignNode(this.data(src)),
-        assignNode,
-        store,
-        vlRef: { header, slot },
-      };
-    }
-    const width = f.width;
-    const signed = f.signed;
-    const saturating = f.saturating;
-    const half = 2 ** (width - 1);
-    const full = 2 ** width;
-    let read: DataNode;
-    if (f.repr === 'num') {
-      read = staticSlot
-        ? numNode((s) => s.num[fixedSlot], min, max)
-        : numNode((s) => s.num[slot(s)], min, max);
-    } else {
-      read = staticSlot
-        ? bigNode((s) => s.big[fixedSlot], min, max)
-        : bigNode((s) => s.big[slot(s)], min, max);
-    }
-    const toField = (v: bigint): bigint => {
-      if (saturating) return clampBig(v, min, max);
-      return signed ? BigInt.asIntN(width, v) : BigInt.asUintN(width, v);
-    };
-    const store = (s: PacketState, v: Value): void => {
-      if (f.repr === 'num') {
-        if (typeof v === 'number' && !signed && !saturating && v >= 0 && v < full) s.num[slot(s)] = v;
-        else s.num[slot(s)] = Number(toField(BigInt(v)));
-      } else {
-        s.big[slot(s)] = toField(BigInt(v));
-      }
-    };
-    const assignNode = (src: DataNode): Effect => {
-      if (saturating) {
-        const g = asBig(src);
-        if (f.repr === 'num') {
-          return (s) => {
-            const v = g(s);
-            s.num[slot(s)] = Number(clampBig(v, min, max));
-          };
-        }
-        return (s) => {
-          const v = g(s);
-          s.big[slot(s)] = clampBig(v, min, max);
-        };
-      }
-      const m = wrapMod(src, width);
-      if (f.repr === 'num') {
-        const g = asNum(m);
-        if (signed) {
-          if (staticSlot) {
-            return (s) => {
-              const v = g(s);
-              s.num[fixedSlot] = v >= half ? v - full : v;
-            };
-          }
-          return (s) => {
-            const v = g(s);
-            s.num[slot(s)] = v >= half ? v - full : v;
-          };
-        }
-        if (staticSlot) {
-          if (m.constant !== undefined) {
-            const c = Number(m.constant);
-            return (s) => {
-              s.num[fixedSlot] = c;
-            };
-          }
-          return (s) => {
-            s.num[fixedSlot] = g(s);
-          };
-        }
-        return (s) => {
-          s.num[slot(s)] = g(s);
-        };
-      }
-      const g = asBig(m);
-      if (signed) {
-        return (s) => {
-          s.big[slot(s)] = BigInt.asIntN(width, g(s));
-        };
-      }
-      if (staticSlot) {
-        return (s) => {
-          s.big[fixedSlot] = g(s);
-        };
-      }
-      return (s) => {
-        s.big[slot(s)] = g(s);
-      };
-    };
-    return {
-      read,
-      width,
-      signed,
-      saturating,
-      vl: false,
-      assignJson: (src) => assignNode(saturating ? this.data(src) : this.dataMod(src, width)),
-      assignNode,
-      store,
-    };
+    return this.lvalues.fieldLvalue(value);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -844,7 +313,7 @@ export class ExprCompiler {
           : numNode((s) => s.stackNext[si], 0n, BigInt(st.size));
       }
       case 'access_field':
-        return this.accessFieldRead(e);
+        return this.lvalues.accessFieldRead(e);
       case 'access_union_header': {
         const u = this.union(e.req('left'));
         const member = e.req('right').int();
@@ -999,7 +468,7 @@ export class ExprCompiler {
   }
 
   /** x & c for a non-negative constant c, x already reduced modulo 2^bitLength(c). */
-  private andConst(x: DataNode, c: bigint): DataNode {
+  andConst(x: DataNode, c: bigint): DataNode {
     if (x.constant !== undefined) return constData(x.constant & c);
     const max = minBig(x.max, c);
     if (x.kind === 'num' && c <= UINT32_MAX) {
@@ -1354,7 +823,7 @@ export class ExprCompiler {
   }
 
   /** Constant value of a type-value node, if it is one (without compiling side paths twice). */
-  private peekConstant(node: JsonNode): bigint | undefined {
+  peekConstant(node: JsonNode): bigint | undefined {
     node = unwrapTypeValue(node);
     const type = node.get('type').value;
     if (type === 'hexstr') return this.hexstr(node.req('value'));
@@ -1363,192 +832,6 @@ export class ExprCompiler {
       if ((n.kind === 'num' || n.kind === 'big') && n.constant !== undefined) return n.constant;
     }
     return undefined;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Modular compilation.
-
-  private modExpression(e: JsonNode, op: string, k: number): DataNode {
-    if (op === '&') {
-      const rc = this.peekConstant(e.req('right'));
-      const lc = rc === undefined ? this.peekConstant(e.req('left')) : undefined;
-      const c = rc ?? lc;
-      if (c !== undefined) {
-        const masked = BigInt.asUintN(k, c);
-        const kk = Math.min(k, Math.max(bitLength(masked), 1));
-        const x = this.dataMod(rc !== undefined ? e.req('left') : e.req('right'), kk);
-        return this.andConst(x, masked);
-      }
-    }
-    if (op === '?') {
-      const c = this.bool(e.req('cond'));
-      const l = this.dataMod(e.req('left'), k);
-      const r = this.dataMod(e.req('right'), k);
-      const cf = c.fn;
-      if (l.kind === 'num' && r.kind === 'num') {
-        const a = l.fn;
-        const b = r.fn;
-        return numNode((s) => (cf(s) ? a(s) : b(s)), 0n, maskBig(k));
-      }
-      const a = asBig(l);
-      const b = asBig(r);
-      return bigNode((s) => (cf(s) ? a(s) : b(s)), 0n, maskBig(k));
-    }
-    if (op === '~') {
-      const x = this.dataMod(e.req('right'), k);
-      if (x.constant !== undefined) return constData(BigInt.asUintN(k, ~x.constant));
-      if (k <= 32) {
-        const f = asNum(x);
-        if (k === 32) return numNode((s) => ~f(s) >>> 0, 0n, maskBig(k));
-        const m = 2 ** k - 1;
-        return numNode((s) => ~f(s) & m, 0n, maskBig(k));
-      }
-      const f = asBig(x);
-      return bigNode((s) => BigInt.asUintN(k, ~f(s)), 0n, maskBig(k));
-    }
-    if ((op === '+' || op === '-') && e.get('left').isNull()) {
-      const r = this.dataMod(e.req('right'), k);
-      return this.modBinary(op, constData(0n), r, k, e);
-    }
-    const l = this.dataMod(e.req('left'), k);
-    const r = op === '<<' ? this.data(e.req('right')) : this.dataMod(e.req('right'), k);
-    return this.modBinary(op, l, r, k, e);
-  }
-
-  /** l op r modulo 2^k, with l (and r, except for shifts) already in [0, 2^k). */
-  private modBinary(op: string, l: DataNode, r: DataNode, k: number, e: JsonNode): DataNode {
-    const top = maskBig(k);
-    if (l.constant !== undefined && r.constant !== undefined) {
-      try {
-        return constData(BigInt.asUintN(k, evalBinary(op, l.constant, r.constant)));
-      } catch (err) {
-        return e.fail((err as Error).message);
-      }
-    }
-    if (op === '<<' && r.min >= BigInt(k)) return constData(0n);
-    if (k <= 32) {
-      const a = asNum(l);
-      const m = k === 32 ? -1 : 2 ** k - 1;
-      const rc = r.constant !== undefined ? Number(r.constant) : undefined;
-      switch (op) {
-        case '+':
-          if (k === 32)
-            return numNode(
-              rc !== undefined ? (s) => (a(s) + rc) >>> 0 : this.modNum2(l, r, (x, y) => x + y, -1),
-              0n,
-              top,
-            );
-          return numNode(
-            rc !== undefined ? (s) => (a(s) + rc) & m : this.modNum2(l, r, (x, y) => x + y, m),
-            0n,
-            top,
-          );
-        case '-':
-          if (k === 32)
-            return numNode(
-              rc !== undefined ? (s) => (a(s) - rc) >>> 0 : this.modNum2(l, r, (x, y) => x - y, -1),
-              0n,
-              top,
-            );
-          return numNode(
-            rc !== undefined ? (s) => (a(s) - rc) & m : this.modNum2(l, r, (x, y) => x - y, m),
-            0n,
-            top,
-          );
-        case '*': {
-          const b = asNum(r);
-          if (k === 32) return numNode((s) => Math.imul(a(s), b(s)) >>> 0, 0n, top);
-          return numNode((s) => Math.imul(a(s), b(s)) & m, 0n, top);
-        }
-        case '|': {
-          const b = asNum(r);
-          return numNode((s) => (a(s) | b(s)) >>> 0, 0n, top);
-        }
-        case '^': {
-          const b = asNum(r);
-          return numNode((s) => (a(s) ^ b(s)) >>> 0, 0n, top);
-        }
-        case '&': {
-          const b = asNum(r);
-          return numNode((s) => (a(s) & b(s)) >>> 0, 0n, top);
-        }
-        case '<<': {
-          if (rc !== undefined) {
-            if (k === 32) return numNode((s) => (a(s) << rc) >>> 0, 0n, top);
-            return numNode((s) => (a(s) << rc) & m, 0n, top);
-          }
-          if (r.kind === 'num') {
-            const b = r.fn;
-            if (k === 32)
-              return numNode(
-                (s) => {
-                  const sh = b(s);
-                  return sh >= 32 ? 0 : (a(s) << sh) >>> 0;
-                },
-                0n,
-                top,
-              );
-            return numNode(
-              (s) => {
-                const sh = b(s);
-                return sh >= k ? 0 : (a(s) << sh) & m;
-              },
-              0n,
-              top,
-            );
-          }
-          const b = r.fn;
-          const kb = BigInt(k);
-          return numNode(
-            (s) => {
-              const sh = b(s);
-              if (sh < 0n) runtimeFail(`negative shift amount ${sh}`);
-              return sh >= kb ? 0 : ((a(s) << Number(sh)) & m) >>> 0;
-            },
-            0n,
-            top,
-          );
-        }
-        default:
-          return e.fail(`operator '${op}' has no modular form`);
-      }
-    }
-    const a = asBig(l);
-    const b = asBig(r);
-    const kb = BigInt(k);
-    switch (op) {
-      case '+':
-        return bigNode((s) => BigInt.asUintN(k, a(s) + b(s)), 0n, top);
-      case '-':
-        return bigNode((s) => BigInt.asUintN(k, a(s) - b(s)), 0n, top);
-      case '*':
-        return bigNode((s) => BigInt.asUintN(k, a(s) * b(s)), 0n, top);
-      case '|':
-        return bigNode((s) => a(s) | b(s), 0n, top);
-      case '^':
-        return bigNode((s) => a(s) ^ b(s), 0n, top);
-      case '&':
-        return bigNode((s) => a(s) & b(s), 0n, top);
-      case '<<':
-        return bigNode(
-          (s) => {
-            const sh = b(s);
-            if (sh < 0n) runtimeFail(`negative shift amount ${sh}`);
-            return sh >= kb ? 0n : BigInt.asUintN(k, a(s) << sh);
-          },
-          0n,
-          top,
-        );
-      default:
-        return e.fail(`operator '${op}' has no modular form`);
-    }
-  }
-
-  private modNum2(l: DataNode, r: DataNode, f: (x: number, y: number) => number, m: number): NumFn {
-    const a = asNum(l);
-    const b = asNum(r);
-    if (m === -1) return (s) => f(a(s), b(s)) >>> 0;
-    return (s) => f(a(s), b(s)) & m;
   }
 }
 

@@ -12,8 +12,8 @@
 import type { ActionCompiler } from './actions.js';
 import { bytesForBits, hexstrByteLength, maskBig, parseHexstr, readBitsBig, readBitsNum } from './bits.js';
 import type { CompileContext } from './context.js';
+import { asBig, asNum, bigNode, type DataNode, type Effect, numNode, wrapMod } from './data-nodes.js';
 import { PacketProcessingError } from './errors.js';
-import { asBig, asNum, bigNode, type DataNode, type Effect, numNode, wrapMod } from './expr.js';
 import { JsonNode } from './json-reader.js';
 import type { HeaderInfo } from './layout.js';
 import type { PacketState } from './state.js';
