@@ -21,8 +21,8 @@ import type { MatchFieldModel, TableModel } from './p4info-model.js';
 import { invalidArgument } from './status.js';
 
 /**
- * A checked match key: device parameters in key order and priority. Its {@link keyIdentity} is what
- * the server files the entry's device handle under (PI's TableInfoStore).
+ * A checked match key: device parameters in key order and priority. The server files the device
+ * handle of the entry it names under it (entry-handles.ts, PI's TableInfoStore).
  */
 export interface MatchKey {
   readonly params: readonly DeviceKeyParam[];
@@ -246,42 +246,6 @@ function checkPriority(table: TableModel, priority: number): number {
   }
   if (priority < 0) throw invalidArgument('Negative priority', `table '${table.name}', priority ${priority}`);
   return table.needsPriority ? priority : 0;
-}
-
-/**
- * The identity of a checked key: equal for two keys exactly when they name the same entry. Checked
- * keys are canonical (fixed-width values, bits outside masks and prefixes zero, don't-care fields
- * explicit), so their bytes and the priority say it all.
- */
-export function keyIdentity(key: MatchKey): string {
-  let id = String(key.priority);
-  for (const p of key.params) {
-    switch (p.kind) {
-      case 'exact':
-        id += `|${latin1(p.value)}`;
-        break;
-      case 'lpm':
-        id += `|${latin1(p.value)}/${p.prefixLength}`;
-        break;
-      case 'ternary':
-        id += `|${latin1(p.value)}&${latin1(p.mask)}`;
-        break;
-      case 'range':
-        id += `|${latin1(p.low)}-${latin1(p.high)}`;
-        break;
-      case 'valid':
-        id += p.valid ? '|1' : '|0';
-        break;
-    }
-  }
-  return id;
-}
-
-/** One character per byte. */
-function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
-  return out;
 }
 
 /** FieldMatch list of a device key, as PI's `parse_match_key` renders it for Read responses. */

@@ -10,7 +10,8 @@ import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import { buildMatchKey, fieldMatchesOf, keyIdentity, type MatchKey } from './match-key.js';
+import { EntryHandles } from './entry-handles.js';
+import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
@@ -38,8 +39,8 @@ interface TableState {
   readonly model: TableModel;
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
-  /** Device handle of every entry the controller installed, by {@link keyIdentity} of its key. */
-  readonly handles: Map<string, number>;
+  /** Device handle of every entry the controller installed, by key. */
+  readonly handles: EntryHandles;
   /**
    * State of the entries the controller installed, by device handle (handles are small dense
    * integers, as bmv2's). Entries the program installs itself have none.
@@ -109,7 +110,13 @@ export class TableManager {
   ) {
     for (const model of ctx.model.tables.values()) {
       const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
-      this.tables.set(model.id, { model, deviceKinds, handles: new Map(), byHandle: [], defaultData: PLAIN });
+      this.tables.set(model.id, {
+        model,
+        deviceKinds,
+        handles: new EntryHandles(),
+        byHandle: [],
+        defaultData: PLAIN,
+      });
     }
   }
 
@@ -134,7 +141,7 @@ export class TableManager {
    */
   private installed(state: TableState, key: MatchKey): number | undefined {
     if (key.isDefault) return -1;
-    return state.handles.get(keyIdentity(key));
+    return state.handles.get(key);
   }
 
   private dataOf(state: TableState, handle: number): EntryData {
@@ -327,29 +334,37 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    const identity = keyIdentity(key);
-    if (state.handles.has(identity)) throw entryExists(t);
-    const { action, oneShotGroup } = this.realize(state, prepared);
+    if (!state.handles.claim(key)) throw entryExists(t);
     let handle: number | undefined;
+    let oneShotGroup: number | undefined;
     try {
-      handle = this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl));
+      const realized = this.realize(state, prepared);
+      oneShotGroup = realized.oneShotGroup;
+      try {
+        handle = this.ctx.control.addEntry(
+          t.name,
+          key.params,
+          key.priority,
+          realized.action,
+          TableManager.ttlMs(ttl),
+        );
+      } catch (error) {
+        throw toStatusError(error, ADD_CONTEXT);
+      }
+      // undefined: an entry the program installed itself in a mutable table, under the same key.
+      if (handle === undefined) throw entryExists(t);
+      try {
+        this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
+      } catch (error) {
+        this.ctx.control.deleteEntry(t.name, handle);
+        throw error;
+      }
     } catch (error) {
-      if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
-      throw toStatusError(error, ADD_CONTEXT);
-    }
-    if (handle === undefined) {
-      // An entry the program installed itself in a mutable table, under the same key.
-      if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
-      throw entryExists(t);
-    }
-    try {
-      this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
-    } catch (error) {
-      this.ctx.control.deleteEntry(t.name, handle);
+      state.handles.release(key);
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
-    state.handles.set(identity, handle);
+    state.handles.fill(handle);
     state.byHandle[handle] = entryData(
       toBigInt(entry.controllerMetadata),
       copyMetadata(entry.metadata),
@@ -409,12 +424,11 @@ export class TableManager {
     if (entry.isDefaultAction)
       throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
     const key = this.matchKey(state, entry);
-    const identity = keyIdentity(key);
-    const handle = state.handles.get(identity);
+    const handle = state.handles.get(key);
     if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
     const data = this.dataOf(state, handle);
     onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
-    state.handles.delete(identity);
+    state.handles.delete(key);
     state.byHandle[handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
