@@ -1,6 +1,7 @@
 // Constructs the installed p4c does not emit (jumps inside actions, HeaderTooShort), per-packet
 // atomicity, and load-time rejection of everything the engine does not implement.
 import { describe, expect, it } from 'vitest';
+import { Program } from '../../src/switch/core/index.js';
 import { ConfigError, Pipeline, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
 import {
   assign,
@@ -350,6 +351,17 @@ describe('load-time rejection names the construct and its JSON path', () => {
     ).toThrow(/\$\.actions\[1\]\.primitives\[1\]\.parameters\[0\]: unknown counter array 'nope'/);
     expect(load(withAction({ op: 'assign', parameters: [field('h', 'a')] }))).toThrow(
       /primitive 'assign' expects 2 parameter\(s\), got 1/,
+    );
+  });
+
+  it("the core knows only bm_sim's primitives; v1model's loader adds simple_switch's", () => {
+    const json = JSON.stringify(withAction({ op: 'modify_field', parameters: [field('h', 'a'), hexstr(1)] }));
+    expect(() => Program.load(json)).toThrow(
+      new ConfigError('$.actions[1].primitives[1]', "unsupported primitive 'modify_field'").message,
+    );
+    expect(Pipeline.load(json).actions.map((a) => a.name)).toContain('act');
+    expect(load(withAction({ op: 'modify_field', parameters: [field('h', 'a')] }))).toThrow(
+      /primitive 'modify_field' expects 2 parameter\(s\), got 1/,
     );
   });
 

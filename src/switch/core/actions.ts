@@ -1,23 +1,9 @@
-/**
- * Compiles bmv2 actions (and the primitive calls of parsers and deparsers) into closures.
- *
- * Supported primitives (every other name is rejected at load time):
- * - core: assign, assign_VL, assign_header, assign_union, assign_header_stack, assign_union_stack, push,
- *   pop, exit, assert, assume, log_msg, _jump, _jump_if_zero;
- * - simple_switch: modify_field, add_to_field, subtract_from_field, add, subtract, bit_and, bit_or, bit_xor,
- *   shift_left, shift_right, drop, mark_to_drop, add_header, add_header_fast, remove_header, copy_header,
- *   clone_ingress_pkt_to_egress, clone_egress_pkt_to_egress, resubmit, recirculate, generate_digest,
- *   modify_field_rng_uniform, modify_field_with_hash_based_offset, no_op, count, execute_meter,
- *   register_read, register_write, truncate.
- */
-import { MAX_SAFE, type Value } from './bits.js';
 import type { CompileContext, FieldListDef } from './context.js';
 import {
   asBig,
   asNum,
   type DataNode,
   type Effect,
-  type HeaderNode,
   type LocalInfo,
   type LValue,
   wrapMod,
@@ -25,7 +11,7 @@ import {
 import { PacketProcessingError } from './errors.js';
 import type { ExprCompiler } from './expr.js';
 import type { JsonNode } from './json-reader.js';
-import type { StaticFieldRef } from './layout.js';
+import type { PrimitiveCall, PrimitiveSet } from './primitives.js';
 import type { PacketState } from './state.js';
 
 /** A compiled action function. */
@@ -43,14 +29,16 @@ interface Step {
   readonly jump?: (s: PacketState) => number;
 }
 
-const MIRROR_SESSION_MASK = 0x7fff;
-
 function fail(message: string): never {
   throw new PacketProcessingError(message);
 }
 
 export class ActionCompiler {
-  constructor(private readonly ctx: CompileContext) {}
+  /** `primitives`: the architecture's primitives (e.g. simple_switch's), beside the core ones. */
+  constructor(
+    private readonly ctx: CompileContext,
+    private readonly primitives: PrimitiveSet,
+  ) {}
 
   /** Compiles `actions[i]` of the JSON. */
   compileAction(node: JsonNode): ActionDef {
@@ -110,17 +98,40 @@ export class ActionCompiler {
   }
 
   private compilePrimitive(node: JsonNode, expr: ExprCompiler, bodyLength: number): Step {
-    const op = node.req('op').str();
+    const name = node.req('op').str();
     const params = node.list('parameters');
     const want = (n: number): void => {
       if (params.length !== n) {
-        node.fail(`primitive '${op}' expects ${n} parameter(s), got ${params.length}`);
+        node.fail(`primitive '${name}' expects ${n} parameter(s), got ${params.length}`);
       }
     };
+    const core = this.compileCore(name, node, params, expr, bodyLength, want);
+    if (core) return core;
+    const arch = this.primitives.get(name);
+    if (!arch) return node.fail(`unsupported primitive '${name}'`);
+    const call: PrimitiveCall = {
+      node,
+      params,
+      expr,
+      ctx: this.ctx,
+      want,
+      core: (op) => this.compileCore(op, node, params, expr, bodyLength, want)!.run,
+    };
+    return { run: arch(call) };
+  }
+
+  /** The core primitives (bmv2's bm_sim/core/primitives.cpp); undefined for any other name. */
+  private compileCore(
+    op: string,
+    node: JsonNode,
+    params: readonly JsonNode[],
+    expr: ExprCompiler,
+    bodyLength: number,
+    want: (n: number) => void,
+  ): Step | undefined {
     const effect = (run: Effect): Step => ({ run });
     switch (op) {
-      case 'assign':
-      case 'modify_field': {
+      case 'assign': {
         want(2);
         const dst = expr.lvalue(params[0]);
         if (dst.vl) return effect(this.assignVL(params, expr));
@@ -129,8 +140,7 @@ export class ActionCompiler {
       case 'assign_VL':
         want(2);
         return effect(this.assignVL(params, expr));
-      case 'assign_header':
-      case 'copy_header': {
+      case 'assign_header': {
         want(2);
         const dst = expr.header(params[0]);
         const src = expr.header(params[1]);
@@ -164,20 +174,6 @@ export class ActionCompiler {
       case 'pop':
         want(2);
         return effect(this.pushPop(op, params, expr));
-      case 'add_header':
-      case 'add_header_fast':
-      case 'remove_header':
-        want(1);
-        return effect(this.validity(op, expr.header(params[0])));
-      case 'mark_to_drop':
-        want(1);
-        return effect(this.markToDrop(expr.header(params[0]), params[0]));
-      case 'drop':
-        want(0);
-        return effect(this.drop(node));
-      case 'no_op':
-        want(0);
-        return effect(() => {});
       case 'exit':
         want(0);
         return effect((s) => {
@@ -208,63 +204,8 @@ export class ActionCompiler {
         const target = this.jumpTarget(params[1], expr, bodyLength);
         return { run: () => {}, jump: (s) => (cond(s) === 0n ? target : -1) };
       }
-      case 'add_to_field':
-      case 'subtract_from_field': {
-        want(2);
-        const dst = expr.lvalue(params[0]);
-        const a = asBig(dst.read);
-        const b = asBig(expr.data(params[1]));
-        const sign = op === 'add_to_field' ? 1n : -1n;
-        return effect((s) => dst.store(s, a(s) + sign * b(s)));
-      }
-      case 'add':
-      case 'subtract':
-      case 'bit_and':
-      case 'bit_or':
-      case 'bit_xor':
-      case 'shift_left':
-      case 'shift_right':
-        want(3);
-        return effect(this.threeOperand(op, params, expr));
-      case 'modify_field_rng_uniform':
-        want(3);
-        return effect(this.rngUniform(params, expr));
-      case 'modify_field_with_hash_based_offset':
-        want(4);
-        return effect(this.hashOffset(params, expr));
-      case 'count':
-        want(2);
-        return effect(this.count(params, expr));
-      case 'execute_meter':
-        want(3);
-        return effect(this.executeMeter(params, expr));
-      case 'register_read':
-        want(3);
-        return effect(this.registerRead(params, expr));
-      case 'register_write':
-        want(3);
-        return effect(this.registerWrite(params, expr));
-      case 'generate_digest':
-        want(2);
-        return effect(this.generateDigest(params, expr));
-      case 'clone_ingress_pkt_to_egress':
-      case 'clone_egress_pkt_to_egress':
-        want(2);
-        return effect(this.clone(params, expr));
-      case 'resubmit':
-      case 'recirculate':
-        want(1);
-        return effect(this.resubmitOrRecirculate(op, params[0], expr));
-      case 'truncate': {
-        want(1);
-        const len = asBig(expr.data(params[0]));
-        return effect((s) => {
-          const l = Number(BigInt.asUintN(64, len(s)));
-          if (l < s.truncateLength) s.truncateLength = l;
-        });
-      }
       default:
-        return node.fail(`unsupported primitive '${op}'`);
+        return undefined;
     }
   }
 
@@ -348,65 +289,6 @@ export class ActionCompiler {
     return params[0].fail(`${op} needs a header stack, got a ${st.kind}`);
   }
 
-  private validity(op: string, h: HeaderNode): Effect {
-    const ops = this.ctx.headerOps;
-    const hf = h.fn;
-    if (op === 'add_header_fast') return (s) => ops.markValid(s, hf(s));
-    if (op === 'add_header') {
-      return (s) => {
-        const idx = hf(s);
-        if (!ops.isValid(s, idx)) {
-          ops.reset(s, idx);
-          ops.markValid(s, idx);
-          s.packetLength += ops.nbytes(s, idx);
-        }
-      };
-    }
-    return (s) => {
-      const idx = hf(s);
-      if (ops.isValid(s, idx)) {
-        s.packetLength -= ops.nbytes(s, idx);
-        ops.markInvalid(s, idx);
-      }
-    };
-  }
-
-  private markToDrop(h: HeaderNode, where: JsonNode): Effect {
-    const idx = h.type.fieldIndex.get('egress_spec');
-    if (idx === undefined) {
-      return where.fail(`mark_to_drop: header type '${h.type.name}' has no 'egress_spec' field`);
-    }
-    const specField = h.type.fields[idx];
-    const mcastIdx = h.type.fieldIndex.get('mcast_grp');
-    const mcastField = mcastIdx === undefined ? undefined : h.type.fields[mcastIdx];
-    const layout = this.ctx.layout;
-    const hf = h.fn;
-    const specMask = specField.width >= 32 ? 0xffffffff : 2 ** specField.width - 1;
-    return (s) => {
-      const hi = layout.headers[hf(s)];
-      const port = s.rt.dropPort;
-      if (specField.repr === 'num') s.num[hi.numBase + specField.poolOffset] = (port & specMask) >>> 0;
-      else s.big[hi.bigBase + specField.poolOffset] = BigInt(port);
-      if (mcastField) {
-        if (mcastField.repr === 'num') s.num[hi.numBase + mcastField.poolOffset] = 0;
-        else s.big[hi.bigBase + mcastField.poolOffset] = 0n;
-      }
-    };
-  }
-
-  private drop(node: JsonNode): Effect {
-    const { egressSpec, mcastGrp } = this.ctx.arch;
-    if (!egressSpec) return node.fail("'drop' needs field standard_metadata.egress_spec");
-    const layout = this.ctx.layout;
-    const specSlot = layout.slot(egressSpec);
-    const mcastSlot = mcastGrp ? layout.slot(mcastGrp) : -1;
-    const specWidth = egressSpec.field.width;
-    return (s) => {
-      storeStatic(s, egressSpec, specSlot, BigInt.asUintN(specWidth, BigInt(s.rt.dropPort)));
-      if (mcastGrp) storeStatic(s, mcastGrp, mcastSlot, 0n);
-    };
-  }
-
   private logMsg(params: readonly JsonNode[], expr: ExprCompiler): Effect {
     const format = params[0].req('value').str();
     if (params[0].req('type').str() !== 'string') params[0].fail('log_msg format must be a string');
@@ -425,228 +307,12 @@ export class ActionCompiler {
       s.note('log', out);
     };
   }
-
-  private threeOperand(op: string, params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const dst = expr.lvalue(params[0]);
-    const a = asBig(expr.data(params[1]));
-    const b = asBig(expr.data(params[2]));
-    const compute = (x: bigint, y: bigint): bigint => {
-      switch (op) {
-        case 'add':
-          return x + y;
-        case 'subtract':
-          return x - y;
-        case 'bit_and':
-          return x & y;
-        case 'bit_or':
-          return x | y;
-        case 'bit_xor':
-          return x ^ y;
-        case 'shift_left':
-          if (y < 0n) fail(`negative shift amount ${y}`);
-          return y > BigInt(dst.width + 64) ? 0n : x << y;
-        default:
-          if (y < 0n) fail(`negative shift amount ${y}`);
-          return x >> y;
-      }
-    };
-    return (s) => dst.store(s, compute(a(s), b(s)));
-  }
-
-  private rngUniform(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const dst = expr.lvalue(params[0]);
-    const lo = asBig(expr.data(params[1]));
-    const hi = asBig(expr.data(params[2]));
-    return (s) => {
-      const l = BigInt.asUintN(64, lo(s));
-      const h = BigInt.asUintN(64, hi(s));
-      if (l > h) {
-        s.note('warning', 'random result is not specified when lo > hi');
-        return;
-      }
-      dst.store(s, s.rt.rng.uniform(l, h));
-    };
-  }
-
-  private hashOffset(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const dst = expr.lvalue(params[0]);
-    const base = asBig(expr.data(params[1]));
-    if (params[2].req('type').str() !== 'calculation') params[2].fail('expected a calculation');
-    const calc = this.ctx.calculation(params[2], params[2].req('value').str());
-    const size = asBig(expr.data(params[3]));
-    return (s) => {
-      const b = BigInt.asUintN(64, base(s));
-      let sz = BigInt.asUintN(64, size(s));
-      if (sz === 0n) {
-        s.note('warning', 'hash max given as 0, but treating it as 1');
-        sz = 1n;
-      }
-      dst.store(s, BigInt.asUintN(64, (calc.output(s) % sz) + b));
-    };
-  }
-
-  private arrayName(node: JsonNode, type: string): string {
-    if (node.req('type').str() !== type) node.fail(`expected a parameter of type '${type}'`);
-    return node.req('value').str();
-  }
-
-  private count(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const def = this.ctx.counter(params[0], this.arrayName(params[0], 'counter_array'));
-    if (def.direct) params[0].fail(`count on direct counter '${def.name}' is not allowed`);
-    const idx = indexFn(expr.data(params[1]));
-    const ci = def.index;
-    const size = def.size;
-    const name = def.name;
-    return (s) => {
-      const i = idx(s);
-      if (i >= size) {
-        s.note(
-          'warning',
-          `Attempted to update counter '${name}' with size ${size} at out-of-bounds index ${i}. No counters were updated.`,
-        );
-        return;
-      }
-      s.rt.counters[ci].increment(i, s.ingressLength);
-    };
-  }
-
-  private executeMeter(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const def = this.ctx.meter(params[0], this.arrayName(params[0], 'meter_array'));
-    const idx = indexFn(expr.data(params[1]));
-    const dst = expr.lvalue(params[2]);
-    const mi = def.index;
-    const size = def.size;
-    const name = def.name;
-    const bytes = def.unit === 'bytes';
-    return (s) => {
-      const i = idx(s);
-      if (i >= size) {
-        s.note(
-          'warning',
-          `Attempted to update meter '${name}' with size ${size} at out-of-bounds index ${i}. No meters were updated, and neither was dest field.`,
-        );
-        return;
-      }
-      const color = s.rt.meters[mi].cells[i].execute(bytes ? s.ingressLength : 1, s.rt.now());
-      dst.store(s, color);
-    };
-  }
-
-  private registerRead(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const dst = expr.lvalue(params[0]);
-    const def = this.ctx.register(params[1], this.arrayName(params[1], 'register_array'));
-    const idx = indexFn(expr.data(params[2]));
-    const ri = def.index;
-    const size = def.size;
-    const name = def.name;
-    return (s) => {
-      const i = idx(s);
-      if (i >= size) {
-        s.note(
-          'warning',
-          `Attempted to read register '${name}' with size ${size} at out-of-bounds index ${i}. Dest field was not updated.`,
-        );
-        return;
-      }
-      dst.store(s, s.rt.registers[ri].cells[i] as Value);
-    };
-  }
-
-  private registerWrite(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const def = this.ctx.register(params[0], this.arrayName(params[0], 'register_array'));
-    const idx = indexFn(expr.data(params[1]));
-    const src = expr.dataMod(params[2], def.width);
-    const ri = def.index;
-    const size = def.size;
-    const name = def.name;
-    if (src.kind === 'num') {
-      const f = src.fn;
-      return (s) => {
-        const i = idx(s);
-        if (i >= size) {
-          s.note(
-            'warning',
-            `Attempted to write register '${name}' with size ${size} at out-of-bounds index ${i}. No register array elements were updated.`,
-          );
-          return;
-        }
-        const cells = s.rt.registers[ri].cells;
-        if (cells instanceof Float64Array) cells[i] = f(s);
-        else cells[i] = BigInt(f(s));
-      };
-    }
-    const f = src.fn;
-    return (s) => {
-      const i = idx(s);
-      if (i >= size) {
-        s.note(
-          'warning',
-          `Attempted to write register '${name}' with size ${size} at out-of-bounds index ${i}. No register array elements were updated.`,
-        );
-        return;
-      }
-      s.rt.registers[ri].write(i, f(s));
-    };
-  }
-
-  private generateDigest(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    // The receiver argument is ignored by simple_switch; the learn list id must name a learn list.
-    expr.data(params[0]);
-    const id = constantOf(expr, params[1], 'generate_digest learn list id');
-    const list = this.ctx.learnList(params[1], Number(BigInt.asUintN(16, id)));
-    const listId = list.id;
-    return (s) => {
-      s.learnList = listId;
-    };
-  }
-
-  private clone(params: readonly JsonNode[], expr: ExprCompiler): Effect {
-    const session = asBig(expr.data(params[0]));
-    const fl = expr.data(params[1]);
-    if (fl.constant !== undefined) this.ctx.fieldList(params[1], Number(BigInt.asUintN(16, fl.constant)));
-    const flf = asBig(fl);
-    return (s) => {
-      s.cloneSession = Number(BigInt.asUintN(16, session(s))) & MIRROR_SESSION_MASK;
-      s.cloneFieldList = Number(BigInt.asUintN(16, flf(s)));
-    };
-  }
-
-  private resubmitOrRecirculate(op: string, param: JsonNode, expr: ExprCompiler): Effect {
-    const fl = expr.data(param);
-    if (fl.constant !== undefined) this.ctx.fieldList(param, Number(BigInt.asUintN(16, fl.constant)));
-    const f = asBig(fl);
-    if (op === 'resubmit') {
-      return (s) => {
-        s.resubmitFieldList = Number(BigInt.asUintN(16, f(s)));
-      };
-    }
-    return (s) => {
-      s.recirculateFieldList = Number(BigInt.asUintN(16, f(s)));
-    };
-  }
-}
-
-function constantOf(expr: ExprCompiler, node: JsonNode, what: string): bigint {
-  const n = expr.data(node);
-  if (n.constant === undefined) node.fail(`${what} must be a constant`);
-  return n.constant;
-}
-
-/** Index operand as a non-negative number (bmv2 reads it as an unsigned int). */
-function indexFn(n: DataNode): (s: PacketState) => number {
-  const m = n.min < 0n || n.max > MAX_SAFE ? wrapMod(n, 32) : n;
-  return asNum(m);
 }
 
 /** Push/pop counts are size_t in bmv2; negative or huge counts are clamped to a value >= any stack size. */
 function clampCount(n: DataNode): DataNode {
   if (n.min >= 0n && n.max <= 0xffffffffn) return n;
   return wrapMod(n, 32);
-}
-
-function storeStatic(s: PacketState, ref: StaticFieldRef, slot: number, v: bigint): void {
-  if (ref.field.repr === 'num') s.num[slot] = Number(v);
-  else s.big[slot] = v;
 }
 
 function sourceInfo(node: JsonNode): string {

@@ -29,6 +29,7 @@ import { HeaderOps } from './header-ops.js';
 import { JsonNode } from './json-reader.js';
 import { Layout, type StaticFieldRef } from './layout.js';
 import { type CompiledParser, ErrorCodes, ParserCompiler } from './parser.js';
+import type { PrimitiveSet } from './primitives.js';
 import type { ActionProfileDef } from './profiles.js';
 import type { TableDef } from './tables.js';
 import type { ValueSetDef } from './value-sets.js';
@@ -105,8 +106,11 @@ export class Program {
     return list.fields.map((f) => this.layout.slot(f));
   }
 
-  /** Parses and compiles a bmv2 JSON document (a string or an already parsed object). */
-  static load(json: string | unknown): Program {
+  /**
+   * Parses and compiles a bmv2 JSON document (a string or an already parsed object); `primitives`
+   * are the architecture's, beside the core's (`../v1model/` loads with simple_switch's).
+   */
+  static load(json: string | unknown, primitives: PrimitiveSet = new Map()): Program {
     let doc: unknown = json;
     if (typeof json === 'string') {
       try {
@@ -232,7 +236,7 @@ export class Program {
       arch,
     };
 
-    const actionCompiler = new ActionCompiler(ctx);
+    const actionCompiler = new ActionCompiler(ctx, primitives);
     const actions = root.list('actions').map((a) => actionCompiler.compileAction(a));
     const actionsById = new Map<number, ActionDef>();
     root.list('actions').forEach((a, i) => {

@@ -5,19 +5,20 @@
  * core (`../core/`), which this entry re-exports so that one import runs a program:
  *
  * ```ts
- * const engine = new SimpleSwitchEngine(Program.load(jsonText), { cpuPort: 255 });
+ * const engine = new SimpleSwitchEngine(Pipeline.load(jsonText), { cpuPort: 255 });
  * const handle = engine.addTableEntry('MyIngress.fwd', { match: [{ kind: 'exact', value: 1n }], action: { type: 'action', name: 'MyIngress.out', params: [2n] } });
  * const { outputs } = engine.processPacket(1, frame);
  * ```
  */
 export * from '../core/index.js';
-export { Program as Pipeline } from '../core/program.js';
 export {
   type CloneSessionConfig,
   MAX_CLONE_SESSION_ID,
   MAX_MULTICAST_GROUP_ID,
   type Replica,
 } from './pre.js';
+export { SIMPLE_SWITCH_PRIMITIVES } from './primitives.js';
+export { loadV1Model, Pipeline } from './program.js';
 export {
   type DigestMessage,
   type DropRecord,

@@ -8,9 +8,10 @@ import {
   EngineError,
   type EntryAction,
   type EntryActionSpec,
+  loadV1Model,
   type MatchFieldValue,
   type MatchKey,
-  Program,
+  type Program,
   SimpleSwitchEngine,
   type TableEntryRecord,
 } from '../../v1model/index.js';
@@ -503,7 +504,7 @@ export class EngineDevice implements Device {
 
   parseConfig(config: Uint8Array): DeviceConfig {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(config);
-    const program = Program.load(text);
+    const program = loadV1Model(text);
     // Building an engine checks what simple_switch needs (parser, deparser, ingress, egress).
     const engine = new SimpleSwitchEngine(program, { clock: this.clockUs });
     const engineConfig: EngineConfig = { info: describe(program, engine), program };
