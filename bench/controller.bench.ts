@@ -19,7 +19,7 @@ import {
   vtepProgram,
 } from '../src/controller/index.js';
 import { P4InfoIndex, P4RuntimeClient } from '../src/p4runtime/index.js';
-import { MAX_MULTICAST_NODES } from '../src/target/engine/pre.js';
+import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 
 const DEVICES = 4;
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);

@@ -10,11 +10,11 @@ import * as grpc from '@grpc/grpc-js';
 import Table from 'cli-table3';
 import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { loadFabricIntent, VtepController } from '../src/controller/index.js';
-import { DataplaneClient } from '../src/dataplane/client.js';
 import { P4RuntimeClient, P4RuntimeWriteError } from '../src/p4runtime/index.js';
 import { createP4RuntimeStub } from '../src/p4runtime/service.js';
 import { buildFrame, encapsulate, securityIdOption } from '../src/packet/index.js';
-import { startEmbeddedTarget } from '../src/target/index.js';
+import { DataplaneClient } from '../src/packet-io/client.js';
+import { startEmbeddedTarget } from '../src/switch/index.js';
 
 const seconds = Number(process.argv[2] ?? 300);
 const SAMPLE_MS = 15_000;

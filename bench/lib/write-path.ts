@@ -7,9 +7,12 @@ import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../../src/artifacts/program.js';
 import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { loadP4Info } from '../../src/p4runtime/index.js';
-import { DeviceManager, PipelineAction } from '../../src/target/server/device-manager.js';
-import { EngineDevice } from '../../src/target/server/engine-device.js';
-import { MalformedRequest, p4RuntimeServerDefinition } from '../../src/target/server/p4runtime-service.js';
+import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
+import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
+import {
+  MalformedRequest,
+  p4RuntimeServerDefinition,
+} from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -17,7 +17,7 @@ import {
   P4RuntimeWriteError,
   ValueError,
 } from '../p4runtime/index.js';
-import { ListenAddressError } from '../target/index.js';
+import { ListenAddressError } from '../switch/index.js';
 
 /** Exit codes (docs/CLI.md). */
 export const EXIT = {

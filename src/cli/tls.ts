@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ServerTls } from '../target/index.js';
+import type { ServerTls } from '../switch/index.js';
 import { usageError } from './errors.js';
 
 export interface ServerTlsFlags {

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export * from '../role-config.js';
 export * from './client.js';
 export * from './codec.js';
 export * from './entities/index.js';
@@ -17,7 +19,6 @@ export { closestNames, editDistance } from './p4info/suggest.js';
 export { parseTextFormat } from './p4info/textformat.js';
 export * from './packet-io.js';
 export * from './read.js';
-export * from './role-config.js';
 export * from './rpc-status.js';
 export * from './service.js';
 export * from './stream.js';

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataplaneClient, type EmittedFrame } from '../../src/dataplane/client.js';
 import { buildFrame, readPcap, writePcapFile } from '../../src/packet/index.js';
+import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
 import {
   exactForward,
   FIXTURE,

@@ -1,5 +1,5 @@
 // `genevectl target serve --profile`: the standalone embedded target behaving like a BlueField DPU's
-// DPL P4Runtime server (test/target/server/bluefield-profile.test.ts covers the profile itself).
+// DPL P4Runtime server (test/switch/p4runtime/bluefield-profile.test.ts covers the profile itself).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -19,9 +19,9 @@ import {
   type ServiceEvents,
   VtepController,
 } from '../../src/controller/index.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
 import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { buildFrame } from '../../src/packet/index.js';
+import { DataplaneClient } from '../../src/packet-io/client.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 
 export const OVERLAY_EXAMPLE = join(PACKAGE_ROOT, 'examples', 'overlay.yaml');
@@ -47,7 +47,7 @@ export function exampleFabric(): Fabric {
  * with the bmv2 VTEP program inside; docs/BLUEFIELD.md).
  */
 async function startBlueField(): Promise<RunningTarget> {
-  const { startEmbeddedTarget } = await import('../../src/target/index.js');
+  const { startEmbeddedTarget } = await import('../../src/switch/index.js');
   const target = await startEmbeddedTarget({
     grpcAddress: '127.0.0.1:0',
     dataplaneAddress: '127.0.0.1:0',

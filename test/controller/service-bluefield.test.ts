@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
 import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
 
 let targets: EmbeddedTarget[] = [];

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
 import { loadP4Info, P4RuntimeClient } from '../../src/p4runtime/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { DataplaneClient } from '../../src/packet-io/client.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
 
 let target: EmbeddedTarget;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import {
   P4RuntimeClient,
   P4RuntimeRpcError,
 } from '../../src/p4runtime/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/target/index.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
 
 describe('P4RuntimeClient.connect({ arbitrate: false })', () => {
   let target: EmbeddedTarget;

@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
 import {
   loadP4Info,
   P4RuntimeClient,
   P4RuntimeWriteError,
   type TableEntryData,
 } from '../../src/p4runtime/index.js';
+import { DataplaneClient } from '../../src/packet-io/client.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 
 let target: RunningTarget;

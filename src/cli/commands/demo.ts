@@ -37,7 +37,7 @@ import {
   readSecurityId,
   writePcapFile,
 } from '../../packet/index.js';
-import { type EmbeddedTarget, startEmbeddedTarget } from '../../target/index.js';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../../switch/index.js';
 
 const SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 };
 

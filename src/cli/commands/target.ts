@@ -1,6 +1,6 @@
 /** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
 import { type Command, Option } from 'commander';
-import { startEmbeddedTarget, TARGET_PROFILES, type TargetProfile } from '../../target/index.js';
+import { startEmbeddedTarget, TARGET_PROFILES, type TargetProfile } from '../../switch/index.js';
 import { addressOption, integerOption } from '../options.js';
 import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 

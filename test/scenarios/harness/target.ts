@@ -84,7 +84,7 @@ async function startBmv2(at?: TargetAddresses): Promise<RunningTarget> {
 }
 
 async function startEmbedded(at?: TargetAddresses): Promise<RunningTarget> {
-  const { startEmbeddedTarget } = await import('../../../src/target/index.js');
+  const { startEmbeddedTarget } = await import('../../../src/switch/index.js');
   const target = await startEmbeddedTarget({
     grpcAddress: at?.p4runtimeAddress ?? '127.0.0.1:0',
     dataplaneAddress: at?.dataplaneAddress ?? '127.0.0.1:0',

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from '../../../src/controller/reasons.js';
-import { DataplaneClient, type EmittedFrame } from '../../../src/dataplane/client.js';
 import {
   type DecodedEntity,
   loadP4Info,
@@ -16,6 +15,7 @@ import {
   type PacketIn,
 } from '../../../src/p4runtime/index.js';
 import type { p4 } from '../../../src/p4runtime/service.js';
+import { DataplaneClient, type EmittedFrame } from '../../../src/packet-io/client.js';
 import type { PolicyRuleIntent } from './model.js';
 import { recordExchange } from './report.js';
 import type { RunningTarget } from './target.js';

@@ -1,0 +1,872 @@
+/**
+ * Match-action tables: entry management (with P4Runtime-style validation and error codes) and lookup with
+ * bmv2's semantics.
+ *
+ * - Exact tables (only exact/valid keys) use one hash map per key field, nested (`exact-index.ts`); LPM tables (one lpm key plus exact keys) use one
+ *   map per prefix length, longest first; ternary and range tables use tuple-space search
+ *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
+ * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
+ *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
+ *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
+ * - Const entries from the JSON have bmv2 priorities; they are exposed as INT32_MAX - json_priority.
+ * - LPM prefix lengths count bits of the *byte-padded* field, as bmv2 and its PI layer do: for a field of
+ *   width w in n bytes, a prefix length p constrains the top (p - (8n - w)) bits of the field. For
+ *   byte-aligned fields this is the usual prefix.
+ * - Key fields of invalid headers read as 0 (bmv2 MatchKeyBuilder); static key masks apply to the lookup key.
+ * - Direct counters count hits only; direct meters run on hits only and write the color to their target.
+ */
+import type { ActionDef } from './actions.js';
+import { bytesForBits, isNumWidth, maskBig, type Value } from './bits.js';
+import { alreadyExists, EngineError, invalidArgument, notFound } from './errors.js';
+import { ExactIndex, type ExactValue } from './exact-index.js';
+import { HandleTable } from './handle-table.js';
+import type { ActionBinding, ActionProfileState } from './profiles.js';
+import type { PacketState } from './state.js';
+import { MeterCell, type MeterConfig } from './stateful.js';
+import { type ClassifierField, TupleSpaceClassifier } from './tuple-space.js';
+
+export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
+
+/** The bmv2 priority pivot used by PI: p4runtime = INT32_MAX - bmv2 (see module doc). */
+export const BMV2_MAX_PRIORITY = 2147483647;
+
+/** A match field value as the control plane sees it (values are unsigned, at most `width` bits). */
+export type MatchFieldValue =
+  | { readonly kind: 'exact'; readonly value: bigint }
+  | { readonly kind: 'lpm'; readonly value: bigint; readonly prefixLength: number }
+  | { readonly kind: 'ternary'; readonly value: bigint; readonly mask: bigint }
+  | { readonly kind: 'optional'; readonly value: bigint }
+  | { readonly kind: 'range'; readonly low: bigint; readonly high: bigint }
+  | { readonly kind: 'valid'; readonly value: boolean };
+
+/**
+ * A table key as given by the control plane: one element per key field, in key order. `undefined` means
+ * "don't care" and is allowed for lpm, ternary and range fields (P4Runtime omits such fields).
+ */
+export type MatchKey = readonly (MatchFieldValue | undefined)[];
+
+/** What a table entry (or default entry) executes. */
+export type EntryActionSpec =
+  | { readonly type: 'action'; readonly name: string; readonly params: readonly bigint[] }
+  | { readonly type: 'member'; readonly memberId: number }
+  | { readonly type: 'group'; readonly groupId: number };
+
+export interface KeyFieldDef {
+  /** Control-plane name of the key element (JSON `name`, else "header.field"). */
+  readonly name: string;
+  readonly matchKind: MatchKind;
+  /** Field width in bits (1 for `valid` keys). */
+  readonly width: number;
+  /** Reads the (masked) key value from the packet: a number for widths <= 32, else a bigint. */
+  readonly read: (s: PacketState) => number | bigint;
+}
+
+export interface DirectMeterBinding {
+  readonly unit: 'packets' | 'bytes';
+  readonly rateCount: number;
+  readonly name: string;
+  readonly store: (s: PacketState, color: number) => void;
+}
+
+export interface DefaultEntryDef {
+  readonly action: ActionDef;
+  readonly args: readonly Value[];
+  /** The default action function cannot change (JSON action_const). */
+  readonly actionConst: boolean;
+  /** The default action and its data cannot change (JSON action_entry_const). */
+  readonly entryConst: boolean;
+}
+
+export interface ConstEntryDef {
+  readonly match: MatchKey;
+  readonly priority: number;
+  readonly action: ActionDef;
+  readonly args: readonly Value[];
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly jsonId: number;
+  readonly index: number;
+  /** bmv2 table match type (decides lookup structure and whether priorities are used). */
+  readonly matchType: 'exact' | 'lpm' | 'ternary' | 'range';
+  readonly implementation: 'direct' | 'profile' | 'selector';
+  /** Action profile index for indirect tables. */
+  readonly profile: number | undefined;
+  readonly maxSize: number;
+  readonly withCounters: boolean;
+  readonly supportTimeout: boolean;
+  readonly directMeter: DirectMeterBinding | undefined;
+  readonly keys: readonly KeyFieldDef[];
+  readonly actions: readonly ActionDef[];
+  /** Next control node (index, -1 = end of pipeline) per action JSON id. */
+  readonly nextByAction: ReadonlyMap<number, number>;
+  /** Set when the JSON uses __HIT__/__MISS__ next tables. */
+  readonly hitMiss: { readonly hit: number; readonly miss: number } | undefined;
+  /** Next node on a miss without a default action (JSON base_default_next). */
+  readonly baseDefaultNext: number;
+  readonly initialDefault: DefaultEntryDef | undefined;
+  /** Entries from the JSON (the table is then immutable). */
+  readonly constEntries: readonly ConstEntryDef[] | undefined;
+  /** Selector hash of the table's action profile. */
+  readonly selectorHash: ((s: PacketState) => bigint) | undefined;
+}
+
+/** The action part of a stored entry. */
+export type EntryAction =
+  | { readonly type: 'action'; readonly binding: ActionBinding }
+  | { readonly type: 'member'; readonly memberId: number }
+  | { readonly type: 'group'; readonly groupId: number };
+
+export interface CounterData {
+  packets: number;
+  bytes: number;
+}
+
+/** A table entry as returned by reads. */
+export interface TableEntryRecord {
+  readonly handle: number;
+  readonly match: MatchKey;
+  readonly priority: number;
+  readonly action: EntryAction;
+  readonly isConst: boolean;
+  readonly counter: CounterData | undefined;
+  readonly meterConfig: MeterConfig | undefined;
+  readonly idleTimeoutNs: number;
+  /** Microseconds since the last hit (for idle timeout). */
+  readonly lastHitUs: number;
+}
+
+interface Entry {
+  readonly handle: number;
+  /** The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`). */
+  readonly match: MatchKey | undefined;
+  /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
+  readonly fields: readonly ClassifierField[];
+  readonly priority: number;
+  /** Key and priority as one string, for ternary/range tables (exact and LPM tables find by lookup key). */
+  readonly identity: string;
+  /**
+   * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
+   * key (string or single value).
+   */
+  readonly lookupKey: LookupKey;
+  /** For LPM tables: effective prefix length of the lpm field. */
+  readonly prefix: number;
+  action: EntryAction;
+  readonly isConst: boolean;
+  /** Direct counter (tables with one only). */
+  readonly counter: CounterData | undefined;
+  readonly meter: MeterCell | undefined;
+  idleTimeoutNs: number;
+  lastHitUs: number;
+}
+
+/** Result of resolving an action for execution. */
+interface Resolved {
+  readonly binding: ActionBinding | undefined;
+  readonly actionId: number;
+}
+
+const NO_FIELDS: readonly ClassifierField[] = [];
+
+type LookupKey = number | bigint | string | readonly ExactValue[];
+
+export class TableState {
+  /** Ternary/range tables: entries by identity (key and priority). */
+  private readonly byIdentity = new Map<string, Entry>();
+  private readonly byHandle = new HandleTable<Entry>();
+  private readonly exact: ExactIndex<Entry>;
+  /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
+  private readonly lpmMaps = new Map<number, Map<number | bigint | string, Entry>>();
+  private prefixes: number[] = [];
+  private readonly actionsByName = new Map<string, ActionDef>();
+  /** Ternary/range tables: tuple-space search over the entries' masks. */
+  private readonly classifier: TupleSpaceClassifier<Entry>;
+  private defaultEntry: EntryAction | undefined;
+  private readonly lpmIndex: number;
+  readonly needsPriority: boolean;
+  private immutable = false;
+
+  constructor(
+    readonly def: TableDef,
+    private readonly profile: ActionProfileState | undefined,
+    private readonly now: () => number,
+  ) {
+    this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
+    this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
+    this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
+    this.exact = new ExactIndex(def.keys.length);
+    // The first action of a name wins, as the linear search it replaces did.
+    for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
+    this.reset();
+  }
+
+  /** Restores the table to its state right after loading the JSON. */
+  reset(): void {
+    this.byIdentity.clear();
+    this.byHandle.clear();
+    this.exact.clear();
+    this.lpmMaps.clear();
+    this.prefixes = [];
+    this.classifier.clear();
+    this.immutable = false;
+    const init = this.def.initialDefault;
+    this.defaultEntry = init
+      ? { type: 'action', binding: { action: init.action, args: init.args } }
+      : undefined;
+    if (this.def.constEntries) {
+      for (const ce of this.def.constEntries) {
+        this.insert(
+          ce.match,
+          ce.priority,
+          { type: 'action', binding: { action: ce.action, args: ce.args } },
+          0,
+          true,
+        );
+      }
+      this.immutable = true;
+    }
+  }
+
+  get isConst(): boolean {
+    return this.immutable;
+  }
+
+  get size(): number {
+    return this.byHandle.size;
+  }
+
+  // -- control plane ------------------------------------------------------------------------------
+
+  /** Resolves and validates an action spec for this table (entries) or its default entry. */
+  resolveAction(spec: EntryActionSpec): EntryAction {
+    if (spec.type === 'action') {
+      if (this.def.implementation !== 'direct') {
+        throw invalidArgument(
+          `table '${this.def.name}' uses an action profile; entries must name a member or group`,
+        );
+      }
+      return { type: 'action', binding: this.bindAction(spec.name, spec.params) };
+    }
+    if (!this.profile)
+      throw invalidArgument(`table '${this.def.name}' has no action profile; entries must name an action`);
+    if (spec.type === 'member') {
+      if (!this.profile.hasMember(spec.memberId)) {
+        throw notFound(`member ${spec.memberId} not found in action profile '${this.profile.def.name}'`);
+      }
+      return { type: 'member', memberId: spec.memberId };
+    }
+    if (this.def.implementation !== 'selector') {
+      throw invalidArgument(
+        `table '${this.def.name}' has an action profile without selector; groups are not allowed`,
+      );
+    }
+    if (!this.profile.hasGroup(spec.groupId)) {
+      throw notFound(`group ${spec.groupId} not found in action selector '${this.profile.def.name}'`);
+    }
+    return { type: 'group', groupId: spec.groupId };
+  }
+
+  /** Looks up an action of this table by name and validates its parameters. */
+  bindAction(name: string, params: readonly bigint[]): ActionBinding {
+    const action = this.actionsByName.get(name);
+    if (!action) throw invalidArgument(`action '${name}' is not an action of table '${this.def.name}'`);
+    return { action, args: checkParams(action, params) };
+  }
+
+  addEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs = 0): number {
+    this.checkMutable();
+    this.checkPriority(priority);
+    if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    }
+    const resolved = this.resolveAction(action);
+    return this.insert(match, priority, resolved, idleTimeoutNs, false);
+  }
+
+  private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
+    const resolved = this.resolveAction(action);
+    if (idleTimeoutNs !== undefined && idleTimeoutNs !== 0 && !this.def.supportTimeout) {
+      throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
+    }
+    this.refAction(resolved, 1);
+    this.refAction(e.action, -1);
+    e.action = resolved;
+    if (idleTimeoutNs !== undefined) {
+      e.idleTimeoutNs = idleTimeoutNs;
+      // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
+      e.lastHitUs = this.now();
+    }
+  }
+
+  private checkMutable(): void {
+    if (this.immutable)
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `table '${this.def.name}' has const entries and cannot be modified`,
+      );
+  }
+
+  private byHandleOrThrow(handle: number): Entry {
+    const e = this.byHandle.get(handle);
+    if (!e) throw notFound(`no entry with handle ${handle} in table '${this.def.name}'`);
+    return e;
+  }
+
+  /** Changes the action of the entry with this handle; when `idleTimeoutNs` is given, also its TTL. */
+  modifyEntry(handle: number, action: EntryActionSpec, idleTimeoutNs?: number): void {
+    this.checkMutable();
+    this.modify(this.byHandleOrThrow(handle), action, idleTimeoutNs);
+  }
+
+  deleteEntry(handle: number): void {
+    this.checkMutable();
+    this.remove(this.byHandleOrThrow(handle));
+  }
+
+  getEntry(handle: number): TableEntryRecord {
+    return this.record(this.byHandleOrThrow(handle));
+  }
+
+  /** Microseconds since the entry was last hit (or added, or had its idle timeout set). */
+  idleMicros(handle: number): number {
+    return Math.max(0, this.now() - this.byHandleOrThrow(handle).lastHitUs);
+  }
+
+  /** Overwrites the direct counter of an entry. */
+  setEntryCounter(handle: number, value: CounterData): void {
+    if (!this.def.withCounters) throw invalidArgument(`table '${this.def.name}' has no direct counter`);
+    checkCounter(value);
+    const e = this.byHandleOrThrow(handle);
+    e.counter!.packets = value.packets;
+    e.counter!.bytes = value.bytes;
+  }
+
+  /** Configures the direct meter of an entry (undefined = unconfigured, i.e. always green). */
+  setEntryMeter(handle: number, config: MeterConfig | undefined): void {
+    if (!this.def.directMeter) throw invalidArgument(`table '${this.def.name}' has no direct meter`);
+    const e = this.byHandleOrThrow(handle);
+    try {
+      e.meter!.setConfig(config);
+    } catch (err) {
+      throw invalidArgument(`direct meter of table '${this.def.name}': ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Handle of the entry with this key (and priority, in ternary/range tables), undefined when there is
+   * none (bmv2's `mt_get_entry_from_key`). Errors: INVALID_ARGUMENT for a malformed key.
+   */
+  findHandle(match: MatchKey, priority: number): number | undefined {
+    this.checkPriority(priority);
+    return this.existing(this.normalize(match, priority))?.handle;
+  }
+
+  readEntries(): TableEntryRecord[] {
+    return Array.from(this.byHandle.values(), (e) => this.record(e));
+  }
+
+  /** Sets (or with `undefined`, resets to the JSON's initial value) the default entry. */
+  setDefault(action: EntryActionSpec | undefined): void {
+    const init = this.def.initialDefault;
+    if (init?.entryConst) {
+      throw new EngineError('PERMISSION_DENIED', `default entry of table '${this.def.name}' is const`);
+    }
+    if (action === undefined) {
+      const resolved: EntryAction | undefined = init
+        ? { type: 'action', binding: { action: init.action, args: init.args } }
+        : undefined;
+      if (resolved) this.refAction(resolved, 1);
+      if (this.defaultEntry) this.refAction(this.defaultEntry, -1);
+      this.defaultEntry = resolved;
+      return;
+    }
+    const resolved = this.resolveAction(action);
+    if (init?.actionConst && (resolved.type !== 'action' || resolved.binding.action !== init.action)) {
+      throw new EngineError(
+        'PERMISSION_DENIED',
+        `default action of table '${this.def.name}' is const ('${init.action.name}')`,
+      );
+    }
+    this.refAction(resolved, 1);
+    if (this.defaultEntry) this.refAction(this.defaultEntry, -1);
+    this.defaultEntry = resolved;
+  }
+
+  getDefault(): EntryAction | undefined {
+    return this.defaultEntry;
+  }
+
+  private checkPriority(priority: number): void {
+    if (!Number.isInteger(priority) || priority < 0 || priority > BMV2_MAX_PRIORITY) {
+      throw invalidArgument(`priority ${priority} must be an integer in [0, ${BMV2_MAX_PRIORITY}]`);
+    }
+    if (this.needsPriority && priority === 0) {
+      throw invalidArgument(
+        `table '${this.def.name}' has ternary/range keys, so entries need a priority > 0`,
+      );
+    }
+    if (!this.needsPriority && priority !== 0) {
+      throw invalidArgument(`table '${this.def.name}' does not use priorities (got ${priority})`);
+    }
+  }
+
+  /** The entry with the same key (and priority, in ternary/range tables), if any. */
+  private existing(n: { identity: string; lookupKey: LookupKey; prefix: number }): Entry | undefined {
+    if (this.needsPriority) return this.byIdentity.get(n.identity);
+    const key = n.lookupKey;
+    if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
+    return typeof key === 'object' ? this.exact.get(key) : this.exact.getOne(key as ExactValue);
+  }
+
+  private refAction(a: EntryAction, delta: 1 | -1): void {
+    if (!this.profile) return;
+    if (a.type === 'member') this.profile.ref('member', a.memberId, delta);
+    else if (a.type === 'group') this.profile.ref('group', a.groupId, delta);
+  }
+
+  private insert(
+    match: MatchKey,
+    priority: number,
+    action: EntryAction,
+    idleTimeoutNs: number,
+    isConst: boolean,
+  ): number {
+    const n = this.normalize(match, priority);
+    if (this.existing(n))
+      throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
+    if (this.byHandle.size >= this.def.maxSize) {
+      throw new EngineError(
+        'RESOURCE_EXHAUSTED',
+        `table '${this.def.name}' is full (${this.def.maxSize} entries)`,
+      );
+    }
+    this.refAction(action, 1);
+    const dm = this.def.directMeter;
+    const entry: Entry = {
+      handle: this.byHandle.nextHandle(),
+      match: n.canonical,
+      fields: this.needsPriority ? n.fields : NO_FIELDS,
+      priority: this.needsPriority ? priority : 0,
+      identity: n.identity,
+      lookupKey: n.lookupKey,
+      prefix: n.prefix,
+      action,
+      isConst,
+      counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
+      meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
+      idleTimeoutNs,
+      lastHitUs: this.now(),
+    };
+    this.byHandle.add(entry);
+    if (this.needsPriority) this.byIdentity.set(entry.identity, entry);
+    this.index(entry);
+    return entry.handle;
+  }
+
+  private remove(e: Entry): void {
+    this.refAction(e.action, -1);
+    if (this.needsPriority) this.byIdentity.delete(e.identity);
+    this.byHandle.delete(e.handle);
+    if (this.needsPriority) {
+      this.classifier.remove(e);
+    } else if (this.lpmIndex >= 0) {
+      const m = this.lpmMaps.get(e.prefix);
+      m?.delete(e.lookupKey as number | bigint | string);
+      if (m && m.size === 0) {
+        this.lpmMaps.delete(e.prefix);
+        this.prefixes = this.prefixes.filter((p) => p !== e.prefix);
+      }
+    } else {
+      const key = e.lookupKey;
+      if (typeof key === 'object') this.exact.delete(key);
+      else this.exact.deleteOne(key as ExactValue);
+    }
+  }
+
+  private index(e: Entry): void {
+    if (this.needsPriority) {
+      this.classifier.insert(e);
+    } else if (this.lpmIndex >= 0) {
+      let m = this.lpmMaps.get(e.prefix);
+      if (!m) {
+        m = new Map();
+        this.lpmMaps.set(e.prefix, m);
+        this.prefixes = [...this.lpmMaps.keys()].sort((a, b) => b - a);
+      }
+      m.set(e.lookupKey as number | bigint | string, e);
+    } else {
+      const key = e.lookupKey;
+      if (typeof key === 'object') this.exact.set(key, e);
+      else this.exact.setOne(key as ExactValue, e);
+    }
+  }
+
+  /** Validates a match key and computes its normalised forms. */
+  private normalize(
+    match: MatchKey,
+    priority: number,
+  ): {
+    canonical: MatchKey | undefined;
+    fields: readonly ClassifierField[];
+    identity: string;
+    lookupKey: LookupKey;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    if (match.length !== keys.length) {
+      throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
+    }
+    if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
+    const fields: ClassifierField[] = [];
+    const canonical: (MatchFieldValue | undefined)[] = [];
+    const parts: string[] = [];
+    let prefix = 0;
+    const lookupParts: (number | bigint)[] = [];
+    // A plain loop with module-level helpers: normalize runs once per inserted entry, and closures
+    // made per key field cost more than the checks themselves.
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      const numeric = isNumWidth(k.width);
+      const repr = numeric ? toNumber : asIs;
+      switch (k.matchKind) {
+        case 'valid': {
+          if (m?.kind !== 'valid')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
+          if (this.needsPriority) fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
+          canonical.push(m);
+          if (this.needsPriority) parts.push(m.value ? '1' : '0');
+          lookupParts.push(m.value ? 1 : 0);
+          continue;
+        }
+        case 'exact': {
+          if (m?.kind !== 'exact')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+          checkFits(m.value, 'value', k.width, this.def.name, k.name);
+          const v = repr(m.value);
+          if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
+          canonical.push(m);
+          if (this.needsPriority) parts.push(String(v));
+          lookupParts.push(v);
+          continue;
+        }
+        case 'lpm': {
+          let value = 0n;
+          let plen = 0;
+          if (m) {
+            if (m.kind !== 'lpm')
+              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'lpm' match`);
+            checkFits(m.value, 'value', k.width, this.def.name, k.name);
+            plen = m.prefixLength;
+            if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: prefix length ${plen} outside [0, ${k.width}]`,
+              );
+            }
+            value = m.value;
+          }
+          const effective = effectivePrefix(plen, k.width);
+          const mask = prefixMask(effective, k.width);
+          if ((value & ~mask & maskBig(k.width)) !== 0n) {
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: value has bits set beyond the prefix length ${plen}`,
+            );
+          }
+          canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
+          if (this.needsPriority) {
+            fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
+            parts.push(`${value}/${plen}`);
+          } else {
+            prefix = effective;
+            lookupParts.push(repr(value));
+          }
+          continue;
+        }
+        case 'ternary': {
+          let value = 0n;
+          let mask = 0n;
+          if (m) {
+            if (m.kind === 'optional') {
+              checkFits(m.value, 'value', k.width, this.def.name, k.name);
+              value = m.value;
+              mask = maskBig(k.width);
+            } else if (m.kind === 'ternary') {
+              checkFits(m.value, 'value', k.width, this.def.name, k.name);
+              checkFits(m.mask, 'mask', k.width, this.def.name, k.name);
+              if ((m.value & ~m.mask) !== 0n)
+                throw invalidArgument(
+                  `${keyFieldLabel(this.def.name, k.name)}: value has bits set outside the mask`,
+                );
+              value = m.value;
+              mask = m.mask;
+            } else {
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: expected a 'ternary' or 'optional' match`,
+              );
+            }
+          }
+          canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
+          fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
+          parts.push(`${value}&${mask}`);
+          continue;
+        }
+        case 'range': {
+          let low = 0n;
+          let high = maskBig(k.width);
+          if (m) {
+            if (m.kind !== 'range')
+              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'range' match`);
+            checkFits(m.low, 'low bound', k.width, this.def.name, k.name);
+            checkFits(m.high, 'high bound', k.width, this.def.name, k.name);
+            if (m.low > m.high)
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: low bound ${m.low} exceeds high bound ${m.high}`,
+              );
+            low = m.low;
+            high = m.high;
+          }
+          const full = low === 0n && high === maskBig(k.width);
+          canonical.push(full ? undefined : { kind: 'range', low, high });
+          fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
+          parts.push(`${low}-${high}`);
+          continue;
+        }
+      }
+    }
+    let lookupKey: number | bigint | string;
+    if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
+    else lookupKey = lookupParts.join(',');
+    const identity = this.needsPriority ? `${parts.join('|')}#${priority}` : '';
+    return { canonical, fields, identity, lookupKey, prefix };
+  }
+
+  /**
+   * {@link normalize} for exact tables (the bulk of what controllers write): only the key's values
+   * are kept (see {@link matchOf}), in the representation a packet's key fields read.
+   */
+  private normalizeExact(match: MatchKey): {
+    canonical: MatchKey | undefined;
+    fields: readonly ClassifierField[];
+    identity: string;
+    lookupKey: LookupKey;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    const values: ExactValue[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      let v: number | bigint;
+      if (k.matchKind === 'valid') {
+        if (m?.kind !== 'valid')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
+        v = m.value ? 1 : 0;
+      } else {
+        if (m?.kind !== 'exact')
+          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+        checkFits(m.value, 'value', k.width, this.def.name, k.name);
+        v = isNumWidth(k.width) ? Number(m.value) : m.value;
+      }
+      values[i] = v;
+    }
+    const lookupKey = keys.length === 1 ? values[0] : values;
+    return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
+  }
+
+  /**
+   * The key of an exact-table entry, rebuilt from its values (or the one value): exact tables are
+   * the large ones, and not keeping the key objects of every entry saves the collector most of an
+   * entry's objects.
+   */
+  private matchOf(lookupKey: LookupKey): MatchKey {
+    const keys = this.def.keys;
+    const values = typeof lookupKey === 'object' ? lookupKey : [lookupKey as ExactValue];
+    return keys.map((k, i): MatchFieldValue => {
+      if (k.matchKind === 'valid') return { kind: 'valid', value: values[i] === 1 };
+      return { kind: 'exact', value: BigInt(values[i]) };
+    });
+  }
+
+  private record(e: Entry): TableEntryRecord {
+    return {
+      handle: e.handle,
+      match: e.match ?? this.matchOf(e.lookupKey),
+      priority: e.priority,
+      action: e.action,
+      isConst: e.isConst,
+      counter: e.counter ? { packets: e.counter.packets, bytes: e.counter.bytes } : undefined,
+      meterConfig: e.meter?.getConfig(),
+      idleTimeoutNs: e.idleTimeoutNs,
+      lastHitUs: e.lastHitUs,
+    };
+  }
+
+  // -- data plane ---------------------------------------------------------------------------------
+
+  /** Looks up the packet's key; returns the matching entry or undefined. */
+  private lookup(s: PacketState): Entry | undefined {
+    const keys = this.def.keys;
+    if (keys.length === 0) return undefined;
+    if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0)
+      return this.exact.getOne(keys[0].read(s));
+    const kv = new Array<number | bigint>(keys.length);
+    for (let i = 0; i < keys.length; i++) kv[i] = keys[i].read(s);
+    return this.lookupValues(kv);
+  }
+
+  /**
+   * Handle of the entry a packet whose key fields read `kv` (storage representation: numbers up to
+   * 32 bits, else bigints, masked by the key's static mask) would hit; undefined on a miss.
+   */
+  match(kv: readonly (number | bigint)[]): number | undefined {
+    if (kv.length !== this.def.keys.length || kv.length === 0) return undefined;
+    return this.lookupValues([...kv])?.handle;
+  }
+
+  /** Lookup on key values (`kv` may be overwritten). */
+  private lookupValues(kv: (number | bigint)[]): Entry | undefined {
+    const keys = this.def.keys;
+    if (this.needsPriority) return this.classifier.lookup(kv);
+    if (this.lpmIndex < 0) return keys.length === 1 ? this.exact.getOne(kv[0]) : this.exact.get(kv);
+    const li = this.lpmIndex;
+    const full = kv[li];
+    const width = keys[li].width;
+    for (const p of this.prefixes) {
+      const masked = maskValue(full, p, width);
+      let key: number | bigint | string;
+      if (kv.length === 1) key = masked;
+      else {
+        kv[li] = masked;
+        key = kv.join(',');
+      }
+      const e = this.lpmMaps.get(p)!.get(key);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** Applies the table: lookup, direct resources, action; returns the next control node (-1 = end). */
+  apply(s: PacketState): number {
+    const def = this.def;
+    const e = this.lookup(s);
+    if (e) {
+      if (def.withCounters) {
+        e.counter!.packets += 1;
+        e.counter!.bytes += s.ingressLength;
+      }
+      if (def.supportTimeout) e.lastHitUs = s.rt.now();
+      if (def.directMeter && e.meter) {
+        const units = def.directMeter.unit === 'bytes' ? s.ingressLength : 1;
+        def.directMeter.store(s, e.meter.execute(units, s.rt.now()));
+      }
+      const r = this.resolveForPacket(s, e.action);
+      if (s.tracing) s.note('trace', `table ${def.name}: hit, action ${r.binding?.action.name ?? '(none)'}`);
+      if (r.binding) {
+        s.args = r.binding.args;
+        r.binding.action.run(s);
+      }
+      if (def.hitMiss) return def.hitMiss.hit;
+      return r.binding ? (def.nextByAction.get(r.actionId) ?? def.baseDefaultNext) : def.baseDefaultNext;
+    }
+    const d = this.defaultEntry;
+    if (!d) {
+      if (s.tracing) s.note('trace', `table ${def.name}: miss, no default action`);
+      return def.hitMiss ? def.hitMiss.miss : def.baseDefaultNext;
+    }
+    const r = this.resolveForPacket(s, d);
+    if (s.tracing)
+      s.note('trace', `table ${def.name}: miss, default action ${r.binding?.action.name ?? '(none)'}`);
+    if (r.binding) {
+      s.args = r.binding.args;
+      r.binding.action.run(s);
+    }
+    if (def.hitMiss) return def.hitMiss.miss;
+    return r.binding ? (def.nextByAction.get(r.actionId) ?? def.baseDefaultNext) : def.baseDefaultNext;
+  }
+
+  private resolveForPacket(s: PacketState, a: EntryAction): Resolved {
+    if (a.type === 'action') return { binding: a.binding, actionId: a.binding.action.jsonId };
+    const profile = this.profile!;
+    if (a.type === 'member') {
+      const b = profile.member(a.memberId);
+      return { binding: b, actionId: b ? b.action.jsonId : -1 };
+    }
+    const b = profile.selectFromGroup(s, a.groupId, this.def.selectorHash!);
+    if (!b)
+      s.note(
+        'warning',
+        `table '${this.def.name}': lookup yielded empty group ${a.groupId}, no action executed`,
+      );
+    return { binding: b, actionId: b ? b.action.jsonId : -1 };
+  }
+}
+
+/** Validates action data against the action's parameter widths and converts it to storage values. */
+export function checkParams(action: ActionDef, params: readonly bigint[]): Value[] {
+  if (params.length !== action.params.length) {
+    throw invalidArgument(
+      `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
+    );
+  }
+  const values: Value[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const p = action.params[i];
+    if (v < 0n || v > maskBig(p.width)) {
+      throw invalidArgument(
+        `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
+      );
+    }
+    values[i] = isNumWidth(p.width) ? Number(v) : v;
+  }
+  return values;
+}
+
+function checkCounter(v: CounterData): void {
+  for (const [k, x] of Object.entries(v)) {
+    if (!Number.isSafeInteger(x) || x < 0)
+      throw invalidArgument(`counter ${k} must be a non-negative integer, got ${x}`);
+  }
+}
+
+/** Prefix length over the field bits, given a prefix counted over the byte-padded field (bmv2 + PI). */
+export function effectivePrefix(plen: number, width: number): number {
+  const pad = bytesForBits(width) * 8 - width;
+  return Math.max(0, Math.min(width, plen - pad));
+}
+
+function prefixMask(effective: number, width: number): bigint {
+  if (effective === 0) return 0n;
+  return maskBig(width) ^ maskBig(width - effective);
+}
+
+function maskValue(v: number | bigint, effective: number, width: number): number | bigint {
+  if (typeof v === 'number') {
+    if (effective === 0) return 0;
+    if (effective >= width) return v;
+    const drop = width - effective;
+    return Math.floor(v / 2 ** drop) * 2 ** drop;
+  }
+  return v & prefixMask(effective, width);
+}
+
+/** `table 't' key field 'f'`, for messages only. */
+function keyFieldLabel(table: string, field: string): string {
+  return `table '${table}' key field '${field}'`;
+}
+
+function toNumber(v: bigint): number | bigint {
+  return Number(v);
+}
+
+function asIs(v: bigint): number | bigint {
+  return v;
+}
+
+function checkFits(v: bigint, what: string, width: number, table: string, field: string): void {
+  if (v < 0n || v > maskBig(width)) {
+    throw invalidArgument(`${keyFieldLabel(table, field)}: ${what} ${v} does not fit in ${width} bits`);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Fixed-width values as the device contract carries them: a bit<W> value is exactly ceil(W/8)
+ * big-endian bytes.
+ */
+
+/** Number of bytes of a bit<W> value. */
+export function byteWidth(bitwidth: number): number {
+  return (bitwidth + 7) >> 3;
+}
+
+/** Fixed-width 2^W - 1 (range "high" default). */
+export function rangeDefaultHigh(bitwidth: number): Uint8Array {
+  const out = new Uint8Array(byteWidth(bitwidth)).fill(0xff);
+  const spare = out.length * 8 - bitwidth;
+  if (out.length > 0) out[0] &= 0xff >> spare;
+  return out;
+}
+
+/** Big-endian unsigned value of a byte string. */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** Fixed-width big-endian bytes of a non-negative value (truncated to `nbytes`). */
+export function bigIntToBytes(value: bigint, nbytes: number): Uint8Array {
+  const out = new Uint8Array(nbytes);
+  let v = value;
+  for (let i = nbytes - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}

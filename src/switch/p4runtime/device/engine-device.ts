@@ -1,0 +1,586 @@
+/**
+ * {@link Device} on top of the embedded engine (`src/switch/v1model`, over `src/switch/core`): bytes <-> bigint values,
+ * entries addressed by the engine's handles (as bmv2's runtime interface does), bmv2-style action profile members
+ * and groups <-> the engine's member/group ids, and the two-step config swap (a staged engine takes
+ * over the data plane on commit).
+ */
+import {
+  EngineError,
+  type EntryAction,
+  type EntryActionSpec,
+  loadV1Model,
+  type MatchFieldValue,
+  type MatchKey,
+  type Program,
+  SimpleSwitchEngine,
+  type TableEntryRecord,
+} from '../../v1model/index.js';
+import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from './bytes.js';
+import {
+  type Device,
+  type DeviceActionCall,
+  type DeviceConfig,
+  type DeviceControl,
+  type DeviceCounterValue,
+  DeviceError,
+  type DeviceKeyParam,
+  type DeviceListener,
+  type DeviceMatchKind,
+  type DeviceMeterRates,
+  type DeviceProgramInfo,
+  type DeviceReplica,
+  type DeviceTableAction,
+  type DeviceTableEntry,
+  type DeviceTableInfo,
+} from './device.js';
+
+const UINT32_MAX = 0xffffffffn;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+interface EngineConfig extends DeviceConfig {
+  readonly program: Program;
+}
+
+export interface EngineDeviceOptions {
+  /** Seed of the engine's random() source. */
+  readonly seed?: number;
+  /** Collect engine trace notes (slow; for debugging). */
+  readonly trace?: boolean;
+  /** Receives notes and errors of packets the engine failed to process (default: ignored). */
+  readonly onPacketError?: (port: number, error: string) => void;
+}
+
+function describe(program: Program, engine: SimpleSwitchEngine): DeviceProgramInfo {
+  const tables = new Map<string, DeviceTableInfo>();
+  for (const name of engine.tableNames()) {
+    const t = engine.tableInfo(name);
+    const directCounter = program.counters.find((c) => c.direct && c.binding === name)?.name;
+    tables.set(name, {
+      name,
+      key: t.keys.map((k) => ({ name: k.name, kind: k.matchKind, bitwidth: k.width })),
+      actions: t.actions.map((a) => a.name),
+      actionProfile: t.actionProfile,
+      directCounter: t.directCounter ? directCounter : undefined,
+      directMeter: t.directMeter?.name,
+      size: t.maxSize,
+      supportsTimeout: t.supportsTimeout,
+    });
+  }
+  const actions = new Map(
+    program.actions.map((a) => [a.name, { name: a.name, paramWidths: a.params.map((p) => p.width) }]),
+  );
+  return {
+    tables,
+    actions,
+    actionProfiles: new Map(
+      program.profiles.map((p) => [p.name, { name: p.name, withSelector: p.selector !== undefined }]),
+    ),
+    counters: new Map(
+      program.counters.map((c) => [
+        c.name,
+        { name: c.name, size: c.size, directTable: c.direct ? c.binding : undefined },
+      ]),
+    ),
+    meters: new Map(
+      program.meters.map((m) => [
+        m.name,
+        { name: m.name, size: m.size, directTable: m.direct ? m.binding : undefined },
+      ]),
+    ),
+    registers: new Map(
+      program.registers.map((r) => [r.name, { name: r.name, size: r.size, bitwidth: r.width }]),
+    ),
+    learnLists: new Map(
+      [...program.learnLists.values()].map((l) => [
+        l.name,
+        { name: l.name, fieldWidths: l.fields.map((f) => f.field.width) },
+      ]),
+    ),
+    valueSets: new Map(program.valueSets.map((v) => [v.name, { name: v.name, bitwidth: v.bitwidth }])),
+  };
+}
+
+function toNumberChecked(v: bigint, what: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new DeviceError('OUT_OF_RANGE', `${what} ${v} is too large for this target`);
+  return Number(v);
+}
+
+/** Control plane of one engine instance. */
+class EngineControl implements DeviceControl {
+  /** Per profile: group id to its members in insertion order (bmv2 groups are member lists). */
+  private readonly groupMembers = new Map<string, Map<number, number[]>>();
+  private readonly nextMemberId = new Map<string, number>();
+  private readonly nextGroupId = new Map<string, number>();
+
+  constructor(
+    readonly engine: SimpleSwitchEngine,
+    private readonly info: DeviceProgramInfo,
+  ) {}
+
+  private tableInfo(table: string): DeviceTableInfo {
+    const t = this.info.tables.get(table);
+    if (!t) throw new DeviceError('NOT_FOUND', `unknown table '${table}'`);
+    return t;
+  }
+
+  private record(table: string, handle: number): TableEntryRecord {
+    return this.engine.getTableEntry(table, handle);
+  }
+
+  private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
+    // A plain loop rather than map() with a callback on the write path: it also runs fast before
+    // the JIT has optimised it (the first thousands of writes).
+    const match: MatchFieldValue[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
+    return match;
+  }
+
+  private paramsOf(table: string, match: MatchKey): DeviceKeyParam[] {
+    return this.tableInfo(table).key.map((k, i) => deviceParam(k.kind, k.bitwidth, match[i]));
+  }
+
+  private specOf(action: DeviceTableAction): EntryActionSpec {
+    if (action.type === 'member') return { type: 'member', memberId: action.handle };
+    if (action.type === 'group') return { type: 'group', groupId: action.handle };
+    const args = action.call.args;
+    const params: bigint[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) params[i] = toBigInt(args[i]);
+    return { type: 'action', name: action.call.action, params };
+  }
+
+  private actionOf(action: EntryAction): DeviceTableAction {
+    if (action.type === 'member') return { type: 'member', handle: action.memberId };
+    if (action.type === 'group') return { type: 'group', handle: action.groupId };
+    const a = action.binding.action;
+    return {
+      type: 'action',
+      call: {
+        action: a.name,
+        args: action.binding.args.map((v, i) => bigIntToBytes(BigInt(v), byteWidth(a.params[i].width))),
+      },
+    };
+  }
+
+  private entryOf(table: string, r: TableEntryRecord): DeviceTableEntry {
+    return {
+      handle: r.handle,
+      key: this.paramsOf(table, r.match),
+      priority: r.priority,
+      action: this.actionOf(r.action),
+    };
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  addEntry(
+    table: string,
+    key: readonly DeviceKeyParam[],
+    priority: number,
+    action: DeviceTableAction,
+    ttlMs: number,
+  ): number | undefined {
+    try {
+      return this.engine.addTableEntry(table, {
+        match: this.matchOf(key),
+        priority,
+        action: this.specOf(action),
+        idleTimeoutNs: ttlMs * 1e6,
+      });
+    } catch (error) {
+      // The one refusal the caller handles itself (bmv2: MatchErrorCode::DUPLICATE_ENTRY).
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
+  }
+
+  /** For reads of one entry (PI's `fetch_one`, bmv2's `mt_get_entry_from_key`). */
+  findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
+    return this.engine.findTableEntry(table, this.matchOf(key), priority);
+  }
+
+  modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void {
+    this.engine.modifyTableEntry(
+      table,
+      handle,
+      this.specOf(action),
+      ttlMs === undefined ? undefined : ttlMs * 1e6,
+    );
+  }
+
+  deleteEntry(table: string, handle: number): void {
+    this.engine.deleteTableEntry(table, handle);
+  }
+
+  getEntries(table: string): readonly DeviceTableEntry[] {
+    return this.engine.readTableEntries(table).map((r) => this.entryOf(table, r));
+  }
+
+  getEntry(table: string, handle: number): DeviceTableEntry {
+    return this.entryOf(table, this.record(table, handle));
+  }
+
+  setDefaultAction(table: string, action: DeviceTableAction): void {
+    this.engine.setDefaultEntry(table, this.specOf(action));
+  }
+
+  resetDefaultAction(table: string): void {
+    this.engine.setDefaultEntry(table, undefined);
+  }
+
+  getDefaultAction(table: string): DeviceTableAction | undefined {
+    const a = this.engine.getDefaultEntry(table);
+    return a ? this.actionOf(a) : undefined;
+  }
+
+  getEntryIdleMs(table: string, handle: number): number {
+    return this.engine.entryIdleMicros(table, handle) / 1000;
+  }
+
+  // ---------------------------------------------------------------- direct resources
+
+  readDirectCounter(table: string, handle: number): DeviceCounterValue {
+    const c = this.record(table, handle).counter;
+    if (!c) throw new DeviceError('INVALID_ARGUMENT', `table '${table}' has no direct counter`);
+    return { bytes: BigInt(c.bytes), packets: BigInt(c.packets) };
+  }
+
+  writeDirectCounter(table: string, handle: number, value: DeviceCounterValue): void {
+    this.engine.writeDirectCounter(table, handle, {
+      bytes: toNumberChecked(value.bytes, 'byte count'),
+      packets: toNumberChecked(value.packets, 'packet count'),
+    });
+  }
+
+  getDirectMeterRates(table: string, handle: number): DeviceMeterRates | undefined {
+    return ratesFromEngine(this.record(table, handle).meterConfig);
+  }
+
+  setDirectMeterRates(table: string, handle: number, rates: DeviceMeterRates | undefined): void {
+    this.engine.setDirectMeter(table, handle, ratesToEngine(rates));
+  }
+
+  // ---------------------------------------------------------------- indexed externs
+
+  readCounter(counter: string, index: number): DeviceCounterValue {
+    const v = this.engine.readCounter(counter, index);
+    return { bytes: BigInt(v.bytes), packets: BigInt(v.packets) };
+  }
+
+  writeCounter(counter: string, index: number, value: DeviceCounterValue): void {
+    this.engine.writeCounter(counter, index, {
+      bytes: toNumberChecked(value.bytes, 'byte count'),
+      packets: toNumberChecked(value.packets, 'packet count'),
+    });
+  }
+
+  getMeterRates(meter: string, index: number): DeviceMeterRates | undefined {
+    return ratesFromEngine(this.engine.getMeter(meter, index));
+  }
+
+  setMeterRates(meter: string, index: number, rates: DeviceMeterRates | undefined): void {
+    this.engine.setMeter(meter, index, ratesToEngine(rates));
+  }
+
+  readRegister(register: string, index: number): bigint {
+    return this.engine.readRegister(register, index);
+  }
+
+  writeRegister(register: string, index: number, value: bigint): void {
+    this.engine.writeRegister(register, index, value);
+  }
+
+  // ---------------------------------------------------------------- action profiles
+
+  private allocate(counters: Map<string, number>, profile: string): number {
+    const id = counters.get(profile) ?? 1;
+    counters.set(profile, id + 1);
+    return id;
+  }
+
+  addMember(profile: string, call: DeviceActionCall): number {
+    const id = this.allocate(this.nextMemberId, profile);
+    this.engine.addMember(profile, id, { name: call.action, params: call.args.map(toBigInt) });
+    return id;
+  }
+
+  modifyMember(profile: string, member: number, call: DeviceActionCall): void {
+    this.engine.modifyMember(profile, member, { name: call.action, params: call.args.map(toBigInt) });
+  }
+
+  deleteMember(profile: string, member: number): void {
+    this.engine.deleteMember(profile, member);
+  }
+
+  private groups(profile: string): Map<number, number[]> {
+    let g = this.groupMembers.get(profile);
+    if (!g) {
+      g = new Map();
+      this.groupMembers.set(profile, g);
+    }
+    return g;
+  }
+
+  addGroup(profile: string): number {
+    const id = this.allocate(this.nextGroupId, profile);
+    this.engine.addGroup(profile, id, [], 0);
+    this.groups(profile).set(id, []);
+    return id;
+  }
+
+  deleteGroup(profile: string, group: number): void {
+    this.engine.deleteGroup(profile, group);
+    this.groups(profile).delete(group);
+  }
+
+  addMemberToGroup(profile: string, group: number, member: number): void {
+    const members = this.groups(profile).get(group);
+    if (!members)
+      throw new DeviceError('NOT_FOUND', `group ${group} not found in action profile '${profile}'`);
+    if (members.includes(member))
+      throw new DeviceError('ALREADY_EXISTS', `member ${member} is already in group ${group}`);
+    const next = [...members, member];
+    this.engine.modifyGroup(
+      profile,
+      group,
+      next.map((memberId) => ({ memberId, weight: 1 })),
+    );
+    this.groups(profile).set(group, next);
+  }
+
+  removeMemberFromGroup(profile: string, group: number, member: number): void {
+    const members = this.groups(profile).get(group);
+    if (!members?.includes(member))
+      throw new DeviceError('NOT_FOUND', `member ${member} is not in group ${group}`);
+    const next = members.filter((m) => m !== member);
+    this.engine.modifyGroup(
+      profile,
+      group,
+      next.map((memberId) => ({ memberId, weight: 1 })),
+    );
+    this.groups(profile).set(group, next);
+  }
+
+  // ---------------------------------------------------------------- PRE and value sets
+
+  setMulticastGroup(group: number, replicas: readonly DeviceReplica[]): void {
+    const exists = this.engine.readMulticastGroups().some((g) => g.id === group);
+    if (exists) this.engine.modifyMulticastGroup(group, replicas);
+    else this.engine.insertMulticastGroup(group, replicas);
+  }
+
+  deleteMulticastGroup(group: number): void {
+    this.engine.deleteMulticastGroup(group);
+  }
+
+  setCloneSession(session: number, replicas: readonly DeviceReplica[]): void {
+    const exists = this.engine.readCloneSessions().some((s) => s.id === session);
+    if (exists) this.engine.modifyCloneSession(session, { replicas });
+    else this.engine.insertCloneSession(session, { replicas });
+  }
+
+  deleteCloneSession(session: number): void {
+    this.engine.deleteCloneSession(session);
+  }
+
+  setValueSet(valueSet: string, members: readonly Uint8Array[]): void {
+    const info = this.engine.valueSetInfo(valueSet);
+    const widths =
+      info.fieldWidths.length > 0 ? info.fieldWidths : [this.info.valueSets.get(valueSet)?.bitwidth ?? 0];
+    this.engine.setValueSet(
+      valueSet,
+      members.map((packed) => {
+        let v = bytesToBigInt(packed);
+        const fields: bigint[] = new Array(widths.length);
+        for (let i = widths.length - 1; i >= 0; i--) {
+          fields[i] = v & ((1n << BigInt(widths[i])) - 1n);
+          v >>= BigInt(widths[i]);
+        }
+        return fields;
+      }),
+    );
+  }
+}
+
+/**
+ * Big-endian bytes to a bigint, six bytes at a time (exact in a double): one BigInt per 48 bits
+ * instead of one per byte, on every key field and action parameter written.
+ */
+function toBigInt(bytes: Uint8Array): bigint {
+  const n = bytes.length;
+  const head = n % 6 || Math.min(n, 6);
+  let chunk = 0;
+  for (let i = 0; i < head; i++) chunk = chunk * 256 + bytes[i];
+  let v = BigInt(chunk);
+  for (let at = head; at < n; at += 6) {
+    chunk = 0;
+    for (let i = at; i < at + 6; i++) chunk = chunk * 256 + bytes[i];
+    v = (v << 48n) | BigInt(chunk);
+  }
+  return v;
+}
+
+function engineField(p: DeviceKeyParam): MatchFieldValue {
+  switch (p.kind) {
+    case 'exact':
+      return { kind: 'exact', value: toBigInt(p.value) };
+    case 'lpm':
+      return { kind: 'lpm', value: toBigInt(p.value), prefixLength: p.prefixLength };
+    case 'ternary':
+      return { kind: 'ternary', value: toBigInt(p.value), mask: toBigInt(p.mask) };
+    case 'range':
+      return { kind: 'range', low: toBigInt(p.low), high: toBigInt(p.high) };
+    case 'valid':
+      return { kind: 'valid', value: p.valid };
+  }
+}
+
+/** Device form of an engine key field; engine "don't care" (undefined) becomes explicit. */
+function deviceParam(
+  kind: DeviceMatchKind,
+  bitwidth: number,
+  m: MatchFieldValue | undefined,
+): DeviceKeyParam {
+  const n = byteWidth(bitwidth);
+  const bytes = (v: bigint): Uint8Array => bigIntToBytes(v, n);
+  if (!m) {
+    if (kind === 'lpm') return { kind: 'lpm', value: new Uint8Array(n), prefixLength: 0 };
+    if (kind === 'range') return { kind: 'range', low: new Uint8Array(n), high: rangeDefaultHigh(bitwidth) };
+    return { kind: 'ternary', value: new Uint8Array(n), mask: new Uint8Array(n) };
+  }
+  switch (m.kind) {
+    case 'exact':
+      return { kind: 'exact', value: bytes(m.value) };
+    case 'lpm':
+      return { kind: 'lpm', value: bytes(m.value), prefixLength: m.prefixLength };
+    case 'ternary':
+      return { kind: 'ternary', value: bytes(m.value), mask: bytes(m.mask) };
+    case 'optional':
+      return { kind: 'ternary', value: bytes(m.value), mask: rangeDefaultHigh(bitwidth) };
+    case 'range':
+      return { kind: 'range', low: bytes(m.low), high: bytes(m.high) };
+    case 'valid':
+      return { kind: 'valid', valid: m.value };
+  }
+}
+
+function ratesToEngine(
+  rates: DeviceMeterRates | undefined,
+): { cir: number; cburst: number; pir: number; pburst: number } | undefined {
+  if (!rates) return undefined;
+  return {
+    cir: Number(rates.cir),
+    cburst: Number(rates.cburst),
+    pir: Number(rates.pir),
+    pburst: Number(rates.pburst),
+  };
+}
+
+function ratesFromEngine(
+  config: { cir: number; cburst: number; pir: number; pburst: number } | undefined,
+): DeviceMeterRates | undefined {
+  if (!config) return undefined;
+  // Values beyond 2^63 / 2^32 can only come from PI's "-1" (unlimited) and read back as such.
+  const rate = (v: number): bigint => (v >= 2 ** 63 ? UINT64_MAX : BigInt(Math.round(v)));
+  const burst = (v: number): bigint => (v >= 2 ** 32 - 1 ? UINT32_MAX : BigInt(Math.round(v)));
+  return {
+    cir: rate(config.cir),
+    cburst: burst(config.cburst),
+    pir: rate(config.pir),
+    pburst: burst(config.pburst),
+  };
+}
+
+/** The embedded engine as a {@link Device}. */
+export class EngineDevice implements Device {
+  private active: EngineControl | undefined;
+  private current: EngineControl | undefined;
+  private staged = false;
+  private listener: DeviceListener | undefined;
+  private readonly start = performance.now();
+  private readonly clockUs = (): number => Math.floor((performance.now() - this.start) * 1000);
+
+  constructor(private readonly options: EngineDeviceOptions = {}) {}
+
+  parseConfig(config: Uint8Array): DeviceConfig {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(config);
+    const program = loadV1Model(text);
+    // Building an engine checks what simple_switch needs (parser, deparser, ingress, egress).
+    const engine = new SimpleSwitchEngine(program, { clock: this.clockUs });
+    const engineConfig: EngineConfig = { info: describe(program, engine), program };
+    return engineConfig;
+  }
+
+  install(config: DeviceConfig, activate: boolean): void {
+    const { program, info } = config as EngineConfig;
+    if (!program) throw new DeviceError('INVALID_ARGUMENT', 'config was not parsed by this device');
+    const engine = new SimpleSwitchEngine(program, {
+      clock: this.clockUs,
+      seed: this.options.seed,
+      trace: this.options.trace,
+    });
+    this.current = new EngineControl(engine, info);
+    if (activate) {
+      this.active = this.current;
+      this.staged = false;
+    } else {
+      this.staged = true;
+    }
+  }
+
+  activate(): boolean {
+    if (!this.staged) return false;
+    this.active = this.current;
+    this.staged = false;
+    return true;
+  }
+
+  get hasStagedConfig(): boolean {
+    return this.staged;
+  }
+
+  get control(): DeviceControl | undefined {
+    return this.current;
+  }
+
+  /** The engine processing packets (for tests and tools). */
+  get engine(): SimpleSwitchEngine | undefined {
+    return this.active?.engine;
+  }
+
+  setListener(listener: DeviceListener): void {
+    this.listener = listener;
+  }
+
+  inject(port: number, frame: Uint8Array, packetId: number): void {
+    const engine = this.active?.engine;
+    if (!engine) return;
+    let result: ReturnType<SimpleSwitchEngine['processPacket']>;
+    try {
+      result = engine.processPacket(port, frame);
+    } catch (error) {
+      this.options.onPacketError?.(port, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (result.error) this.options.onPacketError?.(port, result.error);
+    const listener = this.listener;
+    if (!listener) return;
+    for (const out of result.outputs) listener.transmit(out.port, out.bytes, packetId);
+    for (const out of result.packetIns) listener.transmit(out.port, out.bytes, packetId);
+    for (const d of result.digests) listener.learn(d.listName, packDigest(engine, d.listName, d.values));
+  }
+}
+
+/** Packs digest field values like bmv2's learn engine: each field on ceil(width/8) bytes. */
+function packDigest(engine: SimpleSwitchEngine, listName: string, values: readonly bigint[]): Uint8Array {
+  const list = [...engine.program.learnLists.values()].find((l) => l.name === listName);
+  const widths = list ? list.fields.map((f) => f.field.width) : values.map(() => 64);
+  const parts = values.map((v, i) => bigIntToBytes(v, byteWidth(widths[i])));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,599 @@
+/**
+ * Table entries: PI's `table_insert` / `table_modify` / `table_delete` / `table_read_one` on top of
+ * the device tables. Like PI's TableInfoStore, the server keeps one map from each installed entry's
+ * key to its device handle, by which the device is then addressed (as bmv2's runtime interface is),
+ * and per handle what the device does not keep (controller metadata, opaque metadata, idle timeout,
+ * one-shot group). Reads ask the device (PI: `pi_table_entries_fetch`, or by key `fetch_one`), so
+ * entries the program installs itself are read too.
+ */
+import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
+import { actionMessageOf, buildActionCall } from './action-data.js';
+import type { ActionProfileManager } from './action-profiles.js';
+import { EntryHandles } from './entry-handles.js';
+import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
+import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
+import type { TableModel } from './p4info-model.js';
+import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
+import {
+  alreadyExists,
+  Code,
+  invalidArgument,
+  notFound,
+  onTarget,
+  type P4RuntimeStatusError,
+  statusError,
+  toStatusError,
+} from './status.js';
+
+/** What the server remembers about an entry (PI's TableInfoStore::Data); replaced, never changed. */
+export interface EntryData {
+  readonly controllerMetadata: bigint;
+  readonly metadata: Uint8Array;
+  readonly idleTimeoutNs: bigint;
+  /** Device group created for a one-shot action set. */
+  readonly oneShotGroup: number | undefined;
+}
+
+interface TableState {
+  readonly model: TableModel;
+  /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
+  readonly deviceKinds: readonly DeviceMatchKind[];
+  /** Device handle of every entry the controller installed, by key. */
+  readonly handles: EntryHandles;
+  /**
+   * State of the entries the controller installed, by device handle (handles are small dense
+   * integers, as bmv2's). Entries the program installs itself have none.
+   */
+  readonly byHandle: (EntryData | undefined)[];
+  /** State of the default entry. */
+  defaultData: EntryData;
+}
+
+const NS_PER_MS = 1_000_000n;
+const EMPTY = new Uint8Array(0);
+
+const ADD_CONTEXT = 'Error when adding match entry to target';
+
+function entryExists(table: TableModel): P4RuntimeStatusError {
+  return alreadyExists(
+    'Match entry exists, use MODIFY if you wish to change action',
+    `table '${table.name}'`,
+  );
+}
+
+/** Most entries carry no controller state: they share this record instead of holding their own. */
+const PLAIN: EntryData = Object.freeze({
+  controllerMetadata: 0n,
+  metadata: EMPTY,
+  idleTimeoutNs: 0n,
+  oneShotGroup: undefined,
+});
+
+function entryData(
+  controllerMetadata: bigint,
+  metadata: Uint8Array,
+  idleTimeoutNs: bigint,
+  oneShotGroup: number | undefined,
+): EntryData {
+  if (
+    controllerMetadata === 0n &&
+    metadata.length === 0 &&
+    idleTimeoutNs === 0n &&
+    oneShotGroup === undefined
+  )
+    return PLAIN;
+  return { controllerMetadata, metadata, idleTimeoutNs, oneShotGroup };
+}
+
+/**
+ * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
+ * buffer when the field is absent: every entry then shares one empty array instead of holding its own.
+ */
+function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
+  return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
+}
+
+/** Checked pieces of a TableEntry write, gathered before anything is changed on the device. */
+interface PreparedAction {
+  readonly action: DeviceTableAction | undefined;
+  /** One-shot action set still to be created on the device. */
+  readonly oneShot: ReturnType<ActionProfileManager['checkOneShot']> | undefined;
+}
+
+export class TableManager {
+  private readonly tables = new Map<number, TableState>();
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    private readonly profiles: ActionProfileManager,
+  ) {
+    for (const model of ctx.model.tables.values()) {
+      const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
+      this.tables.set(model.id, {
+        model,
+        deviceKinds,
+        handles: new EntryHandles(),
+        byHandle: [],
+        defaultData: PLAIN,
+      });
+    }
+  }
+
+  /** Table state for an id, or INVALID_ARGUMENT "Invalid P4 id". */
+  table(id: number | null | undefined): TableState {
+    const model = this.ctx.model.lookup(this.ctx.model.tables, 'TABLE', id);
+    return this.tables.get(model.id)!;
+  }
+
+  /** All tables, in P4Info order. */
+  allTables(): TableState[] {
+    return [...this.tables.values()];
+  }
+
+  matchKey(state: TableState, entry: p4.v1.ITableEntry): MatchKey {
+    return buildMatchKey(state.model, entry, state.deviceKinds);
+  }
+
+  /**
+   * Device handle of the entry the controller installed under `key` (-1 for the default entry);
+   * undefined when there is none.
+   */
+  private installed(state: TableState, key: MatchKey): number | undefined {
+    if (key.isDefault) return -1;
+    return state.handles.get(key);
+  }
+
+  private dataOf(state: TableState, handle: number): EntryData {
+    return handle < 0 ? state.defaultData : state.byHandle[handle]!;
+  }
+
+  /** PI's `entry_handle_from_table_entry` (used by direct counters and meters); -1: the default entry. */
+  entryOf(entry: p4.v1.ITableEntry): { state: TableState; handle: number } {
+    const state = this.table(entry.tableId);
+    const key = this.matchKey(state, entry);
+    const handle = this.installed(state, key);
+    if (handle === undefined)
+      throw invalidArgument(
+        'Cannot map table entry to handle',
+        `no such entry in table '${state.model.name}'`,
+      );
+    return { state, handle };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  write(type: number | null | undefined, entry: p4.v1.ITableEntry): void {
+    const state = this.table(entry.tableId);
+    if (entry.timeSinceLastHit) {
+      throw invalidArgument(
+        'has_time_since_last_hit must not be set in WriteRequest',
+        `table '${state.model.name}'`,
+      );
+    }
+    const kind = updateKind(type);
+    if (kind === 'INSERT') this.insert(state, entry);
+    else if (kind === 'MODIFY') this.modify(state, entry);
+    else this.delete(state, entry);
+  }
+
+  /** PI's `validate_action`. */
+  private validateAction(state: TableState, entry: p4.v1.ITableEntry): void {
+    const t = state.model;
+    const indirect = t.implementationId !== 0;
+    if (indirect && entry.isDefaultAction) {
+      throw invalidArgument(
+        `Cannot set / reset default action for indirect table ${t.id}`,
+        `table '${t.name}'`,
+      );
+    }
+    if (entry.isDefaultAction && t.constDefaultActionId !== 0) {
+      throw statusError(
+        Code.PERMISSION_DENIED,
+        `Cannot set / reset default action for table ${t.id} which has a const default action`,
+        `table '${t.name}', const default action '${this.ctx.model.nameOf(t.constDefaultActionId)}'`,
+      );
+    }
+    const action = entry.action;
+    if (!action) return;
+    const isDirectAction = action.action !== null && action.action !== undefined;
+    if (indirect && isDirectAction)
+      throw invalidArgument(`Cannot provide direct action for indirect table ${t.id}`, `table '${t.name}'`);
+    if (!indirect && !isDirectAction)
+      throw invalidArgument(`Cannot provide indirect action for direct table ${t.id}`, `table '${t.name}'`);
+    if (indirect) return;
+    const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action?.actionId);
+    const scope = t.actionScopes.get(a.id);
+    if (!scope)
+      throw invalidArgument(
+        'Invalid action for table',
+        `action '${a.name}' is not an action of table '${t.name}'`,
+      );
+    if (scope === 'TABLE_ONLY' && entry.isDefaultAction) {
+      throw statusError(
+        Code.PERMISSION_DENIED,
+        'Cannot use TABLE_ONLY action as default action',
+        `action '${a.name}', table '${t.name}'`,
+      );
+    }
+    if (scope === 'DEFAULT_ONLY' && !entry.isDefaultAction) {
+      throw statusError(
+        Code.PERMISSION_DENIED,
+        'Cannot use DEFAULT_ONLY action in table entry',
+        `action '${a.name}', table '${t.name}'`,
+      );
+    }
+  }
+
+  /** PI's `construct_action_entry` (one-shot sets are only checked here, created later). */
+  private prepareAction(state: TableState, action: p4.v1.ITableAction): PreparedAction {
+    const t = state.model;
+    if (action.action) {
+      const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action.actionId);
+      return {
+        action: { type: 'action', call: buildActionCall(a, action.action, false) },
+        oneShot: undefined,
+      };
+    }
+    if (action.actionProfileActionSet) {
+      return {
+        action: undefined,
+        oneShot: this.profiles.checkOneShot(t.implementationId, action.actionProfileActionSet),
+      };
+    }
+    const hasMember = action.actionProfileMemberId !== null && action.actionProfileMemberId !== undefined;
+    const hasGroup = action.actionProfileGroupId !== null && action.actionProfileGroupId !== undefined;
+    if (hasMember || hasGroup)
+      return { action: this.profiles.resolveIndirect(t.implementationId, action), oneShot: undefined };
+    throw invalidArgument('Invalid table action type', `table '${t.name}': the action is empty`);
+  }
+
+  /** PI's `construct_direct_resources` checks. */
+  private checkDirectResources(state: TableState, entry: p4.v1.ITableEntry): void {
+    const t = state.model;
+    if (entry.meterConfig) {
+      if (!t.directMeterId) throw invalidArgument('Table has no direct meters', `table '${t.name}'`);
+      validateMeterConfig(entry.meterConfig, `direct meter of table '${t.name}'`);
+    }
+    if (entry.counterData && !t.directCounterId)
+      throw invalidArgument('Table has no direct counters', `table '${t.name}'`);
+  }
+
+  /** PI's `validate_entry_ttl`. */
+  private checkTtl(state: TableState, entry: p4.v1.ITableEntry): bigint {
+    const ttl = toBigInt(entry.idleTimeoutNs);
+    if (ttl < 0n)
+      throw invalidArgument(
+        'idle_timeout_ns must be a positive value',
+        `table '${state.model.name}', ${ttl}`,
+      );
+    if (ttl > 0n && !state.model.supportsIdleTimeout) {
+      throw invalidArgument(
+        'idle_timeout_ns must be set to 0 for tables which do not support idle timeout',
+        `table '${state.model.name}', idle_timeout_ns ${ttl}`,
+      );
+    }
+    return ttl;
+  }
+
+  private realize(
+    state: TableState,
+    prepared: PreparedAction,
+  ): { action: DeviceTableAction; oneShotGroup: number | undefined } {
+    if (prepared.oneShot) {
+      const group = this.profiles.createOneShot(state.model.implementationId, prepared.oneShot);
+      return { action: { type: 'group', handle: group }, oneShotGroup: group };
+    }
+    return { action: prepared.action!, oneShotGroup: undefined };
+  }
+
+  private applyDirectResources(
+    state: TableState,
+    handle: number,
+    entry: p4.v1.ITableEntry,
+    context: string,
+  ): void {
+    const table = state.model.name;
+    if (entry.meterConfig) {
+      onTarget(context, () =>
+        this.ctx.control.setDirectMeterRates(table, handle, ratesOf(entry.meterConfig)),
+      );
+    }
+    if (entry.counterData) {
+      const value = this.counterValue(state, handle, entry.counterData);
+      onTarget(context, () => this.ctx.control.writeDirectCounter(table, handle, value));
+    }
+  }
+
+  /** Counter value to write given the direct counter's unit (bmv2 keeps the other count). */
+  counterValue(
+    state: TableState,
+    handle: number,
+    data: p4.v1.ICounterData,
+  ): { bytes: bigint; packets: bigint } {
+    const unit = this.ctx.model.directCounters.get(state.model.directCounterId)?.unit ?? 'BOTH';
+    const bytes = toBigInt(data.byteCount);
+    const packets = toBigInt(data.packetCount);
+    if (unit === 'BOTH' || unit === 'UNSPECIFIED') return { bytes, packets };
+    const current = this.ctx.control.readDirectCounter(state.model.name, handle);
+    return unit === 'BYTES' ? { bytes, packets: current.packets } : { bytes: current.bytes, packets };
+  }
+
+  /** Milliseconds given to the device (bmv2 keeps ms; PI truncates). */
+  private static ttlMs(ttlNs: bigint): number {
+    return ttlNs === 0n ? 0 : Number(ttlNs / NS_PER_MS);
+  }
+
+  private insert(state: TableState, entry: p4.v1.ITableEntry): void {
+    const t = state.model;
+    if (entry.isDefaultAction)
+      throw invalidArgument('Cannot use INSERT for default entry', `table '${t.name}'`);
+    if (!entry.action) throw invalidArgument("'action' field must be set", `table '${t.name}'`);
+    const key = this.matchKey(state, entry);
+    this.validateAction(state, entry);
+    const prepared = this.prepareAction(state, entry.action);
+    this.checkDirectResources(state, entry);
+    const ttl = this.checkTtl(state, entry);
+    if (!state.handles.claim(key)) throw entryExists(t);
+    let handle: number | undefined;
+    let oneShotGroup: number | undefined;
+    try {
+      const realized = this.realize(state, prepared);
+      oneShotGroup = realized.oneShotGroup;
+      try {
+        handle = this.ctx.control.addEntry(
+          t.name,
+          key.params,
+          key.priority,
+          realized.action,
+          TableManager.ttlMs(ttl),
+        );
+      } catch (error) {
+        throw toStatusError(error, ADD_CONTEXT);
+      }
+      // undefined: an entry the program installed itself in a mutable table, under the same key.
+      if (handle === undefined) throw entryExists(t);
+      try {
+        this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
+      } catch (error) {
+        this.ctx.control.deleteEntry(t.name, handle);
+        throw error;
+      }
+    } catch (error) {
+      state.handles.release(key);
+      if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
+      throw error;
+    }
+    state.handles.fill(handle);
+    state.byHandle[handle] = entryData(
+      toBigInt(entry.controllerMetadata),
+      copyMetadata(entry.metadata),
+      ttl,
+      oneShotGroup,
+    );
+  }
+
+  private modify(state: TableState, entry: p4.v1.ITableEntry): void {
+    const t = state.model;
+    const key = this.matchKey(state, entry);
+    this.validateAction(state, entry);
+    let prepared: PreparedAction | undefined;
+    if (entry.action) prepared = this.prepareAction(state, entry.action);
+    else if (!entry.isDefaultAction)
+      throw invalidArgument("'action' field must be set for non-default entries", `table '${t.name}'`);
+    this.checkDirectResources(state, entry);
+    const ttl = this.checkTtl(state, entry);
+    const handle = this.installed(state, key);
+    if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
+    const data = this.dataOf(state, handle);
+    const realized = prepared ? this.realize(state, prepared) : undefined;
+    try {
+      onTarget('Error when modifying match entry in target', () => {
+        if (entry.isDefaultAction) {
+          if (realized) this.ctx.control.setDefaultAction(t.name, realized.action);
+          else this.ctx.control.resetDefaultAction(t.name);
+        } else {
+          // PI sets the TTL on every MODIFY of a table supporting idle timeout.
+          const ttlMs = t.supportsIdleTimeout ? TableManager.ttlMs(ttl) : undefined;
+          this.ctx.control.modifyEntry(t.name, handle, realized!.action, ttlMs);
+          // bmv2 ignores direct resources of default entries.
+          this.applyDirectResources(state, handle, entry, 'Error when modifying match entry in target');
+        }
+      });
+    } catch (error) {
+      if (realized?.oneShotGroup !== undefined)
+        this.profiles.deleteOneShot(t.implementationId, realized.oneShotGroup);
+      throw error;
+    }
+    const previousOneShot = data.oneShotGroup;
+    const next = realized
+      ? entryData(
+          toBigInt(entry.controllerMetadata),
+          copyMetadata(entry.metadata),
+          ttl,
+          realized.oneShotGroup,
+        )
+      : PLAIN;
+    if (handle < 0) state.defaultData = next;
+    else state.byHandle[handle] = next;
+    if (previousOneShot !== undefined) this.profiles.deleteOneShot(t.implementationId, previousOneShot);
+  }
+
+  private delete(state: TableState, entry: p4.v1.ITableEntry): void {
+    const t = state.model;
+    if (entry.isDefaultAction)
+      throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
+    const key = this.matchKey(state, entry);
+    const handle = state.handles.get(key);
+    if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
+    const data = this.dataOf(state, handle);
+    onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
+    state.handles.delete(key);
+    state.byHandle[handle] = undefined;
+    if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** PI's `table_read`: table id 0 reads every table. */
+  read(request: p4.v1.ITableEntry, out: p4.v1.IEntity[]): void {
+    const states = request.tableId ? [this.table(request.tableId)] : this.allTables();
+    for (const state of states) this.readOne(state, request, out);
+  }
+
+  private tableAction(state: TableState, action: DeviceTableAction): p4.v1.ITableAction {
+    if (action.type === 'action') return { action: actionMessageOf(this.ctx.model, action.call) };
+    return this.profiles.tableActionOf(state.model.implementationId, action);
+  }
+
+  private readOne(state: TableState, request: p4.v1.ITableEntry, out: p4.v1.IEntity[]): void {
+    const t = state.model;
+    if (request.isDefaultAction) {
+      this.readDefault(state, request, out);
+      return;
+    }
+    if (request.timeSinceLastHit && !t.supportsIdleTimeout) {
+      throw invalidArgument(
+        'Do not set time_since_last_hit for a ReadRequest if the table does not support idle timeout; yes, that includes wildcard reads',
+        `table '${t.name}'`,
+      );
+    }
+    let entries: readonly DeviceTableEntry[];
+    if ((request.match ?? []).length === 0) {
+      entries = onTarget('Error when reading table entries from target', () =>
+        this.ctx.control.getEntries(t.name),
+      );
+    } else {
+      const key = this.matchKey(state, request);
+      // Entries the program installs itself included (they have no controller state).
+      entries = onTarget('Error when reading table entry from target', () => {
+        const handle = this.ctx.control.findEntry(t.name, key.params, key.priority);
+        return handle === undefined ? [] : [this.ctx.control.getEntry(t.name, handle)];
+      });
+    }
+    for (const e of entries) out.push({ tableEntry: this.entryMessage(state, e, request) });
+  }
+
+  private entryMessage(
+    state: TableState,
+    e: DeviceTableEntry,
+    request: p4.v1.ITableEntry,
+  ): p4.v1.ITableEntry {
+    const t = state.model;
+    const message: p4.v1.ITableEntry = {
+      tableId: t.id,
+      match: fieldMatchesOf(t, e.key),
+      action: this.tableAction(state, e.action),
+    };
+    if (t.needsPriority && e.priority > 0) message.priority = e.priority;
+    if (request.counterData && t.directCounterId) {
+      const c = onTarget('Error when reading counter from target', () =>
+        this.ctx.control.readDirectCounter(t.name, e.handle),
+      );
+      message.counterData = { byteCount: longField(c.bytes), packetCount: longField(c.packets) };
+    }
+    if (request.meterConfig && t.directMeterId) {
+      const rates = onTarget('Error when reading meter from target', () =>
+        this.ctx.control.getDirectMeterRates(t.name, e.handle),
+      );
+      if (rates) message.meterConfig = meterConfigOf(rates);
+    }
+    if (t.isConst) {
+      message.isConst = true;
+      return message;
+    }
+    const data = state.byHandle[e.handle];
+    // Entries the program installs itself (initial entries) have no controller state.
+    if (!data) return message;
+    message.controllerMetadata = longField(data.controllerMetadata, true);
+    message.metadata = data.metadata;
+    message.idleTimeoutNs = longField(data.idleTimeoutNs);
+    if (request.timeSinceLastHit) {
+      let elapsed = 0n;
+      if (data.idleTimeoutNs > 0n) {
+        const idleMs = onTarget('Error when reading remaining entry TTL from target', () =>
+          this.ctx.control.getEntryIdleMs(t.name, e.handle),
+        );
+        const idleNs = BigInt(Math.floor(idleMs)) * NS_PER_MS;
+        elapsed = idleNs < data.idleTimeoutNs ? idleNs : data.idleTimeoutNs;
+      }
+      message.timeSinceLastHit = { elapsedNs: longField(elapsed) };
+    }
+    return message;
+  }
+
+  private readDefault(state: TableState, request: p4.v1.ITableEntry, out: p4.v1.IEntity[]): void {
+    const t = state.model;
+    if (request.timeSinceLastHit) {
+      throw invalidArgument(
+        "Default table entries do not support entry ageing, do not set 'time_since_last_hit' in your ReadRequest",
+        `table '${t.name}'`,
+      );
+    }
+    const action = onTarget('Error when reading default entry from target', () =>
+      this.ctx.control.getDefaultAction(t.name),
+    );
+    const message: p4.v1.ITableEntry = { tableId: t.id, isDefaultAction: true };
+    if (action) message.action = this.tableAction(state, action);
+    const data = state.defaultData;
+    message.controllerMetadata = longField(data.controllerMetadata, true);
+    message.metadata = data.metadata;
+    out.push({ tableEntry: message });
+  }
+
+  /** Handle and key (table id, match, priority) of every device entry of a table. */
+  keyedEntries(state: TableState): { handle: number; key: p4.v1.ITableEntry }[] {
+    const t = state.model;
+    const entries = onTarget('Error when reading table entries from target', () =>
+      this.ctx.control.getEntries(t.name),
+    );
+    return entries.map((e) => {
+      const key: p4.v1.ITableEntry = { tableId: t.id, match: fieldMatchesOf(t, e.key) };
+      if (t.needsPriority && e.priority > 0) key.priority = e.priority;
+      return { handle: e.handle, key };
+    });
+  }
+
+  // ---------------------------------------------------------------- ageing
+
+  /** Entries with a non-zero idle timeout, for the ageing monitor. */
+  *agingEntries(): Generator<{ state: TableState; handle: number; data: EntryData }> {
+    for (const state of this.tables.values()) {
+      if (!state.model.supportsIdleTimeout) continue;
+      for (let handle = 0; handle < state.byHandle.length; handle++) {
+        const data = state.byHandle[handle];
+        if (data !== undefined && data.idleTimeoutNs > 0n) yield { state, handle, data };
+      }
+    }
+  }
+
+  /** Milliseconds since the entry was last hit (device ageing clock). */
+  idleMs(state: TableState, handle: number): number {
+    return this.ctx.control.getEntryIdleMs(state.model.name, handle);
+  }
+
+  /** The TableEntry an idle-timeout notification carries (key, priority, controller metadata, timeout). */
+  notificationEntry(state: TableState, handle: number, data: EntryData): p4.v1.ITableEntry {
+    const e = this.ctx.control.getEntry(state.model.name, handle);
+    const message: p4.v1.ITableEntry = {
+      tableId: state.model.id,
+      match: fieldMatchesOf(state.model, e.key),
+      controllerMetadata: longField(data.controllerMetadata, true),
+      idleTimeoutNs: longField(data.idleTimeoutNs),
+    };
+    if (state.model.needsPriority && e.priority > 0) message.priority = e.priority;
+    return message;
+  }
+
+  /** Entries the controller installed, as INSERT-able TableEntry messages (RECONCILE_AND_COMMIT). */
+  snapshot(): p4.v1.ITableEntry[] {
+    const out: p4.v1.IEntity[] = [];
+    for (const state of this.tables.values()) {
+      if (!state.model.isConst)
+        this.readOne(state, { tableId: state.model.id, counterData: {}, meterConfig: {} }, out);
+    }
+    return out.map((e) => e.tableEntry!).filter((e) => !e.isConst);
+  }
+}
+
+export type { TableState };

@@ -1,0 +1,303 @@
+// StreamChannel traffic over real gRPC with the compiled server_all program: packet-out through the
+// packet_out header, packet-in with decoded metadata, digest lists and acks, idle-timeout
+// notifications, and stream error reporting.
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutputFrame } from '../../../src/switch/index.js';
+import {
+  bytes,
+  connect,
+  ethernet,
+  hex,
+  type Ids,
+  mac,
+  PRESENCE_BOUND_MS,
+  type p4,
+  probeFrame,
+  pushFixture,
+  type Stream,
+  startTarget,
+  type TestTarget,
+  TYPE_LEARN,
+  toNumber,
+  UpdateType,
+  uint128,
+  writeUpdates,
+} from './helpers.js';
+
+let t: TestTarget | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+/** A target with server_all pushed by a primary controller (election id 10). */
+async function setup(
+  options: Parameters<typeof startTarget>[0] = {},
+): Promise<{ t: TestTarget; ids: Ids; primary: Stream }> {
+  t = await startTarget(options);
+  const { stream } = await connect(t.stub, 10n);
+  const ids = await pushFixture(t.stub, 'server_all', uint128(10n));
+  return { t, ids, primary: stream };
+}
+
+async function write(
+  target: TestTarget,
+  type: p4.v1.Update.Type,
+  ...entities: p4.v1.IEntity[]
+): Promise<void> {
+  const r = await writeUpdates(target.stub, type, entities, uint128(10n));
+  expect(r.errors.map((e) => e.message).filter(Boolean)).toEqual([]);
+  expect(r.code).toBe(grpc.status.OK);
+}
+
+function collectOutputs(target: TestTarget): OutputFrame[] {
+  const outputs: OutputFrame[] = [];
+  target.target.dataplane.onOutput((o) => outputs.push(o));
+  return outputs;
+}
+
+describe('packet-out', () => {
+  it('prepends the packet_out header built from the metadata (9-bit egress_port) and injects on the CPU port', async () => {
+    const { t, primary } = await setup();
+    const outputs = collectOutputs(t);
+    const payload = ethernet(mac(1), mac(2), 0x0800, new Uint8Array([1, 2, 3]));
+    primary.send({
+      packet: {
+        payload,
+        metadata: [
+          { metadataId: 1, value: bytes(300) },
+          { metadataId: 4, value: bytes(0xab) },
+        ],
+      },
+    });
+    await expect.poll(() => outputs.length).toBe(1);
+    expect(outputs[0].port).toBe(300);
+    expect(hex(outputs[0].frame)).toBe(hex(payload));
+  });
+
+  it('ignores packet-outs from backups and before arbitration', async () => {
+    const { t, primary } = await setup();
+    const outputs = collectOutputs(t);
+    const { stream: backup } = await connect(t.stub, 5n);
+    backup.send({
+      packet: { payload: ethernet(mac(1), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(3) }] },
+    });
+    // Then the primary's packet-out, over the same connection: the server handles the two in the
+    // order they arrived, so once the primary's frame is out, the backup's was already refused.
+    primary.send({
+      packet: { payload: ethernet(mac(3), mac(2), 0x0800), metadata: [{ metadataId: 1, value: bytes(4) }] },
+    });
+    await expect.poll(() => outputs.length).toBeGreaterThan(0);
+    expect(outputs.map((o) => o.port)).toEqual([4]);
+  });
+
+  it('drops a packet-out with an unknown metadata id, reporting a StreamError when enabled', async () => {
+    const { t, primary } = await setup({ streamErrorReporting: 'detailed' });
+    const outputs = collectOutputs(t);
+    const bad = { payload: new Uint8Array([1]), metadata: [{ metadataId: 9, value: bytes(1) }] };
+    primary.send({ packet: bad });
+    const error = (await primary.next((m) => m.error != null))?.error;
+    expect(error?.canonicalCode).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.message).toMatch(/^Unknown metadata id in PacketOut message/);
+    expect(hex(error?.packetOut?.packetOut?.payload)).toBe('01');
+    const tooWide = { payload: new Uint8Array([1]), metadata: [{ metadataId: 1, value: bytes(0x200) }] };
+    primary.send({ packet: tooWide });
+    const error2 = (await primary.next((m) => m.error != null))?.error;
+    expect(error2?.message).toMatch(/does not fit within 9 bits.*egress_port/);
+    expect(outputs).toHaveLength(0);
+  });
+
+  it('stays silent about bad packet-outs by default (PI reports stream errors only when enabled)', async () => {
+    const { primary } = await setup();
+    primary.send({
+      packet: { payload: new Uint8Array([1]), metadata: [{ metadataId: 9, value: bytes(1) }] },
+    });
+    expect(await primary.next((m) => m.error != null, 200)).toBeUndefined();
+  });
+});
+
+describe('packet-in', () => {
+  it('strips the packet_in header and sends its fields as metadata to the primary only', async () => {
+    const { t, ids, primary } = await setup();
+    const { stream: backup } = await connect(t.stub, 5n);
+    await write(t, UpdateType.INSERT, {
+      tableEntry: {
+        tableId: ids.table('exact_t'),
+        match: [{ fieldId: 1, exact: { value: bytes(mac(7)) } }],
+        action: {
+          action: { actionId: ids.action('send_to_cpu'), params: [{ paramId: 1, value: bytes(5) }] },
+        },
+      },
+    });
+    const frame = ethernet(mac(7), mac(8), 0x0800, new Uint8Array([9, 9]));
+    t.target.dataplane.inject(260, frame);
+    const packet = (await primary.next((m) => m.packet != null))?.packet;
+    expect(hex(packet?.payload)).toBe(hex(frame));
+    const metadata = new Map(packet?.metadata?.map((m) => [m.metadataId, hex(m.value)]));
+    expect(metadata.get(1)).toBe('0104');
+    expect(metadata.get(2)).toBe('05');
+    expect(await backup.next((m) => m.packet != null, 150)).toBeUndefined();
+  });
+});
+
+describe('digests', () => {
+  const config = (
+    ids: Ids,
+    maxListSize: number,
+    maxTimeoutNs: number,
+    ackTimeoutNs: number,
+    type = UpdateType.INSERT,
+  ) =>
+    write(t!, type, {
+      digestEntry: {
+        digestId: ids.digest('mac_learn_t'),
+        config: { maxListSize, maxTimeoutNs, ackTimeoutNs },
+      },
+    });
+  const learn = (src: bigint, port = 2): void => {
+    t!.target.dataplane.inject(port, ethernet(mac(1), src, TYPE_LEARN));
+  };
+  const nextDigest = async (stream: Stream, timeoutMs = PRESENCE_BOUND_MS) =>
+    (await stream.next((m) => m.digest != null, timeoutMs))?.digest;
+
+  it('sends one DigestList per sample with max_list_size 1, members canonical', async () => {
+    const { ids, primary } = await setup();
+    learn(mac(0x33), 2);
+    expect(await nextDigest(primary, 150)).toBeUndefined();
+    await config(ids, 1, 0, 0);
+    learn(mac(0x33), 2);
+    const d = await nextDigest(primary);
+    expect(d?.digestId).toBe(ids.digest('mac_learn_t'));
+    expect(toNumber(d?.listId)).toBe(1);
+    expect(d?.data?.map((x) => x.struct?.members?.map((m) => hex(m.bitstring)))).toEqual([
+      ['020000000033', '02'],
+    ]);
+    expect(toNumber(d?.timestamp)).toBeGreaterThan(0);
+    learn(mac(0x34), 3);
+    expect(toNumber((await nextDigest(primary))?.listId)).toBe(2);
+  });
+
+  it('suppresses samples of unacknowledged lists until acked (ack_timeout_ns > 0)', async () => {
+    const { ids, primary } = await setup();
+    await config(ids, 1, 0, 10_000_000_000);
+    learn(mac(0x44));
+    const first = await nextDigest(primary);
+    expect(first).toBeDefined();
+    learn(mac(0x44));
+    expect(await nextDigest(primary, 200)).toBeUndefined();
+    primary.send({ digestAck: { digestId: first!.digestId, listId: first!.listId } });
+    // The server handles a stream's messages in order: the answer to an arbitration sent after the
+    // ack (a higher election id, so that the server answers) means the ack was processed.
+    primary.arbitrate(11n);
+    expect(await primary.arbitration()).toBeDefined();
+    learn(mac(0x44));
+    expect(await nextDigest(primary)).toBeDefined();
+  });
+
+  it('buffers until max_list_size samples, or until max_timeout_ns', async () => {
+    const { ids, primary } = await setup();
+    await config(ids, 3, 0, 0);
+    learn(mac(1));
+    learn(mac(2));
+    expect(await nextDigest(primary, 150)).toBeUndefined();
+    learn(mac(3));
+    expect((await nextDigest(primary))?.data).toHaveLength(3);
+    await config(ids, 100, 100_000_000, 0, UpdateType.MODIFY);
+    const start = Date.now();
+    learn(mac(4));
+    learn(mac(5));
+    const d = await nextDigest(primary);
+    expect(d?.data).toHaveLength(2);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(90);
+  });
+
+  it('stops sending once the digest config is deleted', async () => {
+    const { ids, primary } = await setup();
+    await config(ids, 1, 0, 0);
+    learn(mac(0x55));
+    expect(await nextDigest(primary)).toBeDefined();
+    await write(t!, UpdateType.DELETE, { digestEntry: { digestId: ids.digest('mac_learn_t') } });
+    learn(mac(0x55));
+    expect(await nextDigest(primary, 200)).toBeUndefined();
+  });
+});
+
+describe('idle timeout notifications', () => {
+  // Sweeps are forced by the test (the automatic ones are an hour apart), so what a sweep reports
+  // depends only on how long an entry has been idle, never on when the machine gets to run a timer.
+  // Waiting is only ever a lower bound (an entry idle for at least its TTL), which load cannot break.
+  const NO_AUTOMATIC_SWEEP = 3_600_000;
+  const idle = (m: p4.v1.StreamMessageResponse) => m.idleTimeoutNotification != null;
+  const atLeast = (ms: number) => new Promise((r) => setTimeout(r, ms + 20));
+
+  it('reports an entry idle for its TTL with key, controller metadata and TTL, again every other sweep, not when hit', async () => {
+    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
+    const sweep = () => t.target.manager.sweepIdleEntries();
+    const ttl = 100_000_000;
+    const entry: p4.v1.IEntity = {
+      tableEntry: {
+        tableId: ids.table('exact_t'),
+        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
+        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(2) }] } },
+        idleTimeoutNs: ttl,
+        controllerMetadata: 99,
+      },
+    };
+    await write(t, UpdateType.INSERT, entry);
+    // Hit, then swept in the same tick: idle for no time at all, so never reported.
+    for (let i = 0; i < 3; i++) {
+      t.target.dataplane.inject(1, probeFrame(mac(1), {}));
+      sweep();
+    }
+    await atLeast(100);
+    // A report of the busy sweeps would have been sent (PI buffers 100 ms) before this mark.
+    const mark = process.hrtime.bigint();
+    sweep();
+    const n = (await primary.next(idle))?.idleTimeoutNotification;
+    expect(n?.tableEntry).toHaveLength(1);
+    const e = n!.tableEntry![0];
+    expect(e.tableId).toBe(ids.table('exact_t'));
+    expect(hex(e.match?.[0].exact?.value)).toBe('020000000001');
+    expect(toNumber(e.controllerMetadata)).toBe(99);
+    expect(toNumber(e.idleTimeoutNs)).toBe(ttl);
+    expect(BigInt(String(n?.timestamp))).toBeGreaterThan(mark);
+    // bmv2 reports a still-idle entry again, skipping one sweep: of the next two, one reports it.
+    sweep();
+    sweep();
+    expect((await primary.next(idle))?.idleTimeoutNotification?.tableEntry).toHaveLength(1);
+    // Every report has been received; after the delete a sweep has nothing to report.
+    await write(t, UpdateType.DELETE, entry);
+    sweep();
+    sweep();
+    expect(primary.pending().filter(idle)).toEqual([]);
+    expect(await primary.next(idle, 300)).toBeUndefined();
+  });
+
+  it('restarts the idle clock of an entry when a MODIFY sets its TTL again', async () => {
+    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
+    const sweep = () => t.target.manager.sweepIdleEntries();
+    // Long enough that the MODIFY and the sweep right after it cannot be a TTL apart.
+    const ttlMs = 2000;
+    const entry = (port: number): p4.v1.IEntity => ({
+      tableEntry: {
+        tableId: ids.table('exact_t'),
+        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
+        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
+        idleTimeoutNs: ttlMs * 1_000_000,
+      },
+    });
+    await write(t, UpdateType.INSERT, entry(2));
+    await atLeast(ttlMs);
+    sweep();
+    expect(await primary.next(idle)).toBeDefined();
+    await write(t, UpdateType.MODIFY, entry(3));
+    // Idle since the MODIFY only: not reported now, and reported once a full TTL has passed.
+    sweep();
+    sweep();
+    expect(await primary.next(idle, 300)).toBeUndefined();
+    await atLeast(ttlMs);
+    sweep();
+    expect(await primary.next(idle)).toBeDefined();
+  });
+});
