@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { derivedSecurityId, type Fabric, FabricService } from '../../src/controller/index.js';
-import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
 import { buildFrame, encapsulate, securityIdOption, writePcap } from '../../src/packet/index.js';
+import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
 import { copyFabric, type Lab, startLab } from './helpers.js';
 
 const BLUE_WEB = '02:00:00:00:0a:01';
