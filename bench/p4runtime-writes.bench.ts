@@ -6,8 +6,8 @@
 // target). The ratio compares the two standalone processes, round by round.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);

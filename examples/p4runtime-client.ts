@@ -2,8 +2,9 @@
 // works the same: bmv2 simple_switch_grpc, Stratum...), push a compiled program, write a table
 // entry by name, read it back, send a packet out of a port and watch it leave.
 // Run: npx tsx examples/p4runtime-client.ts
+
+import { loadDeviceConfig, loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { DataplaneClient } from '../src/dataplane/client.js';
-import { loadDeviceConfig, loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
 import { startEmbeddedTarget } from '../src/target/index.js';
 
 const target = await startEmbeddedTarget({ grpcAddress: '127.0.0.1:0', dataplaneAddress: '127.0.0.1:0' });

@@ -3,7 +3,7 @@
  * (pmtu.ts) towards the sender, out of the port the frame came in on, rate-limited; Geneve OAM
  * punts are logged and counted. Everything is counted, so nothing is silent.
  */
-import type { P4Value, PacketIn } from '../p4runtime/index.js';
+import type { P4Value, PacketIn } from 'p4runtime-ts-grpc';
 import { formatMac } from '../packet/index.js';
 import type { FabricIntent, TenantIntent, VportIntent } from './intent.js';
 import { ipKey, macKey, resolveUnderlayRoute } from './plan.js';

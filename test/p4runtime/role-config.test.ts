@@ -9,7 +9,7 @@ import {
   encodeRoleConfig,
   P4RoleConfigType,
   RoleConfigError,
-} from '../../src/p4runtime/role-config.js';
+} from '../../src/role-config.js';
 
 describe('role config', () => {
   it('has the fields of proto/geneve_offload/v1/role_config.proto', () => {

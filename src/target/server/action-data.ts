@@ -2,7 +2,7 @@
  * p4.v1.Action <-> device action calls: PI's `construct_action_data` checks (parameter count, known
  * parameter ids, values fitting their bit widths) and the reverse conversion for Read responses.
  */
-import type { p4 } from '../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { toCanonical, toFixedWidth, toFixedWidthView } from './bytestrings.js';
 import type { DeviceActionCall } from './device.js';
 import type { ActionModel, P4InfoModel } from './p4info-model.js';

@@ -3,7 +3,7 @@
  * `construct_match_key` does (same checks, same codes), and device keys turned back into the
  * FieldMatch lists a Read returns (don't-care fields omitted, values canonical).
  */
-import type { p4 } from '../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import {
   bytesEqual,
   byteWidth,

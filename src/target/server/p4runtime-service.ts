@@ -4,9 +4,9 @@
  * packet-out and digest acks are handled. Entity semantics live in {@link DeviceManager}.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { p4 } from '../../p4runtime/generated/p4runtime.js';
-import { decodeRoleConfig, RoleConfigError } from '../../p4runtime/role-config.js';
-import { P4RuntimeService } from '../../p4runtime/service.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
+import { P4RuntimeService } from 'p4runtime-ts-grpc/wire';
+import { decodeRoleConfig, RoleConfigError } from '../../role-config.js';
 import { Arbitration, type Connection } from './arbitration.js';
 import { type DeviceManager, ERROR_SPACE } from './device-manager.js';
 import { plainStatus, statusOf, writeStatus } from './grpc-status.js';

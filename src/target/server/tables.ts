@@ -5,7 +5,7 @@
  * the entry a key names (PI asks bmv2 with `mt_get_entry_from_key`), and entries are read back from
  * the device.
  */
-import type { p4 } from '../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from './device.js';

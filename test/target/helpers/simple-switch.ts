@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { P4RuntimeClient } from '../../../src/p4runtime/index.js';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
 import type { MatchFieldValue } from '../../../src/target/engine/index.js';
 import { freeLoopbackPort } from '../../helpers/free-port.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseP4Info } from '../../../src/p4runtime/p4info/load.js';
+import { parseP4Info } from '../../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 import type { OutputFrame } from '../../../src/target/index.js';
 import {
   bytes,

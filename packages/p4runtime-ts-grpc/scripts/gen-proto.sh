@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates src/p4runtime/generated/ from the schemas in proto/ (run: npm run proto:gen).
+# Regenerates packages/p4runtime-ts-grpc/src/wire/generated/ from the schemas in proto/ (run: npm run proto:gen).
 #
 # Output: one static ES module (p4runtime.js, protobufjs static code, no reflection at run
 # time) plus its typings (p4runtime.d.ts, from pbts), and descriptor.js/.d.ts, a reflection
@@ -9,9 +9,9 @@
 # The protobufjs runtime is imported as 'protobufjs/minimal.js' (explicit file, as ESM
 # resolution of a CommonJS package subpath needs the extension).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 
-out=src/p4runtime/generated
+out=packages/p4runtime-ts-grpc/src/wire/generated
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
