@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { dataplaneServiceDefinition } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../src/artifacts/program.js';
 import { DataplaneClient } from '../../../src/dataplane/client.js';
-import { dataplaneServiceDefinition } from '../../../src/dataplane/service.js';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
 import { inputPcapPath, outputPcapPath, startEmbeddedTarget } from '../../../src/target/index.js';
 import {

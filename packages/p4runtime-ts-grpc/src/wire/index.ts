@@ -5,6 +5,13 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type DataplanePacket,
+  dataplaneServiceDefinition,
+  type OperStatusRequest,
+  type PortOperStatus,
+} from './dataplane-service.js';
 export { google, p4 } from './generated/p4runtime.js';
 export { fromLong, fromUint128, toLong, toUint128 } from './long.js';
 export {
