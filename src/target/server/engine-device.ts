@@ -125,16 +125,21 @@ class EngineControl implements DeviceControl {
     return this.engine.getTableEntryByHandle(table, handle);
   }
 
-  /** The key converted last: an INSERT finds its key (is it installed?) and then adds it. */
-  private lastKey: { readonly params: readonly DeviceKeyParam[]; readonly match: MatchKey } | undefined;
+  /**
+   * The key converted last: an INSERT finds its key (is it installed?) and then adds it. Two fields
+   * rather than one object made per write.
+   */
+  private lastParams: readonly DeviceKeyParam[] | undefined;
+  private lastMatch: MatchKey = [];
 
   private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
-    if (this.lastKey?.params === params) return this.lastKey.match;
+    if (this.lastParams === params) return this.lastMatch;
     // Plain loops rather than map() with a callback on the write path: they also run fast before
     // the JIT has optimised them (the first thousands of writes).
     const match: MatchFieldValue[] = new Array(params.length);
     for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
-    this.lastKey = { params, match };
+    this.lastParams = params;
+    this.lastMatch = match;
     return match;
   }
 
