@@ -4,6 +4,8 @@
  * and groups <-> the engine's member/group ids, and the two-step config swap (a staged engine takes
  * over the data plane on commit).
  */
+
+import type { Value } from '../engine/bits.js';
 import {
   EngineError,
   type EntryAction,
@@ -151,8 +153,8 @@ class EngineControl implements DeviceControl {
     if (action.type === 'member') return { type: 'member', memberId: action.handle };
     if (action.type === 'group') return { type: 'group', groupId: action.handle };
     const args = action.call.args;
-    const params: bigint[] = new Array(args.length);
-    for (let i = 0; i < args.length; i++) params[i] = toBigInt(args[i]);
+    const params: Value[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
     return { type: 'action', name: action.call.action, params };
   }
 
@@ -423,10 +425,25 @@ function toBigInt(bytes: Uint8Array): bigint {
   return v;
 }
 
+/**
+ * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
+ * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
+ * the engine checks and stores numbers without making a bigint first.
+ */
+function toValue(bytes: Uint8Array): Value {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && bytes[i] === 0) i++;
+  if (n - i > 6) return toBigInt(bytes);
+  let v = 0;
+  for (; i < n; i++) v = v * 256 + bytes[i];
+  return v;
+}
+
 function engineField(p: DeviceKeyParam): MatchFieldValue {
   switch (p.kind) {
     case 'exact':
-      return { kind: 'exact', value: toBigInt(p.value) };
+      return { kind: 'exact', value: toValue(p.value) };
     case 'lpm':
       return { kind: 'lpm', value: toBigInt(p.value), prefixLength: p.prefixLength };
     case 'ternary':
@@ -453,7 +470,7 @@ function deviceParam(
   }
   switch (m.kind) {
     case 'exact':
-      return { kind: 'exact', value: bytes(m.value) };
+      return { kind: 'exact', value: bytes(BigInt(m.value)) };
     case 'lpm':
       return { kind: 'lpm', value: bytes(m.value), prefixLength: m.prefixLength };
     case 'ternary':

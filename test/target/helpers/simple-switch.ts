@@ -317,7 +317,7 @@ export function withEntries(
       }
       switch (m.kind) {
         case 'exact':
-          return { match_type: 'exact', key: hexBytes(m.value, w) };
+          return { match_type: 'exact', key: hexBytes(BigInt(m.value), w) };
         case 'lpm':
           return { match_type: 'lpm', key: hexBytes(m.value, w), prefix_length: m.prefixLength };
         case 'ternary':
