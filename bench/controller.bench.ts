@@ -7,6 +7,7 @@
 // process of its own (`genevectl target serve`): first apply, no-op apply, one-workload change, and
 // recovery of a restarted device.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { P4InfoIndex, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import {
   capacityProblems,
   type DeviceTarget,
@@ -18,7 +19,6 @@ import {
   reconcileFabric,
   vtepProgram,
 } from '../src/controller/index.js';
-import { P4InfoIndex, P4RuntimeClient } from '../src/p4runtime/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 
 const DEVICES = 4;

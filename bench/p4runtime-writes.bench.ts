@@ -3,11 +3,13 @@
 // own), and bmv2 simple_switch_grpc when it is on PATH. Entries: the VTEP's overlay_mac table (exact
 // VNI + MAC), inserted in one client call that the client splits and pipelines; three rounds of
 // ENTRIES new entries each into the same target (the first one meets a cold JIT in the embedded
-// target). The ratio compares the two standalone processes, round by round.
+// target). The ratio compares the two standalone processes, round by round. Each target gets a
+// client process of its own, so that both meet a cold client.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
@@ -94,6 +96,8 @@ interface Rounds {
   cpuPerEntry?: number[];
   /** Of which the main thread (JavaScript; the rest is V8's compiler and GC threads, or bmv2's). */
   mainThreadCpuPerEntry?: number[];
+  /** This process's CPU microseconds per entry (the client's encoding and gRPC), per round. */
+  clientCpuPerEntry: number[];
 }
 
 async function measure(setup: Setup): Promise<Rounds> {
@@ -118,6 +122,7 @@ async function measure(setup: Setup): Promise<Rounds> {
     const rates: number[] = [];
     const cpuPerEntry: number[] = [];
     const mainThreadCpuPerEntry: number[] = [];
+    const clientCpuPerEntry: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const entities = Array.from({ length: ENTRIES }, (_, i) =>
         client.tableEntry('overlay_mac', {
@@ -128,9 +133,12 @@ async function measure(setup: Setup): Promise<Rounds> {
       );
       const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
       const mainBefore = pid === undefined ? undefined : cpuSeconds(pid, pid);
+      const clientBefore = process.cpuUsage();
       const start = process.hrtime.bigint();
       await client.insert(entities);
       rates.push(ENTRIES / (Number(process.hrtime.bigint() - start) / 1e9));
+      const clientCpu = process.cpuUsage(clientBefore);
+      clientCpuPerEntry.push((clientCpu.user + clientCpu.system) / ENTRIES);
       const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
       const mainAfter = pid === undefined ? undefined : cpuSeconds(pid, pid);
       if (cpuBefore !== undefined && cpuAfter !== undefined)
@@ -142,11 +150,37 @@ async function measure(setup: Setup): Promise<Rounds> {
       rates,
       cpuPerEntry: cpuPerEntry.length === ROUNDS ? cpuPerEntry : undefined,
       mainThreadCpuPerEntry: mainThreadCpuPerEntry.length === ROUNDS ? mainThreadCpuPerEntry : undefined,
+      clientCpuPerEntry,
     };
   } finally {
     client.close();
     await target.stop();
   }
+}
+
+/**
+ * Each target is measured by a client in a fresh process of its own (this file again, with
+ * BENCH_WRITES_SETUP naming the target): the client's JIT warms up during the first rounds it runs,
+ * and a client shared across targets would charge its cold start to whichever target came first.
+ */
+function measureInOwnProcess(setup: Setup): Rounds {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_WRITES_SETUP: setup },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT));
+  if (child.status !== 0 || line === undefined)
+    throw new Error(`measuring ${setup} failed (exit ${child.status}): ${child.stdout}`);
+  return JSON.parse(line.slice(RESULT.length)) as Rounds;
+}
+
+const RESULT = 'writes-bench-result ';
+const one = process.env.BENCH_WRITES_SETUP as Setup | undefined;
+if (one !== undefined) {
+  console.log(RESULT + JSON.stringify(await measure(one)));
+  process.exit(0);
 }
 
 const bmv2 = spawnSync('simple_switch_grpc', ['--version'], { encoding: 'utf8' });
@@ -155,10 +189,12 @@ if (!bmv2.error && bmv2.status === 0) setups.push('bmv2');
 else console.log('simple_switch_grpc not on PATH: measuring the embedded target only');
 if (ONLY) setups = setups.filter((s) => ONLY.some((o) => s.includes(o)));
 
-console.log(`P4Runtime writes: ${ROUNDS} rounds of ${ENTRIES} overlay_mac inserts per target`);
+console.log(
+  `P4Runtime writes: ${ROUNDS} rounds of ${ENTRIES} overlay_mac inserts per target, each from a fresh client process`,
+);
 const results = new Map<Setup, Rounds>();
 for (const setup of setups) {
-  const rounds = await measure(setup);
+  const rounds = measureInOwnProcess(setup);
   results.set(setup, rounds);
   const shown = rounds.rates.map((r) => Math.round(r).toLocaleString('en-US').padStart(9)).join(' ');
   const cpu = rounds.cpuPerEntry
@@ -167,7 +203,10 @@ for (const setup of setups) {
         ? ` (main thread ${rounds.mainThreadCpuPerEntry.map((c) => c.toFixed(1)).join(' ')})`
         : '')
     : '';
-  console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}`);
+  // In the same process, the client's CPU time holds the target's too.
+  const whose = setup === 'embedded (same process)' ? 'client and target CPU' : 'client CPU';
+  const clientCpu = `; ${whose} ${rounds.clientCpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry`;
+  console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}${clientCpu}`);
 }
 const standalone = results.get('embedded (genevectl target serve)');
 const reference = results.get('bmv2');

@@ -8,10 +8,10 @@
  * Target: >= 500,000 entries/s for the exact-match (L2 overlay) workload.
  */
 import Table from 'cli-table3';
-import { EntityCodec } from '../src/p4runtime/entities/index.js';
-import { p4 } from '../src/p4runtime/generated/p4runtime.js';
-import { P4InfoIndex } from '../src/p4runtime/p4info/index.js';
-import { insert } from '../src/p4runtime/write.js';
+import { p4 } from 'p4runtime-ts-grpc/wire';
+import { EntityCodec } from '../packages/p4runtime-ts-grpc/src/entities/index.js';
+import { P4InfoIndex } from '../packages/p4runtime-ts-grpc/src/p4info/index.js';
+import { insert } from '../packages/p4runtime-ts-grpc/src/write.js';
 import { makeP4InfoMessage } from '../test/p4runtime/fixtures/p4info.js';
 
 const codec = new EntityCodec(new P4InfoIndex(makeP4InfoMessage()));

@@ -12,9 +12,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { type FabricIntent, loadFabricIntent, VtepController } from '../src/controller/index.js';
-import { P4RuntimeClient } from '../src/p4runtime/index.js';
 import { readPcap, writePcap } from '../src/packet/index.js';
 import { largeFabric } from './lib/large-fabric.js';
 import { type BenchFrame, EXAMPLE_CASES, LARGE_CASES } from './lib/vtep-frames.js';

@@ -3,7 +3,7 @@
 // entry by name, read it back, send a packet out of a port and watch it leave.
 // Run: npx tsx examples/p4runtime-client.ts
 
-import { loadDeviceConfig, loadP4Info, P4RuntimeClient } from '../src/p4runtime/index.js';
+import { loadDeviceConfig, loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { DataplaneClient } from '../src/packet-io/client.js';
 import { startEmbeddedTarget } from '../src/switch/index.js';
 

@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import Table from 'cli-table3';
+import { P4RuntimeClient, P4RuntimeWriteError } from 'p4runtime-ts-grpc';
+import { createP4RuntimeStub } from 'p4runtime-ts-grpc/wire';
 import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { loadFabricIntent, VtepController } from '../src/controller/index.js';
-import { P4RuntimeClient, P4RuntimeWriteError } from '../src/p4runtime/index.js';
-import { createP4RuntimeStub } from '../src/p4runtime/service.js';
 import { buildFrame, encapsulate, securityIdOption } from '../src/packet/index.js';
 import { DataplaneClient } from '../src/packet-io/client.js';
 import { startEmbeddedTarget } from '../src/switch/index.js';

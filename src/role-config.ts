@@ -4,8 +4,9 @@
  * role may write and read, and whether it takes part in packet I/O and pipeline changes. P4Runtime
  * carries it, packed in an Any, as `MasterArbitrationUpdate.role.config` (spec section "Role Config").
  */
+
+import type { google } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs';
-import type { google } from './p4runtime/generated/p4runtime.js';
 
 /** A role's scope, as the target enforces it. */
 export interface RoleConfig {

@@ -4,9 +4,9 @@
 // Run: npx tsx bench/lib/write-path.ts  (add node flags such as --no-opt or --cpu-prof to study the
 // cold and the warm path).
 import { readFileSync } from 'node:fs';
+import { loadP4Info } from 'p4runtime-ts-grpc';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { loadP4Info } from '../../src/p4runtime/index.js';
 import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
 import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 import {

@@ -10,13 +10,13 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import {
   type ChannelSecurity,
   type P4InfoIndex,
   P4RuntimeClient,
   P4RuntimeRpcError,
-} from '../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
+import { parse as parseYaml } from 'yaml';
 import { refusedError, unreachableError, usageError } from './errors.js';
 import { addressOption } from './options.js';
 import { note } from './output.js';

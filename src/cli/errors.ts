@@ -6,7 +6,6 @@
 import { statSync } from 'node:fs';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommanderError } from 'commander';
-import { IntentError } from '../controller/index.js';
 import {
   EntityError,
   NotPrimaryError,
@@ -16,7 +15,8 @@ import {
   P4RuntimeRpcError,
   P4RuntimeWriteError,
   ValueError,
-} from '../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
+import { IntentError } from '../controller/index.js';
 import { ListenAddressError } from '../switch/index.js';
 
 /** Exit codes (docs/CLI.md). */

@@ -12,7 +12,7 @@ import type {
   P4Value,
   TableEntryData,
   TableInfo,
-} from '../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
 import { usageError } from './errors.js';
 
 /** Splits `name=value` arguments into a record, naming the bad argument on error. */

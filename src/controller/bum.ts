@@ -21,7 +21,7 @@
  * several tenants, is not served (counted). Every frame is accounted for in {@link BumCounts}, and
  * handling is rate-limited (a token bucket per device).
  */
-import type { P4Value } from '../p4runtime/index.js';
+import type { P4Value } from 'p4runtime-ts-grpc';
 import { encapsulate, formatMac, isIpv4, securityIdOption } from '../packet/index.js';
 import {
   DATA_PLANE_SECURITY_OPTION,

@@ -2,8 +2,8 @@
  * The overlay controller: pushes the VTEP program to a P4Runtime target, writes a planned fabric
  * through the P4Runtime client and reads the program's counters back by name.
  */
-import type { P4RuntimeClient } from '../p4runtime/index.js';
-import type { p4 } from '../p4runtime/service.js';
+import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';

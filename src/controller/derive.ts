@@ -4,7 +4,7 @@
  * policies with identity names resolved to security IDs). The planner turns a view into entries.
  * Every inconsistency is reported at once, at the file line of what is wrong.
  */
-import { closestNames } from '../p4runtime/index.js';
+import { closestNames } from 'p4runtime-ts-grpc';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
 import type { FabricIntent, PolicyIntent, RemoteEndpointIntent, TenantIntent } from './intent.js';
 import { formatPath, type PathSegment, type Where } from './load-fabric.js';

@@ -10,7 +10,7 @@
  * the program the device runs: the DPL VTEP has `overlay_forwarding.bum_policy` and no
  * `replication.flood_replica` (Capabilities cannot tell: the DPU does not implement it).
  */
-import type { ConnectOptions, P4InfoIndex, P4RuntimeClient, p4 } from '../p4runtime/index.js';
+import type { ConnectOptions, P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import { writableEntity } from './device-state.js';
 import type { FabricIntent } from './intent.js';
 import type { PlannedEntity, PlannedTableEntry } from './plan.js';

@@ -4,7 +4,7 @@
  * action and parameters, replicas). Both sides are P4Runtime entities in canonical bytestrings
  * (P4Runtime spec, "Bytestrings"), so equal keys and values mean equal entries.
  */
-import type { P4InfoIndex, p4 } from '../p4runtime/index.js';
+import type { P4InfoIndex, p4 } from 'p4runtime-ts-grpc';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Lower-case hex of a bytestring; a table loop, since keys are short and a Buffer view per call costs more. */

@@ -5,7 +5,7 @@
  * at the current position (or a few further on, after a removal) is the same P4Runtime entity.
  * Reuse needs structural equality, so a poor alignment costs encoding time, never a wrong entity.
  */
-import type { P4InfoIndex, P4RuntimeClient, p4 } from '../p4runtime/index.js';
+import type { P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import {
   describeObserved,
   entityKey,

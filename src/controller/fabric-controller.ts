@@ -4,12 +4,7 @@
  * writes the difference. `diff` is the same without the writes.
  */
 import { readFileSync } from 'node:fs';
-import {
-  type ConnectOptions,
-  type P4InfoIndex,
-  P4RuntimeClient,
-  P4RuntimeRpcError,
-} from '../p4runtime/index.js';
+import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient, P4RuntimeRpcError } from 'p4runtime-ts-grpc';
 import { deriveFabric } from './derive.js';
 import {
   connectOptionsForKind,

@@ -5,9 +5,9 @@
  * format of earlier versions is recognised and loaded as such (see {@link LoadedFabric}).
  */
 import { readFileSync, statSync } from 'node:fs';
+import { closestNames } from 'p4runtime-ts-grpc';
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { closestNames } from '../p4runtime/index.js';
 import { type Fabric, fabricSchema } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import { checkFabricIntent } from './parse-intent.js';

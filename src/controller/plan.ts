@@ -3,7 +3,7 @@
  * session (docs/DATAPLANE.md names every table). Pure: no I/O, so a plan can be shown, diffed
  * and tested before anything is written. Inconsistent intent is refused with every problem named.
  */
-import type { MatchValue, P4Value } from '../p4runtime/index.js';
+import type { MatchValue, P4Value } from 'p4runtime-ts-grpc';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));

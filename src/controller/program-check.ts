@@ -9,7 +9,7 @@
  * controller's own build (docs/TOFINO.md, docs/BLUEFIELD.md, "How apply recognises the program").
  */
 import { createHash } from 'node:crypto';
-import { type MatchFieldInfo, P4InfoIndex, type P4RuntimeClient, p4 } from '../p4runtime/index.js';
+import { type MatchFieldInfo, P4InfoIndex, type P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import type { PlannedEntity } from './plan.js';
 
 /** What the device runs, compared with the program the controller would push. */

@@ -4,7 +4,7 @@
  * device without replication are answered (ARP/ND) or copied (bum.ts), rate-limited; Geneve OAM
  * punts are logged and counted. Everything is counted, so nothing is silent.
  */
-import type { P4Value, PacketIn } from '../p4runtime/index.js';
+import type { P4Value, PacketIn } from 'p4runtime-ts-grpc';
 import { formatMac } from '../packet/index.js';
 import { type BumCounts, BumHandler, emptyBumCounts, withVlan } from './bum.js';
 import type { FabricIntent, TenantIntent, VportIntent } from './intent.js';

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { programArtifactPath } from '../artifacts/program.js';
 import {
   loadP4Info,
   type P4InfoIndex,
@@ -16,7 +15,8 @@ import {
   P4RuntimeWriteError,
   type p4,
   type WriteOptions,
-} from '../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
+import { programArtifactPath } from '../artifacts/program.js';
 import { formatIpv4, formatIpv6 } from '../packet/index.js';
 import {
   type DeviceProfile,

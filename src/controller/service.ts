@@ -9,8 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { unwatchFile, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { P4RuntimeClient } from '../p4runtime/index.js';
 import { VtepController } from './controller.js';
 import type { DeviceKind } from './device-profile.js';
 import {

@@ -4,7 +4,11 @@
  * Works against real simple_switch_grpc (--dp-grpc-server-addr) and the embedded target.
  */
 import * as grpc from '@grpc/grpc-js';
-import { type DataplanePacket, dataplaneServiceDefinition, type PortOperStatus } from './service.js';
+import {
+  type DataplanePacket,
+  dataplaneServiceDefinition,
+  type PortOperStatus,
+} from 'p4runtime-ts-grpc/wire';
 
 /** A frame that left the switch. */
 export interface EmittedFrame {

@@ -2,11 +2,11 @@
 // and the resource summary committed with them keeps each build within its device's stages.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadP4Info, P4InfoIndex } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { checkStamp, readStamp } from '../../src/artifacts/stamp.js';
 import { readTofinoSummary, TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
-import { loadP4Info, P4InfoIndex } from '../../src/p4runtime/index.js';
 
 describe.each(TOFINO_TARGETS)('compiled artifacts under tofino/$name/', (target) => {
   it('were compiled from the current p4/ sources', () => {

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { exactForward, FIXTURE, genevectl, type ServedTarget, serveEmbedded } from './helpers.js';
 
 function oneLine(stderr: string): string {

@@ -2,9 +2,9 @@
 // DPL P4Runtime server (test/switch/p4runtime/bluefield-profile.test.ts covers the profile itself).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
+import { createP4RuntimeStub } from 'p4runtime-ts-grpc/wire';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { createP4RuntimeStub } from '../../src/p4runtime/service.js';
 
 const CLI = 'src/cli/main.ts';
 const children: ChildProcess[] = [];

@@ -1,8 +1,8 @@
 // genevectl over mutual TLS, as an operator runs it: `target serve` with a certificate and a client
 // CA in one process, `push` with and without a client certificate in others.
 import type { ChildProcess } from 'node:child_process';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { makeCertificates } from '../helpers/certs.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { genevectlSync as genevectl, serveOn } from './helpers.js';

@@ -3,9 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { loadP4Info } from 'p4runtime-ts-grpc';
+import { P4RuntimeService, type p4 } from 'p4runtime-ts-grpc/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeService, type p4 } from '../../src/p4runtime/index.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certs.js';
 import { FIXTURE, genevectl } from './helpers.js';
 

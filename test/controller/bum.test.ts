@@ -1,6 +1,8 @@
 // The controller's handling of punted BUM frames (bum.ts, neighbor.ts, tenant-policy.ts), without a
 // device: what it sends for each frame (recorded packet-outs), what it counts, and what it does not
 // answer. The end-to-end test on two BlueField profile targets is bum-bluefield.test.ts.
+
+import type { P4Value } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import {
   BumHandler,
@@ -13,7 +15,6 @@ import {
   PuntHandler,
   policyAllows,
 } from '../../src/controller/index.js';
-import type { P4Value } from '../../src/p4runtime/index.js';
 import { buildFrame, type Layer } from '../../src/packet/index.js';
 import { copyFabric, exampleFabric } from './helpers.js';
 

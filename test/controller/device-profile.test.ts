@@ -1,5 +1,7 @@
 // What the controller does differently per device kind (device-profile.ts), without a device:
 // detection from the program, planning without replication, BUM policy entries, capacity N-1.
+
+import { P4InfoIndex, type p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import {
   bumPolicyEntries,
@@ -15,7 +17,6 @@ import {
   planFabric,
   vtepProgram,
 } from '../../src/controller/index.js';
-import { P4InfoIndex, type p4 } from '../../src/p4runtime/index.js';
 import { exampleFabric } from './helpers.js';
 
 const tables = (...names: string[]): p4.config.v1.IP4Info => ({

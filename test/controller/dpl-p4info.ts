@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseP4Info } from 'p4runtime-ts-grpc';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { PACKAGE_ROOT, programArtifactPath } from '../../src/artifacts/program.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { parseP4Info } from '../../src/p4runtime/p4info/load.js';
 
 /** Port numbers are 32-bit P4 port ids on DPL (nv_logical_port_t), 9 bits on v1model. */
 const DPL_PORT_BITS = 32;

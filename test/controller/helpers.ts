@@ -4,6 +4,7 @@
  * P4Runtime, and bmv2's dataplane service for frames.
  */
 import { join } from 'node:path';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { expect } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import {
@@ -19,7 +20,6 @@ import {
   type ServiceEvents,
   VtepController,
 } from '../../src/controller/index.js';
-import { P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { buildFrame } from '../../src/packet/index.js';
 import { DataplaneClient } from '../../src/packet-io/client.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';

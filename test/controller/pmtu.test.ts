@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { P4Value } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import {
   deriveFabric,
@@ -12,7 +13,6 @@ import {
   RateLimiter,
   tenantPathMtu,
 } from '../../src/controller/index.js';
-import type { P4Value } from '../../src/p4runtime/index.js';
 import { buildFrame, type Layer, writePcapFile } from '../../src/packet/index.js';
 import { exampleFabric } from './helpers.js';
 

@@ -2,6 +2,9 @@
 // everything the plan writes and the controller reads (src/controller/program-check.ts). Checked
 // against the committed Tofino builds (tofino/tna, tofino/t2na), a DPL (BlueField) P4Info built from
 // the core restricted to p4/dpl/main.p4's tables, and P4Infos changed by one field, width or table.
+
+import { EntityCodec, loadP4Info, P4InfoIndex } from 'p4runtime-ts-grpc';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
 import { TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
@@ -17,8 +20,6 @@ import {
   planDevice,
   programMismatch,
 } from '../../src/controller/index.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { encodeTableEntry, loadP4Info, P4InfoIndex } from '../../src/p4runtime/index.js';
 import { dplDeclarations, dplP4Info } from './dpl-p4info.js';
 import { OVERLAY_EXAMPLE } from './helpers.js';
 
@@ -143,7 +144,7 @@ describe('a BlueField DPU running the DPL build (P4Info: the core restricted to 
       expect(programMismatch(dpl, core, entities), d.name).toBeUndefined();
       for (const e of entities)
         if (e.kind === 'table')
-          encodeTableEntry(dpl, e.table, {
+          new EntityCodec(dpl).tableEntry(e.table, {
             match: e.isDefaultAction ? undefined : e.match,
             action: e.action,
             params: e.params,

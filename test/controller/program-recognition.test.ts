@@ -2,9 +2,10 @@
 // target, embedded by default, bmv2 with P4_TARGET=bmv2): the same P4Info under another cookie is
 // driven as it is, never pushed; a P4Info without a table the plan writes is refused with that table
 // named, and replaced only with --force.
+
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectDevice, reconcileDevice, reconcileFabric, vtepProgram } from '../../src/controller/index.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
 import { type Lab, reports, startLab } from './helpers.js';
 
 let lab: Lab;

@@ -163,7 +163,7 @@ describe('reconciling a fabric of two devices', () => {
 
   it('refuses a device running another program unless forced', async () => {
     await lab.withClient(0, async (c) => {
-      const { loadDeviceConfig, loadP4Info } = await import('../../src/p4runtime/index.js');
+      const { loadDeviceConfig, loadP4Info } = await import('p4runtime-ts-grpc');
       await c.setPipeline({
         p4info: await loadP4Info('test/fixtures/p4/basic_forward.p4info.txtpb'),
         deviceConfig: await loadDeviceConfig('test/fixtures/p4/basic_forward.json'),

@@ -1,5 +1,5 @@
 /** The P4RuntimeWriteError a write rejects with; anything else (or success) fails the test. */
-import { P4RuntimeWriteError } from '../../src/p4runtime/errors.js';
+import { P4RuntimeWriteError } from '../../packages/p4runtime-ts-grpc/src/errors.js';
 
 export async function writeError(promise: Promise<void>): Promise<P4RuntimeWriteError> {
   const error = await promise.then(

@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { parseP4Info } from '../../src/p4runtime/p4info/load.js';
+import { parseP4Info } from '../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const DPL_MAIN = join(REPO, 'p4', 'dpl', 'main.p4');

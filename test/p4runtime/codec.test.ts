@@ -13,8 +13,8 @@ import {
   guessFormat,
   parseIpv6,
   toBigInt,
-} from '../../src/p4runtime/codec.js';
-import { ValueError } from '../../src/p4runtime/errors.js';
+} from '../../packages/p4runtime-ts-grpc/src/codec.js';
+import { ValueError } from '../../packages/p4runtime-ts-grpc/src/errors.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 

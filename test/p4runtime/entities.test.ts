@@ -1,12 +1,15 @@
+import { p4, toLong } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
-import { type DecodedEntity, EntityCodec } from '../../src/p4runtime/entities/index.js';
-import { EntityError, P4InfoLookupError, ValueError } from '../../src/p4runtime/errors.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { toLong } from '../../src/p4runtime/long.js';
-import { P4DataCodec, type P4DataValue } from '../../src/p4runtime/p4data.js';
-import { P4InfoIndex } from '../../src/p4runtime/p4info/index.js';
-import { decodeDigestList, decodePacketIn, encodePacketOut } from '../../src/p4runtime/packet-io.js';
-import { insert } from '../../src/p4runtime/write.js';
+import { type DecodedEntity, EntityCodec } from '../../packages/p4runtime-ts-grpc/src/entities/index.js';
+import { EntityError, P4InfoLookupError, ValueError } from '../../packages/p4runtime-ts-grpc/src/errors.js';
+import { P4DataCodec, type P4DataValue } from '../../packages/p4runtime-ts-grpc/src/p4data.js';
+import { P4InfoIndex } from '../../packages/p4runtime-ts-grpc/src/p4info/index.js';
+import {
+  decodeDigestList,
+  decodePacketIn,
+  encodePacketOut,
+} from '../../packages/p4runtime-ts-grpc/src/packet-io.js';
+import { insert } from '../../packages/p4runtime-ts-grpc/src/write.js';
 import { IDS, makeP4InfoMessage } from './fixtures/p4info.js';
 
 const index = new P4InfoIndex(makeP4InfoMessage());

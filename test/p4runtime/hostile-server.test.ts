@@ -4,12 +4,10 @@
  * headers carry, and lists of entities larger than any argument list.
  */
 import * as grpc from '@grpc/grpc-js';
+import { google, P4RuntimeService, type p4, writeErrorStatus } from 'p4runtime-ts-grpc/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { P4RuntimeClient } from '../../src/p4runtime/client.js';
-import { P4RuntimeRpcError } from '../../src/p4runtime/errors.js';
-import { google, type p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { writeErrorStatus } from '../../src/p4runtime/rpc-status.js';
-import { P4RuntimeService } from '../../src/p4runtime/service.js';
+import { P4RuntimeClient } from '../../packages/p4runtime-ts-grpc/src/client.js';
+import { P4RuntimeRpcError } from '../../packages/p4runtime-ts-grpc/src/errors.js';
 import { writeError } from '../helpers/write-error.js';
 
 type WriteCall = grpc.ServerUnaryCall<p4.v1.WriteRequest, p4.v1.IWriteResponse>;

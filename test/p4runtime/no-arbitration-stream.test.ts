@@ -3,9 +3,9 @@
 // MasterArbitrationUpdate (the profile would end it UNIMPLEMENTED), packet-out works on it, and a
 // second such client is refused by the server and told so by a 'disconnect'.
 import { readFileSync } from 'node:fs';
+import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeClient } from '../../src/p4runtime/index.js';
 import { DataplaneClient } from '../../src/packet-io/client.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
 

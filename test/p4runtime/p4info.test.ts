@@ -1,13 +1,17 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
-import { P4InfoLookupError, P4InfoParseError } from '../../src/p4runtime/errors.js';
-import { p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { P4InfoIndex } from '../../src/p4runtime/p4info/index.js';
-import { detectP4InfoFormat, loadP4Info, parseP4Info } from '../../src/p4runtime/p4info/load.js';
-import { closestNames, editDistance } from '../../src/p4runtime/p4info/suggest.js';
-import { parseTextFormat } from '../../src/p4runtime/p4info/textformat.js';
+import { P4InfoLookupError, P4InfoParseError } from '../../packages/p4runtime-ts-grpc/src/errors.js';
+import { P4InfoIndex } from '../../packages/p4runtime-ts-grpc/src/p4info/index.js';
+import {
+  detectP4InfoFormat,
+  loadP4Info,
+  parseP4Info,
+} from '../../packages/p4runtime-ts-grpc/src/p4info/load.js';
+import { closestNames, editDistance } from '../../packages/p4runtime-ts-grpc/src/p4info/suggest.js';
+import { parseTextFormat } from '../../packages/p4runtime-ts-grpc/src/p4info/textformat.js';
 import { IDS, makeP4Info, makeP4InfoMessage } from './fixtures/p4info.js';
 import { toTextFormat } from './helpers/textformat-writer.js';
 

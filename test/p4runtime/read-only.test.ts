@@ -2,13 +2,8 @@
 // a server that accepts the TCP connection and never answers.
 import { createServer, type Server } from 'node:net';
 import { status } from '@grpc/grpc-js';
+import { loadDeviceConfig, loadP4Info, P4RuntimeClient, P4RuntimeRpcError } from 'p4runtime-ts-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadDeviceConfig,
-  loadP4Info,
-  P4RuntimeClient,
-  P4RuntimeRpcError,
-} from '../../src/p4runtime/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
 
 describe('P4RuntimeClient.connect({ arbitrate: false })', () => {

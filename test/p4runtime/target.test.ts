@@ -2,14 +2,9 @@
 // simple_switch_grpc with P4_TARGET=bmv2. Pipeline push, writes of each kind, read-back in the
 // builders' shape, per-update errors, arbitration and packet I/O, with the project's VTEP program.
 import { readFileSync } from 'node:fs';
+import { loadP4Info, P4RuntimeClient, P4RuntimeWriteError, type TableEntryData } from 'p4runtime-ts-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import {
-  loadP4Info,
-  P4RuntimeClient,
-  P4RuntimeWriteError,
-  type TableEntryData,
-} from '../../src/p4runtime/index.js';
 import { DataplaneClient } from '../../src/packet-io/client.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
 

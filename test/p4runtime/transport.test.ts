@@ -5,12 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { google, p4, toLong } from 'p4runtime-ts-grpc/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { P4RuntimeClient, type P4RuntimeClientEvents } from '../../src/p4runtime/client.js';
-import { NotPrimaryError, P4RuntimeRpcError, P4RuntimeWriteError } from '../../src/p4runtime/errors.js';
-import { google, p4 } from '../../src/p4runtime/generated/p4runtime.js';
-import { toLong } from '../../src/p4runtime/long.js';
-import { insert } from '../../src/p4runtime/write.js';
+import { P4RuntimeClient, type P4RuntimeClientEvents } from '../../packages/p4runtime-ts-grpc/src/client.js';
+import {
+  NotPrimaryError,
+  P4RuntimeRpcError,
+  P4RuntimeWriteError,
+} from '../../packages/p4runtime-ts-grpc/src/errors.js';
+import { insert } from '../../packages/p4runtime-ts-grpc/src/write.js';
 import { makeCertificates } from '../helpers/certs.js';
 import { IDS, makeP4Info } from './fixtures/p4info.js';
 import { FakeP4RuntimeServer } from './helpers/fake-server.js';

@@ -1,8 +1,9 @@
 // Differential tests: the same fixtures and packets through the embedded engine and through the real
 // bmv2 simple_switch_grpc. Run with P4_DIFF=1 (needs simple_switch_grpc on PATH); skipped otherwise,
 // because the reference binary is not part of the package's dependencies.
+
+import { loadP4Info } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { loadP4Info } from '../../src/p4runtime/index.js';
 import type { SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
 import { arithOperandSets, arithPacket } from './arith-vectors.js';
 import { fixtureEngine, fixtureFile, fixtureJson, hex } from './helpers/fixtures.js';

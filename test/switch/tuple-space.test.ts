@@ -173,7 +173,7 @@ function keyFor(e: TableEntryRecord, noise: readonly bigint[]): bigint[] {
       case 'valid':
         return m.value ? 1n : 0n;
       default:
-        return m.value;
+        return BigInt(m.value);
     }
   });
 }

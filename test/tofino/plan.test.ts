@@ -2,12 +2,12 @@
 // checked against the committed P4Info of each Tofino build (every table, match field, action,
 // parameter and value width), and the Tofino P4Info has the v1model names and widths.
 import { join } from 'node:path';
+import { EntityCodec, loadP4Info, P4InfoIndex } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT, programArtifactPath } from '../../src/artifacts/program.js';
 import { TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
 import { loadFabricIntent } from '../../src/controller/parse-intent.js';
 import { planFabric } from '../../src/controller/plan.js';
-import { encodeTableEntry, loadP4Info, P4InfoIndex } from '../../src/p4runtime/index.js';
 
 /** The CPU port each wrapper is compiled with by default (p4/tna/main.p4, p4/t2na/main.p4). */
 const DEFAULT_CPU_PORT: Record<string, number> = { tna: 320, t2na: 0 };
@@ -52,13 +52,13 @@ describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
       const table = index.tables.get(e.table);
       expect(() => table.actions.get(e.action), `${e.table}: action ${e.action}`).not.toThrow();
       // Encoding checks every match field and parameter by name and that each value fits its width.
-      const entry = encodeTableEntry(index, e.table, {
+      const entry = new EntityCodec(index).tableEntry(e.table, {
         match: e.isDefaultAction ? undefined : e.match,
         action: e.action,
         params: e.params,
         ...(e.priority !== undefined ? { priority: e.priority } : {}),
         ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
-      });
+      }).tableEntry!;
       expect(entry.tableId).toBe(table.id);
       tableEntries++;
     }

@@ -4,7 +4,7 @@
  * reachable, its table, action, field and parameter names complete as in `genevectl shell`.
  */
 import type { Command } from 'commander';
-import type { P4InfoIndex } from '../../p4runtime/index.js';
+import type { P4InfoIndex } from 'p4runtime-ts-grpc';
 import { openDevice } from '../connection.js';
 import { usageError } from '../errors.js';
 import { say } from '../output.js';

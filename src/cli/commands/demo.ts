@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { PACKAGE_ROOT } from '../../artifacts/program.js';
 import {
   type Derivation,
@@ -26,7 +27,6 @@ import {
   VtepController,
   type WorkloadSpec,
 } from '../../controller/index.js';
-import { P4RuntimeClient } from '../../p4runtime/index.js';
 import {
   buildFrame,
   formatFrame,

@@ -12,7 +12,7 @@ import {
   type p4,
   type TableEntryData,
   type TableInfo,
-} from '../../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
 import { refusedError, usageError } from '../errors.js';
 import { renderTable, say, toJson } from '../output.js';

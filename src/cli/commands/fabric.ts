@@ -4,6 +4,7 @@
  */
 
 import type { Command } from 'commander';
+import { type ConnectOptions, P4InfoIndex, P4InfoLookupError } from 'p4runtime-ts-grpc';
 import {
   type Change,
   capacityProblems,
@@ -20,7 +21,6 @@ import {
   VtepController,
   vtepProgram,
 } from '../../controller/index.js';
-import { type ConnectOptions, P4InfoIndex, P4InfoLookupError } from '../../p4runtime/index.js';
 import { addDeviceOptions, type DeviceFlags, openDevice, resolveConnection } from '../connection.js';
 import { checkInputFile, EXIT, refusedError } from '../errors.js';
 import { say, PlainTable as Table, toJson } from '../output.js';

@@ -3,8 +3,8 @@
  * described from its P4Info (any P4 program), and installing or checking one.
  */
 import type { Command } from 'commander';
+import { loadDeviceConfig, loadP4Info, P4InfoIndex, type p4 } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../../artifacts/program.js';
-import { loadDeviceConfig, loadP4Info, P4InfoIndex, type p4 } from '../../p4runtime/index.js';
 import { addDeviceOptions, type DeviceFlags, openDevice } from '../connection.js';
 import { checkInputFile, refusedError, usageError } from '../errors.js';
 import { renderTable, say, toJson } from '../output.js';

@@ -4,7 +4,7 @@
  * when another client is primary); packet-out needs the primary role.
  */
 import type { Command } from 'commander';
-import type { DigestList, P4Value, PacketIn } from '../../p4runtime/index.js';
+import type { DigestList, P4Value, PacketIn } from 'p4runtime-ts-grpc';
 import { formatLayer, parseFrame, readPcap, writePcapFile } from '../../packet/index.js';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
 import { checkInputFile, readInputFile, refusedError, usageError } from '../errors.js';

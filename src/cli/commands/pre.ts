@@ -4,7 +4,7 @@
  * simple_switch_CLI's mc_node_create.
  */
 import type { Command } from 'commander';
-import { decodePreEntry, type p4, type ReplicaData, type ReplicaSpec } from '../../p4runtime/index.js';
+import { decodePreEntry, type p4, type ReplicaData, type ReplicaSpec } from 'p4runtime-ts-grpc';
 import { addDeviceOptions, type Device, type DeviceFlags } from '../connection.js';
 import { usageError } from '../errors.js';
 import { renderTable, say, toJson } from '../output.js';

@@ -11,7 +11,7 @@ import {
   type TableEntryData,
   type TableEntrySpec,
   type TableInfo,
-} from '../../p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
 import { addDeviceOptions, type Device, type DeviceFlags, openDevice } from '../connection.js';
 import { loadEntryFile } from '../entry-file.js';
 import { refusedError, usageError } from '../errors.js';

@@ -30,9 +30,13 @@ export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
 /** The bmv2 priority pivot used by PI: p4runtime = INT32_MAX - bmv2 (see module doc). */
 export const BMV2_MAX_PRIORITY = 2147483647;
 
-/** A match field value as the control plane sees it (values are unsigned, at most `width` bits). */
+/**
+ * A match field value as the control plane sees it (values are unsigned, at most `width` bits). An
+ * exact value may also be a number (a safe integer): the P4Runtime server passes narrow values so,
+ * sparing a bigint per value on the write path.
+ */
 export type MatchFieldValue =
-  | { readonly kind: 'exact'; readonly value: bigint }
+  | { readonly kind: 'exact'; readonly value: Value }
   | { readonly kind: 'lpm'; readonly value: bigint; readonly prefixLength: number }
   | { readonly kind: 'ternary'; readonly value: bigint; readonly mask: bigint }
   | { readonly kind: 'optional'; readonly value: bigint }
@@ -47,7 +51,7 @@ export type MatchKey = readonly (MatchFieldValue | undefined)[];
 
 /** What a table entry (or default entry) executes. */
 export type EntryActionSpec =
-  | { readonly type: 'action'; readonly name: string; readonly params: readonly bigint[] }
+  | { readonly type: 'action'; readonly name: string; readonly params: readonly Value[] }
   | { readonly type: 'member'; readonly memberId: number }
   | { readonly type: 'group'; readonly groupId: number };
 
@@ -269,7 +273,7 @@ export class TableState {
   }
 
   /** Looks up an action of this table by name and validates its parameters. */
-  bindAction(name: string, params: readonly bigint[]): ActionBinding {
+  bindAction(name: string, params: readonly Value[]): ActionBinding {
     const action = this.actionsByName.get(name);
     if (!action) throw invalidArgument(`action '${name}' is not an action of table '${this.def.name}'`);
     return { action, args: checkParams(action, params) };
@@ -545,7 +549,7 @@ export class TableState {
           if (m?.kind !== 'exact')
             throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
           checkFits(m.value, 'value', k.width, this.def.name, k.name);
-          const v = repr(m.value);
+          const v = storageValue(m.value, numeric);
           if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
           if (this.needsPriority) parts.push(String(v));
@@ -667,7 +671,7 @@ export class TableState {
         if (m?.kind !== 'exact')
           throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
         checkFits(m.value, 'value', k.width, this.def.name, k.name);
-        v = isNumWidth(k.width) ? Number(m.value) : m.value;
+        v = storageValue(m.value, isNumWidth(k.width));
       }
       values[i] = v;
     }
@@ -804,7 +808,7 @@ export class TableState {
 }
 
 /** Validates action data against the action's parameter widths and converts it to storage values. */
-export function checkParams(action: ActionDef, params: readonly bigint[]): Value[] {
+export function checkParams(action: ActionDef, params: readonly Value[]): Value[] {
   if (params.length !== action.params.length) {
     throw invalidArgument(
       `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
@@ -814,12 +818,12 @@ export function checkParams(action: ActionDef, params: readonly bigint[]): Value
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
     const p = action.params[i];
-    if (v < 0n || v > maskBig(p.width)) {
+    if (!fits(v, p.width)) {
       throw invalidArgument(
         `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
       );
     }
-    values[i] = isNumWidth(p.width) ? Number(v) : v;
+    values[i] = storageValue(v, isNumWidth(p.width));
   }
   return values;
 }
@@ -865,8 +869,20 @@ function asIs(v: bigint): number | bigint {
   return v;
 }
 
-function checkFits(v: bigint, what: string, width: number, table: string, field: string): void {
-  if (v < 0n || v > maskBig(width)) {
+/** True when `v` is an unsigned value of at most `width` bits (numbers: compared without a bigint). */
+function fits(v: Value, width: number): boolean {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && (width >= 53 || v < 2 ** width);
+  return v >= 0n && v <= maskBig(width);
+}
+
+/** A checked value in the representation storage of its width uses (see `bits.ts`). */
+function storageValue(v: Value, numeric: boolean): Value {
+  if (numeric) return typeof v === 'number' ? v : Number(v);
+  return typeof v === 'bigint' ? v : BigInt(v);
+}
+
+function checkFits(v: Value, what: string, width: number, table: string, field: string): void {
+  if (!fits(v, width)) {
     throw invalidArgument(`${keyFieldLabel(table, field)}: ${what} ${v} does not fit in ${width} bits`);
   }
 }

@@ -4,12 +4,8 @@
  * (RESOURCE_EXHAUSTED for a second one), requests for another device id or with an empty packet
  * ignored, and every frame a request causes sent back with the request's id.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
-import { PACKAGE_ROOT } from '../../artifacts/program.js';
-import { type DataplanePacket, dataplaneServiceDefinition } from '../../packet-io/service.js';
+import { type DataplanePacket, dataplaneServiceDefinition, fromLong, p4 } from 'p4runtime-ts-grpc/wire';
 import { Code } from '../p4runtime/frontend/status.js';
 import { plainStatus } from '../p4runtime/grpc/grpc-status.js';
 import type { Dataplane } from './ports.js';
@@ -21,20 +17,10 @@ interface OperStatusWire {
   operStatus: number;
 }
 
-const OperStatusRequest = protobuf
-  .parse(readFileSync(join(PACKAGE_ROOT, 'proto', 'p4', 'bm', 'dataplane_interface.proto'), 'utf8'), {
-    keepCase: true,
-  })
-  .root.lookupType('p4.bm.SetPortOperStatusRequest');
-
 /** Decodes without judging the enum value, so the handler can answer "Invalid oper status". */
 function decodeOperStatus(bytes: Buffer): OperStatusWire {
-  const m = OperStatusRequest.toObject(OperStatusRequest.decode(bytes), { longs: String, enums: Number }) as {
-    device_id?: string;
-    port?: number;
-    oper_status?: number;
-  };
-  return { deviceId: BigInt(m.device_id ?? '0'), port: m.port ?? 0, operStatus: m.oper_status ?? 0 };
+  const m = p4.bm.SetPortOperStatusRequest.decode(bytes);
+  return { deviceId: fromLong(m.deviceId), port: m.port, operStatus: m.operStatus as number };
 }
 
 /** Server-side service definition: the shared PacketStream codec, a lenient SetPortOperStatus. */

@@ -6,10 +6,17 @@
  * any P4 program.
  */
 import * as grpc from '@grpc/grpc-js';
-import { google, p4 } from '../../../src/p4runtime/generated/p4runtime.js';
-import { fromLong, fromUint128, toUint128 } from '../../../src/p4runtime/long.js';
-import { richStatus, writeErrorStatus } from '../../../src/p4runtime/rpc-status.js';
-import { type P4RuntimeServer, P4RuntimeService } from '../../../src/p4runtime/service.js';
+import {
+  fromLong,
+  fromUint128,
+  google,
+  type P4RuntimeServer,
+  P4RuntimeService,
+  p4,
+  richStatus,
+  toUint128,
+  writeErrorStatus,
+} from 'p4runtime-ts-grpc/wire';
 
 type Stream = grpc.ServerDuplexStream<p4.v1.StreamMessageRequest, p4.v1.IStreamMessageResponse>;
 

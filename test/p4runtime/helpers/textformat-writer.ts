@@ -3,7 +3,7 @@
  * produce p4c-style `.p4info.txtpb` input from fixtures built by code.
  */
 import type protobuf from 'protobufjs/light.js';
-import descriptor from '../../../src/p4runtime/generated/descriptor.js';
+import descriptor from '../../../packages/p4runtime-ts-grpc/src/wire/generated/descriptor.js';
 
 function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -4,8 +4,6 @@
  * every frame sent and received for the validation report.
  */
 import { readFileSync } from 'node:fs';
-import { programArtifactPath } from '../../../src/artifacts/program.js';
-import { DROP_REASONS, type DropReason, dropCounterName } from '../../../src/controller/reasons.js';
 import {
   type DecodedEntity,
   loadP4Info,
@@ -13,8 +11,10 @@ import {
   P4RuntimeClient,
   type P4Value,
   type PacketIn,
-} from '../../../src/p4runtime/index.js';
-import type { p4 } from '../../../src/p4runtime/service.js';
+} from 'p4runtime-ts-grpc';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
+import { programArtifactPath } from '../../../src/artifacts/program.js';
+import { DROP_REASONS, type DropReason, dropCounterName } from '../../../src/controller/reasons.js';
 import { DataplaneClient, type EmittedFrame } from '../../../src/packet-io/client.js';
 import type { PolicyRuleIntent } from './model.js';
 import { recordExchange } from './report.js';

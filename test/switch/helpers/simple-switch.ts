@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { P4RuntimeClient } from '../../../src/p4runtime/index.js';
+import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
 import type { MatchFieldValue } from '../../../src/switch/v1model/index.js';
 import { freeLoopbackPort } from '../../helpers/free-port.js';
@@ -317,7 +317,7 @@ export function withEntries(
       }
       switch (m.kind) {
         case 'exact':
-          return { match_type: 'exact', key: hexBytes(m.value, w) };
+          return { match_type: 'exact', key: hexBytes(BigInt(m.value), w) };
         case 'lpm':
           return { match_type: 'lpm', key: hexBytes(m.value, w), prefix_length: m.prefixLength };
         case 'ternary':

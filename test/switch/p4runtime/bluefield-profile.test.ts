@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { parseP4Info } from 'p4runtime-ts-grpc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseP4Info } from '../../../src/p4runtime/p4info/load.js';
 import type { OutputFrame } from '../../../src/switch/index.js';
 import {
   bytes,

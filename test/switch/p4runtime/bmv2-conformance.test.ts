@@ -4,9 +4,13 @@
 // what the stream and the dataplane deliver. Runs when simple_switch_grpc is on PATH.
 import { spawnSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
+import {
+  createP4RuntimeStub,
+  type P4RuntimeStub,
+  p4ErrorsFromStatus,
+  statusFromMetadata,
+} from 'p4runtime-ts-grpc/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { p4ErrorsFromStatus, statusFromMetadata } from '../../../src/p4runtime/rpc-status.js';
-import { createP4RuntimeStub, type P4RuntimeStub } from '../../../src/p4runtime/service.js';
 import { DataplaneClient } from '../../../src/packet-io/client.js';
 import { type RunningTarget, startTarget } from '../../scenarios/harness/target.js';
 import {

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseP4Info } from '../../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
-import { parseP4Info } from '../../../src/p4runtime/p4info/load.js';
 import {
   bytes,
   connect,

@@ -5,11 +5,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type Long from 'long';
+import {
+  createP4RuntimeStub,
+  type P4RuntimeStub,
+  p4,
+  p4ErrorsFromStatus,
+  statusFromMetadata,
+} from 'p4runtime-ts-grpc/wire';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { p4 } from '../../../src/p4runtime/generated/p4runtime.js';
-import { parseP4Info } from '../../../src/p4runtime/p4info/load.js';
-import { p4ErrorsFromStatus, statusFromMetadata } from '../../../src/p4runtime/rpc-status.js';
-import { createP4RuntimeStub, type P4RuntimeStub } from '../../../src/p4runtime/service.js';
+import { parseP4Info } from '../../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 import {
   type EmbeddedTarget,
   type EmbeddedTargetOptions,

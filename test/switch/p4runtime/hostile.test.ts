@@ -5,10 +5,10 @@ import { linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { createP4RuntimeStub } from 'p4runtime-ts-grpc/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
-import { loadP4Info, P4RuntimeClient } from '../../../src/p4runtime/index.js';
-import { createP4RuntimeStub } from '../../../src/p4runtime/service.js';
 import { writePcap } from '../../../src/packet/pcap.js';
 import { type EmbeddedTarget, PcapPathError, startEmbeddedTarget } from '../../../src/switch/index.js';
 import { writeError } from '../../helpers/write-error.js';

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { dataplaneServiceDefinition } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../src/artifacts/program.js';
 import { readPcap, writePcap } from '../../../src/packet/pcap.js';
 import { DataplaneClient } from '../../../src/packet-io/client.js';
-import { dataplaneServiceDefinition } from '../../../src/packet-io/service.js';
 import { inputPcapPath, outputPcapPath, startEmbeddedTarget } from '../../../src/switch/index.js';
 import {
   bytes,

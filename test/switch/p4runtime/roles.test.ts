@@ -3,18 +3,17 @@
 // table only, is left out of other entities in wildcard reads, may not set the pipeline, and gets
 // packet-ins only when its config says so.
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { programArtifactPath } from '../../../src/artifacts/program.js';
 import {
   type ArbitrationState,
   type ConnectOptions,
-  encodeRoleConfig,
   loadP4Info,
   P4RuntimeClient,
   P4RuntimeRpcError,
   P4RuntimeWriteError,
-  type RoleConfig,
-} from '../../../src/p4runtime/index.js';
+} from 'p4runtime-ts-grpc';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { programArtifactPath } from '../../../src/artifacts/program.js';
+import { encodeRoleConfig, type RoleConfig } from '../../../src/role-config.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../../src/switch/index.js';
 
 let target: EmbeddedTarget;

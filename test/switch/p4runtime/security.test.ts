@@ -1,8 +1,8 @@
 // Who may reach the embedded target: loopback unless explicitly allowed (and then only over TLS),
 // TLS and mutual TLS on the P4Runtime and dataplane services, with certificates made for the test.
 import * as grpc from '@grpc/grpc-js';
+import { type ChannelSecurity, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChannelSecurity, P4RuntimeClient } from '../../../src/p4runtime/index.js';
 import { DataplaneClient } from '../../../src/packet-io/client.js';
 import { type EmbeddedTarget, isLoopbackHost, startEmbeddedTarget } from '../../../src/switch/index.js';
 import { makeCertificates } from '../../helpers/certs.js';

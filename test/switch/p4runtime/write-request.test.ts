@@ -2,8 +2,8 @@
 // and for those bytes damaged (flipped, cut, extended) or random, both give the same object (class,
 // own fields, unknown fields kept) or fail with the same error.
 import fc from 'fast-check';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
-import { p4 } from '../../../src/p4runtime/generated/p4runtime.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
 
 /** Everything observable of a decoded value: class names, own fields (also non-enumerable), bytes. */

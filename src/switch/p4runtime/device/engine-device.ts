@@ -4,6 +4,8 @@
  * and groups <-> the engine's member/group ids, and the two-step config swap (a staged engine takes
  * over the data plane on commit).
  */
+
+import type { Value } from '../../core/bits.js';
 import {
   EngineError,
   type EntryAction,
@@ -128,11 +130,21 @@ class EngineControl implements DeviceControl {
     return this.engine.getTableEntry(table, handle);
   }
 
+  /**
+   * The key converted last: an INSERT finds its key (is it installed?) and then adds it. Two fields
+   * rather than one object made per write.
+   */
+  private lastParams: readonly DeviceKeyParam[] | undefined;
+  private lastMatch: MatchKey = [];
+
   private matchOf(params: readonly DeviceKeyParam[]): MatchKey {
-    // A plain loop rather than map() with a callback on the write path: it also runs fast before
-    // the JIT has optimised it (the first thousands of writes).
+    if (this.lastParams === params) return this.lastMatch;
+    // Plain loops rather than map() with a callback on the write path: they also run fast before
+    // the JIT has optimised them (the first thousands of writes).
     const match: MatchFieldValue[] = new Array(params.length);
     for (let i = 0; i < params.length; i++) match[i] = engineField(params[i]);
+    this.lastParams = params;
+    this.lastMatch = match;
     return match;
   }
 
@@ -144,8 +156,8 @@ class EngineControl implements DeviceControl {
     if (action.type === 'member') return { type: 'member', memberId: action.handle };
     if (action.type === 'group') return { type: 'group', groupId: action.handle };
     const args = action.call.args;
-    const params: bigint[] = new Array(args.length);
-    for (let i = 0; i < args.length; i++) params[i] = toBigInt(args[i]);
+    const params: Value[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
     return { type: 'action', name: action.call.action, params };
   }
 
@@ -420,10 +432,25 @@ function toBigInt(bytes: Uint8Array): bigint {
   return v;
 }
 
+/**
+ * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
+ * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
+ * the engine checks and stores numbers without making a bigint first.
+ */
+function toValue(bytes: Uint8Array): Value {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && bytes[i] === 0) i++;
+  if (n - i > 6) return toBigInt(bytes);
+  let v = 0;
+  for (; i < n; i++) v = v * 256 + bytes[i];
+  return v;
+}
+
 function engineField(p: DeviceKeyParam): MatchFieldValue {
   switch (p.kind) {
     case 'exact':
-      return { kind: 'exact', value: toBigInt(p.value) };
+      return { kind: 'exact', value: toValue(p.value) };
     case 'lpm':
       return { kind: 'lpm', value: toBigInt(p.value), prefixLength: p.prefixLength };
     case 'ternary':
@@ -450,7 +477,7 @@ function deviceParam(
   }
   switch (m.kind) {
     case 'exact':
-      return { kind: 'exact', value: bytes(m.value) };
+      return { kind: 'exact', value: bytes(BigInt(m.value)) };
     case 'lpm':
       return { kind: 'lpm', value: bytes(m.value), prefixLength: m.prefixLength };
     case 'ternary':

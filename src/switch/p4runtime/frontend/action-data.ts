@@ -2,9 +2,9 @@
  * p4.v1.Action <-> device action calls: PI's `construct_action_data` checks (parameter count, known
  * parameter ids, values fitting their bit widths) and the reverse conversion for Read responses.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceActionCall } from '../device/device.js';
-import { toCanonical, toFixedWidth, toFixedWidthView } from './bytestrings.js';
+import { fittingView, toCanonical, toFixedWidth } from './bytestrings.js';
 import type { ActionModel, P4InfoModel } from './p4info-model.js';
 import { internalError, invalidArgument } from './status.js';
 
@@ -26,7 +26,8 @@ function paramInfo(action: ActionModel): { index: Map<number, number>; labels: s
 /**
  * Checks an action's parameters against its P4Info definition and builds the device call. `kept`:
  * the caller stores the call (action profile members), so values are copied out of the request
- * buffer; table entries hand it to the device, which converts it at once.
+ * buffer at the field's width; table entries hand it to the device, which converts it to a number at
+ * once (values as sent, not zero-extended).
  */
 export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kept = true): DeviceActionCall {
   const params = message.params ?? [];
@@ -52,7 +53,7 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kep
         'Duplicate action parameter',
         `parameter '${model.name}' of action '${action.name}'`,
       );
-    args[i] = (kept ? toFixedWidth : toFixedWidthView)(p.value, model.bitwidth, labels[i]);
+    args[i] = (kept ? toFixedWidth : fittingView)(p.value, model.bitwidth, labels[i]);
   }
   return { action: action.name, args };
 }

@@ -6,7 +6,7 @@
  * given an ActionProfileActionSet, for which the server creates hidden members and groups); PI
  * refuses to mix the two while the profile holds anything.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceActionCall } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileModel } from './p4info-model.js';

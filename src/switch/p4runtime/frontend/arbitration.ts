@@ -5,7 +5,7 @@
  * with the primary's election id), other changes only to the connection concerned. At most 16
  * connections; two connections may not share an election id.
  */
-import type { google, p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { google, p4 } from 'p4runtime-ts-grpc/wire';
 import { longField } from './pipeline.js';
 import { RoleScope } from './roles.js';
 import { Code, statusError } from './status.js';

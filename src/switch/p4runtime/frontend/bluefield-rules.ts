@@ -6,7 +6,7 @@
  * are the P4Runtime specification's (UNIMPLEMENTED for an unsupported feature, RESOURCE_EXHAUSTED
  * for a full table, INVALID_ARGUMENT for a malformed request) and are our choice.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { toBigInt } from './pipeline.js';
 import { Code, type P4RuntimeStatusError, statusError } from './status.js';
 

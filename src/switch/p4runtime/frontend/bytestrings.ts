@@ -65,6 +65,21 @@ export function toFixedWidthView(
   return toFixedWidth(value, bitwidth, what);
 }
 
+/**
+ * The checks of {@link toFixedWidth} without its zero-extension: the value itself, when it fits in
+ * `bitwidth`. For exact keys and action data the device reads at once as numbers, where leading zero
+ * bytes change nothing; canonical values (what clients send) are mostly shorter than the field, and
+ * padding them cost a new array per value on the write path.
+ */
+export function fittingView(
+  value: Uint8Array | null | undefined,
+  bitwidth: number,
+  what: string,
+): Uint8Array {
+  if (value && significantBits(value) <= bitwidth) return value;
+  return toFixedWidth(value, bitwidth, what);
+}
+
 /** Canonical form of a fixed-width value (PI's `bytestring_pi_to_p4rt`). */
 export function toCanonical(bytes: Uint8Array): Uint8Array {
   let i = 0;

@@ -4,7 +4,7 @@
  * front of the payload; a frame sent to the CPU port loses its leading `packet_in` header, whose
  * fields become the PacketIn metadata.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { byteWidth, toCanonical, toFixedWidth } from './bytestrings.js';
 import type { ControllerHeaderModel } from './p4info-model.js';
 import { invalidArgument } from './status.js';

@@ -3,7 +3,7 @@
  * only MODIFY writes a cell (DELETE of a counter resets it to zero), a write needs an index, reads
  * without index return every cell, direct resources are addressed through their table entry.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceCounterValue } from '../device/device.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { CounterModel, MeterModel } from './p4info-model.js';

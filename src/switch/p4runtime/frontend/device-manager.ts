@@ -3,7 +3,7 @@
  * entity written through Write, served against a {@link Device}. Arbitration is not handled here
  * (see arbitration.ts); this class trusts its caller to have checked who may write.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { Device, DeviceConfig } from '../device/device.js';
 import { ActionProfileManager } from './action-profiles.js';
 import { BindingError, checkBinding } from './binding.js';

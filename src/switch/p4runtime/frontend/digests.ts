@@ -8,7 +8,7 @@
  *    lists go out at once when `max_timeout_ns` is 0, otherwise from a periodic sweep.
  * Lists go to the primary controller only; DigestListAck clears the suppression of its samples.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { hex, toCanonical } from './bytestrings.js';
 import type { DigestModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';

@@ -4,7 +4,7 @@
  * the previous sweep; PI buffers the reports for 100 ms and sends one IdleTimeoutNotification to
  * the primary controller.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { longField } from './pipeline.js';
 import type { TableManager } from './tables.js';
 

@@ -3,12 +3,13 @@
  * `construct_match_key` does (same checks, same codes), and device keys turned back into the
  * FieldMatch lists a Read returns (don't-care fields omitted, values canonical).
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceKeyParam, DeviceMatchKind } from '../device/device.js';
 import {
   bytesEqual,
   byteWidth,
   compareBytes,
+  fittingView,
   hasPrefixTrailingZeros,
   hex,
   isZero,
@@ -51,7 +52,8 @@ function setExact(
   deviceKind: DeviceMatchKind,
 ): DeviceKeyParam {
   if (!m.exact) throw invalidArgument('Invalid match type', `${label} expects an exact match`);
-  const value = toFixedWidthView(m.exact.value, field.bitwidth, label);
+  // The device reads an exact value as a number: no need to zero-extend it to the field's width.
+  const value = fittingView(m.exact.value, field.bitwidth, label);
   if (deviceKind === 'valid') return { kind: 'valid', valid: !isZero(value) };
   return { kind: 'exact', value };
 }

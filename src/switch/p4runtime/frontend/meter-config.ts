@@ -3,7 +3,7 @@
  * bursts must fit 32 bits, an unset config (or all fields -1) means "unconfigured" (every packet
  * green), and -1 values read back as -1.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceMeterRates } from '../device/device.js';
 import { longField, toBigInt } from './pipeline.js';
 import { invalidArgument, unimplemented } from './status.js';

@@ -3,7 +3,7 @@
  * checks requests against (bit widths, match kinds, action scopes, direct resources). Built once per
  * SetForwardingPipelineConfig; malformed P4Info is refused with a message naming the object.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { invalidArgument } from './status.js';
 
 /** The top byte of every P4Info id says which kind of object it names (p4.config.v1.P4Ids). */

@@ -3,7 +3,7 @@
  * Group ids from 2^15 up are reserved: PI realises clone session S as multicast group 2^15 + S
  * (invisible to multicast reads); the device receives the session's replicas directly.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceReplica } from '../device/device.js';
 import { hex } from './bytestrings.js';
 import { type PipelineContext, updateKind } from './pipeline.js';

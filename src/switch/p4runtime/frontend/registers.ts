@@ -3,7 +3,7 @@
  * one cell, or every cell when the index is unset; reads without index return every cell. Data is a
  * P4Data bitstring of the register's width.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { bigIntToBytes, bytesToBigInt, byteWidth, toCanonical, toFixedWidth } from './bytestrings.js';
 import type { RegisterModel } from './p4info-model.js';
 import { type PipelineContext, toBigInt, updateKind } from './pipeline.js';

@@ -2,9 +2,9 @@
  * P4Runtime roles (spec section "Role Config"): a controller arbitrates for a (device id, role)
  * pair; a role whose config is set is limited to the P4 objects it names. Updates outside the role
  * are refused with PERMISSION_DENIED, explicit reads of them too, and wildcard reads leave them out.
- * The config scheme is this project's `geneve_offload.v1.P4RoleConfig` (src/p4runtime/role-config.ts).
+ * The config scheme is this project's `geneve_offload.v1.P4RoleConfig` (src/role-config.ts).
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { RoleConfig } from '../../../role-config.js';
 
 /** Key of the arbitration of a (device id, role) pair; the default role is ''. */

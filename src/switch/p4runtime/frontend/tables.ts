@@ -6,7 +6,7 @@
  * one-shot group). Reads ask the device (PI: `pi_table_entries_fetch`, or by key `fetch_one`), so
  * entries the program installs itself are read too.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';

@@ -3,7 +3,7 @@
  * P4Runtime spec: MODIFY replaces the whole set, INSERT and DELETE are refused, a read returns the
  * members. bmv2 parser value sets match exactly, so members must use exact matches.
  */
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { hex, toCanonical, toFixedWidth } from './bytestrings.js';
 import type { ValueSetModel } from './p4info-model.js';
 import { type PipelineContext, updateKind } from './pipeline.js';

@@ -10,7 +10,7 @@
  * Election ids are ignored: with no arbitration there is no primary to compare them with.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { Arbitration } from '../frontend/arbitration.js';
 import {
   checkAtomicity,

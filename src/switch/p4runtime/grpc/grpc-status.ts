@@ -4,7 +4,7 @@
  * packed p4.v1.Error per update in that Status's details (top-level code UNKNOWN).
  */
 import * as grpc from '@grpc/grpc-js';
-import { google, p4 } from '../../../p4runtime/generated/p4runtime.js';
+import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import { Code, type P4RuntimeStatusError } from '../frontend/status.js';
 
 /** Trailer carrying the serialized google.rpc.Status. */

@@ -4,8 +4,8 @@
  * packet-out and digest acks are handled. Entity semantics live in {@link DeviceManager}.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { p4 } from '../../../p4runtime/generated/p4runtime.js';
-import { P4RuntimeService } from '../../../p4runtime/service.js';
+import type { p4 } from 'p4runtime-ts-grpc/wire';
+import { P4RuntimeService } from 'p4runtime-ts-grpc/wire';
 import { decodeRoleConfig, RoleConfigError } from '../../../role-config.js';
 import { Arbitration, type Connection } from '../frontend/arbitration.js';
 import { type DeviceManager, ERROR_SPACE } from '../frontend/device-manager.js';

@@ -1,6 +1,6 @@
 /**
  * Decoding of p4.v1.WriteRequest for the server, field for field what the generated decoder
- * (`src/p4runtime/generated`) does (same reader calls, same errors, same messages, unknown fields
+ * (`p4runtime-ts-grpc/wire`) does (same reader calls, same errors, same messages, unknown fields
  * kept), except for how a oneof member replaces another: the generated code assigns the oneof's
  * virtual property, whose setter deletes every other member by name (11 deletes for an Entity, 5
  * per FieldMatch, 3 per TableAction), and those deletes were a fifth of the server's CPU per table
@@ -9,8 +9,9 @@
  * Hand-decoded: WriteRequest, Update, Entity, TableEntry, FieldMatch, TableAction (the path of a
  * table write). Every other message is handed to its generated decoder.
  */
+
+import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs/minimal.js';
-import { google, p4 } from '../../../p4runtime/generated/p4runtime.js';
 
 /** The parts of protobufjs's Reader the generated decoders use beyond its typings. */
 interface Reader extends protobuf.Reader {

@@ -2,9 +2,9 @@
 import type Long from 'long';
 import type { P4Value } from '../codec.js';
 import { EntityError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
-import { fromLong, toLong } from '../long.js';
 import type { ActionInfo, BitField, DecodeOptions } from '../p4info/index.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
+import { fromLong, toLong } from '../wire/long.js';
 
 /** Packet and byte counts (64-bit). */
 export interface CounterData {

@@ -20,7 +20,7 @@ import {
   type ValueFormat,
 } from './codec.js';
 import { EntityError } from './errors.js';
-import type { p4 } from './generated/p4runtime.js';
+import type { p4 } from './wire/generated/p4runtime.js';
 
 /** A friendly P4Data value. */
 export type P4DataValue =

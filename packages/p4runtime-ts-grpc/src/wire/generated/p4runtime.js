@@ -30239,6 +30239,912 @@ export const p4 = $root.p4 = (() => {
         return config;
     })();
 
+    p4.bm = (function() {
+
+        const bm = {};
+
+        bm.DataplaneInterface = (function() {
+
+            const DataplaneInterface = function(rpcImpl, requestDelimited, responseDelimited) {
+                $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+            };
+
+            $Object.defineProperty(DataplaneInterface.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: DataplaneInterface, writable: true, enumerable: false, configurable: true });
+
+            DataplaneInterface.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                return new this(rpcImpl, requestDelimited, responseDelimited);
+            };
+
+
+
+            $Object.defineProperties(DataplaneInterface.prototype.packetStream = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, DataplaneInterface.prototype.packetStream, $root.p4.bm.PacketStreamRequest, $root.p4.bm.PacketStreamResponse, request, callback);
+            }, {
+                name: { value: "PacketStream" },
+                path: { value: "/p4.bm.DataplaneInterface/PacketStream" },
+                requestType: { value: "PacketStreamRequest" },
+                responseType: { value: "PacketStreamResponse" },
+                requestStream: { value: true },
+                responseStream: { value: true }
+            });
+
+
+
+            $Object.defineProperties(DataplaneInterface.prototype.setPortOperStatus = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, DataplaneInterface.prototype.setPortOperStatus, $root.p4.bm.SetPortOperStatusRequest, $root.p4.bm.SetPortOperStatusResponse, request, callback);
+            }, {
+                name: { value: "SetPortOperStatus" },
+                path: { value: "/p4.bm.DataplaneInterface/SetPortOperStatus" },
+                requestType: { value: "SetPortOperStatusRequest" },
+                responseType: { value: "SetPortOperStatusResponse" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            return DataplaneInterface;
+        })();
+
+        bm.PacketStreamRequest = (function() {
+
+            const PacketStreamRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            PacketStreamRequest.prototype.id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            PacketStreamRequest.prototype.deviceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            PacketStreamRequest.prototype.port = 0;
+            PacketStreamRequest.prototype.packet = $util.newBuffer([]);
+
+            PacketStreamRequest.create = function(properties) {
+                return new PacketStreamRequest(properties);
+            };
+
+            PacketStreamRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
+                    writer.uint32(8).uint64(message.id);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && (typeof message.deviceId === "object" ? message.deviceId.low || message.deviceId.high : message.deviceId !== 0))
+                    writer.uint32(16).uint64(message.deviceId);
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port") && message.port !== 0)
+                    writer.uint32(24).uint32(message.port);
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet") && message.packet.length)
+                    writer.uint32(34).bytes(message.packet);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            PacketStreamRequest.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            PacketStreamRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.p4.bm.PacketStreamRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.port = value;
+                            else
+                                delete message.port;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.packet = value;
+                            else
+                                delete message.packet;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            PacketStreamRequest.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            PacketStreamRequest.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    if (!$util.isInteger(message.id) && !(message.id && $util.isInteger(message.id.low) && $util.isInteger(message.id.high)))
+                        return "id: integer|Long expected";
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (!$util.isInteger(message.deviceId) && !(message.deviceId && $util.isInteger(message.deviceId.low) && $util.isInteger(message.deviceId.high)))
+                        return "deviceId: integer|Long expected";
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    if (!$util.isInteger(message.port))
+                        return "port: integer expected";
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet"))
+                    if (!(message.packet && typeof message.packet.length === "number" || $util.isString(message.packet)))
+                        return "packet: buffer expected";
+                return null;
+            };
+
+            PacketStreamRequest.fromObject = function (object, _depth) {
+                if (object instanceof $root.p4.bm.PacketStreamRequest)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".p4.bm.PacketStreamRequest: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.p4.bm.PacketStreamRequest();
+                if (object.id != null)
+                    if (typeof object.id === "object" ? object.id.low || object.id.high : $Number(object.id) !== 0)
+                        if ($util.Long)
+                            message.id = $util.Long.fromValue(object.id, true);
+                        else if (typeof object.id === "string")
+                            message.id = $parseInt(object.id, 10);
+                        else if (typeof object.id === "number")
+                            message.id = object.id;
+                        else if (typeof object.id === "object")
+                            message.id = new $util.LongBits(object.id.low >>> 0, object.id.high >>> 0).toNumber(true);
+                if (object.deviceId != null)
+                    if (typeof object.deviceId === "object" ? object.deviceId.low || object.deviceId.high : $Number(object.deviceId) !== 0)
+                        if ($util.Long)
+                            message.deviceId = $util.Long.fromValue(object.deviceId, true);
+                        else if (typeof object.deviceId === "string")
+                            message.deviceId = $parseInt(object.deviceId, 10);
+                        else if (typeof object.deviceId === "number")
+                            message.deviceId = object.deviceId;
+                        else if (typeof object.deviceId === "object")
+                            message.deviceId = new $util.LongBits(object.deviceId.low >>> 0, object.deviceId.high >>> 0).toNumber(true);
+                if (object.port != null)
+                    if ($Number(object.port) !== 0)
+                        message.port = object.port >>> 0;
+                if (object.packet != null)
+                    if (object.packet.length)
+                        if (typeof object.packet === "string")
+                            $util.base64.decode(object.packet, message.packet = $util.newBuffer($util.base64.length(object.packet)), 0);
+                        else if (object.packet.length >= 0)
+                            message.packet = object.packet;
+                return message;
+            };
+
+            PacketStreamRequest.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.id = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.id = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.deviceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.deviceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.port = 0;
+                    if (options.bytes === $String)
+                        object.packet = "";
+                    else {
+                        object.packet = [];
+                        if (options.bytes !== $Array)
+                            object.packet = $util.newBuffer(object.packet);
+                    }
+                }
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.id = typeof message.id === "number" ? $BigInt(message.id) : $util.Long.fromBits(message.id.low >>> 0, message.id.high >>> 0, true).toBigInt();
+                    else if (typeof message.id === "number")
+                        object.id = options.longs === $String ? $String(message.id) : message.id;
+                    else
+                        object.id = options.longs === $String ? $util.Long.prototype.toString.call(message.id) : options.longs === $Number ? new $util.LongBits(message.id.low >>> 0, message.id.high >>> 0).toNumber(true) : message.id;
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.deviceId = typeof message.deviceId === "number" ? $BigInt(message.deviceId) : $util.Long.fromBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0, true).toBigInt();
+                    else if (typeof message.deviceId === "number")
+                        object.deviceId = options.longs === $String ? $String(message.deviceId) : message.deviceId;
+                    else
+                        object.deviceId = options.longs === $String ? $util.Long.prototype.toString.call(message.deviceId) : options.longs === $Number ? new $util.LongBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0).toNumber(true) : message.deviceId;
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    object.port = message.port;
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet"))
+                    object.packet = options.bytes === $String ? $util.base64.encode(message.packet, 0, message.packet.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.packet) : message.packet;
+                return object;
+            };
+
+            PacketStreamRequest.prototype.toJSON = function() {
+                return PacketStreamRequest.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PacketStreamRequest.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/p4.bm.PacketStreamRequest";
+            };
+
+            return PacketStreamRequest;
+        })();
+
+        bm.PacketStreamResponse = (function() {
+
+            const PacketStreamResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            PacketStreamResponse.prototype.id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            PacketStreamResponse.prototype.deviceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            PacketStreamResponse.prototype.port = 0;
+            PacketStreamResponse.prototype.packet = $util.newBuffer([]);
+
+            PacketStreamResponse.create = function(properties) {
+                return new PacketStreamResponse(properties);
+            };
+
+            PacketStreamResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
+                    writer.uint32(8).uint64(message.id);
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && (typeof message.deviceId === "object" ? message.deviceId.low || message.deviceId.high : message.deviceId !== 0))
+                    writer.uint32(16).uint64(message.deviceId);
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port") && message.port !== 0)
+                    writer.uint32(24).uint32(message.port);
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet") && message.packet.length)
+                    writer.uint32(34).bytes(message.packet);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            PacketStreamResponse.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            PacketStreamResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.p4.bm.PacketStreamResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.id = value;
+                            else
+                                delete message.id;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.port = value;
+                            else
+                                delete message.port;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.packet = value;
+                            else
+                                delete message.packet;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            PacketStreamResponse.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            PacketStreamResponse.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    if (!$util.isInteger(message.id) && !(message.id && $util.isInteger(message.id.low) && $util.isInteger(message.id.high)))
+                        return "id: integer|Long expected";
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (!$util.isInteger(message.deviceId) && !(message.deviceId && $util.isInteger(message.deviceId.low) && $util.isInteger(message.deviceId.high)))
+                        return "deviceId: integer|Long expected";
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    if (!$util.isInteger(message.port))
+                        return "port: integer expected";
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet"))
+                    if (!(message.packet && typeof message.packet.length === "number" || $util.isString(message.packet)))
+                        return "packet: buffer expected";
+                return null;
+            };
+
+            PacketStreamResponse.fromObject = function (object, _depth) {
+                if (object instanceof $root.p4.bm.PacketStreamResponse)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".p4.bm.PacketStreamResponse: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.p4.bm.PacketStreamResponse();
+                if (object.id != null)
+                    if (typeof object.id === "object" ? object.id.low || object.id.high : $Number(object.id) !== 0)
+                        if ($util.Long)
+                            message.id = $util.Long.fromValue(object.id, true);
+                        else if (typeof object.id === "string")
+                            message.id = $parseInt(object.id, 10);
+                        else if (typeof object.id === "number")
+                            message.id = object.id;
+                        else if (typeof object.id === "object")
+                            message.id = new $util.LongBits(object.id.low >>> 0, object.id.high >>> 0).toNumber(true);
+                if (object.deviceId != null)
+                    if (typeof object.deviceId === "object" ? object.deviceId.low || object.deviceId.high : $Number(object.deviceId) !== 0)
+                        if ($util.Long)
+                            message.deviceId = $util.Long.fromValue(object.deviceId, true);
+                        else if (typeof object.deviceId === "string")
+                            message.deviceId = $parseInt(object.deviceId, 10);
+                        else if (typeof object.deviceId === "number")
+                            message.deviceId = object.deviceId;
+                        else if (typeof object.deviceId === "object")
+                            message.deviceId = new $util.LongBits(object.deviceId.low >>> 0, object.deviceId.high >>> 0).toNumber(true);
+                if (object.port != null)
+                    if ($Number(object.port) !== 0)
+                        message.port = object.port >>> 0;
+                if (object.packet != null)
+                    if (object.packet.length)
+                        if (typeof object.packet === "string")
+                            $util.base64.decode(object.packet, message.packet = $util.newBuffer($util.base64.length(object.packet)), 0);
+                        else if (object.packet.length >= 0)
+                            message.packet = object.packet;
+                return message;
+            };
+
+            PacketStreamResponse.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.id = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.id = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.deviceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.deviceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.port = 0;
+                    if (options.bytes === $String)
+                        object.packet = "";
+                    else {
+                        object.packet = [];
+                        if (options.bytes !== $Array)
+                            object.packet = $util.newBuffer(object.packet);
+                    }
+                }
+                if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.id = typeof message.id === "number" ? $BigInt(message.id) : $util.Long.fromBits(message.id.low >>> 0, message.id.high >>> 0, true).toBigInt();
+                    else if (typeof message.id === "number")
+                        object.id = options.longs === $String ? $String(message.id) : message.id;
+                    else
+                        object.id = options.longs === $String ? $util.Long.prototype.toString.call(message.id) : options.longs === $Number ? new $util.LongBits(message.id.low >>> 0, message.id.high >>> 0).toNumber(true) : message.id;
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.deviceId = typeof message.deviceId === "number" ? $BigInt(message.deviceId) : $util.Long.fromBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0, true).toBigInt();
+                    else if (typeof message.deviceId === "number")
+                        object.deviceId = options.longs === $String ? $String(message.deviceId) : message.deviceId;
+                    else
+                        object.deviceId = options.longs === $String ? $util.Long.prototype.toString.call(message.deviceId) : options.longs === $Number ? new $util.LongBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0).toNumber(true) : message.deviceId;
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    object.port = message.port;
+                if (message.packet != null && $Object.hasOwnProperty.call(message, "packet"))
+                    object.packet = options.bytes === $String ? $util.base64.encode(message.packet, 0, message.packet.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.packet) : message.packet;
+                return object;
+            };
+
+            PacketStreamResponse.prototype.toJSON = function() {
+                return PacketStreamResponse.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PacketStreamResponse.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/p4.bm.PacketStreamResponse";
+            };
+
+            return PacketStreamResponse;
+        })();
+
+        bm.PortOperStatus = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "OPER_STATUS_UNKNOWN"] = 0;
+            values[valuesById[1] = "OPER_STATUS_DOWN"] = 1;
+            values[valuesById[2] = "OPER_STATUS_UP"] = 2;
+            return values;
+        })();
+
+        bm.SetPortOperStatusRequest = (function() {
+
+            const SetPortOperStatusRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            SetPortOperStatusRequest.prototype.deviceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            SetPortOperStatusRequest.prototype.port = 0;
+            SetPortOperStatusRequest.prototype.operStatus = 0;
+
+            SetPortOperStatusRequest.create = function(properties) {
+                return new SetPortOperStatusRequest(properties);
+            };
+
+            SetPortOperStatusRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId") && (typeof message.deviceId === "object" ? message.deviceId.low || message.deviceId.high : message.deviceId !== 0))
+                    writer.uint32(8).uint64(message.deviceId);
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port") && message.port !== 0)
+                    writer.uint32(16).uint32(message.port);
+                if (message.operStatus != null && $Object.hasOwnProperty.call(message, "operStatus") && message.operStatus !== 0)
+                    writer.uint32(24).int32(message.operStatus);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            SetPortOperStatusRequest.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            SetPortOperStatusRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.p4.bm.SetPortOperStatusRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.deviceId = value;
+                            else
+                                delete message.deviceId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.port = value;
+                            else
+                                delete message.port;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.operStatus = value;
+                            else
+                                delete message.operStatus;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            SetPortOperStatusRequest.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            SetPortOperStatusRequest.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (!$util.isInteger(message.deviceId) && !(message.deviceId && $util.isInteger(message.deviceId.low) && $util.isInteger(message.deviceId.high)))
+                        return "deviceId: integer|Long expected";
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    if (!$util.isInteger(message.port))
+                        return "port: integer expected";
+                if (message.operStatus != null && $Object.hasOwnProperty.call(message, "operStatus"))
+                    if (typeof message.operStatus !== "number" || (message.operStatus | 0) !== message.operStatus)
+                        return "operStatus: enum value expected";
+                return null;
+            };
+
+            SetPortOperStatusRequest.fromObject = function (object, _depth) {
+                if (object instanceof $root.p4.bm.SetPortOperStatusRequest)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".p4.bm.SetPortOperStatusRequest: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.p4.bm.SetPortOperStatusRequest();
+                if (object.deviceId != null)
+                    if (typeof object.deviceId === "object" ? object.deviceId.low || object.deviceId.high : $Number(object.deviceId) !== 0)
+                        if ($util.Long)
+                            message.deviceId = $util.Long.fromValue(object.deviceId, true);
+                        else if (typeof object.deviceId === "string")
+                            message.deviceId = $parseInt(object.deviceId, 10);
+                        else if (typeof object.deviceId === "number")
+                            message.deviceId = object.deviceId;
+                        else if (typeof object.deviceId === "object")
+                            message.deviceId = new $util.LongBits(object.deviceId.low >>> 0, object.deviceId.high >>> 0).toNumber(true);
+                if (object.port != null)
+                    if ($Number(object.port) !== 0)
+                        message.port = object.port >>> 0;
+                if (object.operStatus !== 0 && (typeof object.operStatus !== "string" || $root.p4.bm.PortOperStatus[object.operStatus] !== 0))
+                    switch (object.operStatus) {
+                    case "OPER_STATUS_UNKNOWN":
+                    case 0:
+                        message.operStatus = 0;
+                        break;
+                    case "OPER_STATUS_DOWN":
+                    case 1:
+                        message.operStatus = 1;
+                        break;
+                    case "OPER_STATUS_UP":
+                    case 2:
+                        message.operStatus = 2;
+                        break;
+                    default:
+                        if (typeof object.operStatus === "number" && (object.operStatus | 0) === object.operStatus)
+                            message.operStatus = object.operStatus;
+                    }
+                return message;
+            };
+
+            SetPortOperStatusRequest.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.deviceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.deviceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.port = 0;
+                    object.operStatus = options.enums === $String ? "OPER_STATUS_UNKNOWN" : 0;
+                }
+                if (message.deviceId != null && $Object.hasOwnProperty.call(message, "deviceId"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.deviceId = typeof message.deviceId === "number" ? $BigInt(message.deviceId) : $util.Long.fromBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0, true).toBigInt();
+                    else if (typeof message.deviceId === "number")
+                        object.deviceId = options.longs === $String ? $String(message.deviceId) : message.deviceId;
+                    else
+                        object.deviceId = options.longs === $String ? $util.Long.prototype.toString.call(message.deviceId) : options.longs === $Number ? new $util.LongBits(message.deviceId.low >>> 0, message.deviceId.high >>> 0).toNumber(true) : message.deviceId;
+                if (message.port != null && $Object.hasOwnProperty.call(message, "port"))
+                    object.port = message.port;
+                if (message.operStatus != null && $Object.hasOwnProperty.call(message, "operStatus"))
+                    object.operStatus = options.enums === $String ? $root.p4.bm.PortOperStatus[message.operStatus] === $undefined ? message.operStatus : $root.p4.bm.PortOperStatus[message.operStatus] : message.operStatus;
+                return object;
+            };
+
+            SetPortOperStatusRequest.prototype.toJSON = function() {
+                return SetPortOperStatusRequest.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            SetPortOperStatusRequest.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/p4.bm.SetPortOperStatusRequest";
+            };
+
+            return SetPortOperStatusRequest;
+        })();
+
+        bm.SetPortOperStatusResponse = (function() {
+
+            const SetPortOperStatusResponse = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            SetPortOperStatusResponse.create = function(properties) {
+                return new SetPortOperStatusResponse(properties);
+            };
+
+            SetPortOperStatusResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            SetPortOperStatusResponse.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            SetPortOperStatusResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.p4.bm.SetPortOperStatusResponse();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    reader.skipType(tag & 7, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            SetPortOperStatusResponse.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            SetPortOperStatusResponse.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                return null;
+            };
+
+            SetPortOperStatusResponse.fromObject = function (object, _depth) {
+                if (object instanceof $root.p4.bm.SetPortOperStatusResponse)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".p4.bm.SetPortOperStatusResponse: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                return new $root.p4.bm.SetPortOperStatusResponse();
+            };
+
+            SetPortOperStatusResponse.toObject = function () {
+                return {};
+            };
+
+            SetPortOperStatusResponse.prototype.toJSON = function() {
+                return SetPortOperStatusResponse.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            SetPortOperStatusResponse.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/p4.bm.SetPortOperStatusResponse";
+            };
+
+            return SetPortOperStatusResponse;
+        })();
+
+        return bm;
+    })();
+
     return p4;
 })();
 

@@ -6,10 +6,10 @@
 import type { P4Value } from './codec.js';
 import { decodeTableEntry, type TableEntryData } from './entities/table.js';
 import { EntityError, grpcCodeName, P4InfoLookupError } from './errors.js';
-import type { p4 } from './generated/p4runtime.js';
-import { fromLong } from './long.js';
 import type { P4DataValue } from './p4data.js';
 import type { DecodeOptions, P4InfoIndex } from './p4info/index.js';
+import type { p4 } from './wire/generated/p4runtime.js';
+import { fromLong } from './wire/long.js';
 
 /** A packet received from the data plane. */
 export interface PacketIn {

@@ -6,9 +6,9 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { P4RuntimeError, P4RuntimeRpcError } from './errors.js';
-import { google, type p4 } from './generated/p4runtime.js';
-import { fromUint128, toLong, toUint128 } from './long.js';
-import type { P4RuntimeStub } from './service.js';
+import { google, type p4 } from './wire/generated/p4runtime.js';
+import { fromUint128, toLong, toUint128 } from './wire/long.js';
+import type { P4RuntimeStub } from './wire/p4runtime-service.js';
 
 /** Result of an arbitration round, as last reported by the server. */
 export interface ArbitrationState {

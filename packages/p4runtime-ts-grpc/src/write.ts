@@ -5,9 +5,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { grpcCodeName, P4RuntimeRpcError, P4RuntimeWriteError, type UpdateFailure } from './errors.js';
-import { p4 } from './generated/p4runtime.js';
-import { p4ErrorsFromStatus, statusFromMetadata } from './rpc-status.js';
-import type { P4RuntimeStub } from './service.js';
+import { p4 } from './wire/generated/p4runtime.js';
+import type { P4RuntimeStub } from './wire/p4runtime-service.js';
+import { p4ErrorsFromStatus, statusFromMetadata } from './wire/rpc-status.js';
 
 /** Atomicity of a Write batch. */
 export type Atomicity = 'CONTINUE_ON_ERROR' | 'ROLLBACK_ON_ERROR' | 'DATAPLANE_ATOMIC';

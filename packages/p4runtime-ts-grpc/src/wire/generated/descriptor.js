@@ -3017,6 +3017,94 @@ const $root = ($protobuf.roots["geneve_offload_p4runtime_reflection"] || ($proto
             }
           }
         }
+      },
+      "bm": {
+        "nested": {
+          "DataplaneInterface": {
+            "methods": {
+              "PacketStream": {
+                "requestType": "PacketStreamRequest",
+                "requestStream": true,
+                "responseType": "PacketStreamResponse",
+                "responseStream": true
+              },
+              "SetPortOperStatus": {
+                "requestType": "SetPortOperStatusRequest",
+                "responseType": "SetPortOperStatusResponse"
+              }
+            }
+          },
+          "PacketStreamRequest": {
+            "fields": {
+              "id": {
+                "type": "uint64",
+                "id": 1
+              },
+              "deviceId": {
+                "type": "uint64",
+                "id": 2,
+                "protoName": "device_id"
+              },
+              "port": {
+                "type": "uint32",
+                "id": 3
+              },
+              "packet": {
+                "type": "bytes",
+                "id": 4
+              }
+            }
+          },
+          "PacketStreamResponse": {
+            "fields": {
+              "id": {
+                "type": "uint64",
+                "id": 1
+              },
+              "deviceId": {
+                "type": "uint64",
+                "id": 2,
+                "protoName": "device_id"
+              },
+              "port": {
+                "type": "uint32",
+                "id": 3
+              },
+              "packet": {
+                "type": "bytes",
+                "id": 4
+              }
+            }
+          },
+          "PortOperStatus": {
+            "values": {
+              "OPER_STATUS_UNKNOWN": 0,
+              "OPER_STATUS_DOWN": 1,
+              "OPER_STATUS_UP": 2
+            }
+          },
+          "SetPortOperStatusRequest": {
+            "fields": {
+              "deviceId": {
+                "type": "uint64",
+                "id": 1,
+                "protoName": "device_id"
+              },
+              "port": {
+                "type": "uint32",
+                "id": 2
+              },
+              "operStatus": {
+                "type": "PortOperStatus",
+                "id": 3,
+                "protoName": "oper_status"
+              }
+            }
+          },
+          "SetPortOperStatusResponse": {
+            "fields": {}
+          }
+        }
       }
     }
   },

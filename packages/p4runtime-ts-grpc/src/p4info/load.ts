@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import type protobuf from 'protobufjs/light.js';
 import { P4InfoParseError } from '../errors.js';
-import descriptor from '../generated/descriptor.js';
-import { p4 } from '../generated/p4runtime.js';
+import descriptor from '../wire/generated/descriptor.js';
+import { p4 } from '../wire/generated/p4runtime.js';
 import { jsonToObject, parseTextFormat, textToObject } from './textformat.js';
 
 /** Serialization of a P4Info file. */

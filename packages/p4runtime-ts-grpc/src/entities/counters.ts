@@ -1,8 +1,8 @@
 /** Indexed and direct counters and meters. */
 import { EntityError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
-import { fromLong, toLong } from '../long.js';
 import type { DecodeOptions, P4InfoIndex } from '../p4info/index.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
+import { fromLong, toLong } from '../wire/long.js';
 import {
   type CounterData,
   type CounterValues,

@@ -5,8 +5,8 @@
  */
 import { bytesToBigInt, type P4Value } from '../codec.js';
 import { EntityError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
 import { BitField } from '../p4info/index.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
 
 /** A backup replica, used when the primary replica's port is down. */
 export interface BackupReplicaSpec {

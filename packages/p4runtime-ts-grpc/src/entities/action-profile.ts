@@ -2,8 +2,8 @@
 import type { P4Value } from '../codec.js';
 import { bytesToBigInt } from '../codec.js';
 import { EntityError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
 import { BitField, type DecodeOptions, type P4InfoIndex } from '../p4info/index.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
 import { decodeParams, encodeAction } from './common.js';
 
 /** A member: an action call stored in an action profile under `memberId`. */

@@ -1,8 +1,8 @@
 /** Read RPC as an async iterator over the entities of all streamed responses. */
 import type * as grpc from '@grpc/grpc-js';
 import { P4RuntimeRpcError } from './errors.js';
-import type { p4 } from './generated/p4runtime.js';
-import type { P4RuntimeStub } from './service.js';
+import type { p4 } from './wire/generated/p4runtime.js';
+import type { P4RuntimeStub } from './wire/p4runtime-service.js';
 
 /** Options of a read. */
 export interface ReadOptions {

@@ -4,8 +4,8 @@
  */
 import type { P4Value } from '../codec.js';
 import { EntityError } from '../errors.js';
-import type { google, p4 } from '../generated/p4runtime.js';
 import type { DecodeOptions, P4InfoIndex } from '../p4info/index.js';
+import type { google, p4 } from '../wire/generated/p4runtime.js';
 import {
   type ActionProfileGroupData,
   type ActionProfileGroupSpec,

@@ -18,8 +18,6 @@ import {
 import type { DigestConfig, RegisterEntrySpec, ValueSetSpec } from './entities/registers.js';
 import type { TableEntryData, TableEntrySpec } from './entities/table.js';
 import { EntityError, NotPrimaryError, P4RuntimeError, P4RuntimeRpcError } from './errors.js';
-import { google, p4 } from './generated/p4runtime.js';
-import { fromLong, toLong, toUint128 } from './long.js';
 import { type DecodeOptions, P4InfoIndex, type P4InfoIndexOptions } from './p4info/index.js';
 import {
   type DigestList,
@@ -33,8 +31,10 @@ import {
   type StreamErrorEvent,
 } from './packet-io.js';
 import { type ReadOptions, readEntities } from './read.js';
-import { createP4RuntimeStub, type P4RuntimeStub } from './service.js';
 import { type ArbitrationState, type ReconnectPolicy, StreamSession } from './stream.js';
+import { google, p4 } from './wire/generated/p4runtime.js';
+import { fromLong, toLong, toUint128 } from './wire/long.js';
+import { createP4RuntimeStub, type P4RuntimeStub } from './wire/p4runtime-service.js';
 import { updatesOf, type WriteOptions, writeUpdates } from './write.js';
 
 /** Channel security. */

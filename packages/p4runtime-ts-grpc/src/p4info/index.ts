@@ -15,8 +15,8 @@ import {
   type ValueFormat,
 } from '../codec.js';
 import { P4InfoLookupError, P4InfoParseError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
 import { P4DataCodec } from '../p4data.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
 import { closestNames } from './suggest.js';
 
 /** How decoded values are rendered. */

@@ -13,8 +13,6 @@
  */
 import { bytesToBigInt, type P4Value } from '../codec.js';
 import { EntityError } from '../errors.js';
-import type { p4 } from '../generated/p4runtime.js';
-import { fromLong, toLong } from '../long.js';
 import {
   BitField,
   type DecodeOptions,
@@ -22,6 +20,8 @@ import {
   type P4InfoIndex,
   type TableInfo,
 } from '../p4info/index.js';
+import type { p4 } from '../wire/generated/p4runtime.js';
+import { fromLong, toLong } from '../wire/long.js';
 import {
   type ActionCall,
   type CounterData,

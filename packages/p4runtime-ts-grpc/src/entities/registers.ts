@@ -1,9 +1,9 @@
 /** Register cells, value-set members, digest configuration and extern entries. */
 import { EntityError } from '../errors.js';
-import type { google, p4 } from '../generated/p4runtime.js';
-import { fromLong, toLong } from '../long.js';
 import type { P4DataValue } from '../p4data.js';
 import type { DecodeOptions, P4InfoIndex } from '../p4info/index.js';
+import type { google, p4 } from '../wire/generated/p4runtime.js';
+import { fromLong, toLong } from '../wire/long.js';
 import { type DecodedMatch, decodeMatch, encodeMatch, type MatchValue } from './table.js';
 
 /** A register cell; omit `index` to read every cell. */

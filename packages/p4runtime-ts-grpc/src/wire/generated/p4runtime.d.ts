@@ -18433,6 +18433,601 @@ export namespace p4 {
             }
         }
     }
+
+    /** Namespace bm. */
+    namespace bm {
+
+        /** Represents a DataplaneInterface */
+        class DataplaneInterface extends $protobuf.rpc.Service {
+
+            /**
+             * Constructs a new DataplaneInterface service.
+             * @param rpcImpl RPC implementation
+             * @param [requestDelimited=false] Whether requests are length-delimited
+             * @param [responseDelimited=false] Whether responses are length-delimited
+             */
+            constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+
+            /**
+             * Creates new DataplaneInterface service using the specified rpc implementation.
+             * @param rpcImpl RPC implementation
+             * @param [requestDelimited=false] Whether requests are length-delimited
+             * @param [responseDelimited=false] Whether responses are length-delimited
+             * @returns RPC service. Useful where requests and/or responses are streamed.
+             */
+            static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): DataplaneInterface;
+
+            /** Calls PacketStream. */
+            packetStream: p4.bm.DataplaneInterface.PacketStream;
+
+            /** Calls SetPortOperStatus. */
+            setPortOperStatus: p4.bm.DataplaneInterface.SetPortOperStatus;
+        }
+
+        namespace DataplaneInterface {
+
+            /**
+             * Callback as used by {@link p4.bm.DataplaneInterface#packetStream}.
+             * @param error Error, if any
+             * @param [response] PacketStreamResponse
+             */
+            type PacketStreamCallback = (error: (Error|null), response?: p4.bm.PacketStreamResponse) => void;
+
+            /** Calls PacketStream. */
+            type PacketStream = {
+              (request: p4.bm.IPacketStreamRequest, callback: p4.bm.DataplaneInterface.PacketStreamCallback): void;
+              (request: p4.bm.IPacketStreamRequest): Promise<p4.bm.PacketStreamResponse>;
+              readonly name: "PacketStream";
+              readonly path: "/p4.bm.DataplaneInterface/PacketStream";
+              readonly requestType: "PacketStreamRequest";
+              readonly responseType: "PacketStreamResponse";
+              readonly requestStream: true;
+              readonly responseStream: true;
+            };
+
+            /**
+             * Callback as used by {@link p4.bm.DataplaneInterface#setPortOperStatus}.
+             * @param error Error, if any
+             * @param [response] SetPortOperStatusResponse
+             */
+            type SetPortOperStatusCallback = (error: (Error|null), response?: p4.bm.SetPortOperStatusResponse) => void;
+
+            /** Calls SetPortOperStatus. */
+            type SetPortOperStatus = {
+              (request: p4.bm.ISetPortOperStatusRequest, callback: p4.bm.DataplaneInterface.SetPortOperStatusCallback): void;
+              (request: p4.bm.ISetPortOperStatusRequest): Promise<p4.bm.SetPortOperStatusResponse>;
+              readonly name: "SetPortOperStatus";
+              readonly path: "/p4.bm.DataplaneInterface/SetPortOperStatus";
+              readonly requestType: "SetPortOperStatusRequest";
+              readonly responseType: "SetPortOperStatusResponse";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+        }
+
+        /**
+         * Properties of a PacketStreamRequest.
+         * @deprecated Use p4.bm.PacketStreamRequest.$Properties instead.
+         */
+        interface IPacketStreamRequest extends p4.bm.PacketStreamRequest.$Properties {
+        }
+
+        /** Represents a PacketStreamRequest. */
+        class PacketStreamRequest {
+
+            /**
+             * Constructs a new PacketStreamRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: p4.bm.PacketStreamRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PacketStreamRequest id. */
+            id: (number|Long);
+
+            /** PacketStreamRequest deviceId. */
+            deviceId: (number|Long);
+
+            /** PacketStreamRequest port. */
+            port: number;
+
+            /** PacketStreamRequest packet. */
+            packet: Uint8Array;
+
+            /**
+             * Creates a new PacketStreamRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PacketStreamRequest instance
+             */
+            static create(properties: p4.bm.PacketStreamRequest.$Shape): p4.bm.PacketStreamRequest & p4.bm.PacketStreamRequest.$Shape;
+            static create(properties?: p4.bm.PacketStreamRequest.$Properties): p4.bm.PacketStreamRequest;
+
+            /**
+             * Encodes the specified PacketStreamRequest message. Does not implicitly {@link p4.bm.PacketStreamRequest.verify|verify} messages.
+             * @param message PacketStreamRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: p4.bm.PacketStreamRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified PacketStreamRequest message, length delimited. Does not implicitly {@link p4.bm.PacketStreamRequest.verify|verify} messages.
+             * @param message PacketStreamRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: p4.bm.PacketStreamRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PacketStreamRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {p4.bm.PacketStreamRequest & p4.bm.PacketStreamRequest.$Shape} PacketStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): p4.bm.PacketStreamRequest & p4.bm.PacketStreamRequest.$Shape;
+
+            /**
+             * Decodes a PacketStreamRequest message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {p4.bm.PacketStreamRequest & p4.bm.PacketStreamRequest.$Shape} PacketStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): p4.bm.PacketStreamRequest & p4.bm.PacketStreamRequest.$Shape;
+
+            /**
+             * Verifies a PacketStreamRequest message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a PacketStreamRequest message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns PacketStreamRequest
+             */
+            static fromObject(object: { [k: string]: any }): p4.bm.PacketStreamRequest;
+
+            /**
+             * Creates a plain object from a PacketStreamRequest message. Also converts values to other types if specified.
+             * @param message PacketStreamRequest
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: p4.bm.PacketStreamRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this PacketStreamRequest to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for PacketStreamRequest
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PacketStreamRequest {
+
+            /** Properties of a PacketStreamRequest. */
+            interface $Properties {
+
+                /** PacketStreamRequest id */
+                id?: (number|Long|null);
+
+                /** PacketStreamRequest deviceId */
+                deviceId?: (number|Long|null);
+
+                /** PacketStreamRequest port */
+                port?: (number|null);
+
+                /** PacketStreamRequest packet */
+                packet?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PacketStreamRequest. */
+            type $Shape = p4.bm.PacketStreamRequest.$Properties;
+        }
+
+        /**
+         * Properties of a PacketStreamResponse.
+         * @deprecated Use p4.bm.PacketStreamResponse.$Properties instead.
+         */
+        interface IPacketStreamResponse extends p4.bm.PacketStreamResponse.$Properties {
+        }
+
+        /** Represents a PacketStreamResponse. */
+        class PacketStreamResponse {
+
+            /**
+             * Constructs a new PacketStreamResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: p4.bm.PacketStreamResponse.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PacketStreamResponse id. */
+            id: (number|Long);
+
+            /** PacketStreamResponse deviceId. */
+            deviceId: (number|Long);
+
+            /** PacketStreamResponse port. */
+            port: number;
+
+            /** PacketStreamResponse packet. */
+            packet: Uint8Array;
+
+            /**
+             * Creates a new PacketStreamResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PacketStreamResponse instance
+             */
+            static create(properties: p4.bm.PacketStreamResponse.$Shape): p4.bm.PacketStreamResponse & p4.bm.PacketStreamResponse.$Shape;
+            static create(properties?: p4.bm.PacketStreamResponse.$Properties): p4.bm.PacketStreamResponse;
+
+            /**
+             * Encodes the specified PacketStreamResponse message. Does not implicitly {@link p4.bm.PacketStreamResponse.verify|verify} messages.
+             * @param message PacketStreamResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: p4.bm.PacketStreamResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified PacketStreamResponse message, length delimited. Does not implicitly {@link p4.bm.PacketStreamResponse.verify|verify} messages.
+             * @param message PacketStreamResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: p4.bm.PacketStreamResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PacketStreamResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {p4.bm.PacketStreamResponse & p4.bm.PacketStreamResponse.$Shape} PacketStreamResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): p4.bm.PacketStreamResponse & p4.bm.PacketStreamResponse.$Shape;
+
+            /**
+             * Decodes a PacketStreamResponse message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {p4.bm.PacketStreamResponse & p4.bm.PacketStreamResponse.$Shape} PacketStreamResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): p4.bm.PacketStreamResponse & p4.bm.PacketStreamResponse.$Shape;
+
+            /**
+             * Verifies a PacketStreamResponse message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a PacketStreamResponse message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns PacketStreamResponse
+             */
+            static fromObject(object: { [k: string]: any }): p4.bm.PacketStreamResponse;
+
+            /**
+             * Creates a plain object from a PacketStreamResponse message. Also converts values to other types if specified.
+             * @param message PacketStreamResponse
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: p4.bm.PacketStreamResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this PacketStreamResponse to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for PacketStreamResponse
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PacketStreamResponse {
+
+            /** Properties of a PacketStreamResponse. */
+            interface $Properties {
+
+                /** PacketStreamResponse id */
+                id?: (number|Long|null);
+
+                /** PacketStreamResponse deviceId */
+                deviceId?: (number|Long|null);
+
+                /** PacketStreamResponse port */
+                port?: (number|null);
+
+                /** PacketStreamResponse packet */
+                packet?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PacketStreamResponse. */
+            type $Shape = p4.bm.PacketStreamResponse.$Properties;
+        }
+
+        /** PortOperStatus enum. */
+        enum PortOperStatus {
+
+            /** OPER_STATUS_UNKNOWN value */
+            OPER_STATUS_UNKNOWN = 0,
+
+            /** OPER_STATUS_DOWN value */
+            OPER_STATUS_DOWN = 1,
+
+            /** OPER_STATUS_UP value */
+            OPER_STATUS_UP = 2
+        }
+
+        /**
+         * Properties of a SetPortOperStatusRequest.
+         * @deprecated Use p4.bm.SetPortOperStatusRequest.$Properties instead.
+         */
+        interface ISetPortOperStatusRequest extends p4.bm.SetPortOperStatusRequest.$Properties {
+        }
+
+        /** Represents a SetPortOperStatusRequest. */
+        class SetPortOperStatusRequest {
+
+            /**
+             * Constructs a new SetPortOperStatusRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: p4.bm.SetPortOperStatusRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SetPortOperStatusRequest deviceId. */
+            deviceId: (number|Long);
+
+            /** SetPortOperStatusRequest port. */
+            port: number;
+
+            /** SetPortOperStatusRequest operStatus. */
+            operStatus: p4.bm.PortOperStatus;
+
+            /**
+             * Creates a new SetPortOperStatusRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SetPortOperStatusRequest instance
+             */
+            static create(properties: p4.bm.SetPortOperStatusRequest.$Shape): p4.bm.SetPortOperStatusRequest & p4.bm.SetPortOperStatusRequest.$Shape;
+            static create(properties?: p4.bm.SetPortOperStatusRequest.$Properties): p4.bm.SetPortOperStatusRequest;
+
+            /**
+             * Encodes the specified SetPortOperStatusRequest message. Does not implicitly {@link p4.bm.SetPortOperStatusRequest.verify|verify} messages.
+             * @param message SetPortOperStatusRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: p4.bm.SetPortOperStatusRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified SetPortOperStatusRequest message, length delimited. Does not implicitly {@link p4.bm.SetPortOperStatusRequest.verify|verify} messages.
+             * @param message SetPortOperStatusRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: p4.bm.SetPortOperStatusRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SetPortOperStatusRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {p4.bm.SetPortOperStatusRequest & p4.bm.SetPortOperStatusRequest.$Shape} SetPortOperStatusRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): p4.bm.SetPortOperStatusRequest & p4.bm.SetPortOperStatusRequest.$Shape;
+
+            /**
+             * Decodes a SetPortOperStatusRequest message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {p4.bm.SetPortOperStatusRequest & p4.bm.SetPortOperStatusRequest.$Shape} SetPortOperStatusRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): p4.bm.SetPortOperStatusRequest & p4.bm.SetPortOperStatusRequest.$Shape;
+
+            /**
+             * Verifies a SetPortOperStatusRequest message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a SetPortOperStatusRequest message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns SetPortOperStatusRequest
+             */
+            static fromObject(object: { [k: string]: any }): p4.bm.SetPortOperStatusRequest;
+
+            /**
+             * Creates a plain object from a SetPortOperStatusRequest message. Also converts values to other types if specified.
+             * @param message SetPortOperStatusRequest
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: p4.bm.SetPortOperStatusRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this SetPortOperStatusRequest to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for SetPortOperStatusRequest
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace SetPortOperStatusRequest {
+
+            /** Properties of a SetPortOperStatusRequest. */
+            interface $Properties {
+
+                /** SetPortOperStatusRequest deviceId */
+                deviceId?: (number|Long|null);
+
+                /** SetPortOperStatusRequest port */
+                port?: (number|null);
+
+                /** SetPortOperStatusRequest operStatus */
+                operStatus?: (p4.bm.PortOperStatus|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SetPortOperStatusRequest. */
+            type $Shape = p4.bm.SetPortOperStatusRequest.$Properties;
+        }
+
+        /**
+         * Properties of a SetPortOperStatusResponse.
+         * @deprecated Use p4.bm.SetPortOperStatusResponse.$Properties instead.
+         */
+        interface ISetPortOperStatusResponse extends p4.bm.SetPortOperStatusResponse.$Properties {
+        }
+
+        /** Represents a SetPortOperStatusResponse. */
+        class SetPortOperStatusResponse {
+
+            /**
+             * Constructs a new SetPortOperStatusResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: p4.bm.SetPortOperStatusResponse.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Creates a new SetPortOperStatusResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SetPortOperStatusResponse instance
+             */
+            static create(properties: p4.bm.SetPortOperStatusResponse.$Shape): p4.bm.SetPortOperStatusResponse & p4.bm.SetPortOperStatusResponse.$Shape;
+            static create(properties?: p4.bm.SetPortOperStatusResponse.$Properties): p4.bm.SetPortOperStatusResponse;
+
+            /**
+             * Encodes the specified SetPortOperStatusResponse message. Does not implicitly {@link p4.bm.SetPortOperStatusResponse.verify|verify} messages.
+             * @param message SetPortOperStatusResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: p4.bm.SetPortOperStatusResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified SetPortOperStatusResponse message, length delimited. Does not implicitly {@link p4.bm.SetPortOperStatusResponse.verify|verify} messages.
+             * @param message SetPortOperStatusResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: p4.bm.SetPortOperStatusResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SetPortOperStatusResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {p4.bm.SetPortOperStatusResponse & p4.bm.SetPortOperStatusResponse.$Shape} SetPortOperStatusResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): p4.bm.SetPortOperStatusResponse & p4.bm.SetPortOperStatusResponse.$Shape;
+
+            /**
+             * Decodes a SetPortOperStatusResponse message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {p4.bm.SetPortOperStatusResponse & p4.bm.SetPortOperStatusResponse.$Shape} SetPortOperStatusResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): p4.bm.SetPortOperStatusResponse & p4.bm.SetPortOperStatusResponse.$Shape;
+
+            /**
+             * Verifies a SetPortOperStatusResponse message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a SetPortOperStatusResponse message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns SetPortOperStatusResponse
+             */
+            static fromObject(object: { [k: string]: any }): p4.bm.SetPortOperStatusResponse;
+
+            /**
+             * Creates a plain object from a SetPortOperStatusResponse message. Also converts values to other types if specified.
+             * @param message SetPortOperStatusResponse
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: p4.bm.SetPortOperStatusResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this SetPortOperStatusResponse to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for SetPortOperStatusResponse
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace SetPortOperStatusResponse {
+
+            /** Properties of a SetPortOperStatusResponse. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SetPortOperStatusResponse. */
+            type $Shape = p4.bm.SetPortOperStatusResponse.$Properties;
+        }
+    }
 }
 
 /** Namespace google. */
