@@ -200,7 +200,7 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   const vportById = new Map<number, string>();
   for (const raw of tables.get('vport_classification') ?? []) {
     const e = decode(raw);
-    const key = `${e.match.port}/${e.match.src_mac}/${e.match.vlan_id}`;
+    const key = `${e.match.port}/${e.match.vlan_id}`; // the attachment (plan.ts attachmentKey)
     a.vport.set(key, Number(e.params.vport));
     vportById.set(Number(e.params.vport), key);
   }
@@ -228,13 +228,12 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   for (const raw of tables.get('flood_replica') ?? []) {
     const e = decode(raw);
     const rid = Number(e.match.replica_id);
+    const vni = ridVni.get(rid);
+    if (vni === undefined) continue;
     if (e.action === 'replica_to_vport') {
       const key = vportById.get(Number(e.params.vport));
-      if (key) a.replica.set(`v:${key}`, rid);
-    } else {
-      const vni = ridVni.get(rid);
-      if (vni !== undefined) a.replica.set(`t:${vni}/${ipKey(address(e.action, e.params.remote_vtep))}`, rid);
-    }
+      if (key) a.replica.set(`v:${vni}/${key}`, rid);
+    } else a.replica.set(`t:${vni}/${ipKey(address(e.action, e.params.remote_vtep))}`, rid);
   }
   return a;
 }
