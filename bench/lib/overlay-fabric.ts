@@ -16,7 +16,7 @@ export const SHAPE = {
 };
 
 type FabricInput = z.input<typeof fabricSchema>;
-type WorkloadInput = FabricInput['workloads'][number];
+type WorkloadInput = NonNullable<FabricInput['workloads']>[number];
 
 export const workloadMac = (i: number) =>
   `02:${[(i >> 24) & 0xff, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, 1].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;

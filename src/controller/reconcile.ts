@@ -32,10 +32,11 @@ import {
   groupsOfOurFloodEntries,
   isOurs,
   type ObservedEntity,
-  OWNER_METADATA,
   writableEntity,
 } from './device-state.js';
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import { DesiredEntity } from './planned-key.js';
+import { addReadResponse } from './read-wire.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -144,10 +145,6 @@ export async function readDevice(
   { replication = true }: { replication?: boolean } = {},
 ): Promise<Map<string, ObservedEntity>> {
   const out = new Map<string, ObservedEntity>();
-  const add = (raw: p4.v1.IEntity) => {
-    const key = entityKey(raw);
-    out.set(key, { key, value: entityValue(raw), raw });
-  };
   const index = client.p4info;
   const requests: p4.v1.IEntity[] = [
     { tableEntry: {} },
@@ -163,7 +160,8 @@ export async function readDevice(
   ];
   for (const request of requests) {
     try {
-      for await (const raw of client.readRaw(request)) add(raw);
+      // Keys and values straight from the response bytes; entities decoded only when used.
+      for await (const bytes of client.readResponseBytes(request)) addReadResponse(bytes, out);
     } catch (e) {
       // A clone session that does not exist yet is NOT_FOUND on some targets.
       if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
@@ -187,7 +185,14 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   const a = emptyAllocations();
   const tables = new Map<string, p4.v1.IEntity[]>();
   const groups: p4.v1.IMulticastGroupEntry[] = [];
+  // Only the tables that carry identifiers are decoded (observed entities may decode lazily).
+  const wanted = new Set(
+    ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica'].map(
+      (t) => index.tables.find(t)?.id,
+    ),
+  );
   for (const o of observed) {
+    if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
     const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
     if (g) groups.push(g);
     if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
@@ -321,31 +326,19 @@ const RANK: Record<string, number> = {
 export const rankOf = (table: string): number => RANK[table] ?? 2;
 
 export interface Desired {
-  entity: p4.v1.IEntity;
+  readonly entity: p4.v1.IEntity;
   planned: PlannedEntity;
   /** The entity's key and value when already known (see encoding-memo.ts). */
   key?: string;
   value?: string;
 }
 
-/** Encodes planned entities with the device's P4Info. */
+/**
+ * Planned entities with their keys and values for the device's P4Info; each is encoded into a
+ * P4Runtime entity only when it is written (planned-key.ts).
+ */
 export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEntity[]): Desired[] {
-  return entities.map((e) => {
-    let entity: p4.v1.IEntity;
-    if (e.kind === 'multicastGroup') entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
-    else if (e.kind === 'cloneSession')
-      entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
-    else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);
-    else
-      entity = client.tableEntry(e.table, {
-        match: e.match,
-        action: e.action,
-        params: e.params,
-        ...(e.priority !== undefined ? { priority: e.priority } : {}),
-        metadata: OWNER_METADATA,
-      });
-    return { entity, planned: e };
-  });
+  return entities.map((e) => new DesiredEntity(client, e));
 }
 
 const plannedTable = (p: PlannedEntity) =>
