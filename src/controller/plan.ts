@@ -246,6 +246,8 @@ function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableE
   };
 }
 
+const claimant = (o: string | { vport: string }) => (typeof o === 'string' ? o : `vport ${o.vport}`);
+
 export interface PlanOptions {
   /** The device's current allocations, kept where still wanted (see {@link Allocations}). */
   previous?: Allocations;
@@ -367,6 +369,15 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     return id;
   };
 
+  // One params object per tunnel, shared by every remote endpoint behind it (entities are never
+  // changed once planned; this saves an object per remote endpoint, most of a fabric's entries).
+  const paramsOfTunnel = new Map<number, { tunnel_id: number }>();
+  const tunnelParams = (id: number) => {
+    let p = paramsOfTunnel.get(id);
+    if (!p) paramsOfTunnel.set(id, (p = { tunnel_id: id }));
+    return p;
+  };
+
   if (intent.tenants.length > MAX_TENANT_SLOTS - 1) problems.push(`at most ${MAX_TENANT_SLOTS - 1} tenants`);
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
@@ -391,10 +402,11 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       owner: tenantOwner,
     });
 
-    const macs = new Map<string, string>();
-    const claimMac = (key: string, owner: string) => {
+    // MAC -> who has it: a vport (named when a clash is reported) or an owner text.
+    const macs = new Map<string, string | { vport: string }>();
+    const claimMac = (key: string, owner: string | { vport: string }) => {
       const other = macs.get(key);
-      if (other) problems.push(`${name}: MAC ${key} used by both ${other} and ${owner}`);
+      if (other) problems.push(`${name}: MAC ${key} used by both ${claimant(other)} and ${claimant(owner)}`);
       macs.set(key, owner);
     };
     /** The tenant's wires on this device (attachment key -> its workloads), in first-seen order. */
@@ -411,7 +423,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       const clash = vportKeys.get(key);
       if (clash) problems.push(`${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash}`);
       vportKeys.set(key, `${vname} (${name})`);
-      claimMac(mac, `vport ${vname}`);
+      claimMac(mac, { vport: vname });
       const wireKey = attachmentKey(v.port, v.vlan);
       const vport = vports.get(wireKey);
       let wire = wires.get(wireKey);
@@ -467,7 +479,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: e.mac },
         action: 'to_remote_vtep',
-        params: { tunnel_id: tunnelFor(e.vtep) },
+        params: tunnelParams(tunnelFor(e.vtep)),
         owner,
       });
     }

@@ -16,10 +16,13 @@ class WireObserved implements ObservedEntity {
     readonly key: string,
     readonly value: string,
     readonly tableId: number | undefined,
-    private readonly bytes: Uint8Array,
+    /** The response and where the entity lies in it (no view object per entity until decoded). */
+    private readonly response: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
   ) {}
   get raw(): p4.v1.IEntity {
-    if (!this.decoded) this.decoded = p4.v1.Entity.decode(this.bytes);
+    if (!this.decoded) this.decoded = p4.v1.Entity.decode(this.response.subarray(this.start, this.end));
     return this.decoded;
   }
 }
@@ -148,7 +151,7 @@ function action(r: Reader, end: number): string {
 }
 
 /** Key and value of the TableEntry in `buf[start, end)`, as entityKey and entityValue give them. */
-function tableEntry(buf: Uint8Array, start: number, end: number, bytes: Uint8Array): ObservedEntity {
+function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: number): ObservedEntity {
   const r = new Reader(buf, start, end);
   let tableId = 0;
   let priority = 0;
@@ -195,7 +198,7 @@ function tableEntry(buf: Uint8Array, start: number, end: number, bytes: Uint8Arr
     key += `|${priority}`;
   }
   const value = actionText === undefined ? metadata : `${actionText}${metadata}`;
-  return new WireObserved(key, value, tableId, bytes);
+  return new WireObserved(key, value, tableId, buf, entityStart, end);
 }
 
 /** Adds the entities of one ReadResponse (its bytes) to `out`, by key. */
@@ -209,14 +212,14 @@ export function addReadResponse(bytes: Uint8Array, out: Map<string, ObservedEnti
     }
     const len = r.varint();
     const stop = r.pos + len;
-    const entityBytes = bytes.subarray(r.pos, stop);
+    const entityStart = r.pos;
     // Entity: a table_entry (field 2) is parsed here; anything else is decoded.
     const t = r.varint();
     let observed: ObservedEntity;
     if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop) {
-      observed = tableEntry(bytes, r.pos, stop, entityBytes);
+      observed = tableEntry(bytes, r.pos, stop, entityStart);
     } else {
-      const raw = p4.v1.Entity.decode(entityBytes);
+      const raw = p4.v1.Entity.decode(bytes.subarray(entityStart, stop));
       const key = entityKey(raw);
       observed = { key, value: entityValue(raw), raw, tableId: raw.tableEntry?.tableId ?? undefined };
     }

@@ -133,6 +133,12 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 
 // ------------------------------------------------------------------ reading
 
+/**
+ * Deadline of one read of a device: ten minutes, since a device of ~170,000 entries on a loaded
+ * host can take longer than the client's default minute to stream them all.
+ */
+const READ_TIMEOUT_MS = 600_000;
+
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
 const DEFAULT_TABLES = ['security_option_format'];
 
@@ -161,7 +167,8 @@ export async function readDevice(
   for (const request of requests) {
     try {
       // Keys and values straight from the response bytes; entities decoded only when used.
-      for await (const bytes of client.readResponseBytes(request)) addReadResponse(bytes, out);
+      for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
+        addReadResponse(bytes, out);
     } catch (e) {
       // A clone session that does not exist yet is NOT_FOUND on some targets.
       if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
@@ -361,24 +368,37 @@ export function diffDevice(
   observed: ReadonlyMap<string, ObservedEntity>,
 ): Diff {
   const changes: Change[] = [];
-  const wanted = new Set<string>();
   let unchanged = 0;
+  let present = 0; // desired entities the device has (same value or not)
   for (const d of desired) {
     const key = d.key ?? entityKey(d.entity);
-    wanted.add(key);
     const have = observed.get(key);
     const value = d.value ?? entityValue(d.entity);
+    if (have) present++;
     if (have && have.value === value) {
       unchanged++;
       continue;
     }
     const table = plannedTable(d.planned);
-    const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table), key, value };
     const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
-    if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
-    else changes.push({ kind: 'modify', ...base, before: have.raw });
+    const change: Change = {
+      kind: !have ? (isDefault ? 'modify' : 'insert') : 'modify',
+      table,
+      owner: plannedOwner(d.planned),
+      entity: d.entity,
+      rank: rankOf(table),
+      key,
+      value,
+    };
+    if (have) change.before = have.raw;
+    changes.push(change);
   }
+  // Only when the device holds entities the plan does not (drift, or ours to delete) are they
+  // looked for: a no-op apply or a first one builds no set of the plan's keys.
   const drift: Change[] = [];
+  if (present === observed.size) return { changes, drift, unchanged };
+  const wanted = new Set<string>();
+  for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
     if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;
