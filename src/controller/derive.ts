@@ -155,9 +155,15 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
   const attachment = fabric.devices.map(() => new Map<number, Map<number, Map<string, number>>>());
   const attachedAt = (di: number, port: number, vlan: number) => {
     let byPort = attachment[di].get(port);
-    if (!byPort) attachment[di].set(port, (byPort = new Map()));
+    if (!byPort) {
+      byPort = new Map();
+      attachment[di].set(port, byPort);
+    }
     let byVlan = byPort.get(vlan);
-    if (!byVlan) byPort.set(vlan, (byVlan = new Map()));
+    if (!byVlan) {
+      byVlan = new Map();
+      byPort.set(vlan, byVlan);
+    }
     return byVlan;
   };
   /** tenant index -> device index -> workloads */

@@ -374,7 +374,10 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   const paramsOfTunnel = new Map<number, { tunnel_id: number }>();
   const tunnelParams = (id: number) => {
     let p = paramsOfTunnel.get(id);
-    if (!p) paramsOfTunnel.set(id, (p = { tunnel_id: id }));
+    if (!p) {
+      p = { tunnel_id: id };
+      paramsOfTunnel.set(id, p);
+    }
     return p;
   };
 
