@@ -50,6 +50,19 @@ async function serve(port: number): Promise<ChildProcess> {
   return child;
 }
 
+/** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 off Linux. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+/** The target processes' CPU seconds in all. */
+const targetsCpu = (children: ChildProcess[]) => children.reduce((n, c) => n + cpuSeconds(c.pid), 0);
+
 const freePorts = () =>
   Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
 const stopAll = async (children: ChildProcess[]) => {
@@ -133,12 +146,15 @@ async function referenceRate(): Promise<number> {
         }),
       ),
     );
+    const serverCpu = targetsCpu(children);
     const started = performance.now();
     await Promise.all(clients.map((c, i) => c.insert(batches[i])));
     const rate = (REFERENCE_ENTRIES * clients.length) / ((performance.now() - started) / 1000);
+    const perEntry = ((targetsCpu(children) - serverCpu) / (REFERENCE_ENTRIES * clients.length)) * 1e6;
     for (const c of clients) c.close();
     console.log(
-      `device write rate: ${REFERENCE_ENTRIES} overlay_mac inserts into each of ${clients.length} fresh targets in parallel: ${Math.round(rate)}/s`,
+      `device write rate: ${REFERENCE_ENTRIES} overlay_mac inserts into each of ${clients.length} fresh targets in parallel: ` +
+        `${Math.round(rate)}/s (targets' CPU ${perEntry.toFixed(1)} µs per entry)`,
     );
     return rate;
   } finally {
@@ -154,7 +170,11 @@ try {
   const addresses = ports.map((p) => `127.0.0.1:${p}`);
   const base: Fabric = fabricSchema.parse(overlayFabric(addresses));
   const targets = () => deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
+  const firstCpu = targetsCpu(children);
   const first = await timed('first apply', targets());
+  console.log(
+    `first apply: targets' CPU ${(((targetsCpu(children) - firstCpu) / first.written) * 1e6).toFixed(1)} µs per entry`,
+  );
   figure(
     'first apply, writes per second (all devices)',
     first.written / (first.ms / 1000),
@@ -162,7 +182,9 @@ try {
     reference * 0.8,
     'higher',
   );
+  const noopCpu = targetsCpu(children);
   const noop = await timed('no-op apply (genevectl apply: connect, read every device, diff)', targets());
+  console.log(`no-op apply: targets' CPU ${(targetsCpu(children) - noopCpu).toFixed(1)} s`);
   figure('no-op apply', noop.ms, 'ms', 2000, 'lower');
   // What the devices take to stream what they hold, to the client, with nothing done with it: the
   // floor of a no-op apply that reads every device.
@@ -170,6 +192,7 @@ try {
     const readers = await Promise.all(
       targets().map((t) => P4RuntimeClient.connect({ ...t.connect, reconnect: false })),
     );
+    const readCpu = targetsCpu(children);
     const started = performance.now();
     const bytes = await Promise.all(
       readers.map(async (c) => {
@@ -182,7 +205,8 @@ try {
     for (const c of readers) c.close();
     console.log(
       `device reads alone (every table entry of the ${readers.length} devices in parallel, not decoded): ${ms(elapsed)}, ` +
-        `${Math.round(bytes.reduce((a, b) => a + b, 0) / 2 ** 20)} MiB; the no-op apply takes ${(noop.ms / elapsed).toFixed(2)}× that`,
+        `${Math.round(bytes.reduce((a, b) => a + b, 0) / 2 ** 20)} MiB, targets' CPU ${(targetsCpu(children) - readCpu).toFixed(1)} s; ` +
+        `the no-op apply takes ${(noop.ms / elapsed).toFixed(2)}× that`,
     );
   }
 
