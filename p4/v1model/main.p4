@@ -17,6 +17,14 @@
 #define CRC32_HASH_UNIT(name)
 #define CRC32_LOW16(name, result, ...) \
     hash(result, HashAlgorithm.crc32, (bit<16>) 0, { __VA_ARGS__ }, (bit<32>) 65536);
+/*
+ * Table sizes of the software switch (the rest are p4/include/size.p4's defaults): room for the
+ * fabric of `npm run bench -- controller`, 100,000 workloads on 4 VTEPs: 25,000 local workloads
+ * and 100,000 (VNI, MAC) destinations per VTEP. bmv2 allocates entries as they are inserted, so a
+ * larger size costs nothing until used (docs/FABRIC.md, "Scale"). Tofino keeps its own sizes.
+ */
+#define VPORT_TABLE_SIZE 32768
+#define OVERLAY_MAC_TABLE_SIZE 131072
 #include "../include/constants.p4"
 #include "../include/headers.p4"
 #include "../include/metadata.p4"

@@ -149,8 +149,23 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
 
   // Workloads, grouped by tenant and device.
   const workloadIndex = unique(fabric.workloads, (w) => w.name, 'workload', 'workloads', 'name');
-  const macInTenant = new Map<string, number>();
-  const attachment = new Map<string, number>();
+  // Per tenant: MAC -> workload; per device, port and VLAN: MAC -> workload (nested maps, so no
+  // key string is built per workload: this loop runs for every workload of the fabric).
+  const macInTenant = fabric.tenants.map(() => new Map<string, number>());
+  const attachment = fabric.devices.map(() => new Map<number, Map<number, Map<string, number>>>());
+  const attachedAt = (di: number, port: number, vlan: number) => {
+    let byPort = attachment[di].get(port);
+    if (!byPort) {
+      byPort = new Map();
+      attachment[di].set(port, byPort);
+    }
+    let byVlan = byPort.get(vlan);
+    if (!byVlan) {
+      byVlan = new Map();
+      byPort.set(vlan, byVlan);
+    }
+    return byVlan;
+  };
   /** tenant index -> device index -> workloads */
   const placed = fabric.tenants.map(
     () => new Map<number, Array<{ w: WorkloadSpec; id: number; index: number }>>(),
@@ -166,19 +181,19 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     const device = fabric.devices[di];
     if (!device.accessPorts.includes(w.port))
       at(['workloads', i, 'port'], `port ${w.port} is not an access port of device ${device.name}`);
-    const macKeyInTenant = `${ti}/${macKey(w.mac)}`;
-    const other = macInTenant.get(macKeyInTenant);
+    const mac = macKey(w.mac);
+    const other = macInTenant[ti].get(mac);
     if (other !== undefined)
       at(
         ['workloads', i, 'mac'],
         `MAC ${w.mac} is already workload ${fabric.workloads[other].name}'s in tenant ${w.tenant}`,
       );
-    macInTenant.set(macKeyInTenant, i);
-    const where3 = `${di}/${w.port}/${macKey(w.mac)}/${w.vlan ?? 0}`;
-    const clash = attachment.get(where3);
+    macInTenant[ti].set(mac, i);
+    const wire = attachedAt(di, w.port, w.vlan ?? 0);
+    const clash = wire.get(mac);
     if (clash !== undefined)
       at(['workloads', i], `same device, port, MAC and VLAN as workload ${fabric.workloads[clash].name}`);
-    attachment.set(where3, i);
+    wire.set(mac, i);
     const list = placed[ti].get(di) ?? [];
     if (list.length === 0) placed[ti].set(di, list);
     list.push({ w, id, index: i });

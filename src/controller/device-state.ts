@@ -6,7 +6,7 @@
  */
 import type { P4InfoIndex, p4 } from 'p4runtime-ts-grpc';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+export const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Lower-case hex of a bytestring; a table loop, since keys are short and a Buffer view per call costs more. */
 const hex = (b: Uint8Array | null | undefined): string => {
   if (!b) return '';
@@ -65,12 +65,13 @@ export function isOurs(e: p4.v1.IEntity, ourGroups: ReadonlySet<number> = new Se
 
 /** The multicast groups our flood entries (table `floodTableId`) point at. */
 export function groupsOfOurFloodEntries(
-  observed: Iterable<{ raw: p4.v1.IEntity }>,
+  observed: Iterable<{ raw: p4.v1.IEntity; tableId?: number | undefined }>,
   floodTableId: number | undefined,
 ): Set<number> {
   const out = new Set<number>();
-  for (const { raw } of observed) {
-    const t = raw.tableEntry;
+  for (const o of observed) {
+    if (o.tableId !== undefined && o.tableId !== floodTableId) continue; // not decoded for nothing
+    const t = o.raw.tableEntry;
     if (!t || t.tableId !== floodTableId || hex(t.metadata) !== OWNER_HEX) continue;
     const value = t.action?.action?.params?.[0]?.value;
     if (value) out.add(Number.parseInt(hex(value), 16));
@@ -115,8 +116,19 @@ export function writableEntity(e: p4.v1.IEntity): p4.v1.IEntity {
 export interface ObservedEntity {
   key: string;
   value: string;
-  raw: p4.v1.IEntity;
+  /** The entity as P4Runtime has it (possibly decoded only when first asked for: read-wire.ts). */
+  readonly raw: p4.v1.IEntity;
+  /** The table of a table entry, without decoding `raw`; undefined for replication entities. */
+  tableId?: number | undefined;
 }
+
+/** An observed entity from what was written: `entity` as sent, with its key and value. */
+export const observedOf = (key: string, value: string, entity: p4.v1.IEntity): ObservedEntity => ({
+  key,
+  value,
+  raw: entity,
+  tableId: entity.tableEntry?.tableId ?? undefined,
+});
 
 /** Short name of the table (or `multicast group` / `clone session`) an entity belongs to. */
 export function entityTable(index: P4InfoIndex, e: p4.v1.IEntity): string {

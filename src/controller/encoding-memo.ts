@@ -10,18 +10,35 @@ import {
   describeObserved,
   entityKey,
   entityTable,
-  entityValue,
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
 import type { PlannedEntity, Replica } from './plan.js';
-import { type Change, type Desired, type Diff, diffDevice, encodePlan, rankOf } from './reconcile.js';
+import { DesiredEntity } from './planned-key.js';
+import { type Change, type Desired, type Diff, diffDevice, rankOf } from './reconcile.js';
 
-/** An encoded entity with its key and value (see device-state.ts). */
+/** An encoded entity with its key and value (see device-state.ts); `entity` may be encoded lazily. */
 export interface EncodedEntity {
-  entity: p4.v1.IEntity;
-  key: string;
-  value: string;
+  readonly entity: p4.v1.IEntity;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** A reused encoding, for a planned entity equal to the one it was made for (owner aside). */
+class Reused implements Desired {
+  constructor(
+    private readonly encoded: EncodedEntity,
+    readonly planned: PlannedEntity,
+  ) {}
+  get entity(): p4.v1.IEntity {
+    return this.encoded.entity;
+  }
+  get key(): string {
+    return this.encoded.key;
+  }
+  get value(): string {
+    return this.encoded.value;
+  }
 }
 
 /** A plan with its encodings, for one device and one program. */
@@ -101,12 +118,12 @@ export function encodePlanWithMemo(
       }
     }
     if (!found) {
-      const { entity } = encodePlan(client, [planned])[0];
-      found = { entity, key: entityKey(entity), value: entityValue(entity) };
+      const fresh1 = new DesiredEntity(client, planned);
+      found = fresh1;
       fresh.push(i);
-    }
+      desired[i] = fresh1;
+    } else desired[i] = new Reused(found, planned);
     encoded[i] = found;
-    desired[i] = { entity: found.entity, planned, key: found.key, value: found.value };
   }
   const gone: EncodedEntity[] = [];
   for (let k = 0; k < before.length; k++) if (!kept[k]) gone.push(previous!.encoded[k]);

@@ -14,7 +14,7 @@ import {
   PROFILES,
   probeDeviceKind,
 } from './device-profile.js';
-import { entityKey, entityValue, type ObservedEntity } from './device-state.js';
+import { entityKey, entityValue, type ObservedEntity, observedOf } from './device-state.js';
 import { diffFromPrevious, type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
@@ -282,7 +282,7 @@ export async function reconcileDevice(
     for (const c of changes) {
       const key = c.key ?? entityKey(c.entity);
       if (c.kind === 'delete') observed.delete(key);
-      else observed.set(key, { key, value: c.value ?? entityValue(c.entity), raw: c.entity });
+      else observed.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
     }
     cache = {
       observed,
@@ -328,10 +328,10 @@ function wouldOverflow(
     if (id !== undefined) held.set(id, 0);
   }
   for (const o of observed.values()) {
-    const t = o.raw.tableEntry;
-    if (!t || t.isDefaultAction) continue;
-    const n = held.get(t.tableId ?? 0);
-    if (n !== undefined) held.set(t.tableId ?? 0, n + 1);
+    const id = o.tableId ?? o.raw.tableEntry?.tableId;
+    if (id === undefined || id === null || o.key.endsWith('|default')) continue;
+    const n = held.get(id);
+    if (n !== undefined) held.set(id, n + 1);
   }
   for (const [table, n] of inserts) {
     const info = index.tables.find(table);

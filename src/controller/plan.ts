@@ -13,7 +13,6 @@ import {
   type FabricIntent,
   type PolicyIntent,
   type RouteIntent,
-  type TenantIntent,
   type UplinkIntent,
 } from './intent.js';
 
@@ -76,11 +75,16 @@ export interface Allocations {
   tenantSlot: Map<number, number>;
   /** VNI -> flood multicast group. */
   floodGroup: Map<number, number>;
-  /** `port/mac/vlan` -> vport. */
+  /**
+   * Attachment `port/vlan` -> vport. A vport is the wire (access port, VLAN) workloads sit behind,
+   * not one workload: every workload behind it shares the id, so a flood copy goes once per wire
+   * and the pruning of the copy to the sender's vport (and the hairpin drop) are per wire, as an
+   * 802.1D bridge never sends a frame back out of the port it came in on.
+   */
   vport: Map<string, number>;
   /** Remote VTEP address (canonical text) -> tunnel id. */
   tunnel: Map<string, number>;
-  /** `v:port/mac/vlan` or `t:vni/remote VTEP` -> flood replica id. */
+  /** `v:vni/port/vlan` (one copy per tenant and wire) or `t:vni/remote VTEP` -> flood replica id. */
   replica: Map<string, number>;
 }
 
@@ -218,8 +222,8 @@ function isCanonicalMac(mac: string): boolean {
 }
 /** Canonical text of a MAC address (lower case, colons); already canonical text is returned as is. */
 export const macKey = (mac: string): string => (isCanonicalMac(mac) ? mac : formatMac(parseMac(mac)));
-export const vportKey = (port: number, mac: string, vlan: number | undefined): string =>
-  `${port}/${macKey(mac)}/${vlan ?? 0}`;
+/** The key of a workload's attachment (its wire): access port and VLAN (0 = untagged). */
+export const attachmentKey = (port: number, vlan: number | undefined): string => `${port}/${vlan ?? 0}`;
 
 function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableEntry {
   const protocol = p.protocol === 'tcp' ? 6 : p.protocol === 'udp' ? 17 : p.protocol;
@@ -241,6 +245,8 @@ function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableE
     owner,
   };
 }
+
+const claimant = (o: string | { vport: string }) => (typeof o === 'string' ? o : `vport ${o.vport}`);
 
 export interface PlanOptions {
   /** The device's current allocations, kept where still wanted (see {@link Allocations}). */
@@ -363,6 +369,18 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     return id;
   };
 
+  // One params object per tunnel, shared by every remote endpoint behind it (entities are never
+  // changed once planned; this saves an object per remote endpoint, most of a fabric's entries).
+  const paramsOfTunnel = new Map<number, { tunnel_id: number }>();
+  const tunnelParams = (id: number) => {
+    let p = paramsOfTunnel.get(id);
+    if (!p) {
+      p = { tunnel_id: id };
+      paramsOfTunnel.set(id, p);
+    }
+    return p;
+  };
+
   if (intent.tenants.length > MAX_TENANT_SLOTS - 1) problems.push(`at most ${MAX_TENANT_SLOTS - 1} tenants`);
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
@@ -387,18 +405,18 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       owner: tenantOwner,
     });
 
-    const macs = new Map<string, string>();
-    const claimMac = (key: string, owner: string) => {
+    // MAC -> who has it: a vport (named when a clash is reported) or an owner text.
+    const macs = new Map<string, string | { vport: string }>();
+    const claimMac = (key: string, owner: string | { vport: string }) => {
       const other = macs.get(key);
-      if (other) problems.push(`${name}: MAC ${key} used by both ${other} and ${owner}`);
+      if (other) problems.push(`${name}: MAC ${key} used by both ${claimant(other)} and ${claimant(owner)}`);
       macs.set(key, owner);
     };
-    const tenantVports: Array<{
-      vport: number;
-      v: TenantIntent['vports'][number];
-      key: string;
-      owner: string;
-    }> = [];
+    /** The tenant's wires on this device (attachment key -> its workloads), in first-seen order. */
+    const wires = new Map<
+      string,
+      { vport: number; port: number; vlan: number; securityIds: Set<number>; names: string[] }
+    >();
     for (const v of t.vports) {
       const mac = macKey(v.mac);
       const key = `${v.port}/${mac}/${v.vlan ?? 0}`;
@@ -408,9 +426,16 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       const clash = vportKeys.get(key);
       if (clash) problems.push(`${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash}`);
       vportKeys.set(key, `${vname} (${name})`);
-      claimMac(mac, `vport ${vname}`);
-      const vport = vports.get(key);
-      tenantVports.push({ vport, v, key, owner });
+      claimMac(mac, { vport: vname });
+      const wireKey = attachmentKey(v.port, v.vlan);
+      const vport = vports.get(wireKey);
+      let wire = wires.get(wireKey);
+      if (!wire) {
+        wire = { vport, port: v.port, vlan: v.vlan ?? 0, securityIds: new Set(), names: [] };
+        wires.set(wireKey, wire);
+      }
+      wire.securityIds.add(v.securityId);
+      wire.names.push(vname);
       table({
         kind: 'table',
         table: 'vport_classification',
@@ -457,7 +482,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         table: 'overlay_mac',
         match: { vni: t.vni, dst_mac: e.mac },
         action: 'to_remote_vtep',
-        params: { tunnel_id: tunnelFor(e.vtep) },
+        params: tunnelParams(tunnelFor(e.vtep)),
         owner,
       });
     }
@@ -467,16 +492,27 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       const group = groups.get(t.vni);
       allocation.floodGroup = group;
       const groupReplicas: Replica[] = [];
-      for (const { vport, v, key, owner } of tenantVports) {
-        const rid = replicas.get(`v:${key}`);
-        groupReplicas.push({ port: v.port, instance: rid });
+      // One copy per wire (port, VLAN), however many workloads sit behind it: they all see it.
+      // The policy check of that copy uses the identity of the wire's workloads when they share
+      // one, else the tenant's unknown security ID (only rules to any destination admit it).
+      for (const [wireKey, wire] of wires) {
+        const rid = replicas.get(`v:${t.vni}/${wireKey}`);
+        groupReplicas.push({ port: wire.port, instance: rid });
+        const [only] = wire.securityIds;
         table({
           kind: 'table',
           table: 'flood_replica',
           match: { replica_id: rid },
           action: 'replica_to_vport',
-          params: { vport, vlan_id: v.vlan ?? 0, security_id: v.securityId },
-          owner,
+          params: {
+            vport: wire.vport,
+            vlan_id: wire.vlan,
+            security_id: wire.securityIds.size === 1 ? only : t.unknownSecurityId,
+          },
+          owner:
+            wire.names.length === 1
+              ? `${tenantOwner}, workload ${wire.names[0]}`
+              : `${tenantOwner}, flooding to port ${wire.port}${wire.vlan ? ` VLAN ${wire.vlan}` : ''} (${wire.names.length} workloads)`,
         });
       }
       for (const m of t.members ?? []) {

@@ -32,10 +32,11 @@ import {
   groupsOfOurFloodEntries,
   isOurs,
   type ObservedEntity,
-  OWNER_METADATA,
   writableEntity,
 } from './device-state.js';
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import { DesiredEntity } from './planned-key.js';
+import { addReadResponse } from './read-wire.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -86,6 +87,12 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 
 // ------------------------------------------------------------------ reading
 
+/**
+ * Deadline of one read of a device: ten minutes, since a device of ~170,000 entries on a loaded
+ * host can take longer than the client's default minute to stream them all.
+ */
+const READ_TIMEOUT_MS = 600_000;
+
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
 const DEFAULT_TABLES = ['security_option_format'];
 
@@ -98,10 +105,6 @@ export async function readDevice(
   { replication = true }: { replication?: boolean } = {},
 ): Promise<Map<string, ObservedEntity>> {
   const out = new Map<string, ObservedEntity>();
-  const add = (raw: p4.v1.IEntity) => {
-    const key = entityKey(raw);
-    out.set(key, { key, value: entityValue(raw), raw });
-  };
   const index = client.p4info;
   const requests: p4.v1.IEntity[] = [
     { tableEntry: {} },
@@ -118,7 +121,9 @@ export async function readDevice(
   ];
   for (const request of requests) {
     try {
-      for await (const raw of client.readRaw(request)) add(raw);
+      // Keys and values straight from the response bytes; entities decoded only when used.
+      for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
+        addReadResponse(bytes, out);
     } catch (e) {
       // A clone session that does not exist yet is NOT_FOUND on some targets.
       if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
@@ -142,7 +147,14 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   const a = emptyAllocations();
   const tables = new Map<string, p4.v1.IEntity[]>();
   const groups: p4.v1.IMulticastGroupEntry[] = [];
+  // Only the tables that carry identifiers are decoded (observed entities may decode lazily).
+  const wanted = new Set(
+    ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica'].map(
+      (t) => index.tables.find(t)?.id,
+    ),
+  );
   for (const o of observed) {
+    if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
     const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
     if (g) groups.push(g);
     if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
@@ -155,7 +167,7 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   const vportById = new Map<number, string>();
   for (const raw of tables.get('vport_classification') ?? []) {
     const e = decode(raw);
-    const key = `${e.match.port}/${e.match.src_mac}/${e.match.vlan_id}`;
+    const key = `${e.match.port}/${e.match.vlan_id}`; // the attachment (plan.ts attachmentKey)
     a.vport.set(key, Number(e.params.vport));
     vportById.set(Number(e.params.vport), key);
   }
@@ -184,13 +196,12 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   for (const raw of tables.get('flood_replica') ?? []) {
     const e = decode(raw);
     const rid = Number(e.match.replica_id);
+    const vni = ridVni.get(rid);
+    if (vni === undefined) continue;
     if (e.action === 'replica_to_vport') {
       const key = vportById.get(Number(e.params.vport));
-      if (key) a.replica.set(`v:${key}`, rid);
-    } else {
-      const vni = ridVni.get(rid);
-      if (vni !== undefined) a.replica.set(`t:${vni}/${ipKey(address(e.action, e.params.remote_vtep))}`, rid);
-    }
+      if (key) a.replica.set(`v:${vni}/${key}`, rid);
+    } else a.replica.set(`t:${vni}/${ipKey(address(e.action, e.params.remote_vtep))}`, rid);
   }
   return a;
 }
@@ -278,31 +289,19 @@ const RANK: Record<string, number> = {
 export const rankOf = (table: string): number => RANK[table] ?? 2;
 
 export interface Desired {
-  entity: p4.v1.IEntity;
+  readonly entity: p4.v1.IEntity;
   planned: PlannedEntity;
   /** The entity's key and value when already known (see encoding-memo.ts). */
   key?: string;
   value?: string;
 }
 
-/** Encodes planned entities with the device's P4Info. */
+/**
+ * Planned entities with their keys and values for the device's P4Info; each is encoded into a
+ * P4Runtime entity only when it is written (planned-key.ts).
+ */
 export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEntity[]): Desired[] {
-  return entities.map((e) => {
-    let entity: p4.v1.IEntity;
-    if (e.kind === 'multicastGroup') entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
-    else if (e.kind === 'cloneSession')
-      entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
-    else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);
-    else
-      entity = client.tableEntry(e.table, {
-        match: e.match,
-        action: e.action,
-        params: e.params,
-        ...(e.priority !== undefined ? { priority: e.priority } : {}),
-        metadata: OWNER_METADATA,
-      });
-    return { entity, planned: e };
-  });
+  return entities.map((e) => new DesiredEntity(client, e));
 }
 
 const plannedTable = (p: PlannedEntity) =>
@@ -325,24 +324,37 @@ export function diffDevice(
   observed: ReadonlyMap<string, ObservedEntity>,
 ): Diff {
   const changes: Change[] = [];
-  const wanted = new Set<string>();
   let unchanged = 0;
+  let present = 0; // desired entities the device has (same value or not)
   for (const d of desired) {
     const key = d.key ?? entityKey(d.entity);
-    wanted.add(key);
     const have = observed.get(key);
     const value = d.value ?? entityValue(d.entity);
+    if (have) present++;
     if (have && have.value === value) {
       unchanged++;
       continue;
     }
     const table = plannedTable(d.planned);
-    const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table), key, value };
     const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
-    if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
-    else changes.push({ kind: 'modify', ...base, before: have.raw });
+    const change: Change = {
+      kind: !have ? (isDefault ? 'modify' : 'insert') : 'modify',
+      table,
+      owner: plannedOwner(d.planned),
+      entity: d.entity,
+      rank: rankOf(table),
+      key,
+      value,
+    };
+    if (have) change.before = have.raw;
+    changes.push(change);
   }
+  // Only when the device holds entities the plan does not (drift, or ours to delete) are they
+  // looked for: a no-op apply or a first one builds no set of the plan's keys.
   const drift: Change[] = [];
+  if (present === observed.size) return { changes, drift, unchanged };
+  const wanted = new Set<string>();
+  for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
     if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;

@@ -19,6 +19,7 @@ import {
   reconcileFabric,
   type ServiceEvents,
   VtepController,
+  vtepProgram,
 } from '../../src/controller/index.js';
 import { buildFrame } from '../../src/packet/index.js';
 import { DataplaneClient } from '../../src/packet-io/client.js';
@@ -204,6 +205,14 @@ export function nextServiceEvent<E extends keyof ServiceEvents>(
 }
 
 type Workload = Fabric['workloads'][number];
+
+/** The size the VTEP program's P4Info gives a table (e.g. `vport_classification`). */
+export async function tableSize(name: string): Promise<number> {
+  const { p4info } = await vtepProgram();
+  const table = p4info.tables?.find((t) => t.preamble?.name?.endsWith(`.${name}`));
+  if (!table) throw new Error(`the VTEP program has no table ${name}`);
+  return Number(table.size);
+}
 
 /** A second web workload of tenant blue, on vtep-a port 3 (the one-workload change of the tests). */
 export const blueWeb2 = (): Workload => ({

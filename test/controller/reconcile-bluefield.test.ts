@@ -21,6 +21,7 @@ import {
   reports,
   startLab,
   summary,
+  tableSize,
 } from './helpers.js';
 
 let lab: Lab;
@@ -99,8 +100,9 @@ describe('reconciling a fabric of two BlueField devices', () => {
 
   it('refuses a plan that fills a table of size N with N entries (the DPU holds N-1)', async () => {
     const fabric = copyFabric(lab.fabric);
-    // vtep-a has 2 workloads; 16,382 more make 16,384 vport_classification entries: the size.
-    for (let i = 0; i < 16_382; i++) {
+    const size = await tableSize('vport_classification');
+    // vtep-a has 2 workloads; size - 2 more make as many vport_classification entries as the size.
+    for (let i = 0; i < size - 2; i++) {
       fabric.workloads.push(greenWorkload(i));
     }
     const [a] = await reconcileFabric(lab.devices(fabric).slice(0, 1));
@@ -108,7 +110,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
     const error = (a as { error: Error }).error;
     expect(error).toBeInstanceOf(IntentError);
     expect(error.message).toContain(
-      'device vtep-a: table vport_classification: 16384 entries planned, a BlueField table of size 16384 holds 16383; nothing was written',
+      `device vtep-a: table vport_classification: ${size} entries planned, a BlueField table of size ${size} holds ${size - 1}; nothing was written`,
     );
     await lab.withClient(0, async (c) => {
       const running = await c.getPipeline('P4INFO_AND_COOKIE').catch(() => ({ p4info: undefined }));

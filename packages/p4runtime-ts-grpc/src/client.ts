@@ -30,7 +30,7 @@ import {
   type PacketIn,
   type StreamErrorEvent,
 } from './packet-io.js';
-import { type ReadOptions, readEntities } from './read.js';
+import { type ReadOptions, readEntities, readResponseBytes } from './read.js';
 import { type ArbitrationState, type ReconnectPolicy, StreamSession } from './stream.js';
 import { google, p4 } from './wire/generated/p4runtime.js';
 import { fromLong, toLong, toUint128 } from './wire/long.js';
@@ -520,6 +520,22 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     };
     if (this.role !== undefined) request.role = this.role;
     return readEntities(this.stub, request, new grpc.Metadata(), options);
+  }
+
+  /**
+   * Reads like {@link readRaw} but yields each ReadResponse as the bytes the server sent, for
+   * callers that parse only what they need of a large read (p4.v1.ReadResponse.decode gives the rest).
+   */
+  readResponseBytes(
+    entities: p4.v1.IEntity | readonly p4.v1.IEntity[],
+    options?: ReadOptions,
+  ): AsyncGenerator<Buffer, void, undefined> {
+    const request: p4.v1.IReadRequest = {
+      deviceId: toLong(this.deviceId, true),
+      entities: Array.isArray(entities) ? [...entities] : [entities as p4.v1.IEntity],
+    };
+    if (this.role !== undefined) request.role = this.role;
+    return readResponseBytes(this.stub, request, new grpc.Metadata(), options);
   }
 
   /**

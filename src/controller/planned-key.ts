@@ -1,0 +1,145 @@
+/**
+ * The key and value (device-state.ts) of a planned entity without building its P4Runtime entity:
+ * each value is encoded by the P4Info field it goes into (BitField.encode, what the client's
+ * tableEntry uses) and written as hex, in the layout entityKey and entityValue give an encoded
+ * entity. A no-op apply of ~150,000 entries per device then builds no entity at all, and an apply
+ * encodes only what it writes ({@link DesiredEntity}). Tables with exact keys only take this path
+ * (nearly every entry); a ternary, LPM or range key, a default action, a multicast group or a clone
+ * session is encoded as usual and keyed from its encoding.
+ */
+import type { P4InfoIndex, P4RuntimeClient, P4Value, p4 } from 'p4runtime-ts-grpc';
+import { entityKey, entityValue, HEX, OWNER_METADATA } from './device-state.js';
+import type { PlannedEntity, PlannedTableEntry } from './plan.js';
+
+const hex = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+};
+const OWNER_HEX = hex(OWNER_METADATA);
+
+interface Encoder {
+  encode(value: P4Value): Uint8Array;
+}
+interface FastAction {
+  /** `actionId(` */
+  head: string;
+  /** Parameters by id, with their names. */
+  params: Array<{ name: string; prefix: string; field: Encoder }>;
+}
+interface FastTable {
+  /** `T<id>|` */
+  head: string;
+  /** Exact key fields by id. */
+  fields: Array<{ name: string; prefix: string; field: Encoder }>;
+  actions: Map<string, FastAction | undefined>;
+  info: ReturnType<P4InfoIndex['tables']['get']>;
+}
+
+/** Per P4Info: the tables that take the fast path (undefined: the usual one). */
+const cache = new WeakMap<P4InfoIndex, Map<string, FastTable | undefined>>();
+
+function fastTable(index: P4InfoIndex, name: string): FastTable | undefined {
+  let tables = cache.get(index);
+  if (!tables) {
+    tables = new Map();
+    cache.set(index, tables);
+  }
+  if (tables.has(name)) return tables.get(name);
+  const info = index.tables.find(name);
+  let fast: FastTable | undefined;
+  if (info && !info.implementation && info.matchFields.list.every((f) => f.matchKind === 'exact')) {
+    const fields = [...info.matchFields.list]
+      .sort((a, b) => a.id - b.id)
+      .map((f) => ({ name: f.name, prefix: `${f.id}=`, field: f }));
+    fast = { head: `T${info.id}|`, fields, actions: new Map(), info };
+  }
+  tables.set(name, fast);
+  return fast;
+}
+
+function fastAction(table: FastTable, name: string): FastAction | undefined {
+  if (table.actions.has(name)) return table.actions.get(name);
+  const action = table.info.actions.find(name);
+  const fast = action && {
+    head: `${action.id}(`,
+    params: [...action.params.list]
+      .sort((a, b) => a.id - b.id)
+      .map((p) => ({ name: p.name, prefix: `${p.id}=`, field: p })),
+  };
+  table.actions.set(name, fast);
+  return fast;
+}
+
+/**
+ * Key and value of a regular entry of an exact-key table, or undefined when it takes the usual
+ * path (another kind of table, or anything the encoder would refuse: then encoding reports it).
+ */
+function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; value: string } | undefined {
+  if (e.isDefaultAction || e.priority !== undefined) return undefined;
+  const table = fastTable(index, e.table);
+  if (!table) return undefined;
+  const action = fastAction(table, e.action);
+  if (!action) return undefined;
+  let given = 0;
+  for (const _ in e.match) given++;
+  if (given !== table.fields.length) return undefined;
+  let key = table.head;
+  for (let i = 0; i < table.fields.length; i++) {
+    const f = table.fields[i];
+    const v = e.match[f.name];
+    if (v === undefined || v === null || typeof v === 'object') return undefined;
+    key += `${i > 0 ? ',' : ''}${f.prefix}${hex(f.field.encode(v as P4Value))}`;
+  }
+  key += '|0';
+  given = 0;
+  for (const _ in e.params) given++;
+  if (given !== action.params.length) return undefined;
+  let value = action.head;
+  for (let i = 0; i < action.params.length; i++) {
+    const p = action.params[i];
+    const v = e.params[p.name];
+    if (v === undefined) return undefined;
+    value += `${i > 0 ? ',' : ''}${p.prefix}${hex(p.field.encode(v))}`;
+  }
+  return { key, value: `${value})${OWNER_HEX}` };
+}
+
+/** Encodes one planned entity with the device's P4Info (what the client writes). */
+export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.IEntity {
+  if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
+  if (e.kind === 'cloneSession') return client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+  if (e.isDefaultAction) return client.defaultEntry(e.table, e.action, e.params);
+  return client.tableEntry(e.table, {
+    match: e.match,
+    action: e.action,
+    params: e.params,
+    ...(e.priority !== undefined ? { priority: e.priority } : {}),
+    metadata: OWNER_METADATA,
+  });
+}
+
+/** A planned entity with its key and value; its P4Runtime entity is encoded when first asked for. */
+export class DesiredEntity {
+  private encoded?: p4.v1.IEntity;
+  readonly key: string;
+  readonly value: string;
+  constructor(
+    private readonly client: P4RuntimeClient,
+    readonly planned: PlannedEntity,
+  ) {
+    const fast = planned.kind === 'table' ? fastKeyValue(client.p4info, planned) : undefined;
+    if (fast) {
+      this.key = fast.key;
+      this.value = fast.value;
+    } else {
+      this.encoded = encodePlanned(client, planned);
+      this.key = entityKey(this.encoded);
+      this.value = entityValue(this.encoded);
+    }
+  }
+  get entity(): p4.v1.IEntity {
+    if (!this.encoded) this.encoded = encodePlanned(this.client, this.planned);
+    return this.encoded;
+  }
+}

@@ -1,0 +1,91 @@
+// read-wire.ts gives every entity of a ReadResponse the key and value that device-state.ts gives the
+// decoded entity, without decoding it; the entity itself decodes to what was sent.
+
+import { p4 } from 'p4runtime-ts-grpc';
+import { describe, expect, it } from 'vitest';
+import { entityKey, entityValue, type ObservedEntity } from '../../src/controller/index.js';
+import { addReadResponse } from '../../src/controller/read-wire.js';
+
+const b = (...bytes: number[]) => new Uint8Array(bytes);
+
+const entities: p4.v1.IEntity[] = [
+  {
+    tableEntry: {
+      tableId: 33_554_433,
+      match: [
+        { fieldId: 2, exact: { value: b(0x02, 0, 0, 0, 0x0a, 1) } },
+        { fieldId: 1, exact: { value: b(0x13, 0x88) } },
+      ],
+      action: { action: { actionId: 16_777_217, params: [{ paramId: 1, value: b(7) }] } },
+      metadata: new TextEncoder().encode('genevectl'),
+    },
+  },
+  {
+    tableEntry: {
+      tableId: 33_554_434,
+      match: [
+        { fieldId: 1, exact: { value: b(0x13, 0x88) } },
+        { fieldId: 2, ternary: { value: b(0, 0, 0, 100), mask: b(0xff, 0xff, 0xff, 0xff) } },
+        { fieldId: 5, range: { low: b(0x01, 0xbb), high: b(0x01, 0xbb) } },
+        { fieldId: 6, optional: { value: b(1) } },
+      ],
+      action: {
+        action: {
+          actionId: 9,
+          params: [
+            { paramId: 3, value: b(1, 2) },
+            { paramId: 1, value: b(0) },
+          ],
+        },
+      },
+      priority: 2_000_000_000,
+    },
+  },
+  {
+    tableEntry: {
+      tableId: 33_554_435,
+      match: [{ fieldId: 1, lpm: { value: b(10, 0, 0, 0), prefixLen: 24 } }],
+      action: { action: { actionId: 4 } },
+      counterData: { byteCount: 1_000, packetCount: 3 },
+    },
+  },
+  { tableEntry: { tableId: 33_554_436, isDefaultAction: true, action: { action: { actionId: 5 } } } },
+  {
+    packetReplicationEngineEntry: {
+      multicastGroupEntry: {
+        multicastGroupId: 7,
+        replicas: [
+          { port: b(3), instance: 2 },
+          { egressPort: 1, instance: 1 },
+        ],
+      },
+    },
+  },
+  {
+    packetReplicationEngineEntry: {
+      cloneSessionEntry: { sessionId: 1, replicas: [{ port: b(0xff), instance: 0 }] },
+    },
+  },
+];
+
+describe('observed entities from ReadResponse bytes', () => {
+  it('keys and values each entity as device-state.ts does the decoded one', () => {
+    const bytes = p4.v1.ReadResponse.encode({ entities }).finish();
+    const out = new Map<string, ObservedEntity>();
+    addReadResponse(bytes, out);
+    const decoded = p4.v1.ReadResponse.decode(bytes).entities;
+    expect([...out.keys()]).toEqual(decoded.map(entityKey));
+    expect([...out.values()].map((o) => o.value)).toEqual(decoded.map(entityValue));
+    expect([...out.values()].map((o) => o.tableId)).toEqual([
+      33_554_433,
+      33_554_434,
+      33_554_435,
+      33_554_436,
+      undefined,
+      undefined,
+    ]);
+    expect([...out.values()].map((o) => p4.v1.Entity.encode(o.raw).finish())).toEqual(
+      decoded.map((e) => p4.v1.Entity.encode(e).finish()),
+    );
+  });
+});
