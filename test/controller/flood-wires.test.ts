@@ -8,8 +8,8 @@ import {
   planFabric,
   reconcileFabric,
 } from '../../src/controller/index.js';
-import { DataplaneClient } from '../../src/dataplane/client.js';
 import { buildFrame } from '../../src/packet/index.js';
+import { DataplaneClient } from '../../src/packet-io/client.js';
 import { copyFabric, greenWorkload, type Lab, reports, startLab } from './helpers.js';
 
 let lab: Lab;
