@@ -1,7 +1,7 @@
 // The structure docs/ARCHITECTURE.md describes is the structure of the code: every folder it names
 // exists, the software switch's layers import one way (core <- v1model <- P4Runtime device <-
 // frontend <- gRPC service), nothing in src/switch imports in a loop (type-only imports included),
-// and the switch never uses the P4Runtime client.
+// the switch's core names no v1model field, and the switch never uses the P4Runtime client.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,21 @@ describe('architecture', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('the core knows no v1model field name (the architecture adds its own)', () => {
+    const core = join(SWITCH, 'core');
+    const mentions = tsFiles(core).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          /standard_metadata|egress_spec|mcast_grp/.test(line)
+            ? [`${relative(PACKAGE_ROOT, file)}:${i + 1}`]
+            : [],
+        ),
+    );
+    expect(tsFiles(core).length).toBeGreaterThan(10);
+    expect(mentions).toEqual([]);
   });
 
   it('the client check catches an import of the client and lets the wire code through', () => {

@@ -74,7 +74,7 @@ export interface TableEntryInput {
 }
 
 export interface RuntimeOptions {
-  /** The architecture's drop port (egress_spec value meaning "drop"), which compiled primitives read. */
+  /** The architecture's drop port (the output port value meaning "drop"), which compiled primitives read. */
   readonly dropPort: number;
   /** Current time in microseconds since the switch started. Default: real time since construction. */
   readonly clock?: () => number;

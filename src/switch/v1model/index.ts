@@ -18,7 +18,7 @@ export {
   type Replica,
 } from './pre.js';
 export { SIMPLE_SWITCH_PRIMITIVES } from './primitives.js';
-export { loadV1Model, Pipeline } from './program.js';
+export { loadV1Model, Pipeline, SIMPLE_SWITCH_ARCHITECTURE } from './program.js';
 export {
   type DigestMessage,
   type DropRecord,
