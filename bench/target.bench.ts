@@ -9,8 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { Pipeline, SimpleSwitchEngine } from '../src/switch/v1model/index.js';
-import { ARITH_IN, arithOperandSets, arithPacket } from '../test/switch/arith-vectors.js';
-import { BASIC_FORWARD_ENTRIES, ipv4Frame } from '../test/switch/scenarios.js';
+import { ARITH_IN, arithOperandSets, arithPacket } from '../test/switch/helpers/arith-vectors.js';
+import { BASIC_FORWARD_ENTRIES, ipv4Frame } from '../test/switch/helpers/scenarios.js';
 import { medianRate, sinkValue } from './lib/rate.js';
 
 const TARGET_PPS = 200_000;

@@ -16,8 +16,8 @@ import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 /** Files that skip without bmv2 (conformance and differential, P4_DIFF=1). */
 const BMV2_ONLY_FILES = [
   'test/switch/p4runtime/bmv2-conformance.test.ts',
-  'test/switch/differential.test.ts',
-  'test/switch/geneve-differential.test.ts',
+  'test/switch/v1model/differential.test.ts',
+  'test/switch/v1model/geneve-differential.test.ts',
 ];
 /** Files that run on whichever target P4_TARGET names. */
 const TARGET_FILES = [

@@ -47,12 +47,6 @@ export interface FieldListDef {
   readonly fields: readonly StaticFieldRef[];
 }
 
-/** v1model fields the primitives themselves touch. */
-export interface ArchFieldRefs {
-  readonly egressSpec: StaticFieldRef | undefined;
-  readonly mcastGrp: StaticFieldRef | undefined;
-}
-
 export interface CompileContext {
   readonly layout: Layout;
   readonly expr: ExprCompiler;
@@ -63,5 +57,4 @@ export interface CompileContext {
   calculation(node: JsonNode, name: string): CalculationDef;
   fieldList(node: JsonNode, id: number): FieldListDef;
   learnList(node: JsonNode, id: number): FieldListDef;
-  readonly arch: ArchFieldRefs;
 }

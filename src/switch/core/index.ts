@@ -8,7 +8,7 @@
 export { ConfigError, EngineError, type EngineErrorCode, PacketProcessingError } from './errors.js';
 export { createHashAlgorithm, csum16, type HashAlgorithm, xxh64 } from './hash.js';
 export type { GroupMemberSpec, GroupRecord } from './profiles.js';
-export { Program, SUPPORTED_JSON_MAJOR, SUPPORTED_JSON_MAX_MINOR } from './program.js';
+export { type ArchitectureSpec, Program, SUPPORTED_JSON_MAJOR, SUPPORTED_JSON_MAX_MINOR } from './program.js';
 export {
   type ActionInfo,
   type KeyFieldInfo,

@@ -104,7 +104,7 @@ export class Layout {
   readonly unionByName = new Map<string, UnionInfo>();
   readonly unionStacks: UnionStackInfo[] = [];
   readonly unionStackByName = new Map<string, UnionStackInfo>();
-  /** bmv2 field aliases: "intrinsic_metadata.mcast_grp" -> actual header/field. */
+  /** bmv2 field aliases: an architecture's name for a field -> the actual header/field. */
   readonly aliases = new Map<string, { header: string; field: string }>();
   numSlots = 0;
   bigSlots = 0;
@@ -363,8 +363,8 @@ export class Layout {
   }
 
   /**
-   * Looks up an architecture field by its bmv2 name ("standard_metadata.egress_spec",
-   * "intrinsic_metadata.mcast_grp"), honouring aliases. Returns undefined when the program lacks it.
+   * Looks up an architecture field by its bmv2 name ("header.field"), honouring
+   * aliases (`field_aliases`). Returns undefined when the program lacks it.
    */
   findField(fullName: string): StaticFieldRef | undefined {
     const alias = this.aliases.get(fullName);

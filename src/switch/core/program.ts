@@ -8,14 +8,7 @@
  */
 import { ActionCompiler, type ActionDef } from './actions.js';
 import { type CalculationDef, compileCalculation } from './calculation.js';
-import type {
-  ArchFieldRefs,
-  CompileContext,
-  CounterDef,
-  FieldListDef,
-  MeterDef,
-  RegisterDef,
-} from './context.js';
+import type { CompileContext, CounterDef, FieldListDef, MeterDef, RegisterDef } from './context.js';
 import { type CompiledPipeline, PipelineCompiler, type PipelineRegistry } from './control.js';
 import {
   type CompiledChecksum,
@@ -67,14 +60,21 @@ const KNOWN_TOP_LEVEL = new Set([
   'config_options',
 ]);
 
-/** Fields simple_switch requires (SimpleSwitch constructor: add_required_field). */
-const REQUIRED_FIELDS = [
-  'standard_metadata.ingress_port',
-  'standard_metadata.packet_length',
-  'standard_metadata.instance_type',
-  'standard_metadata.egress_spec',
-  'standard_metadata.egress_port',
-];
+/**
+ * What an architecture adds to the core's loader: its primitives beside bm_sim's core ones, and the
+ * fields it requires every program to have (bmv2's Switch::add_required_field, called by a target's
+ * constructor). The core knows no architecture's field names.
+ */
+export interface ArchitectureSpec {
+  /** Named in errors, e.g. "simple_switch". */
+  readonly name: string;
+  readonly primitives: PrimitiveSet;
+  /** bmv2 field names ("header.field"), checked after loading. */
+  readonly requiredFields: readonly string[];
+}
+
+/** No architecture: the core's primitives only, no required field. */
+const CORE_ONLY: ArchitectureSpec = { name: 'the core', primitives: new Map(), requiredFields: [] };
 
 export class Program {
   private constructor(
@@ -107,10 +107,10 @@ export class Program {
   }
 
   /**
-   * Parses and compiles a bmv2 JSON document (a string or an already parsed object); `primitives`
-   * are the architecture's, beside the core's (`../v1model/` loads with simple_switch's).
+   * Parses and compiles a bmv2 JSON document (a string or an already parsed object) for an
+   * architecture (`../v1model/` loads with simple_switch's primitives and required fields).
    */
-  static load(json: string | unknown, primitives: PrimitiveSet = new Map()): Program {
+  static load(json: string | unknown, arch: ArchitectureSpec = CORE_ONLY): Program {
     let doc: unknown = json;
     if (typeof json === 'string') {
       try {
@@ -196,10 +196,6 @@ export class Program {
     const fieldLists = readFieldLists(root, layout, 'field_lists');
     const learnLists = readFieldLists(root, layout, 'learn_lists');
 
-    const arch: ArchFieldRefs = {
-      egressSpec: layout.findField('standard_metadata.egress_spec'),
-      mcastGrp: layout.findField('intrinsic_metadata.mcast_grp'),
-    };
     const expr = new ExprCompiler({
       layout,
       register: (node, name) => {
@@ -233,10 +229,9 @@ export class Program {
         if (!ll) return node.fail(`unknown learn list id ${id}`);
         return ll;
       },
-      arch,
     };
 
-    const actionCompiler = new ActionCompiler(ctx, primitives);
+    const actionCompiler = new ActionCompiler(ctx, arch.primitives);
     const actions = root.list('actions').map((a) => actionCompiler.compileAction(a));
     const actionsById = new Map<number, ActionDef>();
     root.list('actions').forEach((a, i) => {
@@ -309,8 +304,8 @@ export class Program {
       if (c.verify) for (const p of parsers.values()) p.verifiers.push(c.verifier);
     }
 
-    for (const f of REQUIRED_FIELDS) {
-      if (!layout.findField(f)) root.fail(`required field '${f}' is missing (simple_switch needs it)`);
+    for (const f of arch.requiredFields) {
+      if (!layout.findField(f)) root.fail(`required field '${f}' is missing (${arch.name} needs it)`);
     }
     const configOptions = new Map<string, string>();
     const co = root.get('config_options');

@@ -74,7 +74,7 @@ export interface TableEntryInput {
 }
 
 export interface RuntimeOptions {
-  /** The architecture's drop port (egress_spec value meaning "drop"), which compiled primitives read. */
+  /** The architecture's drop port (the output port value meaning "drop"), which compiled primitives read. */
   readonly dropPort: number;
   /** Current time in microseconds since the switch started. Default: real time since construction. */
   readonly clock?: () => number;
@@ -171,6 +171,21 @@ export class RuntimeInterface {
   }
 
   /**
+   * {@link addTableEntry} for a key its caller has validated already: the P4Runtime frontend checks
+   * every key against the P4Info (PI's `construct_match_key`) and bmv2's runtime then trusts it, so
+   * the engine does not check it again. The action, priority and idle timeout are still checked.
+   */
+  addValidatedTableEntry(table: string, entry: TableEntryInput): number {
+    return this.table(table).addEntry(
+      entry.match,
+      entry.priority ?? 0,
+      entry.action,
+      entry.idleTimeoutNs ?? 0,
+      true,
+    );
+  }
+
+  /**
    * Changes the action of an entry (bmv2's `mt_modify_entry`); `idleTimeoutNs`, when given, also sets
    * its TTL. Errors: NOT_FOUND, INVALID_ARGUMENT, PERMISSION_DENIED.
    */
@@ -194,6 +209,11 @@ export class RuntimeInterface {
    */
   findTableEntry(table: string, match: MatchKey, priority = 0): number | undefined {
     return this.table(table).findHandle(match, priority);
+  }
+
+  /** {@link findTableEntry} for a key its caller has validated (see {@link addValidatedTableEntry}). */
+  findValidatedTableEntry(table: string, match: MatchKey, priority = 0): number | undefined {
+    return this.table(table).findHandle(match, priority, true);
   }
 
   /** Microseconds since an entry was last hit (or added, or had its TTL set). */

@@ -26,6 +26,6 @@ export interface Runtime extends PacketRuntime {
   readonly rng: Rng;
   /** Current time in microseconds since the engine started. */
   readonly now: () => number;
-  /** simple_switch's drop port (egress_spec value meaning "drop"). */
+  /** The architecture's drop port (the output port value meaning "drop"). */
   readonly dropPort: number;
 }

@@ -33,7 +33,7 @@ export interface PacketRuntime {
   readonly rng: { uniform(lo: bigint, hi: bigint): bigint };
   /** Current time in microseconds since the engine started. */
   readonly now: () => number;
-  /** The architecture's drop port (egress_spec value meaning "drop"). */
+  /** The architecture's drop port (the output port value meaning "drop"). */
   readonly dropPort: number;
 }
 

@@ -49,6 +49,11 @@ export type MatchFieldValue =
  */
 export type MatchKey = readonly (MatchFieldValue | undefined)[];
 
+type ExactMatch = Extract<MatchFieldValue, { kind: 'exact' }>;
+type LpmMatch = Extract<MatchFieldValue, { kind: 'lpm' }>;
+type RangeMatch = Extract<MatchFieldValue, { kind: 'range' }>;
+type ValidMatch = Extract<MatchFieldValue, { kind: 'valid' }>;
+
 /** What a table entry (or default entry) executes. */
 export type EntryActionSpec =
   | { readonly type: 'action'; readonly name: string; readonly params: readonly Value[] }
@@ -227,6 +232,7 @@ export class TableState {
           { type: 'action', binding: { action: ce.action, args: ce.args } },
           0,
           true,
+          false,
         );
       }
       this.immutable = true;
@@ -279,14 +285,24 @@ export class TableState {
     return { action, args: checkParams(action, params) };
   }
 
-  addEntry(match: MatchKey, priority: number, action: EntryActionSpec, idleTimeoutNs = 0): number {
+  /**
+   * Adds an entry (bmv2's `mt_add_entry`); `validated`: the key was checked by the caller (the
+   * P4Runtime frontend, as PI's `construct_match_key`), so {@link validateKey} is not run again.
+   */
+  addEntry(
+    match: MatchKey,
+    priority: number,
+    action: EntryActionSpec,
+    idleTimeoutNs = 0,
+    validated = false,
+  ): number {
     this.checkMutable();
     this.checkPriority(priority);
     if (idleTimeoutNs !== 0 && !this.def.supportTimeout) {
       throw invalidArgument(`table '${this.def.name}' does not support idle timeout`);
     }
     const resolved = this.resolveAction(action);
-    return this.insert(match, priority, resolved, idleTimeoutNs, false);
+    return this.insert(match, priority, resolved, idleTimeoutNs, false, validated);
   }
 
   private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
@@ -360,10 +376,12 @@ export class TableState {
 
   /**
    * Handle of the entry with this key (and priority, in ternary/range tables), undefined when there is
-   * none (bmv2's `mt_get_entry_from_key`). Errors: INVALID_ARGUMENT for a malformed key.
+   * none (bmv2's `mt_get_entry_from_key`). Errors: INVALID_ARGUMENT for a malformed key (unless
+   * `validated`: the caller checked it).
    */
-  findHandle(match: MatchKey, priority: number): number | undefined {
+  findHandle(match: MatchKey, priority: number, validated = false): number | undefined {
     this.checkPriority(priority);
+    if (!validated) this.validateKey(match);
     return this.existing(this.normalize(match, priority))?.handle;
   }
 
@@ -436,7 +454,9 @@ export class TableState {
     action: EntryAction,
     idleTimeoutNs: number,
     isConst: boolean,
+    validated: boolean,
   ): number {
+    if (!validated) this.validateKey(match);
     const n = this.normalize(match, priority);
     if (this.existing(n))
       throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
@@ -507,7 +527,83 @@ export class TableState {
     }
   }
 
-  /** Validates a match key and computes its normalised forms. */
+  /**
+   * Checks a match key against the table's key fields: their number, each field's match kind, that
+   * values fit the width, prefix lengths, no bits beyond a prefix or outside a mask, low <= high.
+   * Callers that hand the engine keys already checked (the P4Runtime device adapter: PI's
+   * `construct_match_key` validates and bmv2's runtime then trusts the key) skip it. Errors:
+   * INVALID_ARGUMENT naming the field.
+   */
+  validateKey(match: MatchKey): void {
+    const keys = this.def.keys;
+    if (match.length !== keys.length) {
+      throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      switch (k.matchKind) {
+        case 'valid':
+          if (m?.kind !== 'valid')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
+          continue;
+        case 'exact':
+          if (m?.kind !== 'exact')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
+          checkFits(m.value, 'value', k.width, this.def.name, k.name);
+          continue;
+        case 'lpm': {
+          if (!m) continue;
+          if (m.kind !== 'lpm')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'lpm' match`);
+          checkFits(m.value, 'value', k.width, this.def.name, k.name);
+          const plen = m.prefixLength;
+          if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: prefix length ${plen} outside [0, ${k.width}]`,
+            );
+          }
+          const mask = prefixMask(effectivePrefix(plen, k.width), k.width);
+          if ((m.value & ~mask & maskBig(k.width)) !== 0n) {
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: value has bits set beyond the prefix length ${plen}`,
+            );
+          }
+          continue;
+        }
+        case 'ternary':
+          if (!m) continue;
+          if (m.kind === 'optional') {
+            checkFits(m.value, 'value', k.width, this.def.name, k.name);
+          } else if (m.kind === 'ternary') {
+            checkFits(m.value, 'value', k.width, this.def.name, k.name);
+            checkFits(m.mask, 'mask', k.width, this.def.name, k.name);
+            if ((m.value & ~m.mask) !== 0n)
+              throw invalidArgument(
+                `${keyFieldLabel(this.def.name, k.name)}: value has bits set outside the mask`,
+              );
+          } else {
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: expected a 'ternary' or 'optional' match`,
+            );
+          }
+          continue;
+        case 'range':
+          if (!m) continue;
+          if (m.kind !== 'range')
+            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'range' match`);
+          checkFits(m.low, 'low bound', k.width, this.def.name, k.name);
+          checkFits(m.high, 'high bound', k.width, this.def.name, k.name);
+          if (m.low > m.high)
+            throw invalidArgument(
+              `${keyFieldLabel(this.def.name, k.name)}: low bound ${m.low} exceeds high bound ${m.high}`,
+            );
+          continue;
+      }
+    }
+  }
+
+  /** The normalised forms of a match key {@link validateKey} accepts (it checks nothing itself). */
   private normalize(
     match: MatchKey,
     priority: number,
@@ -519,9 +615,6 @@ export class TableState {
     prefix: number;
   } {
     const keys = this.def.keys;
-    if (match.length !== keys.length) {
-      throw invalidArgument(`table '${this.def.name}' has ${keys.length} key field(s), got ${match.length}`);
-    }
     if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
     const fields: ClassifierField[] = [];
     const canonical: (MatchFieldValue | undefined)[] = [];
@@ -537,19 +630,15 @@ export class TableState {
       const repr = numeric ? toNumber : asIs;
       switch (k.matchKind) {
         case 'valid': {
-          if (m?.kind !== 'valid')
-            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
-          if (this.needsPriority) fields.push({ kind: 'mask', v: m.value ? 1 : 0, m: 1 });
+          const valid = (m as ValidMatch).value;
+          if (this.needsPriority) fields.push({ kind: 'mask', v: valid ? 1 : 0, m: 1 });
           canonical.push(m);
-          if (this.needsPriority) parts.push(m.value ? '1' : '0');
-          lookupParts.push(m.value ? 1 : 0);
+          if (this.needsPriority) parts.push(valid ? '1' : '0');
+          lookupParts.push(valid ? 1 : 0);
           continue;
         }
         case 'exact': {
-          if (m?.kind !== 'exact')
-            throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
-          checkFits(m.value, 'value', k.width, this.def.name, k.name);
-          const v = storageValue(m.value, numeric);
+          const v = storageValue((m as ExactMatch).value, numeric);
           if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
           if (this.needsPriority) parts.push(String(v));
@@ -557,27 +646,11 @@ export class TableState {
           continue;
         }
         case 'lpm': {
-          let value = 0n;
-          let plen = 0;
-          if (m) {
-            if (m.kind !== 'lpm')
-              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'lpm' match`);
-            checkFits(m.value, 'value', k.width, this.def.name, k.name);
-            plen = m.prefixLength;
-            if (!Number.isInteger(plen) || plen < 0 || plen > k.width) {
-              throw invalidArgument(
-                `${keyFieldLabel(this.def.name, k.name)}: prefix length ${plen} outside [0, ${k.width}]`,
-              );
-            }
-            value = m.value;
-          }
+          const lpm = m as LpmMatch | undefined;
+          const value = lpm ? lpm.value : 0n;
+          const plen = lpm ? lpm.prefixLength : 0;
           const effective = effectivePrefix(plen, k.width);
           const mask = prefixMask(effective, k.width);
-          if ((value & ~mask & maskBig(k.width)) !== 0n) {
-            throw invalidArgument(
-              `${keyFieldLabel(this.def.name, k.name)}: value has bits set beyond the prefix length ${plen}`,
-            );
-          }
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
             fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
@@ -591,25 +664,12 @@ export class TableState {
         case 'ternary': {
           let value = 0n;
           let mask = 0n;
-          if (m) {
-            if (m.kind === 'optional') {
-              checkFits(m.value, 'value', k.width, this.def.name, k.name);
-              value = m.value;
-              mask = maskBig(k.width);
-            } else if (m.kind === 'ternary') {
-              checkFits(m.value, 'value', k.width, this.def.name, k.name);
-              checkFits(m.mask, 'mask', k.width, this.def.name, k.name);
-              if ((m.value & ~m.mask) !== 0n)
-                throw invalidArgument(
-                  `${keyFieldLabel(this.def.name, k.name)}: value has bits set outside the mask`,
-                );
-              value = m.value;
-              mask = m.mask;
-            } else {
-              throw invalidArgument(
-                `${keyFieldLabel(this.def.name, k.name)}: expected a 'ternary' or 'optional' match`,
-              );
-            }
+          if (m?.kind === 'optional') {
+            value = m.value;
+            mask = maskBig(k.width);
+          } else if (m?.kind === 'ternary') {
+            value = m.value;
+            mask = m.mask;
           }
           canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
           fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
@@ -617,20 +677,9 @@ export class TableState {
           continue;
         }
         case 'range': {
-          let low = 0n;
-          let high = maskBig(k.width);
-          if (m) {
-            if (m.kind !== 'range')
-              throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'range' match`);
-            checkFits(m.low, 'low bound', k.width, this.def.name, k.name);
-            checkFits(m.high, 'high bound', k.width, this.def.name, k.name);
-            if (m.low > m.high)
-              throw invalidArgument(
-                `${keyFieldLabel(this.def.name, k.name)}: low bound ${m.low} exceeds high bound ${m.high}`,
-              );
-            low = m.low;
-            high = m.high;
-          }
+          const range = m as RangeMatch | undefined;
+          const low = range ? range.low : 0n;
+          const high = range ? range.high : maskBig(k.width);
           const full = low === 0n && high === maskBig(k.width);
           canonical.push(full ? undefined : { kind: 'range', low, high });
           fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
@@ -662,18 +711,12 @@ export class TableState {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
-      let v: number | bigint;
-      if (k.matchKind === 'valid') {
-        if (m?.kind !== 'valid')
-          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected a 'valid' match`);
-        v = m.value ? 1 : 0;
-      } else {
-        if (m?.kind !== 'exact')
-          throw invalidArgument(`${keyFieldLabel(this.def.name, k.name)}: expected an 'exact' match`);
-        checkFits(m.value, 'value', k.width, this.def.name, k.name);
-        v = storageValue(m.value, isNumWidth(k.width));
-      }
-      values[i] = v;
+      values[i] =
+        k.matchKind === 'valid'
+          ? (m as ValidMatch).value
+            ? 1
+            : 0
+          : storageValue((m as ExactMatch).value, isNumWidth(k.width));
     }
     const lookupKey = keys.length === 1 ? values[0] : values;
     return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };

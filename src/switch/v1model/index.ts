@@ -11,6 +11,7 @@
  * ```
  */
 export * from '../core/index.js';
+export type { DigestMessage, DropRecord, OutputPacket } from './packet-run.js';
 export {
   type CloneSessionConfig,
   MAX_CLONE_SESSION_ID,
@@ -18,13 +19,6 @@ export {
   type Replica,
 } from './pre.js';
 export { SIMPLE_SWITCH_PRIMITIVES } from './primitives.js';
-export { loadV1Model, Pipeline } from './program.js';
-export {
-  type DigestMessage,
-  type DropRecord,
-  type EngineOptions,
-  type OutputPacket,
-  type ProcessResult,
-  SimpleSwitchEngine,
-} from './simple-switch.js';
+export { loadV1Model, Pipeline, SIMPLE_SWITCH_ARCHITECTURE } from './program.js';
+export { type EngineOptions, type ProcessResult, SimpleSwitchEngine } from './simple-switch.js';
 export { InstanceType } from './standard-metadata.js';

@@ -168,8 +168,10 @@ function markToDrop(ctx: CompileContext, h: HeaderNode, where: JsonNode): Effect
   };
 }
 
+/** simple_switch's `drop`: egress_spec to the drop port and, where the program has it, mcast_grp to 0. */
 function drop(ctx: CompileContext, node: JsonNode): Effect {
-  const { egressSpec, mcastGrp } = ctx.arch;
+  const egressSpec = ctx.layout.findField('standard_metadata.egress_spec');
+  const mcastGrp = ctx.layout.findField('intrinsic_metadata.mcast_grp');
   if (!egressSpec) return node.fail("'drop' needs field standard_metadata.egress_spec");
   const layout = ctx.layout;
   const specSlot = layout.slot(egressSpec);

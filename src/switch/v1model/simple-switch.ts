@@ -13,10 +13,12 @@
  *
  * A packet whose processing fails (failed assert, out-of-bounds stack index, ...) produces no output at all;
  * the error is reported in the result.
+ *
+ * As in bmv2's simple_switch, the pieces between the passes are apart: the traffic manager
+ * (traffic-manager.ts), multicast replication through the PRE (replication.ts), cloning (clone.ts);
+ * a packet's run and its pooled states are packet-run.ts. The PRE's control plane is here.
  */
-import { copyFieldList } from '../core/actions.js';
 import type { Value } from '../core/bits.js';
-import type { FieldListDef } from '../core/context.js';
 import type { CompiledPipeline } from '../core/control.js';
 import type { CompiledDeparser } from '../core/deparser.js';
 import { ConfigError, EngineError, invalidArgument, PacketProcessingError } from '../core/errors.js';
@@ -24,9 +26,19 @@ import type { StaticFieldRef } from '../core/layout.js';
 import type { CompiledParser } from '../core/parser.js';
 import type { Program } from '../core/program.js';
 import { RuntimeInterface } from '../core/runtime-interface.js';
-import { type PacketNote, PacketState } from '../core/state.js';
+import type { PacketNote, PacketState } from '../core/state.js';
+import { Cloning } from './clone.js';
+import {
+  type DigestMessage,
+  type DropRecord,
+  type OutputPacket,
+  type PacketRun,
+  PacketStates,
+} from './packet-run.js';
 import { type CloneSessionConfig, type Replica, ReplicationEngine } from './pre.js';
+import { Replication } from './replication.js';
 import { InstanceType, type StandardMetadata, standardMetadata } from './standard-metadata.js';
+import { TrafficManager } from './traffic-manager.js';
 
 export interface EngineOptions {
   /** Port meaning "drop" in egress_spec (simple_switch --drop-port), default 511. */
@@ -48,27 +60,6 @@ export interface EngineOptions {
   readonly queuesPerPort?: number;
 }
 
-export interface OutputPacket {
-  readonly port: number;
-  readonly bytes: Uint8Array;
-  /** instance_type of the copy when it left egress. */
-  readonly instanceType: number;
-}
-
-export interface DigestMessage {
-  readonly listId: number;
-  readonly listName: string;
-  /** Field values in learn-list order. */
-  readonly values: readonly bigint[];
-  readonly fieldNames: readonly string[];
-}
-
-export interface DropRecord {
-  readonly stage: 'ingress' | 'egress' | 'replication' | 'queue';
-  readonly reason: string;
-  readonly instanceType: number;
-}
-
 export interface ProcessResult {
   /** Packets transmitted on ports other than the CPU port, in emission order. */
   readonly outputs: OutputPacket[];
@@ -82,22 +73,6 @@ export interface ProcessResult {
   readonly error?: string;
 }
 
-type Job =
-  | { readonly kind: 'ingress'; readonly s: PacketState }
-  | { readonly kind: 'egress'; readonly s: PacketState; readonly port: number };
-
-interface Collector {
-  /** States used by this input packet, returned to the pool when it is done. */
-  states: PacketState[];
-  outputs: OutputPacket[];
-  packetIns: OutputPacket[];
-  digests: DigestMessage[];
-  drops: DropRecord[];
-  notes: PacketNote[];
-  jobs: Job[];
-  passes: number;
-}
-
 export class SimpleSwitchEngine extends RuntimeInterface {
   private readonly parser: CompiledParser;
   private readonly deparser: CompiledDeparser;
@@ -108,10 +83,10 @@ export class SimpleSwitchEngine extends RuntimeInterface {
   private readonly dropPort: number;
   private readonly cpuPort: number | undefined;
   private readonly maxPasses: number;
-  private readonly tracing: boolean;
-  private readonly queuesPerPort: number;
-  private readonly fieldListSlots = new Map<FieldListDef, number[]>();
-  private readonly pool: PacketState[] = [];
+  private readonly states: PacketStates;
+  private readonly tm: TrafficManager;
+  private readonly replication: Replication;
+  private readonly cloning: Cloning;
 
   constructor(program: Program, options: EngineOptions = {}) {
     const need = <T>(map: ReadonlyMap<string, T>, name: string, what: string): T => {
@@ -132,9 +107,11 @@ export class SimpleSwitchEngine extends RuntimeInterface {
     this.dropPort = dropPort;
     this.cpuPort = options.cpuPort;
     this.maxPasses = options.maxPasses ?? 1024;
-    this.tracing = options.trace ?? false;
-    this.queuesPerPort = options.queuesPerPort ?? 1;
     this.arch = standardMetadata(program);
+    this.states = new PacketStates(this.rt, program, options.trace ?? false);
+    this.tm = new TrafficManager(this.arch, options.queuesPerPort ?? 1, this.rt.now);
+    this.replication = new Replication(this.pre, this.arch, this.states, this.tm);
+    this.cloning = new Cloning(this.pre, this.arch, program.headerOps, parser, this.states, this.tm);
   }
 
   // =================================================================================================
@@ -144,7 +121,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
   processPacket(port: number, bytes: Uint8Array): ProcessResult {
     if (!Number.isInteger(port) || port < 0 || port > 0xffff)
       throw invalidArgument(`invalid ingress port ${port}`);
-    const c: Collector = {
+    const c: PacketRun = {
       states: [],
       outputs: [],
       packetIns: [],
@@ -155,7 +132,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
       passes: 0,
     };
     try {
-      const s = this.newState(c);
+      const s = this.states.fresh(c);
       s.data = bytes.slice();
       this.program.headerOps.clearAll(s);
       // SimpleSwitch::receive_
@@ -187,10 +164,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
       return { outputs: [], packetIns: [], digests: [], drops: c.drops, notes: c.notes, error: message };
     } finally {
       // Results only hold fresh byte arrays, so every state of this packet can be reused.
-      for (const st of c.states) {
-        st.notes = null;
-        this.pool.push(st);
-      }
+      this.states.release(c);
     }
   }
 
@@ -200,50 +174,22 @@ export class SimpleSwitchEngine extends RuntimeInterface {
     return this.processPacket(this.cpuPort, bytes);
   }
 
-  /** A state with reset packet registers (PHV contents are whatever the previous user left). */
-  private newState(c: Collector): PacketState {
-    const s = this.pool.pop() ?? new PacketState(this.rt, this.program.layout);
-    s.resetRegisters();
-    s.notes = c.notes;
-    s.tracing = this.tracing;
-    c.states.push(s);
-    return s;
-  }
-
-  /** A pooled copy of `s`. */
-  private copyState(c: Collector, s: PacketState): PacketState {
-    const copy = this.newState(c);
-    copy.copyFrom(s);
-    return copy;
-  }
-
-  private listSlots(list: FieldListDef): number[] {
-    let slots = this.fieldListSlots.get(list);
-    if (!slots) {
-      slots = this.program.fieldListSlots(list);
-      this.fieldListSlots.set(list, slots);
-    }
-    return slots;
-  }
-
   /** A fresh packet state whose metadata is all zero except the preserved field list (simple_switch copies). */
   private derivedState(
-    c: Collector,
+    c: PacketRun,
     from: PacketState,
     fieldListId: number,
     instanceType: number,
   ): PacketState {
-    const s = this.newState(c);
+    const s = this.states.fresh(c);
     this.program.headerOps.clearAll(s);
-    const list = this.program.fieldLists.get(fieldListId);
-    if (list) copyFieldList(list, from, s, this.listSlots(list));
-    else if (fieldListId !== 0)
+    if (!this.states.preserve(fieldListId, from, s) && fieldListId !== 0)
       s.note('warning', `field list ${fieldListId} does not exist; nothing preserved`);
     this.arch.instanceType.set(s, instanceType);
     return s;
   }
 
-  private runIngress(s: PacketState, c: Collector): void {
+  private runIngress(s: PacketState, c: PacketRun): void {
     const a = this.arch;
     const ingressPacketSize = s.packetLength;
     const originalBytes = s.data;
@@ -257,30 +203,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
     const mgid = a.mcastGrp ? a.mcastGrp.get(s) : 0;
 
     // Ingress cloning: the clone is the packet as it arrived at this ingress pass, parsed again.
-    if (s.cloneSession >= 0) {
-      const sessionId = s.cloneSession;
-      const fieldList = s.cloneFieldList;
-      s.cloneSession = -1;
-      s.cloneFieldList = 0;
-      const session = this.pre.session(sessionId);
-      if (session) {
-        const copy = this.newState(c);
-        this.program.headerOps.clearAll(copy);
-        copy.data = originalBytes;
-        copy.packetLength = ingressPacketSize;
-        copy.ingressLength = s.ingressLength;
-        // Parsers may branch on ingress_port, so simple_switch keeps it for this re-parse only.
-        a.ingressPort.set(copy, a.ingressPort.get(s));
-        this.parser.parse(copy);
-        this.program.headerOps.resetMetadata(copy);
-        const list = this.program.fieldLists.get(fieldList);
-        if (list) copyFieldList(list, s, copy, this.listSlots(list));
-        a.instanceType.set(copy, InstanceType.INGRESS_CLONE);
-        this.cloneToSession(copy, session, c);
-      } else {
-        s.note('warning', `clone session ${sessionId} is not configured; no clone made`);
-      }
-    }
+    if (s.cloneSession >= 0) this.cloning.ingressClone(s, originalBytes, ingressPacketSize, c);
 
     // Learning (digest).
     if (s.learnList > 0) {
@@ -310,7 +233,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
 
     if (mgid !== 0) {
       a.instanceType.set(s, InstanceType.REPLICATION);
-      this.multicast(s, mgid, c);
+      this.replication.multicast(s, mgid, c);
       return;
     }
 
@@ -324,92 +247,15 @@ export class SimpleSwitchEngine extends RuntimeInterface {
       return;
     }
     a.instanceType.set(s, InstanceType.NORMAL);
-    this.enqueue(egressSpec, s, c);
+    this.tm.enqueue(egressSpec, s, c);
   }
 
-  /** Replicates `s` to every replica of group `mgid` (bmv2 SimpleSwitch::multicast). */
-  private multicast(s: PacketState, mgid: number, c: Collector): void {
-    const replicas = this.pre.replicate(mgid);
-    if (!replicas) {
-      s.note('warning', `Replication requested for mgid ${mgid}, which is not known to the PRE`);
-      c.drops.push({
-        stage: 'replication',
-        reason: `multicast group ${mgid} does not exist`,
-        instanceType: this.arch.instanceType.get(s),
-      });
-      return;
-    }
-    this.replicateTo(s, replicas, c);
-  }
-
-  private replicateTo(s: PacketState, replicas: readonly Replica[], c: Collector): void {
-    // bmv2 writes each replica's rid into the source PHV before copying it.
-    for (const r of replicas) {
-      this.arch.egressRid?.set(s, r.rid);
-      const copy = this.copyState(c, s);
-      clearFlags(copy);
-      copy.truncateLength = Number.POSITIVE_INFINITY;
-      this.enqueue(r.port, copy, c);
-    }
-  }
-
-  private cloneToSession(
-    copy: PacketState,
-    session: { config: CloneSessionConfig; order: Replica[] },
-    c: Collector,
-  ): void {
-    const plen = session.config.packetLengthBytes ?? 0;
-    const truncate = (x: PacketState): void => {
-      if (plen > 0) x.truncateLength = plen;
-    };
-    if (session.config.replicas) {
-      for (const r of session.order) {
-        this.arch.egressRid?.set(copy, r.rid);
-        const replica = this.copyState(c, copy);
-        clearFlags(replica);
-        replica.truncateLength = Number.POSITIVE_INFINITY;
-        truncate(replica);
-        this.enqueue(r.port, replica, c);
-      }
-    }
-    if (session.config.egressPort !== undefined) {
-      clearFlags(copy);
-      copy.truncateLength = Number.POSITIVE_INFINITY;
-      truncate(copy);
-      this.enqueue(session.config.egressPort, copy, c);
-    }
-  }
-
-  private enqueue(port: number, s: PacketState, c: Collector): void {
-    const priority = this.arch.priority ? this.arch.priority.get(s) : 0;
-    if (priority >= this.queuesPerPort) {
-      s.note('warning', 'Priority out of range, dropping packet');
-      c.drops.push({
-        stage: 'queue',
-        reason: `priority ${priority} out of range`,
-        instanceType: this.arch.instanceType.get(s),
-      });
-      return;
-    }
-    const q = this.arch.queueing;
-    if (q) {
-      q.enqTimestamp.set(s, this.rt.now());
-      q.enqQdepth.set(s, 0);
-    }
-    c.jobs.push({ kind: 'egress', s, port });
-  }
-
-  private runEgress(s: PacketState, port: number, c: Collector): void {
+  private runEgress(s: PacketState, port: number, c: PacketRun): void {
     const a = this.arch;
     s.exit = false;
     if (s.tracing) s.note('trace', `egress pass on port ${port}, instance_type ${a.instanceType.get(s)}`);
     a.egressTs?.set(s, this.rt.now());
-    const q = a.queueing;
-    if (q) {
-      q.deqTimedelta.set(s, this.rt.now() - q.enqTimestamp.get(s));
-      q.deqQdepth.set(s, 0);
-      q.qid?.set(s, 0);
-    }
+    this.tm.dequeue(s);
     a.egressPort.set(s, port);
     // egress_spec starts as drop_port + 1 (so that it is not the drop port), truncated to the field.
     a.egressSpec.set(s, this.dropPort + 1);
@@ -417,25 +263,7 @@ export class SimpleSwitchEngine extends RuntimeInterface {
     this.egress.apply(s);
     s.exit = false;
 
-    if (s.cloneSession >= 0) {
-      const sessionId = s.cloneSession;
-      const fieldList = s.cloneFieldList;
-      s.cloneSession = -1;
-      s.cloneFieldList = 0;
-      const session = this.pre.session(sessionId);
-      if (session) {
-        // Egress clones carry the headers as they are now, metadata reset except the preserved fields.
-        const copy = this.copyState(c, s);
-        this.program.headerOps.resetMetadata(copy);
-        const list = this.program.fieldLists.get(fieldList);
-        if (list) copyFieldList(list, s, copy, this.listSlots(list));
-        a.instanceType.set(copy, InstanceType.EGRESS_CLONE);
-        clearFlags(copy);
-        this.cloneToSession(copy, session, c);
-      } else {
-        s.note('warning', `clone session ${sessionId} is not configured; no clone made`);
-      }
-    }
+    if (s.cloneSession >= 0) this.cloning.egressClone(s, c);
 
     if (a.egressSpec.get(s) === this.dropPort) {
       c.drops.push({
@@ -497,14 +325,6 @@ export class SimpleSwitchEngine extends RuntimeInterface {
     super.reset();
     this.pre.clear();
   }
-}
-
-function clearFlags(s: PacketState): void {
-  s.cloneSession = -1;
-  s.cloneFieldList = 0;
-  s.learnList = 0;
-  s.resubmitFieldList = 0;
-  s.recirculateFieldList = 0;
 }
 
 function readField(s: PacketState, ref: StaticFieldRef, program: Program): bigint {

@@ -193,7 +193,11 @@ export interface DeviceConfig {
  */
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
-  /** The new entry's handle; undefined when an entry with this key and priority exists already. */
+  /**
+   * The new entry's handle; undefined when an entry with this key and priority exists already. Keys
+   * given to the device (here and in findEntry) were validated by the frontend (match-key.ts, PI's
+   * `construct_match_key`); the device trusts them, as bmv2's runtime trusts PI's.
+   */
   addEntry(
     table: string,
     key: readonly DeviceKeyParam[],

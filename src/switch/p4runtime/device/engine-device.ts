@@ -193,7 +193,8 @@ class EngineControl implements DeviceControl {
     ttlMs: number,
   ): number | undefined {
     try {
-      return this.engine.addTableEntry(table, {
+      // The frontend validated the key (buildMatchKey, PI's construct_match_key): the engine trusts it.
+      return this.engine.addValidatedTableEntry(table, {
         match: this.matchOf(key),
         priority,
         action: this.specOf(action),
@@ -208,7 +209,7 @@ class EngineControl implements DeviceControl {
 
   /** For reads of one entry (PI's `fetch_one`, bmv2's `mt_get_entry_from_key`). */
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
-    return this.engine.findTableEntry(table, this.matchOf(key), priority);
+    return this.engine.findValidatedTableEntry(table, this.matchOf(key), priority);
   }
 
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void {

@@ -3,7 +3,7 @@
 // handle) with random inserts and deletes, and LPM tables (longest prefix wins).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActionDef } from '../../src/switch/core/actions.js';
+import type { ActionDef } from '../../../src/switch/core/actions.js';
 import {
   effectivePrefix,
   type KeyFieldDef,
@@ -12,7 +12,7 @@ import {
   type TableDef,
   type TableEntryRecord,
   TableState,
-} from '../../src/switch/core/tables.js';
+} from '../../../src/switch/core/tables.js';
 
 const NOOP: ActionDef = { name: 'noop', jsonId: 0, params: [], run: () => {} };
 

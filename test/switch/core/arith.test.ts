@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ARITH_IN, ARITH_OUT, arithOperandSets, arithPacket, arithReference } from './arith-vectors.js';
-import { byteLength, fixtureEngine, hex, unpack } from './helpers/fixtures.js';
+import {
+  ARITH_IN,
+  ARITH_OUT,
+  arithOperandSets,
+  arithPacket,
+  arithReference,
+} from '../helpers/arith-vectors.js';
+import { byteLength, fixtureEngine, hex, unpack } from '../helpers/fixtures.js';
 
 describe('expression semantics (arith.p4)', () => {
   const engine = fixtureEngine('arith');

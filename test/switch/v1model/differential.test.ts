@@ -4,17 +4,17 @@
 
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import type { SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
-import { arithOperandSets, arithPacket } from './arith-vectors.js';
-import { fixtureEngine, fixtureFile, fixtureJson, hex } from './helpers/fixtures.js';
+import type { SimpleSwitchEngine } from '../../../src/switch/v1model/index.js';
+import { arithOperandSets, arithPacket } from '../helpers/arith-vectors.js';
+import { fixtureEngine, fixtureFile, fixtureJson, hex } from '../helpers/fixtures.js';
+import { DIFF_SCENARIOS, externsPacket, replicationPacket } from '../helpers/scenarios.js';
 import {
   type BakedEntry,
   differentialEnabled,
   type InputPacket,
   runSimpleSwitch,
   withEntries,
-} from './helpers/simple-switch.js';
-import { DIFF_SCENARIOS, externsPacket, replicationPacket } from './scenarios.js';
+} from '../helpers/simple-switch.js';
 
 const enabled = differentialEnabled();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../src/switch/v1model/index.js';
-import { concat, fixtureEngine, type HeaderLayout, pack, unpack } from './helpers/fixtures.js';
-import { ETHERNET, ipv4Frame, mplsFrame, unionStackPacket } from './scenarios.js';
+import { EngineError } from '../../../src/switch/v1model/index.js';
+import { concat, fixtureEngine, type HeaderLayout, pack, unpack } from '../helpers/fixtures.js';
+import { ETHERNET, ipv4Frame, mplsFrame, unionStackPacket } from '../helpers/scenarios.js';
 
 const REPORT: HeaderLayout = [
   ['parser_error', 32],

@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Pipeline, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
+import { Pipeline, SimpleSwitchEngine } from '../../../src/switch/v1model/index.js';
 
-const bmv2Dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bmv2');
+const bmv2Dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bmv2');
 const programs = existsSync(bmv2Dir)
   ? readdirSync(bmv2Dir).filter((f) => f.endsWith('.json') && !f.includes('.p4info') && !f.includes('.stamp'))
   : [];

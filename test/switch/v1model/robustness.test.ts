@@ -2,14 +2,14 @@
 // engines give identical results (outputs, drops, digests, notes).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProcessResult, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
-import { fixtureEngine, hex } from './helpers/fixtures.js';
+import type { ProcessResult, SimpleSwitchEngine } from '../../../src/switch/v1model/index.js';
+import { fixtureEngine, hex } from '../helpers/fixtures.js';
 import {
   BASIC_FORWARD_ENTRIES,
   basicForwardPackets,
   MATCH_KINDS_ENTRIES,
   parserOpsPackets,
-} from './scenarios.js';
+} from '../helpers/scenarios.js';
 
 const FIXTURES = [
   'arith',

@@ -1,8 +1,8 @@
 // Packet builders for the fixtures and the scenarios run by the differential test. Each scenario
 // is a fixture, table entries (baked into the JSON for bmv2, installed through the API for the
 // engine) and input packets; outputs must agree byte for byte on every port.
-import { concat, type HeaderLayout, pack, prng, randomBits } from './helpers/fixtures.js';
-import type { BakedEntry, InputPacket } from './helpers/simple-switch.js';
+import { concat, type HeaderLayout, pack, prng, randomBits } from './fixtures.js';
+import type { BakedEntry, InputPacket } from './simple-switch.js';
 
 export const ETHERNET: HeaderLayout = [
   ['dst', 48],

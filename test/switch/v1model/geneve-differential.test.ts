@@ -5,11 +5,11 @@
 // DIFF_SEED reproduces a run.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyIntent } from '../scenarios/harness/intent.js';
-import { VtepModel } from '../scenarios/harness/model.js';
-import { prng, randomInput, randomIntent } from '../scenarios/harness/random-fabric.js';
-import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
-import { VtepSession } from '../scenarios/harness/vtep.js';
+import { applyIntent } from '../../scenarios/harness/intent.js';
+import { VtepModel } from '../../scenarios/harness/model.js';
+import { prng, randomInput, randomIntent } from '../../scenarios/harness/random-fabric.js';
+import { type RunningTarget, startTarget } from '../../scenarios/harness/target.js';
+import { VtepSession } from '../../scenarios/harness/vtep.js';
 
 const wanted = process.env.P4_DIFF === '1';
 const bmv2 = spawnSync('simple_switch_grpc', ['--version'], { encoding: 'utf8' });

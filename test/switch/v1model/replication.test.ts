@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, InstanceType, type OutputPacket } from '../../src/switch/v1model/index.js';
-import { byteLength, fixtureEngine, unpack } from './helpers/fixtures.js';
-import { REP_OP, REP_TRACE, replicationPacket } from './scenarios.js';
+import { EngineError, InstanceType, type OutputPacket } from '../../../src/switch/v1model/index.js';
+import { byteLength, fixtureEngine, unpack } from '../helpers/fixtures.js';
+import { REP_OP, REP_TRACE, replicationPacket } from '../helpers/scenarios.js';
 
 const trace = (o: OutputPacket) => unpack(REP_TRACE, o.bytes, byteLength(REP_OP));
 const LEN = byteLength(REP_OP) + byteLength(REP_TRACE) + 4;

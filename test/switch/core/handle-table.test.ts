@@ -1,7 +1,7 @@
 // Entry handles as bmv2's HandleMgr hands them out (lowest free first), against a set-based model.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { HandleTable } from '../../src/switch/core/handle-table.js';
+import { HandleTable } from '../../../src/switch/core/handle-table.js';
 
 it('always takes the lowest free handle and keeps values in handle order', () => {
   fc.assert(

@@ -1,7 +1,7 @@
 // Operand generation and the reference results of test/fixtures/p4/arith.p4, computed from the P4_16
 // definitions of each operator (unsigned wrap-around at the result width, two's complement for int<W>,
 // saturating casts, arithmetic shift of signed values, shifts by >= width giving 0).
-import { type HeaderLayout, pack, prng, randomBits, signed } from './helpers/fixtures.js';
+import { type HeaderLayout, pack, prng, randomBits, signed } from './fixtures.js';
 
 export const ARITH_IN: HeaderLayout = [
   ['a8', 8],

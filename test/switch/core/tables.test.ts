@@ -4,9 +4,9 @@ import {
   EngineError,
   type EngineErrorCode,
   type SimpleSwitchEngine,
-} from '../../src/switch/v1model/index.js';
-import { byteLength, fixtureEngine, unpack } from './helpers/fixtures.js';
-import { ipv4Frame, MK_KEY, MK_RES, mkPacket } from './scenarios.js';
+} from '../../../src/switch/v1model/index.js';
+import { byteLength, fixtureEngine, unpack } from '../helpers/fixtures.js';
+import { ipv4Frame, MK_KEY, MK_RES, mkPacket } from '../helpers/scenarios.js';
 
 function code(fn: () => unknown): EngineErrorCode | 'none' {
   try {

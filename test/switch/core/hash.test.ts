@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHashAlgorithm, csum16 } from '../../src/switch/v1model/index.js';
+import { createHashAlgorithm, csum16 } from '../../../src/switch/v1model/index.js';
 
 const CHECK = new TextEncoder().encode('123456789');
 

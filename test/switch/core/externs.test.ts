@@ -7,9 +7,9 @@ import {
   METER_RED,
   METER_YELLOW,
   type SimpleSwitchEngine,
-} from '../../src/switch/v1model/index.js';
-import { byteLength, fixtureEngine, pack, unpack } from './helpers/fixtures.js';
-import { EXT_CMD, EXT_RES, externsPacket } from './scenarios.js';
+} from '../../../src/switch/v1model/index.js';
+import { byteLength, fixtureEngine, pack, unpack } from '../helpers/fixtures.js';
+import { EXT_CMD, EXT_RES, externsPacket } from '../helpers/scenarios.js';
 
 function run(e: SimpleSwitchEngine, cmd: Record<string, bigint | number>) {
   const r = e.processPacket(0, externsPacket(cmd));

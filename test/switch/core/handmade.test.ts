@@ -1,8 +1,8 @@
 // Constructs the installed p4c does not emit (jumps inside actions, HeaderTooShort), per-packet
 // atomicity, and load-time rejection of everything the engine does not implement.
 import { describe, expect, it } from 'vitest';
-import { Program } from '../../src/switch/core/index.js';
-import { ConfigError, Pipeline, SimpleSwitchEngine } from '../../src/switch/v1model/index.js';
+import { Program } from '../../../src/switch/core/index.js';
+import { ConfigError, Pipeline, SimpleSwitchEngine } from '../../../src/switch/v1model/index.js';
 import {
   assign,
   buildProgram,
@@ -10,7 +10,7 @@ import {
   field,
   hexstr,
   STANDARD_METADATA_FIELDS,
-} from './helpers/json-builder.js';
+} from '../helpers/json-builder.js';
 
 function engineOf(json: Record<string, unknown>): SimpleSwitchEngine {
   return new SimpleSwitchEngine(Pipeline.load(JSON.stringify(json)), { clock: () => 0 });
