@@ -14,18 +14,28 @@
  *    option we add is critical.
  *  - Security-ID option: class, type and critical flag from the control plane; 4 bytes
  *    of data holding the sending vport's security ID.
+ *  - ECN: the tenant frame's (RFC 6040 normal mode); DSCP 0 (the underlay's own marking).
+ *  - Lengths that would not fit their 16-bit fields are never sent: the copy is dropped
+ *    (DROP_ENCAP_LENGTH_OVERFLOW).
  */
 #ifndef ENCAP_P4
 #define ENCAP_P4
 
 #include "../include/metadata.p4"
 #include "../include/size.p4"
+#include "ecn.p4"
 
 /* Bytes from the UDP (IPv4) header to the tenant frame, without and with the security-ID option. */
 const bit<16> ENCAP_UDP_BYTES = (bit<16>) UDP_HEADER_BYTES + (bit<16>) GENEVE_BASE_HEADER_BYTES;
 const bit<16> ENCAP_UDP_BYTES_WITH_OPTION = ENCAP_UDP_BYTES + 4 * (bit<16>) SECURITY_ID_OPTION_TOTAL_WORDS;
 const bit<16> ENCAP_IPV4_BYTES = (bit<16>) IPV4_HEADER_BYTES + ENCAP_UDP_BYTES;
 const bit<16> ENCAP_IPV4_BYTES_WITH_OPTION = (bit<16>) IPV4_HEADER_BYTES + ENCAP_UDP_BYTES_WITH_OPTION;
+/* The largest tenant frame whose outer IPv6 payload (UDP) length or IPv4 total length fits in 16
+ * bits (docs/DATAPLANE.md rule 11): a larger one would wrap, so it is never sent. */
+const bit<16> MAX_FRAME_IPV6 = 0xFFFF - ENCAP_UDP_BYTES;
+const bit<16> MAX_FRAME_IPV6_WITH_OPTION = 0xFFFF - ENCAP_UDP_BYTES_WITH_OPTION;
+const bit<16> MAX_FRAME_IPV4 = 0xFFFF - ENCAP_IPV4_BYTES;
+const bit<16> MAX_FRAME_IPV4_WITH_OPTION = 0xFFFF - ENCAP_IPV4_BYTES_WITH_OPTION;
 
 control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
 
@@ -33,6 +43,8 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
      * addition to the frame length (Tofino cannot chain arithmetic within one action). */
     bit<16> udp_len;
     bit<16> ipv4_total_len;
+    bool with_option = false;
+    TenantEcn() tenant_ecn;
 
     action insert_security_option(bit<16> option_class, bit<7> option_type, bit<1> critical) {
         hdr.tunnel_security_option.setValid();
@@ -44,6 +56,7 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
         hdr.tunnel_geneve.critical = critical;
         udp_len = meta.frame_len + ENCAP_UDP_BYTES_WITH_OPTION;
         ipv4_total_len = meta.frame_len + ENCAP_IPV4_BYTES_WITH_OPTION;
+        with_option = true;
     }
 
     action omit_security_option() {
@@ -63,6 +76,8 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
     }
 
     apply {
+        bit<2> ecn;
+        tenant_ecn.apply(hdr, ecn);
         hdr.tunnel_geneve.setValid();
         hdr.tunnel_geneve.version = GENEVE_VERSION;
         hdr.tunnel_geneve.opt_len = 0;
@@ -74,46 +89,73 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
         hdr.tunnel_geneve.reserved2 = 0;
         security_option_format.apply();
 
-        hdr.tunnel_udp.setValid();
-        /* GENEVE_SOURCE_PORT_BASE | (flow_hash & 0x3FFF): the base covers the top two bits. */
-        hdr.tunnel_udp.src_port = meta.flow_hash | GENEVE_SOURCE_PORT_BASE;
-        hdr.tunnel_udp.dst_port = GENEVE_UDP_PORT;
-        hdr.tunnel_udp.length = udp_len;
-        hdr.tunnel_udp.checksum = 0;
-
-        hdr.tunnel_ethernet.setValid();
-        hdr.tunnel_ethernet.dst_addr = meta.tunnel.dst_mac;
-        hdr.tunnel_ethernet.src_addr = meta.tunnel.src_mac;
-
-        if (meta.tunnel.is_ipv6 == 1) {
-            hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV6;
-            hdr.tunnel_ipv6.setValid();
-            hdr.tunnel_ipv6.version = 6;
-            hdr.tunnel_ipv6.traffic_class = 0;
-            hdr.tunnel_ipv6.flow_label = (bit<20>) meta.flow_hash;
-            hdr.tunnel_ipv6.payload_len = udp_len;
-            hdr.tunnel_ipv6.next_hdr = IP_PROTO_UDP;
-            hdr.tunnel_ipv6.hop_limit = UNDERLAY_TTL;
-            hdr.tunnel_ipv6.src_addr = meta.tunnel.src_addr;
-            hdr.tunnel_ipv6.dst_addr = meta.tunnel.dst_addr;
+        /* Lengths compared with constants only (a Tofino gateway cannot compare two variables). */
+        bool too_long = false;
+        if (meta.frame_over_64k) {
+            too_long = true;
+        } else if (meta.tunnel.is_ipv6 == 1) {
+            if (with_option) {
+                if (meta.frame_len > MAX_FRAME_IPV6_WITH_OPTION) {
+                    too_long = true;
+                }
+            } else if (meta.frame_len > MAX_FRAME_IPV6) {
+                too_long = true;
+            }
         } else {
-            hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV4;
-            hdr.tunnel_ipv4.setValid();
-            hdr.tunnel_ipv4.version = 4;
-            hdr.tunnel_ipv4.ihl = 5;
-            hdr.tunnel_ipv4.dscp = 0;
-            hdr.tunnel_ipv4.ecn = 0;
-            hdr.tunnel_ipv4.total_len = ipv4_total_len;
-            hdr.tunnel_ipv4.identification = 0;
-            hdr.tunnel_ipv4.reserved = 0;
-            hdr.tunnel_ipv4.dont_fragment = 1;
-            hdr.tunnel_ipv4.more_fragments = 0;
-            hdr.tunnel_ipv4.frag_offset = 0;
-            hdr.tunnel_ipv4.ttl = UNDERLAY_TTL;
-            hdr.tunnel_ipv4.protocol = IP_PROTO_UDP;
-            hdr.tunnel_ipv4.hdr_checksum = 0;
-            hdr.tunnel_ipv4.src_addr = meta.tunnel.src_addr[31:0];
-            hdr.tunnel_ipv4.dst_addr = meta.tunnel.dst_addr[31:0];
+            if (with_option) {
+                if (meta.frame_len > MAX_FRAME_IPV4_WITH_OPTION) {
+                    too_long = true;
+                }
+            } else if (meta.frame_len > MAX_FRAME_IPV4) {
+                too_long = true;
+            }
+        }
+        if (too_long) {
+            meta.drop_reason = DROP_ENCAP_LENGTH_OVERFLOW;
+            hdr.tunnel_geneve.setInvalid();
+            hdr.tunnel_security_option.setInvalid();
+        } else {
+            hdr.tunnel_udp.setValid();
+            /* GENEVE_SOURCE_PORT_BASE | (flow_hash & 0x3FFF): the base covers the top two bits. */
+            hdr.tunnel_udp.src_port = meta.flow_hash | GENEVE_SOURCE_PORT_BASE;
+            hdr.tunnel_udp.dst_port = GENEVE_UDP_PORT;
+            hdr.tunnel_udp.length = udp_len;
+            hdr.tunnel_udp.checksum = 0;
+
+            hdr.tunnel_ethernet.setValid();
+            hdr.tunnel_ethernet.dst_addr = meta.tunnel.dst_mac;
+            hdr.tunnel_ethernet.src_addr = meta.tunnel.src_mac;
+
+            if (meta.tunnel.is_ipv6 == 1) {
+                hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV6;
+                hdr.tunnel_ipv6.setValid();
+                hdr.tunnel_ipv6.version = 6;
+                hdr.tunnel_ipv6.traffic_class = 6w0 ++ ecn;
+                hdr.tunnel_ipv6.flow_label = (bit<20>) meta.flow_hash;
+                hdr.tunnel_ipv6.payload_len = udp_len;
+                hdr.tunnel_ipv6.next_hdr = IP_PROTO_UDP;
+                hdr.tunnel_ipv6.hop_limit = UNDERLAY_TTL;
+                hdr.tunnel_ipv6.src_addr = meta.tunnel.src_addr;
+                hdr.tunnel_ipv6.dst_addr = meta.tunnel.dst_addr;
+            } else {
+                hdr.tunnel_ethernet.ether_type = ETHERTYPE_IPV4;
+                hdr.tunnel_ipv4.setValid();
+                hdr.tunnel_ipv4.version = 4;
+                hdr.tunnel_ipv4.ihl = 5;
+                hdr.tunnel_ipv4.dscp = 0;
+                hdr.tunnel_ipv4.ecn = ecn;
+                hdr.tunnel_ipv4.total_len = ipv4_total_len;
+                hdr.tunnel_ipv4.identification = 0;
+                hdr.tunnel_ipv4.reserved = 0;
+                hdr.tunnel_ipv4.dont_fragment = 1;
+                hdr.tunnel_ipv4.more_fragments = 0;
+                hdr.tunnel_ipv4.frag_offset = 0;
+                hdr.tunnel_ipv4.ttl = UNDERLAY_TTL;
+                hdr.tunnel_ipv4.protocol = IP_PROTO_UDP;
+                hdr.tunnel_ipv4.hdr_checksum = 0;
+                hdr.tunnel_ipv4.src_addr = meta.tunnel.src_addr[31:0];
+                hdr.tunnel_ipv4.dst_addr = meta.tunnel.dst_addr[31:0];
+            }
         }
     }
 }

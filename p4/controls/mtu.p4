@@ -42,12 +42,17 @@ control MtuCheck(inout headers_t hdr, inout local_metadata_t meta, in port_t egr
              * top bit (both values are below 32768). One subtraction and a one-bit test, which
              * a Tofino gateway can do (it cannot compare two variables). */
             bit<16> room = 0;
+            /* A datagram of 32768 bytes or more (up to 65535, rule 11) exceeds any such MTU;
+             * the subtraction alone would not show it. */
+            bit<1> huge = 0;
             if (hdr.tunnel_ipv4.isValid()) {
                 room = meta.mtu - hdr.tunnel_ipv4.total_len;
+                huge = hdr.tunnel_ipv4.total_len[15:15];
             } else if (hdr.tunnel_ipv6.isValid()) {
                 room = ipv6_payload_limit - hdr.tunnel_ipv6.payload_len;
+                huge = hdr.tunnel_ipv6.payload_len[15:15];
             }
-            if (room[15:15] == 1) {
+            if (room[15:15] == 1 || huge == 1) {
                 meta.drop_reason = DROP_MTU_EXCEEDED;
                 meta.clone_reason = PUNT_MTU_EXCEEDED;
             }

@@ -22,8 +22,10 @@ control PortClassification(inout headers_t hdr,
         meta.port_role = PORT_ROLE_ACCESS;
     }
 
-    action set_uplink_port() {
+    /* An uplink accepts unicast for its own MAC only (DATAPLANE.md rule 6). */
+    action set_uplink_port(mac_addr_t uplink_mac) {
         meta.port_role = PORT_ROLE_UPLINK;
+        meta.uplink_mac = uplink_mac;
     }
 
     action port_unconfigured() {
@@ -88,13 +90,19 @@ control PortClassification(inout headers_t hdr,
                 meta.drop_reason = DROP_PARSER_ERROR;
             } else if (!vport_known) {
                 meta.drop_reason = DROP_UNKNOWN_SOURCE;
-            } else if (hdr.vlan.isValid()) {
-                /* The access VLAN is local to this port: the overlay carries the frame untagged. */
-                hdr.ethernet.ether_type = hdr.vlan.ether_type;
-                hdr.vlan.setInvalid();
-                meta.frame_len = (bit<16>) packet_length - (bit<16>) VLAN_TAG_BYTES;
             } else {
-                meta.frame_len = (bit<16>) packet_length;
+                bit<32> frame_len = packet_length;
+                if (hdr.vlan.isValid()) {
+                    /* The access VLAN is local to this port: the overlay carries the frame untagged. */
+                    hdr.ethernet.ether_type = hdr.vlan.ether_type;
+                    hdr.vlan.setInvalid();
+                    frame_len = packet_length - (bit<32>) VLAN_TAG_BYTES;
+                }
+                /* Rule 11: a frame of 64 KiB or more fits no tunnel; say so rather than wrap
+                 * (taken from the received length: the 4 bytes of a tag change nothing here,
+                 * any frame that long exceeds every encapsulation limit). */
+                meta.frame_len = frame_len[15:0];
+                meta.frame_over_64k = packet_length[31:16] != 0;
             }
         }
     }

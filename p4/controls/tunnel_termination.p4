@@ -10,10 +10,13 @@
 #include "../include/metadata.p4"
 #include "../include/size.p4"
 #include "../geneve_options.p4"
+#include "ecn.p4"
 
-control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
+control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error,
+                          in bit<32> packet_length) {
 
     GeneveSecurityId() geneve_security_id;
+    EcnDecapsulation() ecn_decapsulation;
 
     action local_vtep() { }
 
@@ -120,7 +123,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     /*
      * The lookups are keyed by the received headers alone, so they run side by side (one
      * Tofino stage, not five in a row); their actions only record, and the verdict below
-     * takes them in the order of docs/DATAPLANE.md rules 6-8.
+     * takes them in the order of docs/DATAPLANE.md rules 6, 7, 8, 12 and 13: the first check
+     * that fails decides the drop reason. Past the address check the packet is addressed to
+     * us, so a broken one is counted as broken, never as someone else's.
      */
     apply {
         /* Depends on the parser alone: found side by side with the lookups. */
@@ -128,46 +133,129 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         bool addressed_to_us = false;
         bool tenant_known = false;
         bool member = false;
-        if (hdr.udp.isValid() && hdr.geneve.isValid()) {
+        if (hdr.ipv4.isValid()) {
+            addressed_to_us = local_vtep_ipv4.apply().hit;
+            member = vtep_membership_ipv4.apply().hit;
+        } else if (hdr.ipv6.isValid()) {
+            addressed_to_us = local_vtep_ipv6.apply().hit;
+            member = vtep_membership_ipv6.apply().hit;
+        }
+        if (hdr.geneve.isValid()) {
             tenant_known = tenant_by_vni.apply().hit;
+        }
+
+        /* Rule 6 steps 1-3: for this uplink, for one of our VTEP addresses? */
+        if (!hdr.ethernet.isValid()) {
+            meta.drop_reason = DROP_PARSER_ERROR;
+        } else if (hdr.ethernet.dst_addr != meta.uplink_mac) {
+            meta.drop_reason = DROP_NOT_FOR_UPLINK_MAC;
+        } else if (!addressed_to_us) {
+            meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+        }
+
+        /* Rule 6 steps 4-6: what the outer IP header says of itself. */
+        bit<32> l3_offset = (bit<32>) ETHERNET_HEADER_BYTES;
+        if (hdr.vlan.isValid()) {
+            l3_offset = l3_offset + (bit<32>) VLAN_TAG_BYTES;
+        }
+        bit<32> datagram = 0;
+        bit<32> header_len = 0;
+        bit<8> protocol = 0;
+        if (meta.drop_reason == DROP_NONE) {
             if (hdr.ipv4.isValid()) {
-                addressed_to_us = local_vtep_ipv4.apply().hit;
-                member = vtep_membership_ipv4.apply().hit;
-            } else if (hdr.ipv6.isValid()) {
-                addressed_to_us = local_vtep_ipv6.apply().hit;
-                member = vtep_membership_ipv6.apply().hit;
+                datagram = (bit<32>) hdr.ipv4.total_len;
+                header_len = (bit<32>) IPV4_HEADER_BYTES;
+                protocol = hdr.ipv4.protocol;
+                if (hdr.ipv4.ihl != 5) {
+                    meta.drop_reason = DROP_OUTER_IP_OPTIONS;
+                } else if (outer_checksum_error) {
+                    meta.drop_reason = DROP_OUTER_IPV4_CHECKSUM;
+                } else if (hdr.ipv4.more_fragments == 1 || hdr.ipv4.frag_offset != 0) {
+                    /* This VTEP does not reassemble: a piece of a tenant frame is never delivered. */
+                    meta.drop_reason = DROP_OUTER_FRAGMENT;
+                }
+            } else {
+                datagram = (bit<32>) IPV6_HEADER_BYTES + (bit<32>) hdr.ipv6.payload_len;
+                header_len = (bit<32>) IPV6_HEADER_BYTES;
+                protocol = hdr.ipv6.next_hdr;
+                if (protocol == IPV6_HOP_BY_HOP || protocol == IPV6_ROUTING
+                        || protocol == IPV6_DESTINATION_OPTIONS) {
+                    meta.drop_reason = DROP_OUTER_IP_OPTIONS;
+                } else if (protocol == IPV6_FRAGMENT) {
+                    meta.drop_reason = DROP_OUTER_FRAGMENT;
+                }
             }
         }
-        if (!addressed_to_us) {
-            meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
-        } else if (outer_checksum_error) {
-            meta.drop_reason = DROP_OUTER_IPV4_CHECKSUM;
-        } else if (meta.geneve.status == GENEVE_STATUS_BAD_VERSION) {
-            meta.drop_reason = DROP_GENEVE_VERSION;
-        } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
-            meta.drop_reason = DROP_GENEVE_PROTOCOL;
-        } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
-            meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
-        } else if (meta.geneve.status == GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION) {
-            meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
-        } else if (!hdr.inner_ethernet.isValid()) {
-            meta.drop_reason = DROP_PARSER_ERROR;
-        } else if (hdr.geneve.oam == 1) {
-            /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
-            meta.punt_reason = PUNT_GENEVE_OAM;
-        } else if (!tenant_known) {
-            meta.drop_reason = DROP_UNKNOWN_VNI;
-        } else if (!member) {
-            meta.drop_reason = DROP_VTEP_NOT_MEMBER;
-        } else {
-            meta.vni = hdr.geneve.vni;
-            meta.from_tunnel = 1;
-            if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
-                meta.src_security_id = meta.geneve.security_id;
-            } else {
-                meta.src_security_id = meta.unknown_security_id;
+
+        /* Rule 6 steps 7-9: the whole datagram is in the frame (what follows it, padding,
+         * is not ours), it is Geneve, and its UDP length agrees. */
+        if (meta.drop_reason == DROP_NONE) {
+            if (datagram > packet_length - l3_offset || datagram < header_len
+                    || (protocol == IP_PROTO_UDP && datagram < header_len + (bit<32>) UDP_HEADER_BYTES)) {
+                meta.drop_reason = DROP_OUTER_LENGTH;
+            } else if (protocol != IP_PROTO_UDP || !hdr.udp.isValid() || hdr.udp.dst_port != GENEVE_UDP_PORT) {
+                meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+            } else if ((bit<32>) hdr.udp.length != datagram - header_len) {
+                meta.drop_reason = DROP_OUTER_LENGTH;
             }
-            strip_tunnel();
+        }
+
+        /* Rule 7: Geneve (RFC 8926). The UDP length is now known to be right. */
+        bit<16> option_room = 0;
+        bit<16> option_bytes = 0;
+        if (meta.drop_reason == DROP_NONE) {
+            option_bytes = 8w0 ++ hdr.geneve.opt_len ++ 2w0;
+            if (hdr.udp.length < (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES)
+                    || !hdr.geneve.isValid()) {
+                meta.drop_reason = DROP_PARSER_ERROR;
+            } else {
+                option_room = hdr.udp.length - (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES);
+                if (meta.geneve.status == GENEVE_STATUS_BAD_VERSION) {
+                    meta.drop_reason = DROP_GENEVE_VERSION;
+                } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
+                    meta.drop_reason = DROP_GENEVE_PROTOCOL;
+                } else if (option_bytes > option_room) {
+                    meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
+                } else if (meta.geneve.status == GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION) {
+                    meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
+                } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
+                    meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
+                } else if (option_room - option_bytes < (bit<16>) ETHERNET_HEADER_BYTES
+                           || !hdr.inner_ethernet.isValid()) {
+                    meta.drop_reason = DROP_PARSER_ERROR;
+                }
+            }
+        }
+
+        /* Rule 8: VNI isolation, for data and control packets alike (rule 13). */
+        if (meta.drop_reason == DROP_NONE) {
+            if (!tenant_known) {
+                meta.drop_reason = DROP_UNKNOWN_VNI;
+            } else if (!member) {
+                meta.drop_reason = DROP_VTEP_NOT_MEMBER;
+            }
+        }
+
+        if (meta.drop_reason == DROP_NONE) {
+            if (hdr.geneve.oam == 1) {
+                /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
+                meta.punt_reason = PUNT_GENEVE_OAM;
+            } else {
+                /* Rule 12, then decapsulation (rule 10). */
+                ecn_decapsulation.apply(hdr, meta);
+                if (meta.drop_reason == DROP_NONE) {
+                    meta.vni = hdr.geneve.vni;
+                    meta.from_tunnel = 1;
+                    /* The tenant frame is what the UDP length says, whatever follows it. */
+                    meta.frame_len = option_room - option_bytes;
+                    if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
+                        meta.src_security_id = meta.geneve.security_id;
+                    } else {
+                        meta.src_security_id = meta.unknown_security_id;
+                    }
+                    strip_tunnel();
+                }
+            }
         }
     }
 }

@@ -26,6 +26,13 @@ struct geneve_parse_t {
     security_id_t   security_id;
 }
 
+/* An ECN change to a decapsulated IPv4 header (ecn.p4): the checksum unit's two input words. */
+struct ecn_checksum_t {
+    bit<1>  rewrite;
+    bit<16> not_checksum;  /* ~ the header checksum as received */
+    bit<16> delta;         /* the ECN change, in ones' complement */
+}
+
 /* The tunnel a frame leaves through, resolved in ingress (unicast) or by the replica (flood). */
 struct tunnel_t {
     bit<1>      is_ipv6;
@@ -46,8 +53,11 @@ struct local_metadata_t {
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
     security_id_t unknown_security_id; /* the VNI's stand-in for an unproven source */
-    bit<16>       frame_len;           /* bytes of the tenant frame as it will be encapsulated */
+    bit<16>       frame_len;           /* bytes of the tenant frame (as encapsulated, or as decapsulated) */
+    bool          frame_over_64k;      /* the tenant frame has 65536 bytes or more: no tunnel can carry it */
     bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
+    mac_addr_t    uplink_mac;          /* the ingress uplink's own MAC */
+    ecn_checksum_t ecn_checksum;
 
     /* Overlay forwarding result. */
     delivery_t    delivery;

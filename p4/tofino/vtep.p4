@@ -130,6 +130,8 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_from_network;
+    /* Rule 13: Geneve OAM punts, configured by the controller; red packets are dropped. */
+    Meter<bit<1>>(1, MeterType_t.PACKETS) oam_punt_meter;
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
@@ -142,16 +144,25 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
 
     apply {
         if (hdr.vtep.packet_out.isValid()) {
-            controller_packet_out.apply(hdr.vtep, meta.vtep);
-            ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+            /* Rule 14: 9-bit ports, so 512 and above do not exist; nor is the CPU port a target. */
+            controller_packet_out.apply(hdr.vtep, meta.vtep, 512, (bit<16>) CPU_PORT);
+            if (meta.vtep.drop_reason != DROP_NONE) {
+                ingress_drops.count(meta.vtep.drop_reason);
+                ig_dprsr_md.drop_ctl = 1;
+            } else {
+                ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+            }
         } else {
             meta.vtep.original_ingress_port = (bit<16>) ig_intr_md.ingress_port;
             /* Tofino knows the packet length only in egress: ingress records the change. */
             port_classification.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
             /* An uplink has no classification drop: termination needs only the role. */
             if (meta.vtep.port_role == PORT_ROLE_UPLINK) {
+                /* Tofino ingress does not know the packet length: the check that the outer
+                 * datagram is all in the frame (rule 6 step 7) is left out (docs/TOFINO.md). */
                 tunnel_termination.apply(hdr.vtep, meta.vtep,
-                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok);
+                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok,
+                                         0xFFFFFFFF);
                 if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
                     tenant_from_network.count(meta.vtep.tenant_slot);
                 } else if (meta.vtep.drop_reason == DROP_NONE) {
@@ -171,6 +182,11 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 }
             }
 
+            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason != PUNT_NONE) {
+                if (oam_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
+                    meta.vtep.drop_reason = DROP_OAM_PUNT_METER;
+                }
+            }
             if (meta.vtep.drop_reason != DROP_NONE) {
                 ingress_drops.count(meta.vtep.drop_reason);
                 ig_dprsr_md.drop_ctl = 1;
@@ -214,7 +230,14 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
 
 control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in tofino_metadata_t meta,
                             in ingress_intrinsic_metadata_for_deparser_t ig_dprsr_md) {
+    /* Rule 12: the decapsulated IPv4 header whose ECN field changed, ~(~HC + delta) (ecn.p4). */
+    Checksum() inner_ecn_checksum;
+
     apply {
+        if (meta.vtep.ecn_checksum.rewrite == 1) {
+            hdr.vtep.ipv4.hdr_checksum = inner_ecn_checksum.update({
+                meta.vtep.ecn_checksum.not_checksum, meta.vtep.ecn_checksum.delta });
+        }
         packet.emit(hdr.bridged);
         packet.emit(hdr.vtep.packet_in);
         packet.emit(hdr.vtep.ethernet);
@@ -301,6 +324,8 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) egress_drops;
     /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_to_network;
+    /* Rule 13: MTU punts (the mirrored copies), configured by the controller; red packets are dropped. */
+    Meter<bit<1>>(1, MeterType_t.PACKETS) mtu_punt_meter;
 
     Replication() replication;
     Policy() policy;
@@ -315,7 +340,12 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             /* The mirrored copy of a packet that exceeded the uplink MTU: already without
              * its encapsulation (see below); the controller gets the tenant frame. */
             hdr.punt_mirror.setInvalid();
-            controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.clone_reason);
+            if (mtu_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
+                egress_drops.count(DROP_MTU_PUNT_METER);
+                eg_dprsr_md.drop_ctl = 1;
+            } else {
+                controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.clone_reason);
+            }
         } else if (meta.vtep.delivery != DELIVERY_NONE) {
             meta.vtep.frame_len = eg_intr_md.pkt_length + hdr.bridged.frame_len_adjust;
             meta.udp_protocol = (bit<16>) IP_PROTO_UDP;

@@ -156,7 +156,13 @@ export function planFabric(intent: FabricIntent): Plan {
     table({ table: 'port_role', match: { port }, action: 'set_access_port', params: {} });
   }
   for (const u of intent.uplinks) {
-    table({ table: 'port_role', match: { port: u.port }, action: 'set_uplink_port', params: {} });
+    // Rule 6: an uplink accepts unicast for its own MAC only.
+    table({
+      table: 'port_role',
+      match: { port: u.port },
+      action: 'set_uplink_port',
+      params: { uplink_mac: u.mac },
+    });
     if (u.mtu !== undefined)
       table({
         table: 'uplink_mtu',
