@@ -89,8 +89,9 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
         hdr.tunnel_geneve.reserved2 = 0;
         security_option_format.apply();
 
-        /* Lengths compared with constants only (a Tofino gateway cannot compare two variables). */
         bool too_long = false;
+#ifndef FRAMES_FIT_ANY_TUNNEL
+        /* Lengths compared with constants only (a Tofino gateway cannot compare two variables). */
         if (meta.frame_over_64k) {
             too_long = true;
         } else if (meta.tunnel.is_ipv6 == 1) {
@@ -110,6 +111,7 @@ control GeneveEncap(inout headers_t hdr, inout local_metadata_t meta) {
                 too_long = true;
             }
         }
+#endif
         if (too_long) {
             meta.drop_reason = DROP_ENCAP_LENGTH_OVERFLOW;
             hdr.tunnel_geneve.setInvalid();

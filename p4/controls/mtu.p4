@@ -43,14 +43,19 @@ control MtuCheck(inout headers_t hdr, inout local_metadata_t meta, in port_t egr
              * a Tofino gateway can do (it cannot compare two variables). */
             bit<16> room = 0;
             /* A datagram of 32768 bytes or more (up to 65535, rule 11) exceeds any such MTU;
-             * the subtraction alone would not show it. */
+             * the subtraction alone would not show it. (Not on architectures whose frames
+             * are far smaller: FRAMES_FIT_ANY_TUNNEL.) */
             bit<1> huge = 0;
             if (hdr.tunnel_ipv4.isValid()) {
                 room = meta.mtu - hdr.tunnel_ipv4.total_len;
+#ifndef FRAMES_FIT_ANY_TUNNEL
                 huge = hdr.tunnel_ipv4.total_len[15:15];
+#endif
             } else if (hdr.tunnel_ipv6.isValid()) {
                 room = ipv6_payload_limit - hdr.tunnel_ipv6.payload_len;
+#ifndef FRAMES_FIT_ANY_TUNNEL
                 huge = hdr.tunnel_ipv6.payload_len[15:15];
+#endif
             }
             if (room[15:15] == 1 || huge == 1) {
                 meta.drop_reason = DROP_MTU_EXCEEDED;

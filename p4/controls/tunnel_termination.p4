@@ -153,19 +153,17 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
         }
 
-        /* Rule 6 steps 4-6: what the outer IP header says of itself. */
-        bit<32> l3_offset = (bit<32>) ETHERNET_HEADER_BYTES;
+        /* Rule 6 steps 4-9, per family (no shared temporaries: on Tofino they would tie the
+         * two families' fields into one container group): what the outer IP header says of
+         * itself, that the whole datagram is in the frame (what follows it, padding, is not
+         * ours), that it is Geneve, and that its UDP length agrees. */
+        bit<32> l3_room = packet_length - (bit<32>) ETHERNET_HEADER_BYTES;
         if (hdr.vlan.isValid()) {
-            l3_offset = l3_offset + (bit<32>) VLAN_TAG_BYTES;
+            l3_room = l3_room - (bit<32>) VLAN_TAG_BYTES;
         }
-        bit<32> datagram = 0;
-        bit<32> header_len = 0;
-        bit<8> protocol = 0;
+        bool is_geneve = hdr.udp.isValid() && hdr.udp.dst_port == GENEVE_UDP_PORT;
         if (meta.drop_reason == DROP_NONE) {
             if (hdr.ipv4.isValid()) {
-                datagram = (bit<32>) hdr.ipv4.total_len;
-                header_len = (bit<32>) IPV4_HEADER_BYTES;
-                protocol = hdr.ipv4.protocol;
                 if (hdr.ipv4.ihl != 5) {
                     meta.drop_reason = DROP_OUTER_IP_OPTIONS;
                 } else if (outer_checksum_error) {
@@ -173,30 +171,28 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
                 } else if (hdr.ipv4.more_fragments == 1 || hdr.ipv4.frag_offset != 0) {
                     /* This VTEP does not reassemble: a piece of a tenant frame is never delivered. */
                     meta.drop_reason = DROP_OUTER_FRAGMENT;
+                } else if ((bit<32>) hdr.ipv4.total_len > l3_room || hdr.ipv4.total_len < 20
+                           || (hdr.ipv4.protocol == IP_PROTO_UDP && hdr.ipv4.total_len < 28)) {
+                    meta.drop_reason = DROP_OUTER_LENGTH;
+                } else if (hdr.ipv4.protocol != IP_PROTO_UDP || !is_geneve) {
+                    meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+                } else if (hdr.udp.length + 20 != hdr.ipv4.total_len) {
+                    meta.drop_reason = DROP_OUTER_LENGTH;
                 }
             } else {
-                datagram = (bit<32>) IPV6_HEADER_BYTES + (bit<32>) hdr.ipv6.payload_len;
-                header_len = (bit<32>) IPV6_HEADER_BYTES;
-                protocol = hdr.ipv6.next_hdr;
-                if (protocol == IPV6_HOP_BY_HOP || protocol == IPV6_ROUTING
-                        || protocol == IPV6_DESTINATION_OPTIONS) {
+                if (hdr.ipv6.next_hdr == IPV6_HOP_BY_HOP || hdr.ipv6.next_hdr == IPV6_ROUTING
+                        || hdr.ipv6.next_hdr == IPV6_DESTINATION_OPTIONS) {
                     meta.drop_reason = DROP_OUTER_IP_OPTIONS;
-                } else if (protocol == IPV6_FRAGMENT) {
+                } else if (hdr.ipv6.next_hdr == IPV6_FRAGMENT) {
                     meta.drop_reason = DROP_OUTER_FRAGMENT;
+                } else if ((bit<32>) hdr.ipv6.payload_len + 40 > l3_room
+                           || (hdr.ipv6.next_hdr == IP_PROTO_UDP && hdr.ipv6.payload_len < 8)) {
+                    meta.drop_reason = DROP_OUTER_LENGTH;
+                } else if (hdr.ipv6.next_hdr != IP_PROTO_UDP || !is_geneve) {
+                    meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
+                } else if (hdr.udp.length != hdr.ipv6.payload_len) {
+                    meta.drop_reason = DROP_OUTER_LENGTH;
                 }
-            }
-        }
-
-        /* Rule 6 steps 7-9: the whole datagram is in the frame (what follows it, padding,
-         * is not ours), it is Geneve, and its UDP length agrees. */
-        if (meta.drop_reason == DROP_NONE) {
-            if (datagram > packet_length - l3_offset || datagram < header_len
-                    || (protocol == IP_PROTO_UDP && datagram < header_len + (bit<32>) UDP_HEADER_BYTES)) {
-                meta.drop_reason = DROP_OUTER_LENGTH;
-            } else if (protocol != IP_PROTO_UDP || !hdr.udp.isValid() || hdr.udp.dst_port != GENEVE_UDP_PORT) {
-                meta.drop_reason = DROP_NOT_FOR_LOCAL_VTEP;
-            } else if ((bit<32>) hdr.udp.length != datagram - header_len) {
-                meta.drop_reason = DROP_OUTER_LENGTH;
             }
         }
 
@@ -247,7 +243,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
                     meta.vni = hdr.geneve.vni;
                     meta.from_tunnel = 1;
                     /* The tenant frame is what the UDP length says, whatever follows it. */
-                    meta.frame_len = option_room - option_bytes;
+                    meta.tenant_frame_len = option_room - option_bytes;
                     if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
                         meta.src_security_id = meta.geneve.security_id;
                     } else {

@@ -57,6 +57,7 @@ struct local_metadata_t {
     bool          frame_over_64k;      /* the tenant frame has 65536 bytes or more: no tunnel can carry it */
     bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
     mac_addr_t    uplink_mac;          /* the ingress uplink's own MAC */
+    bit<16>       tenant_frame_len;    /* a decapsulated frame's length (rule 10), without padding */
     ecn_checksum_t ecn_checksum;
 
     /* Overlay forwarding result. */

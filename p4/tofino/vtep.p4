@@ -14,6 +14,9 @@
 #endif
 
 #define PORT_BITS PORT_ID_WIDTH
+/* Tofino carries frames of at most 10 KiB: no encapsulated length can wrap (rule 11), so the
+ * check is left out. */
+#define FRAMES_FIT_ANY_TUNNEL
 #define DIRECT_PACKETS_AND_BYTES_COUNTER(name) DirectCounter<bit<32>>(CounterType_t.PACKETS_AND_BYTES) name
 /* Tofino's CRC32 is the reflected CRC-32 with init and final XOR 0xFFFFFFFF, as v1model's crc32. */
 #define CRC32_HASH_UNIT(name) Hash<bit<32>>(HashAlgorithm_t.CRC32) name;

@@ -195,7 +195,7 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                         local_delivery.apply(hdr, meta);
                         if (meta.from_tunnel == 1) {
                             /* Rule 10: nothing after the tenant frame (Ethernet padding) leaves. */
-                            bit<32> out_len = (bit<32>) meta.frame_len;
+                            bit<32> out_len = (bit<32>) meta.tenant_frame_len;
                             if (meta.dst_vlan != 0) {
                                 out_len = out_len + (bit<32>) VLAN_TAG_BYTES;
                             }
