@@ -1,6 +1,7 @@
 /*
  * ECN across the tunnel, RFC 6040 normal mode (docs/DATAPLANE.md rule 12).
- *  - Encapsulation: the outer ECN field is the tenant frame's (section 4.1, normal mode).
+ *  - Encapsulation: the outer ECN field is the tenant frame's (section 4.1, normal mode),
+ *    taken in ingress by FrameFacts (frame_facts.p4) and written by GeneveEncap (encap.p4).
  *  - Decapsulation: the tenant frame's ECN field becomes the combination of figure 4
  *    (section 4.2): outer CE marks an ECT frame CE, outer ECT(1) turns ECT(0) into ECT(1),
  *    and outer CE on a Not-ECT frame means drop (its sender would not understand CE).
@@ -10,18 +11,6 @@
 #define ECN_P4
 
 #include "../include/metadata.p4"
-
-/* The ECN field of the frame headers (a tenant frame on the access side). */
-control TenantEcn(in headers_t hdr, out bit<2> ecn) {
-    apply {
-        ecn = ECN_NOT_ECT;
-        if (hdr.ipv4.isValid()) {
-            ecn = hdr.ipv4.ecn;
-        } else if (hdr.ipv6.isValid()) {
-            ecn = hdr.ipv6.traffic_class[1:0];
-        }
-    }
-}
 
 /* Applied to the inner headers of a tunnel packet we accepted, before the tunnel is removed. */
 control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
@@ -55,20 +44,33 @@ control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
                 /*
                  * The header checksum follows RFC 1624 equation 3, HC' = ~(~HC + ~m + m'), where
                  * m and m' differ in the ECN bits alone, so ~m + m' is (m' - m) in ones'
-                 * complement: +1 (ECT(0) to CE), +2 (ECT(1) to CE), -1 = 0xFFFE (ECT(0) to
-                 * ECT(1)). The wrapper's checksum unit computes ~(~HC + delta) from these two
-                 * words: a wrong checksum stays wrong by the same amount.
+                 * complement: +1 (ECT(0) to CE), +2 (ECT(1) to CE), -1 (ECT(0) to ECT(1)).
+                 * Worked out, HC' is HC - d, one less again when the subtraction borrows
+                 * (HC < d), and for -1 it is HC + 1, one more again when the addition carries
+                 * (HC >= 0xFFFE): constant arithmetic after a constant comparison, one
+                 * operation each (Tofino), no checksum unit. A wrong checksum stays wrong by
+                 * the same amount.
                  */
-                meta.ecn_checksum.rewrite = 1;
-                meta.ecn_checksum.not_checksum = ~hdr.inner_ipv4.hdr_checksum;
-                if (combined == ECN_ECT1) {
-                    meta.ecn_checksum.delta = 0xFFFE;
-                } else if (inner == ECN_ECT1) {
-                    meta.ecn_checksum.delta = 2;
-                } else {
-                    meta.ecn_checksum.delta = 1;
-                }
                 hdr.inner_ipv4.ecn = combined;
+                if (combined == ECN_ECT1) {
+                    if (hdr.inner_ipv4.hdr_checksum[15:1] == 0x7FFF) {  /* 0xFFFE or 0xFFFF */
+                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum + 2;
+                    } else {
+                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum + 1;
+                    }
+                } else if (inner == ECN_ECT1) {
+                    if (hdr.inner_ipv4.hdr_checksum < 2) {
+                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 3;
+                    } else {
+                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 2;
+                    }
+                } else {
+                    if (hdr.inner_ipv4.hdr_checksum == 0) {
+                        hdr.inner_ipv4.hdr_checksum = 0xFFFE;
+                    } else {
+                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 1;
+                    }
+                }
             } else {
                 hdr.inner_ipv6.traffic_class = hdr.inner_ipv6.traffic_class[7:2] ++ combined;
             }

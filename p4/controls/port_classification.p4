@@ -25,7 +25,9 @@ control PortClassification(inout headers_t hdr,
     /* An uplink accepts unicast for its own MAC only (DATAPLANE.md rule 6). */
     action set_uplink_port(mac_addr_t uplink_mac) {
         meta.port_role = PORT_ROLE_UPLINK;
-        meta.uplink_mac = uplink_mac;
+        /* Zero exactly when the frame is for this uplink (one operation here, tested in
+         * tunnel termination in pieces a Tofino gateway takes). */
+        meta.uplink_mac_diff = hdr.ethernet.dst_addr ^ uplink_mac;
     }
 
     action port_unconfigured() {
@@ -91,17 +93,17 @@ control PortClassification(inout headers_t hdr,
             } else if (!vport_known) {
                 meta.drop_reason = DROP_UNKNOWN_SOURCE;
             } else {
-                bit<32> frame_len = packet_length;
+                /* 16 bits of length, the rest told apart below (no 32-bit temporary: PHV). */
+                meta.frame_len = packet_length[15:0];
                 if (hdr.vlan.isValid()) {
                     /* The access VLAN is local to this port: the overlay carries the frame untagged. */
                     hdr.ethernet.ether_type = hdr.vlan.ether_type;
                     hdr.vlan.setInvalid();
-                    frame_len = packet_length - (bit<32>) VLAN_TAG_BYTES;
+                    meta.frame_len = packet_length[15:0] - (bit<16>) VLAN_TAG_BYTES;
                 }
                 /* Rule 11: a frame of 64 KiB or more fits no tunnel; say so rather than wrap
                  * (taken from the received length: the 4 bytes of a tag change nothing here,
                  * any frame that long exceeds every encapsulation limit). */
-                meta.frame_len = frame_len[15:0];
                 meta.frame_over_64k = packet_length[31:16] != 0;
             }
         }

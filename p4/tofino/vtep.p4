@@ -17,6 +17,9 @@
 /* Tofino carries frames of at most 10 KiB: no encapsulated length can wrap (rule 11), so the
  * check is left out. */
 #define FRAMES_FIT_ANY_TUNNEL
+/* Tofino ingress has no frame length (egress has eg_intr_md.pkt_length): rule 6's check that
+ * the outer datagram is all in the frame is left out (docs/TOFINO.md). */
+#define NO_FRAME_LENGTH_IN_INGRESS
 #define DIRECT_PACKETS_AND_BYTES_COUNTER(name) DirectCounter<bit<32>>(CounterType_t.PACKETS_AND_BYTES) name
 /* Tofino's CRC32 is the reflected CRC-32 with init and final XOR 0xFFFFFFFF, as v1model's crc32. */
 #define CRC32_HASH_UNIT(name) Hash<bit<32>>(HashAlgorithm_t.CRC32) name;
@@ -74,14 +77,14 @@ struct tofino_metadata_t {
     MirrorId_t       mirror_session;
     egress_kind_t    mirror_kind;             /* the mirror header's first byte */
     bit<16>          frame_checksum_residual; /* the tenant frame's ones'-complement sum */
-    bit<16>          udp_protocol;            /* 17, for the IPv6 pseudo header */
+    /* The constant words of the UDP checksum, added up once: the pseudo header's next header
+     * (17) and the Geneve protocol type (0x6558). bf-p4c takes no non-zero constant in a
+     * checksum list, and one field is less PHV than two. */
+    bit<16>          checksum_constants;
     /* The Geneve header and option we add, as 16-bit words for the UDP checksum: bf-p4c
      * 1.2.5.16 fails (map::at) on a deparser checksum over fields of an added header other
      * than the one it writes, so the checksum reads copies. */
     bit<16>                  geneve_word0;  /* version, Opt Len, O, C, reserved */
-    bit<16>                  geneve_word1;  /* protocol type */
-    bit<16>                  geneve_word2;  /* VNI, high 16 bits */
-    bit<16>                  geneve_word3;  /* VNI, low 8 bits; reserved */
     bit<16>                  option_word0;  /* option class (0 without the option) */
     bit<16>                  option_word1;  /* C, type, R, length */
     security_id_t            option_data;   /* the security ID */
@@ -161,11 +164,9 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             port_classification.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
             /* An uplink has no classification drop: termination needs only the role. */
             if (meta.vtep.port_role == PORT_ROLE_UPLINK) {
-                /* Tofino ingress does not know the packet length: the check that the outer
-                 * datagram is all in the frame (rule 6 step 7) is left out (docs/TOFINO.md). */
+                /* No frame length in Tofino ingress (NO_FRAME_LENGTH_IN_INGRESS above): 0 is unused. */
                 tunnel_termination.apply(hdr.vtep, meta.vtep,
-                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok,
-                                         0xFFFFFFFF);
+                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok, 0);
                 if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
                     tenant_from_network.count(meta.vtep.tenant_slot);
                 } else if (meta.vtep.drop_reason == DROP_NONE) {
@@ -209,6 +210,7 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
         hdr.bridged.delivery = meta.vtep.delivery;
         hdr.bridged.from_tunnel = meta.vtep.from_tunnel;
         hdr.bridged.tunnel_is_ipv6 = meta.vtep.tunnel.is_ipv6;
+        hdr.bridged.tenant_ecn = meta.vtep.tenant_ecn;
         hdr.bridged._pad0 = 0;
         hdr.bridged.src_vport = meta.vtep.src_vport;
         hdr.bridged.dst_vport = meta.vtep.dst_vport;
@@ -233,14 +235,7 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
 
 control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in tofino_metadata_t meta,
                             in ingress_intrinsic_metadata_for_deparser_t ig_dprsr_md) {
-    /* Rule 12: the decapsulated IPv4 header whose ECN field changed, ~(~HC + delta) (ecn.p4). */
-    Checksum() inner_ecn_checksum;
-
     apply {
-        if (meta.vtep.ecn_checksum.rewrite == 1) {
-            hdr.vtep.ipv4.hdr_checksum = inner_ecn_checksum.update({
-                meta.vtep.ecn_checksum.not_checksum, meta.vtep.ecn_checksum.delta });
-        }
         packet.emit(hdr.bridged);
         packet.emit(hdr.vtep.packet_in);
         packet.emit(hdr.vtep.ethernet);
@@ -298,6 +293,7 @@ parser VtepEgressParser(packet_in packet, out tofino_headers_t hdr, out tofino_m
         meta.vtep.ip_protocol = hdr.bridged.ip_protocol;
         meta.vtep.l4_dst_port = hdr.bridged.l4_dst_port;
         meta.vtep.flow_hash = hdr.bridged.flow_hash;
+        meta.vtep.tenant_ecn = hdr.bridged.tenant_ecn;
         meta.vtep.original_ingress_port = hdr.bridged.original_ingress_port;
         meta.vtep.tunnel.src_addr = hdr.bridged.tunnel_src;
         meta.vtep.tunnel.dst_addr = hdr.bridged.tunnel_dst;
@@ -351,7 +347,7 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             }
         } else if (meta.vtep.delivery != DELIVERY_NONE) {
             meta.vtep.frame_len = eg_intr_md.pkt_length + hdr.bridged.frame_len_adjust;
-            meta.udp_protocol = (bit<16>) IP_PROTO_UDP;
+            meta.checksum_constants = (bit<16>) IP_PROTO_UDP + ETHERTYPE_TRANSPARENT_ETHERNET;
             hdr.bridged.setInvalid();
             bool pruned = false;
             if (meta.vtep.delivery == DELIVERY_FLOOD) {
@@ -366,9 +362,6 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 } else if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
                     geneve_encap.apply(hdr.vtep, meta.vtep);
                     /* Version 0, O 0, reserved 0; Opt Len and C follow the option (encap.p4). */
-                    meta.geneve_word1 = ETHERTYPE_TRANSPARENT_ETHERNET;
-                    meta.geneve_word2 = meta.vtep.vni[23:8];
-                    meta.geneve_word3 = meta.vtep.vni[7:0] ++ 8w0;
                     if (hdr.vtep.tunnel_security_option.isValid()) {
                         meta.option_word0 = hdr.vtep.tunnel_security_option.option_class;
                         meta.option_word1 = hdr.vtep.tunnel_security_option.flags_type_length;
@@ -432,9 +425,9 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
         if (hdr.vtep.tunnel_ipv6.isValid()) {
             hdr.vtep.tunnel_udp.checksum = tunnel_udp_checksum.update({
                 meta.vtep.tunnel.src_addr, meta.vtep.tunnel.dst_addr,
-                hdr.vtep.tunnel_udp.length, meta.udp_protocol,
+                hdr.vtep.tunnel_udp.length, meta.checksum_constants,
                 hdr.vtep.tunnel_udp.src_port, hdr.vtep.tunnel_udp.dst_port, hdr.vtep.tunnel_udp.length,
-                meta.geneve_word0, meta.geneve_word1, meta.geneve_word2, meta.geneve_word3,
+                meta.geneve_word0, meta.vtep.vni, 8w0,
                 meta.option_word0, meta.option_word1, meta.option_data,
                 hdr.vtep.ethernet, meta.frame_checksum_residual }, true);
         }
@@ -456,6 +449,32 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.dst_port", 16)
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.length", 16)
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.checksum", 16)
+/* What the bridged header carries lives in the header itself, not in a metadata copy beside
+ * it: the PHV cannot hold both. Ingress writes the header last, from these very fields; egress
+ * never emits it, and reads the resolved tunnel in place (the egress parser copies the rest). */
+@pa_alias("ingress", "hdr.bridged.tunnel_src", "meta.vtep.tunnel.src_addr")
+@pa_alias("ingress", "hdr.bridged.tunnel_dst", "meta.vtep.tunnel.dst_addr")
+@pa_alias("ingress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
+@pa_alias("ingress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
+@pa_alias("ingress", "hdr.bridged.delivery", "meta.vtep.delivery")
+@pa_alias("ingress", "hdr.bridged.from_tunnel", "meta.vtep.from_tunnel")
+@pa_alias("ingress", "hdr.bridged.tunnel_is_ipv6", "meta.vtep.tunnel.is_ipv6")
+@pa_alias("ingress", "hdr.bridged.tenant_ecn", "meta.vtep.tenant_ecn")
+@pa_alias("ingress", "hdr.bridged.src_vport", "meta.vtep.src_vport")
+@pa_alias("ingress", "hdr.bridged.dst_vport", "meta.vtep.dst_vport")
+@pa_alias("ingress", "hdr.bridged.vni", "meta.vtep.vni")
+@pa_alias("ingress", "hdr.bridged.tenant_slot", "meta.vtep.tenant_slot")
+@pa_alias("ingress", "hdr.bridged.dst_vlan", "meta.vtep.dst_vlan")
+@pa_alias("ingress", "hdr.bridged.src_security_id", "meta.vtep.src_security_id")
+@pa_alias("ingress", "hdr.bridged.dst_security_id", "meta.vtep.dst_security_id")
+@pa_alias("ingress", "hdr.bridged.ip_protocol", "meta.vtep.ip_protocol")
+@pa_alias("ingress", "hdr.bridged.l4_dst_port", "meta.vtep.l4_dst_port")
+@pa_alias("ingress", "hdr.bridged.flow_hash", "meta.vtep.flow_hash")
+@pa_alias("ingress", "hdr.bridged.original_ingress_port", "meta.vtep.original_ingress_port")
+@pa_alias("egress", "hdr.bridged.tunnel_src", "meta.vtep.tunnel.src_addr")
+@pa_alias("egress", "hdr.bridged.tunnel_dst", "meta.vtep.tunnel.dst_addr")
+@pa_alias("egress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
+@pa_alias("egress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
 @pa_auto_init_metadata
 Pipeline(VtepIngressParser(), VtepIngress(), VtepIngressDeparser(),
          VtepEgressParser(), VtepEgress(), VtepEgressDeparser()) pipe;

@@ -227,10 +227,6 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
 
 control VtepComputeChecksum(inout headers_t hdr, inout local_metadata_t meta) {
     apply {
-        /* Rule 12: the decapsulated IPv4 header whose ECN field changed (RFC 1624 eqn. 3). */
-        update_checksum(meta.ecn_checksum.rewrite == 1 && hdr.ipv4.isValid(),
-            { meta.ecn_checksum.not_checksum, meta.ecn_checksum.delta },
-            hdr.ipv4.hdr_checksum, HashAlgorithm.csum16);
         update_checksum(hdr.tunnel_ipv4.isValid(),
             { hdr.tunnel_ipv4.version, hdr.tunnel_ipv4.ihl, hdr.tunnel_ipv4.dscp, hdr.tunnel_ipv4.ecn,
               hdr.tunnel_ipv4.total_len, hdr.tunnel_ipv4.identification, hdr.tunnel_ipv4.reserved,
