@@ -22,8 +22,12 @@ control PortClassification(inout headers_t hdr,
         meta.port_role = PORT_ROLE_ACCESS;
     }
 
-    action set_uplink_port() {
+    /* An uplink accepts unicast for its own MAC only (DATAPLANE.md rule 6). */
+    action set_uplink_port(mac_addr_t uplink_mac) {
         meta.port_role = PORT_ROLE_UPLINK;
+        /* Zero exactly when the frame is for this uplink (one operation here, tested in
+         * tunnel termination in pieces a Tofino gateway takes). */
+        meta.uplink_mac_diff = hdr.ethernet.dst_addr ^ uplink_mac;
     }
 
     action port_unconfigured() {
@@ -88,13 +92,19 @@ control PortClassification(inout headers_t hdr,
                 meta.drop_reason = DROP_PARSER_ERROR;
             } else if (!vport_known) {
                 meta.drop_reason = DROP_UNKNOWN_SOURCE;
-            } else if (hdr.vlan.isValid()) {
-                /* The access VLAN is local to this port: the overlay carries the frame untagged. */
-                hdr.ethernet.ether_type = hdr.vlan.ether_type;
-                hdr.vlan.setInvalid();
-                meta.frame_len = (bit<16>) packet_length - (bit<16>) VLAN_TAG_BYTES;
             } else {
-                meta.frame_len = (bit<16>) packet_length;
+                /* 16 bits of length, the rest told apart below (no 32-bit temporary: PHV). */
+                meta.frame_len = packet_length[15:0];
+                if (hdr.vlan.isValid()) {
+                    /* The access VLAN is local to this port: the overlay carries the frame untagged. */
+                    hdr.ethernet.ether_type = hdr.vlan.ether_type;
+                    hdr.vlan.setInvalid();
+                    meta.frame_len = packet_length[15:0] - (bit<16>) VLAN_TAG_BYTES;
+                }
+                /* Rule 11: a frame of 64 KiB or more fits no tunnel; say so rather than wrap
+                 * (taken from the received length: the 4 bytes of a tag change nothing here,
+                 * any frame that long exceeds every encapsulation limit). */
+                meta.frame_over_64k = packet_length[31:16] != 0;
             }
         }
     }

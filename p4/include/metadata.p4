@@ -45,9 +45,11 @@ struct local_metadata_t {
     vni_t         vni;
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
-    security_id_t unknown_security_id; /* the VNI's stand-in for an unproven source */
-    bit<16>       frame_len;           /* bytes of the tenant frame as it will be encapsulated */
+    bit<16>       frame_len;           /* bytes of the tenant frame (as encapsulated, or as decapsulated) */
+    bool          frame_over_64k;      /* the tenant frame has 65536 bytes or more: no tunnel can carry it */
     bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
+    mac_addr_t    uplink_mac_diff;     /* destination MAC XOR the ingress uplink's own MAC */
+    bit<16>       tenant_frame_len;    /* a decapsulated frame's length (rule 10), without padding */
 
     /* Overlay forwarding result. */
     delivery_t    delivery;
@@ -61,6 +63,7 @@ struct local_metadata_t {
     bit<8>  ip_protocol;   /* 0 when the frame is not IP or its L4 header was not parsed */
     bit<16> l4_dst_port;
     bit<16> flow_hash;     /* entropy for the outer UDP source port and IPv6 flow label */
+    bit<2>  tenant_ecn;    /* the frame's ECN field (rule 12), copied to the outer header */
 
     /* Pipeline outcome, acted upon by the architecture glue. */
     port_t          egress_port;

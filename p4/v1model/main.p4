@@ -43,6 +43,10 @@ const bit<32> PUNT_CLONE_SESSION = 1;
 const bit<8> PUNT_FIELD_LIST = 1;
 /* standard_metadata.instance_type of an egress-to-egress clone in simple_switch. */
 const bit<32> INSTANCE_TYPE_EGRESS_CLONE = 2;
+/* bmv2's drop port (2^PORT_BITS - 1); no port number at or above it exists. */
+const bit<16> FIRST_INVALID_PORT = 511;
+/* v1model meter colours: GREEN 0, YELLOW 1, RED 2. */
+const bit<2> METER_RED = 2;
 
 parser VtepParser(packet_in packet, out headers_t hdr, inout local_metadata_t meta,
                   inout standard_metadata_t standard_metadata) {
@@ -86,6 +90,8 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
     counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_from_network;
+    /* Rule 13: Geneve OAM punts, configured by the controller; red packets are dropped. */
+    meter(1, MeterType.packets) oam_punt_meter;
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
@@ -98,14 +104,20 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
 
     apply {
         if (hdr.packet_out.isValid()) {
-            controller_packet_out.apply(hdr, meta);
-            standard_metadata.egress_spec = meta.egress_port;
+            controller_packet_out.apply(hdr, meta, FIRST_INVALID_PORT, (bit<16>) CPU_PORT);
+            if (meta.drop_reason != DROP_NONE) {
+                ingress_drops.count((bit<32>) meta.drop_reason);
+                mark_to_drop(standard_metadata);
+            } else {
+                standard_metadata.egress_spec = meta.egress_port;
+            }
         } else {
             meta.original_ingress_port = (bit<16>) standard_metadata.ingress_port;
             port_classification.apply(hdr, meta, standard_metadata.ingress_port,
                                       standard_metadata.packet_length);
             if (meta.drop_reason == DROP_NONE && meta.port_role == PORT_ROLE_UPLINK) {
-                tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1);
+                tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1,
+                                         standard_metadata.packet_length);
                 if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
                     tenant_from_network.count((bit<32>) meta.tenant_slot);
                 }
@@ -120,6 +132,13 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                 }
             }
 
+            if (meta.drop_reason == DROP_NONE && meta.punt_reason != PUNT_NONE) {
+                bit<2> color;
+                oam_punt_meter.execute_meter(0, color);
+                if (color == METER_RED) {
+                    meta.drop_reason = DROP_OAM_PUNT_METER;
+                }
+            }
             if (meta.drop_reason != DROP_NONE) {
                 ingress_drops.count((bit<32>) meta.drop_reason);
                 mark_to_drop(standard_metadata);
@@ -141,6 +160,8 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
     counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) egress_drops;
     /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
     counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_to_network;
+    /* Rule 13: MTU punts (the clones), configured by the controller; red packets are dropped. */
+    meter(1, MeterType.packets) mtu_punt_meter;
 
     Replication() replication;
     Policy() policy;
@@ -153,8 +174,15 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
     apply {
         if (standard_metadata.instance_type == INSTANCE_TYPE_EGRESS_CLONE) {
             /* The punted copy of a packet that exceeded the uplink MTU. */
-            remove_encapsulation.apply(hdr);
-            controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
+            bit<2> color;
+            mtu_punt_meter.execute_meter(0, color);
+            if (color == METER_RED) {
+                egress_drops.count((bit<32>) DROP_MTU_PUNT_METER);
+                mark_to_drop(standard_metadata);
+            } else {
+                remove_encapsulation.apply(hdr);
+                controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
+            }
         } else if (meta.delivery != DELIVERY_NONE) {
             bool pruned = false;
             if (meta.delivery == DELIVERY_FLOOD) {
@@ -165,10 +193,20 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                     policy.apply(hdr, meta);
                     if (meta.drop_reason == DROP_NONE) {
                         local_delivery.apply(hdr, meta);
+                        if (meta.from_tunnel == 1) {
+                            /* Rule 10: nothing after the tenant frame (Ethernet padding) leaves. */
+                            bit<32> out_len = (bit<32>) meta.tenant_frame_len;
+                            if (meta.dst_vlan != 0) {
+                                out_len = out_len + (bit<32>) VLAN_TAG_BYTES;
+                            }
+                            truncate(out_len);
+                        }
                     }
                 } else if (meta.delivery == DELIVERY_REMOTE_VTEP) {
                     geneve_encap.apply(hdr, meta);
-                    mtu_check.apply(hdr, meta, standard_metadata.egress_port);
+                    if (meta.drop_reason == DROP_NONE) {
+                        mtu_check.apply(hdr, meta, standard_metadata.egress_port);
+                    }
                     if (meta.drop_reason == DROP_NONE) {
                         tenant_to_network.count((bit<32>) meta.tenant_slot);
                     }

@@ -279,12 +279,13 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   }
   for (const u of intent.uplinks) {
     const owner = `uplink ${u.port}`;
+    // Rule 6: an uplink accepts unicast for its own MAC only.
     table({
       kind: 'table',
       table: 'port_role',
       match: { port: u.port },
       action: 'set_uplink_port',
-      params: {},
+      params: { uplink_mac: u.mac },
       owner,
     });
     if (u.mtu !== undefined)

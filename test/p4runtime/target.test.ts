@@ -188,7 +188,13 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
       expect(backup.isPrimary).toBe(false);
       expect(client.isPrimary).toBe(true);
       const error = await backup
-        .insert([backup.tableEntry('port_role', { match: { port: 8 }, action: 'set_uplink_port' })])
+        .insert([
+          backup.tableEntry('port_role', {
+            match: { port: 8 },
+            action: 'set_uplink_port',
+            params: { uplink_mac: '02:aa:00:00:00:08' },
+          }),
+        ])
         .catch((e: unknown) => e);
       expect(String(error)).toMatch(/PERMISSION_DENIED|not primary/i);
       expect((await backup.readAll(backup.tableEntry('port_role'))).length).toBeGreaterThan(0);
