@@ -12,27 +12,22 @@
 
 #include "../include/metadata.p4"
 
-/* Applied to the inner headers of a tunnel packet we accepted, before the tunnel is removed. */
+/*
+ * Applied to the tenant frame's headers once the tunnel is removed (they are then hdr.ipv4 /
+ * hdr.ipv6); the outer ECN field was kept in meta.outer_ecn.
+ */
 control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
     apply {
-        bit<2> outer = ECN_NOT_ECT;
-        if (hdr.ipv4.isValid()) {
-            outer = hdr.ipv4.ecn;
-        } else if (hdr.ipv6.isValid()) {
-            outer = hdr.ipv6.traffic_class[1:0];
-        }
+        bit<2> outer = meta.outer_ecn;
         bit<2> inner = ECN_NOT_ECT;
-        if (hdr.inner_ipv4.isValid()) {
-            inner = hdr.inner_ipv4.ecn;
-        } else if (hdr.inner_ipv6.isValid()) {
-            inner = hdr.inner_ipv6.traffic_class[1:0];
+        if (hdr.ipv4.isValid()) {
+            inner = hdr.ipv4.ecn;
+        } else if (hdr.ipv6.isValid()) {
+            inner = hdr.ipv6.traffic_class[1:0];
         }
         bit<2> combined = inner;
-        if (inner == ECN_NOT_ECT) {
-            if (outer == ECN_CE) {
-                meta.drop_reason = DROP_ECN_CE_ON_NOT_ECT;
-            }
-        } else if (inner != ECN_CE) {
+        /* Outer CE on Not-ECT is a drop (facts.ecn_drop, judged by tunnel termination). */
+        if (inner != ECN_NOT_ECT && inner != ECN_CE) {
             if (outer == ECN_CE) {
                 combined = ECN_CE;
             } else if (outer == ECN_ECT1) {
@@ -40,7 +35,7 @@ control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
             }
         }
         if (combined != inner) {
-            if (hdr.inner_ipv4.isValid()) {
+            if (hdr.ipv4.isValid()) {
                 /*
                  * The header checksum follows RFC 1624 equation 3, HC' = ~(~HC + ~m + m'), where
                  * m and m' differ in the ECN bits alone, so ~m + m' is (m' - m) in ones'
@@ -51,28 +46,28 @@ control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
                  * operation each (Tofino), no checksum unit. A wrong checksum stays wrong by
                  * the same amount.
                  */
-                hdr.inner_ipv4.ecn = combined;
+                hdr.ipv4.ecn = combined;
                 if (combined == ECN_ECT1) {
-                    if (hdr.inner_ipv4.hdr_checksum[15:1] == 0x7FFF) {  /* 0xFFFE or 0xFFFF */
-                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum + 2;
+                    if (hdr.ipv4.hdr_checksum[15:1] == 0x7FFF) {  /* 0xFFFE or 0xFFFF */
+                        hdr.ipv4.hdr_checksum = hdr.ipv4.hdr_checksum + 2;
                     } else {
-                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum + 1;
+                        hdr.ipv4.hdr_checksum = hdr.ipv4.hdr_checksum + 1;
                     }
                 } else if (inner == ECN_ECT1) {
-                    if (hdr.inner_ipv4.hdr_checksum < 2) {
-                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 3;
+                    if (hdr.ipv4.hdr_checksum < 2) {
+                        hdr.ipv4.hdr_checksum = hdr.ipv4.hdr_checksum - 3;
                     } else {
-                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 2;
+                        hdr.ipv4.hdr_checksum = hdr.ipv4.hdr_checksum - 2;
                     }
                 } else {
-                    if (hdr.inner_ipv4.hdr_checksum == 0) {
-                        hdr.inner_ipv4.hdr_checksum = 0xFFFE;
+                    if (hdr.ipv4.hdr_checksum == 0) {
+                        hdr.ipv4.hdr_checksum = 0xFFFE;
                     } else {
-                        hdr.inner_ipv4.hdr_checksum = hdr.inner_ipv4.hdr_checksum - 1;
+                        hdr.ipv4.hdr_checksum = hdr.ipv4.hdr_checksum - 1;
                     }
                 }
             } else {
-                hdr.inner_ipv6.traffic_class = hdr.inner_ipv6.traffic_class[7:2] ++ combined;
+                hdr.ipv6.traffic_class = hdr.ipv6.traffic_class[7:2] ++ combined;
             }
         }
     }

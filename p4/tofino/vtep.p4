@@ -57,6 +57,7 @@
 #include "../controls/encap.p4"
 #include "../controls/mtu.p4"
 #include "../controls/controller_io.p4"
+#include "../controls/ingress_verdict.p4"
 #include "bridged.p4"
 
 /* The mirror session the controller points at the CPU port (P4Runtime clone session 1). */
@@ -117,10 +118,13 @@ parser VtepIngressParser(packet_in packet, out tofino_headers_t hdr, out tofino_
 
     state parse_packet_out {
         packet.extract(hdr.vtep.packet_out);
+        /* Port classification looks the packet-out's port up (rule 14). */
+        meta.vtep.classify_port = (PortId_t) hdr.vtep.packet_out.egress_port;
         transition accept;
     }
 
     state parse_frame {
+        meta.vtep.classify_port = ig_intr_md.ingress_port;
         frame_parser.apply(packet, hdr.vtep, meta.vtep);
         transition accept;
     }
@@ -136,8 +140,6 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_from_network;
-    /* Rule 13: Geneve OAM punts, configured by the controller; red packets are dropped. */
-    Meter<bit<1>>(1, MeterType_t.PACKETS) oam_punt_meter;
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
@@ -145,10 +147,15 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     FlowHash() flow_hash;
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
+    IngressVerdict() ingress_verdict;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
     apply {
+        /* The same order as the v1model wrapper: lookups side by side, then the verdict.
+         * Tofino knows the packet length only in egress: ingress records the change (0 is
+         * passed as the length). Port classification also looks up a packet-out's port. */
+        port_classification.apply(hdr.vtep, meta.vtep, 0);
         if (hdr.vtep.packet_out.isValid()) {
             /* Rule 14: 9-bit ports, so 512 and above do not exist; nor is the CPU port a target. */
             controller_packet_out.apply(hdr.vtep, meta.vtep, 512, (bit<16>) CPU_PORT);
@@ -160,48 +167,35 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             }
         } else {
             meta.vtep.original_ingress_port = (bit<16>) ig_intr_md.ingress_port;
-            /* Tofino knows the packet length only in egress: ingress records the change. */
-            port_classification.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
-            /* An uplink has no classification drop: termination needs only the role. */
-            if (meta.vtep.port_role == PORT_ROLE_UPLINK) {
-                /* No frame length in Tofino ingress (NO_FRAME_LENGTH_IN_INGRESS above): 0 is unused. */
-                tunnel_termination.apply(hdr.vtep, meta.vtep,
-                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok, 0);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
-                    tenant_from_network.count(meta.vtep.tenant_slot);
-                } else if (meta.vtep.drop_reason == DROP_NONE) {
-                    /* Built here rather than with the final verdict: a stage earlier. */
-                    controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.punt_reason);
-                }
-            }
-            /* Facts and hash of whatever frame is left; used only if it is forwarded. Taken
-             * unconditionally so that they need not wait for the verdicts above. */
+            /* No frame length in Tofino ingress (NO_FRAME_LENGTH_IN_INGRESS above): 0 is unused. */
+            tunnel_termination.apply(hdr.vtep, meta.vtep,
+                                     hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok, 0);
             bit<16> l4_src_port;
             frame_facts.apply(hdr.vtep, meta.vtep, l4_src_port);
             flow_hash.apply(hdr.vtep, l4_src_port, meta.vtep);
-            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
-                overlay_forwarding.apply(hdr.vtep, meta.vtep);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
-                    tunnel_resolution.apply(hdr.vtep, meta.vtep);
-                }
+            overlay_forwarding.apply(hdr.vtep, meta.vtep);
+            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
+                tunnel_resolution.apply(hdr.vtep, meta.vtep);
             }
+            ingress_verdict.apply(meta.vtep);
 
-            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason != PUNT_NONE) {
-                if (oam_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
-                    meta.vtep.drop_reason = DROP_OAM_PUNT_METER;
-                }
-            }
             if (meta.vtep.drop_reason != DROP_NONE) {
                 ingress_drops.count(meta.vtep.drop_reason);
                 ig_dprsr_md.drop_ctl = 1;
             } else if (meta.vtep.punt_reason != PUNT_NONE) {
-                /* The packet-in header is built; delivery is still DELIVERY_NONE, so egress
-                 * leaves it alone. */
+                /* Rule 13: the punt meter is in egress. Delivery is DELIVERY_NONE, so egress
+                 * leaves the packet-in alone. */
+                controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.punt_reason);
                 ig_tm_md.ucast_egress_port = CPU_PORT;
-            } else if (meta.vtep.delivery == DELIVERY_FLOOD) {
-                ig_tm_md.mcast_grp_a = meta.vtep.mcast_group;
             } else {
-                ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+                if (meta.vtep.from_tunnel == 1) {
+                    tenant_from_network.count(meta.vtep.tenant_slot);
+                }
+                if (meta.vtep.delivery == DELIVERY_FLOOD) {
+                    ig_tm_md.mcast_grp_a = meta.vtep.mcast_group;
+                } else {
+                    ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+                }
             }
         }
 
@@ -211,6 +205,10 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
         hdr.bridged.from_tunnel = meta.vtep.from_tunnel;
         hdr.bridged.tunnel_is_ipv6 = meta.vtep.tunnel.is_ipv6;
         hdr.bridged.tenant_ecn = meta.vtep.tenant_ecn;
+        hdr.bridged.oam_punt = 0;
+        if (meta.vtep.punt_reason == PUNT_GENEVE_OAM) {
+            hdr.bridged.oam_punt = 1;
+        }
         hdr.bridged._pad0 = 0;
         hdr.bridged.src_vport = meta.vtep.src_vport;
         hdr.bridged.dst_vport = meta.vtep.dst_vport;
@@ -323,7 +321,10 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) egress_drops;
     /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_to_network;
-    /* Rule 13: MTU punts (the mirrored copies), configured by the controller; red packets are dropped. */
+    /* Rule 13: punts to the controller, each path through a meter the controller configures;
+     * red packets are dropped and counted. Geneve OAM packets (ingress punts them) and MTU
+     * punts (the mirrored copies). */
+    Meter<bit<1>>(1, MeterType_t.PACKETS) oam_punt_meter;
     Meter<bit<1>>(1, MeterType_t.PACKETS) mtu_punt_meter;
 
     Replication() replication;
@@ -394,6 +395,12 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 eg_dprsr_md.drop_ctl = 1;
             }
         } else {
+            if (hdr.bridged.oam_punt == 1) {
+                if (oam_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
+                    egress_drops.count(DROP_OAM_PUNT_METER);
+                    eg_dprsr_md.drop_ctl = 1;
+                }
+            }
             hdr.bridged.setInvalid();
         }
     }

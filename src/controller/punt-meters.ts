@@ -6,7 +6,7 @@
  */
 import type { MeterConfig, P4InfoIndex } from '../p4runtime/index.js';
 
-/** A meter is a punt meter when its P4Info name ends with this (e.g. `VtepIngress.oam_punt_meter`). */
+/** A meter is a punt meter when its P4Info name ends with this (e.g. `VtepEgress.oam_punt_meter`). */
 export const PUNT_METER_SUFFIX = 'punt_meter';
 
 /** How many punted packets per second a path may deliver, and how many in a burst. */
@@ -21,7 +21,7 @@ export const DEFAULT_PUNT_LIMIT: PuntLimit = { packetsPerSecond: 200, burstPacke
 export interface PuntMeterLimits {
   /** Limit of every punt meter not named in `byMeter`. */
   default?: PuntLimit;
-  /** Per meter, by P4Info name (`VtepIngress.oam_punt_meter`) or by its last segment (`oam_punt_meter`). */
+  /** Per meter, by P4Info name (`VtepEgress.oam_punt_meter`) or by its last segment (`oam_punt_meter`). */
   byMeter?: Readonly<Record<string, PuntLimit>>;
 }
 

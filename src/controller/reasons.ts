@@ -43,6 +43,7 @@ const EGRESS_DROPS: ReadonlySet<DropReason> = new Set([
   'MTU_EXCEEDED',
   'UNKNOWN_REPLICA',
   'ENCAP_LENGTH_OVERFLOW',
+  'OAM_PUNT_METER',
   'MTU_PUNT_METER',
 ]);
 

@@ -16,7 +16,7 @@ function p4infoWith(meters: Array<{ id: number; name: string; size: number; unit
 
 const VTEP = () =>
   p4infoWith([
-    { id: 0x06000001, name: 'VtepIngress.oam_punt_meter', size: 1 },
+    { id: 0x06000001, name: 'VtepEgress.oam_punt_meter', size: 1 },
     { id: 0x06000002, name: 'VtepEgress.mtu_punt_meter', size: 1 },
     { id: 0x06000003, name: 'VtepIngress.tenant_policer', size: 4, unit: 1 },
   ]);
@@ -25,15 +25,15 @@ describe('punt meters', () => {
   it('configures every cell of every meter named *punt_meter, and nothing else', () => {
     const planned = planPuntMeters(
       p4infoWith([
-        { id: 0x06000001, name: 'VtepIngress.oam_punt_meter', size: 2 },
+        { id: 0x06000001, name: 'VtepEgress.oam_punt_meter', size: 2 },
         { id: 0x06000003, name: 'VtepIngress.tenant_policer', size: 4, unit: 1 },
       ]),
       { default: { packetsPerSecond: 10, burstPackets: 3 } },
     );
     const config = { cir: 10, cburst: 3, pir: 10, pburst: 3 };
     expect(planned).toEqual([
-      { kind: 'meter', meter: 'VtepIngress.oam_punt_meter', index: 0, config },
-      { kind: 'meter', meter: 'VtepIngress.oam_punt_meter', index: 1, config },
+      { kind: 'meter', meter: 'VtepEgress.oam_punt_meter', index: 0, config },
+      { kind: 'meter', meter: 'VtepEgress.oam_punt_meter', index: 1, config },
     ]);
   });
 
@@ -43,7 +43,7 @@ describe('punt meters', () => {
       byMeter: { oam_punt_meter: { packetsPerSecond: 0, burstPackets: 2 } },
     });
     expect(planned.map((p) => [p.meter, p.config.pir, p.config.pburst])).toEqual([
-      ['VtepIngress.oam_punt_meter', 0, 2],
+      ['VtepEgress.oam_punt_meter', 0, 2],
       ['VtepEgress.mtu_punt_meter', 100, 10],
     ]);
     const full = planPuntMeters(VTEP(), {
@@ -68,14 +68,14 @@ describe('punt meters', () => {
       planPuntMeters(VTEP(), { byMeter: { arp_punt_meter: { packetsPerSecond: 1, burstPackets: 1 } } }),
     ).toThrow(
       new PuntMeterError(
-        "punt meter 'arp_punt_meter' is not in the program (it has: VtepIngress.oam_punt_meter, VtepEgress.mtu_punt_meter)",
+        "punt meter 'arp_punt_meter' is not in the program (it has: VtepEgress.oam_punt_meter, VtepEgress.mtu_punt_meter)",
       ),
     );
   });
 
   it('refuses negative or fractional limits and byte meters', () => {
     expect(() => planPuntMeters(VTEP(), { default: { packetsPerSecond: -1, burstPackets: 1 } })).toThrow(
-      "punt meter 'VtepIngress.oam_punt_meter': packetsPerSecond must be a non-negative integer, not -1",
+      "punt meter 'VtepEgress.oam_punt_meter': packetsPerSecond must be a non-negative integer, not -1",
     );
     expect(() => planPuntMeters(VTEP(), { default: { packetsPerSecond: 1, burstPackets: 0.5 } })).toThrow(
       'burstPackets must be a non-negative integer, not 0.5',

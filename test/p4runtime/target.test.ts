@@ -209,6 +209,10 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
       deviceId: target.deviceId,
     });
     try {
+      // A packet-out leaves only through a configured port (docs/DATAPLANE.md rule 14).
+      await client.insert([
+        client.tableEntry('port_role', { match: { port: 2 }, action: 'set_access_port' }),
+      ]);
       const frame = Uint8Array.from({ length: 64 }, (_, i) => i);
       client.packetOut(frame, { egress_port: 2, pad: 0 });
       // One frame, one fate: it leaves a port or the program counts its drop (docs/DATAPLANE.md).

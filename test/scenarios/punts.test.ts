@@ -22,7 +22,7 @@ import { PORTS } from './harness/vtep.js';
 const session = useVtep();
 const model = new VtepModel(REFERENCE_INTENT);
 
-const OAM_METER = 'VtepIngress.oam_punt_meter';
+const OAM_METER = 'VtepEgress.oam_punt_meter';
 const MTU_METER = 'VtepEgress.mtu_punt_meter';
 
 const oam = (o: { vni?: number; from?: string; fill?: number }) =>
