@@ -16,14 +16,14 @@
  * UDP length less the option bytes when it went below zero is above this. */
 const bit<16> ENCAP_UDP_HEADERS = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES);
 const bit<9> ENCAP_UDP_HEADERS_AND_MAX_OPTIONS = 16 + 252;
-/* The tenant frame's Ethernet header. */
-const bit<4> FRAME_AT_LEAST = (bit<4>) ETHERNET_HEADER_BYTES;
+const bit<8> WRAPPED_BELOW_LOW = 0x03;  /* 0xFFFF - 252 = 0xFF03 */
+/* UDP and Geneve headers and an Ethernet header: 30 (below 32, the range tested). */
+const bit<5> FRAME_AT_LEAST = (bit<5>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES + ETHERNET_HEADER_BYTES);
 
 control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error,
                           in bit<32> packet_length) {
 
     GeneveSecurityId() geneve_security_id;
-    EcnDecapsulation() ecn_decapsulation;
 
     action local_vtep() {
         meta.facts.addressed_to_us = 1;
@@ -57,11 +57,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         size = LOCAL_VTEP_TABLE_SIZE;
     }
 
-    /* Fields of their own (the vport lookup beside it writes the frame's): taken over when
-     * the frame is decapsulated. */
+    /* The VNI's unknown ID stands for an unproven source; replaced at decapsulation by the
+     * security-ID option of a trusted VTEP. (Written here, not kept aside: PHV on Tofino.) */
     action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
-        meta.vni_tenant_slot = tenant_slot;
-        meta.unknown_security_id = unknown_security_id;
+        meta.tenant_slot = tenant_slot;
+        meta.src_security_id = unknown_security_id;
         meta.facts.tenant_known = 1;
     }
 
@@ -223,11 +223,10 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     apply {
         /* Depends on the parser alone: found side by side with the lookups. */
         geneve_security_id.apply(hdr, meta);
-        /* The tenant frame's length, the UDP length less the UDP and Geneve headers less the
-         * option bytes (4 x Opt Len), modulo 2^16; in steps of one operation each (a Tofino
-         * action does one), the first two side by side. */
-        meta.tenant_frame_len = hdr.udp.length - ENCAP_UDP_HEADERS;
-        bit<16> option_bytes = (bit<16>) hdr.geneve.opt_len << 2;
+        /* The UDP payload less the option bytes (4 x Opt Len, set by the option walk: 0 above
+         * its 8 words, where the status says GENEVE_OPTION_LENGTH anyway), modulo 2^16: one
+         * operation (a Tofino action does one). The tenant frame is this less the UDP and
+         * Geneve headers (16 bytes); the wrapper subtracts them where it needs the length. */
         bit<16> ipv4_udp_length = 0;
         /* Rule 12's drop, judged on the received headers (the rewrite is done on the tenant
          * frame once decapsulated, ecn.p4): outer CE on a Not-ECT tenant frame. */
@@ -262,8 +261,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.outer_ecn = hdr.ipv6.traffic_class[1:0];
         }
         if (hdr.geneve.isValid()) {
-            tenant_by_vni.apply();
-            meta.tenant_frame_len = meta.tenant_frame_len - option_bytes;
+            /* On uplinks only: on an access port, the vport gave the frame its tenant. */
+            if (meta.port_role == PORT_ROLE_UPLINK) {
+                tenant_by_vni.apply();
+            }
+            meta.tenant_frame_len = hdr.udp.length - meta.option_bytes;
             if (hdr.geneve.oam == 1) {
                 meta.facts.oam = 1;
             }
@@ -280,19 +282,20 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.facts.mac_mismatch = 1;
         }
         bool is_geneve = hdr.udp.isValid() && hdr.udp.dst_port == GENEVE_UDP_PORT;
-        /* The options overrun the UDP payload when the tenant frame's length went below
-         * zero. The option bytes are at most 252, so only a UDP length under 16 + 252 can
-         * overrun, and then the length is at least -268: 0xFEF4 and above, modulo 2^16. */
+        /* The options overrun the UDP payload when the UDP length less the option bytes
+         * is under the headers' 16 bytes, or went below zero (the option bytes are at
+         * most 252, so only a UDP length under 16 + 252 can overrun, and then wrapping
+         * lands above 65535 - 252). */
         if (hdr.udp.length[15:9] == 0 && hdr.udp.length[8:0] < ENCAP_UDP_HEADERS_AND_MAX_OPTIONS) {
-            if (meta.tenant_frame_len[15:8] == 0xFF) {
+            if (meta.tenant_frame_len[15:4] == 0) {  /* under 16 */
                 meta.facts.options_overrun = 1;
             }
-            if (meta.tenant_frame_len[15:8] == 0xFE && meta.tenant_frame_len[7:0] >= 0xF4) {
+            if (meta.tenant_frame_len[15:8] == 0xFF && meta.tenant_frame_len[7:0] > WRAPPED_BELOW_LOW) {
                 meta.facts.options_overrun = 1;
             }
         }
         /* No room for the tenant frame's Ethernet header (judged once the options fit). */
-        if (meta.tenant_frame_len[15:4] == 0 && meta.tenant_frame_len[3:0] < FRAME_AT_LEAST) {
+        if (meta.tenant_frame_len[15:5] == 0 && meta.tenant_frame_len[4:0] < FRAME_AT_LEAST) {
             meta.facts.frame_missing = 1;
         }
         if (!hdr.inner_ethernet.isValid()) {
@@ -369,15 +372,13 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (meta.facts.oam == 0) {
                 /* Rule 10. The tenant frame is what the UDP length says, whatever follows it. */
                 meta.vni = hdr.geneve.vni;
-                meta.tenant_slot = meta.vni_tenant_slot;
                 meta.from_tunnel = 1;
-                meta.src_security_id = meta.unknown_security_id;
                 if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
                     meta.src_security_id = meta.geneve.security_id;
                 }
                 strip_tunnel();
-                /* Rule 12, on the tenant frame's headers. */
-                ecn_decapsulation.apply(hdr, meta);
+                /* Rule 12's rewrite of the tenant frame's ECN field is the wrapper's last step
+                 * (EcnDecapsulation, ecn.p4): nothing here waits for it. */
             }
             termination_verdict.apply();
         }

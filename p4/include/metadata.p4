@@ -74,8 +74,8 @@ struct local_metadata_t {
      * (rule 14); set by the wrapper's parser. */
     port_t        classify_port;
     vlan_id_t     access_vlan;         /* the frame's VLAN ID, 0 untagged (set by the parser) */
-    tenant_slot_t vni_tenant_slot;     /* tenant_by_vni's slot (the frame's once decapsulated) */
     bit<2>        outer_ecn;           /* the outer header's ECN field, kept for decapsulation */
+    bit<16>       option_bytes;        /* 4 x Geneve Opt Len, up to 8 words (set by the option walk) */
     port_role_t   port_role;
     bit<1>        from_tunnel;         /* arrived through a tunnel we terminated */
     bit<1>        vtep_trusted;        /* the sending VTEP's security IDs are believed */
@@ -83,12 +83,11 @@ struct local_metadata_t {
     vni_t         vni;
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
-    security_id_t unknown_security_id; /* the VNI's stand-in for an unproven source */
     bit<16>       frame_len;           /* bytes of the tenant frame (as encapsulated, or as decapsulated) */
     bool          frame_over_64k;      /* the tenant frame has 65536 bytes or more: no tunnel can carry it */
     bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
     mac_addr_t    uplink_mac_diff;     /* destination MAC XOR the ingress uplink's own MAC */
-    bit<16>       tenant_frame_len;    /* a decapsulated frame's length (rule 10), without padding */
+    bit<16>       tenant_frame_len;    /* a decapsulated frame's length plus the 16 bytes of UDP and Geneve headers (rule 10) */
 
     /* Overlay forwarding result. */
     delivery_t    delivery;

@@ -148,6 +148,7 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     IngressVerdict() ingress_verdict;
+    EcnDecapsulation() ecn_decapsulation;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
@@ -178,6 +179,10 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 tunnel_resolution.apply(hdr.vtep, meta.vtep);
             }
             ingress_verdict.apply(meta.vtep);
+            /* Rule 12 on a decapsulated frame, last: nothing above reads what it changes. */
+            if (meta.vtep.from_tunnel == 1) {
+                ecn_decapsulation.apply(hdr.vtep, meta.vtep);
+            }
 
             if (meta.vtep.drop_reason != DROP_NONE) {
                 ingress_drops.count(meta.vtep.drop_reason);

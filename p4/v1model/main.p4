@@ -102,6 +102,7 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     IngressVerdict() ingress_verdict;
+    EcnDecapsulation() ecn_decapsulation;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
@@ -129,6 +130,10 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                 tunnel_resolution.apply(hdr, meta);
             }
             ingress_verdict.apply(meta);
+            /* Rule 12 on a decapsulated frame, last: nothing above reads what it changes. */
+            if (meta.from_tunnel == 1) {
+                ecn_decapsulation.apply(hdr, meta);
+            }
 
             if (meta.drop_reason != DROP_NONE) {
                 ingress_drops.count((bit<32>) meta.drop_reason);
@@ -202,7 +207,8 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                         local_delivery.apply(hdr, meta);
                         if (meta.from_tunnel == 1) {
                             /* Rule 10: nothing after the tenant frame (Ethernet padding) leaves. */
-                            bit<32> out_len = (bit<32>) meta.tenant_frame_len;
+                            /* tenant_frame_len counts the UDP and Geneve headers too. */
+                            bit<32> out_len = (bit<32>) (meta.tenant_frame_len - 16);
                             if (meta.dst_vlan != 0) {
                                 out_len = out_len + (bit<32>) VLAN_TAG_BYTES;
                             }

@@ -3,6 +3,7 @@
  * device (in parallel) reads it, plans with the identifiers it already uses, checks capacity, and
  * writes the difference. `diff` is the same without the writes.
  */
+
 import { readFileSync } from 'node:fs';
 import {
   type ConnectOptions,
@@ -25,6 +26,7 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
+import { planPuntMeters } from './punt-meters.js';
 import {
   type ApplyOptions,
   allocationsOf,
@@ -214,6 +216,8 @@ export async function reconcileDevice(
     { previous: previous ?? allocationsOf(client.p4info, observed.values()) },
   );
   plan.entities = entitiesForProfile(profile, client.p4info, intent, plan.entities);
+  // Rule 13: every punt path's meter, configured (a meter nobody configured lets all through).
+  plan.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
   const capacity = capacityProblems(client.p4info, plan.entities, profile);
   if (capacity.length > 0)
     throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));

@@ -3,8 +3,10 @@
  * session (docs/DATAPLANE.md names every table). Pure: no I/O, so a plan can be shown, diffed
  * and tested before anything is written. Inconsistent intent is refused with every problem named.
  */
+
 import type { MatchValue, P4Value } from '../p4runtime/index.js';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
+import type { PlannedMeterConfig } from './punt-meters.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
 
@@ -48,7 +50,14 @@ export interface PlannedCloneSession {
   replicas: Replica[];
 }
 
-export type PlannedEntity = PlannedTableEntry | PlannedMulticastGroup | PlannedCloneSession;
+/** A punt meter cell's configuration (docs/DATAPLANE.md rule 13), planned from the P4Info (punt-meters.ts). */
+export type { PlannedMeterConfig } from './punt-meters.js';
+
+export type PlannedEntity =
+  | PlannedTableEntry
+  | PlannedMulticastGroup
+  | PlannedCloneSession
+  | PlannedMeterConfig;
 
 /** Identifiers the planner chose, for reading counters back by tenant. */
 export interface TenantAllocation {

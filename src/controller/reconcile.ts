@@ -36,6 +36,7 @@ import {
   writableEntity,
 } from './device-state.js';
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import { PUNT_METER_SUFFIX } from './punt-meters.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -135,6 +136,10 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
 const DEFAULT_TABLES = ['security_option_format'];
 
+/** The program's punt meters (docs/DATAPLANE.md rule 13), read cell by cell and configured by MODIFY. */
+const puntMeterIds = (index: P4InfoIndex): number[] =>
+  [...index.meters].filter((m) => m.name.endsWith(PUNT_METER_SUFFIX)).map((m) => m.id);
+
 /**
  * Every table entry, multicast group and the punt clone session on the device. Without
  * `replication` (a BlueField DPU, which answers a Read of them UNIMPLEMENTED) table entries only.
@@ -160,6 +165,7 @@ export async function readDevice(
     ...DEFAULT_TABLES.map((t) => ({
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
+    ...puntMeterIds(index).map((meterId) => ({ meterEntry: { meterId } })),
   ];
   for (const request of requests) {
     try {
@@ -311,6 +317,7 @@ const RANK: Record<string, number> = {
   tunnel: 0,
   flood_replica: 0,
   'clone session': 0,
+  'punt meter': 0,
   'multicast group': 1,
   vtep_membership_ipv4: 1,
   vtep_membership_ipv6: 1,
@@ -336,6 +343,7 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
     if (e.kind === 'multicastGroup') entity = client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     else if (e.kind === 'cloneSession')
       entity = client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+    else if (e.kind === 'meter') entity = client.meterEntry(e.meter, { index: e.index, config: e.config });
     else if (e.isDefaultAction) entity = client.defaultEntry(e.table, e.action, e.params);
     else
       entity = client.tableEntry(e.table, {
@@ -350,9 +358,19 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
 }
 
 const plannedTable = (p: PlannedEntity) =>
-  p.kind === 'table' ? p.table : p.kind === 'multicastGroup' ? 'multicast group' : 'clone session';
+  p.kind === 'table'
+    ? p.table
+    : p.kind === 'multicastGroup'
+      ? 'multicast group'
+      : p.kind === 'meter'
+        ? 'punt meter'
+        : 'clone session';
 const plannedOwner = (p: PlannedEntity) =>
-  p.kind === 'cloneSession' ? 'MTU punts to the controller' : (p.owner ?? plannedTable(p));
+  p.kind === 'cloneSession'
+    ? 'MTU punts to the controller'
+    : p.kind === 'meter'
+      ? `${p.meter.slice(p.meter.lastIndexOf('.') + 1)}[${p.index}]`
+      : (p.owner ?? plannedTable(p));
 
 export interface Diff {
   /** Inserts and modifies of what the intent wants; deletes of what genevectl wrote and the intent dropped. */
@@ -382,14 +400,15 @@ export function diffDevice(
     }
     const table = plannedTable(d.planned);
     const base = { table, owner: plannedOwner(d.planned), entity: d.entity, rank: rankOf(table), key, value };
-    const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
+    // A default action and a meter cell always exist: they are modified, never inserted.
+    const isDefault = (d.planned.kind === 'table' && d.planned.isDefaultAction) || d.planned.kind === 'meter';
     if (!have) changes.push({ kind: isDefault ? 'modify' : 'insert', ...base });
     else changes.push({ kind: 'modify', ...base, before: have.raw });
   }
   const drift: Change[] = [];
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
-    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;
+    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry) continue;
     const table = entityTable(index, o.raw);
     const ours = isOurs(o.raw, ourGroups);
     (ours ? changes : drift).push({
