@@ -223,11 +223,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     apply {
         /* Depends on the parser alone: found side by side with the lookups. */
         geneve_security_id.apply(hdr, meta);
-        /* The UDP payload less the option bytes (4 x Opt Len, set by the option walk: 0 above
-         * its 8 words, where the status says GENEVE_OPTION_LENGTH anyway), modulo 2^16: one
-         * operation (a Tofino action does one). The tenant frame is this less the UDP and
-         * Geneve headers (16 bytes); the wrapper subtracts them where it needs the length. */
-        bit<16> ipv4_udp_length = 0;
+        /* The UDP length less the option bytes (4 x Opt Len, which the option walk left in
+         * tenant_frame_len: 0 above its 8 words, where the status says GENEVE_OPTION_LENGTH
+         * anyway), modulo 2^16: one operation (a Tofino action does one). The tenant frame is
+         * this less the UDP and Geneve headers (16 bytes); the wrapper subtracts them where it
+         * needs the length. */
         /* Rule 12's drop, judged on the received headers (the rewrite is done on the tenant
          * frame once decapsulated, ecn.p4): outer CE on a Not-ECT tenant frame. */
         bit<1> outer_ce = 0;
@@ -252,8 +252,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         if (hdr.ipv4.isValid()) {
             local_vtep_ipv4.apply();
             vtep_membership_ipv4.apply();
-            /* What the UDP length must be (IHL is 5), a field of its own to compare with. */
-            ipv4_udp_length = hdr.ipv4.total_len - 20;
+            /* What the UDP length must be (IHL is 5), a field to compare with (frame_len, which
+             * an uplink's frames do not use otherwise). */
+            if (meta.port_role == PORT_ROLE_UPLINK) {
+                meta.frame_len = hdr.ipv4.total_len - 20;
+            }
             meta.outer_ecn = hdr.ipv4.ecn;
         } else if (hdr.ipv6.isValid()) {
             local_vtep_ipv6.apply();
@@ -265,7 +268,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (meta.port_role == PORT_ROLE_UPLINK) {
                 tenant_by_vni.apply();
             }
-            meta.tenant_frame_len = hdr.udp.length - meta.option_bytes;
+            meta.tenant_frame_len = hdr.udp.length - meta.tenant_frame_len;
             if (hdr.geneve.oam == 1) {
                 meta.facts.oam = 1;
             }
@@ -343,7 +346,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (hdr.ipv4.protocol != IP_PROTO_UDP || !is_geneve) {
                 meta.facts.not_geneve = 1;
             }
-            if (hdr.udp.length != ipv4_udp_length) {
+            if (hdr.udp.length != meta.frame_len) {
                 meta.facts.udp_length_bad = 1;
             }
         } else if (hdr.ipv6.isValid()) {

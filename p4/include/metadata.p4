@@ -75,7 +75,6 @@ struct local_metadata_t {
     port_t        classify_port;
     vlan_id_t     access_vlan;         /* the frame's VLAN ID, 0 untagged (set by the parser) */
     bit<2>        outer_ecn;           /* the outer header's ECN field, kept for decapsulation */
-    bit<16>       option_bytes;        /* 4 x Geneve Opt Len, up to 8 words (set by the option walk) */
     port_role_t   port_role;
     bit<1>        from_tunnel;         /* arrived through a tunnel we terminated */
     bit<1>        vtep_trusted;        /* the sending VTEP's security IDs are believed */
@@ -83,7 +82,10 @@ struct local_metadata_t {
     vni_t         vni;
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
-    bit<16>       frame_len;           /* bytes of the tenant frame (as encapsulated, or as decapsulated) */
+    /* Bytes of the tenant frame as encapsulated (access ports). On an uplink, whose frames are
+     * never encapsulated, what the UDP length of an IPv4 tunnel packet must be (rule 6): one
+     * field for both (PHV on Tofino). */
+    bit<16>       frame_len;
     bool          frame_over_64k;      /* the tenant frame has 65536 bytes or more: no tunnel can carry it */
     bool          outer_ipv4_checksum_ok; /* set by parsers that verify it (TNA); v1model has its own */
     mac_addr_t    uplink_mac_diff;     /* destination MAC XOR the ingress uplink's own MAC */

@@ -143,4 +143,23 @@ describe('packet-out to a port the device does not have (rule 14)', () => {
     expect(await s.packetOut(PORTS.uplink2, frame)).toEqual([{ port: PORTS.uplink2, bytes: frame }]);
     expect(await s.dropCount('PACKET_OUT_PORT')).toBe(BigInt(refused.length));
   });
+
+  it('drops and counts a packet-out to a port number that fits but is not configured', async () => {
+    const s = session();
+    await s.reset('punts: packet-out to an unconfigured port');
+    await installFabric(s);
+    const frame = tenantFrame({ dst: A2.mac, src: '02:c0:00:00:00:01', payloadLength: 50 });
+    // A port the target has (the harness attaches it) but the fabric gives no role, and one it lacks.
+    for (const port of [PORTS.unconfigured, 77]) {
+      const before = await s.dropCount('PACKET_OUT_PORT');
+      expect(await s.packetOut(port, frame), `port ${port}`).toEqual([]);
+      expect(await s.dropCount('PACKET_OUT_PORT'), `port ${port}`).toBe(before + 1n);
+    }
+    // Once the controller configures the port, the same packet-out leaves it.
+    await s.client.insert([
+      s.client.tableEntry('port_role', { match: { port: PORTS.unconfigured }, action: 'set_access_port' }),
+    ]);
+    expect(await s.packetOut(PORTS.unconfigured, frame)).toEqual([{ port: PORTS.unconfigured, bytes: frame }]);
+    expect(await s.dropCount('PACKET_OUT_PORT')).toBe(2n);
+  });
 });
