@@ -159,7 +159,9 @@ describe('packet-out to a port the device does not have (rule 14)', () => {
     await s.client.insert([
       s.client.tableEntry('port_role', { match: { port: PORTS.unconfigured }, action: 'set_access_port' }),
     ]);
-    expect(await s.packetOut(PORTS.unconfigured, frame)).toEqual([{ port: PORTS.unconfigured, bytes: frame }]);
+    expect(await s.packetOut(PORTS.unconfigured, frame)).toEqual([
+      { port: PORTS.unconfigured, bytes: frame },
+    ]);
     expect(await s.dropCount('PACKET_OUT_PORT')).toBe(2n);
   });
 });
