@@ -14,7 +14,6 @@
 
 /* UDP and Geneve headers; the most that they and the options can take (Opt Len 63); the
  * UDP length less the option bytes when it went below zero is above this. */
-const bit<16> ENCAP_UDP_HEADERS = (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES);
 const bit<9> ENCAP_UDP_HEADERS_AND_MAX_OPTIONS = 16 + 252;
 const bit<8> WRAPPED_BELOW_LOW = 0x03;  /* 0xFFFF - 252 = 0xFF03 */
 /* UDP and Geneve headers and an Ethernet header: 30 (below 32, the range tested). */

@@ -208,7 +208,8 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                         if (meta.from_tunnel == 1) {
                             /* Rule 10: nothing after the tenant frame (Ethernet padding) leaves. */
                             /* tenant_frame_len counts the UDP and Geneve headers too. */
-                            bit<32> out_len = (bit<32>) (meta.tenant_frame_len - 16);
+                            bit<32> out_len = (bit<32>) (meta.tenant_frame_len
+                                - (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES));
                             if (meta.dst_vlan != 0) {
                                 out_len = out_len + (bit<32>) VLAN_TAG_BYTES;
                             }
