@@ -19,6 +19,9 @@ import { fromRemoteVtep, tenantFrame } from './harness/frames.js';
 import { VtepModel } from './harness/model.js';
 import { PORTS } from './harness/vtep.js';
 
+/** The first port number v1model cannot have: bmv2's drop port (p4/v1model/main.p4). */
+const FIRST_INVALID_PORT = 511;
+
 const session = useVtep();
 const model = new VtepModel(REFERENCE_INTENT);
 
@@ -148,13 +151,20 @@ describe('packet-out to a port the device does not have (rule 14)', () => {
     const s = session();
     await s.reset('punts: packet-out to an unconfigured port');
     await installFabric(s);
+    const model = new VtepModel(REFERENCE_INTENT);
     const frame = tenantFrame({ dst: A2.mac, src: '02:c0:00:00:00:01', payloadLength: 50 });
-    // A port the target has (the harness attaches it) but the fabric gives no role, and one it lacks.
-    for (const port of [PORTS.unconfigured, 77]) {
-      const before = await s.dropCount('PACKET_OUT_PORT');
-      expect(await s.packetOut(port, frame), `port ${port}`).toEqual([]);
-      expect(await s.dropCount('PACKET_OUT_PORT'), `port ${port}`).toBe(before + 1n);
+    // A port the target has (the harness attaches it) but the fabric gives no role, one it lacks,
+    // and configured ports: each goes where the reference model says.
+    const ports = [PORTS.unconfigured, 77, A1.port, PORTS.uplink1];
+    let refused = 0n;
+    for (const port of ports) {
+      const fate = model.packetOut(port, s.target.cpuPort, FIRST_INVALID_PORT);
+      const expected = 'drop' in fate ? [] : [{ port: fate.port, bytes: frame }];
+      if ('drop' in fate) refused++;
+      expect(await s.packetOut(port, frame), `port ${port}`).toEqual(expected);
+      expect(await s.dropCount('PACKET_OUT_PORT'), `port ${port}`).toBe(refused);
     }
+    expect(refused).toBe(2n);
     // Once the controller configures the port, the same packet-out leaves it.
     await s.client.insert([
       s.client.tableEntry('port_role', { match: { port: PORTS.unconfigured }, action: 'set_access_port' }),

@@ -477,6 +477,21 @@ export class VtepModel {
   }
 
   /**
+   * Rule 14: a packet-out leaves the port it names only when that port fits the port number
+   * (below `firstInvalidPort`), is not the CPU port, and is configured (an access port or an
+   * uplink); otherwise it is dropped with PACKET_OUT_PORT.
+   */
+  packetOut(
+    port: number,
+    cpuPort: number,
+    firstInvalidPort: number,
+  ): { port: number } | { drop: DropReason } {
+    const configured = this.intent.accessPorts.includes(port) || this.intent.uplinks.includes(port);
+    if (port >= firstInvalidPort || port === cpuPort || !configured) return { drop: 'PACKET_OUT_PORT' };
+    return { port };
+  }
+
+  /**
    * The frames that leave, and how many copies of the frame the pipeline finishes: 1 for every
    * frame that is not flooded (it leaves a port, or is dropped and counted), and for a flooded
    * frame one per replica that is not pruned (each leaves, or is dropped by policy and counted;
