@@ -172,7 +172,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.facts.frame_missing:   ternary;
             meta.facts.tenant_known:    ternary;
             meta.facts.vtep_member:     ternary;
-            meta.facts.oam:             ternary;
+            hdr.geneve.oam:             ternary;  /* a Geneve header is there by now (geneve_missing) */
             meta.facts.ecn_drop:        ternary;
         }
         actions = {
@@ -222,32 +222,6 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     apply {
         /* Depends on the parser alone: found side by side with the lookups. */
         geneve_security_id.apply(hdr, meta);
-        /* The UDP length less the option bytes (4 x Opt Len, which the option walk left in
-         * tenant_frame_len: 0 above its 8 words, where the status says GENEVE_OPTION_LENGTH
-         * anyway), modulo 2^16: one operation (a Tofino action does one). The tenant frame is
-         * this less the UDP and Geneve headers (16 bytes); the wrapper subtracts them where it
-         * needs the length. */
-        /* Rule 12's drop, judged on the received headers (the rewrite is done on the tenant
-         * frame once decapsulated, ecn.p4): outer CE on a Not-ECT tenant frame. */
-        bit<1> outer_ce = 0;
-        bit<1> inner_ect = 0;
-        if (hdr.inner_ipv4.isValid() && hdr.inner_ipv4.ecn != ECN_NOT_ECT) {
-            inner_ect = 1;
-        } else if (hdr.inner_ipv6.isValid() && hdr.inner_ipv6.traffic_class[1:0] != ECN_NOT_ECT) {
-            inner_ect = 1;
-        }
-        if (hdr.ipv4.isValid()) {
-            if (hdr.ipv4.ecn == ECN_CE) {
-                outer_ce = 1;
-            }
-        } else if (hdr.ipv6.isValid()) {
-            if (hdr.ipv6.traffic_class[1:0] == ECN_CE) {
-                outer_ce = 1;
-            }
-        }
-        if (outer_ce == 1 && inner_ect == 0) {
-            meta.facts.ecn_drop = 1;
-        }
         if (hdr.ipv4.isValid()) {
             local_vtep_ipv4.apply();
             vtep_membership_ipv4.apply();
@@ -267,44 +241,52 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (meta.port_role == PORT_ROLE_UPLINK) {
                 tenant_by_vni.apply();
             }
+            /* The UDP length less the option bytes (4 x Opt Len, which the option walk left in
+             * tenant_frame_len: 0 above its 8 words, where the status says GENEVE_OPTION_LENGTH
+             * anyway), modulo 2^16: one operation (a Tofino action does one). The tenant frame
+             * is this less the UDP and Geneve headers (16 bytes); the wrapper subtracts them
+             * where it needs the length. */
             meta.tenant_frame_len = hdr.udp.length - meta.tenant_frame_len;
-            if (hdr.geneve.oam == 1) {
-                meta.facts.oam = 1;
-            }
         }
 
-        /* Facts of one field each: a Tofino gateway takes at most 4 bytes and 12 bits of
-         * input and compares a field with constants only. Range comparisons are written on
-         * the low bits of a field with the high bits zero (a gateway compares at most 12 bits
-         * by range). */
-        if (meta.uplink_mac_diff[47:24] != 0) {
+        /*
+         * Facts, each one condition (a Tofino gateway with a one-bit write; few of them, as a
+         * Tofino stage holds 16 logical tables). A gateway takes at most 4 bytes and 12 bits of
+         * input and compares a field with constants only; range comparisons are written on the
+         * low bits of a field with the high bits zero (at most 12 bits by range).
+         */
+        if (meta.uplink_mac_diff[47:24] != 0 || meta.uplink_mac_diff[23:0] != 0) {
             meta.facts.mac_mismatch = 1;
         }
-        if (meta.uplink_mac_diff[23:0] != 0) {
-            meta.facts.mac_mismatch = 1;
+        /* Not UDP to port 6081 (the parser extracts UDP only after an IP header that says UDP). */
+        if (!hdr.udp.isValid() || hdr.udp.dst_port != GENEVE_UDP_PORT) {
+            meta.facts.not_geneve = 1;
         }
-        bool is_geneve = hdr.udp.isValid() && hdr.udp.dst_port == GENEVE_UDP_PORT;
+        if (hdr.udp.length[15:4] == 0 || !hdr.geneve.isValid()) {  /* under 16: no Geneve header */
+            meta.facts.geneve_missing = 1;
+        }
         /* The options overrun the UDP payload when the UDP length less the option bytes
          * is under the headers' 16 bytes, or went below zero (the option bytes are at
          * most 252, so only a UDP length under 16 + 252 can overrun, and then wrapping
          * lands above 65535 - 252). */
-        if (hdr.udp.length[15:9] == 0 && hdr.udp.length[8:0] < ENCAP_UDP_HEADERS_AND_MAX_OPTIONS) {
-            if (meta.tenant_frame_len[15:4] == 0) {  /* under 16 */
-                meta.facts.options_overrun = 1;
-            }
-            if (meta.tenant_frame_len[15:8] == 0xFF && meta.tenant_frame_len[7:0] > WRAPPED_BELOW_LOW) {
-                meta.facts.options_overrun = 1;
-            }
+        if (hdr.udp.length[15:9] == 0 && hdr.udp.length[8:0] < ENCAP_UDP_HEADERS_AND_MAX_OPTIONS
+                && (meta.tenant_frame_len[15:4] == 0
+                    || (meta.tenant_frame_len[15:8] == 0xFF && meta.tenant_frame_len[7:0] > WRAPPED_BELOW_LOW))) {
+            meta.facts.options_overrun = 1;
         }
-        /* No room for the tenant frame's Ethernet header (judged once the options fit). */
-        if (meta.tenant_frame_len[15:5] == 0 && meta.tenant_frame_len[4:0] < FRAME_AT_LEAST) {
+        /* No room for, or no parse of, the tenant frame's Ethernet header (judged once the
+         * options fit). */
+        if (!hdr.inner_ethernet.isValid()
+                || (meta.tenant_frame_len[15:5] == 0 && meta.tenant_frame_len[4:0] < FRAME_AT_LEAST)) {
             meta.facts.frame_missing = 1;
         }
-        if (!hdr.inner_ethernet.isValid()) {
-            meta.facts.frame_missing = 1;
-        }
-        if (hdr.udp.length[15:4] == 0 || !hdr.geneve.isValid()) {  /* under 16: no Geneve header */
-            meta.facts.geneve_missing = 1;
+        /* Rule 12's drop, judged on the received headers (the rewrite is done on the tenant
+         * frame once decapsulated, ecn.p4): outer CE on a Not-ECT tenant frame. */
+        if (((hdr.ipv4.isValid() && hdr.ipv4.ecn == ECN_CE)
+                    || (hdr.ipv6.isValid() && hdr.ipv6.traffic_class[1:0] == ECN_CE))
+                && !(hdr.inner_ipv4.isValid() && hdr.inner_ipv4.ecn != ECN_NOT_ECT)
+                && !(hdr.inner_ipv6.isValid() && hdr.inner_ipv6.traffic_class[1:0] != ECN_NOT_ECT)) {
+            meta.facts.ecn_drop = 1;
         }
 
 #ifndef NO_FRAME_LENGTH_IN_INGRESS
@@ -332,18 +314,13 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
                 /* This VTEP does not reassemble: a piece of a tenant frame is never delivered. */
                 meta.facts.fragment = 1;
             }
-            /* Shorter than its own header, or than its UDP header; or not all in the frame. */
-            if (hdr.ipv4.total_len[15:5] == 0 && hdr.ipv4.total_len[4:0] < 20) {
+            /* Shorter than its own header, or than the UDP header it announces; or not all in
+             * the frame. */
+            if ((hdr.ipv4.total_len[15:5] == 0
+                        && (hdr.ipv4.total_len[4:0] < 20
+                            || (hdr.ipv4.protocol == IP_PROTO_UDP && hdr.ipv4.total_len[4:0] < 28)))
+                    || DATAGRAM_EXCEEDS_FRAME(hdr.ipv4.total_len)) {
                 meta.facts.length_bad = 1;
-            }
-            if (hdr.ipv4.protocol == IP_PROTO_UDP && hdr.ipv4.total_len[15:5] == 0 && hdr.ipv4.total_len[4:0] < 28) {
-                meta.facts.length_bad = 1;
-            }
-            if (DATAGRAM_EXCEEDS_FRAME(hdr.ipv4.total_len)) {
-                meta.facts.length_bad = 1;
-            }
-            if (hdr.ipv4.protocol != IP_PROTO_UDP || !is_geneve) {
-                meta.facts.not_geneve = 1;
             }
             if (hdr.udp.length != meta.frame_len) {
                 meta.facts.udp_length_bad = 1;
@@ -356,14 +333,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (hdr.ipv6.next_hdr == IPV6_FRAGMENT) {
                 meta.facts.fragment = 1;
             }
-            if (hdr.ipv6.next_hdr == IP_PROTO_UDP && hdr.ipv6.payload_len[15:3] == 0) {
+            if ((hdr.ipv6.next_hdr == IP_PROTO_UDP && hdr.ipv6.payload_len[15:3] == 0)
+                    || DATAGRAM_EXCEEDS_FRAME((bit<32>) hdr.ipv6.payload_len + 40)) {
                 meta.facts.length_bad = 1;
-            }
-            if (DATAGRAM_EXCEEDS_FRAME((bit<32>) hdr.ipv6.payload_len + 40)) {
-                meta.facts.length_bad = 1;
-            }
-            if (hdr.ipv6.next_hdr != IP_PROTO_UDP || !is_geneve) {
-                meta.facts.not_geneve = 1;
             }
             if (hdr.udp.length != hdr.ipv6.payload_len) {
                 meta.facts.udp_length_bad = 1;
@@ -371,7 +343,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         }
 
         if (meta.port_role == PORT_ROLE_UPLINK) {
-            if (meta.facts.oam == 0) {
+            if (!hdr.geneve.isValid() || hdr.geneve.oam == 0) {
                 /* Rule 10. The tenant frame is what the UDP length says, whatever follows it. */
                 meta.vni = hdr.geneve.vni;
                 meta.from_tunnel = 1;
