@@ -172,7 +172,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.facts.frame_missing:   ternary;
             meta.facts.tenant_known:    ternary;
             meta.facts.vtep_member:     ternary;
-            hdr.geneve.oam:             ternary;  /* a Geneve header is there by now (geneve_missing) */
+            meta.facts.oam:             ternary;
             meta.facts.ecn_drop:        ternary;
         }
         actions = {
@@ -247,6 +247,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
              * is this less the UDP and Geneve headers (16 bytes); the wrapper subtracts them
              * where it needs the length. */
             meta.tenant_frame_len = hdr.udp.length - meta.tenant_frame_len;
+            if (hdr.geneve.oam == 1) {
+                meta.facts.oam = 1;
+            }
         }
 
         /*
@@ -269,15 +272,20 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
          * is under the headers' 16 bytes, or went below zero (the option bytes are at
          * most 252, so only a UDP length under 16 + 252 can overrun, and then wrapping
          * lands above 65535 - 252). */
-        if (hdr.udp.length[15:9] == 0 && hdr.udp.length[8:0] < ENCAP_UDP_HEADERS_AND_MAX_OPTIONS
-                && (meta.tenant_frame_len[15:4] == 0
-                    || (meta.tenant_frame_len[15:8] == 0xFF && meta.tenant_frame_len[7:0] > WRAPPED_BELOW_LOW))) {
-            meta.facts.options_overrun = 1;
+        if (hdr.udp.length[15:9] == 0 && hdr.udp.length[8:0] < ENCAP_UDP_HEADERS_AND_MAX_OPTIONS) {
+            if (meta.tenant_frame_len[15:4] == 0) {  /* under 16 */
+                meta.facts.options_overrun = 1;
+            }
+            if (meta.tenant_frame_len[15:8] == 0xFF && meta.tenant_frame_len[7:0] > WRAPPED_BELOW_LOW) {
+                meta.facts.options_overrun = 1;
+            }
         }
         /* No room for, or no parse of, the tenant frame's Ethernet header (judged once the
          * options fit). */
-        if (!hdr.inner_ethernet.isValid()
-                || (meta.tenant_frame_len[15:5] == 0 && meta.tenant_frame_len[4:0] < FRAME_AT_LEAST)) {
+        if (meta.tenant_frame_len[15:5] == 0 && meta.tenant_frame_len[4:0] < FRAME_AT_LEAST) {
+            meta.facts.frame_missing = 1;
+        }
+        if (!hdr.inner_ethernet.isValid()) {
             meta.facts.frame_missing = 1;
         }
         /* Rule 12's drop, judged on the received headers (the rewrite is done on the tenant
@@ -316,10 +324,13 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             }
             /* Shorter than its own header, or than the UDP header it announces; or not all in
              * the frame. */
-            if ((hdr.ipv4.total_len[15:5] == 0
-                        && (hdr.ipv4.total_len[4:0] < 20
-                            || (hdr.ipv4.protocol == IP_PROTO_UDP && hdr.ipv4.total_len[4:0] < 28)))
-                    || DATAGRAM_EXCEEDS_FRAME(hdr.ipv4.total_len)) {
+            if (hdr.ipv4.total_len[15:5] == 0 && hdr.ipv4.total_len[4:0] < 20) {
+                meta.facts.length_bad = 1;
+            }
+            if (hdr.ipv4.protocol == IP_PROTO_UDP && hdr.ipv4.total_len[15:5] == 0 && hdr.ipv4.total_len[4:0] < 28) {
+                meta.facts.length_bad = 1;
+            }
+            if (DATAGRAM_EXCEEDS_FRAME(hdr.ipv4.total_len)) {
                 meta.facts.length_bad = 1;
             }
             if (hdr.udp.length != meta.frame_len) {
@@ -343,7 +354,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         }
 
         if (meta.port_role == PORT_ROLE_UPLINK) {
-            if (!hdr.geneve.isValid() || hdr.geneve.oam == 0) {
+            if (meta.facts.oam == 0) {
                 /* Rule 10. The tenant frame is what the UDP length says, whatever follows it. */
                 meta.vni = hdr.geneve.vni;
                 meta.from_tunnel = 1;

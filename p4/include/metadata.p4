@@ -56,6 +56,7 @@ struct ingress_facts_t {
     bit<1> frame_missing;      /* no room for, or no parse of, the tenant frame's Ethernet header */
     bit<1> tenant_known;       /* tenant_by_vni hit */
     bit<1> vtep_member;        /* vtep_membership hit */
+    bit<1> oam;                /* Geneve O bit */
     bit<1> ecn_drop;           /* outer CE on a Not-ECT tenant frame (RFC 6040) */
     bit<1> terminated;         /* termination passed every check: the frame is decapsulated */
     /* Forwarding. */
