@@ -258,7 +258,10 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
          * input and compares a field with constants only; range comparisons are written on the
          * low bits of a field with the high bits zero (at most 12 bits by range).
          */
-        if (meta.uplink_mac_diff[47:24] != 0 || meta.uplink_mac_diff[23:0] != 0) {
+        if (meta.uplink_mac_diff[47:24] != 0) {  /* 48 bits: more than one gateway takes */
+            meta.facts.mac_mismatch = 1;
+        }
+        if (meta.uplink_mac_diff[23:0] != 0) {
             meta.facts.mac_mismatch = 1;
         }
         /* Not UDP to port 6081 (the parser extracts UDP only after an IP header that says UDP). */
