@@ -50,7 +50,7 @@ control EcnDecapsulation(inout headers_t hdr, inout local_metadata_t meta) {
             hdr.ipv4.ecn:                ternary;
             hdr.ipv4.hdr_checksum:       ternary;
             hdr.ipv6.isValid():          exact;
-            hdr.ipv6.traffic_class[1:0]: ternary;
+            hdr.ipv6.traffic_class[1:0]: ternary @name("ipv6_ecn");
         }
         actions = {
             ipv4_ecn;

@@ -206,7 +206,12 @@ describe('underlay: outer lengths (rules 6 and 10)', () => {
       const arp = tenantFrame({ dst: 'ff:ff:ff:ff:ff:ff', src: REMOTE_A1.mac, payloadLength: 28 });
       const padded = tunnel({ v6, inner: arp, padding: new Uint8Array(12).fill(0xee) });
       const out = (
-        await s.send(v6 ? PORTS.uplink2 : PORTS.uplink1, padded, `flood, padded, ${v6 ? 'IPv6' : 'IPv4'}`)
+        await s.send(
+          v6 ? PORTS.uplink2 : PORTS.uplink1,
+          padded,
+          `flood, padded, ${v6 ? 'IPv6' : 'IPv4'}`,
+          m.fate(v6 ? PORTS.uplink2 : PORTS.uplink1, padded).copies,
+        )
       ).sort(byPort);
       expect(out).toEqual([
         { port: A1.port, bytes: arp },
@@ -484,7 +489,8 @@ describe('encapsulation lengths never wrap (rule 11)', () => {
     await s.puntCloneSession();
     // Largest that fits: IPv4 20 + UDP 8 + Geneve 8 + option 8 + 65491 = 65535.
     const fits4 = big(65491, REMOTE_A1.mac);
-    const out4 = await s.send(A1.port, fits4, 'IPv4: 65491-byte frame');
+    // Two fates: the counted MTU drop and the packet-in of its clone.
+    const out4 = await s.send(A1.port, fits4, 'IPv4: 65491-byte frame', 2);
     // Too big for the 9000-byte MTU: dropped and punted (rule 5).
     expect(out4).toEqual([]);
     expect(await s.dropCount('MTU_EXCEEDED')).toBe(1n);
