@@ -33,10 +33,13 @@ try {
     console.log('read back:', entry.match, entry.action, entry.params);
   }
 
+  // A packet-out leaves only through a port the device has configured (the VTEP's port_role).
+  await client.insert([client.tableEntry('port_role', { match: { port: 3 }, action: 'set_access_port' })]);
   const dataplane = await DataplaneClient.connect({ address: target.dataplaneAddress!, deviceId: 1 });
   client.packetOut(new Uint8Array(64).fill(0xab), { egress_port: 3, pad: 0 });
-  // A packet-out bypasses every table, so it leaves exactly one port: wait for that one frame
-  // (waitUntil fails after a generous bound, naming what is missing, if it never comes).
+  // A packet-out to a configured port bypasses the forwarding tables, so it leaves exactly that
+  // port: wait for that one frame (waitUntil fails after a generous bound, naming what is
+  // missing, if it never comes).
   await dataplane.waitUntil(() => dataplane.unattributedCount >= 1, { missing: () => 'the packet-out' });
   for (const frame of dataplane.takeUnattributed())
     console.log(`packet-out left port ${frame.port}: ${frame.bytes.length} bytes`);

@@ -10,7 +10,9 @@
  * Every metadata field is written at most once on any path (what Tofino's parser requires).
  *
  *  - geneve_options, geneve_options_<k>: Opt Len above 8 words is refused as an option length
- *    error; otherwise the counter is loaded with it.
+ *    error; otherwise the counter is loaded with it, and meta.tenant_frame_len with the option
+ *    bytes, 4 x Opt Len (a constant here; tunnel termination subtracts it from the UDP length in
+ *    one operation, in place).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
  *  - geneve_option_header_<i>: the option header at word i. The security-ID option is recognized by class, type (without the critical
  *    bit) and length; another option with the critical bit set is an unknown critical option
@@ -48,41 +50,49 @@
  \
     state geneve_options_1 { \
         GENEVE_WORDS_LEFT_SET(1) \
+        meta.tenant_frame_len = 4; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_2 { \
         GENEVE_WORDS_LEFT_SET(2) \
+        meta.tenant_frame_len = 8; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_3 { \
         GENEVE_WORDS_LEFT_SET(3) \
+        meta.tenant_frame_len = 12; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_4 { \
         GENEVE_WORDS_LEFT_SET(4) \
+        meta.tenant_frame_len = 16; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_5 { \
         GENEVE_WORDS_LEFT_SET(5) \
+        meta.tenant_frame_len = 20; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_6 { \
         GENEVE_WORDS_LEFT_SET(6) \
+        meta.tenant_frame_len = 24; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_7 { \
         GENEVE_WORDS_LEFT_SET(7) \
+        meta.tenant_frame_len = 28; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_8 { \
         GENEVE_WORDS_LEFT_SET(8) \
+        meta.tenant_frame_len = 32; \
         transition geneve_option_at_0; \
     } \
  \

@@ -48,6 +48,8 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
     /* One 802.1Q tag: the access VLAN. A second tag (QinQ) stays in the payload. */
     state parse_vlan {
         packet.extract(hdr.vlan);
+        /* The vport lookup's key, ready before the first stage (0 when untagged). */
+        meta.access_vlan = hdr.vlan.vid;
         transition select(hdr.vlan.ether_type) {
             ETHERTYPE_IPV4: parse_ipv4;
             ETHERTYPE_IPV6: parse_ipv6;

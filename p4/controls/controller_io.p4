@@ -9,9 +9,26 @@
 
 #include "../include/metadata.p4"
 
-control ControllerPacketOut(inout headers_t hdr, inout local_metadata_t meta) {
+/*
+ * The packet_out port field is 16 bits, the port number narrower: a value that does not fit
+ * (first_invalid_port and above), names the CPU port, or is no port of ours (port_role has no
+ * entry for it: port classification looked it up, classify_port) is refused, never cut down
+ * to whatever port its low bits name (docs/DATAPLANE.md rule 14).
+ */
+control ControllerPacketOut(inout headers_t hdr, inout local_metadata_t meta,
+                            in bit<16> first_invalid_port, in bit<16> cpu_port) {
     apply {
-        meta.egress_port = (port_t) hdr.packet_out.egress_port;
+        if (hdr.packet_out.egress_port >= first_invalid_port || hdr.packet_out.egress_port == cpu_port) {
+            meta.facts.packet_out_port_bad = 1;
+        }
+        if (meta.port_role == PORT_ROLE_UNCONFIGURED) {
+            meta.facts.packet_out_port_bad = 1;
+        }
+        if (meta.facts.packet_out_port_bad == 1) {
+            meta.drop_reason = DROP_PACKET_OUT_PORT;
+        } else {
+            meta.egress_port = (port_t) hdr.packet_out.egress_port;
+        }
         hdr.packet_out.setInvalid();
     }
 }

@@ -2,7 +2,9 @@
  * Frame facts (ingress, after the tunnel is stripped): the L4 facts of the tenant frame
  * that policy matches on and that the flow hash covers. Fields that do not apply (no IP,
  * or an L4 header that was not parsed) are zero. The flow hash reads the addresses from
- * the headers themselves (flow_hash.p4), so no copy of them is kept.
+ * the headers themselves (flow_hash.p4), so no copy of them is kept. (The frame's ECN field,
+ * for encapsulation, is taken by port classification: only frames from access ports are
+ * encapsulated, and there nothing waits for the decapsulation's ECN rewrite.)
  */
 #ifndef FRAME_FACTS_P4
 #define FRAME_FACTS_P4

@@ -33,8 +33,8 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
         meta.mcast_group = mcast_group;
     }
 
+    /* Writes nothing: delivery starts as DELIVERY_NONE, and bum_flood may follow on a miss. */
     action destination_unknown() {
-        meta.delivery = DELIVERY_NONE;
     }
 
     /* No replication: the frame, as it would be forwarded, goes to the controller (PUNT_BUM). */
@@ -70,6 +70,8 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
         size = TENANT_TABLE_SIZE;
     }
 
+    /* Rule 2's drops (unknown destination, tunnel to tunnel, hairpin) are the verdict's
+     * (ingress_verdict.p4); here the facts. */
     apply {
         if (!overlay_mac.apply().hit) {
             /* The I/G bit (least significant bit of the first octet) marks group addresses. */
@@ -77,14 +79,8 @@ control OverlayForwarding(inout headers_t hdr, inout local_metadata_t meta) {
                 bum_flood.apply();
             }
         }
-        if (meta.delivery == DELIVERY_NONE && meta.punt_reason == PUNT_NONE) {
-            meta.drop_reason = DROP_UNKNOWN_DESTINATION;
-        } else if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 1) {
-            /* A VTEP never relays between tunnels (split horizon). */
-            meta.drop_reason = DROP_TUNNEL_TO_TUNNEL;
-        } else if (meta.delivery == DELIVERY_LOCAL_VPORT && meta.from_tunnel == 0
-                   && meta.dst_vport == meta.src_vport) {
-            meta.drop_reason = DROP_HAIRPIN;
+        if (meta.dst_vport == meta.src_vport) {
+            meta.facts.hairpin = 1;
         }
     }
 }

@@ -13,19 +13,21 @@
 control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
 
     action set_tunnel_ipv4(ipv4_addr_t local_vtep, ipv4_addr_t remote_vtep) {
+        meta.facts.tunnel_known = 1;
         meta.tunnel.is_ipv6 = 0;
         meta.tunnel.src_addr = (ipv6_addr_t) local_vtep;
         meta.tunnel.dst_addr = (ipv6_addr_t) remote_vtep;
     }
 
     action set_tunnel_ipv6(ipv6_addr_t local_vtep, ipv6_addr_t remote_vtep) {
+        meta.facts.tunnel_known = 1;
         meta.tunnel.is_ipv6 = 1;
         meta.tunnel.src_addr = local_vtep;
         meta.tunnel.dst_addr = remote_vtep;
     }
 
+    /* NO_TUNNEL and NO_UNDERLAY_ROUTE are the verdict's (ingress_verdict.p4). */
     action no_tunnel() {
-        meta.drop_reason = DROP_NO_TUNNEL;
     }
 
     table tunnel {
@@ -42,13 +44,13 @@ control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
     }
 
     action route_via(port_t port, mac_addr_t src_mac, mac_addr_t next_hop_mac) {
+        meta.facts.route_known = 1;
         meta.egress_port = port;
         meta.tunnel.src_mac = src_mac;
         meta.tunnel.dst_mac = next_hop_mac;
     }
 
     action no_route() {
-        meta.drop_reason = DROP_NO_UNDERLAY_ROUTE;
     }
 
     table underlay_route_ipv4 {

@@ -262,9 +262,14 @@ parser VtepParser(packet_in packet, out headers_t headers) {
 control PortClassification(inout headers_t headers, in nv_standard_metadata_t std_meta, inout local_metadata_t meta) {
     vlan_id_t access_vlan = 0;
     nv_logical_port_t ingress_port = std_meta.ingress_port;
+    bit<48> own_uplink_mac = 0;
 
     action set_access_port() { meta.port_role = PORT_ROLE_ACCESS; }
-    action set_uplink_port() { meta.port_role = PORT_ROLE_UPLINK; }
+    /* Rule 6: an uplink accepts unicast for its own MAC only. */
+    action set_uplink_port(bit<48> uplink_mac) {
+        meta.port_role = PORT_ROLE_UPLINK;
+        own_uplink_mac = uplink_mac;
+    }
     action port_unconfigured() {
         meta.port_role = PORT_ROLE_UNCONFIGURED;
         meta.drop_reason = DROP_PORT_UNCONFIGURED;
@@ -298,6 +303,9 @@ control PortClassification(inout headers_t headers, in nv_standard_metadata_t st
 
     apply {
         port_role.apply();
+        if (meta.port_role == PORT_ROLE_UPLINK && headers.ethernet.dst_addr != own_uplink_mac) {
+            meta.drop_reason = DROP_NOT_FOR_UPLINK_MAC;
+        }
         if (meta.port_role == PORT_ROLE_ACCESS) {
             if (headers.vlan.isValid()) {
                 access_vlan = headers.vlan.vid;

@@ -33,6 +33,7 @@ const bit<8> GENEVE_BASE_HEADER_BYTES = 8;
 const bit<8> UDP_HEADER_BYTES = 8;
 const bit<8> IPV4_HEADER_BYTES = 20;
 const bit<8> IPV6_HEADER_BYTES = 40;
+const bit<8> ETHERNET_HEADER_BYTES = 14;
 const bit<8> VLAN_TAG_BYTES = 4;
 
 /*
@@ -49,6 +50,18 @@ const bit<7>  SECURITY_ID_OPTION_TYPE = 0x01;
 /* Option length counts 4-byte words of data after the 4-byte option header. */
 const bit<5>  SECURITY_ID_OPTION_DATA_WORDS = 1;
 const bit<6>  SECURITY_ID_OPTION_TOTAL_WORDS = 2;
+
+/* ECN codepoints (RFC 3168). */
+const bit<2> ECN_NOT_ECT = 0;
+const bit<2> ECN_ECT1 = 1;
+const bit<2> ECN_ECT0 = 2;
+const bit<2> ECN_CE = 3;
+
+/* IPv6 next headers the parser does not walk (DATAPLANE.md rule 6). */
+const bit<8> IPV6_HOP_BY_HOP = 0;
+const bit<8> IPV6_ROUTING = 43;
+const bit<8> IPV6_FRAGMENT = 44;
+const bit<8> IPV6_DESTINATION_OPTIONS = 60;
 
 /* Defaults written into the outer headers we build. */
 const bit<8> UNDERLAY_TTL = 64;
@@ -99,6 +112,15 @@ const drop_reason_t DROP_POLICY_DENY = 16;            /* policy denied (or no po
 const drop_reason_t DROP_MTU_EXCEEDED = 17;           /* encapsulated packet larger than the uplink MTU */
 const drop_reason_t DROP_HAIRPIN = 18;                /* unicast back to the vport it came from */
 const drop_reason_t DROP_UNKNOWN_REPLICA = 19;        /* multicast replica id has no replica entry */
+const drop_reason_t DROP_NOT_FOR_UPLINK_MAC = 20;     /* uplink frame not unicast to the uplink's MAC */
+const drop_reason_t DROP_OUTER_LENGTH = 21;           /* outer IP/UDP lengths disagree with the frame */
+const drop_reason_t DROP_OUTER_FRAGMENT = 22;         /* outer IP fragment addressed to us */
+const drop_reason_t DROP_OUTER_IP_OPTIONS = 23;       /* IPv4 options / IPv6 option headers addressed to us */
+const drop_reason_t DROP_ECN_CE_ON_NOT_ECT = 24;      /* outer CE on a Not-ECT tenant frame (RFC 6040) */
+const drop_reason_t DROP_ENCAP_LENGTH_OVERFLOW = 25;  /* outer IPv4 total or UDP length would exceed 65535 */
+const drop_reason_t DROP_OAM_PUNT_METER = 26;         /* Geneve OAM punt over its meter */
+const drop_reason_t DROP_MTU_PUNT_METER = 27;         /* MTU punt over its meter */
+const drop_reason_t DROP_PACKET_OUT_PORT = 28;        /* packet-out to a port the device does not have */
 #define DROP_REASON_COUNT 32
 
 /* ---- Packet-in reasons (packet_in.reason) ---- */

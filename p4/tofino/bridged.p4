@@ -22,7 +22,10 @@ header bridged_metadata_h {
     delivery_t    delivery;         /* DELIVERY_NONE: egress leaves the packet alone */
     bit<1>        from_tunnel;
     bit<1>        tunnel_is_ipv6;
-    bit<4>        _pad0;
+    bit<1>        oam_punt;         /* rule 13: a Geneve OAM punt, metered in egress */
+    bit<1>        _pad0;
+    bit<2>        tenant_ecn;       /* rule 12 (egress does not parse the tenant frame); the low
+                                     * bits of its byte, as the ECN field of the IPv4 header */
     vport_id_t    src_vport;
     vport_id_t    dst_vport;
     vni_t         vni;

@@ -14,6 +14,12 @@
 #endif
 
 #define PORT_BITS PORT_ID_WIDTH
+/* Tofino carries frames of at most 10 KiB: no encapsulated length can wrap (rule 11), so the
+ * check is left out. */
+#define FRAMES_FIT_ANY_TUNNEL
+/* Tofino ingress has no frame length (egress has eg_intr_md.pkt_length): rule 6's check that
+ * the outer datagram is all in the frame is left out (docs/TOFINO.md). */
+#define NO_FRAME_LENGTH_IN_INGRESS
 #define DIRECT_PACKETS_AND_BYTES_COUNTER(name) DirectCounter<bit<32>>(CounterType_t.PACKETS_AND_BYTES) name
 /* Tofino's CRC32 is the reflected CRC-32 with init and final XOR 0xFFFFFFFF, as v1model's crc32. */
 #define CRC32_HASH_UNIT(name) Hash<bit<32>>(HashAlgorithm_t.CRC32) name;
@@ -51,6 +57,7 @@
 #include "../controls/encap.p4"
 #include "../controls/mtu.p4"
 #include "../controls/controller_io.p4"
+#include "../controls/ingress_verdict.p4"
 #include "bridged.p4"
 
 /* The mirror session the controller points at the CPU port (P4Runtime clone session 1). */
@@ -71,14 +78,14 @@ struct tofino_metadata_t {
     MirrorId_t       mirror_session;
     egress_kind_t    mirror_kind;             /* the mirror header's first byte */
     bit<16>          frame_checksum_residual; /* the tenant frame's ones'-complement sum */
-    bit<16>          udp_protocol;            /* 17, for the IPv6 pseudo header */
+    /* The constant words of the UDP checksum, added up once: the pseudo header's next header
+     * (17) and the Geneve protocol type (0x6558). bf-p4c takes no non-zero constant in a
+     * checksum list, and one field is less PHV than two. */
+    bit<16>          checksum_constants;
     /* The Geneve header and option we add, as 16-bit words for the UDP checksum: bf-p4c
      * 1.2.5.16 fails (map::at) on a deparser checksum over fields of an added header other
      * than the one it writes, so the checksum reads copies. */
     bit<16>                  geneve_word0;  /* version, Opt Len, O, C, reserved */
-    bit<16>                  geneve_word1;  /* protocol type */
-    bit<16>                  geneve_word2;  /* VNI, high 16 bits */
-    bit<16>                  geneve_word3;  /* VNI, low 8 bits; reserved */
     bit<16>                  option_word0;  /* option class (0 without the option) */
     bit<16>                  option_word1;  /* C, type, R, length */
     security_id_t            option_data;   /* the security ID */
@@ -111,10 +118,13 @@ parser VtepIngressParser(packet_in packet, out tofino_headers_t hdr, out tofino_
 
     state parse_packet_out {
         packet.extract(hdr.vtep.packet_out);
+        /* Port classification looks the packet-out's port up (rule 14). */
+        meta.vtep.classify_port = (PortId_t) hdr.vtep.packet_out.egress_port;
         transition accept;
     }
 
     state parse_frame {
+        meta.vtep.classify_port = ig_intr_md.ingress_port;
         frame_parser.apply(packet, hdr.vtep, meta.vtep);
         transition accept;
     }
@@ -137,51 +147,60 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     FlowHash() flow_hash;
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
+    IngressVerdict() ingress_verdict;
+    EcnDecapsulation() ecn_decapsulation;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
     apply {
+        /* The same order as the v1model wrapper: lookups side by side, then the verdict.
+         * Tofino knows the packet length only in egress: ingress records the change (0 is
+         * passed as the length). Port classification also looks up a packet-out's port. */
+        port_classification.apply(hdr.vtep, meta.vtep, 0);
         if (hdr.vtep.packet_out.isValid()) {
-            controller_packet_out.apply(hdr.vtep, meta.vtep);
-            ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+            /* Rule 14: 9-bit ports, so 512 and above do not exist; nor is the CPU port a target. */
+            controller_packet_out.apply(hdr.vtep, meta.vtep, 512, (bit<16>) CPU_PORT);
+            if (meta.vtep.drop_reason != DROP_NONE) {
+                ingress_drops.count(meta.vtep.drop_reason);
+                ig_dprsr_md.drop_ctl = 1;
+            } else {
+                ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+            }
         } else {
             meta.vtep.original_ingress_port = (bit<16>) ig_intr_md.ingress_port;
-            /* Tofino knows the packet length only in egress: ingress records the change. */
-            port_classification.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
-            /* An uplink has no classification drop: termination needs only the role. */
-            if (meta.vtep.port_role == PORT_ROLE_UPLINK) {
-                tunnel_termination.apply(hdr.vtep, meta.vtep,
-                                         hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
-                    tenant_from_network.count(meta.vtep.tenant_slot);
-                } else if (meta.vtep.drop_reason == DROP_NONE) {
-                    /* Built here rather than with the final verdict: a stage earlier. */
-                    controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.punt_reason);
-                }
-            }
-            /* Facts and hash of whatever frame is left; used only if it is forwarded. Taken
-             * unconditionally so that they need not wait for the verdicts above. */
+            /* No frame length in Tofino ingress (NO_FRAME_LENGTH_IN_INGRESS above): 0 is unused. */
+            tunnel_termination.apply(hdr.vtep, meta.vtep,
+                                     hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok, 0);
             bit<16> l4_src_port;
             frame_facts.apply(hdr.vtep, meta.vtep, l4_src_port);
             flow_hash.apply(hdr.vtep, l4_src_port, meta.vtep);
-            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
-                overlay_forwarding.apply(hdr.vtep, meta.vtep);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
-                    tunnel_resolution.apply(hdr.vtep, meta.vtep);
-                }
+            overlay_forwarding.apply(hdr.vtep, meta.vtep);
+            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
+                tunnel_resolution.apply(hdr.vtep, meta.vtep);
+            }
+            ingress_verdict.apply(meta.vtep);
+            /* Rule 12 on a decapsulated frame, last: nothing above reads what it changes. */
+            if (meta.vtep.from_tunnel == 1) {
+                ecn_decapsulation.apply(hdr.vtep, meta.vtep);
             }
 
             if (meta.vtep.drop_reason != DROP_NONE) {
                 ingress_drops.count(meta.vtep.drop_reason);
                 ig_dprsr_md.drop_ctl = 1;
             } else if (meta.vtep.punt_reason != PUNT_NONE) {
-                /* The packet-in header is built; delivery is still DELIVERY_NONE, so egress
-                 * leaves it alone. */
+                /* Rule 13: the punt meter is in egress. Delivery is DELIVERY_NONE, so egress
+                 * leaves the packet-in alone. */
+                controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.punt_reason);
                 ig_tm_md.ucast_egress_port = CPU_PORT;
-            } else if (meta.vtep.delivery == DELIVERY_FLOOD) {
-                ig_tm_md.mcast_grp_a = meta.vtep.mcast_group;
             } else {
-                ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+                if (meta.vtep.from_tunnel == 1) {
+                    tenant_from_network.count(meta.vtep.tenant_slot);
+                }
+                if (meta.vtep.delivery == DELIVERY_FLOOD) {
+                    ig_tm_md.mcast_grp_a = meta.vtep.mcast_group;
+                } else {
+                    ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
+                }
             }
         }
 
@@ -190,6 +209,12 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
         hdr.bridged.delivery = meta.vtep.delivery;
         hdr.bridged.from_tunnel = meta.vtep.from_tunnel;
         hdr.bridged.tunnel_is_ipv6 = meta.vtep.tunnel.is_ipv6;
+        hdr.bridged.tenant_ecn = meta.vtep.tenant_ecn;
+        hdr.bridged.oam_punt = 0;
+        /* Punts decided in ingress (Geneve OAM, BUM sent to the controller) share one meter. */
+        if (meta.vtep.punt_reason == PUNT_GENEVE_OAM || meta.vtep.punt_reason == PUNT_BUM) {
+            hdr.bridged.oam_punt = 1;
+        }
         hdr.bridged._pad0 = 0;
         hdr.bridged.src_vport = meta.vtep.src_vport;
         hdr.bridged.dst_vport = meta.vtep.dst_vport;
@@ -272,6 +297,7 @@ parser VtepEgressParser(packet_in packet, out tofino_headers_t hdr, out tofino_m
         meta.vtep.ip_protocol = hdr.bridged.ip_protocol;
         meta.vtep.l4_dst_port = hdr.bridged.l4_dst_port;
         meta.vtep.flow_hash = hdr.bridged.flow_hash;
+        meta.vtep.tenant_ecn = hdr.bridged.tenant_ecn;
         meta.vtep.original_ingress_port = hdr.bridged.original_ingress_port;
         meta.vtep.tunnel.src_addr = hdr.bridged.tunnel_src;
         meta.vtep.tunnel.dst_addr = hdr.bridged.tunnel_dst;
@@ -301,6 +327,11 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) egress_drops;
     /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_to_network;
+    /* Rule 13: punts to the controller, each path through a meter the controller configures;
+     * red packets are dropped and counted. Geneve OAM packets (ingress punts them) and MTU
+     * punts (the mirrored copies). */
+    Meter<bit<1>>(1, MeterType_t.PACKETS) oam_punt_meter;
+    Meter<bit<1>>(1, MeterType_t.PACKETS) mtu_punt_meter;
 
     Replication() replication;
     Policy() policy;
@@ -315,10 +346,15 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             /* The mirrored copy of a packet that exceeded the uplink MTU: already without
              * its encapsulation (see below); the controller gets the tenant frame. */
             hdr.punt_mirror.setInvalid();
-            controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.clone_reason);
+            if (mtu_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
+                egress_drops.count(DROP_MTU_PUNT_METER);
+                eg_dprsr_md.drop_ctl = 1;
+            } else {
+                controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.clone_reason);
+            }
         } else if (meta.vtep.delivery != DELIVERY_NONE) {
             meta.vtep.frame_len = eg_intr_md.pkt_length + hdr.bridged.frame_len_adjust;
-            meta.udp_protocol = (bit<16>) IP_PROTO_UDP;
+            meta.checksum_constants = (bit<16>) IP_PROTO_UDP + ETHERTYPE_TRANSPARENT_ETHERNET;
             hdr.bridged.setInvalid();
             bool pruned = false;
             if (meta.vtep.delivery == DELIVERY_FLOOD) {
@@ -333,9 +369,6 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 } else if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
                     geneve_encap.apply(hdr.vtep, meta.vtep);
                     /* Version 0, O 0, reserved 0; Opt Len and C follow the option (encap.p4). */
-                    meta.geneve_word1 = ETHERTYPE_TRANSPARENT_ETHERNET;
-                    meta.geneve_word2 = meta.vtep.vni[23:8];
-                    meta.geneve_word3 = meta.vtep.vni[7:0] ++ 8w0;
                     if (hdr.vtep.tunnel_security_option.isValid()) {
                         meta.option_word0 = hdr.vtep.tunnel_security_option.option_class;
                         meta.option_word1 = hdr.vtep.tunnel_security_option.flags_type_length;
@@ -368,6 +401,12 @@ control VtepEgress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 eg_dprsr_md.drop_ctl = 1;
             }
         } else {
+            if (hdr.bridged.oam_punt == 1) {
+                if (oam_punt_meter.execute(0) == (bit<8>) MeterColor_t.RED) {
+                    egress_drops.count(DROP_OAM_PUNT_METER);
+                    eg_dprsr_md.drop_ctl = 1;
+                }
+            }
             hdr.bridged.setInvalid();
         }
     }
@@ -399,9 +438,9 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
         if (hdr.vtep.tunnel_ipv6.isValid()) {
             hdr.vtep.tunnel_udp.checksum = tunnel_udp_checksum.update({
                 meta.vtep.tunnel.src_addr, meta.vtep.tunnel.dst_addr,
-                hdr.vtep.tunnel_udp.length, meta.udp_protocol,
+                hdr.vtep.tunnel_udp.length, meta.checksum_constants,
                 hdr.vtep.tunnel_udp.src_port, hdr.vtep.tunnel_udp.dst_port, hdr.vtep.tunnel_udp.length,
-                meta.geneve_word0, meta.geneve_word1, meta.geneve_word2, meta.geneve_word3,
+                meta.geneve_word0, meta.vtep.vni, 8w0,
                 meta.option_word0, meta.option_word1, meta.option_data,
                 hdr.vtep.ethernet, meta.frame_checksum_residual }, true);
         }
@@ -423,6 +462,32 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.dst_port", 16)
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.length", 16)
 @pa_container_size("egress", "hdr.vtep.tunnel_udp.checksum", 16)
+/* What the bridged header carries lives in the header itself, not in a metadata copy beside
+ * it: the PHV cannot hold both. Ingress writes the header last, from these very fields; egress
+ * never emits it, and reads the resolved tunnel in place (the egress parser copies the rest). */
+@pa_alias("ingress", "hdr.bridged.tunnel_src", "meta.vtep.tunnel.src_addr")
+@pa_alias("ingress", "hdr.bridged.tunnel_dst", "meta.vtep.tunnel.dst_addr")
+@pa_alias("ingress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
+@pa_alias("ingress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
+@pa_alias("ingress", "hdr.bridged.delivery", "meta.vtep.delivery")
+@pa_alias("ingress", "hdr.bridged.from_tunnel", "meta.vtep.from_tunnel")
+@pa_alias("ingress", "hdr.bridged.tunnel_is_ipv6", "meta.vtep.tunnel.is_ipv6")
+@pa_alias("ingress", "hdr.bridged.tenant_ecn", "meta.vtep.tenant_ecn")
+@pa_alias("ingress", "hdr.bridged.src_vport", "meta.vtep.src_vport")
+@pa_alias("ingress", "hdr.bridged.dst_vport", "meta.vtep.dst_vport")
+@pa_alias("ingress", "hdr.bridged.vni", "meta.vtep.vni")
+@pa_alias("ingress", "hdr.bridged.tenant_slot", "meta.vtep.tenant_slot")
+@pa_alias("ingress", "hdr.bridged.dst_vlan", "meta.vtep.dst_vlan")
+@pa_alias("ingress", "hdr.bridged.src_security_id", "meta.vtep.src_security_id")
+@pa_alias("ingress", "hdr.bridged.dst_security_id", "meta.vtep.dst_security_id")
+@pa_alias("ingress", "hdr.bridged.ip_protocol", "meta.vtep.ip_protocol")
+@pa_alias("ingress", "hdr.bridged.l4_dst_port", "meta.vtep.l4_dst_port")
+@pa_alias("ingress", "hdr.bridged.flow_hash", "meta.vtep.flow_hash")
+@pa_alias("ingress", "hdr.bridged.original_ingress_port", "meta.vtep.original_ingress_port")
+@pa_alias("egress", "hdr.bridged.tunnel_src", "meta.vtep.tunnel.src_addr")
+@pa_alias("egress", "hdr.bridged.tunnel_dst", "meta.vtep.tunnel.dst_addr")
+@pa_alias("egress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
+@pa_alias("egress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
 @pa_auto_init_metadata
 Pipeline(VtepIngressParser(), VtepIngress(), VtepIngressDeparser(),
          VtepEgressParser(), VtepEgress(), VtepEgressDeparser()) pipe;

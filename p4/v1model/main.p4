@@ -42,6 +42,7 @@
 #include "../controls/encap.p4"
 #include "../controls/mtu.p4"
 #include "../controls/controller_io.p4"
+#include "../controls/ingress_verdict.p4"
 
 /* The port simple_switch_grpc is started with as --cpu-port. */
 const port_t CPU_PORT = 255;
@@ -51,6 +52,10 @@ const bit<32> PUNT_CLONE_SESSION = 1;
 const bit<8> PUNT_FIELD_LIST = 1;
 /* standard_metadata.instance_type of an egress-to-egress clone in simple_switch. */
 const bit<32> INSTANCE_TYPE_EGRESS_CLONE = 2;
+/* bmv2's drop port (2^PORT_BITS - 1); no port number at or above it exists. */
+const bit<16> FIRST_INVALID_PORT = 511;
+/* v1model meter colours: GREEN 0, YELLOW 1, RED 2. */
+const bit<2> METER_RED = 2;
 
 parser VtepParser(packet_in packet, out headers_t hdr, inout local_metadata_t meta,
                   inout standard_metadata_t standard_metadata) {
@@ -66,10 +71,13 @@ parser VtepParser(packet_in packet, out headers_t hdr, inout local_metadata_t me
     /* Frames from the controller: the packet_out header, then a frame sent as is. */
     state parse_packet_out {
         packet.extract(hdr.packet_out);
+        /* Port classification looks the packet-out's port up (rule 14). */
+        meta.classify_port = (port_t) hdr.packet_out.egress_port;
         transition accept;
     }
 
     state parse_frame {
+        meta.classify_port = standard_metadata.ingress_port;
         frame_parser.apply(packet, hdr, meta);
         transition accept;
     }
@@ -101,43 +109,56 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
     FlowHash() flow_hash;
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
+    IngressVerdict() ingress_verdict;
+    EcnDecapsulation() ecn_decapsulation;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
     apply {
+        /* The same order as the Tofino wrapper (../tofino/vtep.p4): lookups side by side,
+         * then the verdict. Port classification also looks up a packet-out's port. */
+        port_classification.apply(hdr, meta, standard_metadata.packet_length);
         if (hdr.packet_out.isValid()) {
-            controller_packet_out.apply(hdr, meta);
-            standard_metadata.egress_spec = meta.egress_port;
+            controller_packet_out.apply(hdr, meta, FIRST_INVALID_PORT, (bit<16>) CPU_PORT);
+            if (meta.drop_reason != DROP_NONE) {
+                ingress_drops.count((bit<32>) meta.drop_reason);
+                mark_to_drop(standard_metadata);
+            } else {
+                standard_metadata.egress_spec = meta.egress_port;
+            }
         } else {
             meta.original_ingress_port = (bit<16>) standard_metadata.ingress_port;
-            port_classification.apply(hdr, meta, standard_metadata.ingress_port,
-                                      standard_metadata.packet_length);
-            if (meta.drop_reason == DROP_NONE && meta.port_role == PORT_ROLE_UPLINK) {
-                tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1);
-                if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
-                    tenant_from_network.count((bit<32>) meta.tenant_slot);
-                }
+            tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1,
+                                     standard_metadata.packet_length);
+            bit<16> l4_src_port;
+            frame_facts.apply(hdr, meta, l4_src_port);
+            flow_hash.apply(hdr, l4_src_port, meta);
+            overlay_forwarding.apply(hdr, meta);
+            if (meta.delivery == DELIVERY_REMOTE_VTEP) {
+                tunnel_resolution.apply(hdr, meta);
             }
-            if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
-                bit<16> l4_src_port;
-                frame_facts.apply(hdr, meta, l4_src_port);
-                flow_hash.apply(hdr, l4_src_port, meta);
-                overlay_forwarding.apply(hdr, meta);
-                if (meta.drop_reason == DROP_NONE && meta.delivery == DELIVERY_REMOTE_VTEP) {
-                    tunnel_resolution.apply(hdr, meta);
-                }
+            ingress_verdict.apply(meta);
+            /* Rule 12 on a decapsulated frame, last: nothing above reads what it changes. */
+            if (meta.from_tunnel == 1) {
+                ecn_decapsulation.apply(hdr, meta);
             }
 
             if (meta.drop_reason != DROP_NONE) {
                 ingress_drops.count((bit<32>) meta.drop_reason);
                 mark_to_drop(standard_metadata);
             } else if (meta.punt_reason != PUNT_NONE) {
+                /* Rule 13: the punt meter is in egress. */
                 controller_packet_in.apply(hdr, (bit<16>) standard_metadata.ingress_port, meta.punt_reason);
                 standard_metadata.egress_spec = CPU_PORT;
-            } else if (meta.delivery == DELIVERY_FLOOD) {
-                standard_metadata.mcast_grp = meta.mcast_group;
             } else {
-                standard_metadata.egress_spec = meta.egress_port;
+                if (meta.from_tunnel == 1) {
+                    tenant_from_network.count((bit<32>) meta.tenant_slot);
+                }
+                if (meta.delivery == DELIVERY_FLOOD) {
+                    standard_metadata.mcast_grp = meta.mcast_group;
+                } else {
+                    standard_metadata.egress_spec = meta.egress_port;
+                }
             }
         }
     }
@@ -149,6 +170,11 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
     counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) egress_drops;
     /* Per tenant slot: traffic encapsulated towards remote VTEPs (one count per copy). */
     counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_to_network;
+    /* Rule 13: punts to the controller, each path through a meter the controller configures;
+     * red packets are dropped and counted. Punts decided in ingress (Geneve OAM packets, and BUM
+     * frames of a tenant sent to the controller) and MTU punts (the clones). */
+    meter(1, MeterType.packets) oam_punt_meter;
+    meter(1, MeterType.packets) mtu_punt_meter;
 
     Replication() replication;
     Policy() policy;
@@ -161,8 +187,24 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
     apply {
         if (standard_metadata.instance_type == INSTANCE_TYPE_EGRESS_CLONE) {
             /* The punted copy of a packet that exceeded the uplink MTU. */
-            remove_encapsulation.apply(hdr);
-            controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
+            bit<2> color;
+            mtu_punt_meter.execute_meter(0, color);
+            if (color == METER_RED) {
+                egress_drops.count((bit<32>) DROP_MTU_PUNT_METER);
+                mark_to_drop(standard_metadata);
+            } else {
+                remove_encapsulation.apply(hdr);
+                controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
+            }
+        } else if (meta.punt_reason == PUNT_GENEVE_OAM || meta.punt_reason == PUNT_BUM) {
+            /* Punts decided in ingress (Geneve OAM; BUM of a tenant without replication) share
+             * the ingress punt meter. */
+            bit<2> color;
+            oam_punt_meter.execute_meter(0, color);
+            if (color == METER_RED) {
+                egress_drops.count((bit<32>) DROP_OAM_PUNT_METER);
+                mark_to_drop(standard_metadata);
+            }
         } else if (meta.delivery != DELIVERY_NONE) {
             bool pruned = false;
             if (meta.delivery == DELIVERY_FLOOD) {
@@ -173,10 +215,22 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                     policy.apply(hdr, meta);
                     if (meta.drop_reason == DROP_NONE) {
                         local_delivery.apply(hdr, meta);
+                        if (meta.from_tunnel == 1) {
+                            /* Rule 10: nothing after the tenant frame (Ethernet padding) leaves. */
+                            /* tenant_frame_len counts the UDP and Geneve headers too. */
+                            bit<32> out_len = (bit<32>) (meta.tenant_frame_len
+                                - (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES));
+                            if (meta.dst_vlan != 0) {
+                                out_len = out_len + (bit<32>) VLAN_TAG_BYTES;
+                            }
+                            truncate(out_len);
+                        }
                     }
                 } else if (meta.delivery == DELIVERY_REMOTE_VTEP) {
                     geneve_encap.apply(hdr, meta);
-                    mtu_check.apply(hdr, meta, standard_metadata.egress_port);
+                    if (meta.drop_reason == DROP_NONE) {
+                        mtu_check.apply(hdr, meta, standard_metadata.egress_port);
+                    }
                     if (meta.drop_reason == DROP_NONE) {
                         tenant_to_network.count((bit<32>) meta.tenant_slot);
                     }

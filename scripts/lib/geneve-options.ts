@@ -26,7 +26,7 @@ function parserStates(n: number): string[] {
   );
   for (let k = 1; k <= n; k++) {
     s(
-      `    state geneve_options_${k} {\n        GENEVE_WORDS_LEFT_SET(${k})\n        transition geneve_option_at_0;\n    }`,
+      `    state geneve_options_${k} {\n        GENEVE_WORDS_LEFT_SET(${k})\n        meta.tenant_frame_len = ${4 * k};\n        transition geneve_option_at_0;\n    }`,
     );
   }
   for (let i = 0; i < n; i++) {
@@ -116,7 +116,9 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
  * Every metadata field is written at most once on any path (what Tofino's parser requires).
  *
  *  - geneve_options, geneve_options_<k>: Opt Len above ${n} words is refused as an option length
- *    error; otherwise the counter is loaded with it.
+ *    error; otherwise the counter is loaded with it, and meta.tenant_frame_len with the option
+ *    bytes, 4 x Opt Len (a constant here; tunnel termination subtracts it from the UDP length in
+ *    one operation, in place).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
  *  - geneve_option_header_<i>: the option header at word i. The security-ID option is recognized by class, type (without the critical
  *    bit) and length; another option with the critical bit set is an unknown critical option

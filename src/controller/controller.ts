@@ -35,6 +35,7 @@ export class VtepController {
     if (e.kind === 'multicastGroup')
       return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+    if (e.kind === 'meter') return this.client.meterEntry(e.meter, { index: e.index, config: e.config });
     return this.client.tableEntry(e.table, {
       match: e.isDefaultAction ? undefined : e.match,
       action: e.action,

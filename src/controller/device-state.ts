@@ -40,7 +40,8 @@ export function entityKey(e: p4.v1.IEntity): string {
   const pre = e.packetReplicationEngineEntry;
   if (pre?.multicastGroupEntry) return `M${pre.multicastGroupEntry.multicastGroupId ?? 0}`;
   if (pre?.cloneSessionEntry) return `C${pre.cloneSessionEntry.sessionId ?? 0}`;
-  throw new Error('only table entries, multicast groups and clone sessions are reconciled');
+  if (e.meterEntry) return `E${e.meterEntry.meterId ?? 0}|${Number(e.meterEntry.index?.index ?? 0)}`;
+  throw new Error('only table entries, multicast groups, clone sessions and meters are reconciled');
 }
 
 /**
@@ -58,6 +59,7 @@ const OWNER_HEX = hex(OWNER_METADATA);
  */
 export function isOurs(e: p4.v1.IEntity, ourGroups: ReadonlySet<number> = new Set()): boolean {
   if (e.packetReplicationEngineEntry?.cloneSessionEntry) return true; // the punt session is ours by id
+  if (e.meterEntry) return true; // punt meters are configured, never inserted or deleted
   const group = e.packetReplicationEngineEntry?.multicastGroupEntry;
   if (group) return ourGroups.has(group.multicastGroupId ?? 0);
   return hex(e.tableEntry?.metadata) === OWNER_HEX;
@@ -95,6 +97,9 @@ export function entityValue(e: p4.v1.IEntity): string {
     const c = pre.cloneSessionEntry;
     return `${(c.replicas ?? []).map(replicaKey).sort().join(',')}|${c.classOfService ?? 0}|${c.packetLengthBytes ?? 0}`;
   }
+  // A meter cell without a configuration (P4Runtime: unset, lets everything through) is ''.
+  const m = e.meterEntry?.config;
+  if (m) return `${m.cir ?? 0}/${m.cburst ?? 0}/${m.pir ?? 0}/${m.pburst ?? 0}`;
   return '';
 }
 
@@ -138,6 +143,7 @@ export function entityTable(index: P4InfoIndex, e: p4.v1.IEntity): string {
     return name.slice(name.lastIndexOf('.') + 1);
   }
   if (e.packetReplicationEngineEntry?.multicastGroupEntry) return 'multicast group';
+  if (e.meterEntry) return 'punt meter';
   return 'clone session';
 }
 
@@ -147,6 +153,9 @@ export function describeObserved(index: P4InfoIndex, e: p4.v1.IEntity): string {
   if (g) return `multicast group ${g.multicastGroupId}`;
   const c = e.packetReplicationEngineEntry?.cloneSessionEntry;
   if (c) return `clone session ${c.sessionId}`;
+  const m = e.meterEntry;
+  if (m)
+    return `meter ${index.meters.find(m.meterId ?? 0)?.name ?? m.meterId}[${Number(m.index?.index ?? 0)}]`;
   const t = e.tableEntry!;
   const table = index.tables.find(t.tableId ?? 0);
   if (!table) return `table ${t.tableId}`;

@@ -88,7 +88,22 @@ export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
     );
   if (a.kind === 'multicastGroup')
     return b.kind === 'multicastGroup' && a.id === b.id && sameReplicas(a.replicas, b.replicas);
-  return b.kind === 'cloneSession' && a.id === b.id && sameReplicas(a.replicas, b.replicas);
+  if (a.kind === 'meter')
+    return (
+      b.kind === 'meter' &&
+      a.meter === b.meter &&
+      a.index === b.index &&
+      a.config.cir === b.config.cir &&
+      a.config.cburst === b.config.cburst &&
+      a.config.pir === b.config.pir &&
+      a.config.pburst === b.config.pburst
+    );
+  return (
+    a.kind === 'cloneSession' &&
+    b.kind === 'cloneSession' &&
+    a.id === b.id &&
+    sameReplicas(a.replicas, b.replicas)
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * device (in parallel) reads it, plans with the identifiers it already uses, checks capacity, and
  * writes the difference. `diff` is the same without the writes.
  */
+
 import { readFileSync } from 'node:fs';
 import { type ConnectOptions, type P4InfoIndex, P4RuntimeClient, P4RuntimeRpcError } from 'p4runtime-ts-grpc';
 import { deriveFabric } from './derive.js';
@@ -27,6 +28,7 @@ import {
   programMismatch,
   readRunningProgram,
 } from './program-check.js';
+import { planPuntMeters } from './punt-meters.js';
 import {
   type ApplyOptions,
   allocationsOf,
@@ -225,6 +227,8 @@ export async function reconcileDevice(
       { previous: kept ?? allocationsOf(client.p4info, held.values()) },
     );
     p.entities = entitiesForProfile(profile, client.p4info, intent, p.entities);
+    // Rule 13: every punt path's meter, configured (a meter nobody configured lets all through).
+    p.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
     return p;
   };
   let plan = planOn(observed, previous);

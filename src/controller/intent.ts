@@ -4,6 +4,8 @@
  */
 
 /** The security-ID option this data plane recognizes (p4/include/constants.p4). */
+import type { PuntMeterLimits } from './punt-meters.js';
+
 export const DATA_PLANE_SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 } as const;
 
 export interface UplinkIntent {
@@ -100,4 +102,6 @@ export interface FabricIntent {
   securityOption?: { optionClass: number; type: number; critical: boolean } | 'omit';
   /** CPU port for MTU punts (the switch's --cpu-port); default 255. */
   cpuPort?: number;
+  /** Limits of the punt meters (rule 13); default DEFAULT_PUNT_LIMIT for each. */
+  puntLimits?: PuntMeterLimits;
 }

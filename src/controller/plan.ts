@@ -5,6 +5,7 @@
  */
 import type { MatchValue, P4Value } from 'p4runtime-ts-grpc';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
+import type { PlannedMeterConfig } from './punt-meters.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
 
@@ -47,7 +48,14 @@ export interface PlannedCloneSession {
   replicas: Replica[];
 }
 
-export type PlannedEntity = PlannedTableEntry | PlannedMulticastGroup | PlannedCloneSession;
+/** A punt meter cell's configuration (docs/DATAPLANE.md rule 13), planned from the P4Info (punt-meters.ts). */
+export type { PlannedMeterConfig } from './punt-meters.js';
+
+export type PlannedEntity =
+  | PlannedTableEntry
+  | PlannedMulticastGroup
+  | PlannedCloneSession
+  | PlannedMeterConfig;
 
 /** Identifiers the planner chose, for reading counters back by tenant. */
 export interface TenantAllocation {
@@ -285,12 +293,13 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   }
   for (const u of intent.uplinks) {
     const owner = `uplink ${u.port}`;
+    // Rule 6: an uplink accepts unicast for its own MAC only.
     table({
       kind: 'table',
       table: 'port_role',
       match: { port: u.port },
       action: 'set_uplink_port',
-      params: {},
+      params: { uplink_mac: u.mac },
       owner,
     });
     if (u.mtu !== undefined)

@@ -109,6 +109,7 @@ function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; 
 export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.IEntity {
   if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
   if (e.kind === 'cloneSession') return client.cloneSession({ sessionId: e.id, replicas: e.replicas });
+  if (e.kind === 'meter') return client.meterEntry(e.meter, { index: e.index, config: e.config });
   if (e.isDefaultAction) return client.defaultEntry(e.table, e.action, e.params);
   return client.tableEntry(e.table, {
     match: e.match,

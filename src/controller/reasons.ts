@@ -24,12 +24,28 @@ export const DROP_REASONS = {
   MTU_EXCEEDED: 17,
   HAIRPIN: 18,
   UNKNOWN_REPLICA: 19,
+  NOT_FOR_UPLINK_MAC: 20,
+  OUTER_LENGTH: 21,
+  OUTER_FRAGMENT: 22,
+  OUTER_IP_OPTIONS: 23,
+  ECN_CE_ON_NOT_ECT: 24,
+  ENCAP_LENGTH_OVERFLOW: 25,
+  OAM_PUNT_METER: 26,
+  MTU_PUNT_METER: 27,
+  PACKET_OUT_PORT: 28,
 } as const;
 
 export type DropReason = keyof typeof DROP_REASONS;
 
 /** Drops decided in egress are counted in the egress counter; all others in the ingress one. */
-const EGRESS_DROPS: ReadonlySet<DropReason> = new Set(['POLICY_DENY', 'MTU_EXCEEDED', 'UNKNOWN_REPLICA']);
+const EGRESS_DROPS: ReadonlySet<DropReason> = new Set([
+  'POLICY_DENY',
+  'MTU_EXCEEDED',
+  'UNKNOWN_REPLICA',
+  'ENCAP_LENGTH_OVERFLOW',
+  'OAM_PUNT_METER',
+  'MTU_PUNT_METER',
+]);
 
 /** P4Info name of the counter array that counts `reason`. */
 export function dropCounterName(reason: DropReason): 'VtepIngress.ingress_drops' | 'VtepEgress.egress_drops' {

@@ -36,6 +36,7 @@ import {
 } from './device-state.js';
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
+import { PUNT_METER_SUFFIX } from './punt-meters.js';
 import { addReadResponse } from './read-wire.js';
 
 // ------------------------------------------------------------------ the program
@@ -96,6 +97,10 @@ const READ_TIMEOUT_MS = 600_000;
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
 const DEFAULT_TABLES = ['security_option_format'];
 
+/** The program's punt meters (docs/DATAPLANE.md rule 13), read cell by cell and configured by MODIFY. */
+const puntMeterIds = (index: P4InfoIndex): number[] =>
+  [...index.meters].filter((m) => m.name.endsWith(PUNT_METER_SUFFIX)).map((m) => m.id);
+
 /**
  * Every table entry, multicast group and the punt clone session on the device. Without
  * `replication` (a BlueField DPU, which answers a Read of them UNIMPLEMENTED) table entries only.
@@ -118,6 +123,7 @@ export async function readDevice(
     ...DEFAULT_TABLES.filter((t) => index.tables.find(t)).map((t) => ({
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
+    ...puntMeterIds(index).map((meterId) => ({ meterEntry: { meterId } })),
   ];
   for (const request of requests) {
     try {
@@ -278,6 +284,7 @@ const RANK: Record<string, number> = {
   tunnel: 0,
   flood_replica: 0,
   'clone session': 0,
+  'punt meter': 0,
   'multicast group': 1,
   vtep_membership_ipv4: 1,
   vtep_membership_ipv6: 1,
@@ -305,9 +312,19 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
 }
 
 const plannedTable = (p: PlannedEntity) =>
-  p.kind === 'table' ? p.table : p.kind === 'multicastGroup' ? 'multicast group' : 'clone session';
+  p.kind === 'table'
+    ? p.table
+    : p.kind === 'multicastGroup'
+      ? 'multicast group'
+      : p.kind === 'meter'
+        ? 'punt meter'
+        : 'clone session';
 const plannedOwner = (p: PlannedEntity) =>
-  p.kind === 'cloneSession' ? 'MTU punts to the controller' : (p.owner ?? plannedTable(p));
+  p.kind === 'cloneSession'
+    ? 'MTU punts to the controller'
+    : p.kind === 'meter'
+      ? `${p.meter.slice(p.meter.lastIndexOf('.') + 1)}[${p.index}]`
+      : (p.owner ?? plannedTable(p));
 
 export interface Diff {
   /** Inserts and modifies of what the intent wants; deletes of what genevectl wrote and the intent dropped. */
@@ -336,7 +353,8 @@ export function diffDevice(
       continue;
     }
     const table = plannedTable(d.planned);
-    const isDefault = d.planned.kind === 'table' && d.planned.isDefaultAction;
+    // A default action and a meter cell always exist: they are modified, never inserted.
+    const isDefault = (d.planned.kind === 'table' && d.planned.isDefaultAction) || d.planned.kind === 'meter';
     const change: Change = {
       kind: !have ? (isDefault ? 'modify' : 'insert') : 'modify',
       table,
@@ -357,7 +375,7 @@ export function diffDevice(
   for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
-    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction) continue;
+    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry) continue;
     const table = entityTable(index, o.raw);
     const ours = isOurs(o.raw, ourGroups);
     (ours ? changes : drift).push({

@@ -30,6 +30,8 @@ export interface OuterHeaders {
   dontFragment?: boolean;
   /** IPv6 flow label, default the inner frame's flow hash (RFC 6438), as the VTEP sets it. */
   flowLabel?: number;
+  /** Outer ECN field (IPv4 ECN bits, IPv6 traffic class low bits), default 0 (Not-ECT). */
+  ecn?: number;
 }
 
 /** Options of {@link encapsulate}. */
@@ -62,12 +64,20 @@ export function encapsulate(inner: Uint8Array, opts: EncapsulateOptions): Uint8A
   }
   const ttl = outer.ttl ?? 64;
   const ip: Ipv4Layer | Ipv6Layer = v4
-    ? { kind: 'ipv4', src: outer.srcIp, dst: outer.dstIp, ttl, dontFragment: outer.dontFragment ?? true }
+    ? {
+        kind: 'ipv4',
+        src: outer.srcIp,
+        dst: outer.dstIp,
+        ttl,
+        dontFragment: outer.dontFragment ?? true,
+        ecn: outer.ecn ?? 0,
+      }
     : {
         kind: 'ipv6',
         src: outer.srcIp,
         dst: outer.dstIp,
         hopLimit: ttl,
+        trafficClass: outer.ecn ?? 0,
         // RFC 6438: the flow label carries the inner flow's entropy, as the VTEP sets it.
         flowLabel: outer.flowLabel ?? flowHash(inner),
       };

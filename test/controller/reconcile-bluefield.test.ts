@@ -54,7 +54,7 @@ describe('reconciling a fabric of two BlueField devices', () => {
   it('writes everything once without replication, then nothing, and loses no frame while re-applying', async () => {
     await applyThenReapplyWithFramesFlowing(lab, (r) => {
       // No multicast group, clone session or flood entry is planned (the profile would refuse them).
-      expect(r.plan.entities.every((e) => e.kind === 'table')).toBe(true);
+      expect(r.plan.entities.every((e) => e.kind === 'table' || e.kind === 'meter')).toBe(true);
       expect(
         r.plan.entities.filter((e) => e.kind === 'table' && REPLICATION_TABLES.includes(e.table)),
       ).toEqual([]);

@@ -63,7 +63,7 @@ describe('controller service on BlueField devices', () => {
     targets[0] = await start(address);
     const [{ report }] = await restarted;
     expect(report.written).toBe(report.plan.entities.length);
-    expect(report.plan.entities.every((e) => e.kind === 'table')).toBe(true);
+    expect(report.plan.entities.every((e) => e.kind === 'table' || e.kind === 'meter')).toBe(true);
 
     const changed = copyFabric(fabric);
     changed.workloads.push(blueWeb2());

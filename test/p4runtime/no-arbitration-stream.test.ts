@@ -45,6 +45,8 @@ describe('P4RuntimeClient.connect({ arbitrate: false, stream: true })', () => {
       });
       await client.insert([
         client.tableEntry('port_role', { match: { port: 1 }, action: 'set_access_port' }),
+        // A packet-out leaves only through a configured port (docs/DATAPLANE.md rule 14).
+        client.tableEntry('port_role', { match: { port: 2 }, action: 'set_access_port' }),
       ]);
       const frame = Uint8Array.from({ length: 64 }, (_, i) => i);
       client.packetOut(frame, { egress_port: 2, pad: 0 });

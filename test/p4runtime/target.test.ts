@@ -183,7 +183,13 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
       expect(backup.isPrimary).toBe(false);
       expect(client.isPrimary).toBe(true);
       const error = await backup
-        .insert([backup.tableEntry('port_role', { match: { port: 8 }, action: 'set_uplink_port' })])
+        .insert([
+          backup.tableEntry('port_role', {
+            match: { port: 8 },
+            action: 'set_uplink_port',
+            params: { uplink_mac: '02:aa:00:00:00:08' },
+          }),
+        ])
         .catch((e: unknown) => e);
       expect(String(error)).toMatch(/PERMISSION_DENIED|not primary/i);
       expect((await backup.readAll(backup.tableEntry('port_role'))).length).toBeGreaterThan(0);
@@ -198,6 +204,10 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
       deviceId: target.deviceId,
     });
     try {
+      // A packet-out leaves only through a configured port (docs/DATAPLANE.md rule 14).
+      await client.insert([
+        client.tableEntry('port_role', { match: { port: 2 }, action: 'set_access_port' }),
+      ]);
       const frame = Uint8Array.from({ length: 64 }, (_, i) => i);
       client.packetOut(frame, { egress_port: 2, pad: 0 });
       // One frame, one fate: it leaves a port or the program counts its drop (docs/DATAPLANE.md).

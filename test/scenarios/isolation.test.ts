@@ -11,7 +11,11 @@ import { prng, randomInput, randomIntent } from './harness/random-fabric.js';
 const session = useVtep();
 const SEED = Number(process.env.ISOLATION_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const FRAMES = Number(process.env.ISOLATION_FRAMES ?? 10_000);
-const BATCH = 500;
+/**
+ * Frames sent at once. bmv2 queues at most 64 packets per egress port; a burst whose flood copies
+ * pile onto one port can overflow that queue, which the test would read as a missing frame.
+ */
+const BATCH = 200;
 
 const key = (o: ModelOutput) => `${o.port}:${Buffer.from(o.bytes).toString('hex')}`;
 

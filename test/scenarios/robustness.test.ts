@@ -1,51 +1,25 @@
 // Robustness: malformed and random frames on every port. The target must neither crash nor hang,
 // and every frame must be dropped or forwarded exactly as the reference model of the contract says.
 import { describe, expect, it } from 'vitest';
-import { A1, A2, installFabric, R1, REMOTE_A1, TENANT_A, useVtep } from './harness/fabric.js';
+import {
+  A1,
+  A2,
+  installFabric,
+  R1,
+  REFERENCE_INTENT,
+  REMOTE_A1,
+  TENANT_A,
+  useVtep,
+} from './harness/fabric.js';
 import { fromRemoteVtep, securityOption, tenantFrame } from './harness/frames.js';
 import { type FabricIntent, type ModelOutput, VtepModel } from './harness/model.js';
-import { PORTS, UNDERLAY } from './harness/vtep.js';
+import { PORTS } from './harness/vtep.js';
 
 const session = useVtep();
 const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20261123);
 
 /** The reference fabric (harness/fabric.ts) as the model sees it. */
-const FABRIC: FabricIntent = {
-  accessPorts: [PORTS.access1, PORTS.access2, PORTS.access3, PORTS.access4],
-  uplinks: [PORTS.uplink1, PORTS.uplink2],
-  localVteps: [UNDERLAY.localVtep4, UNDERLAY.localVtep6],
-  vports: [
-    { ...A1, vlan: 0 },
-    { ...A2, vlan: 0 },
-    { port: PORTS.access3, mac: '02:00:00:00:0a:01', vport: 3, vni: 6000, securityId: 100, vlan: 0 },
-    { port: PORTS.access4, mac: '02:00:00:00:0b:02', vport: 4, vni: 6000, securityId: 300, vlan: 20 },
-  ],
-  remoteVteps: [
-    { address: '10.0.0.2', port: PORTS.uplink1, tunnelId: 1 },
-    { address: 'fd00::2', port: PORTS.uplink2, tunnelId: 2 },
-  ],
-  tenants: [
-    {
-      vni: TENANT_A.vni,
-      slot: 1,
-      unknownId: 1,
-      members: [
-        { address: '10.0.0.2', trusted: true },
-        { address: 'fd00::2', trusted: false },
-      ],
-      remoteMacs: [
-        { mac: '02:00:00:00:0a:11', address: '10.0.0.2' },
-        { mac: '02:00:00:00:0a:12', address: 'fd00::2' },
-      ],
-    },
-    { vni: 6000, slot: 2, unknownId: 2, members: [], remoteMacs: [] },
-  ],
-  policies: [
-    { vni: TENANT_A.vni, allow: true, priority: 1 },
-    { vni: 6000, allow: true, priority: 1 },
-  ],
-  option: { critical: false },
-};
+const FABRIC: FabricIntent = REFERENCE_INTENT;
 
 function corpus(): Array<{ port: number; bytes: Uint8Array; label: string }> {
   let state = SEED >>> 0;

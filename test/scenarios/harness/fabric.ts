@@ -3,6 +3,7 @@
  * four access ports, two remote VTEPs (IPv4 and IPv6 underlay) on two uplinks.
  */
 import { afterAll, beforeAll } from 'vitest';
+import type { FabricIntent } from './model.js';
 import { flushReport } from './report.js';
 import { type RunningTarget, startTarget } from './target.js';
 import { PORTS, UNDERLAY, VtepSession } from './vtep.js';
@@ -46,6 +47,39 @@ export const R1 = { address: '10.0.0.2', tunnelId: 1, trusted: true } as const;
 export const R2 = { address: 'fd00::2', tunnelId: 2, trusted: false } as const;
 export const REMOTE_A1 = { mac: '02:00:00:00:0a:11', vni: TENANT_A.vni, tunnelId: R1.tunnelId } as const;
 export const REMOTE_A2 = { mac: '02:00:00:00:0a:12', vni: TENANT_A.vni, tunnelId: R2.tunnelId } as const;
+
+/** The reference fabric as the reference model sees it (installFabric with allowAll). */
+export const REFERENCE_INTENT: FabricIntent = {
+  accessPorts: [PORTS.access1, PORTS.access2, PORTS.access3, PORTS.access4],
+  uplinks: [PORTS.uplink1, PORTS.uplink2],
+  localVteps: [UNDERLAY.localVtep4, UNDERLAY.localVtep6],
+  vports: [{ ...A1, vlan: 0 }, { ...A2, vlan: 0 }, { ...B1, vlan: 0 }, { ...B2 }],
+  remoteVteps: [
+    { address: R1.address, port: PORTS.uplink1, tunnelId: R1.tunnelId },
+    { address: R2.address, port: PORTS.uplink2, tunnelId: R2.tunnelId },
+  ],
+  tenants: [
+    {
+      vni: TENANT_A.vni,
+      slot: TENANT_A.slot,
+      unknownId: TENANT_A.unknownId,
+      members: [
+        { address: R1.address, trusted: R1.trusted },
+        { address: R2.address, trusted: R2.trusted },
+      ],
+      remoteMacs: [
+        { mac: REMOTE_A1.mac, address: R1.address },
+        { mac: REMOTE_A2.mac, address: R2.address },
+      ],
+    },
+    { vni: TENANT_B.vni, slot: TENANT_B.slot, unknownId: TENANT_B.unknownId, members: [], remoteMacs: [] },
+  ],
+  policies: [
+    { vni: TENANT_A.vni, allow: true, priority: 1 },
+    { vni: TENANT_B.vni, allow: true, priority: 1 },
+  ],
+  option: { critical: false },
+};
 
 export interface FabricOptions {
   /** Install allow-everything policy rules at priority 1 for both tenants (default true). */

@@ -99,7 +99,9 @@ export function securityOption(id: number, critical = false): GeneveOption {
 /** The exact packet the VTEP must send for `inner` (docs/DATAPLANE.md, rule 4). */
 export function expectedEncap(inner: Uint8Array, e: ExpectedEncap): Uint8Array {
   const v6 = e.remoteVtep.includes(':');
-  return encapsulatedFrame(inner, expectedFlowHash(inner), {
+  const facts = frameFacts(inner, parseLikeVtep(inner).frame);
+  return encapsulatedFrame(inner, facts.flowHash, {
+    ecn: facts.ecn,
     vni: e.vni,
     local: e.localVtep ?? (v6 ? UNDERLAY.localVtep6 : UNDERLAY.localVtep4),
     remote: e.remoteVtep,
@@ -127,6 +129,8 @@ export function fromRemoteVtep(
     options?: GeneveOption[];
     oam?: boolean;
     udpSourcePort?: number;
+    /** Outer ECN field (rule 12), default Not-ECT. */
+    outerEcn?: number;
   },
 ): Uint8Array {
   const from = o.from ?? '10.0.0.2';
@@ -138,6 +142,7 @@ export function fromRemoteVtep(
       dstMac: UNDERLAY.uplinkMac,
       srcIp: from,
       dstIp: o.to ?? (v6 ? UNDERLAY.localVtep6 : UNDERLAY.localVtep4),
+      ...(o.outerEcn !== undefined ? { ecn: o.outerEcn } : {}),
     },
     options: o.options ?? [securityIdOption(REMOTE_SECURITY_ID, false)],
     ...(o.oam ? { oam: true } : {}),

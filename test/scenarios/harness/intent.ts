@@ -12,7 +12,7 @@ export const replicaIdForTunnel = (group: number, tunnelId: number) => 20000 + g
 
 export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise<void> {
   for (const port of intent.accessPorts) await s.accessPort(port);
-  for (const port of intent.uplinks) await s.uplink(port);
+  for (const port of intent.uplinks) await s.uplink(port, undefined, intent.uplinkMacs?.[port]);
   for (const address of intent.localVteps) await s.localVtep(address);
   for (const r of intent.remoteVteps) {
     const local = intent.localVteps.find((a) => a.includes(':') === r.address.includes(':'))!;

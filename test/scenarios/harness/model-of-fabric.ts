@@ -26,6 +26,7 @@ export function modelOfFabric(o: OperatorIntent): FabricIntent {
   return {
     accessPorts: o.accessPorts,
     uplinks: o.uplinks.map((u) => u.port),
+    uplinkMacs: Object.fromEntries(o.uplinks.map((u) => [u.port, u.mac])),
     localVteps: o.localVteps,
     vports: o.tenants.flatMap((t) =>
       t.vports.map((v) => ({

@@ -9,6 +9,7 @@
  * whether a truncated packet can be delivered.
  */
 import { crc32 } from 'node:zlib';
+import type { DropReason } from '../../../src/controller/reasons.js';
 import { buildFrame, type GeneveOption, type Layer, parseIp } from '../../../src/packet/index.js';
 import { SECURITY_OPTION, UNDERLAY } from './vtep.js';
 
@@ -58,6 +59,8 @@ export interface PolicyRuleIntent {
 export interface FabricIntent {
   accessPorts: number[];
   uplinks: number[];
+  /** Each uplink's own MAC (rule 6); an uplink not listed has the reference fabric's UNDERLAY MAC. */
+  uplinkMacs?: Record<number, string>;
   localVteps: string[];
   vports: VportIntent[];
   remoteVteps: RemoteVtepIntent[];
@@ -89,14 +92,24 @@ export interface FrameHeaders {
     off: number;
     ihl: number;
     frag: number;
+    moreFragments: boolean;
+    totalLength: number;
+    ecn: number;
     protocol: number;
     src: Uint8Array;
     dst: Uint8Array;
     checksumOk: boolean;
   };
-  ipv6?: { off: number; nextHeader: number; src: Uint8Array; dst: Uint8Array };
+  ipv6?: {
+    off: number;
+    nextHeader: number;
+    payloadLength: number;
+    ecn: number;
+    src: Uint8Array;
+    dst: Uint8Array;
+  };
   tcp?: { src: number; dst: number };
-  udp?: { off: number; src: number; dst: number };
+  udp?: { off: number; src: number; dst: number; length: number };
 }
 
 /** Words of Geneve options the VTEP parses (GENEVE_MAX_OPTION_WORDS in p4/include/constants.p4). */
@@ -151,6 +164,9 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
       off,
       ihl,
       frag,
+      moreFragments: (b[off + 6] & 0x20) !== 0,
+      totalLength: u16(b, off + 2),
+      ecn: b[off + 1] & 0x03,
       protocol,
       src: b.slice(off + 12, off + 16),
       dst: b.slice(off + 16, off + 20),
@@ -164,6 +180,8 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
     h.ipv6 = {
       off,
       nextHeader: b[off + 6],
+      payloadLength: u16(b, off + 4),
+      ecn: (b[off + 1] >> 4) & 0x03,
       src: b.slice(off + 8, off + 24),
       dst: b.slice(off + 24, off + 40),
     };
@@ -177,7 +195,7 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
     h.end = off + 4;
   } else if (l4 === 17) {
     need(b, off, 8);
-    h.udp = { off, src: u16(b, off), dst: u16(b, off + 2) };
+    h.udp = { off, src: u16(b, off), dst: u16(b, off + 2), length: u16(b, off + 4) };
     h.end = off + 8;
   }
 }
@@ -264,6 +282,8 @@ export interface FrameFacts {
   protocol: number;
   l4DstPort: number;
   flowHash: number;
+  /** The frame's ECN field (rule 12); 0 (Not-ECT) when it is not IP as the parser sees it. */
+  ecn: number;
 }
 
 /** Policy key extras and the flow hash of a (tenant) frame, from its parsed headers. */
@@ -290,7 +310,12 @@ export function frameFacts(frame: Uint8Array, h: FrameHeaders): FrameFacts {
     key[49] = l4.dst >> 8;
     key[50] = l4.dst & 0xff;
   }
-  return { protocol, l4DstPort: l4?.dst ?? 0, flowHash: crc32(key) & 0xffff };
+  return {
+    protocol,
+    l4DstPort: l4?.dst ?? 0,
+    flowHash: crc32(key) & 0xffff,
+    ecn: h.ipv4?.ecn ?? h.ipv6?.ecn ?? 0,
+  };
 }
 
 // ------------------------------------------------------------------ frame edits
@@ -327,14 +352,17 @@ export function encapsulatedFrame(
     option?: GeneveOption;
     srcMac?: string;
     nextHopMac?: string;
+    /** Outer ECN: the tenant frame's (rule 12). */
+    ecn?: number;
   },
 ): Uint8Array {
   const v6 = e.remote.includes(':');
+  const ecn = e.ecn ?? 0;
   const layers: Layer[] = [
     { kind: 'ethernet', dst: e.nextHopMac ?? UNDERLAY.nextHopMac, src: e.srcMac ?? UNDERLAY.uplinkMac },
     v6
-      ? { kind: 'ipv6', src: e.local, dst: e.remote, flowLabel: flowHash, hopLimit: 64 }
-      : { kind: 'ipv4', src: e.local, dst: e.remote, ttl: 64, dontFragment: true, identification: 0 },
+      ? { kind: 'ipv6', src: e.local, dst: e.remote, flowLabel: flowHash, hopLimit: 64, trafficClass: ecn }
+      : { kind: 'ipv4', src: e.local, dst: e.remote, ttl: 64, dontFragment: true, identification: 0, ecn },
     { kind: 'udp', srcPort: 0xc000 | (flowHash & 0x3fff), dstPort: 6081, ...(v6 ? {} : { checksum: 0 }) },
     { kind: 'geneve', vni: e.vni, protocolType: 0x6558, options: e.option ? [e.option] : [] },
     { kind: 'payload', data: frame },
@@ -404,6 +432,11 @@ export class VtepModel {
   ): ModelOutput[] {
     const r = this.remoteByAddress.get(ipKey(remote));
     if (!r) return [];
+    const udpLength = 8 + 8 + 8 + frame.length;
+    if (udpLength + (remote.includes(':') ? 0 : 20) > 0xffff) {
+      this.drops.push('ENCAP_LENGTH_OVERFLOW');
+      return [];
+    }
     return [
       {
         port: r.port,
@@ -412,6 +445,7 @@ export class VtepModel {
           local: this.localVtepFor(remote),
           remote,
           option: securityIdOption(src, this.intent.option.critical),
+          ecn: facts.ecn,
           ...(r.srcMac ? { srcMac: r.srcMac } : {}),
           ...(r.nextHopMac ? { nextHopMac: r.nextHopMac } : {}),
         }),
@@ -419,9 +453,42 @@ export class VtepModel {
     ];
   }
 
+  /** Drop reasons of the frame being processed (so far: uplink checks and encapsulation lengths). */
+  private drops: DropReason[] = [];
+  private punts: PuntedFrame[] = [];
+
   /** The frames that leave the VTEP when `bytes` arrives on `port`. */
   process(port: number, bytes: Uint8Array): ModelOutput[] {
-    return this.fate(port, bytes).outputs;
+    return this.decide(port, bytes).outputs;
+  }
+
+  /**
+   * What the VTEP does with `bytes` arriving on `port`: the frames that leave, how many copies the
+   * pipeline finishes (see {@link fate}), the packet-ins, and the drop reasons the model knows
+   * (rules 6, 7, 8, 11, 12, 13; other drops are not named here).
+   */
+  decide(port: number, bytes: Uint8Array): ModelDecision {
+    this.drops = [];
+    this.punts = [];
+    let fate: { outputs: ModelOutput[]; copies: number } = { outputs: [], copies: 1 };
+    if (this.intent.accessPorts.includes(port)) fate = this.fromAccess(port, bytes);
+    else if (this.intent.uplinks.includes(port)) fate = this.fromUplink(port, bytes);
+    return { ...fate, drops: this.drops, punts: this.punts };
+  }
+
+  /**
+   * Rule 14: a packet-out leaves the port it names only when that port fits the port number
+   * (below `firstInvalidPort`), is not the CPU port, and is configured (an access port or an
+   * uplink); otherwise it is dropped with PACKET_OUT_PORT.
+   */
+  packetOut(
+    port: number,
+    cpuPort: number,
+    firstInvalidPort: number,
+  ): { port: number } | { drop: DropReason } {
+    const configured = this.intent.accessPorts.includes(port) || this.intent.uplinks.includes(port);
+    if (port >= firstInvalidPort || port === cpuPort || !configured) return { drop: 'PACKET_OUT_PORT' };
+    return { port };
   }
 
   /**
@@ -432,9 +499,8 @@ export class VtepModel {
    * many outputs, packet-ins and counted drops.
    */
   fate(port: number, bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
-    if (this.intent.accessPorts.includes(port)) return this.fromAccess(port, bytes);
-    if (this.intent.uplinks.includes(port)) return this.fromUplink(bytes);
-    return { outputs: [], copies: 1 };
+    const { outputs, copies } = this.decide(port, bytes);
+    return { outputs, copies };
   }
 
   private fromAccess(port: number, bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
@@ -442,8 +508,8 @@ export class VtepModel {
     return Array.isArray(outputs) ? { outputs, copies: 1 } : outputs;
   }
 
-  private fromUplink(bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
-    const outputs = this.fromUplinkUnicast(bytes);
+  private fromUplink(port: number, bytes: Uint8Array): { outputs: ModelOutput[]; copies: number } {
+    const outputs = this.fromUplinkUnicast(port, bytes);
     return Array.isArray(outputs) ? { outputs, copies: 1 } : outputs;
   }
 
@@ -486,28 +552,51 @@ export class VtepModel {
     return { outputs: out, copies };
   }
 
-  private fromUplinkUnicast(bytes: Uint8Array): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
-    const p = parseLikeVtep(bytes);
-    const { ipv4, ipv6, udp } = p.frame;
-    if (!udp || !p.geneve) return [];
-    const dst = ipv4
-      ? Buffer.from(ipv4.dst).toString('hex')
-      : ipv6
-        ? Buffer.from(ipv6.dst).toString('hex')
-        : '';
-    if (!this.localVteps.has(dst)) return [];
-    if (ipv4 && ipv4.ihl === 5 && !ipv4.checksumOk) return [];
-    if (p.geneve.verdict !== 'ok' || !p.inner?.headers.ethernet || p.geneve.oam) return [];
-    const tenant = this.tenants.get(p.geneve.vni);
-    if (!tenant) return [];
-    const srcAddr = ipv4 ? Buffer.from(ipv4.src).toString('hex') : Buffer.from(ipv6!.src).toString('hex');
+  private uplinkMac(port: number): string {
+    return this.intent.uplinkMacs?.[port] ?? UNDERLAY.uplinkMac;
+  }
+
+  private fromUplinkUnicast(
+    port: number,
+    bytes: Uint8Array,
+  ): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
+    const t = terminate(bytes, this.uplinkMac(port), this.localVteps);
+    if ('drop' in t) {
+      this.drops.push(t.drop);
+      return [];
+    }
+    const p = t.parse;
+    const geneve = p.geneve!;
+    const tenant = this.tenants.get(geneve.vni);
+    if (!tenant) {
+      this.drops.push('UNKNOWN_VNI');
+      return [];
+    }
+    const { ipv4, ipv6 } = p.frame;
+    const srcAddr = Buffer.from(ipv4 ? ipv4.src : ipv6!.src).toString('hex');
     const member = tenant.members.find((m) => ipKey(m.address) === srcAddr);
-    if (!member) return [];
-    const srcId =
-      member.trusted && p.geneve.securityId !== undefined ? p.geneve.securityId : tenant.unknownId;
-    const frame = bytes.subarray(p.inner.off);
-    const facts = frameFacts(frame, p.inner.headers);
-    const dstMac = p.inner.headers.ethernet.dst;
+    if (!member) {
+      this.drops.push('VTEP_NOT_MEMBER');
+      return [];
+    }
+    if (geneve.oam) {
+      // Rule 13: whole, as received.
+      this.punts.push({ reason: 'GENEVE_OAM', bytes });
+      return [];
+    }
+    const inner = p.inner!;
+    const outerEcn = ipv4 ? ipv4.ecn : ipv6!.ecn;
+    // The ECN change is made on the headers as parsed, then the frame is cut at its length (rule 10).
+    const changed = decapsulatedEcn(bytes.subarray(inner.off), inner.headers, inner.off, outerEcn);
+    if (!changed) {
+      this.drops.push('ECN_CE_ON_NOT_ECT');
+      return [];
+    }
+    const frame = changed.subarray(0, t.innerLength);
+    const srcId = member.trusted && geneve.securityId !== undefined ? geneve.securityId : tenant.unknownId;
+    // Policy and the flow hash see the headers as parsed (docs/DATAPLANE.md, "Parsing limits").
+    const facts = frameFacts(bytes.subarray(inner.off), inner.headers);
+    const dstMac = inner.headers.ethernet!.dst;
     const local = this.intent.vports.find((v) => v.vni === tenant.vni && v.mac === dstMac);
     if (local) return this.deliverLocal(local, frame, srcId, facts);
     if (tenant.remoteMacs.some((m) => m.mac === dstMac)) return [];
@@ -520,6 +609,121 @@ export class VtepModel {
       copies: vports.length,
     };
   }
+}
+
+export interface PuntedFrame {
+  reason: 'GENEVE_OAM' | 'MTU_EXCEEDED';
+  bytes: Uint8Array;
+}
+
+export interface ModelDecision {
+  outputs: ModelOutput[];
+  /** Copies the pipeline finishes (see VtepModel.fate). */
+  copies: number;
+  drops: DropReason[];
+  punts: PuntedFrame[];
+}
+
+// ------------------------------------------------------------------ rules 6 and 7: termination
+
+/** IPv6 extension headers the parser does not walk (rule 6 step 4); 44 (Fragment) is step 6. */
+const IPV6_OPTION_HEADERS = new Set([0, 43, 60]);
+
+/**
+ * Rules 6 and 7 for a frame on an uplink, in the contract's order: the first failing check is the
+ * reason. On success, the parse and the tenant frame's length (UDP length - 16 - 4 x Opt Len).
+ */
+export function terminate(
+  bytes: Uint8Array,
+  uplinkMac: string,
+  localVteps: ReadonlySet<string>,
+): { drop: DropReason } | { parse: VtepParse; innerLength: number } {
+  if (bytes.length < 14) return { drop: 'PARSER_ERROR' };
+  const p = parseLikeVtep(bytes);
+  const { ethernet, ipv4, ipv6, udp } = p.frame;
+  if (ethernet?.dst !== uplinkMac.toLowerCase()) return { drop: 'NOT_FOR_UPLINK_MAC' };
+  const dst = ipv4 ? ipv4.dst : ipv6?.dst;
+  if (!dst || !localVteps.has(Buffer.from(dst).toString('hex'))) return { drop: 'NOT_FOR_LOCAL_VTEP' };
+  if (ipv4 ? ipv4.ihl !== 5 : IPV6_OPTION_HEADERS.has(ipv6!.nextHeader)) return { drop: 'OUTER_IP_OPTIONS' };
+  if (ipv4 && !ipv4.checksumOk) return { drop: 'OUTER_IPV4_CHECKSUM' };
+  if (ipv4 ? ipv4.moreFragments || ipv4.frag !== 0 : ipv6!.nextHeader === 44)
+    return { drop: 'OUTER_FRAGMENT' };
+  const l3 = ipv4 ? ipv4.off : ipv6!.off;
+  const headerLength = ipv4 ? 20 : 40;
+  const datagram = ipv4 ? ipv4.totalLength : 40 + ipv6!.payloadLength;
+  const protocol = ipv4 ? ipv4.protocol : ipv6!.nextHeader;
+  if (
+    datagram > bytes.length - l3 ||
+    datagram < headerLength ||
+    (protocol === 17 && datagram < headerLength + 8)
+  )
+    return { drop: 'OUTER_LENGTH' };
+  if (protocol !== 17 || !udp || udp.dst !== 6081) return { drop: 'NOT_FOR_LOCAL_VTEP' };
+  if (udp.length !== datagram - headerLength) return { drop: 'OUTER_LENGTH' };
+  // Rule 7. The whole datagram is in the frame, so the parse below never runs short inside it.
+  const udpPayload = udp.length - 8;
+  if (udpPayload < 8 || !p.geneve) return { drop: 'PARSER_ERROR' };
+  const verdict = p.geneve.verdict;
+  if (verdict === 'bad-version') return { drop: 'GENEVE_VERSION' };
+  if (verdict === 'bad-protocol') return { drop: 'GENEVE_PROTOCOL' };
+  const optionBytes = 4 * (bytes[p.geneve.off] & 0x3f);
+  if (optionBytes > udpPayload - 8) return { drop: 'GENEVE_OPTION_LENGTH' };
+  if (verdict === 'unknown-critical') return { drop: 'GENEVE_CRITICAL_OPTION' };
+  if (verdict === 'bad-option-length') return { drop: 'GENEVE_OPTION_LENGTH' };
+  const innerLength = udpPayload - 8 - optionBytes;
+  if (innerLength < 14 || !p.inner?.headers.ethernet) return { drop: 'PARSER_ERROR' };
+  return { parse: p, innerLength };
+}
+
+// ------------------------------------------------------------------ rule 12: ECN at decapsulation
+
+export const ECN = { NOT_ECT: 0, ECT1: 1, ECT0: 2, CE: 3 } as const;
+
+/** RFC 6040 section 4.2, figure 4: the inner ECN after decapsulation, or undefined for "drop". */
+export function combineEcn(inner: number, outer: number): number | undefined {
+  if (inner === ECN.NOT_ECT) return outer === ECN.CE ? undefined : ECN.NOT_ECT;
+  if (inner === ECN.CE || outer === ECN.CE) return ECN.CE;
+  if (outer === ECN.ECT1) return ECN.ECT1;
+  return inner;
+}
+
+/** Ones'-complement 16-bit sum (RFC 1071). */
+function onesAdd(a: number, b: number): number {
+  const s = a + b;
+  return (s & 0xffff) + (s >>> 16);
+}
+
+/**
+ * The tenant frame with its ECN field as rule 12 says (a copy when it changes), or undefined when
+ * the combination is a drop. An IPv4 header checksum is updated as RFC 1624 equation 3 does.
+ * `h` holds offsets from `base` (the frame starts at `base` in the packet it was parsed from).
+ */
+export function decapsulatedEcn(
+  frame: Uint8Array,
+  h: FrameHeaders,
+  base: number,
+  outerEcn: number,
+): Uint8Array | undefined {
+  const innerEcn = h.ipv4?.ecn ?? h.ipv6?.ecn ?? ECN.NOT_ECT;
+  const ecn = combineEcn(innerEcn, outerEcn);
+  if (ecn === undefined) return undefined;
+  if (ecn === innerEcn) return frame;
+  const out = frame.slice();
+  if (h.ipv4) {
+    const o = h.ipv4.off - base;
+    const oldWord = u16(out, o);
+    out[o + 1] = (out[o + 1] & 0xfc) | ecn;
+    const newWord = u16(out, o);
+    const hc = u16(out, o + 10);
+    const sum = onesAdd(onesAdd(~hc & 0xffff, ~oldWord & 0xffff), newWord);
+    const checksum = ~sum & 0xffff;
+    out[o + 10] = checksum >> 8;
+    out[o + 11] = checksum & 0xff;
+  } else if (h.ipv6) {
+    const o = h.ipv6.off - base;
+    out[o + 1] = (out[o + 1] & 0xcf) | (ecn << 4);
+  }
+  return out;
 }
 
 export { hexAddr };

@@ -159,8 +159,9 @@ export class VtepSession {
     await this.insert([this.entry('port_role', { port }, 'set_access_port')]);
   }
 
-  async uplink(port: number, mtu?: number): Promise<void> {
-    const entities = [this.entry('port_role', { port }, 'set_uplink_port')];
+  /** An uplink with its own MAC (rule 6; default the reference fabric's) and optional IP MTU. */
+  async uplink(port: number, mtu?: number, mac: string = UNDERLAY.uplinkMac): Promise<void> {
+    const entities = [this.entry('port_role', { port }, 'set_uplink_port', { uplink_mac: mac })];
     if (mtu !== undefined) entities.push(this.entry('uplink_mtu', { port }, 'set_uplink_mtu', { mtu }));
     await this.insert(entities);
   }
@@ -347,6 +348,16 @@ export class VtepSession {
       this.client.cloneSession({
         sessionId: PUNT_CLONE_SESSION,
         replicas: [{ port: this.target.cpuPort, instance: 0 }],
+      }),
+    ]);
+  }
+
+  /** Configures a punt meter cell (rule 13): `burst` packets, then `perSecond` packets per second. */
+  async puntMeter(meter: string, perSecond: number, burst: number): Promise<void> {
+    await this.client.modify([
+      this.client.meterEntry(meter, {
+        index: 0,
+        config: { cir: perSecond, cburst: burst, pir: perSecond, pburst: burst },
       }),
     ]);
   }

@@ -1,0 +1,69 @@
+/*
+ * The ingress verdict (docs/DATAPLANE.md rules 1, 2, 4, 6-8, 12-13): every lookup before it ran
+ * side by side and recorded facts (metadata.p4, ingress_facts_t); tunnel termination decided
+ * rules 6-8, 12 and 13 already (a drop or punt reason, or facts.terminated). This takes the
+ * rest in the contract's order, the first failing check naming the drop reason: one lookup,
+ * where a chain of conditions would take a Tofino stage per link.
+ */
+#ifndef INGRESS_VERDICT_P4
+#define INGRESS_VERDICT_P4
+
+#include "../include/metadata.p4"
+
+control IngressVerdict(inout local_metadata_t meta) {
+
+    @hidden
+    action drop(drop_reason_t reason) {
+        meta.drop_reason = reason;
+    }
+
+    /* The frame is forwarded, or termination's drop or punt stands. */
+    @hidden
+    action pass() {
+    }
+
+    /* A priority encoder (the first entry that matches wins, so each entry tests only what
+     * tells it from the ones above). Not in the P4Info: the program fixes it. */
+    @hidden
+    table ingress_verdict {
+        key = {
+            meta.port_role:              ternary;
+            meta.facts.ethernet_missing: ternary;
+            meta.facts.terminated:       ternary;
+            meta.facts.vport_known:      ternary;
+            meta.delivery:               ternary;
+            meta.facts.hairpin:          ternary;
+            meta.facts.tunnel_known:     ternary;
+            meta.facts.route_known:      ternary;
+            meta.punt_reason:            ternary;
+        }
+        actions = {
+            drop;
+            pass;
+        }
+        const entries = {
+            /* Rule 1. */
+            (PORT_ROLE_UNCONFIGURED, _, _, _, _, _, _, _, _): drop(DROP_PORT_UNCONFIGURED);
+            (_, 1, _, _, _, _, _, _, _): drop(DROP_PARSER_ERROR);
+            /* Rules 6-8, 12, 13: termination decided. */
+            (PORT_ROLE_UPLINK, _, 0, _, _, _, _, _, _): pass();
+            (PORT_ROLE_ACCESS, _, _, 0, _, _, _, _, _): drop(DROP_UNKNOWN_SOURCE);
+            /* Rule 2; a tenant that sends BUM to the controller (bum_to_controller) punts it instead. */
+            (_, _, _, _, DELIVERY_NONE, _, _, _, PUNT_BUM): pass();
+            (_, _, _, _, DELIVERY_NONE, _, _, _, _): drop(DROP_UNKNOWN_DESTINATION);
+            /* Rule 10: a VTEP never relays between tunnels (split horizon). */
+            (PORT_ROLE_UPLINK, _, _, _, DELIVERY_REMOTE_VTEP, _, _, _, _): drop(DROP_TUNNEL_TO_TUNNEL);
+            (PORT_ROLE_ACCESS, _, _, _, DELIVERY_LOCAL_VPORT, 1, _, _, _): drop(DROP_HAIRPIN);
+            /* Rule 4. */
+            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, 0, _, _): drop(DROP_NO_TUNNEL);
+            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, _, 0, _): drop(DROP_NO_UNDERLAY_ROUTE);
+        }
+        const default_action = pass();
+    }
+
+    apply {
+        ingress_verdict.apply();
+    }
+}
+
+#endif
