@@ -204,9 +204,10 @@ describe('BUM on a DPU: answered or copied by the controller', () => {
   it('answers a Neighbor Solicitation with a Neighbor Advertisement, byte for byte', async () => {
     const before = await metrics('vtep-a');
     const target = 'fd00:10::2';
-    const body = new Uint8Array(4 + 16 + 8);
-    body.set([0xfd, 0x00, 0x00, 0x10, ...new Array(11).fill(0), 0x02], 4);
-    body.set([1, 1, 0x02, 0, 0, 0, 0x0a, 0x01], 20); // source link-layer address option
+    // RFC 4861 4.3: after the ICMPv6 header's 4 reserved bytes, the target, then the option.
+    const body = new Uint8Array(16 + 8);
+    body.set([0xfd, 0x00, 0x00, 0x10, ...new Array(11).fill(0), 0x02], 0);
+    body.set([1, 1, 0x02, 0, 0, 0, 0x0a, 0x01], 16); // source link-layer address option
     const solicitation = buildFrame([
       { kind: 'ethernet', dst: '33:33:ff:00:00:02', src: BLUE_WEB },
       { kind: 'ipv6', src: 'fd00:10::1', dst: 'ff02::1:ff00:2', hopLimit: 255 },
@@ -215,7 +216,7 @@ describe('BUM on a DPU: answered or copied by the controller', () => {
     ]);
     const out = await sendPunted(0, 1, solicitation, 1);
     const naBody = new Uint8Array(16 + 8);
-    naBody.set(body.subarray(4, 20), 0);
+    naBody.set(body.subarray(0, 16), 0);
     naBody.set([2, 1, 0x02, 0, 0, 0, 0x0a, 0x02], 16); // target link-layer address option
     const advertisement = buildFrame([
       { kind: 'ethernet', dst: BLUE_WEB, src: BLUE_DB },
@@ -225,7 +226,15 @@ describe('BUM on a DPU: answered or copied by the controller', () => {
     ]);
     expect(out).toEqual([{ port: 1, bytes: advertisement }]);
     expect(delta(before, await metrics('vtep-a'))).toEqual({ 'punts:bum_nd_answered': 1 });
-    if (haveTshark)
+    if (haveTshark) {
+      // The solicitation itself is a well-formed one (the target where RFC 4861 puts it).
+      expect(
+        tsharkFields(solicitation, ['icmpv6.type', 'icmpv6.nd.ns.target_address', 'icmpv6.opt.linkaddr']),
+      ).toEqual({
+        'icmpv6.type': '135',
+        'icmpv6.nd.ns.target_address': target,
+        'icmpv6.opt.linkaddr': BLUE_WEB,
+      });
       expect(
         tsharkFields(out[0].bytes, [
           'icmpv6.type',
@@ -243,6 +252,7 @@ describe('BUM on a DPU: answered or copied by the controller', () => {
         'icmpv6.nd.na.target_address': target,
         'icmpv6.opt.linkaddr': BLUE_DB,
       });
+    }
   });
 
   it('answers a tagged requester with its VLAN tag, for a local workload', async () => {
