@@ -155,32 +155,32 @@ function tsharkFields(frame: Uint8Array, fields: string[]): Record<string, strin
   return Object.fromEntries(fields.map((f, i) => [f, values[i]]));
 }
 
+/** A broadcast ARP request from (mac, ip) for `targetIp`, tagged when `vlan` is given. */
+function arpRequest(mac: string, ip: string, targetIp: string, vlan?: number): Uint8Array {
+  return buildFrame([
+    { kind: 'ethernet', dst: 'ff:ff:ff:ff:ff:ff', src: mac },
+    ...(vlan !== undefined ? [{ kind: 'vlan' as const, vid: vlan }] : []),
+    { kind: 'arp', operation: 1, senderMac: mac, senderIp: ip, targetMac: '00:00:00:00:00:00', targetIp },
+  ]);
+}
+
+/** The ARP reply of (mac, ip) to (toMac, toIp), tagged when `vlan` is given. */
+function arpReplyFrame(mac: string, ip: string, toMac: string, toIp: string, vlan?: number): Uint8Array {
+  return buildFrame([
+    vlan !== undefined
+      ? { kind: 'ethernet', dst: toMac, src: mac }
+      : { kind: 'ethernet', dst: toMac, src: mac, etherType: 0x0806 },
+    ...(vlan !== undefined ? [{ kind: 'vlan' as const, vid: vlan, etherType: 0x0806 }] : []),
+    { kind: 'arp', operation: 2, senderMac: mac, senderIp: ip, targetMac: toMac, targetIp: toIp },
+  ]);
+}
+
 describe('BUM on a DPU: answered or copied by the controller', () => {
   it('answers an ARP request for a remote workload of the tenant, byte for byte', async () => {
     const before = await metrics('vtep-a');
-    const request = buildFrame([
-      { kind: 'ethernet', dst: 'ff:ff:ff:ff:ff:ff', src: BLUE_WEB },
-      {
-        kind: 'arp',
-        operation: 1,
-        senderMac: BLUE_WEB,
-        senderIp: '192.168.10.1',
-        targetMac: '00:00:00:00:00:00',
-        targetIp: '192.168.10.2',
-      },
-    ]);
+    const request = arpRequest(BLUE_WEB, '192.168.10.1', '192.168.10.2');
     const out = await sendPunted(0, 1, request, 1);
-    const reply = buildFrame([
-      { kind: 'ethernet', dst: BLUE_WEB, src: BLUE_DB, etherType: 0x0806 },
-      {
-        kind: 'arp',
-        operation: 2,
-        senderMac: BLUE_DB,
-        senderIp: '192.168.10.2',
-        targetMac: BLUE_WEB,
-        targetIp: '192.168.10.1',
-      },
-    ]);
+    const reply = arpReplyFrame(BLUE_DB, '192.168.10.2', BLUE_WEB, '192.168.10.1');
     expect(out).toEqual([{ port: 1, bytes: reply }]);
     expect(delta(before, await metrics('vtep-a'))).toEqual({ 'punts:bum_arp_answered': 1 });
     if (haveTshark)
@@ -257,31 +257,9 @@ describe('BUM on a DPU: answered or copied by the controller', () => {
 
   it('answers a tagged requester with its VLAN tag, for a local workload', async () => {
     const before = await metrics('vtep-a');
-    const request = buildFrame([
-      { kind: 'ethernet', dst: 'ff:ff:ff:ff:ff:ff', src: BLUE_WEB_2 },
-      { kind: 'vlan', vid: VLAN_WEB_2 },
-      {
-        kind: 'arp',
-        operation: 1,
-        senderMac: BLUE_WEB_2,
-        senderIp: '192.168.10.4',
-        targetMac: '00:00:00:00:00:00',
-        targetIp: '192.168.10.1',
-      },
-    ]);
+    const request = arpRequest(BLUE_WEB_2, '192.168.10.4', '192.168.10.1', VLAN_WEB_2);
     const out = await sendPunted(0, 3, request, 1);
-    const reply = buildFrame([
-      { kind: 'ethernet', dst: BLUE_WEB_2, src: BLUE_WEB },
-      { kind: 'vlan', vid: VLAN_WEB_2, etherType: 0x0806 },
-      {
-        kind: 'arp',
-        operation: 2,
-        senderMac: BLUE_WEB,
-        senderIp: '192.168.10.1',
-        targetMac: BLUE_WEB_2,
-        targetIp: '192.168.10.4',
-      },
-    ]);
+    const reply = arpReplyFrame(BLUE_WEB, '192.168.10.1', BLUE_WEB_2, '192.168.10.4', VLAN_WEB_2);
     expect(out).toEqual([{ port: 3, bytes: reply }]);
     expect(delta(before, await metrics('vtep-a'))).toEqual({ 'punts:bum_arp_answered': 1 });
   });
