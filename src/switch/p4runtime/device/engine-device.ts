@@ -17,7 +17,7 @@ import {
   SimpleSwitchEngine,
   type TableEntryRecord,
 } from '../../v1model/index.js';
-import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from './bytes.js';
+import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh, valueToBytes } from './bytes.js';
 import {
   type Device,
   type DeviceActionCall,
@@ -169,7 +169,7 @@ class EngineControl implements DeviceControl {
       type: 'action',
       call: {
         action: a.name,
-        args: action.binding.args.map((v, i) => bigIntToBytes(BigInt(v), byteWidth(a.params[i].width))),
+        args: action.binding.args.map((v, i) => valueToBytes(v, byteWidth(a.params[i].width))),
       },
     };
   }
@@ -478,7 +478,7 @@ function deviceParam(
   }
   switch (m.kind) {
     case 'exact':
-      return { kind: 'exact', value: bytes(BigInt(m.value)) };
+      return { kind: 'exact', value: valueToBytes(m.value, n) };
     case 'lpm':
       return { kind: 'lpm', value: bytes(m.value), prefixLength: m.prefixLength };
     case 'ternary':
