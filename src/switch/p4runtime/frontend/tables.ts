@@ -485,7 +485,7 @@ export class TableManager {
     state: TableState,
     request: p4.v1.ITableEntry,
     out: { entity(e: p4.v1.IEntity): void },
-  ): readonly DeviceTableEntry[] | undefined {
+  ): Iterable<DeviceTableEntry> | undefined {
     const t = state.model;
     if (request.isDefaultAction) {
       out.entity({ tableEntry: this.defaultMessage(state, request) });
@@ -497,7 +497,7 @@ export class TableManager {
         `table '${t.name}'`,
       );
     }
-    let entries: readonly DeviceTableEntry[];
+    let entries: Iterable<DeviceTableEntry>;
     if ((request.match ?? []).length === 0) {
       entries = onTarget('Error when reading table entries from target', () =>
         this.ctx.control.getEntries(t.name),
@@ -586,7 +586,7 @@ export class TableManager {
     const entries = onTarget('Error when reading table entries from target', () =>
       this.ctx.control.getEntries(t.name),
     );
-    return entries.map((e) => {
+    return Array.from(entries, (e) => {
       const key: p4.v1.ITableEntry = { tableId: t.id, match: fieldMatchesOf(t, e.key) };
       if (t.needsPriority && e.priority > 0) key.priority = e.priority;
       return { handle: e.handle, key };
