@@ -3,9 +3,9 @@
  * through the P4Runtime client and reads the program's counters back by name.
  */
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
-import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
+import { encodePlanned } from './planned-key.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
 import { pushProgram, vtepProgram } from './reconcile.js';
 
@@ -31,27 +31,15 @@ export class VtepController {
     await pushProgram(this.client, await vtepProgram());
   }
 
-  private toEntity(e: PlannedEntity): p4.v1.IEntity {
-    if (e.kind === 'multicastGroup')
-      return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
-    if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
-    if (e.kind === 'meter') return this.client.meterEntry(e.meter, { index: e.index, config: e.config });
-    return this.client.tableEntry(e.table, {
-      match: e.isDefaultAction ? undefined : e.match,
-      action: e.action,
-      params: e.params,
-      ...(e.priority !== undefined ? { priority: e.priority } : {}),
-      ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
-    });
-  }
-
   /** Plans `intent` and writes it into a freshly pushed program. */
   async apply(intent: FabricIntent): Promise<Plan> {
     const plan = planFabric(intent);
     const defaults = plan.entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
     const inserts = plan.entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
-    await this.client.insert(inserts.map((e) => this.toEntity(e)));
-    if (defaults.length > 0) await this.client.modify(defaults.map((e) => this.toEntity(e)));
+    // Without the owner tag, as this one-shot apply has always written them (reconcile.ts tags its own).
+    const encode = (e: PlannedEntity) => encodePlanned(this.client, e, null);
+    await this.client.insert(inserts.map(encode));
+    if (defaults.length > 0) await this.client.modify(defaults.map(encode));
     return plan;
   }
 

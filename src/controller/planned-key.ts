@@ -105,8 +105,16 @@ function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; 
   return { key, value: `${value})${OWNER_HEX}` };
 }
 
-/** Encodes one planned entity with the device's P4Info (what the client writes). */
-export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.IEntity {
+/**
+ * Encodes one planned entity with the device's P4Info (what the client writes). Regular table
+ * entries carry `metadata`: by default the owner tag reconciliation recognises its entries by
+ * (device-state.ts); null for none.
+ */
+export function encodePlanned(
+  client: P4RuntimeClient,
+  e: PlannedEntity,
+  metadata: Uint8Array | null = OWNER_METADATA,
+): p4.v1.IEntity {
   if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
   if (e.kind === 'cloneSession') return client.cloneSession({ sessionId: e.id, replicas: e.replicas });
   if (e.kind === 'meter') return client.meterEntry(e.meter, { index: e.index, config: e.config });
@@ -116,7 +124,7 @@ export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.
     action: e.action,
     params: e.params,
     ...(e.priority !== undefined ? { priority: e.priority } : {}),
-    metadata: OWNER_METADATA,
+    ...(metadata ? { metadata } : {}),
   });
 }
 
