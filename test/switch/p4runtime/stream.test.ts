@@ -42,16 +42,21 @@ function takeTheClock(): void {
 }
 
 /**
- * Resolves once `stream` has delivered every message the server sent before this call: the server
- * answers a packet-out with an unknown metadata id with a StreamError (detailed reporting), on the
- * same stream, after them. So a message absent from `pending()` then was never sent: no quiet period.
+ * The messages matching `predicate` that the server has sent on `stream` so far (not yet consumed),
+ * all of them: the server answers a packet-out with an unknown metadata id with a StreamError
+ * (detailed reporting), on the same stream, after them. So a message absent from this list was
+ * never sent: no quiet period.
  */
-async function caughtUp(stream: Stream): Promise<void> {
+async function sentSoFar(
+  stream: Stream,
+  predicate: (m: p4.v1.StreamMessageResponse) => boolean,
+): Promise<p4.v1.StreamMessageResponse[]> {
   stream.send({
     packet: { payload: new Uint8Array([0x3c]), metadata: [{ metadataId: 9, value: bytes(1) }] },
   });
   const marker = await stream.next((m) => m.error != null);
   expect(marker?.error?.message).toMatch(/^Unknown metadata id in PacketOut message/);
+  return stream.pending().filter(predicate);
 }
 
 /** A target with server_all pushed by a primary controller (election id 10). */
@@ -201,8 +206,7 @@ describe('digests', () => {
     // Not configured yet: PI drops the sample, now and later.
     learn(mac(0x33), 2);
     vi.advanceTimersByTime(ALL_TIMERS_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(isDigest)).toEqual([]);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     await config(ids, 1, 0, 0);
     learn(mac(0x33), 2);
     const d = await nextDigest(primary);
@@ -226,8 +230,7 @@ describe('digests', () => {
     learn(mac(0x44));
     // Short of the ack timeout: the sample stays suppressed.
     vi.advanceTimersByTime(5_000);
-    await caughtUp(primary);
-    expect(primary.pending().filter(isDigest)).toEqual([]);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     primary.send({ digestAck: { digestId: first!.digestId, listId: first!.listId } });
     // The server handles a stream's messages in order: the answer to an arbitration sent after the
     // ack (a higher election id, so that the server answers) means the ack was processed.
@@ -244,8 +247,7 @@ describe('digests', () => {
     learn(mac(1));
     learn(mac(2));
     vi.advanceTimersByTime(ALL_TIMERS_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(isDigest)).toEqual([]);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     learn(mac(3));
     expect((await nextDigest(primary))?.data).toHaveLength(3);
     await config(ids, 100, 100_000_000, 0, UpdateType.MODIFY);
@@ -253,8 +255,7 @@ describe('digests', () => {
     learn(mac(5));
     // Held for max_timeout_ns (100 ms): nothing 1 ms short of it, then both samples in one list.
     vi.advanceTimersByTime(99);
-    await caughtUp(primary);
-    expect(primary.pending().filter(isDigest)).toEqual([]);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     vi.advanceTimersByTime(ALL_TIMERS_MS);
     const d = await nextDigest(primary);
     expect(d?.data).toHaveLength(2);
@@ -269,8 +270,7 @@ describe('digests', () => {
     await write(t!, UpdateType.DELETE, { digestEntry: { digestId: ids.digest('mac_learn_t') } });
     learn(mac(0x55));
     vi.advanceTimersByTime(ALL_TIMERS_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(isDigest)).toEqual([]);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
   });
 });
 
@@ -282,37 +282,40 @@ describe('idle timeout notifications', () => {
   const PI_BUFFERING_MS = 100;
   const idle = (m: p4.v1.StreamMessageResponse) => m.idleTimeoutNotification != null;
   const options = { ageingSweepMs: NO_AUTOMATIC_SWEEP, streamErrorReporting: 'detailed' as const };
+  /** exact_t's entry for mac(1), forwarding to `port`, with a TTL. */
+  const agingEntry = (ids: Ids, ttlMs: number, port: number, controllerMetadata?: number): p4.v1.IEntity => ({
+    tableEntry: {
+      tableId: ids.table('exact_t'),
+      match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
+      action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
+      idleTimeoutNs: ttlMs * 1_000_000,
+      controllerMetadata,
+    },
+  });
+  /** Runs `count` ageing sweeps, then lets PI's buffering send what they found. */
+  const sweeps = (target: TestTarget, count: number) => {
+    for (let i = 0; i < count; i++) target.target.manager.sweepIdleEntries();
+    vi.advanceTimersByTime(PI_BUFFERING_MS);
+  };
 
   it('reports an entry idle for its TTL with key, controller metadata and TTL, again every other sweep, not when hit', async () => {
     const { t, ids, primary } = await setup(options);
     takeTheClock();
-    const sweep = () => t.target.manager.sweepIdleEntries();
     const ttlMs = 100;
-    const entry: p4.v1.IEntity = {
-      tableEntry: {
-        tableId: ids.table('exact_t'),
-        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
-        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(2) }] } },
-        idleTimeoutNs: ttlMs * 1_000_000,
-        controllerMetadata: 99,
-      },
-    };
+    const entry = agingEntry(ids, ttlMs, 2, 99);
     await write(t, UpdateType.INSERT, entry);
     // A TTL passes before each hit, and the sweep comes at the hit: idle for no time, never reported.
     for (let i = 0; i < 3; i++) {
       vi.advanceTimersByTime(ttlMs);
       t.target.dataplane.inject(1, probeFrame(mac(1), {}));
-      sweep();
+      t.target.manager.sweepIdleEntries();
     }
     // 1 ms short of the TTL since the last hit: not reported either.
     vi.advanceTimersByTime(ttlMs - 1);
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(idle)).toEqual([]);
+    sweeps(t, 1);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
     // Now idle for more than its TTL.
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
+    sweeps(t, 1);
     const n = (await primary.next(idle))?.idleTimeoutNotification;
     expect(n?.tableEntry).toHaveLength(1);
     const e = n!.tableEntry![0];
@@ -322,55 +325,31 @@ describe('idle timeout notifications', () => {
     expect(toNumber(e.idleTimeoutNs)).toBe(ttlMs * 1_000_000);
     expect(toNumber(n?.timestamp)).toBeGreaterThan(0);
     // bmv2 reports a still-idle entry again, skipping one sweep: of the next two, one reports it.
-    sweep();
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
-    await caughtUp(primary);
-    expect(
-      primary
-        .pending()
-        .filter(idle)
-        .map((m) => m.idleTimeoutNotification?.tableEntry?.length),
-    ).toEqual([1]);
-    expect(await primary.next(idle)).toBeDefined();
+    sweeps(t, 2);
+    const again = await sentSoFar(primary, idle);
+    expect(again.map((m) => m.idleTimeoutNotification?.tableEntry?.length)).toEqual([1]);
+    expect(await primary.next(idle)).toBe(again[0]);
     // After the delete a sweep has nothing to report.
     await write(t, UpdateType.DELETE, entry);
-    sweep();
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(idle)).toEqual([]);
+    sweeps(t, 2);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
   });
 
   it('restarts the idle clock of an entry when a MODIFY sets its TTL again', async () => {
     const { t, ids, primary } = await setup(options);
     takeTheClock();
-    const sweep = () => t.target.manager.sweepIdleEntries();
     const ttlMs = 2000;
-    const entry = (port: number): p4.v1.IEntity => ({
-      tableEntry: {
-        tableId: ids.table('exact_t'),
-        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
-        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
-        idleTimeoutNs: ttlMs * 1_000_000,
-      },
-    });
-    await write(t, UpdateType.INSERT, entry(2));
+    await write(t, UpdateType.INSERT, agingEntry(ids, ttlMs, 2));
     vi.advanceTimersByTime(ttlMs);
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
+    sweeps(t, 1);
     expect(await primary.next(idle)).toBeDefined();
-    await write(t, UpdateType.MODIFY, entry(3));
+    await write(t, UpdateType.MODIFY, agingEntry(ids, ttlMs, 3));
     // Idle since the MODIFY only, 1 ms short of the TTL: not reported.
     vi.advanceTimersByTime(ttlMs - 1);
-    sweep();
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
-    await caughtUp(primary);
-    expect(primary.pending().filter(idle)).toEqual([]);
+    sweeps(t, 2);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
     // A full TTL since the MODIFY: reported.
-    sweep();
-    vi.advanceTimersByTime(PI_BUFFERING_MS);
+    sweeps(t, 1);
     expect(await primary.next(idle)).toBeDefined();
   });
 });
