@@ -249,7 +249,6 @@ async function runOnce(
     child.stderr.on('data', (d: Buffer) => {
       log += d.toString();
     });
-    child.on('error', reject);
     // A safety net only: a switch that accounts for everything is stopped long before.
     const bound = setTimeout(
       () => {
@@ -258,6 +257,11 @@ async function runOnce(
       },
       SWITCH_BOUND_MS + setupSeconds * 1000,
     );
+    child.on('error', (e) => {
+      clearTimeout(bound);
+      watcher.close();
+      reject(e);
+    });
     child.on('exit', () => {
       clearTimeout(bound);
       watcher.close();
