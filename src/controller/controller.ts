@@ -6,6 +6,7 @@ import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { encodePlanned } from './planned-key.js';
+import { planPuntMeters } from './punt-meters.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
 import { pushProgram, vtepProgram } from './reconcile.js';
 
@@ -31,15 +32,21 @@ export class VtepController {
     await pushProgram(this.client, await vtepProgram());
   }
 
-  /** Plans `intent` and writes it into a freshly pushed program. */
+  /**
+   * Plans `intent` and writes it into a freshly pushed program, punt meters included. Its entries
+   * carry the owner tag, as every entry genevectl writes (device-state.ts, OWNER_METADATA): a later
+   * reconcile of the device finds them its own, with nothing to write and no drift, and deletes
+   * them when the intent drops them.
+   */
   async apply(intent: FabricIntent): Promise<Plan> {
     const plan = planFabric(intent);
-    const defaults = plan.entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
-    const inserts = plan.entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
-    // Without the owner tag, as this one-shot apply has always written them (reconcile.ts tags its own).
-    const encode = (e: PlannedEntity) => encodePlanned(this.client, e, null);
-    await this.client.insert(inserts.map(encode));
-    if (defaults.length > 0) await this.client.modify(defaults.map(encode));
+    // Rule 13, as the reconciler plans it: every punt path's meter configured (they exist already).
+    plan.entities.push(...planPuntMeters(this.client.p4info, intent.puntLimits));
+    const modified = (e: PlannedEntity) => e.kind === 'meter' || (e.kind === 'table' && e.isDefaultAction);
+    const encode = (e: PlannedEntity) => encodePlanned(this.client, e);
+    await this.client.insert(plan.entities.filter((e) => !modified(e)).map(encode));
+    const modifies = plan.entities.filter(modified);
+    if (modifies.length > 0) await this.client.modify(modifies.map(encode));
     return plan;
   }
 

@@ -64,6 +64,19 @@ export async function resolveDeviceKind(target: DeviceTarget): Promise<DeviceKin
 }
 
 const UNIMPLEMENTED = 12; // google.rpc.Code
+const INVALID_ARGUMENT = 3;
+
+/**
+ * The one line for a device that turned our stream away because another live stream holds our
+ * election id (PI's DeviceState::add_connection: INVALID_ARGUMENT "Election id already exists").
+ */
+function electionIdInUse(connect: ConnectOptions, error: P4RuntimeRpcError): P4RuntimeRpcError {
+  return new P4RuntimeRpcError(
+    error.rpc,
+    error.code,
+    `election id ${connect.electionId ?? 1} is already in use on device ${connect.deviceId ?? 0} at ${connect.address} (another controller of the device has it, or a connection of ours the device has not ended yet): give this controller another electionId`,
+  );
+}
 
 /** Connects to a target's device the way its kind requires (no arbitration on a BlueField DPU). */
 export async function connectDevice(
@@ -77,6 +90,13 @@ export async function connectDevice(
     );
     return { client, target: { ...target, kind } };
   } catch (error) {
+    if (
+      error instanceof P4RuntimeRpcError &&
+      error.rpc === 'StreamChannel' &&
+      error.code === INVALID_ARGUMENT &&
+      /election id already exists/i.test(error.details)
+    )
+      throw electionIdInUse({ ...target.connect, ...extra }, error);
     // A server without arbitration ends the stream UNIMPLEMENTED; the program did not say it is a
     // DPU (the emulation runs the bmv2 program, a fresh DPU none), so the file has to.
     if (
@@ -368,7 +388,8 @@ export async function reconcileFabric(
       } catch (error) {
         return { device: target.name, ok: false, error: error as Error };
       } finally {
-        client?.close();
+        // Awaited: the next run (same election id) is then sure to find the device free of us.
+        await client?.close();
       }
     }),
   );

@@ -69,6 +69,8 @@ interface DeviceState {
   lastError?: string;
   /** What the device holds since our last apply; cleared on reconnect. */
   cache?: DeviceCache;
+  /** The dropped client's close: the next connection, with the same election id, waits for it. */
+  closing?: Promise<void>;
 }
 
 class Metrics {
@@ -228,7 +230,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private drop(state: DeviceState): void {
     clearTimeout(state.timer);
     state.client?.removeAllListeners();
-    state.client?.close();
+    if (state.client) state.closing = state.client.close();
     state.client = undefined;
     state.controller = undefined;
     state.kind = undefined;
@@ -255,7 +257,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     if (this.stopped) return;
     const name = state.target.name;
     // stream: a device without arbitration (BlueField) still gets the one stream, for packet-ins.
-    connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true })
+    // After the previous client's stream has ended: until then the device holds its election id.
+    (state.closing ?? Promise.resolve())
+      .then(() => connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true }))
       .then(({ client, target }) => {
         if (this.stopped) {
           client.close();
@@ -433,6 +437,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     clearInterval(this.resync);
     unwatchFile(this.file);
     for (const s of this.devices.values()) this.drop(s);
+    await Promise.all([...this.devices.values()].map((s) => s.closing));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -104,7 +104,8 @@ export async function startLab(count = 2, { profile }: { profile?: 'bluefield' }
       try {
         return await fn(c);
       } finally {
-        c.close();
+        // Awaited: the reconciler connects next with the same election id.
+        await c.close();
       }
     },
     async stop() {
