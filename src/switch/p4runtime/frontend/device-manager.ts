@@ -26,6 +26,7 @@ import {
 } from './status.js';
 import { TableManager } from './tables.js';
 import { ValueSetManager } from './value-sets.js';
+import { warmUpRequests } from './warm-up.js';
 
 /** p4.v1.SetForwardingPipelineConfigRequest.Action */
 export const PipelineAction = {
@@ -70,6 +71,26 @@ export interface DeviceManagerOptions {
   readonly streamErrorReporting?: StreamErrorReporting;
   /** Called each time a pipeline starts processing packets (commit). */
   readonly onActivated?: () => void;
+  /** Table writes to exercise on a scratch copy of every program installed (see {@link WarmUp}). */
+  readonly warmUp?: WarmUp;
+}
+
+/**
+ * Table INSERTs ({@link warmUpRequests}) applied, when a program is installed, to a private copy of
+ * it on the device ({@link Device.scratchControl}) and dropped: nothing of them is visible, and the
+ * first real writes find the write path compiled by V8. The cost is part of
+ * SetForwardingPipelineConfig's time.
+ */
+export interface WarmUp {
+  /** How many INSERTs (0: none). */
+  readonly updates: number;
+  /** WriteRequest batch size (as clients send them). */
+  readonly perRequest: number;
+  /**
+   * What the request goes through before it is applied: the gRPC layer encodes and decodes it, so
+   * that its decoder is exercised too.
+   */
+  readonly roundTrip: (request: p4.v1.IWriteRequest) => p4.v1.IWriteRequest;
 }
 
 /** Everything tied to one installed P4Info + device config. */
@@ -205,6 +226,8 @@ export class DeviceManager {
     }
     const saved = action === PipelineAction.RECONCILE_AND_COMMIT ? this.forwardingState() : [];
     const activate = action !== PipelineAction.VERIFY_AND_SAVE;
+    // Before the real instance is made: its objects then start with the shapes V8 settled on.
+    this.warmUp(model, deviceConfig);
     try {
       this.options.device.install(deviceConfig, activate);
     } catch (error) {
@@ -230,6 +253,29 @@ export class DeviceManager {
       if (failed) throw unknownError('Error when reconciling config', failed.message ?? '');
     }
     if (activate) this.options.onActivated?.();
+  }
+
+  /** Applies {@link DeviceManagerOptions.warmUp} to a scratch copy of the program just installed. */
+  private warmUp(model: P4InfoModel, deviceConfig: DeviceConfig): void {
+    const options = this.options.warmUp;
+    const device = this.options.device;
+    if (!options || options.updates <= 0 || !device.scratchControl) return;
+    const scratch = new InstalledPipeline(
+      { model, info: deviceConfig.info, control: device.scratchControl(deviceConfig) },
+      model.p4info,
+      new Uint8Array(0),
+      undefined,
+      () => {},
+      this.ageingSweepMs,
+    );
+    try {
+      for (const request of warmUpRequests(model, options.updates, options.perRequest)) {
+        const { updates } = options.roundTrip(request);
+        for (const update of updates ?? []) this.writeUpdate(scratch, update);
+      }
+    } finally {
+      scratch.close();
+    }
   }
 
   getPipelineConfig(responseType: number): p4.v1.IForwardingPipelineConfig {

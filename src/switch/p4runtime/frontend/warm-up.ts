@@ -1,0 +1,147 @@
+/**
+ * Table writes made up for a freshly loaded program, to be applied to a scratch copy of it (see
+ * {@link DeviceManager} `warmUp`): the first real writes then run compiled code instead of meeting
+ * V8's interpreter and its optimizing compiler (a cold write path cost the first 20,000 inserts
+ * about twice the CPU of later ones). bmv2, compiled ahead of time, has no such start.
+ *
+ * The entries are valid INSERTs into every table the controller may write directly (not const, no
+ * action profile, no zero-width key), spread evenly, with distinct keys and a table-entry action.
+ */
+import type { p4 } from 'p4runtime-ts-grpc/wire';
+import type { ActionModel, MatchFieldModel, P4InfoModel, TableModel } from './p4info-model.js';
+
+const INSERT = 1;
+
+/** Big-endian bytes of `value` in the fewest bytes, one byte for 0 (canonical). */
+function canonicalBytes(value: bigint): Uint8Array {
+  const bytes: number[] = [];
+  let v = value;
+  do {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  } while (v > 0n);
+  return Uint8Array.from(bytes);
+}
+
+/**
+ * Distinct values key numbers take in a `bits`-wide field: all but its top bit, which odd key
+ * numbers set (values of every length then reach the checks and conversions, small and full width:
+ * V8 compiles for the kinds of numbers it has seen), capped to keep arithmetic in safe integers.
+ */
+function radixOf(bits: number): number {
+  return bits === 1 ? 2 : 2 ** Math.min(bits - 1, 24);
+}
+
+/**
+ * Bits of an LPM field a full prefix leaves free: PI counts the prefix from the first bit of the
+ * byte-padded value, so the padding's worth of low bits must stay zero.
+ */
+function lpmBits(bits: number): number {
+  return bits - (Math.ceil(bits / 8) * 8 - bits);
+}
+
+/** Distinct values key numbers take in match field `f`. */
+function fieldRadix(f: MatchFieldModel): number {
+  if (f.matchType !== 'lpm') return radixOf(f.bitwidth);
+  const free = lpmBits(f.bitwidth);
+  return free <= 0 ? 1 : 2 ** Math.min(free, 24);
+}
+
+/** Value number `n` of a `bits`-wide field or parameter (see {@link radixOf}). */
+function valueNumbered(bits: number, n: number): Uint8Array {
+  const top = bits > 1 && n % 2 === 1 ? 1n << BigInt(bits - 1) : 0n;
+  return canonicalBytes(BigInt(n % radixOf(bits)) | top);
+}
+
+/** The action entries of `table` may use, or undefined when it has none. */
+function entryAction(model: P4InfoModel, table: TableModel): ActionModel | undefined {
+  for (const [id, scope] of table.actionScopes) {
+    if (scope === 'DEFAULT_ONLY') continue;
+    const action = model.actions.get(id);
+    if (action?.params.every((p) => p.bitwidth > 0)) return action;
+  }
+  return undefined;
+}
+
+/** Action `action` with parameter values number `n`. */
+function actionCall(action: ActionModel, n: number): p4.v1.IAction {
+  return {
+    actionId: action.id,
+    params: action.params.map((p) => ({ paramId: p.id, value: valueNumbered(p.bitwidth, n) })),
+  };
+}
+
+function writable(table: TableModel): boolean {
+  return (
+    !table.isConst &&
+    table.implementationId === 0 &&
+    table.matchFields.length > 0 &&
+    table.matchFields.every((f) => f.bitwidth > 0)
+  );
+}
+
+/** Distinct keys `table` can hold: its size, and no more than its key fields can tell apart. */
+function capacity(table: TableModel): number {
+  let keys = 1;
+  for (const f of table.matchFields) keys = Math.min(keys * fieldRadix(f), 2 ** 40);
+  return Math.min(keys, table.size > 0 ? table.size : keys);
+}
+
+/** Key number `n` of `table` as FieldMatches: n in mixed radix over the fields, last field fastest. */
+function fieldMatches(table: TableModel, n: number): p4.v1.IFieldMatch[] {
+  const out: p4.v1.IFieldMatch[] = new Array(table.matchFields.length);
+  let rest = n;
+  for (let i = table.matchFields.length - 1; i >= 0; i--) {
+    const f = table.matchFields[i];
+    const radix = fieldRadix(f);
+    const digit = BigInt(rest % radix);
+    rest = Math.floor(rest / radix);
+    const fieldId = f.id;
+    if (f.matchType === 'lpm') {
+      const pad = BigInt(f.bitwidth - lpmBits(f.bitwidth));
+      out[i] = { fieldId, lpm: { value: canonicalBytes(digit << pad), prefixLen: f.bitwidth } };
+      continue;
+    }
+    // The top bit follows n, so distinct digits still make distinct keys.
+    const top = f.bitwidth > 1 && n % 2 === 1 ? 1n << BigInt(f.bitwidth - 1) : 0n;
+    const value = canonicalBytes(digit | top);
+    if (f.matchType === 'exact') out[i] = { fieldId, exact: { value } };
+    else if (f.matchType === 'optional') out[i] = { fieldId, optional: { value } };
+    else if (f.matchType === 'range') out[i] = { fieldId, range: { low: value, high: value } };
+    else out[i] = { fieldId, ternary: { value, mask: canonicalBytes((1n << BigInt(f.bitwidth)) - 1n) } };
+  }
+  return out;
+}
+
+/**
+ * Up to `count` INSERTs spread over the writable tables of `model`, in WriteRequests of at most
+ * `perRequest` updates (the batches a client sends).
+ */
+export function warmUpRequests(model: P4InfoModel, count: number, perRequest: number): p4.v1.IWriteRequest[] {
+  const tables = [...model.tables.values()]
+    .filter(writable)
+    .map((table) => ({ table, action: entryAction(model, table), capacity: capacity(table) }))
+    .filter((t) => t.action !== undefined && t.capacity > 0);
+  const updates: p4.v1.IUpdate[] = [];
+  const next = new Array<number>(tables.length).fill(0);
+  while (updates.length < count) {
+    let added = false;
+    for (let i = 0; i < tables.length && updates.length < count; i++) {
+      const { table, action, capacity } = tables[i];
+      if (next[i] >= capacity) continue;
+      const tableEntry: p4.v1.ITableEntry = {
+        tableId: table.id,
+        match: fieldMatches(table, next[i]),
+        action: { action: actionCall(action!, next[i]++) },
+        ...(table.needsPriority ? { priority: 1 } : {}),
+      };
+      updates.push({ type: INSERT, entity: { tableEntry } });
+      added = true;
+    }
+    if (!added) break;
+  }
+  const requests: p4.v1.IWriteRequest[] = [];
+  for (let start = 0; start < updates.length; start += perRequest)
+    requests.push({ deviceId: 1, updates: updates.slice(start, start + perRequest) });
+  return requests;
+}
