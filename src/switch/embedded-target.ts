@@ -66,7 +66,7 @@ export interface EmbeddedTargetOptions {
  * Default {@link EmbeddedTargetOptions.warmUpWrites}: enough calls of the write path for V8 to
  * optimize it (measured with `npm run bench -- p4runtime-writes`).
  */
-export const DEFAULT_WARM_UP_WRITES = 3000;
+export const DEFAULT_WARM_UP_WRITES = 10000;
 
 /** Updates per WriteRequest of the warm-up (the client's default batch). */
 const WARM_UP_BATCH = 250;

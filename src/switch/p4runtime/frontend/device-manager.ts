@@ -12,7 +12,7 @@ import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
 import { IdleTimeoutMonitor } from './idle-timeout.js';
 import { P4InfoModel, P4InfoModelError } from './p4info-model.js';
-import type { PipelineContext } from './pipeline.js';
+import { type PipelineContext, UpdateType } from './pipeline.js';
 import { PreManager } from './pre.js';
 import { ReadResponseWriter } from './read-encoder.js';
 import { RegisterManager } from './registers.js';
@@ -260,18 +260,32 @@ export class DeviceManager {
     const options = this.options.warmUp;
     const device = this.options.device;
     if (!options || options.updates <= 0 || !device.scratchControl) return;
-    const scratch = new InstalledPipeline(
-      { model, info: deviceConfig.info, control: device.scratchControl(deviceConfig) },
-      model.p4info,
-      new Uint8Array(0),
-      undefined,
-      () => {},
-      this.ageingSweepMs,
-    );
+    const scratchPipeline = (): InstalledPipeline =>
+      new InstalledPipeline(
+        { model, info: deviceConfig.info, control: device.scratchControl!(deviceConfig) },
+        model.p4info,
+        new Uint8Array(0),
+        undefined,
+        () => {},
+        this.ageingSweepMs,
+      );
+    const requests = warmUpRequests(model, options.updates, options.perRequest);
+    // The last quarter goes to a second fresh instance: the compiled code then meets a new
+    // instance's objects (as the real one's will be) while warming up, not at the first real write.
+    const second = Math.ceil((requests.length * 3) / 4);
+    let scratch = scratchPipeline();
     try {
-      for (const request of warmUpRequests(model, options.updates, options.perRequest)) {
-        const { updates } = options.roundTrip(request);
-        for (const update of updates ?? []) this.writeUpdate(scratch, update);
+      for (let i = 0; i < requests.length; i++) {
+        if (i === second && i > 0) {
+          scratch.close();
+          scratch = scratchPipeline();
+        }
+        const updates = options.roundTrip(requests[i]).updates ?? [];
+        for (const update of updates) this.writeUpdate(scratch, update);
+        // Deleted again: the scratch instance stays small (no collector work for entries nobody
+        // will read), and the DELETE path is warmed too.
+        for (const update of updates)
+          this.writeUpdate(scratch, { type: UpdateType.DELETE, entity: update.entity });
       }
     } finally {
       scratch.close();

@@ -12,15 +12,30 @@ import type { ActionModel, MatchFieldModel, P4InfoModel, TableModel } from './p4
 
 const INSERT = 1;
 
-/** Big-endian bytes of `value` in the fewest bytes, one byte for 0 (canonical). */
-function canonicalBytes(value: bigint): Uint8Array {
-  const bytes: number[] = [];
-  let v = value;
-  do {
-    bytes.unshift(Number(v & 0xffn));
-    v >>= 8n;
-  } while (v > 0n);
-  return Uint8Array.from(bytes);
+/**
+ * Canonical bytes (leading zero bytes dropped, one byte for 0) of a `bits`-wide value: `low`
+ * (below 2^31), with the field's top bit set when `top`.
+ */
+function canonicalBytes(bits: number, low: number, top: boolean): Uint8Array {
+  const n = Math.ceil(bits / 8);
+  const bytes = new Uint8Array(n);
+  let v = low;
+  for (let i = n - 1; i >= 0 && v > 0; i--) {
+    bytes[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  if (top) bytes[n - 1 - ((bits - 1) >> 3)] |= 1 << ((bits - 1) & 7);
+  let start = 0;
+  while (start < n - 1 && bytes[start] === 0) start++;
+  return bytes.subarray(start);
+}
+
+/** All ones on `bits` bits. */
+function allOnes(bits: number): Uint8Array {
+  const bytes = new Uint8Array(Math.ceil(bits / 8)).fill(0xff);
+  const headBits = bits - (bytes.length - 1) * 8;
+  bytes[0] = (1 << headBits) - 1;
+  return bytes;
 }
 
 /**
@@ -49,18 +64,18 @@ function fieldRadix(f: MatchFieldModel): number {
 
 /** Value number `n` of a `bits`-wide field or parameter (see {@link radixOf}). */
 function valueNumbered(bits: number, n: number): Uint8Array {
-  const top = bits > 1 && n % 2 === 1 ? 1n << BigInt(bits - 1) : 0n;
-  return canonicalBytes(BigInt(n % radixOf(bits)) | top);
+  return canonicalBytes(bits, n % radixOf(bits), bits > 1 && n % 2 === 1);
 }
 
-/** The action entries of `table` may use, or undefined when it has none. */
-function entryAction(model: P4InfoModel, table: TableModel): ActionModel | undefined {
+/** The actions entries of `table` may use (taken in turn: each has its parameters' shapes). */
+function entryActions(model: P4InfoModel, table: TableModel): ActionModel[] {
+  const actions: ActionModel[] = [];
   for (const [id, scope] of table.actionScopes) {
     if (scope === 'DEFAULT_ONLY') continue;
     const action = model.actions.get(id);
-    if (action?.params.every((p) => p.bitwidth > 0)) return action;
+    if (action?.params.every((p) => p.bitwidth > 0)) actions.push(action);
   }
-  return undefined;
+  return actions;
 }
 
 /** Action `action` with parameter values number `n`. */
@@ -94,21 +109,23 @@ function fieldMatches(table: TableModel, n: number): p4.v1.IFieldMatch[] {
   for (let i = table.matchFields.length - 1; i >= 0; i--) {
     const f = table.matchFields[i];
     const radix = fieldRadix(f);
-    const digit = BigInt(rest % radix);
+    const digit = rest % radix;
     rest = Math.floor(rest / radix);
     const fieldId = f.id;
     if (f.matchType === 'lpm') {
-      const pad = BigInt(f.bitwidth - lpmBits(f.bitwidth));
-      out[i] = { fieldId, lpm: { value: canonicalBytes(digit << pad), prefixLen: f.bitwidth } };
+      const pad = f.bitwidth - lpmBits(f.bitwidth);
+      out[i] = {
+        fieldId,
+        lpm: { value: canonicalBytes(f.bitwidth, digit * 2 ** pad, false), prefixLen: f.bitwidth },
+      };
       continue;
     }
     // The top bit follows n, so distinct digits still make distinct keys.
-    const top = f.bitwidth > 1 && n % 2 === 1 ? 1n << BigInt(f.bitwidth - 1) : 0n;
-    const value = canonicalBytes(digit | top);
+    const value = canonicalBytes(f.bitwidth, digit, f.bitwidth > 1 && n % 2 === 1);
     if (f.matchType === 'exact') out[i] = { fieldId, exact: { value } };
     else if (f.matchType === 'optional') out[i] = { fieldId, optional: { value } };
     else if (f.matchType === 'range') out[i] = { fieldId, range: { low: value, high: value } };
-    else out[i] = { fieldId, ternary: { value, mask: canonicalBytes((1n << BigInt(f.bitwidth)) - 1n) } };
+    else out[i] = { fieldId, ternary: { value, mask: allOnes(f.bitwidth) } };
   }
   return out;
 }
@@ -120,19 +137,19 @@ function fieldMatches(table: TableModel, n: number): p4.v1.IFieldMatch[] {
 export function warmUpRequests(model: P4InfoModel, count: number, perRequest: number): p4.v1.IWriteRequest[] {
   const tables = [...model.tables.values()]
     .filter(writable)
-    .map((table) => ({ table, action: entryAction(model, table), capacity: capacity(table) }))
-    .filter((t) => t.action !== undefined && t.capacity > 0);
+    .map((table) => ({ table, actions: entryActions(model, table), capacity: capacity(table) }))
+    .filter((t) => t.actions.length > 0 && t.capacity > 0);
   const updates: p4.v1.IUpdate[] = [];
   const next = new Array<number>(tables.length).fill(0);
   while (updates.length < count) {
     let added = false;
     for (let i = 0; i < tables.length && updates.length < count; i++) {
-      const { table, action, capacity } = tables[i];
+      const { table, actions, capacity } = tables[i];
       if (next[i] >= capacity) continue;
       const tableEntry: p4.v1.ITableEntry = {
         tableId: table.id,
         match: fieldMatches(table, next[i]),
-        action: { action: actionCall(action!, next[i]++) },
+        action: { action: actionCall(actions[next[i] % actions.length], next[i]++) },
         ...(table.needsPriority ? { priority: 1 } : {}),
       };
       updates.push({ type: INSERT, entity: { tableEntry } });
@@ -142,6 +159,10 @@ export function warmUpRequests(model: P4InfoModel, count: number, perRequest: nu
   }
   const requests: p4.v1.IWriteRequest[] = [];
   for (let start = 0; start < updates.length; start += perRequest)
-    requests.push({ deviceId: 1, updates: updates.slice(start, start + perRequest) });
+    requests.push({
+      deviceId: 1,
+      electionId: { high: 0, low: 1 },
+      updates: updates.slice(start, start + perRequest),
+    });
   return requests;
 }
