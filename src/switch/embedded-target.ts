@@ -56,15 +56,17 @@ export interface EmbeddedTargetOptions {
   readonly profile?: TargetProfile;
   /**
    * Table INSERTs exercised on a scratch copy of each program installed, so that the first real
-   * writes run compiled code (see `WarmUp` in frontend/device-manager.ts); default
-   * {@link DEFAULT_WARM_UP_WRITES}, 0 for none.
+   * writes run compiled code (see `WarmUp` in frontend/device-manager.ts). Default 0 (none: tests
+   * and embedders push many pipelines and pay for each); `genevectl target serve` runs
+   * {@link DEFAULT_WARM_UP_WRITES}.
    */
   readonly warmUpWrites?: number;
 }
 
 /**
- * Default {@link EmbeddedTargetOptions.warmUpWrites}: enough calls of the write path for V8 to
- * optimize it (measured with `npm run bench -- p4runtime-writes`).
+ * {@link EmbeddedTargetOptions.warmUpWrites} of `genevectl target serve`: enough calls of the write
+ * path for V8 to have optimized it (3,000 left a third of the compilations to the first real
+ * writes; measured with `npm run bench -- p4runtime-writes`).
  */
 export const DEFAULT_WARM_UP_WRITES = 10000;
 
@@ -254,7 +256,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     streamErrorReporting: options.streamErrorReporting,
     onActivated: scheduleReplay,
     warmUp: {
-      updates: options.warmUpWrites ?? DEFAULT_WARM_UP_WRITES,
+      updates: options.warmUpWrites ?? 0,
       perRequest: WARM_UP_BATCH,
       // Through the same bytes a client would send, decoded as the Write handler's requests are.
       roundTrip: (request) => decodeWriteRequest(p4.v1.WriteRequest.encode(request).finish()),

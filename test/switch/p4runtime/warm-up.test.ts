@@ -123,9 +123,9 @@ describe('write-path warm-up', () => {
     }
   });
 
-  it('is skipped with warmUpWrites 0', async () => {
+  it('is off unless asked for (genevectl target serve asks for it)', async () => {
     const device = new CountingDevice();
-    const t = await startTarget({ device, warmUpWrites: 0 });
+    const t = await startTarget({ device });
     try {
       await push(t, PROGRAMS[0]);
       expect(device.scratchInstances).toBe(0);
