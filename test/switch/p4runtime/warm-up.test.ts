@@ -10,7 +10,7 @@ import { programArtifactPath } from '../../../src/artifacts/program.js';
 import type { DeviceConfig, DeviceControl } from '../../../src/switch/p4runtime/device/device.js';
 import { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
 import { P4InfoModel } from '../../../src/switch/p4runtime/frontend/p4info-model.js';
-import { warmUpRequests } from '../../../src/switch/p4runtime/frontend/warm-up.js';
+import { warmUpWrites } from '../../../src/switch/p4runtime/frontend/warm-up.js';
 import {
   fixtureDeviceConfig,
   fixtureP4Info,
@@ -74,9 +74,12 @@ describe('write-path warm-up', () => {
       try {
         await push(t, program);
         const installedByProgram = (await allEntries(t)).length;
-        const requests = warmUpRequests(new P4InfoModel(program.p4info()), 2000, 250);
+        const writes = warmUpWrites(new P4InfoModel(program.p4info()), 2000, 250);
+        const requests = [...writes.requests];
         const updates = requests.flatMap((r) => r.updates ?? []);
         expect(updates.length).toBeGreaterThan(0);
+        expect(updates.length).toBe(writes.updates);
+        expect(requests.every((r) => (r.updates?.length ?? 0) <= 250)).toBe(true);
         let refused = 0;
         for (const request of requests) {
           const r = await write(t.stub, { updates: request.updates });
@@ -112,7 +115,7 @@ describe('write-path warm-up', () => {
       expect(device.scratchInstances).toBe(2);
       expect(await allEntries(t)).toEqual([]);
       // The first entry the controller writes is the first the device holds.
-      const [first] = warmUpRequests(new P4InfoModel(vtep.p4info()), 1, 1);
+      const [first] = warmUpWrites(new P4InfoModel(vtep.p4info()), 1, 1).requests;
       const r = await write(t.stub, { updates: first.updates });
       expect(r.code).toBe(grpc.status.OK);
       const entries = await allEntries(t);

@@ -26,7 +26,7 @@ import {
 } from './status.js';
 import { TableManager } from './tables.js';
 import { ValueSetManager } from './value-sets.js';
-import { warmUpRequests } from './warm-up.js';
+import { warmUpWrites } from './warm-up.js';
 
 /** p4.v1.SetForwardingPipelineConfigRequest.Action */
 export const PipelineAction = {
@@ -76,7 +76,7 @@ export interface DeviceManagerOptions {
 }
 
 /**
- * Table INSERTs ({@link warmUpRequests}) applied, when a program is installed, to a private copy of
+ * Table INSERTs ({@link warmUpWrites}) applied, when a program is installed, to a private copy of
  * it on the device ({@link Device.scratchControl}) and dropped: nothing of them is visible, and the
  * first real writes find the write path compiled by V8. The cost is part of
  * SetForwardingPipelineConfig's time.
@@ -269,23 +269,27 @@ export class DeviceManager {
         () => {},
         this.ageingSweepMs,
       );
-    const requests = warmUpRequests(model, options.updates, options.perRequest);
+    const writes = warmUpWrites(model, options.updates, options.perRequest);
     // The last quarter goes to a second fresh instance: the compiled code then meets a new
     // instance's objects (as the real one's will be) while warming up, not at the first real write.
-    const second = Math.ceil((requests.length * 3) / 4);
+    const second = Math.ceil((writes.updates * 3) / 4);
+    let applied = 0;
+    let switched = false;
     let scratch = scratchPipeline();
     try {
-      for (let i = 0; i < requests.length; i++) {
-        if (i === second && i > 0) {
+      for (const request of writes.requests) {
+        if (applied >= second && !switched) {
           scratch.close();
           scratch = scratchPipeline();
+          switched = true;
         }
-        const updates = options.roundTrip(requests[i]).updates ?? [];
+        const updates = options.roundTrip(request).updates ?? [];
         for (const update of updates) this.writeUpdate(scratch, update);
         // Deleted again: the scratch instance stays small (no collector work for entries nobody
         // will read), and the DELETE path is warmed too.
         for (const update of updates)
           this.writeUpdate(scratch, { type: UpdateType.DELETE, entity: update.entity });
+        applied += updates.length;
       }
     } finally {
       scratch.close();

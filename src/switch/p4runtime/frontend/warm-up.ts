@@ -130,39 +130,53 @@ function fieldMatches(table: TableModel, n: number): p4.v1.IFieldMatch[] {
   return out;
 }
 
+/** Made-up writes: how many INSERTs in all, and the WriteRequests holding them, made as they are taken. */
+export interface WarmUpWrites {
+  readonly updates: number;
+  readonly requests: Iterable<p4.v1.IWriteRequest>;
+}
+
 /**
  * Up to `count` INSERTs spread over the writable tables of `model`, in WriteRequests of at most
- * `perRequest` updates (the batches a client sends).
+ * `perRequest` updates (the batches a client sends). Each request is made when it is taken, so that
+ * it is garbage young (made all at once, 10,000 updates outlived many collections and cost more to
+ * collect than to apply).
  */
-export function warmUpRequests(model: P4InfoModel, count: number, perRequest: number): p4.v1.IWriteRequest[] {
+export function warmUpWrites(model: P4InfoModel, count: number, perRequest: number): WarmUpWrites {
   const tables = [...model.tables.values()]
     .filter(writable)
     .map((table) => ({ table, actions: entryActions(model, table), capacity: capacity(table) }))
     .filter((t) => t.actions.length > 0 && t.capacity > 0);
-  const updates: p4.v1.IUpdate[] = [];
-  const next = new Array<number>(tables.length).fill(0);
-  while (updates.length < count) {
-    let added = false;
-    for (let i = 0; i < tables.length && updates.length < count; i++) {
-      const { table, actions, capacity } = tables[i];
-      if (next[i] >= capacity) continue;
-      const tableEntry: p4.v1.ITableEntry = {
-        tableId: table.id,
-        match: fieldMatches(table, next[i]),
-        action: { action: actionCall(actions[next[i] % actions.length], next[i]++) },
-        ...(table.needsPriority ? { priority: 1 } : {}),
-      };
-      updates.push({ type: INSERT, entity: { tableEntry } });
-      added = true;
+  const updates = Math.min(
+    count,
+    tables.reduce((n, t) => n + t.capacity, 0),
+  );
+  function* requests(): Generator<p4.v1.IWriteRequest, void, undefined> {
+    // Round robin over the tables that still have room.
+    const next = new Array<number>(tables.length).fill(0);
+    let made = 0;
+    let i = 0;
+    while (made < updates) {
+      const batch: p4.v1.IUpdate[] = [];
+      while (batch.length < perRequest && made < updates) {
+        const t = i;
+        i = (i + 1) % tables.length;
+        const { table, actions, capacity } = tables[t];
+        const n = next[t];
+        // Never all full: `updates` is at most the tables' capacities together.
+        if (n >= capacity) continue;
+        next[t] = n + 1;
+        const tableEntry: p4.v1.ITableEntry = {
+          tableId: table.id,
+          match: fieldMatches(table, n),
+          action: { action: actionCall(actions[n % actions.length], n) },
+          ...(table.needsPriority ? { priority: 1 } : {}),
+        };
+        batch.push({ type: INSERT, entity: { tableEntry } });
+        made++;
+      }
+      yield { deviceId: 1, electionId: { high: 0, low: 1 }, updates: batch };
     }
-    if (!added) break;
   }
-  const requests: p4.v1.IWriteRequest[] = [];
-  for (let start = 0; start < updates.length; start += perRequest)
-    requests.push({
-      deviceId: 1,
-      electionId: { high: 0, low: 1 },
-      updates: updates.slice(start, start + perRequest),
-    });
-  return requests;
+  return { updates, requests: requests() };
 }
