@@ -19,7 +19,7 @@ const ONLY = process.env.BENCH_SETUPS?.split(',');
 /** Extra node flags for the standalone server, e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile it. */
 /** BENCH_SERVER_THREADS=1 shows the server's CPU per entry by thread name, round by round. */
 const THREADS = process.env.BENCH_SERVER_THREADS === '1';
-/** Arguments added to `genevectl target serve`, e.g. BENCH_SERVER_ARGS='--warm-up-writes 0'. */
+/** Arguments added to `genevectl target serve`, e.g. BENCH_SERVER_ARGS='--warm-up-writes 10000'. */
 const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 

@@ -56,19 +56,18 @@ export interface EmbeddedTargetOptions {
   readonly profile?: TargetProfile;
   /**
    * Table INSERTs exercised on a scratch copy of each program installed, so that the first real
-   * writes run compiled code (see `WarmUp` in frontend/device-manager.ts). Default 0 (none: tests
-   * and embedders push many pipelines and pay for each); `genevectl target serve` runs
-   * {@link DEFAULT_WARM_UP_WRITES}.
+   * writes run compiled code (see `WarmUp` in frontend/device-manager.ts). Default 0 (none).
    */
   readonly warmUpWrites?: number;
 }
 
 /**
- * {@link EmbeddedTargetOptions.warmUpWrites} of `genevectl target serve`: enough calls of the write
- * path for V8 to have optimized it (3,000 left a third of the compilations to the first real
- * writes; measured with `npm run bench -- p4runtime-writes`).
+ * {@link EmbeddedTargetOptions.warmUpWrites} of `genevectl target serve`: none. The warm-up makes
+ * SetForwardingPipelineConfig slower than bmv2's and does not shorten push-then-write, so it is
+ * asked for (`--warm-up-writes 10000`: enough calls for V8 to optimize the write path; 3,000 left
+ * a third of the compilations to the first real writes). docs/ARCHITECTURE.md has the figures.
  */
-export const DEFAULT_WARM_UP_WRITES = 10000;
+export const DEFAULT_WARM_UP_WRITES = 0;
 
 /** Updates per WriteRequest of the warm-up (the client's default batch). */
 const WARM_UP_BATCH = 250;
