@@ -7,8 +7,9 @@
  * endpoint are served over HTTP.
  */
 import { EventEmitter } from 'node:events';
-import { unwatchFile, watchFile } from 'node:fs';
+import { type FSWatcher, unwatchFile, watch, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { basename, dirname } from 'node:path';
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VtepController } from './controller.js';
@@ -23,10 +24,11 @@ import {
   reconcileDevice,
 } from './fabric-controller.js';
 import { deriveChanged, fabricDelta, patchIntent } from './fabric-delta.js';
+import { FabricFile } from './fabric-file.js';
 import type { Fabric } from './fabric-schema.js';
 import { DevicePlan, type PlanStep } from './incremental-plan.js';
 import type { FabricIntent } from './intent.js';
-import { type LoadedFabric, loadFabric } from './load-fabric.js';
+import type { LoadedFabric } from './load-fabric.js';
 import { PuntHandler } from './punts.js';
 import { applyChanges } from './reconcile.js';
 
@@ -35,7 +37,10 @@ export interface ServiceOptions {
   listen?: string;
   /** Reconnect backoff: first delay and cap, ms (default 250 and 10,000). */
   backoffMs?: { initial: number; max: number };
-  /** How often the file is checked for changes, ms (default 500). */
+  /**
+   * How often the file is also polled for changes, ms (default 500): changes are seen at once by
+   * a watch of its directory (inotify), where the file system has one.
+   */
   watchIntervalMs?: number;
   log?: (line: string) => void;
   /** Replace another program on a device (wipes it). */
@@ -150,12 +155,16 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private names = new Map<number, string>();
   /** The fabric the devices are given (a file in the fabric format). */
   private fabric?: Fabric;
+  private readonly reader: FabricFile;
+  private watcher?: FSWatcher;
+  private pendingReload?: NodeJS.Immediate;
 
   constructor(
     private readonly file: string,
     private readonly options: ServiceOptions = {},
   ) {
     super();
+    this.reader = new FabricFile(file);
   }
 
   private log(line: string): void {
@@ -179,7 +188,26 @@ export class FabricService extends EventEmitter<ServiceEvents> {
       this.resync.unref();
     }
     watchFile(this.file, { interval: this.options.watchIntervalMs ?? 500 }, (now, before) => {
-      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.reload();
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.scheduleReload();
+    });
+    try {
+      // The directory, not the file: an editor (or `mv`) replaces the file by another.
+      const name = basename(this.file);
+      this.watcher = watch(dirname(this.file), (_, changed) => {
+        if (changed === name) this.scheduleReload();
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // No watch on this file system: the polling above sees changes.
+    }
+  }
+
+  /** One reload for the events of one change (a write can raise several). */
+  private scheduleReload(): void {
+    if (this.pendingReload || this.stopped) return;
+    this.pendingReload = setImmediate(() => {
+      this.pendingReload = undefined;
+      this.reload();
     });
   }
 
@@ -190,7 +218,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   }
 
   private load(): string[] {
-    return this.apply(loadFabric(this.file));
+    const read = this.reader.read();
+    if (!read) throw new Error(`${this.file}: read twice`); // the first read always answers
+    return this.apply(read.loaded);
   }
 
   /** Gives every device its part of `loaded`; returns the devices reconciled for it. */
@@ -327,10 +357,12 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   /** Loads the file again; a file with mistakes is reported and the running intent kept. */
   reload(): void {
     try {
-      const loaded = loadFabric(this.file);
-      const local = this.applyLocal(loaded);
-      const devices = local ?? this.apply(loaded);
-      this.log(`${this.file}: reloaded${local ? `, ${local.length} device(s) concerned` : ''}`);
+      const read = this.reader.read();
+      if (!read) return; // the same bytes as the version last read
+      const local = this.applyLocal(read.loaded);
+      const devices = local ?? this.apply(read.loaded);
+      const reread = read.reread ? `, ${read.reread.items} item(s) of ${read.reread.list} read again` : '';
+      this.log(`${this.file}: reloaded${reread}${local ? `, ${local.length} device(s) concerned` : ''}`);
       this.emit('reload', { ok: true, incremental: local !== undefined, devices });
     } catch (error) {
       this.log(`${this.file}: not applied, the running fabric is kept:\n  ${(error as Error).message}`);
@@ -558,7 +590,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resync);
+    clearImmediate(this.pendingReload);
     unwatchFile(this.file);
+    this.watcher?.close();
     for (const s of this.devices.values()) this.drop(s);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
