@@ -6,23 +6,27 @@
 // here too, the way bench/p4runtime-writes.bench.ts does (the client inserting overlay_mac entries),
 // on 4 fresh targets written in parallel, so the first apply is compared with the same machine load.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadP4Info, P4InfoIndex, P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { stringify } from 'yaml';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import {
   capacityProblems,
+  type DeviceReport,
   type DeviceTarget,
   deviceTargets,
   type Fabric,
+  FabricService,
   fabricSchema,
   planFabric,
-  reconcileDevice,
   reconcileFabric,
   vtepProgram,
   workloadSchema,
 } from '../src/controller/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
-import { overlayFabric, SHAPE, workload } from './lib/overlay-fabric.js';
+import { overlayFabric, SHAPE, workload, workloadMac } from './lib/overlay-fabric.js';
 
 /** Entries per device of the reference write rate. */
 const REFERENCE_ENTRIES = Number(process.env.BENCH_REFERENCE_ENTRIES ?? 40_000);
@@ -210,27 +214,106 @@ try {
     );
   }
 
-  // The service keeps a session per device and what it wrote: a change is planned, diffed and
-  // written without reading the devices again.
-  const clients = await Promise.all(
-    targets().map((t) => P4RuntimeClient.connect({ ...t.connect, reconnect: false })),
-  );
-  const caches = await Promise.all(targets().map((t, i) => reconcileDevice(clients[i], t)));
-  base.workloads.push(workloadSchema.parse(workload(SHAPE.workloads)));
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const changed = await Promise.all(
-    targets().map((t, i) => reconcileDevice(clients[i], t, { cache: caches[i].cache })),
-  );
-  const one = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  console.log(
-    `one-workload change: ${changed.reduce((n, r) => n + r.written, 0)} writes (${changed.map((r) => `${r.device} ${r.written}`).join(', ')}) ` +
-      `in ${ms(one)}, controller CPU ${ms((used.user + used.system) / 1000)}: the service's path from a fabric it holds ` +
-      '(derive, plan and diff every device against its cached state, write); reading and parsing the file is not in it',
-  );
-  figure('one-workload change (controller run)', one, 'ms', 100, 'lower');
-  for (const c of clients) c.close();
+  // The service (`genevectl controller run -f FILE`) at full size: started on the fabric's file
+  // (13.7 MB of YAML), it connects and reconciles each device (they hold the fabric: nothing to
+  // write), then keeps a session per device, what it wrote and its plan by tenant.
+  const dir = mkdtempSync(join(tmpdir(), 'controller-bench-'));
+  const file = join(dir, 'fabric.yaml');
+  const input = overlayFabric(addresses);
+  const text = stringify(input);
+  writeFileSync(file, text);
+  const service = new FabricService(file, { resyncMs: 0, watchIntervalMs: 60_000 });
+  try {
+    const ready = Promise.all(
+      targets().map(
+        (t) =>
+          new Promise<void>((resolve) =>
+            service.on('converged', ({ device }) => device === t.name && resolve()),
+          ),
+      ),
+    );
+    await service.start();
+    await ready;
+    /** Runs `change`, then waits for the devices it names to report their writes done. */
+    const measured = async (what: string, change: () => Promise<string[]> | string[]) => {
+      const reports = new Map<string, DeviceReport>();
+      const done = new Map<string, () => void>();
+      const onConverged = ({ device, report }: { device: string; report: DeviceReport }) => {
+        reports.set(device, report);
+        done.get(device)?.();
+      };
+      service.on('converged', onConverged);
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const devices = await change();
+      await Promise.all(
+        devices.map((d) =>
+          reports.has(d) ? undefined : new Promise<void>((resolve) => done.set(d, resolve)),
+        ),
+      );
+      const elapsed = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      service.off('converged', onConverged);
+      const written = [...reports.values()].reduce((n, r) => n + r.written, 0);
+      console.log(
+        `${what}: ${written} writes (${[...reports].map(([d, r]) => `${d} ${r.written}`).join(', ')}) in ${ms(elapsed)}, ` +
+          `controller CPU ${ms((used.user + used.system) / 1000)}`,
+      );
+      return elapsed;
+    };
+
+    // (a) From a fabric held in memory: one workload added.
+    const added = workloadSchema.parse(workload(SHAPE.workloads));
+    const inMemory = { ...base, workloads: [...base.workloads, added] };
+    const a = await measured('one-workload change, in memory (the service given the fabric)', () => {
+      const r = service.applyFabric({ format: 'fabric', file, fabric: inMemory, where: () => '' });
+      if (!r.incremental) throw new Error('the change was not planned as a local one');
+      return r.devices;
+    });
+    figure('one-workload change, in memory (controller run)', a, 'ms', 100, 'lower');
+
+    // The file now says the same (its own reload finds nothing to write): the new workload
+    // appended as an item of `workloads`, written beside it and renamed over it, as editors do.
+    const item = (w: unknown) =>
+      stringify([w])
+        .split('\n')
+        .map((l) => (l === '' ? l : `  ${l}`))
+        .join('\n');
+    const replace = (next: string) => {
+      writeFileSync(`${file}.tmp`, next);
+      renameSync(`${file}.tmp`, file);
+    };
+    const withAdded = text + item(workload(SHAPE.workloads));
+    const synced = new Promise<void>((resolve) => service.once('reload', () => resolve()));
+    replace(withAdded);
+    await synced;
+
+    // (b) The file: workload w50000 (the middle of the file) gets a new MAC. From the rename to
+    // the writes done: the change seen (inotify), the file read and compared with the last
+    // version, the workload's item parsed and checked, the tenant planned, the devices written.
+    const middle = Math.floor(SHAPE.workloads / 2);
+    const before = item(workload(middle));
+    const after = item({ ...workload(middle), mac: workloadMac(SHAPE.workloads + 1) });
+    if (!withAdded.includes(before)) throw new Error(`workload ${middle} not found in the file`);
+    const edited = withAdded.replace(before, after);
+    let reloadLog = '';
+    const b = await measured('one-workload change, file edited (the service watching it)', async () => {
+      const reloaded = new Promise<string[]>((resolve, reject) =>
+        service.once('reload', ({ ok, error, incremental, devices }) => {
+          reloadLog = `reload: ${incremental ? 'local' : 'whole fabric'}, devices ${devices?.join(', ')}`;
+          if (ok) resolve(devices ?? []);
+          else reject(error);
+        }),
+      );
+      replace(edited);
+      return reloaded;
+    });
+    console.log(`  ${reloadLog}`);
+    figure('one-workload change, file edited (controller run -f)', b, 'ms', 100, 'lower');
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
   // Recovery: device 0 restarts empty on the same address; one reconcile writes it again.
   children[0].kill('SIGTERM');
   await new Promise((resolve) => children[0].once('exit', resolve));

@@ -21,7 +21,21 @@ export interface FabricDelta {
 /** More changed workloads than this in one edit: plan the whole fabric (cheaper than checking each). */
 export const MAX_LOCAL_WORKLOADS = 256;
 
-const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+/** Equal plain data (what the schema gives: objects, arrays, scalars). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!same(x[k], y[k])) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}
 
 function sameWorkload(a: WorkloadSpec, b: WorkloadSpec): boolean {
   return (
@@ -38,7 +52,7 @@ function sameWorkload(a: WorkloadSpec, b: WorkloadSpec): boolean {
   );
 }
 
-const sameTenant = (a: TenantSpec, b: TenantSpec) => sameJson(a, b);
+const sameTenant = (a: TenantSpec, b: TenantSpec) => same(a, b);
 
 /**
  * The differing middle of two lists (what is left once the common head and tail are set aside):
@@ -57,9 +71,9 @@ function middle<T>(before: readonly T[], after: readonly T[], same: (a: T, b: T)
 export function fabricDelta(before: Fabric, after: Fabric): FabricDelta | undefined {
   if (
     before.fabric !== after.fabric ||
-    !sameJson(before.securityOption, after.securityOption) ||
-    !sameJson(before.devices, after.devices) ||
-    !sameJson(before.identities, after.identities)
+    !same(before.securityOption, after.securityOption) ||
+    !same(before.devices, after.devices) ||
+    !same(before.identities, after.identities)
   )
     return undefined;
   const tenants = new Set<string>();
@@ -80,6 +94,9 @@ export function fabricDelta(before: Fabric, after: Fabric): FabricDelta | undefi
   return { tenants, added };
 }
 
+const sameWire = (a: WorkloadSpec, aMac: string, b: WorkloadSpec, bMac: string) =>
+  a.device === b.device && a.port === b.port && (a.vlan ?? 0) === (b.vlan ?? 0) && aMac === bMac;
+
 /**
  * Each device's view of the changed tenants only (derive.ts on the part of the fabric they make),
  * after the checks that span tenants (names, VNIs, and the workload names and wires of the new
@@ -98,15 +115,24 @@ export function deriveChanged(after: Fabric, delta: FabricDelta): Derivation | u
   if (delta.added.length > 0) {
     const added = new Set(delta.added);
     const workloadNames = new Set(delta.added.map((w) => w.name));
-    const wire = (w: WorkloadSpec, mac: string) => `${w.device}/${w.port}/${w.vlan ?? 0}/${mac}`;
-    const macs = new Set(delta.added.map((w) => macKey(w.mac)));
-    const wires = new Set(delta.added.map((w) => wire(w, macKey(w.mac))));
-    if (workloadNames.size < delta.added.length || wires.size < delta.added.length) return undefined;
+    // Wires (device, port, VLAN, MAC) by port, so most workloads are passed over on a number.
+    const wires = new Map<number, Array<{ w: WorkloadSpec; mac: string }>>();
+    for (const w of delta.added) {
+      const mac = macKey(w.mac);
+      const list = wires.get(w.port) ?? [];
+      if (list.some((x) => sameWire(x.w, x.mac, w, mac))) return undefined;
+      list.push({ w, mac });
+      wires.set(w.port, list);
+    }
+    if (workloadNames.size < delta.added.length) return undefined;
     for (const w of after.workloads) {
       if (added.has(w)) continue;
       if (workloadNames.has(w.name)) return undefined;
-      const mac = macKey(w.mac);
-      if (macs.has(mac) && wires.has(wire(w, mac))) return undefined;
+      const list = wires.get(w.port);
+      if (!list) continue;
+      for (const x of list)
+        if (x.w.device === w.device && (x.w.vlan ?? 0) === (w.vlan ?? 0) && x.mac === macKey(w.mac))
+          return undefined;
     }
   }
   const part: Fabric = {

@@ -29,7 +29,7 @@ import type { Fabric } from './fabric-schema.js';
 import { DevicePlan, type PlanStep } from './incremental-plan.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
-import { PuntHandler } from './punts.js';
+import { emptyPuntCounts, type PuntCounts, PuntHandler } from './punts.js';
 import { applyChanges } from './reconcile.js';
 
 export interface ServiceOptions {
@@ -72,7 +72,10 @@ interface DeviceState {
   kind?: DeviceKind;
   client?: P4RuntimeClient;
   controller?: VtepController;
+  /** The packet-in handler, made when first needed (see `punts()`), and what it answers from. */
   punts?: PuntHandler;
+  puntIntent?: FabricIntent;
+  puntCounts: PuntCounts;
   connected: boolean;
   converged: boolean;
   /** A reconcile is wanted (new intent) while one runs. */
@@ -245,6 +248,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           dirty: false,
           running: false,
           attempts: 0,
+          puntCounts: emptyPuntCounts(),
         };
         this.devices.set(target.name, fresh);
         this.connect(fresh);
@@ -349,9 +353,20 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           ms: performance.now() - started,
           cache,
         };
-        this.settled(state, client, report);
+        this.settled(state, report);
       })
       .catch((error: Error) => this.failed(state, client, error, end));
+  }
+
+  /**
+   * Gives the devices `loaded` (what the file would say; `reload` passes what it read): a local
+   * change is planned for what changed alone and written on the devices concerned, anything else
+   * planned in full on every device. Returns the devices reconciled for it (each reports
+   * `converged`). Throws {@link IntentError} for a fabric with mistakes (nothing is written).
+   */
+  applyFabric(loaded: LoadedFabric): { incremental: boolean; devices: string[] } {
+    const local = this.applyLocal(loaded);
+    return { incremental: local !== undefined, devices: local ?? this.apply(loaded) };
   }
 
   /** Loads the file again; a file with mistakes is reported and the running intent kept. */
@@ -359,11 +374,12 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     try {
       const read = this.reader.read();
       if (!read) return; // the same bytes as the version last read
-      const local = this.applyLocal(read.loaded);
-      const devices = local ?? this.apply(read.loaded);
+      const { incremental, devices } = this.applyFabric(read.loaded);
       const reread = read.reread ? `, ${read.reread.items} item(s) of ${read.reread.list} read again` : '';
-      this.log(`${this.file}: reloaded${reread}${local ? `, ${local.length} device(s) concerned` : ''}`);
-      this.emit('reload', { ok: true, incremental: local !== undefined, devices });
+      this.log(
+        `${this.file}: reloaded${reread}${incremental ? `, ${devices.length} device(s) concerned` : ''}`,
+      );
+      this.emit('reload', { ok: true, incremental, devices });
     } catch (error) {
       this.log(`${this.file}: not applied, the running fabric is kept:\n  ${(error as Error).message}`);
       this.emit('reload', { ok: false, error: error as Error });
@@ -399,7 +415,6 @@ export class FabricService extends EventEmitter<ServiceEvents> {
 
   private connect(state: DeviceState): void {
     if (this.stopped) return;
-    const name = state.target.name;
     // stream: a device without arbitration (BlueField) still gets the one stream, for packet-ins.
     connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true })
       .then(({ client, target }) => {
@@ -414,16 +429,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         client.on('disconnect', ({ error }) => {
           if (state.client === client) this.retry(state, new Error(`stream lost: ${error.message}`));
         });
-        state.punts = new PuntHandler(
-          state.target.intent,
-          (frame, metadata) => client.packetOut(frame, metadata),
-          {
-            log: (line) => this.log(`${name}: ${line}`),
-            // Counting goes on across program pushes, reconciles and reconnects.
-            ...(state.punts ? { counts: state.punts.counts } : {}),
-          },
-        );
-        client.on('packetIn', (p) => state.punts?.handle(p));
+        state.punts = undefined;
+        state.puntIntent = state.target.intent;
+        client.on('packetIn', (p) => this.punts(state, client).handle(p));
         this.reconcile(state);
       })
       .catch((error: Error) => this.retry(state, error));
@@ -457,25 +465,32 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           PROFILES[target.kind ?? 'bmv2'].replication && encoded && encoded.entities === report.plan.entities
             ? DevicePlan.of(target.intent, report.plan, encoded.encoded)
             : undefined;
-        this.settled(state, client, report);
+        this.settled(state, report);
       })
       .catch((error: Error) => this.failed(state, client, error, end));
   }
 
+  /**
+   * The packet-in handler of a device, for the intent it holds: made at the first packet-in after
+   * a change (indexing every workload of a large fabric takes tens of ms, not to be spent on every
+   * change of one). Counting goes on across changes, program pushes, reconciles and reconnects.
+   */
+  private punts(state: DeviceState, client: P4RuntimeClient): PuntHandler {
+    state.punts ??= new PuntHandler(
+      state.puntIntent ?? state.target.intent,
+      (frame, metadata) => client.packetOut(frame, metadata),
+      { log: (line) => this.log(`${state.target.name}: ${line}`), counts: state.puntCounts },
+    );
+    return state.punts;
+  }
+
   /** A device holds what it was given: metrics, log, event, and the packet-in handler for it. */
-  private settled(state: DeviceState, client: P4RuntimeClient, report: DeviceReport): void {
+  private settled(state: DeviceState, report: DeviceReport): void {
     const name = state.target.name;
     state.cache = report.cache;
     // Packet-ins are answered from the intent the device now holds.
-    state.punts = new PuntHandler(
-      state.target.intent,
-      (frame, metadata) => client.packetOut(frame, metadata),
-      {
-        log: (line) => this.log(`${name}: ${line}`),
-        // Counting goes on across program pushes, reconciles and reconnects.
-        ...(state.punts ? { counts: state.punts.counts } : {}),
-      },
-    );
+    state.punts = undefined;
+    state.puntIntent = state.target.intent;
     for (const c of report.changes) this.metrics.writes.inc({ device: name, kind: c.kind });
     this.metrics.drift.set({ device: name }, report.diff.drift.length);
     this.metrics.up.set({ device: name }, 1);
@@ -516,7 +531,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   /** Metrics in Prometheus text format; device counters are read at scrape time. */
   async scrape(): Promise<string> {
     for (const [name, s] of this.devices) {
-      const p = s.punts?.counts;
+      const p = s.puntCounts;
       if (p) {
         this.metrics.punts.set({ device: name, outcome: 'mtu_answered' }, p.mtuAnswered);
         for (const [why, n] of Object.entries(p.mtuNotAnswered))
