@@ -112,33 +112,35 @@ export function deriveChanged(after: Fabric, delta: FabricDelta): Derivation | u
   }
   for (const t of after.tenants)
     if (delta.tenants.has(t.name) && (names.get(t.name)! > 1 || vnis.get(t.vni)! > 1)) return undefined;
-  if (delta.added.length > 0) {
-    const added = new Set(delta.added);
-    const workloadNames = new Set(delta.added.map((w) => w.name));
-    // Wires (device, port, VLAN, MAC) by port, so most workloads are passed over on a number.
-    const wires = new Map<number, Array<{ w: WorkloadSpec; mac: string }>>();
-    for (const w of delta.added) {
-      const mac = macKey(w.mac);
-      const list = wires.get(w.port) ?? [];
-      if (list.some((x) => sameWire(x.w, x.mac, w, mac))) return undefined;
-      list.push({ w, mac });
-      wires.set(w.port, list);
-    }
-    if (workloadNames.size < delta.added.length) return undefined;
-    for (const w of after.workloads) {
-      if (added.has(w)) continue;
-      if (workloadNames.has(w.name)) return undefined;
-      const list = wires.get(w.port);
-      if (!list) continue;
-      for (const x of list)
-        if (x.w.device === w.device && (x.w.vlan ?? 0) === (w.vlan ?? 0) && x.mac === macKey(w.mac))
-          return undefined;
-    }
+  const added = new Set(delta.added);
+  const workloadNames = new Set(delta.added.map((w) => w.name));
+  if (workloadNames.size < delta.added.length) return undefined;
+  // Wires (device, port, VLAN, MAC) by port, so most workloads are passed over on a number.
+  const wires = new Map<number, Array<{ w: WorkloadSpec; mac: string }>>();
+  for (const w of delta.added) {
+    const mac = macKey(w.mac);
+    const list = wires.get(w.port) ?? [];
+    if (list.some((x) => sameWire(x.w, x.mac, w, mac))) return undefined;
+    list.push({ w, mac });
+    wires.set(w.port, list);
+  }
+  // One pass: the changed tenants' workloads, and no other workload with a new one's name or wire.
+  const workloads: WorkloadSpec[] = [];
+  const check = delta.added.length > 0;
+  for (const w of after.workloads) {
+    if (delta.tenants.has(w.tenant)) workloads.push(w);
+    if (!check || added.has(w)) continue;
+    if (workloadNames.has(w.name)) return undefined;
+    const list = wires.get(w.port);
+    if (!list) continue;
+    for (const x of list)
+      if (x.w.device === w.device && (x.w.vlan ?? 0) === (w.vlan ?? 0) && x.mac === macKey(w.mac))
+        return undefined;
   }
   const part: Fabric = {
     ...after,
     tenants: after.tenants.filter((t) => delta.tenants.has(t.name)),
-    workloads: after.workloads.filter((w) => delta.tenants.has(w.tenant)),
+    workloads,
   };
   try {
     return deriveFabric(part);
@@ -161,5 +163,18 @@ export function patchIntent(
   const kept = intent.tenants.filter((t) => !changed.has(t.name ?? ''));
   if (fresh.length === 0 && kept.length === intent.tenants.length) return intent;
   const at = (t: TenantIntent) => order.get(t.name ?? '') ?? -1;
-  return { ...intent, tenants: [...kept, ...fresh].sort((a, b) => at(a) - at(b)) };
+  // The few fresh tenants put in place (kept is in the fabric's order already).
+  const tenants = kept;
+  for (const t of fresh) {
+    const p = at(t);
+    let lo = 0;
+    let hi = tenants.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at(tenants[mid]) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    tenants.splice(lo, 0, t);
+  }
+  return { ...intent, tenants };
 }

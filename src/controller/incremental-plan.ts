@@ -257,19 +257,27 @@ export class DevicePlan {
       }
     }
 
-    // The allocations a whole plan of `next` would return.
-    const allocations = copyAllocations(this.allocations);
-    for (const vni of oldVnis) {
-      allocations.tenantSlot.delete(vni);
-      allocations.floodGroup.delete(vni);
+    // The allocations a whole plan of `next` would return: the old tenants' keys out (their
+    // replica keys are `v:vni/wire` and `t:vni/remote VTEP`, plan.ts), shared keys nobody uses
+    // any more out, the changed tenants' keys (kept or new) in. Applied by `commit`.
+    const dropReplicas: string[] = [];
+    for (const t of before) {
+      for (const v of t.vports) dropReplicas.push(`v:${t.vni}/${attachmentKey(v.port, v.vlan)}`);
+      for (const m of t.members ?? []) dropReplicas.push(`t:${t.vni}/${ipKey(m.vtep)}`);
     }
-    for (const key of [...allocations.replica.keys()])
-      if (oldVnis.has(Number(key.slice(2, key.indexOf('/'))))) allocations.replica.delete(key);
-    for (const [key, users] of wireUsers) if (users.size === 0) allocations.vport.delete(key);
-    for (const [key, users] of tunnelUsers) if (users.size === 0) allocations.tunnel.delete(key);
-    for (const kind of ['tenantSlot', 'floodGroup', 'vport', 'tunnel', 'replica'] as const)
-      for (const [key, id] of mini.allocations[kind] as Map<string | number, number>)
-        (allocations[kind] as Map<string | number, number>).set(key, id);
+    const allocate = () => {
+      const a = this.allocations;
+      for (const vni of oldVnis) {
+        a.tenantSlot.delete(vni);
+        a.floodGroup.delete(vni);
+      }
+      for (const key of dropReplicas) a.replica.delete(key);
+      for (const [key, users] of wireUsers) if (users.size === 0) a.vport.delete(key);
+      for (const [key, users] of tunnelUsers) if (users.size === 0) a.tunnel.delete(key);
+      for (const kind of ['tenantSlot', 'floodGroup', 'vport', 'tunnel', 'replica'] as const)
+        for (const [key, id] of mini.allocations[kind] as Map<string | number, number>)
+          (a[kind] as Map<string | number, number>).set(key, id);
+    };
 
     // Capacity, as the whole plan checks it (and as fabric-controller.ts orders deletes first).
     const counts = new Map(this.counts);
@@ -335,7 +343,7 @@ export class DevicePlan {
         }
         this.tenants = tenants;
         this.intent = next;
-        this.allocations = allocations;
+        allocate();
         this.counts = counts;
         this.total = total;
       },
