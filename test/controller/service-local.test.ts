@@ -37,6 +37,29 @@ it('writes a local change on the devices concerned only, and the whole plan hold
   await s.start();
   await both;
 
+  /** Each device, read, has nothing to write for `f`: it holds exactly its whole plan. */
+  const holdsExactly = async (f: Fabric) => {
+    for (const [i, target] of deviceTargets({
+      format: 'fabric',
+      file,
+      fabric: f,
+      where: () => '',
+    }).entries()) {
+      const reader = await P4RuntimeClient.connect({
+        address: targets[i].p4runtimeAddress,
+        deviceId: targets[i].deviceId,
+        reconnect: false,
+        arbitrate: false,
+      });
+      try {
+        const read = await reconcileDevice(reader, target, { dryRun: true });
+        expect(read.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`)).toEqual([]);
+      } finally {
+        reader.close();
+      }
+    }
+  };
+
   /** Writes the file changed by `edit`; resolves with the reload and each concerned device's report. */
   const change = async (edit: (f: Fabric) => void) => {
     fabric = copyFabric(fabric);
@@ -58,21 +81,7 @@ it('writes a local change on the devices concerned only, and the whole plan hold
     );
     // (the last events' reports were set by the listener before the awaited promises resolved)
     s.off('converged', onConverged);
-    // Each device, read: nothing to write.
-    for (const [i, target] of deviceTargets({ format: 'fabric', file, fabric, where: () => '' }).entries()) {
-      const reader = await P4RuntimeClient.connect({
-        address: targets[i].p4runtimeAddress,
-        deviceId: targets[i].deviceId,
-        reconnect: false,
-        arbitrate: false,
-      });
-      try {
-        const read = await reconcileDevice(reader, target, { dryRun: true });
-        expect(read.changes.map((c) => `${c.kind} ${c.table} ${c.owner}`)).toEqual([]);
-      } finally {
-        reader.close();
-      }
-    }
+    await holdsExactly(fabric);
     return { incremental, written: Object.fromEntries(reports) };
   };
 
@@ -112,6 +121,7 @@ it('writes a local change on the devices concerned only, and the whole plan hold
   const [{ ok, error }] = await refused;
   expect(ok).toBe(false);
   expect(error?.message).toMatch(/fabric\.yaml:\d+: workloads\[\d+\]\.identity: unknown identity 'dbx'/);
+  await holdsExactly(fabric);
   expect(
     await change((f) => f.workloads.push({ ...blueWeb2(), name: 'blue-web-3', mac: '02:00:00:00:0a:04' })),
   ).toEqual({
