@@ -9,7 +9,7 @@
  * leaves to `yaml`, an item the schema refuses) is read in full by load-fabric.ts, which names
  * every problem with its file:line; nothing is patched then.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { z } from 'zod';
 import { type Fabric, tenantSchema, workloadSchema } from './fabric-schema.js';
 import { fastYaml } from './fast-yaml.js';
@@ -40,7 +40,7 @@ interface Section {
   end: number;
   /** For a list of {@link LISTS} in block style: the indent of its `- ` and where each item starts. */
   indent?: number;
-  items?: number[];
+  items?: Float64Array;
 }
 
 const NL = 0x0a;
@@ -75,8 +75,8 @@ function itemLine(buf: Buffer, p: number, indent: number): boolean {
 
 /** The sections of a file (block-style lists of {@link LISTS} with their items); undefined if odd. */
 function indexSections(buf: Buffer): Section[] | undefined {
-  const sections: Section[] = [];
-  let current: Section | undefined;
+  const sections: Array<Omit<Section, 'items'> & { items?: number[] }> = [];
+  let current: (typeof sections)[number] | undefined;
   for (const p of lineStarts(buf)) {
     const c = buf[p];
     if (c === SPACE || c === NL || c === 0x0d || c === HASH || c === 0x09 || p >= buf.length) {
@@ -110,7 +110,7 @@ function indexSections(buf: Buffer): Section[] | undefined {
     if (key in LISTS && emptyLine(buf, colon + 1, buf.length)) current.items = [];
     sections.push(current);
   }
-  return sections;
+  return sections.map(({ items, ...x }): Section => (items ? { ...x, items: Float64Array.from(items) } : x));
 }
 
 /** Bytes both buffers share at their start. */
@@ -137,7 +137,7 @@ function commonTail(a: Buffer, b: Buffer, max: number): number {
 }
 
 /** Last index of `xs` (sorted) whose value is <= `v`, or -1. */
-function lastAtMost(xs: readonly number[], v: number): number {
+function lastAtMost(xs: Float64Array, v: number): number {
   let lo = 0;
   let hi = xs.length - 1;
   let found = -1;
@@ -151,6 +151,22 @@ function lastAtMost(xs: readonly number[], v: number): number {
   return found;
 }
 
+/** `items` with [from, to) replaced by `fresh`, and what follows moved by `delta` bytes. */
+function spliced(
+  items: Float64Array,
+  from: number,
+  to: number,
+  fresh: readonly number[],
+  delta: number,
+): Float64Array {
+  const out = new Float64Array(items.length - (to - from) + fresh.length);
+  out.set(items.subarray(0, from));
+  out.set(fresh, from);
+  const at = from + fresh.length;
+  for (let i = to; i < items.length; i++) out[at + i - to] = items[i] + delta;
+  return out;
+}
+
 /** What one read of the file gave. */
 export interface FabricRead {
   loaded: LoadedFabric;
@@ -161,15 +177,48 @@ export interface FabricRead {
 }
 
 export class FabricFile {
+  /** The last good version: its bytes (a view of `buffer`) and what was read from them. */
   private bytes?: Buffer;
+  private buffer?: Buffer;
   private last?: { fabric: Fabric; sections: Section[] | undefined; loaded: LoadedFabric };
   /** The bytes of the last version seen, good or not (an unchanged file is not read again). */
   private seen?: Buffer;
+  /** A buffer to read the next version into (the one before the last good, reused). */
+  private spare?: Buffer;
 
   constructor(
     readonly file: string,
     private readonly limits: LoadLimits = DEFAULT_LOAD_LIMITS,
   ) {}
+
+  /** The file's bytes, read into the spare buffer (no allocation of the file's size per read). */
+  private readBytes(): { buffer: Buffer; bytes: Buffer } {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (e) {
+      throw new IntentError([`${this.file}: cannot read: ${(e as Error).message}`]);
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.limits.maxBytes)
+        throw new IntentError([
+          `${this.file}: ${size} bytes is larger than ${this.limits.maxBytes}; refused before parsing`,
+        ]);
+      if (!this.spare || this.spare.length < size)
+        this.spare = Buffer.allocUnsafe(Math.ceil(size * 1.25) + 1024);
+      const buffer = this.spare;
+      let n = 0;
+      while (n < size) {
+        const got = readSync(fd, buffer, n, size - n, n);
+        if (got === 0) break;
+        n += got;
+      }
+      return { buffer, bytes: buffer.subarray(0, n) };
+    } finally {
+      closeSync(fd);
+    }
+  }
 
   /**
    * Reads the file; undefined when it is byte for byte the version last read. Throws
@@ -177,32 +226,31 @@ export class FabricFile {
    * for the next comparison is then the last good one.
    */
   read(): FabricRead | undefined {
-    let size: number;
-    try {
-      size = statSync(this.file).size;
-    } catch (e) {
-      throw new IntentError([`${this.file}: cannot read: ${(e as Error).message}`]);
-    }
-    if (size > this.limits.maxBytes)
-      throw new IntentError([
-        `${this.file}: ${size} bytes is larger than ${this.limits.maxBytes}; refused before parsing`,
-      ]);
-    const bytes = readFileSync(this.file);
+    const { buffer, bytes } = this.readBytes();
     if (this.seen?.equals(bytes)) return undefined;
+    this.spare = undefined; // these bytes are kept (as seen, and as the good version if they are)
     this.seen = bytes;
     const local = this.readLocal(bytes);
-    if (local) return local;
-    const loaded = parseFabricText(bytes.toString('utf8'), this.file, this.limits);
+    let read: FabricRead;
+    if (local) {
+      read = local.read;
+      this.last = local.last;
+    } else {
+      const loaded = parseFabricText(bytes.toString('utf8'), this.file, this.limits);
+      this.last =
+        loaded.format === 'fabric'
+          ? { fabric: loaded.fabric, sections: indexSections(bytes), loaded }
+          : undefined;
+      read = { loaded, incremental: false };
+    }
+    if (this.buffer && this.buffer !== buffer) this.spare = this.buffer;
+    this.buffer = buffer;
     this.bytes = bytes;
-    this.last =
-      loaded.format === 'fabric'
-        ? { fabric: loaded.fabric, sections: indexSections(bytes), loaded }
-        : undefined;
-    return { loaded, incremental: false };
+    return read;
   }
 
   /** The edit re-read item by item, or undefined when the whole file is to be read. */
-  private readLocal(bytes: Buffer): FabricRead | undefined {
+  private readLocal(bytes: Buffer): { read: FabricRead; last: NonNullable<FabricFile['last']> } | undefined {
     const before = this.bytes;
     const last = this.last;
     if (!before || !last?.sections) return undefined;
@@ -247,7 +295,7 @@ export class FabricFile {
     }
     const key = section.key as ListKey;
     const list = last.fabric[key] as unknown[];
-    const fabric: Fabric = { ...last.fabric, [key]: [...list.slice(0, i0), ...fresh, ...list.slice(i1 + 1)] };
+    const fabric: Fabric = { ...last.fabric, [key]: list.slice(0, i0).concat(fresh, list.slice(i1 + 1)) };
     // The offsets of the new version.
     const sections = last.sections.map((s, i): Section => {
       if (i < si) return s;
@@ -261,9 +309,10 @@ export class FabricFile {
       return {
         ...s,
         end: s.end + delta,
-        items: [...items.slice(0, i0), ...starts, ...items.slice(i1 + 1).map((p) => p + delta)],
+        items: spliced(items, i0, i1 + 1, starts, delta),
       };
     });
+    // (Positions are looked up, for messages, before the next read reuses these bytes' buffer.)
     let decoded: string | undefined;
     const loaded: LoadedFabric = {
       format: 'fabric',
@@ -274,8 +323,9 @@ export class FabricFile {
         return decoded;
       }, this.file),
     };
-    this.bytes = bytes;
-    this.last = { fabric, sections, loaded };
-    return { loaded, incremental: true, reread: { list: key, items: fresh.length } };
+    return {
+      read: { loaded, incremental: true, reread: { list: key, items: fresh.length } },
+      last: { fabric, sections, loaded },
+    };
   }
 }
