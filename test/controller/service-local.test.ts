@@ -115,6 +115,21 @@ it('writes a local change on the devices concerned only, and the whole plan hold
     f.workloads = f.workloads.filter((w) => !(w.tenant === 'green' && w.device === 'vtep-b'));
   });
   expect(left.incremental).toBe(true);
+  // A tenant's new policy: one entry on each device that carries the tenant.
+  expect(
+    await change((f) => {
+      f.tenants
+        .find((t) => t.name === 'blue')!
+        .policies.push({
+          from: 'web',
+          to: 'cache',
+          protocol: 'tcp',
+          ports: 6379,
+          action: 'allow',
+          priority: 77,
+        });
+    }),
+  ).toEqual({ incremental: true, written: { 'vtep-a': 1, 'vtep-b': 1 } });
   // A broken edit is refused with its line, nothing written; the next good one is local again.
   const refused = next(s, 'reload');
   writeFileSync(file, stringify(fabric).replace('identity: db', 'identity: dbx'));
