@@ -192,7 +192,7 @@ export class FabricFile {
   ) {}
 
   /** The file's bytes, read into the spare buffer (no allocation of the file's size per read). */
-  private readBytes(): { buffer: Buffer; bytes: Buffer } {
+  private readBytes(): { buffer: Buffer; bytes: Buffer } | undefined {
     let fd: number;
     try {
       fd = openSync(this.file, 'r');
@@ -200,7 +200,8 @@ export class FabricFile {
       throw new IntentError([`${this.file}: cannot read: ${(e as Error).message}`]);
     }
     try {
-      const size = fstatSync(fd).size;
+      const stat = fstatSync(fd);
+      const size = stat.size;
       if (size > this.limits.maxBytes)
         throw new IntentError([
           `${this.file}: ${size} bytes is larger than ${this.limits.maxBytes}; refused before parsing`,
@@ -214,6 +215,9 @@ export class FabricFile {
         if (got === 0) break;
         n += got;
       }
+      // Written to while it was read (an editor writing in place): its next change event reads it.
+      const after = fstatSync(fd);
+      if (n !== size || after.size !== size || after.mtimeMs !== stat.mtimeMs) return undefined;
       return { buffer, bytes: buffer.subarray(0, n) };
     } finally {
       closeSync(fd);
@@ -221,12 +225,15 @@ export class FabricFile {
   }
 
   /**
-   * Reads the file; undefined when it is byte for byte the version last read. Throws
+   * Reads the file; undefined when it is byte for byte the version last read, or was being written
+   * while it was read (the writer's next change is seen). Throws
    * {@link IntentError} (every problem, with file:line) for a file with mistakes; the version kept
    * for the next comparison is then the last good one.
    */
   read(): FabricRead | undefined {
-    const { buffer, bytes } = this.readBytes();
+    const got = this.readBytes();
+    if (!got) return undefined;
+    const { buffer, bytes } = got;
     if (this.seen?.equals(bytes)) return undefined;
     this.spare = undefined; // these bytes are kept (as seen, and as the good version if they are)
     this.seen = bytes;
