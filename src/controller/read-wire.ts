@@ -227,3 +227,126 @@ export function addReadResponse(bytes: Uint8Array, out: Map<string, ObservedEnti
     r.pos = stop;
   }
 }
+
+/** Grows an Int32Array to hold at least `n` elements. */
+const grow = (a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> => {
+  if (n <= a.length) return a;
+  const next = new Int32Array(Math.max(n, a.length * 2));
+  next.set(a);
+  return next;
+};
+
+/**
+ * What a Read returned, kept as the response bytes: where each entity lies, and for table entries
+ * their table id, with no object or text per entity. Compared with a plan by bytes (wire-diff.ts);
+ * an entity gets its key and value ({@link ObservedEntity}) only when something asks for it.
+ */
+export class WireSnapshot {
+  private readonly chunks: Uint8Array[] = [];
+  private chunk = new Int32Array(1024);
+  /** Entity i is `chunks[chunk[i]][start[i], end[i])` (the Entity message, without its tag and length). */
+  private start = new Int32Array(1024);
+  private end = new Int32Array(1024);
+  /** Table id of a table entry, 0 for anything else. */
+  private table = new Int32Array(1024);
+  /** 1 for a table's default entry (read by its own request: a wildcard read skips them). */
+  private defaults = new Uint8Array(1024);
+  size = 0;
+
+  /** Adds the entities of one ReadResponse; `defaults`: the Read asked for default entries. */
+  add(bytes: Uint8Array, defaults = false): void {
+    const c = this.chunks.length;
+    this.chunks.push(bytes);
+    const r = new Reader(bytes, 0, bytes.length);
+    while (r.pos < bytes.length) {
+      const tag = r.varint();
+      if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
+        r.skip(tag & 7);
+        continue;
+      }
+      const len = r.varint();
+      const stop = r.pos + len;
+      const n = this.size++;
+      if (n >= this.chunk.length) {
+        this.chunk = grow(this.chunk, n + 1);
+        this.start = grow(this.start, n + 1);
+        this.end = grow(this.end, n + 1);
+        this.table = grow(this.table, n + 1);
+        const d = new Uint8Array(this.chunk.length);
+        d.set(this.defaults);
+        this.defaults = d;
+      }
+      this.chunk[n] = c;
+      this.start[n] = r.pos;
+      this.end[n] = stop;
+      this.defaults[n] = defaults ? 1 : 0;
+      this.table[n] = tableIdOf(r, stop);
+      r.pos = stop;
+    }
+  }
+
+  /** FNV-1a of entity i's bytes (planned-wire.ts hashBytes). */
+  hash(i: number, hashBytes: (buf: Uint8Array, start: number, end: number) => number): number {
+    return hashBytes(this.chunks[this.chunk[i]], this.start[i], this.end[i]);
+  }
+
+  /** True when entity i's bytes are `buf[start, end)`. */
+  equals(i: number, buf: Uint8Array, start: number, end: number): boolean {
+    const s = this.start[i];
+    if (this.end[i] - s !== end - start) return false;
+    const own = this.chunks[this.chunk[i]];
+    for (let k = 0; k < end - start; k++) if (own[s + k] !== buf[start + k]) return false;
+    return true;
+  }
+
+  tableId(i: number): number {
+    return this.table[i];
+  }
+
+  /** True for a table's default entry. */
+  isDefault(i: number): boolean {
+    return this.defaults[i] === 1;
+  }
+
+  /** Entity i with its key and value. */
+  observed(i: number): ObservedEntity {
+    const bytes = this.chunks[this.chunk[i]];
+    const start = this.start[i];
+    const stop = this.end[i];
+    const r = new Reader(bytes, start, stop);
+    const t = r.varint();
+    if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop)
+      return tableEntry(bytes, r.pos, stop, start);
+    const raw = p4.v1.Entity.decode(bytes.subarray(start, stop));
+    return {
+      key: entityKey(raw),
+      value: entityValue(raw),
+      raw,
+      tableId: raw.tableEntry?.tableId ?? undefined,
+    };
+  }
+
+  /** Every entity by key (as {@link addReadResponse} gives them). */
+  toMap(): Map<string, ObservedEntity> {
+    const out = new Map<string, ObservedEntity>();
+    for (let i = 0; i < this.size; i++) {
+      const o = this.observed(i);
+      out.set(o.key, o);
+    }
+    return out;
+  }
+}
+
+/** The table id of the Entity in `r` up to `stop` when it is a table entry, else 0. */
+function tableIdOf(r: Reader, stop: number): number {
+  const t = r.varint();
+  if (t !== 0x12) return 0;
+  const end = r.varint() + r.pos;
+  if (end !== stop) return 0;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x08) return r.varint();
+    r.skip(tag & 7);
+  }
+  return 0;
+}

@@ -15,6 +15,7 @@ import {
   P4RuntimeWriteError,
   type p4,
   type WriteOptions,
+  type WriteUpdate,
 } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../artifacts/program.js';
 import { formatIpv4, formatIpv6 } from '../packet/index.js';
@@ -37,7 +38,7 @@ import {
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
-import { addReadResponse } from './read-wire.js';
+import { WireSnapshot } from './read-wire.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -107,9 +108,17 @@ const puntMeterIds = (index: P4InfoIndex): number[] =>
  */
 export async function readDevice(
   client: P4RuntimeClient,
-  { replication = true }: { replication?: boolean } = {},
+  options: { replication?: boolean } = {},
 ): Promise<Map<string, ObservedEntity>> {
-  const out = new Map<string, ObservedEntity>();
+  return (await readDeviceWire(client, options)).toMap();
+}
+
+/** As {@link readDevice}, what the device returned kept as bytes (read-wire.ts {@link WireSnapshot}). */
+export async function readDeviceWire(
+  client: P4RuntimeClient,
+  { replication = true }: { replication?: boolean } = {},
+): Promise<WireSnapshot> {
+  const out = new WireSnapshot();
   const index = client.p4info;
   const requests: p4.v1.IEntity[] = [
     { tableEntry: {} },
@@ -128,8 +137,9 @@ export async function readDevice(
   for (const request of requests) {
     try {
       // Keys and values straight from the response bytes; entities decoded only when used.
+      const defaults = request.tableEntry?.isDefaultAction === true;
       for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
-        addReadResponse(bytes, out);
+        out.add(bytes, defaults);
     } catch (e) {
       // A clone session that does not exist yet is NOT_FOUND on some targets.
       if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
@@ -148,17 +158,23 @@ const bytesOf = (value: bigint, length: number): Uint8Array => {
 };
 const asBigInt = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
 
+/** The tables whose entries carry the identifiers {@link allocationsOf} keeps. */
+export function allocationTables(index: P4InfoIndex): Set<number> {
+  const ids = new Set<number>();
+  for (const t of ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica']) {
+    const id = index.tables.find(t)?.id;
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
 /** The identifiers the device uses now (tenant slots, vports, tunnels, replicas, groups). */
 export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEntity>): Allocations {
   const a = emptyAllocations();
   const tables = new Map<string, p4.v1.IEntity[]>();
   const groups: p4.v1.IMulticastGroupEntry[] = [];
   // Only the tables that carry identifiers are decoded (observed entities may decode lazily).
-  const wanted = new Set(
-    ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica'].map(
-      (t) => index.tables.find(t)?.id,
-    ),
-  );
+  const wanted = allocationTables(index);
   for (const o of observed) {
     if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
     const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
@@ -265,6 +281,11 @@ export interface Change {
   /** The entity's key and value (device-state.ts), when the diff computed them. */
   key?: string;
   value?: string;
+  /**
+   * The Entity bytes of `entity` when the plan has them (planned-wire.ts): written as they are,
+   * without the client encoding `entity`. Never set on a change made by copying another.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -311,7 +332,7 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
   return entities.map((e) => new DesiredEntity(client, e));
 }
 
-const plannedTable = (p: PlannedEntity) =>
+export const plannedTable = (p: PlannedEntity) =>
   p.kind === 'table'
     ? p.table
     : p.kind === 'multicastGroup'
@@ -319,7 +340,7 @@ const plannedTable = (p: PlannedEntity) =>
       : p.kind === 'meter'
         ? 'punt meter'
         : 'clone session';
-const plannedOwner = (p: PlannedEntity) =>
+export const plannedOwner = (p: PlannedEntity) =>
   p.kind === 'cloneSession'
     ? 'MTU punts to the controller'
     : p.kind === 'meter'
@@ -520,11 +541,17 @@ export async function applyChanges(
 function updatesOf(
   changes: readonly Change[],
   replace: boolean,
-): { updates: p4.v1.IUpdate[]; changeOf: Change[] } {
-  const updates: p4.v1.IUpdate[] = [];
+): { updates: WriteUpdate[]; changeOf: Change[] } {
+  const updates: WriteUpdate[] = [];
   const changeOf: Change[] = [];
   for (const c of changes) {
     const split = replace && c.kind === 'modify' && c.before !== undefined && isRegularTableEntry(c.entity);
+    const encoded = split ? undefined : c.encoded;
+    if (encoded) {
+      updates.push({ type: TYPE[c.kind], encodedEntity: encoded });
+      changeOf.push(c);
+      continue;
+    }
     for (const u of split
       ? replaceByDeleteInsert(c.before!, c.entity)
       : [{ type: TYPE[c.kind], entity: c.entity }]) {
