@@ -417,7 +417,7 @@ function identifiersHeld(
   const out: ObservedEntity[] = [];
   for (let i = 0; i < snapshot.size; i++) {
     const id = snapshot.tableId(i);
-    if (id === 0 || tables.has(id)) out.push(snapshot.observed(i));
+    if (id === 0 || tables.has(id)) out.push(snapshot.lazy(i));
   }
   return out;
 }

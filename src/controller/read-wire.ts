@@ -51,8 +51,11 @@ class Reader {
   skip(type: number): void {
     if (type === 0) this.varint();
     else if (type === 1) this.pos += 8;
-    else if (type === 2) this.pos += this.varint();
-    else if (type === 5) this.pos += 4;
+    else if (type === 2) {
+      // Not `this.pos += this.varint()`: that adds the length to the position before it was read.
+      const len = this.varint();
+      this.pos += len;
+    } else if (type === 5) this.pos += 4;
     else throw new Error(`unsupported protobuf wire type ${type} in a ReadResponse`);
   }
 }
@@ -326,6 +329,17 @@ export class WireSnapshot {
     };
   }
 
+  /** Entity i, its key, value and form computed only when asked. */
+  lazy(i: number): LazyWireEntity {
+    const id = this.table[i];
+    return new LazyWireEntity(
+      id === 0 ? undefined : id,
+      this.chunks[this.chunk[i]],
+      this.start[i],
+      this.end[i],
+    );
+  }
+
   /** Every entity by key (as {@link addReadResponse} gives them). */
   toMap(): Map<string, ObservedEntity> {
     const out = new Map<string, ObservedEntity>();
@@ -349,4 +363,131 @@ function tableIdOf(r: Reader, stop: number): number {
     r.skip(tag & 7);
   }
   return 0;
+}
+
+/** A table entry's match values and action parameters by id, as bytes views (no copy). */
+export interface WireRow {
+  tableId: number;
+  isDefaultAction: boolean;
+  actionId: number;
+  /** Field id -> the FieldMatch's value (exact, LPM, ternary or optional value; range low). */
+  match: Map<number, Uint8Array>;
+  /** Param id -> value. */
+  params: Map<number, Uint8Array>;
+}
+
+/** The first `bytes` field (field 1) of a small message. */
+function firstBytes(r: Reader, end: number): Uint8Array | undefined {
+  let out: Uint8Array | undefined;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x0a && out === undefined) {
+      const len = r.varint();
+      out = r.buf.subarray(r.pos, r.pos + len);
+      r.pos += len;
+    } else r.skip(tag & 7);
+  }
+  return out;
+}
+
+/** The row of a table entry given as Entity bytes `buf[start, end)`; undefined for anything else. */
+export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | undefined {
+  const r = new Reader(buf, start, end);
+  if (r.varint() !== 0x12 || r.varint() + r.pos !== end) return undefined;
+  const row: WireRow = {
+    tableId: 0,
+    isDefaultAction: false,
+    actionId: 0,
+    match: new Map(),
+    params: new Map(),
+  };
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x08) row.tableId = r.varint();
+    else if (tag === 0x40) row.isDefaultAction = r.varint() !== 0;
+    else if (tag === 0x12) {
+      const stop = r.varint() + r.pos;
+      let id = 0;
+      let value: Uint8Array | undefined;
+      while (r.pos < stop) {
+        const t = r.varint();
+        if (t === 0x08) id = r.varint();
+        else if ((t & 7) === 2 && t >>> 3 >= 2) {
+          const inner = r.varint() + r.pos;
+          value = firstBytes(r, inner);
+          r.pos = inner;
+        } else r.skip(t & 7);
+      }
+      if (value) row.match.set(id, value);
+    } else if (tag === 0x1a) {
+      const stop = r.varint() + r.pos;
+      while (r.pos < stop) {
+        const t = r.varint();
+        if (t !== 0x0a) {
+          r.skip(t & 7);
+          continue;
+        }
+        const actionEnd = r.varint() + r.pos;
+        while (r.pos < actionEnd) {
+          const a = r.varint();
+          if (a === 0x08) row.actionId = r.varint();
+          else if (a === 0x22) {
+            const pe = r.varint() + r.pos;
+            let pid = 0;
+            let v: Uint8Array | undefined;
+            while (r.pos < pe) {
+              const p = r.varint();
+              if (p === 0x10) pid = r.varint();
+              else if (p === 0x1a) {
+                const len = r.varint();
+                v = r.buf.subarray(r.pos, r.pos + len);
+                r.pos += len;
+              } else r.skip(p & 7);
+            }
+            row.params.set(pid, v ?? new Uint8Array(0));
+          } else r.skip(a & 7);
+        }
+      }
+    } else r.skip(tag & 7);
+  }
+  return row;
+}
+
+/**
+ * An entity of a {@link WireSnapshot} that computes nothing until asked: its row (the planner's
+ * identifiers are read from a few tables' rows), its key and value, or its decoded form.
+ */
+export class LazyWireEntity implements ObservedEntity {
+  private observed?: ObservedEntity;
+  constructor(
+    readonly tableId: number | undefined,
+    private readonly buf: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+  row(): WireRow | undefined {
+    return wireRow(this.buf, this.start, this.end);
+  }
+  private get full(): ObservedEntity {
+    if (!this.observed) {
+      const r = new Reader(this.buf, this.start, this.end);
+      const t = r.varint();
+      if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === this.end)
+        this.observed = tableEntry(this.buf, r.pos, this.end, this.start);
+      else {
+        const raw = p4.v1.Entity.decode(this.buf.subarray(this.start, this.end));
+        this.observed = { key: entityKey(raw), value: entityValue(raw), raw };
+      }
+    }
+    return this.observed;
+  }
+  get key(): string {
+    return this.full.key;
+  }
+  get value(): string {
+    return this.full.value;
+  }
+  get raw(): p4.v1.IEntity {
+    return this.full.raw;
+  }
 }

@@ -38,7 +38,7 @@ import {
 import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
-import { WireSnapshot } from './read-wire.js';
+import { LazyWireEntity, type WireRow, WireSnapshot } from './read-wire.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -171,21 +171,33 @@ export function allocationTables(index: P4InfoIndex): Set<number> {
 /** The identifiers the device uses now (tenant slots, vports, tunnels, replicas, groups). */
 export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEntity>): Allocations {
   const a = emptyAllocations();
-  const tables = new Map<string, p4.v1.IEntity[]>();
+  const tables = new Map<string, DecodedRow[]>();
   const groups: p4.v1.IMulticastGroupEntry[] = [];
-  // Only the tables that carry identifiers are decoded (observed entities may decode lazily).
+  // Only the tables that carry identifiers are decoded (observed entities may decode lazily); an
+  // entity still as the device's bytes gives its row without being decoded (read-wire.ts).
   const wanted = allocationTables(index);
   for (const o of observed) {
     if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
-    const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
-    if (g) groups.push(g);
-    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
-    const name = entityTable(index, o.raw);
+    let row: DecodedRow | undefined;
+    let tableId: number | null | undefined;
+    const wire = o instanceof LazyWireEntity ? o.row() : undefined;
+    if (wire) {
+      if (wire.isDefaultAction) continue;
+      row = rowOfWire(index, wire);
+      tableId = wire.tableId;
+    } else {
+      const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
+      if (g) groups.push(g);
+      if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
+      row = decodeTable(index, o.raw);
+      tableId = o.raw.tableEntry.tableId;
+    }
+    const name = entityTable(index, { tableEntry: { tableId } });
     const list = tables.get(name) ?? [];
     if (list.length === 0) tables.set(name, list);
-    list.push(o.raw);
+    list.push(row);
   }
-  const decode = (raw: p4.v1.IEntity) => decodeTable(index, raw);
+  const decode = (row: DecodedRow) => row;
   const vportById = new Map<number, string>();
   for (const raw of tables.get('vport_classification') ?? []) {
     const e = decode(raw);
@@ -232,6 +244,37 @@ interface DecodedRow {
   action: string;
   match: Record<string, unknown>;
   params: Record<string, unknown>;
+}
+
+/** A table entry's row read from its bytes, as {@link decodeTable} gives it (numbers up to 6 bytes). */
+function rowOfWire(index: P4InfoIndex, w: WireRow): DecodedRow {
+  const table = index.tables.get(w.tableId);
+  const match: Record<string, unknown> = {};
+  for (const [id, bytes] of w.match) {
+    const field = table.matchFields.get(id);
+    match[field.name] = field.name.endsWith('mac')
+      ? field.format(bytes, { format: 'mac' })
+      : uintOf(field, bytes);
+  }
+  const params: Record<string, unknown> = {};
+  let action = '';
+  if (w.actionId !== 0) {
+    const info = index.actions.get(w.actionId);
+    action = info.name.slice(info.name.lastIndexOf('.') + 1);
+    for (const [id, bytes] of w.params) {
+      const param = info.params.get(id);
+      params[param.name] = uintOf(param, bytes);
+    }
+  }
+  return { action, match, params };
+}
+
+/** A value of at most 6 bytes as a number, a longer one as the field decodes it (checked, bigint). */
+function uintOf(field: { decode(bytes: Uint8Array): bigint }, bytes: Uint8Array): number | bigint {
+  if (bytes.length === 0 || bytes.length > 6) return field.decode(bytes);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) n = n * 256 + bytes[i];
+  return n;
 }
 
 function decodeTable(index: P4InfoIndex, raw: p4.v1.IEntity): DecodedRow {
