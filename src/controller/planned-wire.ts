@@ -101,8 +101,11 @@ function wireAction(table: WireTable, name: string): WireAction | undefined {
 
 /** A growable buffer of protobuf fields. */
 class Writer {
-  buf = new Uint8Array(1 << 20);
+  buf: Uint8Array;
   pos = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
@@ -388,7 +391,8 @@ export class PlanWire {
 
 /** Encodes planned entities with the device's P4Info (the client's, as {@link encodePlanned}). */
 export function encodePlanWire(client: P4RuntimeClient, entities: readonly PlannedEntity[]): PlanWire {
-  const w = new Writer();
+  // Most entries take 40 to 90 bytes: room for all of them at once, grown if needed.
+  const w = new Writer(Math.max(1 << 12, entities.length * 80));
   const start = new Int32Array(entities.length + 1);
   const index = client.p4info;
   for (let i = 0; i < entities.length; i++) {

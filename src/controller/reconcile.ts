@@ -176,6 +176,7 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
   // Only the tables that carry identifiers are decoded (observed entities may decode lazily); an
   // entity still as the device's bytes gives its row without being decoded (read-wire.ts).
   const wanted = allocationTables(index);
+  const names = new Map<number, string>();
   for (const o of observed) {
     if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
     let row: DecodedRow | undefined;
@@ -192,7 +193,11 @@ export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEnt
       row = decodeTable(index, o.raw);
       tableId = o.raw.tableEntry.tableId;
     }
-    const name = entityTable(index, { tableEntry: { tableId } });
+    let name = names.get(tableId ?? 0);
+    if (name === undefined) {
+      name = entityTable(index, { tableEntry: { tableId } });
+      names.set(tableId ?? 0, name);
+    }
     const list = tables.get(name) ?? [];
     if (list.length === 0) tables.set(name, list);
     list.push(row);

@@ -124,36 +124,48 @@ function writeRequestBytes(
   const { role, ...head } = base;
   const first = p4.v1.WriteRequest.encode(head).finish();
   const last = p4.v1.WriteRequest.encode({ atomicity, ...(role !== undefined ? { role } : {}) }).finish();
-  const parts: Uint8Array[] = new Array(updates.length);
+  // Sizes first, then one buffer written in place (no buffer per update).
+  const encoded: (Uint8Array | undefined)[] = new Array(updates.length);
+  const bodies = new Int32Array(updates.length);
   let total = first.length + last.length;
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i];
-    let body: Uint8Array;
+    let body: number;
     if (isEncoded(u)) {
-      const e = u.encodedEntity;
       const type = u.type ?? 0;
-      const typeBytes = type === 0 ? 0 : 1 + varintLength(type);
-      body = Buffer.allocUnsafe(typeBytes + 1 + varintLength(e.length) + e.length);
-      let at = 0;
-      if (type !== 0) {
-        body[at++] = 0x08;
-        at = putVarint(body as Buffer, at, type);
-      }
-      body[at++] = 0x12;
-      at = putVarint(body as Buffer, at, e.length);
-      (body as Buffer).set(e, at);
-    } else body = p4.v1.Update.encode(u).finish();
-    parts[i] = body;
-    total += 1 + varintLength(body.length) + body.length;
+      const n = u.encodedEntity.length;
+      body = (type === 0 ? 0 : 1 + varintLength(type)) + 1 + varintLength(n) + n;
+    } else {
+      const bytes = p4.v1.Update.encode(u).finish();
+      encoded[i] = bytes;
+      body = bytes.length;
+    }
+    bodies[i] = body;
+    total += 1 + varintLength(body) + body;
   }
   const out = Buffer.allocUnsafe(total);
   out.set(first, 0);
   let at = first.length;
-  for (const body of parts) {
-    out[at++] = 0x22;
-    at = putVarint(out, at, body.length);
-    out.set(body, at);
-    at += body.length;
+  for (let i = 0; i < updates.length; i++) {
+    out[at++] = 0x22; // WriteRequest.updates
+    at = putVarint(out, at, bodies[i]);
+    const bytes = encoded[i];
+    if (bytes) {
+      out.set(bytes, at);
+      at += bytes.length;
+      continue;
+    }
+    const u = updates[i] as EncodedUpdate;
+    const type = u.type ?? 0;
+    if (type !== 0) {
+      out[at++] = 0x08; // Update.type
+      at = putVarint(out, at, type);
+    }
+    out[at++] = 0x12; // Update.entity
+    const e = u.encodedEntity;
+    at = putVarint(out, at, e.length);
+    out.set(e, at);
+    at += e.length;
   }
   out.set(last, at);
   return out;
