@@ -364,10 +364,14 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
   }
 }
 
-/** FNV-1a of `buf[start, end)`. */
+/**
+ * FNV-1a of the length and the first 48 bytes of `buf[start, end)`: what tells entities apart
+ * (table id and match key) comes first in an Entity, and equal hashes are compared byte for byte.
+ */
 export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  let h = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+  const stop = Math.min(end, start + 48);
+  for (let i = start; i < stop; i++) h = Math.imul(h ^ buf[i], 0x01000193);
   return h | 0;
 }
 

@@ -365,42 +365,43 @@ function tableIdOf(r: Reader, stop: number): number {
   return 0;
 }
 
-/** A table entry's match values and action parameters by id, as bytes views (no copy). */
+/**
+ * A table entry's match values and action parameters, where they lie in `buf` (no copy and no
+ * view per value: a device's identifier tables hold tens of thousands of rows).
+ */
 export interface WireRow {
+  buf: Uint8Array;
   tableId: number;
   isDefaultAction: boolean;
   actionId: number;
-  /** Field id -> the FieldMatch's value (exact, LPM, ternary or optional value; range low). */
-  match: Map<number, Uint8Array>;
-  /** Param id -> value. */
-  params: Map<number, Uint8Array>;
+  /**
+   * Triples (field id, start, end) of each FieldMatch's value: exact, LPM, ternary or optional
+   * value; range low.
+   */
+  match: number[];
+  /** Triples (param id, start, end). */
+  params: number[];
 }
 
-/** The first `bytes` field (field 1) of a small message. */
-function firstBytes(r: Reader, end: number): Uint8Array | undefined {
-  let out: Uint8Array | undefined;
+/** Pushes (id, start, end) of the first `bytes` field (field 1) of a small message, if any. */
+function firstBytes(r: Reader, end: number, id: number, out: number[]): void {
+  let found = false;
   while (r.pos < end) {
     const tag = r.varint();
-    if (tag === 0x0a && out === undefined) {
+    if (tag === 0x0a && !found) {
       const len = r.varint();
-      out = r.buf.subarray(r.pos, r.pos + len);
+      out.push(id, r.pos, r.pos + len);
+      found = true;
       r.pos += len;
     } else r.skip(tag & 7);
   }
-  return out;
 }
 
 /** The row of a table entry given as Entity bytes `buf[start, end)`; undefined for anything else. */
 export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | undefined {
   const r = new Reader(buf, start, end);
   if (r.varint() !== 0x12 || r.varint() + r.pos !== end) return undefined;
-  const row: WireRow = {
-    tableId: 0,
-    isDefaultAction: false,
-    actionId: 0,
-    match: new Map(),
-    params: new Map(),
-  };
+  const row: WireRow = { buf, tableId: 0, isDefaultAction: false, actionId: 0, match: [], params: [] };
   while (r.pos < end) {
     const tag = r.varint();
     if (tag === 0x08) row.tableId = r.varint();
@@ -408,17 +409,23 @@ export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | 
     else if (tag === 0x12) {
       const stop = r.varint() + r.pos;
       let id = 0;
-      let value: Uint8Array | undefined;
+      let inner = -1;
+      let innerEnd = -1;
       while (r.pos < stop) {
         const t = r.varint();
         if (t === 0x08) id = r.varint();
         else if ((t & 7) === 2 && t >>> 3 >= 2) {
-          const inner = r.varint() + r.pos;
-          value = firstBytes(r, inner);
-          r.pos = inner;
+          innerEnd = r.varint() + r.pos;
+          inner = r.pos;
+          r.pos = innerEnd;
         } else r.skip(t & 7);
       }
-      if (value) row.match.set(id, value);
+      // (The field id may follow the value: the value is read once the id is known.)
+      if (inner >= 0) {
+        r.pos = inner;
+        firstBytes(r, innerEnd, id, row.match);
+        r.pos = stop;
+      }
     } else if (tag === 0x1a) {
       const stop = r.varint() + r.pos;
       while (r.pos < stop) {
@@ -434,17 +441,19 @@ export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | 
           else if (a === 0x22) {
             const pe = r.varint() + r.pos;
             let pid = 0;
-            let v: Uint8Array | undefined;
+            let vs = r.pos;
+            let ve = r.pos;
             while (r.pos < pe) {
               const p = r.varint();
               if (p === 0x10) pid = r.varint();
               else if (p === 0x1a) {
                 const len = r.varint();
-                v = r.buf.subarray(r.pos, r.pos + len);
+                vs = r.pos;
+                ve = r.pos + len;
                 r.pos += len;
               } else r.skip(p & 7);
             }
-            row.params.set(pid, v ?? new Uint8Array(0));
+            row.params.push(pid, vs, ve);
           } else r.skip(a & 7);
         }
       }

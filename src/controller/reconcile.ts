@@ -251,34 +251,40 @@ interface DecodedRow {
   params: Record<string, unknown>;
 }
 
-/** A table entry's row read from its bytes, as {@link decodeTable} gives it (numbers up to 6 bytes). */
+/**
+ * A table entry's row read from its bytes, as {@link decodeTable} gives it, numbers up to 6 bytes
+ * as numbers; MAC fields are left out (no identifier is a MAC).
+ */
 function rowOfWire(index: P4InfoIndex, w: WireRow): DecodedRow {
   const table = index.tables.get(w.tableId);
   const match: Record<string, unknown> = {};
-  for (const [id, bytes] of w.match) {
-    const field = table.matchFields.get(id);
-    match[field.name] = field.name.endsWith('mac')
-      ? field.format(bytes, { format: 'mac' })
-      : uintOf(field, bytes);
+  for (let i = 0; i < w.match.length; i += 3) {
+    const field = table.matchFields.get(w.match[i]);
+    if (!field.name.endsWith('mac')) match[field.name] = uintOf(field, w.buf, w.match[i + 1], w.match[i + 2]);
   }
   const params: Record<string, unknown> = {};
   let action = '';
   if (w.actionId !== 0) {
     const info = index.actions.get(w.actionId);
     action = info.name.slice(info.name.lastIndexOf('.') + 1);
-    for (const [id, bytes] of w.params) {
-      const param = info.params.get(id);
-      params[param.name] = uintOf(param, bytes);
+    for (let i = 0; i < w.params.length; i += 3) {
+      const param = info.params.get(w.params[i]);
+      params[param.name] = uintOf(param, w.buf, w.params[i + 1], w.params[i + 2]);
     }
   }
   return { action, match, params };
 }
 
-/** A value of at most 6 bytes as a number, a longer one as the field decodes it (checked, bigint). */
-function uintOf(field: { decode(bytes: Uint8Array): bigint }, bytes: Uint8Array): number | bigint {
-  if (bytes.length === 0 || bytes.length > 6) return field.decode(bytes);
+/** `buf[start, end)` as a number when at most 6 bytes, else as the field decodes it (checked, bigint). */
+function uintOf(
+  field: { decode(bytes: Uint8Array): bigint },
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): number | bigint {
+  if (end === start || end - start > 6) return field.decode(buf.subarray(start, end));
   let n = 0;
-  for (let i = 0; i < bytes.length; i++) n = n * 256 + bytes[i];
+  for (let i = start; i < end; i++) n = n * 256 + buf[i];
   return n;
 }
 
@@ -651,8 +657,19 @@ export function capacityProblems(
   profile: DeviceProfile = PROFILES.bmv2,
 ): string[] {
   const count = new Map<string, number>();
-  for (const e of entities)
-    if (e.kind === 'table' && !e.isDefaultAction) count.set(e.table, (count.get(e.table) ?? 0) + 1);
+  // Counted by runs: a plan lists a table's entries together, mostly.
+  let table: string | undefined;
+  let run = 0;
+  for (const e of entities) {
+    if (e.kind !== 'table' || e.isDefaultAction) continue;
+    if (e.table === table) run++;
+    else {
+      if (table !== undefined) count.set(table, (count.get(table) ?? 0) + run);
+      table = e.table;
+      run = 1;
+    }
+  }
+  if (table !== undefined) count.set(table, (count.get(table) ?? 0) + run);
   const problems: string[] = [];
   for (const [table, n] of count) {
     const info = index.tables.get(table);

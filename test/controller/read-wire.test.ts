@@ -120,7 +120,12 @@ describe('observed entities from ReadResponse bytes', () => {
     const row = wireRow(entity, 0, entity.length);
     expect(row?.tableId).toBe(33_554_437);
     expect(row?.actionId).toBe(6);
-    const plain = (m: Map<number, Uint8Array> | undefined) => [...(m ?? [])].map(([k, v]) => [k, [...v]]);
+    const plain = (m: number[] | undefined) => {
+      const out: [number, number[]][] = [];
+      for (let i = 0; i < (m?.length ?? 0); i += 3)
+        out.push([m![i], [...entity.subarray(m![i + 1], m![i + 2])]]);
+      return out;
+    };
     expect(plain(row?.match)).toEqual([[1, [9]]]);
     expect(plain(row?.params)).toEqual([[1, [0x0a, 0x0b]]]);
     const group = p4.v1.Entity.encode(entities[5]).finish();
