@@ -23,33 +23,6 @@ import {
   rankOf,
 } from './reconcile.js';
 
-/** A planned entity, keyed and encoded only when asked; `encoded`: its bytes, for the Write. */
-class WireDesired {
-  private desired?: DesiredEntity;
-  constructor(
-    private readonly client: P4RuntimeClient,
-    readonly planned: PlannedEntity,
-    private readonly wire: PlanWire,
-    private readonly index: number,
-  ) {}
-  private get keyed(): DesiredEntity {
-    this.desired ??= new DesiredEntity(this.client, this.planned);
-    return this.desired;
-  }
-  get entity(): p4.v1.IEntity {
-    return this.keyed.entity;
-  }
-  get key(): string {
-    return this.keyed.key;
-  }
-  get value(): string {
-    return this.keyed.value;
-  }
-  get encoded(): Uint8Array {
-    return this.wire.bytes(this.index);
-  }
-}
-
 /**
  * An insert (or a modify of a default entry or meter cell) of a planned entity the device does not
  * have, written from its bytes. Its entity, key and value are computed only when asked (a message,
@@ -60,19 +33,26 @@ class WireChange implements Change {
   readonly table: string;
   readonly owner: string;
   readonly rank: number;
+  private keyed?: DesiredEntity;
   private entityOf?: p4.v1.IEntity;
   constructor(
     readonly kind: ChangeKind,
-    private readonly desired: WireDesired,
+    private readonly planned: PlannedEntity,
+    private readonly wire: PlanWire,
+    private readonly index: number,
     private readonly client: P4RuntimeClient,
   ) {
-    this.table = plannedTable(desired.planned);
-    this.owner = plannedOwner(desired.planned);
+    this.table = plannedTable(planned);
+    this.owner = plannedOwner(planned);
     this.rank = rankOf(this.table);
   }
   get entity(): p4.v1.IEntity {
-    this.entityOf ??= encodePlanned(this.client, this.desired.planned);
+    this.entityOf ??= this.keyed?.entity ?? encodePlanned(this.client, this.planned);
     return this.entityOf;
+  }
+  private get desired(): DesiredEntity {
+    this.keyed ??= new DesiredEntity(this.client, this.planned);
+    return this.keyed;
   }
   get key(): string {
     return this.desired.key;
@@ -81,7 +61,7 @@ class WireChange implements Change {
     return this.desired.value;
   }
   get encoded(): Uint8Array {
-    return this.desired.encoded;
+    return this.wire.bytes(this.index);
   }
 }
 
@@ -136,16 +116,19 @@ export function diffWire(
       const o = observed.observed(j);
       left.set(o.key, o);
     }
-  const desired = rest.map((i) => new WireDesired(client, entities[i], wire, i));
   if (left.size === 0) {
     // Nothing else on the device: every planned entity left is missing (as diffDevice decides).
-    const changes: Change[] = desired.map((d) => {
-      const p = d.planned;
+    const changes: Change[] = rest.map((i) => {
+      const p = entities[i];
       const isDefault = (p.kind === 'table' && p.isDefaultAction) || p.kind === 'meter';
-      return new WireChange(isDefault ? 'modify' : 'insert', d, client);
+      return new WireChange(isDefault ? 'modify' : 'insert', p, wire, i, client);
     });
     return { changes, drift: [], unchanged };
   }
-  const diff = diffDevice(index, desired, left);
+  const diff = diffDevice(
+    index,
+    rest.map((i) => new DesiredEntity(client, entities[i])),
+    left,
+  );
   return { ...diff, unchanged: unchanged + diff.unchanged };
 }
