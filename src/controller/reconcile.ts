@@ -134,17 +134,26 @@ export async function readDeviceWire(
     })),
     ...puntMeterIds(index).map((meterId) => ({ meterEntry: { meterId } })),
   ];
-  for (const request of requests) {
-    try {
-      // Keys and values straight from the response bytes; entities decoded only when used.
-      const defaults = request.tableEntry?.isDefaultAction === true;
-      for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
-        out.add(bytes, defaults);
-    } catch (e) {
-      // A clone session that does not exist yet is NOT_FOUND on some targets.
-      if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
-    }
-  }
+  // All at once: each is a round trip, and while the controller plans another device a reply
+  // waits for the event loop; the replies are added in the order of the requests.
+  const replies = await Promise.all(
+    requests.map(async (request) => {
+      const chunks: Uint8Array[] = [];
+      try {
+        // Kept as bytes; keys, values and entities are computed only when used (read-wire.ts).
+        for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
+          chunks.push(bytes);
+      } catch (e) {
+        // A clone session that does not exist yet is NOT_FOUND on some targets.
+        if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
+      }
+      return chunks;
+    }),
+  );
+  replies.forEach((chunks, i) => {
+    const defaults = requests[i].tableEntry?.isDefaultAction === true;
+    for (const bytes of chunks) out.add(bytes, defaults);
+  });
   return out;
 }
 
