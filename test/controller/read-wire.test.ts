@@ -4,7 +4,7 @@
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import { entityKey, entityValue, type ObservedEntity } from '../../src/controller/index.js';
-import { addReadResponse } from '../../src/controller/read-wire.js';
+import { addReadResponse, LazyWireEntity, WireSnapshot, wireRow } from '../../src/controller/read-wire.js';
 
 const b = (...bytes: number[]) => new Uint8Array(bytes);
 
@@ -50,6 +50,16 @@ const entities: p4.v1.IEntity[] = [
     },
   },
   { tableEntry: { tableId: 33_554_436, isDefaultAction: true, action: { action: { actionId: 5 } } } },
+  // A field skipped (counter data) before one that is read (metadata).
+  {
+    tableEntry: {
+      tableId: 33_554_437,
+      match: [{ fieldId: 1, exact: { value: b(9) } }],
+      action: { action: { actionId: 6, params: [{ paramId: 1, value: b(0x0a, 0x0b) }] } },
+      counterData: { byteCount: 70_000, packetCount: 9 },
+      metadata: new TextEncoder().encode('genevectl'),
+    },
+  },
   {
     packetReplicationEngineEntry: {
       multicastGroupEntry: {
@@ -81,11 +91,44 @@ describe('observed entities from ReadResponse bytes', () => {
       33_554_434,
       33_554_435,
       33_554_436,
+      33_554_437,
       undefined,
       undefined,
     ]);
     expect([...out.values()].map((o) => p4.v1.Entity.encode(o.raw).finish())).toEqual(
       decoded.map((e) => p4.v1.Entity.encode(e).finish()),
     );
+  });
+
+  it('keeps a Read as bytes: the same entities, keys, values and rows, computed when asked', () => {
+    const bytes = p4.v1.ReadResponse.encode({ entities }).finish();
+    const snapshot = new WireSnapshot();
+    snapshot.add(bytes.subarray(0, 0));
+    snapshot.add(bytes);
+    const decoded = p4.v1.ReadResponse.decode(bytes).entities;
+    expect(snapshot.size).toBe(decoded.length);
+    const lazy = decoded.map((_, i) => snapshot.lazy(i));
+    expect(lazy.every((l) => l instanceof LazyWireEntity)).toBe(true);
+    expect(lazy.map((l) => l.key)).toEqual(decoded.map(entityKey));
+    expect(lazy.map((l) => l.value)).toEqual(decoded.map(entityValue));
+    expect([...snapshot.toMap().keys()]).toEqual(decoded.map(entityKey));
+    expect(decoded.map((_, i) => snapshot.tableId(i))).toEqual([
+      33_554_433, 33_554_434, 33_554_435, 33_554_436, 33_554_437, 0, 0,
+    ]);
+    // The row of a table entry, read past the counter data it skips.
+    const entity = p4.v1.Entity.encode(entities[4]).finish();
+    const row = wireRow(entity, 0, entity.length);
+    expect(row?.tableId).toBe(33_554_437);
+    expect(row?.actionId).toBe(6);
+    const plain = (m: number[] | undefined) => {
+      const out: [number, number[]][] = [];
+      for (let i = 0; i < (m?.length ?? 0); i += 3)
+        out.push([m![i], [...entity.subarray(m![i + 1], m![i + 2])]]);
+      return out;
+    };
+    expect(plain(row?.match)).toEqual([[1, [9]]]);
+    expect(plain(row?.params)).toEqual([[1, [0x0a, 0x0b]]]);
+    const group = p4.v1.Entity.encode(entities[5]).finish();
+    expect(wireRow(group, 0, group.length)).toBeUndefined();
   });
 });

@@ -40,7 +40,7 @@ import {
 import { google, p4 } from './wire/generated/p4runtime.js';
 import { fromLong, toLong, toUint128 } from './wire/long.js';
 import { createP4RuntimeStub, type P4RuntimeStub } from './wire/p4runtime-service.js';
-import { updatesOf, type WriteOptions, writeUpdates } from './write.js';
+import { type EncodedUpdate, updatesOf, type WriteOptions, type WriteUpdate, writeUpdates } from './write.js';
 
 /** Channel security. */
 export type ChannelSecurity =
@@ -486,8 +486,9 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   /**
    * Sends updates (build them with {@link insert}/{@link modify}/{@link remove}). Large lists
    * are split and pipelined; failures throw a P4RuntimeWriteError naming each failed entity.
+   * An update may carry its entity already encoded ({@link EncodedUpdate}).
    */
-  write(updates: readonly p4.v1.IUpdate[], options?: WriteOptions): Promise<void> {
+  write(updates: readonly WriteUpdate[], options?: WriteOptions): Promise<void> {
     const base: p4.v1.IWriteRequest = {
       deviceId: toLong(this.deviceId, true),
       ...(this.sendsElectionId ? { electionId: toUint128(this.electionIdValue) } : {}),
