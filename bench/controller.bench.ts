@@ -5,7 +5,7 @@
 // printed with its target (issue 11) and the ratio to it. The device's own write rate is measured
 // here too, the way bench/p4runtime-writes.bench.ts does (the client inserting overlay_mac entries),
 // on 4 fresh targets written in parallel, so the first apply is compared with the same machine load.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import {
 } from '../src/controller/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 import { overlayFabric, SHAPE, workload, workloadMac } from './lib/overlay-fabric.js';
+import { serveEmbeddedTarget } from './lib/serve-target.js';
 
 /** Entries per device of the reference write rate. */
 const REFERENCE_ENTRIES = Number(process.env.BENCH_REFERENCE_ENTRIES ?? 40_000);
@@ -41,18 +42,7 @@ function figure(what: string, value: number, unit: string, target: number, bette
   console.log(line);
 }
 
-async function serve(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('waiting for a controller') && resolve());
-    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
-  });
-  return child;
-}
+const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
 
 /** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 off Linux. */
 function cpuSeconds(pid: number | undefined): number {

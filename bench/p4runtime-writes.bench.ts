@@ -5,12 +5,13 @@
 // ENTRIES new entries each into the same target (the first one meets a cold JIT in the embedded
 // target). The ratio compares the two standalone processes, round by round. Each target gets a
 // client process of its own, so that both meet a cold client.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
+import { serveEmbeddedTarget } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -72,30 +73,11 @@ function pidByCommandLine(needle: string): number | undefined {
 /** The embedded target as a separate process, the way an operator runs it. */
 async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number }> {
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const child = spawn(
-    process.execPath,
-    [
-      ...SERVER_NODE_ARGS,
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'target',
-      'serve',
-      '--grpc',
-      `127.0.0.1:${port}`,
-      ...SERVER_ARGS,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
-      if (process.env.BENCH_SERVER_LOG) process.stderr.write(d);
-      if (d.toString().includes('waiting for a controller')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
+  // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+  const child = await serveEmbeddedTarget(port, {
+    args: SERVER_ARGS,
+    nodeArgs: SERVER_NODE_ARGS,
+    log: Boolean(process.env.BENCH_SERVER_LOG),
   });
   return {
     kind: 'embedded',

@@ -3,7 +3,7 @@
 // of bench/lib/overlay-fabric.ts (BENCH_DEVICES, BENCH_WORKLOADS, ...). Writes
 // PROFILE_DIR/{first,noop}.cpuprofile and prints the functions with the most self time.
 // Run: npx tsx bench/lib/apply-profile.ts
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import {
@@ -13,22 +13,12 @@ import {
   reconcileFabric,
 } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
-async function serve(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('waiting for a controller') && resolve());
-    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
-  });
-  return child;
-}
+const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
 
 interface ProfileNode {
   id: number;

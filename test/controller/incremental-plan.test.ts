@@ -5,7 +5,6 @@
 // plan, and its changes against the device are those of the whole diff (kind, key, value, rank).
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { overlayFabric } from '../../bench/lib/overlay-fabric.js';
 import { deriveChanged, fabricDelta, patchIntent } from '../../src/controller/fabric-delta.js';
 import { DevicePlan } from '../../src/controller/incremental-plan.js';
 import {
@@ -13,7 +12,6 @@ import {
   deviceTargets,
   entityKey,
   type Fabric,
-  fabricSchema,
   IntentError,
   type ObservedEntity,
   observedOf,
@@ -22,43 +20,13 @@ import {
   vtepProgram,
 } from '../../src/controller/index.js';
 import { type Desired, diffDevice, encodePlan } from '../../src/controller/reconcile.js';
-import { startLab } from './helpers.js';
+import { prng, type Rng } from '../scenarios/harness/random-fabric.js';
+import { mixedFamilyFabric, startLab } from './helpers.js';
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-  };
-}
+const generated = (): Fabric =>
+  mixedFamilyFabric({ tenants: 12, workloads: 150, policies: 24, identities: 6 });
 
-function generated(): Fabric {
-  const f = overlayFabric(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'], {
-    devices: 3,
-    tenants: 12,
-    workloads: 150,
-    policies: 24,
-    identities: 6,
-  });
-  // vtep-2 speaks IPv6 only, so its peers tunnel to it over IPv6.
-  f.devices[2].vteps = { ipv6: 'fd00::3' };
-  f.devices[2].routes = [{ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' }];
-  for (const d of f.devices.slice(0, 2)) {
-    d.vteps = { ...d.vteps, ipv6: `fd00::${d.name.slice(-1)}1` };
-    d.routes?.push({ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' });
-  }
-  return fabricSchema.parse(f);
-}
-
-type Edit = (f: Fabric, r: ReturnType<typeof rng>) => void;
+type Edit = (f: Fabric, r: Rng) => void;
 let serial = 0;
 const mac = () => {
   serial++;
@@ -74,27 +42,27 @@ const EDITS: Edit[] = [
   },
   (f, r) => {
     const w = r.pick(f.workloads);
-    w.port = 1 + r.int(4);
-    w.vlan = r.int(3) === 0 ? undefined : 100 + r.int(20);
+    w.port = 1 + r.below(4);
+    w.vlan = r.below(3) === 0 ? undefined : 100 + r.below(20);
   },
   (f, r) => {
     r.pick(f.workloads).device = r.pick(f.devices).name;
   },
   // Added, removed, moved to another tenant.
   (f, r) => {
-    f.workloads.splice(r.int(f.workloads.length + 1), 0, {
+    f.workloads.splice(r.below(f.workloads.length + 1), 0, {
       name: `new-${serial}`,
       tenant: r.pick(f.tenants).name,
       identity: r.pick(f.identities).name,
       mac: mac(),
       device: r.pick(f.devices).name,
-      port: 1 + r.int(4),
-      ...(r.int(2) === 0 ? { vlan: 300 + r.int(4) } : {}),
-      ...(r.int(2) === 0 ? { ipv4: `192.168.0.${1 + r.int(250)}` } : {}),
+      port: 1 + r.below(4),
+      ...(r.below(2) === 0 ? { vlan: 300 + r.below(4) } : {}),
+      ...(r.below(2) === 0 ? { ipv4: `192.168.0.${1 + r.below(250)}` } : {}),
     });
   },
   (f, r) => {
-    f.workloads.splice(r.int(f.workloads.length), 1);
+    f.workloads.splice(r.below(f.workloads.length), 1);
   },
   (f, r) => {
     r.pick(f.workloads).tenant = r.pick(f.tenants).name;
@@ -108,14 +76,14 @@ const EDITS: Edit[] = [
   // A tenant's policies, flooding, unknown security ID.
   (f, r) => {
     const t = r.pick(f.tenants);
-    if (t.policies.length > 0 && r.int(2) === 0) t.policies.splice(r.int(t.policies.length), 1);
+    if (t.policies.length > 0 && r.below(2) === 0) t.policies.splice(r.below(t.policies.length), 1);
     else
       t.policies.push({
         from: r.pick(f.identities).name,
         protocol: 'udp',
-        ports: [r.int(100), 200],
+        ports: [r.below(100), 200],
         action: 'deny',
-        priority: 1 + r.int(50),
+        priority: 1 + r.below(50),
       });
   },
   (f, r) => {
@@ -123,12 +91,12 @@ const EDITS: Edit[] = [
     t.flood = !t.flood;
   },
   (f, r) => {
-    r.pick(f.tenants).unknownSecurityId = r.int(5);
+    r.pick(f.tenants).unknownSecurityId = r.below(5);
   },
   // A tenant added with a workload, or removed with its workloads.
   (f, r) => {
     const name = `tn-${serial++}`;
-    f.tenants.splice(r.int(f.tenants.length + 1), 0, {
+    f.tenants.splice(r.below(f.tenants.length + 1), 0, {
       name,
       vni: 20_000 + serial,
       unknownSecurityId: 0,
@@ -199,7 +167,7 @@ describe('incremental plan', () => {
     try {
       await lab.withClient(0, async (client) => {
         client.bindP4Info((await vtepProgram()).p4info);
-        const r = rng(11);
+        const r = prng(11);
         let fabric = generated();
         const models = new Map<string, DeviceModel>();
         const rebuild = (f: Fabric) => {

@@ -4,18 +4,11 @@
 // policies; an entity the fast path cannot write still gets the encoder's error.
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { overlayFabric } from '../../bench/lib/overlay-fabric.js';
-import {
-  deviceTargets,
-  fabricSchema,
-  loadFabric,
-  planFabric,
-  vtepProgram,
-} from '../../src/controller/index.js';
+import { deviceTargets, loadFabric, planFabric, vtepProgram } from '../../src/controller/index.js';
 import type { PlannedEntity } from '../../src/controller/plan.js';
 import { encodePlanned } from '../../src/controller/planned-key.js';
 import { encodePlanWire } from '../../src/controller/planned-wire.js';
-import { OVERLAY_EXAMPLE, startLab } from './helpers.js';
+import { mixedFamilyFabric, OVERLAY_EXAMPLE, startLab } from './helpers.js';
 
 describe('wire bytes of planned entities', () => {
   it('are those of the client encoder, for every entity of two fabrics', async () => {
@@ -23,22 +16,10 @@ describe('wire bytes of planned entities', () => {
     try {
       await lab.withClient(0, async (client) => {
         client.bindP4Info((await vtepProgram()).p4info);
-        const generated = overlayFabric(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'], {
-          devices: 3,
-          tenants: 20,
-          workloads: 300,
-          policies: 40,
-          identities: 7,
-        });
-        generated.devices[2].vteps = { ipv6: 'fd00::3' };
-        generated.devices[2].routes = [{ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' }];
-        for (const d of generated.devices.slice(0, 2)) {
-          d.vteps = { ...d.vteps, ipv6: `fd00::${d.name.slice(-1)}1` };
-          d.routes?.push({ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' });
-        }
+        const generated = mixedFamilyFabric({ tenants: 20, workloads: 300, policies: 40, identities: 7 });
         const fabrics = [
           loadFabric(OVERLAY_EXAMPLE),
-          { format: 'fabric' as const, file: 'x', fabric: fabricSchema.parse(generated), where: () => '' },
+          { format: 'fabric' as const, file: 'x', fabric: generated, where: () => '' },
         ];
         let checked = 0;
         for (const f of fabrics)
