@@ -204,33 +204,6 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
   return new WireObserved(key, value, tableId, buf, entityStart, end);
 }
 
-/** Adds the entities of one ReadResponse (its bytes) to `out`, by key. */
-export function addReadResponse(bytes: Uint8Array, out: Map<string, ObservedEntity>): void {
-  const r = new Reader(bytes, 0, bytes.length);
-  while (r.pos < bytes.length) {
-    const tag = r.varint();
-    if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
-      r.skip(tag & 7);
-      continue;
-    }
-    const len = r.varint();
-    const stop = r.pos + len;
-    const entityStart = r.pos;
-    // Entity: a table_entry (field 2) is parsed here; anything else is decoded.
-    const t = r.varint();
-    let observed: ObservedEntity;
-    if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop) {
-      observed = tableEntry(bytes, r.pos, stop, entityStart);
-    } else {
-      const raw = p4.v1.Entity.decode(bytes.subarray(entityStart, stop));
-      const key = entityKey(raw);
-      observed = { key, value: entityValue(raw), raw, tableId: raw.tableEntry?.tableId ?? undefined };
-    }
-    out.set(observed.key, observed);
-    r.pos = stop;
-  }
-}
-
 /** Grows an Int32Array to hold at least `n` elements. */
 const grow = (a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> => {
   if (n <= a.length) return a;
@@ -340,7 +313,7 @@ export class WireSnapshot {
     );
   }
 
-  /** Every entity by key (as {@link addReadResponse} gives them). */
+  /** Every entity by key, with its key and value ({@link observed}). */
   toMap(): Map<string, ObservedEntity> {
     const out = new Map<string, ObservedEntity>();
     for (let i = 0; i < this.size; i++) {

@@ -3,8 +3,8 @@
 
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { entityKey, entityValue, type ObservedEntity } from '../../src/controller/index.js';
-import { addReadResponse, LazyWireEntity, WireSnapshot, wireRow } from '../../src/controller/read-wire.js';
+import { entityKey, entityValue } from '../../src/controller/index.js';
+import { LazyWireEntity, WireSnapshot, wireRow } from '../../src/controller/read-wire.js';
 
 const b = (...bytes: number[]) => new Uint8Array(bytes);
 
@@ -81,8 +81,9 @@ const entities: p4.v1.IEntity[] = [
 describe('observed entities from ReadResponse bytes', () => {
   it('keys and values each entity as device-state.ts does the decoded one', () => {
     const bytes = p4.v1.ReadResponse.encode({ entities }).finish();
-    const out = new Map<string, ObservedEntity>();
-    addReadResponse(bytes, out);
+    const snapshot = new WireSnapshot();
+    snapshot.add(bytes);
+    const out = snapshot.toMap();
     const decoded = p4.v1.ReadResponse.decode(bytes).entities;
     expect([...out.keys()]).toEqual(decoded.map(entityKey));
     expect([...out.values()].map((o) => o.value)).toEqual(decoded.map(entityValue));
