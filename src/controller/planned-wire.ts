@@ -14,7 +14,7 @@
 import { type P4InfoIndex, type P4RuntimeClient, type P4Value, p4 } from 'p4runtime-ts-grpc';
 import { OWNER_METADATA } from './device-state.js';
 import type { PlannedEntity, PlannedTableEntry } from './plan.js';
-import { encodePlanned } from './planned-key.js';
+import { encodePlanned, perTable } from './planned-key.js';
 
 interface Field {
   name: string;
@@ -62,30 +62,20 @@ const field = (f: {
 
 const WIRE_KINDS = new Set(['exact', 'ternary', 'range']);
 
-/** Per P4Info: the tables written field by field (undefined: through the client's encoder). */
-const cache = new WeakMap<P4InfoIndex, Map<string, WireTable | undefined>>();
-
-function wireTable(index: P4InfoIndex, name: string): WireTable | undefined {
-  let tables = cache.get(index);
-  if (!tables) {
-    tables = new Map();
-    cache.set(index, tables);
-  }
-  if (tables.has(name)) return tables.get(name);
+/** The tables written field by field (undefined: through the client's encoder). */
+const wireTable = perTable((index, name): WireTable | undefined => {
   const info = index.tables.find(name);
-  let out: WireTable | undefined;
+  if (!info || info.implementation || !info.matchFields.list.every((f) => WIRE_KINDS.has(f.matchKind)))
+    return undefined;
   // The client's order: match fields and parameters as the P4Info lists them (encodeMatch, encodeAction).
-  if (info && !info.implementation && info.matchFields.list.every((f) => WIRE_KINDS.has(f.matchKind)))
-    out = {
-      id: info.id,
-      fields: info.matchFields.list.map(field),
-      requiresPriority: info.requiresPriority,
-      actions: new Map(),
-      info,
-    };
-  tables.set(name, out);
-  return out;
-}
+  return {
+    id: info.id,
+    fields: info.matchFields.list.map(field),
+    requiresPriority: info.requiresPriority,
+    actions: new Map(),
+    info,
+  };
+});
 
 function wireAction(table: WireTable, name: string): WireAction | undefined {
   if (table.actions.has(name)) return table.actions.get(name);
