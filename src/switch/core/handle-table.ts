@@ -52,6 +52,15 @@ export class HandleTable<T> {
     for (const v of this.slots) if (v !== undefined) yield v;
   }
 
+  /** {@link values} without an iterator: `visit` is called for each stored value in handle order. */
+  forEach(visit: (value: T) => void): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const v = slots[i];
+      if (v !== undefined) visit(v);
+    }
+  }
+
   private pushFree(handle: number): void {
     const heap = this.free;
     let i = heap.length;

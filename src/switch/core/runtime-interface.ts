@@ -238,6 +238,19 @@ export class RuntimeInterface {
     return this.table(table).entries();
   }
 
+  /**
+   * Handle and revision of every entry of a table, in the order of {@link iterateTableEntries}; a
+   * revision changes whenever the key or action under its handle does (insert, modify).
+   */
+  visitTableEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void {
+    this.table(table).visitRevisions(visit);
+  }
+
+  /** The revision of one entry (see {@link visitTableEntryRevisions}). Errors: NOT_FOUND. */
+  tableEntryRevision(table: string, handle: number): number {
+    return this.table(table).revisionOf(handle);
+  }
+
   /** Sets the default entry, or resets it to the program's initial default when `action` is undefined. */
   setDefaultEntry(table: string, action: EntryActionSpec | undefined): void {
     this.table(table).setDefault(action);

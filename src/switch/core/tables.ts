@@ -163,6 +163,8 @@ interface Entry {
   /** For LPM tables: effective prefix length of the lpm field. */
   readonly prefix: number;
   action: EntryAction;
+  /** Changes whenever the key or action under this handle does ({@link nextRevision}). */
+  revision: number;
   readonly isConst: boolean;
   /** Direct counter (tables with one only). */
   readonly counter: CounterData | undefined;
@@ -183,6 +185,15 @@ const NO_FIELDS: readonly ClassifierField[] = [];
 const SAFE_BITS = 53;
 
 type LookupKey = number | bigint | string | readonly ExactValue[];
+
+/**
+ * Revisions of entries, from one counter for every table of every engine in the process: a handle's
+ * revision is then never the same for two different entries (or two actions of one), even across
+ * deletes, resets and reloaded programs, so a reader may keep what it derived from an entry (the
+ * P4Runtime server its encoded TableEntry) for as long as the revision stays.
+ */
+let lastRevision = 0;
+const nextRevision = (): number => ++lastRevision;
 
 export class TableState {
   /** Ternary/range tables: entries by identity (key and priority). */
@@ -329,6 +340,7 @@ export class TableState {
     this.refAction(resolved, 1);
     this.refAction(e.action, -1);
     e.action = resolved;
+    e.revision = nextRevision();
     if (idleTimeoutNs !== undefined) {
       e.idleTimeoutNs = idleTimeoutNs;
       // Setting a TTL restarts the entry's idle clock, as bmv2 does (PI sets it on every MODIFY).
@@ -411,6 +423,21 @@ export class TableState {
    */
   *entries(): Generator<TableEntryRecord, void, undefined> {
     for (const e of this.byHandle.values()) yield this.record(e);
+  }
+
+  /**
+   * Handle and revision of every entry, in the order of {@link entries}, without building records:
+   * a reader that kept what it derived from an entry checks it is still current.
+   */
+  visitRevisions(visit: (handle: number, revision: number) => void): void {
+    this.byHandle.forEach((e) => {
+      visit(e.handle, e.revision);
+    });
+  }
+
+  /** The revision of the entry with this handle. Errors: NOT_FOUND. */
+  revisionOf(handle: number): number {
+    return this.byHandleOrThrow(handle).revision;
   }
 
   /** Sets (or with `undefined`, resets to the JSON's initial value) the default entry. */
@@ -501,6 +528,7 @@ export class TableState {
       lookupKey: n.lookupKey,
       prefix: n.prefix,
       action,
+      revision: nextRevision(),
       isConst,
       counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,

@@ -220,6 +220,15 @@ export interface DeviceControl {
    */
   getEntries(table: string): Iterable<DeviceTableEntry>;
   getEntry(table: string, handle: number): DeviceTableEntry;
+  /**
+   * Handle and revision of every entry, in the order of {@link getEntries}, without converting
+   * them. An entry's revision changes whenever what getEntry gives of it but its counter, meter and
+   * idle clock changes, and is never that of another entry (even one later under the same handle):
+   * what a reader derived from an entry stays right while its revision does.
+   */
+  visitEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void;
+  /** The revision of one entry (see {@link visitEntryRevisions}). */
+  entryRevision(table: string, handle: number): number;
   setDefaultAction(table: string, action: DeviceTableAction): void;
   /** Restores the default action declared in the program. */
   resetDefaultAction(table: string): void;

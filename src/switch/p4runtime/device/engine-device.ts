@@ -236,6 +236,14 @@ class EngineControl implements DeviceControl {
     return this.entryOf(table, this.record(table, handle));
   }
 
+  visitEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void {
+    this.engine.visitTableEntryRevisions(table, visit);
+  }
+
+  entryRevision(table: string, handle: number): number {
+    return this.engine.tableEntryRevision(table, handle);
+  }
+
   setDefaultAction(table: string, action: DeviceTableAction): void {
     this.engine.setDefaultEntry(table, this.specOf(action));
   }

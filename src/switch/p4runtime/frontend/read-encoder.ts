@@ -18,11 +18,15 @@ const VARINT = 0;
 const tag = (field: number, wire: number) => (field << 3) | wire;
 
 /** A growable buffer with protobuf's varints and length-delimited fields. */
-class ProtoBuffer {
-  buf = Buffer.allocUnsafe(1 << 16);
+export class ProtoBuffer {
+  buf: Buffer;
   pos = 0;
 
-  private reserve(n: number): void {
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
@@ -79,6 +83,19 @@ class ProtoBuffer {
     this.pos = at;
   }
 
+  /** Bytes `from` to `to` of `src` as they are (fields encoded before). */
+  raw(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.reserve(n);
+    if (n > 64) this.buf.set(src.subarray(from, to), this.pos);
+    else {
+      const buf = this.buf;
+      let at = this.pos;
+      for (let i = from; i < to; i++) buf[at++] = src[i];
+    }
+    this.pos += n;
+  }
+
   /** A bytes field in P4Runtime's canonical form (no leading zero bytes; zero is one 0 byte). */
   canonical(field: number, b: Uint8Array): void {
     let i = 0;
@@ -118,21 +135,66 @@ const ZERO = new Uint8Array([0]);
 /** FieldMatch fields of p4runtime.proto. */
 const FM = { fieldId: 1, exact: 2, ternary: 3, lpm: 4, range: 6, optional: 7 } as const;
 
+/** Smallest buffer a response is written to (as much again is added when it fills). */
+const MIN_RESPONSE_BUFFER = 1 << 12;
+
+/** The controller state a table entry's encoding carries (tables.ts EntryData). */
+export interface EncodedEntryData {
+  readonly controllerMetadata: bigint;
+  readonly idleTimeoutNs: bigint;
+  readonly metadata: Uint8Array;
+}
+
+/**
+ * One Entity of a ReadResponse (field 1, tag and length included): Entity { table_entry {
+ * table_id, match, action, priority, controller_metadata, idle_timeout_ns, metadata } }, the bytes
+ * protobufjs writes for what tables.ts `entryMessage` builds for an entry with a direct action.
+ */
+export function writeTableEntity(
+  w: ProtoBuffer,
+  model: P4InfoModel,
+  table: TableModel,
+  key: readonly DeviceKeyParam[],
+  call: DeviceActionCall,
+  priority: number,
+  data: EncodedEntryData | undefined,
+): void {
+  const entity = w.open(1);
+  const tableEntry = w.open(2);
+  w.uint(1, table.id);
+  writeFieldMatches(w, table, key);
+  writeAction(w, model, call);
+  if (table.needsPriority && priority > 0) w.uint(4, priority);
+  if (data) {
+    w.uint64(5, data.controllerMetadata);
+    w.uint64(9, data.idleTimeoutNs);
+    w.bytes(11, data.metadata);
+  }
+  w.close(tableEntry);
+  w.close(entity);
+}
+
 /**
  * The entities of one Read, as the ReadResponse messages that carry them (at most `chunkEntities`
  * entities each; at least one message, possibly empty, as PI always answers one).
  */
 export class ReadResponseWriter {
-  private readonly out = new ProtoBuffer();
+  private readonly out = new ProtoBuffer(MIN_RESPONSE_BUFFER);
   private readonly responses: Buffer[] = [];
   private count = 0;
-  private entityMark = 0;
-  private tableEntryMark = 0;
+  /**
+   * Encoded entities given by {@link encoded} and not yet copied: consecutive ranges of one buffer
+   * are copied at once (entries kept in handle order are read in handle order).
+   */
+  private runSource: Uint8Array | undefined;
+  private runFrom = 0;
+  private runTo = 0;
 
   constructor(private readonly chunkEntities: number) {}
 
   /** An entity built as a message (anything but the table entries written field by field). */
   entity(e: p4.v1.IEntity): void {
+    this.copyRun();
     const bytes = p4.v1.Entity.encode(e).finish();
     this.out.bytes(1, bytes);
     if (bytes.length === 0) {
@@ -143,129 +205,140 @@ export class ReadResponseWriter {
     this.entityDone();
   }
 
-  /** Entity { table_entry { table_id, match, action, priority, controller_metadata, idle_timeout_ns, metadata } }. */
+  /** A table entry with a direct action, as {@link writeTableEntity}. */
   tableEntry(
     model: P4InfoModel,
     table: TableModel,
     key: readonly DeviceKeyParam[],
     call: DeviceActionCall,
     priority: number,
-    data: { controllerMetadata: bigint; idleTimeoutNs: bigint; metadata: Uint8Array } | undefined,
+    data: EncodedEntryData | undefined,
   ): void {
-    const w = this.out;
-    this.entityMark = w.open(1);
-    this.tableEntryMark = w.open(2);
-    w.uint(1, table.id);
-    this.fieldMatches(table, key);
-    this.action(model, call);
-    if (table.needsPriority && priority > 0) w.uint(4, priority);
-    if (data) {
-      w.uint64(5, data.controllerMetadata);
-      w.uint64(9, data.idleTimeoutNs);
-      w.bytes(11, data.metadata);
+    this.copyRun();
+    writeTableEntity(this.out, model, table, key, call, priority, data);
+    this.entityDone();
+  }
+
+  /** One entity already encoded (as {@link writeTableEntity} writes it): bytes `from` to `to` of `source`. */
+  encoded(source: Uint8Array, from: number, to: number): void {
+    if (source === this.runSource && from === this.runTo) this.runTo = to;
+    else {
+      this.copyRun();
+      this.runSource = source;
+      this.runFrom = from;
+      this.runTo = to;
     }
-    w.close(this.tableEntryMark);
-    w.close(this.entityMark);
     this.entityDone();
   }
 
   /** The ReadResponse messages, as bytes. */
   finish(): Buffer[] {
-    if (this.count > 0 || this.responses.length === 0) this.flush();
+    if (this.count > 0 || this.responses.length === 0) this.flush(true);
     return this.responses;
+  }
+
+  private copyRun(): void {
+    if (this.runSource === undefined) return;
+    this.out.raw(this.runSource, this.runFrom, this.runTo);
+    this.runSource = undefined;
   }
 
   private entityDone(): void {
     if (++this.count === this.chunkEntities) this.flush();
   }
 
-  private flush(): void {
-    this.responses.push(Buffer.from(this.out.buf.subarray(0, this.out.pos)));
-    this.out.pos = 0;
+  /**
+   * Ends the response being written: its bytes are handed out as they are (no copy), and the next
+   * response is written to a new buffer of about the same size (not zero-filled).
+   */
+  private flush(last = false): void {
+    this.copyRun();
+    const out = this.out;
+    const size = out.pos;
+    this.responses.push(out.buf.subarray(0, size));
+    if (!last) out.buf = Buffer.allocUnsafe(Math.max(MIN_RESPONSE_BUFFER, size + (size >> 3)));
+    out.pos = 0;
     this.count = 0;
   }
+}
 
-  /** As {@link fieldMatchesOf} (PI's `parse_match_key`): don't-care fields are left out. */
-  private fieldMatches(table: TableModel, params: readonly DeviceKeyParam[]): void {
-    const w = this.out;
-    const fields = table.matchFields;
-    for (let i = 0; i < fields.length; i++) {
-      const p = params[i];
-      if (!p) continue;
-      const field = fields[i];
-      let m: number;
-      let inner: number;
-      switch (p.kind) {
-        case 'valid':
-          m = w.open(2);
-          w.uint(FM.fieldId, field.id);
-          inner = w.open(FM.exact);
-          w.bytes(1, p.valid ? ONE : ZERO);
-          break;
-        case 'exact':
-          m = w.open(2);
-          w.uint(FM.fieldId, field.id);
-          inner = w.open(FM.exact);
+/** As {@link fieldMatchesOf} (PI's `parse_match_key`): don't-care fields are left out. */
+function writeFieldMatches(w: ProtoBuffer, table: TableModel, params: readonly DeviceKeyParam[]): void {
+  const fields = table.matchFields;
+  for (let i = 0; i < fields.length; i++) {
+    const p = params[i];
+    if (!p) continue;
+    const field = fields[i];
+    let m: number;
+    let inner: number;
+    switch (p.kind) {
+      case 'valid':
+        m = w.open(2);
+        w.uint(FM.fieldId, field.id);
+        inner = w.open(FM.exact);
+        w.bytes(1, p.valid ? ONE : ZERO);
+        break;
+      case 'exact':
+        m = w.open(2);
+        w.uint(FM.fieldId, field.id);
+        inner = w.open(FM.exact);
+        w.canonical(1, p.value);
+        break;
+      case 'lpm':
+        if (p.prefixLength <= 0) continue;
+        m = w.open(2);
+        w.uint(FM.fieldId, field.id);
+        inner = w.open(FM.lpm);
+        w.canonical(1, p.value);
+        w.uint(2, p.prefixLength);
+        break;
+      case 'ternary':
+        if (isZero(p.mask)) continue;
+        m = w.open(2);
+        w.uint(FM.fieldId, field.id);
+        if (field.matchType === 'optional') {
+          inner = w.open(FM.optional);
           w.canonical(1, p.value);
-          break;
-        case 'lpm':
-          if (p.prefixLength <= 0) continue;
-          m = w.open(2);
-          w.uint(FM.fieldId, field.id);
-          inner = w.open(FM.lpm);
+        } else {
+          inner = w.open(FM.ternary);
           w.canonical(1, p.value);
-          w.uint(2, p.prefixLength);
-          break;
-        case 'ternary':
-          if (isZero(p.mask)) continue;
-          m = w.open(2);
-          w.uint(FM.fieldId, field.id);
-          if (field.matchType === 'optional') {
-            inner = w.open(FM.optional);
-            w.canonical(1, p.value);
-          } else {
-            inner = w.open(FM.ternary);
-            w.canonical(1, p.value);
-            w.canonical(2, p.mask);
-          }
-          break;
-        case 'range':
-          if (
-            bytesEqual(p.low, rangeDefaultLow(field.bitwidth)) &&
-            bytesEqual(p.high, rangeDefaultHigh(field.bitwidth))
-          )
-            continue;
-          m = w.open(2);
-          w.uint(FM.fieldId, field.id);
-          inner = w.open(FM.range);
-          w.canonical(1, p.low);
-          w.canonical(2, p.high);
-          break;
-      }
-      w.close(inner);
-      w.close(m);
+          w.canonical(2, p.mask);
+        }
+        break;
+      case 'range':
+        if (
+          bytesEqual(p.low, rangeDefaultLow(field.bitwidth)) &&
+          bytesEqual(p.high, rangeDefaultHigh(field.bitwidth))
+        )
+          continue;
+        m = w.open(2);
+        w.uint(FM.fieldId, field.id);
+        inner = w.open(FM.range);
+        w.canonical(1, p.low);
+        w.canonical(2, p.high);
+        break;
     }
+    w.close(inner);
+    w.close(m);
   }
+}
 
-  /** TableAction { action { action_id, params } }, as {@link actionMessageOf}. */
-  private action(model: P4InfoModel, call: DeviceActionCall): void {
-    const action = model.actionsByName.get(call.action);
-    if (!action)
-      throw internalError('Device reported an action that is not in the P4Info', `'${call.action}'`);
-    const w = this.out;
-    const tableAction = w.open(3);
-    const a = w.open(1);
-    w.uint(1, action.id);
-    const params = action.params;
-    for (let i = 0; i < params.length; i++) {
-      const p = w.open(4);
-      w.uint(2, params[i].id);
-      w.canonical(3, call.args[i] ?? EMPTY);
-      w.close(p);
-    }
-    w.close(a);
-    w.close(tableAction);
+/** TableAction { action { action_id, params } }, as {@link actionMessageOf}. */
+function writeAction(w: ProtoBuffer, model: P4InfoModel, call: DeviceActionCall): void {
+  const action = model.actionsByName.get(call.action);
+  if (!action) throw internalError('Device reported an action that is not in the P4Info', `'${call.action}'`);
+  const tableAction = w.open(3);
+  const a = w.open(1);
+  w.uint(1, action.id);
+  const params = action.params;
+  for (let i = 0; i < params.length; i++) {
+    const p = w.open(4);
+    w.uint(2, params[i].id);
+    w.canonical(3, call.args[i] ?? EMPTY);
+    w.close(p);
   }
+  w.close(a);
+  w.close(tableAction);
 }
 
 const ONE = new Uint8Array([1]);

@@ -10,6 +10,7 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
+import { EncodedEntries } from './encoded-entries.js';
 import { EntryHandles } from './entry-handles.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
@@ -49,6 +50,8 @@ interface TableState {
   readonly byHandle: (EntryData | undefined)[];
   /** State of the default entry. */
   defaultData: EntryData;
+  /** The encoded Entity of each entry, as the last wildcard read answered it. */
+  readonly encoded: EncodedEntries;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -117,6 +120,7 @@ export class TableManager {
         handles: new EntryHandles(),
         byHandle: [],
         defaultData: PLAIN,
+        encoded: new EncodedEntries(),
       });
     }
   }
@@ -445,26 +449,63 @@ export class TableManager {
   /**
    * {@link read} written straight into ReadResponse bytes: an entry that has only a key, a direct
    * action, a priority and controller state (the bulk of any large table) is encoded field by
-   * field, anything else as the message {@link read} gives.
+   * field, and kept so (encoded-entries.ts) for the next wildcard read; anything else as the
+   * message {@link read} gives.
    */
   readEncoded(request: p4.v1.ITableEntry, out: ReadResponseWriter): void {
     const states = request.tableId ? [this.table(request.tableId)] : this.allTables();
     const model = this.ctx.model;
     for (const state of states) {
       const t = state.model;
-      const entries = this.readEntries(state, request, out);
-      if (!entries) continue;
       const asMessage =
         t.isConst ||
         !!request.timeSinceLastHit ||
         (!!request.counterData && !!t.directCounterId) ||
         (!!request.meterConfig && !!t.directMeterId);
+      if (!asMessage && !request.isDefaultAction && (request.match ?? []).length === 0) {
+        this.readKept(state, request, out);
+        continue;
+      }
+      const entries = this.readEntries(state, request, out);
+      if (!entries) continue;
       for (const e of entries) {
         if (asMessage || e.action.type !== 'action')
           out.entity({ tableEntry: this.entryMessage(state, e, request) });
         else out.tableEntry(model, t, e.key, e.action.call, e.priority, state.byHandle[e.handle]);
       }
     }
+  }
+
+  /**
+   * A wildcard read of one table's entries (no counters, meters or idle time asked): each entry
+   * as kept in `state.encoded` while its device revision and server state are those it was
+   * encoded from, else converted, encoded and kept. Handles the device no longer has are
+   * forgotten on the way.
+   */
+  private readKept(state: TableState, request: p4.v1.ITableEntry, out: ReadResponseWriter): void {
+    const t = state.model;
+    const model = this.ctx.model;
+    const control = this.ctx.control;
+    const kept = state.encoded;
+    const byHandle = state.byHandle;
+    let next = 0;
+    onTarget('Error when reading table entries from target', () =>
+      control.visitEntryRevisions(t.name, (handle, revision) => {
+        if (handle > next) kept.dropRange(next, handle);
+        next = handle + 1;
+        const data = byHandle[handle];
+        if (!kept.holds(handle, revision, data)) {
+          const e = control.getEntry(t.name, handle);
+          if (e.action.type !== 'action') {
+            out.entity({ tableEntry: this.entryMessage(state, e, request) });
+            return;
+          }
+          kept.store(handle, revision, data, model, t, e.key, e.action.call, e.priority);
+        }
+        out.encoded(kept.bytes, kept.start(handle), kept.end(handle));
+      }),
+    );
+    kept.dropRange(next, Number.POSITIVE_INFINITY);
   }
 
   private tableAction(state: TableState, action: DeviceTableAction): p4.v1.ITableAction {
