@@ -7,7 +7,12 @@
  * entries the program installs itself are read too.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
-import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
+import type {
+  DeviceActionCall,
+  DeviceMatchKind,
+  DeviceTableAction,
+  DeviceTableEntry,
+} from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { EncodedEntries } from './encoded-entries.js';
@@ -375,6 +380,28 @@ export class TableManager {
       copyMetadata(entry.metadata),
       ttl,
       oneShotGroup,
+    );
+    if (prepared.action?.type === 'action') this.keepEncoded(state, handle, key, prepared.action.call);
+  }
+
+  /**
+   * The new entry's Entity as the next wildcard read answers it, kept (encoded-entries.ts) while
+   * its key and action are at hand: that read, the first a controller makes after loading a
+   * device, then copies it instead of converting and encoding the entry. The key and action are
+   * those the device was given, checked as PI checks them, so they encode to what the device
+   * gives back (test/switch/p4runtime/read-kept.test.ts compares the two).
+   */
+  private keepEncoded(state: TableState, handle: number, key: MatchKey, call: DeviceActionCall): void {
+    const revision = this.ctx.control.entryRevision(state.model.name, handle);
+    state.encoded.store(
+      handle,
+      revision,
+      state.byHandle[handle],
+      this.ctx.model,
+      state.model,
+      key.params,
+      call,
+      key.priority,
     );
   }
 
