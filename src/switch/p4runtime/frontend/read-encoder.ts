@@ -9,7 +9,7 @@
 import { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceActionCall, DeviceKeyParam } from '../device/device.js';
 import { bytesEqual, isZero, rangeDefaultHigh, rangeDefaultLow } from './bytestrings.js';
-import type { P4InfoModel, TableModel } from './p4info-model.js';
+import type { ActionModel, P4InfoModel, TableModel } from './p4info-model.js';
 import { internalError } from './status.js';
 
 const LEN = 2;
@@ -35,11 +35,22 @@ export class ProtoBuffer {
 
   varint(v: number): void {
     this.reserve(10);
-    while (v > 0x7f) {
-      this.buf[this.pos++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
+    const buf = this.buf;
+    let at = this.pos;
+    if (v <= 0x7fffffff) {
+      // Ids, tags and lengths: 31-bit shifts.
+      while (v > 0x7f) {
+        buf[at++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v > 0x7f) {
+        buf[at++] = (v % 128) | 0x80;
+        v = Math.floor(v / 128);
+      }
     }
-    this.buf[this.pos++] = v;
+    buf[at++] = v;
+    this.pos = at;
   }
 
   /** An unsigned 64-bit value (uint64, or an int64 that is not negative). */
@@ -56,16 +67,22 @@ export class ProtoBuffer {
     this.buf[this.pos++] = Number(v);
   }
 
+  /** The tag of a field numbered below 16 (one byte), with room for 10 bytes after it. */
+  private tag(field: number, wire: number): void {
+    this.reserve(11);
+    this.buf[this.pos++] = tag(field, wire);
+  }
+
   /** A varint field, left out when 0 (proto3). */
   uint(field: number, v: number): void {
     if (v === 0) return;
-    this.varint(tag(field, VARINT));
+    this.tag(field, VARINT);
     this.varint(v);
   }
 
   uint64(field: number, v: bigint): void {
     if (v === 0n) return;
-    this.varint(tag(field, VARINT));
+    this.tag(field, VARINT);
     this.varint64(v);
   }
 
@@ -73,7 +90,7 @@ export class ProtoBuffer {
   bytes(field: number, b: Uint8Array, from = 0): void {
     const n = b.length - from;
     if (n <= 0) return;
-    this.varint(tag(field, LEN));
+    this.tag(field, LEN);
     this.varint(n);
     this.reserve(n);
     // A loop rather than subarray + set: keys and parameters are a few bytes each.
@@ -106,8 +123,7 @@ export class ProtoBuffer {
 
   /** Opens a length-delimited field; {@link close} with the returned mark ends it. */
   open(field: number): number {
-    this.varint(tag(field, LEN));
-    this.reserve(1);
+    this.tag(field, LEN);
     // One byte for the length, moved when the content needs more (lengths of 128 and above).
     return this.pos++;
   }
@@ -323,10 +339,20 @@ function writeFieldMatches(w: ProtoBuffer, table: TableModel, params: readonly D
   }
 }
 
+/** The last action looked up: the entries of a table mostly share one. */
+let lastAction: { model: P4InfoModel; name: string; action: ActionModel } | undefined;
+
+function actionOf(model: P4InfoModel, name: string): ActionModel {
+  if (lastAction?.model === model && lastAction.name === name) return lastAction.action;
+  const action = model.actionsByName.get(name);
+  if (!action) throw internalError('Device reported an action that is not in the P4Info', `'${name}'`);
+  lastAction = { model, name, action };
+  return action;
+}
+
 /** TableAction { action { action_id, params } }, as {@link actionMessageOf}. */
 function writeAction(w: ProtoBuffer, model: P4InfoModel, call: DeviceActionCall): void {
-  const action = model.actionsByName.get(call.action);
-  if (!action) throw internalError('Device reported an action that is not in the P4Info', `'${call.action}'`);
+  const action = actionOf(model, call.action);
   const tableAction = w.open(3);
   const a = w.open(1);
   w.uint(1, action.id);
