@@ -1,6 +1,7 @@
 /**
- * The encoded Entity of each entry of one table, kept between reads: a wildcard Read then copies
- * what it answered last time instead of converting and encoding every entry again. An encoding is
+ * The encoded Entity of each entry of one table, made at INSERT (tables.ts `keepEncoded`) or by a
+ * wildcard Read that finds none, and kept: a wildcard Read copies it instead of converting and
+ * encoding the entry again. An encoding is
  * kept with the device's revision of the entry (device.ts `visitEntryRevisions`: it changes with
  * the entry's key or action, and is never that of another entry) and the server's state it was
  * made from (tables.ts EntryData, replaced on every write, never changed), and used only while both

@@ -55,7 +55,7 @@ interface TableState {
   readonly byHandle: (EntryData | undefined)[];
   /** State of the default entry. */
   defaultData: EntryData;
-  /** The encoded Entity of each entry, as the last wildcard read answered it. */
+  /** The encoded Entity of each entry, as its INSERT or the last wildcard read made it. */
   readonly encoded: EncodedEntries;
 }
 
@@ -389,7 +389,7 @@ export class TableManager {
    * its key and action are at hand: that read, the first a controller makes after loading a
    * device, then copies it instead of converting and encoding the entry. The key and action are
    * those the device was given, checked as PI checks them, so they encode to what the device
-   * gives back (test/switch/p4runtime/read-kept.test.ts compares the two).
+   * gives back (test/switch/p4runtime/read-kept-random.test.ts compares the two).
    */
   private keepEncoded(state: TableState, handle: number, key: MatchKey, call: DeviceActionCall): void {
     const revision = this.ctx.control.entryRevision(state.model.name, handle);
