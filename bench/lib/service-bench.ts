@@ -1,0 +1,83 @@
+// The service's one-workload change alone (bench/lib/service-change.ts, the section of
+// bench/controller.bench.ts), on the benchmark's fabric and 4 embedded targets in processes of
+// their own, after a first apply that gives them the fabric. With PROFILE_DIR set, each measured
+// change is CPU-profiled into PROFILE_DIR/<n>.cpuprofile and its functions with the most self time
+// printed (as bench/lib/apply-profile.ts does).
+// Run: npx tsx bench/lib/service-bench.ts
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
+import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { serveEmbeddedTarget } from './serve-target.js';
+import { serviceChange } from './service-change.js';
+
+const DIR = process.env.PROFILE_DIR;
+const TOP = Number(process.env.PROFILE_TOP ?? 20);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name and file:line), most first. */
+function top(profile: Profile): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(where, (self.get(where) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(
+      ([w, t]) =>
+        `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
+    );
+}
+
+let session: Session | undefined;
+if (DIR) {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+}
+let n = 0;
+const around = session && {
+  start: async () => {
+    await session.post('Profiler.start');
+  },
+  stop: async (what: string) => {
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    n++;
+    writeFileSync(`${DIR}/${n}.cpuprofile`, JSON.stringify(profile));
+    console.log(`profile ${n} (${what}):`);
+    for (const line of top(profile)) console.log(`  ${line}`);
+  },
+};
+
+const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
+const children: ChildProcess[] = await Promise.all(ports.map((p) => serveEmbeddedTarget(p)));
+try {
+  const addresses = ports.map((p) => `127.0.0.1:${p}`);
+  const base = fabricSchema.parse(overlayFabric(addresses));
+  for (const o of await reconcileFabric(
+    deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' }),
+  ))
+    if (!o.ok) throw o.error;
+  console.log('first apply done');
+  await serviceChange({ addresses, base, ...(around ? { around } : {}) });
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+}
