@@ -77,7 +77,11 @@ try {
   ))
     if (!o.ok) throw o.error;
   console.log('first apply done');
-  await serviceChange({ addresses, base, ...(around ? { around } : {}) });
+  const t0 = performance.now();
+  const log = process.env.SERVICE_LOG
+    ? (line: string) => console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${line}`)
+    : undefined;
+  await serviceChange({ addresses, base, ...(around ? { around } : {}), ...(log ? { log } : {}) });
 } finally {
   for (const c of children) c.kill('SIGTERM');
 }

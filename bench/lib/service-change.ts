@@ -24,6 +24,8 @@ export interface ServiceChangeOptions {
   figure?: (what: string, value: number, unit: string, target: number, better: 'lower' | 'higher') => void;
   /** Called around each measured change (e.g. to profile it): `start` before, `stop` after. */
   around?: { start(what: string): Promise<void>; stop(what: string): Promise<void> };
+  /** The service's log lines. */
+  log?: (line: string) => void;
 }
 
 export interface ServiceChangeFigures {
@@ -40,7 +42,11 @@ export async function serviceChange(options: ServiceChangeOptions): Promise<Serv
   const file = join(dir, 'fabric.yaml');
   const text = stringify(overlayFabric(addresses));
   writeFileSync(file, text);
-  const service = new FabricService(file, { resyncMs: 0, watchIntervalMs: 60_000 });
+  const service = new FabricService(file, {
+    resyncMs: 0,
+    watchIntervalMs: 60_000,
+    ...(options.log ? { log: options.log } : {}),
+  });
   try {
     const started = performance.now();
     const ready = Promise.all(
