@@ -57,10 +57,20 @@ export async function serviceChange(options: ServiceChangeOptions): Promise<Serv
           ),
       ),
     );
+    // Ready for local changes: converged, and what they look up built (the service's `primed`).
+    const primed = new Promise<{ workloads: number; reread: boolean; differing: string[] }>((resolve) =>
+      service.once('primed', resolve),
+    );
     await service.start();
     await ready;
+    const convergedMs = performance.now() - started;
+    const ready2 = await primed;
     const startMs = performance.now() - started;
-    console.log(`service started and converged on ${base.devices.length} devices in ${ms(startMs)}`);
+    console.log(
+      `service started and converged on ${base.devices.length} devices in ${ms(convergedMs)}, primed for local changes ${ms(startMs - convergedMs)} later ` +
+        `(${ready2.workloads} workloads indexed, item-wise reading ${ready2.reread ? 'agrees' : 'DIFFERS'}, ` +
+        `${ready2.differing.length === 0 ? 'every kept plan holds' : `kept plan differs on ${ready2.differing.join(', ')}`})`,
+    );
     /** Runs `change`, then waits for the devices it names to report their writes done. */
     const measured = async (what: string, change: () => Promise<string[]> | string[]) => {
       const reports = new Map<string, DeviceReport>();
