@@ -343,7 +343,13 @@ export class FabricFile {
     const { starts, fresh } = read;
     const key = section.key as ListKey;
     const list = last.fabric[key] as unknown[];
-    const fabric: Fabric = { ...last.fabric, [key]: list.slice(0, i0).concat(fresh, list.slice(i1 + 1)) };
+    // One new list (of 100,000 workloads, say), not three: what a change leaves behind is collected
+    // by the next major collection, whose time grows with the service's whole heap.
+    const next = new Array<unknown>(list.length - (i1 + 1 - i0) + fresh.length);
+    for (let i = 0; i < i0; i++) next[i] = list[i];
+    for (let i = 0; i < fresh.length; i++) next[i0 + i] = fresh[i];
+    for (let i = i1 + 1, at = i0 + fresh.length; i < list.length; i++, at++) next[at] = list[i];
+    const fabric: Fabric = { ...last.fabric, [key]: next };
     // The offsets of the new version.
     const sections = last.sections.map((s, i): Section => {
       if (i < si) return s;
