@@ -2,7 +2,7 @@
 // bench/controller.bench.ts), on the benchmark's fabric and 4 embedded targets in processes of
 // their own, after a first apply that gives them the fabric. With PROFILE_DIR set, each measured
 // change is CPU-profiled into PROFILE_DIR/<n>.cpuprofile and its functions with the most self time
-// printed (as bench/lib/apply-profile.ts does).
+// printed (as bench/lib/apply-profile.ts does); with PROFILE_HEAP set too, what it allocates instead.
 // Run: npx tsx bench/lib/service-bench.ts
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -51,16 +51,54 @@ if (DIR) {
   session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  await session.post('HeapProfiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
 }
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+/** Bytes allocated per function (name and file:line), most first. */
+function topAllocations(head: HeapNode): string[] {
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const f = n.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([w, b]) => `${(b / 2 ** 20).toFixed(2).padStart(8)} MiB  ${w}`);
+}
+
+// PROFILE_HEAP=1: what each change allocates (V8's sampling heap profiler, collected objects too).
+const HEAP = process.env.PROFILE_HEAP !== undefined;
 let n = 0;
 const around = session && {
   start: async () => {
-    await session.post('Profiler.start');
+    if (HEAP)
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    else await session.post('Profiler.start');
   },
   stop: async (what: string) => {
-    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
     n++;
+    if (HEAP) {
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+        profile: { head: HeapNode };
+      };
+      console.log(`allocations ${n} (${what}):`);
+      for (const line of topAllocations(profile.head)) console.log(`  ${line}`);
+      return;
+    }
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
     writeFileSync(`${DIR}/${n}.cpuprofile`, JSON.stringify(profile));
     console.log(`profile ${n} (${what}):`);
     for (const line of top(profile)) console.log(`  ${line}`);
