@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { serveEmbeddedTarget } from './serve-target.js';
@@ -119,7 +120,15 @@ try {
   const log = process.env.SERVICE_LOG
     ? (line: string) => console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${line}`)
     : undefined;
-  await serviceChange({ addresses, base, ...(around ? { around } : {}), ...(log ? { log } : {}) });
+  // HEAP_SNAPSHOT=FILE: the heap once the service is ready (what the service holds, and the bench).
+  const snapshot = process.env.HEAP_SNAPSHOT;
+  await serviceChange({
+    addresses,
+    base,
+    ...(around ? { around } : {}),
+    ...(log ? { log } : {}),
+    ...(snapshot ? { onReady: () => console.log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`) } : {}),
+  });
 } finally {
   for (const c of children) c.kill('SIGTERM');
 }

@@ -26,6 +26,8 @@ export interface ServiceChangeOptions {
   around?: { start(what: string): Promise<void>; stop(what: string): Promise<void> };
   /** The service's log lines. */
   log?: (line: string) => void;
+  /** Called once the service is ready for local changes (e.g. to write a heap snapshot). */
+  onReady?: () => void;
 }
 
 export interface ServiceChangeFigures {
@@ -66,6 +68,7 @@ export async function serviceChange(options: ServiceChangeOptions): Promise<Serv
     const convergedMs = performance.now() - started;
     const ready2 = await primed;
     const startMs = performance.now() - started;
+    options.onReady?.();
     console.log(
       `service started and converged on ${base.devices.length} devices in ${ms(convergedMs)}, primed for local changes ${ms(startMs - convergedMs)} later ` +
         `(${ready2.workloads} workloads indexed, item-wise reading ${ready2.reread ? 'agrees' : 'DIFFERS'}, ` +
