@@ -58,8 +58,12 @@ export interface DeviceTarget {
   name: string;
   connect: ConnectOptions;
   intent: FabricIntent;
-  /** Where the device is declared (`file:line: devices[i]: `), to prefix what the planner finds. */
-  where?: string;
+  /**
+   * Where the device is declared (`file:line: devices[i]: `), to prefix what the planner finds:
+   * asked only then (a line of a large file read as fast data is found by reading it again with
+   * positions, load-fabric.ts `lazyWhere`, and that document is kept for later messages).
+   */
+  where?: () => string;
   /** The P4Runtime server's kind (device-profile.ts); read from the device when omitted. */
   kind?: DeviceKind;
 }
@@ -173,7 +177,7 @@ export function deviceTargets(loaded: LoadedFabric, fallback?: ConnectOptions): 
     name: v.device.name,
     connect: connectOptionsOf(v.device),
     intent: v.intent,
-    where: loaded.where(['devices', i]),
+    where: () => loaded.where(['devices', i]),
     ...(v.device.kind !== undefined ? { kind: v.device.kind } : {}),
   }));
 }
@@ -234,7 +238,7 @@ export function planDevice(target: DeviceTarget, previous?: Parameters<typeof pl
     return planFabric(target.intent, previous);
   } catch (e) {
     if (e instanceof IntentError)
-      throw new IntentError(e.problems.map((p) => `${target.where ?? ''}device ${target.name}: ${p}`));
+      throw new IntentError(e.problems.map((p) => `${target.where?.() ?? ''}device ${target.name}: ${p}`));
     throw e;
   }
 }

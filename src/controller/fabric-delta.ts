@@ -10,12 +10,15 @@ import { type Derivation, deriveFabric } from './derive.js';
 import type { Fabric, TenantSpec, WorkloadSpec } from './fabric-schema.js';
 import type { FabricIntent, TenantIntent } from './intent.js';
 import { IntentError, macKey } from './plan.js';
+import type { WorkloadChange, WorkloadIndex } from './workload-index.js';
 
 /** A local change: the tenants (by name, old and new) whose entries are to be planned again. */
 export interface FabricDelta {
   tenants: Set<string>;
   /** Workloads of the new fabric that are new or changed (their names, MACs and wires are checked). */
   added: WorkloadSpec[];
+  /** The workload list's change (for a {@link WorkloadIndex}). */
+  workloads: WorkloadChange;
 }
 
 /** More changed workloads than this in one edit: plan the whole fabric (cheaper than checking each). */
@@ -64,7 +67,11 @@ function middle<T>(before: readonly T[], after: readonly T[], same: (a: T, b: T)
   while (head < n && same(before[head], after[head])) head++;
   let tail = 0;
   while (tail < n - head && same(before[before.length - 1 - tail], after[after.length - 1 - tail])) tail++;
-  return { removed: before.slice(head, before.length - tail), added: after.slice(head, after.length - tail) };
+  return {
+    head,
+    removed: before.slice(head, before.length - tail),
+    added: after.slice(head, after.length - tail),
+  };
 }
 
 /** The local change from `before` to `after`, or undefined when it is global (or too large). */
@@ -91,7 +98,7 @@ export function fabricDelta(before: Fabric, after: Fabric): FabricDelta | undefi
   const added = w.added.filter(
     (x) => !removed.has(`${x.name}\n${x.tenant}\n${x.mac}\n${x.device}\n${x.port}\n${x.vlan}`),
   );
-  return { tenants, added };
+  return { tenants, added, workloads: { head: w.head, removed: w.removed, placed: w.added } };
 }
 
 const sameWire = (a: WorkloadSpec, aMac: string, b: WorkloadSpec, bMac: string) =>
@@ -101,9 +108,15 @@ const sameWire = (a: WorkloadSpec, aMac: string, b: WorkloadSpec, bMac: string) 
  * Each device's view of the changed tenants only (derive.ts on the part of the fabric they make),
  * after the checks that span tenants (names, VNIs, and the workload names and wires of the new
  * workloads against every other); undefined when anything is wrong, so that the whole-fabric
- * derivation reports it with its file:line.
+ * derivation reports it with its file:line. With `index` (the {@link WorkloadIndex} of the fabric
+ * before the change), the checks and the changed tenants' workloads are lookups in it; without, a
+ * pass over every workload of `after`.
  */
-export function deriveChanged(after: Fabric, delta: FabricDelta): Derivation | undefined {
+export function deriveChanged(
+  after: Fabric,
+  delta: FabricDelta,
+  index?: WorkloadIndex,
+): Derivation | undefined {
   const names = new Map<string, number>();
   const vnis = new Map<number, number>();
   for (const t of after.tenants) {
@@ -112,6 +125,12 @@ export function deriveChanged(after: Fabric, delta: FabricDelta): Derivation | u
   }
   for (const t of after.tenants)
     if (delta.tenants.has(t.name) && (names.get(t.name)! > 1 || vnis.get(t.vni)! > 1)) return undefined;
+  if (index) {
+    if (!index.unique(delta.workloads, delta.added)) return undefined;
+    const workloads: WorkloadSpec[] = [];
+    for (const t of delta.tenants) workloads.push(...index.tenantAfter(t, after.workloads, delta.workloads));
+    return deriveOf(after, delta, workloads);
+  }
   const added = new Set(delta.added);
   const workloadNames = new Set(delta.added.map((w) => w.name));
   if (workloadNames.size < delta.added.length) return undefined;
@@ -137,6 +156,14 @@ export function deriveChanged(after: Fabric, delta: FabricDelta): Derivation | u
       if (x.w.device === w.device && (x.w.vlan ?? 0) === (w.vlan ?? 0) && x.mac === macKey(w.mac))
         return undefined;
   }
+  return deriveOf(after, delta, workloads);
+}
+
+/**
+ * derive.ts on the changed tenants and their `workloads` (the order of workloads across tenants
+ * does not matter to it: it groups them by tenant, each in the fabric's order).
+ */
+function deriveOf(after: Fabric, delta: FabricDelta, workloads: WorkloadSpec[]): Derivation | undefined {
   const part: Fabric = {
     ...after,
     tenants: after.tenants.filter((t) => delta.tenants.has(t.name)),

@@ -10,6 +10,7 @@
  * every problem with its file:line; nothing is patched then.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { type Fabric, tenantSchema, workloadSchema } from './fabric-schema.js';
 import { fastYaml } from './fast-yaml.js';
@@ -256,6 +257,66 @@ export class FabricFile {
     return read;
   }
 
+  /**
+   * The items of `section`'s list in `bytes` from `from` to `to` (item starts), parsed and checked
+   * with the item's schema; undefined when they are not items of that list alone, or not read
+   * exactly as the whole reading would (left to it).
+   */
+  private items(
+    bytes: Buffer,
+    section: Section,
+    from: number,
+    to: number,
+  ): { starts: number[]; fresh: unknown[] } | undefined {
+    const indent = section.indent!;
+    // The new bytes there must be items of this list only: `- ` at its indent, deeper lines, blanks.
+    const starts: number[] = [];
+    for (const p of lineStarts(bytes, from, to)) {
+      if (itemLine(bytes, p, indent)) starts.push(p);
+      else if (emptyLine(bytes, p, to)) continue;
+      else {
+        for (let i = 0; i <= indent; i++) if (bytes[p + i] !== SPACE) return undefined;
+        if (starts.length === 0) return undefined;
+      }
+    }
+    const text = bytes.toString('utf8', from, to);
+    if (flowDepth(text, this.limits.maxDepth) > this.limits.maxDepth - 2) return undefined;
+    const parsed = text.trim() === '' ? { data: [] } : fastYaml(text);
+    if (!parsed || !Array.isArray(parsed.data) || parsed.data.length !== starts.length) return undefined;
+    const schema = LISTS[section.key as ListKey];
+    const fresh: unknown[] = [];
+    for (const item of parsed.data) {
+      if (dataDepth(item, this.limits.maxDepth) > this.limits.maxDepth - 2) return undefined;
+      const result = schema.safeParse(item);
+      if (!result.success) return undefined; // the whole reading says what is wrong, and where
+      fresh.push(result.data);
+    }
+    return { starts, fresh };
+  }
+
+  /**
+   * Reads the first item of each list of the last good version again, item-wise, and checks that
+   * it equals what the whole reading gave: done once the service has converged (service.ts), so the
+   * item-wise reading is tried, and its code compiled, before the first edit needs it. False (and
+   * every later version read whole) if it gives another value than the whole reading.
+   */
+  prime(): boolean {
+    const bytes = this.bytes;
+    const last = this.last;
+    if (!bytes || !last?.sections) return true;
+    for (const s of last.sections) {
+      if (!s.items || s.items.length === 0) continue;
+      const read = this.items(bytes, s, s.items[0], s.items.length > 1 ? s.items[1] : s.end);
+      const kept = (last.fabric[s.key as ListKey] as unknown[])[0];
+      if (!read) continue; // an item the whole reading is left to (anchors, flow style, ...)
+      if (read.fresh.length !== 1 || !isDeepStrictEqual(read.fresh[0], kept)) {
+        this.last = { ...last, sections: undefined };
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The edit re-read item by item, or undefined when the whole file is to be read. */
   private readLocal(bytes: Buffer): { read: FabricRead; last: NonNullable<FabricFile['last']> } | undefined {
     const before = this.bytes;
@@ -271,38 +332,24 @@ export class FabricFile {
     if (si < 0) return undefined;
     const section = last.sections[si];
     const items = section.items!;
-    const indent = section.indent!;
     const i0 = lastAtMost(items, head);
     const i1 = Math.max(i0, lastAtMost(items, oldEnd - 1));
     const from = items[i0];
     const to = i1 + 1 < items.length ? items[i1 + 1] : section.end;
     const newTo = to + delta;
     if (newTo < from) return undefined;
-    // The new bytes there must be items of this list only: `- ` at its indent, deeper lines, blanks.
-    const starts: number[] = [];
-    for (const p of lineStarts(bytes, from, newTo)) {
-      if (itemLine(bytes, p, indent)) starts.push(p);
-      else if (emptyLine(bytes, p, newTo)) continue;
-      else {
-        for (let i = 0; i <= indent; i++) if (bytes[p + i] !== SPACE) return undefined;
-        if (starts.length === 0) return undefined;
-      }
-    }
-    const text = bytes.toString('utf8', from, newTo);
-    if (flowDepth(text, this.limits.maxDepth) > this.limits.maxDepth - 2) return undefined;
-    const parsed = text.trim() === '' ? { data: [] } : fastYaml(text);
-    if (!parsed || !Array.isArray(parsed.data) || parsed.data.length !== starts.length) return undefined;
-    const schema = LISTS[section.key as ListKey];
-    const fresh: unknown[] = [];
-    for (const item of parsed.data) {
-      if (dataDepth(item, this.limits.maxDepth) > this.limits.maxDepth - 2) return undefined;
-      const result = schema.safeParse(item);
-      if (!result.success) return undefined; // the whole reading says what is wrong, and where
-      fresh.push(result.data);
-    }
+    const read = this.items(bytes, section, from, newTo);
+    if (!read) return undefined;
+    const { starts, fresh } = read;
     const key = section.key as ListKey;
     const list = last.fabric[key] as unknown[];
-    const fabric: Fabric = { ...last.fabric, [key]: list.slice(0, i0).concat(fresh, list.slice(i1 + 1)) };
+    // One new list (of 100,000 workloads, say), not three: what a change leaves behind is collected
+    // by the next major collection, whose time grows with the service's whole heap.
+    const next = new Array<unknown>(list.length - (i1 + 1 - i0) + fresh.length);
+    for (let i = 0; i < i0; i++) next[i] = list[i];
+    for (let i = 0; i < fresh.length; i++) next[i0 + i] = fresh[i];
+    for (let i = i1 + 1, at = i0 + fresh.length; i < list.length; i++, at++) next[at] = list[i];
+    const fabric: Fabric = { ...last.fabric, [key]: next };
     // The offsets of the new version.
     const sections = last.sections.map((s, i): Section => {
       if (i < si) return s;

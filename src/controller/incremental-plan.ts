@@ -240,9 +240,12 @@ export class DevicePlan {
       for (const v of added.get(key) ?? []) s.add(v);
       return s;
     };
+    // The keys the changed tenants use, before and after (those where the old ones are users are
+    // the keys of their own members and vports: `users` is made from them).
+    const beforeUsers = usersOf(before);
     const touched = (which: 'tunnels' | 'wires') => {
       const keys = new Set(afterUsers[which].keys());
-      for (const [key, s] of this.users[which]) for (const v of s) if (oldVnis.has(v)) keys.add(key);
+      for (const key of beforeUsers[which].keys()) keys.add(key);
       return new Map([...keys].map((k) => [k, nextUsers(this.users[which], k, afterUsers[which])]));
     };
     const tunnelUsers = touched('tunnels');

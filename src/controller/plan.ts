@@ -108,7 +108,12 @@ export function emptyAllocations(): Allocations {
 
 /** Keeps previous ids for keys still wanted; new keys take the lowest id no previous key holds. */
 class IdAllocator<K> {
-  private readonly taken = new Set<number>();
+  /**
+   * The ids previous keys hold, gathered when a first new key wants one: a plan of a few tenants
+   * against a device's allocations (incremental-plan.ts) mostly keeps ids, and then does not
+   * walk every id of the device.
+   */
+  private taken?: Set<number>;
   private next = 1;
   readonly chosen = new Map<K, number>();
   constructor(
@@ -116,22 +121,23 @@ class IdAllocator<K> {
     private readonly max: number,
     private readonly what: string,
     private readonly problems: string[],
-  ) {
-    for (const id of previous.values()) this.taken.add(id);
-  }
+  ) {}
   get(key: K): number {
     let id = this.chosen.get(key);
     if (id !== undefined) return id;
     id = this.previous.get(key);
     if (id === undefined || id > this.max) {
-      while (this.taken.has(this.next)) this.next++;
+      // (Until now every id chosen was a previous one: the set holds them all.)
+      this.taken ??= new Set(this.previous.values());
+      const taken = this.taken;
+      while (taken.has(this.next)) this.next++;
       id = this.next++;
       if (id > this.max) {
         if (id === this.max + 1)
           this.problems.push(`more than ${this.max} ${this.what}: the program has no room`);
         id = this.max;
       }
-      this.taken.add(id);
+      taken.add(id);
     }
     this.chosen.set(key, id);
     return id;

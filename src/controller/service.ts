@@ -31,6 +31,7 @@ import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { emptyPuntCounts, type PuntCounts, PuntHandler } from './punts.js';
 import { applyChanges } from './reconcile.js';
+import { WorkloadIndex } from './workload-index.js';
 
 export interface ServiceOptions {
   /** HTTP address for /metrics and /healthz, `host:port`; none when omitted. */
@@ -64,6 +65,12 @@ export interface ServiceEvents {
    * of it (each reports `converged` when done); `incremental`: only the changed tenants were planned.
    */
   reload: [{ ok: boolean; error?: Error; incremental?: boolean; devices?: string[] }];
+  /**
+   * Every device converged on the fabric, and what local changes look up was built (see
+   * `prime`): `reread`, the file's item-wise reading agreed with the whole one; `differing`, the
+   * devices whose plan kept by tenant did not hold what they hold (their next change is planned whole).
+   */
+  primed: [{ workloads: number; reread: boolean; differing: string[] }];
 }
 
 interface DeviceState {
@@ -160,6 +167,13 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private names = new Map<number, string>();
   /** The fabric the devices are given (a file in the fabric format). */
   private fabric?: Fabric;
+  /**
+   * The workloads of `fabric` by name, wire and tenant, for local changes: built once every device
+   * has converged on it ({@link prime}), then brought along by each local change.
+   */
+  private index?: WorkloadIndex;
+  /** A {@link prime} is scheduled. */
+  private priming?: NodeJS.Immediate;
   private readonly reader: FabricFile;
   private watcher?: FSWatcher;
   private pendingReload?: NodeJS.Immediate;
@@ -232,6 +246,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private apply(loaded: LoadedFabric): string[] {
     const targets = deviceTargets(loaded);
     this.fabric = loaded.format === 'fabric' ? loaded.fabric : undefined;
+    this.index = undefined;
     if (loaded.format === 'fabric') this.names = new Map(loaded.fabric.tenants.map((t) => [t.vni, t.name]));
     const wanted = new Set(targets.map((t) => t.name));
     for (const [name, state] of this.devices) {
@@ -280,7 +295,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     if (!states.every((s) => s.client && s.converged && !s.running && !s.dirty && s.plan && s.cache))
       return undefined;
     const delta = fabricDelta(this.fabric, loaded.fabric);
-    const derived = delta && deriveChanged(loaded.fabric, delta);
+    const derived = delta && deriveChanged(loaded.fabric, delta, this.index);
     if (!delta || !derived) return undefined;
     const order = new Map(loaded.fabric.tenants.map((t, i) => [t.name, i]));
     const steps: Array<{ state: DeviceState; step: PlanStep; intent: FabricIntent }> = [];
@@ -300,6 +315,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
       steps.push({ state, step, intent });
     }
     this.fabric = loaded.fabric;
+    this.index?.update(loaded.fabric.workloads, delta.workloads);
     this.names = new Map(loaded.fabric.tenants.map((t) => [t.vni, t.name]));
     for (const { state, step, intent } of steps) {
       state.target = { ...state.target, intent };
@@ -507,6 +523,57 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     );
     this.emit('converged', { device: name, report });
     if (state.dirty) this.reconcile(state);
+    else if (!this.index && !this.priming) this.priming = setImmediate(() => this.prime());
+  }
+
+  /**
+   * Once every device has converged on a fabric: builds what a local change looks up (the index
+   * of workloads) and tries the local path on what the devices hold, so the first edit after a
+   * start or a whole reconcile does only its own work. The file's first items are read again item
+   * by item (fabric-file.ts `prime`), and on each device one tenant is derived and planned alone
+   * as a local change would, unchanged: its step must write nothing (else the device's kept plan
+   * is dropped and its next change planned whole). This also compiles the code of that path
+   * before an edit waits for it.
+   */
+  private prime(): void {
+    this.priming = undefined;
+    const fabric = this.fabric;
+    const states = [...this.devices.values()];
+    if (this.stopped || !fabric || this.index) return;
+    if (!states.every((s) => s.client && s.converged && !s.running && !s.dirty)) return;
+    const index = WorkloadIndex.of(fabric.workloads);
+    const reread = this.reader.prime();
+    if (!reread) this.log(`${this.file}: item-wise reading differs; the file is read whole`);
+    const differing: string[] = [];
+    const tenant = fabric.tenants[0];
+    if (tenant) {
+      const delta = {
+        tenants: new Set([tenant.name]),
+        added: [],
+        workloads: { head: 0, removed: [], placed: [] },
+      };
+      const derived = deriveChanged(fabric, delta, index);
+      const order = new Map(fabric.tenants.map((t, i) => [t.name, i]));
+      for (const view of derived?.devices ?? []) {
+        const state = this.devices.get(view.device.name);
+        if (!state?.plan || !state.cache || !state.client) continue;
+        const intent = patchIntent(state.plan.planned, delta.tenants, view.intent.tenants, order);
+        const step = state.plan.prepare(state.client, delta.tenants, intent, {
+          observed: state.cache.observed,
+          drift: state.cache.drift ?? [],
+          capacity: PROFILES[state.kind ?? 'bmv2'].capacity,
+        });
+        if (step && step.diff.changes.length > 0) {
+          this.log(
+            `${view.device.name}: the plan kept by tenant differs from the device; its next change is planned whole`,
+          );
+          state.plan = undefined;
+          differing.push(view.device.name);
+        }
+      }
+    }
+    this.index = index;
+    this.emit('primed', { workloads: index.size, reread, differing });
   }
 
   private failed(state: DeviceState, client: P4RuntimeClient, error: Error, end: () => void): void {
@@ -610,6 +677,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     this.stopped = true;
     clearInterval(this.resync);
     clearImmediate(this.pendingReload);
+    clearImmediate(this.priming);
     unwatchFile(this.file);
     this.watcher?.close();
     for (const s of this.devices.values()) this.drop(s);

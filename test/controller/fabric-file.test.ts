@@ -143,8 +143,22 @@ workloads:
   - { name: w1, tenant: blue, identity: web, mac: "02:00:00:00:00:01", device: a, port: 1 }
   - { name: w2, tenant: blue, identity: web, mac: "02:00:00:00:00:02", device: b, port: 1 }
 `;
-    const loaded = parseFabricText(text, 'f.yaml');
+    const read = parseFabricText(text, 'f.yaml');
+    // Lines are looked up when a message needs one, not when the devices are derived (a large
+    // file's positions cost a second reading of it, and the document is kept).
+    let lookups = 0;
+    const loaded =
+      read.format === 'fabric'
+        ? {
+            ...read,
+            where: (path: Parameters<typeof read.where>[0]) => {
+              lookups++;
+              return read.where(path);
+            },
+          }
+        : read;
     const [a, b] = deviceTargets(loaded);
+    expect(lookups).toBe(0);
     expect(() => planDevice(a)).toThrow(
       'f.yaml:2: devices[0]: device a: remote VTEP 10.1.0.1: no route to it',
     );

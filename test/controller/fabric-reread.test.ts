@@ -98,6 +98,52 @@ describe('fabric file, read again after an edit', () => {
     expect(reader.read()).toBeUndefined();
   });
 
+  it('reads the first items again item-wise once (prime), agreeing with the whole reading, and keeps reading edits item by item', () => {
+    const { edit, reader } = setup(stringify(small()));
+    expect(reader.prime()).toBe(true);
+    expect(
+      edit((t) =>
+        t.replace(
+          'name: w7\n    tenant: t2\n    identity: id3',
+          'name: w7\n    tenant: t2\n    identity: id1',
+        ),
+      ),
+    ).toMatchObject({
+      incremental: true,
+      reread: { list: 'workloads', items: 1 },
+      kept: 39,
+    });
+    // After an edit read item-wise, and after one read in full, the offsets kept still agree.
+    expect(reader.prime()).toBe(true);
+    expect(edit((t) => t.replace('mtu: 9000', 'mtu: 8000'))).toMatchObject({ incremental: false });
+    expect(reader.prime()).toBe(true);
+    expect(edit((t) => t.replace('priority: 10\n', 'priority: 11\n'))).toMatchObject({
+      incremental: true,
+      reread: { list: 'tenants', items: 1 },
+    });
+  });
+
+  it('primes past a first item that only the whole reading reads (an anchor), still reading other items item by item', () => {
+    const text = [
+      'devices:',
+      '  - { name: a, address: "127.0.0.1:1", accessPorts: [1], uplinks: [{ port: 5, mac: "02:aa:00:00:00:05" }], vteps: { ipv4: 10.0.0.1 } }',
+      'identities: [{ name: web }]',
+      'tenants:',
+      '  - name: blue',
+      '    vni: 5000',
+      'workloads:',
+      '  - { name: w1, tenant: blue, identity: &id web, mac: "02:00:00:00:00:01", device: a, port: 1 }',
+      '  - { name: w2, tenant: blue, identity: web, mac: "02:00:00:00:00:02", device: a, port: 1 }',
+      '',
+    ].join('\n');
+    const { edit, reader } = setup(text);
+    expect(reader.prime()).toBe(true);
+    expect(edit((t) => t.replace('00:00:02", device', '00:00:03", device'))).toMatchObject({
+      incremental: true,
+      reread: { list: 'workloads', items: 1 },
+    });
+  });
+
   it('reports a broken edit with its file:line and keeps the last good version to compare with', () => {
     const { edit, file, reader } = setup(stringify(small()));
     const good = stringify(small());

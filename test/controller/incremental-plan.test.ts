@@ -20,6 +20,7 @@ import {
   vtepProgram,
 } from '../../src/controller/index.js';
 import { type Desired, diffDevice, encodePlan } from '../../src/controller/reconcile.js';
+import { WorkloadIndex } from '../../src/controller/workload-index.js';
 import { prng, type Rng } from '../scenarios/harness/random-fabric.js';
 import { mixedFamilyFabric, startLab } from './helpers.js';
 
@@ -180,6 +181,8 @@ describe('incremental plan', () => {
           }
         };
         rebuild(fabric);
+        // The service's index of workloads, kept across local changes as it keeps it.
+        let index = WorkloadIndex.of(fabric.workloads);
         let incremental = 0;
         let refused = 0;
         let changesSeen = 0;
@@ -197,16 +200,23 @@ describe('incremental plan', () => {
             // A mistake: the incremental derivation refuses it too (the whole one names it).
             const delta = fabricDelta(fabric, next);
             expect(delta && deriveChanged(next, delta)).toBeFalsy();
+            expect(delta && deriveChanged(next, delta, index)).toBeFalsy();
             refused++;
             continue;
           }
           const delta = fabricDelta(fabric, next);
           const derived = delta && deriveChanged(next, delta);
+          // With the index: the same derivation, or the same refusal.
+          const byIndex = delta && deriveChanged(next, delta, index);
+          expect(JSON.stringify(byIndex)).toBe(JSON.stringify(derived));
           if (!delta || !derived) {
             rebuild(next);
             fabric = next;
+            index = WorkloadIndex.of(next.workloads);
             continue;
           }
+          index.update(next.workloads, delta.workloads);
+          expect(index.snapshot()).toEqual(WorkloadIndex.of(next.workloads).snapshot());
           const order = new Map(next.tenants.map((t, i) => [t.name, i]));
           for (const [d, view] of derived.devices.entries()) {
             const target = whole[d];

@@ -34,8 +34,12 @@ it('writes a local change on the devices concerned only, and the whole plan hold
   const both = Promise.all(
     ['vtep-a', 'vtep-b'].map((d) => next(s, 'converged', ({ device }) => device === d)),
   );
+  // Once every device has converged, what local changes look up is built and tried: the file's
+  // item-wise reading agrees with the whole one, each device's plan kept by tenant holds.
+  const primed = next(s, 'primed');
   await s.start();
   await both;
+  expect((await primed)[0]).toEqual({ workloads: fabric.workloads.length, reread: true, differing: [] });
 
   /** Each device, read, has nothing to write for `f`: it holds exactly its whole plan. */
   const holdsExactly = async (f: Fabric) => {
@@ -96,12 +100,15 @@ it('writes a local change on the devices concerned only, and the whole plan hold
       f.workloads.find((w) => w.name === 'blue-web-2')!.identity = 'cache';
     }),
   ).toEqual({ incremental: true, written: { 'vtep-a': 3, 'vtep-b': 0 } });
-  // A new identity is global: every device is planned in full (and finds nothing to write).
+  // A new identity is global: every device is planned in full (and finds nothing to write); the
+  // service is primed again for the new fabric (its index of workloads built afresh).
+  const primedAgain = next(s, 'primed');
   expect(
     await change((f) => {
       f.identities.push({ name: 'batch' });
     }),
   ).toEqual({ incremental: false, written: { 'vtep-a': 0, 'vtep-b': 0 } });
+  expect((await primedAgain)[0]).toEqual({ workloads: fabric.workloads.length, reread: true, differing: [] });
   // A workload moves to the other device; then a tenant leaves vtep-b with its only workload there.
   const moved = await change((f) => {
     const w = f.workloads.find((x) => x.name === 'blue-web-2')!;

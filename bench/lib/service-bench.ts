@@ -1,0 +1,138 @@
+// The service's one-workload change alone (bench/lib/service-change.ts, the section of
+// bench/controller.bench.ts), on the benchmark's fabric and 4 embedded targets in processes of
+// their own, after a first apply that gives them the fabric. With PROFILE_DIR set, each measured
+// change is CPU-profiled into PROFILE_DIR/<n>.cpuprofile and its functions with the most self time
+// printed (as bench/lib/apply-profile.ts does); with PROFILE_HEAP set too, what it allocates instead.
+// Run: npx tsx bench/lib/service-bench.ts
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
+import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
+import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { serveEmbeddedTarget } from './serve-target.js';
+import { serviceChange } from './service-change.js';
+
+const DIR = process.env.PROFILE_DIR;
+const TOP = Number(process.env.PROFILE_TOP ?? 20);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name and file:line), most first. */
+function top(profile: Profile): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(where, (self.get(where) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(
+      ([w, t]) =>
+        `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
+    );
+}
+
+let session: Session | undefined;
+if (DIR) {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('HeapProfiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+}
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+/** Bytes allocated per function (name and file:line), most first. */
+function topAllocations(head: HeapNode): string[] {
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const f = n.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([w, b]) => `${(b / 2 ** 20).toFixed(2).padStart(8)} MiB  ${w}`);
+}
+
+// PROFILE_HEAP=1: what each change allocates (V8's sampling heap profiler, collected objects too).
+const HEAP = process.env.PROFILE_HEAP !== undefined;
+let n = 0;
+const around = session && {
+  start: async () => {
+    if (HEAP)
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    else await session.post('Profiler.start');
+  },
+  stop: async (what: string) => {
+    n++;
+    if (HEAP) {
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+        profile: { head: HeapNode };
+      };
+      console.log(`allocations ${n} (${what}):`);
+      for (const line of topAllocations(profile.head)) console.log(`  ${line}`);
+      return;
+    }
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    writeFileSync(`${DIR}/${n}.cpuprofile`, JSON.stringify(profile));
+    console.log(`profile ${n} (${what}):`);
+    for (const line of top(profile)) console.log(`  ${line}`);
+  },
+};
+
+const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
+const children: ChildProcess[] = await Promise.all(ports.map((p) => serveEmbeddedTarget(p)));
+try {
+  const addresses = ports.map((p) => `127.0.0.1:${p}`);
+  const base = fabricSchema.parse(overlayFabric(addresses));
+  // (In a function: the reports, every entry written, are not kept by this module's frame.)
+  const firstApply = async () => {
+    for (const o of await reconcileFabric(
+      deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' }),
+    ))
+      if (!o.ok) throw o.error;
+  };
+  await firstApply();
+  console.log('first apply done');
+  const t0 = performance.now();
+  const log = process.env.SERVICE_LOG
+    ? (line: string) => console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${line}`)
+    : undefined;
+  // HEAP_SNAPSHOT=FILE: the heap once the service is ready (what the service holds, and the bench).
+  const snapshot = process.env.HEAP_SNAPSHOT;
+  await serviceChange({
+    addresses,
+    base,
+    ...(around ? { around } : {}),
+    ...(log ? { log } : {}),
+    ...(snapshot ? { onReady: () => console.log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`) } : {}),
+  });
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+}
