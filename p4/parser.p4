@@ -41,6 +41,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
             ETHERTYPE_VLAN: parse_vlan;
             ETHERTYPE_IPV4: parse_ipv4;
             ETHERTYPE_IPV6: parse_ipv6;
+            ETHERTYPE_ARP: parse_arp;
             default: accept;
         }
     }
@@ -51,6 +52,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.vlan.ether_type) {
             ETHERTYPE_IPV4: parse_ipv4;
             ETHERTYPE_IPV6: parse_ipv6;
+            ETHERTYPE_ARP: parse_arp;
             default: accept;
         }
     }
@@ -73,8 +75,31 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.ipv6.next_hdr) {
             IP_PROTO_TCP: parse_tcp;
             IP_PROTO_UDP: parse_udp;
+            IP_PROTO_ICMPV6: parse_icmpv6;
             default: accept;
         }
+    }
+
+    /* ARP and Neighbor Solicitations, for neighbor suppression (controls/neighbor_suppression.p4).
+     * A solicitation's body and option are taken only when the ICMPv6 message is exactly one with a
+     * single 8-byte option (a payload length of 32): never past the end of the message. */
+    state parse_arp {
+        packet.extract(hdr.arp);
+        transition accept;
+    }
+
+    state parse_icmpv6 {
+        packet.extract(hdr.icmpv6);
+        transition select(hdr.icmpv6.type, hdr.ipv6.payload_len) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES): parse_nd;
+            default: accept;
+        }
+    }
+
+    state parse_nd {
+        packet.extract(hdr.nd);
+        packet.extract(hdr.nd_option);
+        transition accept;
     }
 
     state parse_tcp {
@@ -124,17 +149,13 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition accept;
     }
 
-    state geneve_unknown_critical_option {
-        meta.geneve.status = GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION;
-        transition accept;
-    }
-
     /* The tenant frame carried by the tunnel: parsed as far as policy and hashing need. */
     state parse_inner_ethernet {
         packet.extract(hdr.inner_ethernet);
         transition select(hdr.inner_ethernet.ether_type) {
             ETHERTYPE_IPV4: parse_inner_ipv4;
             ETHERTYPE_IPV6: parse_inner_ipv6;
+            ETHERTYPE_ARP: parse_arp;
             default: accept;
         }
     }
@@ -153,6 +174,15 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.inner_ipv6.next_hdr) {
             IP_PROTO_TCP: parse_inner_tcp;
             IP_PROTO_UDP: parse_inner_udp;
+            IP_PROTO_ICMPV6: parse_inner_icmpv6;
+            default: accept;
+        }
+    }
+
+    state parse_inner_icmpv6 {
+        packet.extract(hdr.icmpv6);
+        transition select(hdr.icmpv6.type, hdr.inner_ipv6.payload_len) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES): parse_nd;
             default: accept;
         }
     }

@@ -76,6 +76,8 @@ control PortClassification(inout headers_t hdr,
         if (hdr.vlan.isValid()) {
             access_vlan = hdr.vlan.vid;
         }
+        /* Kept for a reply the VTEP builds itself (neighbor suppression), which leaves tagged. */
+        meta.src_vlan = access_vlan;
         port_role.apply();
         bool vport_known = false;
         if (hdr.ethernet.isValid()) {

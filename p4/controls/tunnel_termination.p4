@@ -11,9 +11,32 @@
 #include "../include/size.p4"
 #include "../geneve_options.p4"
 
+/* -(Ethernet 14 + UDP 8 + Geneve 8), modulo 2^16: the start of the decapsulation adjustment. */
+const bit<16> ENCAP_ETHERNET_UDP_GENEVE_BYTES_NEGATED = 16w0 - 30;
+
 control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
 
     GeneveSecurityId() geneve_security_id;
+
+    /* The option header word (masked with SECURITY_OPTION_RECOGNITION_MASK) that carries the
+     * security ID: class, type without the critical bit, length 1 word of data. */
+    bit<32> recognized_header = 0;
+
+    /* Which option carries the security ID, set at run time (and readable) over P4Runtime as
+     * this table's default action, so that an operator's own class and type are recognized
+     * without recompiling, on bmv2 too (whose P4Runtime server writes no parser value set). */
+    action recognize_security_option(bit<16> option_class, bit<7> option_type) {
+        recognized_header = option_class ++ 1w0 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
+    }
+
+    table security_option_recognition {
+        key = { }
+        actions = {
+            recognize_security_option;
+        }
+        default_action = recognize_security_option(SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE);
+        size = SECURITY_OPTION_FORMAT_TABLE_SIZE;
+    }
 
     action local_vtep() { }
 
@@ -100,6 +123,23 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
+    /* The way back to the sending VTEP (used by an answer of neighbor suppression). */
+    action return_tunnel_ipv4() {
+        meta.tunnel.is_ipv6 = 0;
+        meta.tunnel.src_addr = (ipv6_addr_t) hdr.ipv4.dst_addr;
+        meta.tunnel.dst_addr = (ipv6_addr_t) hdr.ipv4.src_addr;
+        meta.tunnel.src_mac = hdr.ethernet.dst_addr;
+        meta.tunnel.dst_mac = hdr.ethernet.src_addr;
+    }
+
+    action return_tunnel_ipv6() {
+        meta.tunnel.is_ipv6 = 1;
+        meta.tunnel.src_addr = hdr.ipv6.dst_addr;
+        meta.tunnel.dst_addr = hdr.ipv6.src_addr;
+        meta.tunnel.src_mac = hdr.ethernet.dst_addr;
+        meta.tunnel.dst_mac = hdr.ethernet.src_addr;
+    }
+
     /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
     action strip_tunnel() {
         hdr.ethernet = hdr.inner_ethernet;
@@ -123,8 +163,10 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
      * takes them in the order of docs/DATAPLANE.md rules 6-8.
      */
     apply {
-        /* Depends on the parser alone: found side by side with the lookups. */
-        geneve_security_id.apply(hdr, meta);
+        /* Depends on the parser and a keyless table alone: found side by side with the lookups. */
+        security_option_recognition.apply();
+        bool unknown_critical_option;
+        geneve_security_id.apply(hdr, meta, recognized_header, unknown_critical_option);
         bool addressed_to_us = false;
         bool tenant_known = false;
         bool member = false;
@@ -146,10 +188,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.drop_reason = DROP_GENEVE_VERSION;
         } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
             meta.drop_reason = DROP_GENEVE_PROTOCOL;
+        } else if (unknown_critical_option) {
+            /* Judged on the option headers the parser took, before their lengths (rule 7). */
+            meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
         } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
             meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
-        } else if (meta.geneve.status == GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION) {
-            meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
         } else if (!hdr.inner_ethernet.isValid()) {
             meta.drop_reason = DROP_PARSER_ERROR;
         } else if (hdr.geneve.oam == 1) {
@@ -167,6 +210,20 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             } else {
                 meta.src_security_id = meta.unknown_security_id;
             }
+            /* The received packet's length minus the tunnel headers is the tenant frame's: kept
+             * as an adjustment that the wrapper's packet length completes (NeighborReply). */
+            bit<16> outer_bytes = ((bit<16>) hdr.geneve.opt_len) << 2;
+            if (hdr.ipv4.isValid()) {
+                return_tunnel_ipv4();
+                outer_bytes = outer_bytes + (bit<16>) IPV4_HEADER_BYTES;
+            } else {
+                return_tunnel_ipv6();
+                outer_bytes = outer_bytes + (bit<16>) IPV6_HEADER_BYTES;
+            }
+            if (hdr.vlan.isValid()) {
+                outer_bytes = outer_bytes + (bit<16>) VLAN_TAG_BYTES;
+            }
+            meta.frame_len = ENCAP_ETHERNET_UDP_GENEVE_BYTES_NEGATED - outer_bytes;
             strip_tunnel();
         }
     }

@@ -12,15 +12,16 @@
 struct geneve_parse_t {
     geneve_status_t status;
     bit<8>          words_left;  /* v1model's Opt Len word counter (Tofino uses its parser counter) */
-    /* security_at_<i>: option word i is a security-ID option header (set by the parser,
-     * one field per word so that each is written at most once; see geneve_options.p4). */
-    bit<1>          security_at_0;
-    bit<1>          security_at_1;
-    bit<1>          security_at_2;
-    bit<1>          security_at_3;
-    bit<1>          security_at_4;
-    bit<1>          security_at_5;
-    bit<1>          security_at_6;
+    /* option_at_<i>: option word i is an option header (set by the parser, one field per word
+     * so that each is written at most once; see geneve_options.p4). */
+    bit<1>          option_at_0;
+    bit<1>          option_at_1;
+    bit<1>          option_at_2;
+    bit<1>          option_at_3;
+    bit<1>          option_at_4;
+    bit<1>          option_at_5;
+    bit<1>          option_at_6;
+    bit<1>          option_at_7;
     /* Filled by GeneveSecurityId from the first security-ID option. */
     bit<1>          security_id_present;
     security_id_t   security_id;
@@ -35,6 +36,12 @@ struct tunnel_t {
     mac_addr_t  dst_mac;   /* underlay next hop */
 }
 
+/* What neighbor suppression found for an ARP request or Neighbor Solicitation. */
+struct neighbor_t {
+    neighbor_verdict_t verdict;
+    mac_addr_t         mac;  /* the target's MAC, when answered */
+}
+
 struct local_metadata_t {
     geneve_parse_t geneve;
 
@@ -42,6 +49,7 @@ struct local_metadata_t {
     bit<1>        from_tunnel;         /* arrived through a tunnel we terminated */
     bit<1>        vtep_trusted;        /* the sending VTEP's security IDs are believed */
     vport_id_t    src_vport;           /* 0 when the frame came from a tunnel */
+    vlan_id_t     src_vlan;            /* access VLAN the frame arrived with (0: untagged) */
     vni_t         vni;
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
@@ -55,7 +63,8 @@ struct local_metadata_t {
     vlan_id_t     dst_vlan;            /* 0: deliver untagged */
     security_id_t dst_security_id;
     tunnel_id_t   tunnel_id;
-    tunnel_t      tunnel;
+    tunnel_t      tunnel;              /* from a tunnel: the way back to the sending VTEP */
+    neighbor_t    neighbor;
 
     /* Policy key extras, from the tenant frame. */
     bit<8>  ip_protocol;   /* 0 when the frame is not IP or its L4 header was not parsed */
