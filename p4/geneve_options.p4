@@ -10,7 +10,8 @@
  * Every metadata field is written at most once on any path (what Tofino's parser requires).
  *
  *  - geneve_options, geneve_options_<k>: Opt Len above 8 words is refused as an option length
- *    error; otherwise the counter is loaded with it.
+ *    error; otherwise the counter is loaded with it, and meta.geneve.option_bytes is set to its
+ *    bytes (a constant per state: the decapsulated frame's length needs no shift).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
  *  - geneve_option_header_<i>: the option header at word i, marked in meta.geneve.option_at_<i>;
  *    the walk goes by the option's length alone (an option that does not fit in 8 words cannot
@@ -49,41 +50,49 @@
  \
     state geneve_options_1 { \
         GENEVE_WORDS_LEFT_SET(1) \
+        meta.geneve.option_bytes = 4; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_2 { \
         GENEVE_WORDS_LEFT_SET(2) \
+        meta.geneve.option_bytes = 8; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_3 { \
         GENEVE_WORDS_LEFT_SET(3) \
+        meta.geneve.option_bytes = 12; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_4 { \
         GENEVE_WORDS_LEFT_SET(4) \
+        meta.geneve.option_bytes = 16; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_5 { \
         GENEVE_WORDS_LEFT_SET(5) \
+        meta.geneve.option_bytes = 20; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_6 { \
         GENEVE_WORDS_LEFT_SET(6) \
+        meta.geneve.option_bytes = 24; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_7 { \
         GENEVE_WORDS_LEFT_SET(7) \
+        meta.geneve.option_bytes = 28; \
         transition geneve_option_at_0; \
     } \
  \
     state geneve_options_8 { \
         GENEVE_WORDS_LEFT_SET(8) \
+        meta.geneve.option_bytes = 32; \
         transition geneve_option_at_0; \
     } \
  \

@@ -83,15 +83,27 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
     /* ARP and Neighbor Solicitations, for neighbor suppression (controls/neighbor_suppression.p4).
      * A solicitation's body and option are taken only when the ICMPv6 message is exactly one with a
      * single 8-byte option (a payload length of 32): never past the end of the message. */
+    /* Only ARP for IPv4 over Ethernet is taken; other ARP stays payload. The checks that make
+     * a request answerable are made here, four bytes at a time, where they cost no stage. */
     state parse_arp {
+        transition select(packet.lookahead<bit<32>>()) {
+            ARP_ETHERNET_IPV4: parse_arp_ipv4;
+            default: accept;
+        }
+    }
+
+    state parse_arp_ipv4 {
         packet.extract(hdr.arp);
-        transition accept;
+        transition select(hdr.arp.hlen, hdr.arp.plen, hdr.arp.oper) {
+            (6, 4, ARP_OPER_REQUEST): neighbor_request;
+            default: accept;
+        }
     }
 
     state parse_icmpv6 {
         packet.extract(hdr.icmpv6);
-        transition select(hdr.icmpv6.type, hdr.ipv6.payload_len) {
-            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES): parse_nd;
+        transition select(hdr.icmpv6.type, hdr.ipv6.payload_len, hdr.ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): parse_nd;
             default: accept;
         }
     }
@@ -99,6 +111,14 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
     state parse_nd {
         packet.extract(hdr.nd);
         packet.extract(hdr.nd_option);
+        transition select(hdr.icmpv6.code, hdr.nd_option.type, hdr.nd_option.length) {
+            (0, ND_OPTION_SOURCE_LLA, 1): neighbor_request;
+            default: accept;
+        }
+    }
+
+    state neighbor_request {
+        meta.neighbor.request = 1;
         transition accept;
     }
 
@@ -181,8 +201,8 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
 
     state parse_inner_icmpv6 {
         packet.extract(hdr.icmpv6);
-        transition select(hdr.icmpv6.type, hdr.inner_ipv6.payload_len) {
-            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES): parse_nd;
+        transition select(hdr.icmpv6.type, hdr.inner_ipv6.payload_len, hdr.inner_ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): parse_nd;
             default: accept;
         }
     }

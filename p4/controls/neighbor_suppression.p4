@@ -8,7 +8,7 @@
  * Not answered, forwarded like any frame: gratuitous ARP (sender = target address) and ARP
  * probes (sender 0.0.0.0, RFC 5227), duplicate address detection (unspecified IPv6 source,
  * RFC 4862), solicitations without exactly one source link-layer address option (RFC 4861
- * requires it for address resolution; DAD never has one). A request for an unknown target is
+ * requires it for address resolution; DAD never has one), and ARP other than IPv4 over Ethernet. A request for an unknown target is
  * flooded as today, or dropped when the tenant says so (unknown_neighbor).
  *
  * Two controls, so that the lookups run beside overlay forwarding (same key, same stage on
@@ -87,27 +87,38 @@ control NeighborSuppression(in headers_t hdr, inout local_metadata_t meta) {
         size = TENANT_TABLE_SIZE;
     }
 
+    /*
+     * The lookups are keyed by the frame alone and run beside overlay forwarding; what makes a
+     * request answerable (the parser's checks, then these) is found beside them, and the verdict
+     * follows. Each condition is small enough for one Tofino gateway.
+     */
     apply {
         meta.neighbor.verdict = NEIGHBOR_NOT_A_REQUEST;
-        /* An ARP request for IPv4 over Ethernet, neither a probe nor gratuitous. */
-        bool arp_request = hdr.arp.isValid()
-            && hdr.arp.htype == ARP_HTYPE_ETHERNET && hdr.arp.ptype == ETHERTYPE_IPV4
-            && hdr.arp.hlen == 6 && hdr.arp.plen == 4 && hdr.arp.oper == ARP_OPER_REQUEST
-            && hdr.arp.spa != 0 && hdr.arp.spa != hdr.arp.tpa;
-        /* A valid solicitation (RFC 4861 7.1.1) with a source link-layer address option and a
-         * specified source (not DAD). */
-        bool solicitation = hdr.nd_option.isValid() && hdr.ipv6.isValid()
-            && hdr.icmpv6.code == 0 && hdr.ipv6.hop_limit == ND_HOP_LIMIT
-            && hdr.nd_option.type == ND_OPTION_SOURCE_LLA && hdr.nd_option.length == 1
-            && hdr.ipv6.src_addr != 0 && hdr.nd.target[127:120] != 0xFF;
         bool known = false;
-        if (arp_request) {
+        if (hdr.arp.isValid()) {
             known = arp_answer.apply().hit;
-        } else if (solicitation) {
+        } else if (hdr.nd.isValid()) {
             known = nd_answer.apply().hit;
         }
-        if (arp_request || solicitation) {
-            unknown_neighbor.apply();
+        unknown_neighbor.apply();
+        /* Not answered for others: ARP probes (sender 0.0.0.0, RFC 5227) and gratuitous ARP
+         * (sender = target); duplicate address detection (unspecified source, RFC 4862; any
+         * source in ::/32 is treated alike) and multicast targets (invalid, RFC 4861 7.1.1). */
+        bool excluded = false;
+        if (hdr.arp.isValid()) {
+            if (hdr.arp.spa == 0) {
+                excluded = true;
+            } else if (hdr.arp.spa == hdr.arp.tpa) {
+                excluded = true;
+            }
+        } else {
+            if (hdr.ipv6.src_addr[127:96] == 0) {
+                excluded = true;
+            } else if (hdr.nd.target[127:120] == 0xFF) {
+                excluded = true;
+            }
+        }
+        if (meta.neighbor.request == 1 && !excluded) {
             if (known) {
                 meta.neighbor.verdict = NEIGHBOR_ANSWER;
             } else if (drop_unknown) {

@@ -11,8 +11,12 @@
 #include "../include/size.p4"
 #include "../geneve_options.p4"
 
-/* -(Ethernet 14 + UDP 8 + Geneve 8), modulo 2^16: the start of the decapsulation adjustment. */
-const bit<16> ENCAP_ETHERNET_UDP_GENEVE_BYTES_NEGATED = 16w0 - 30;
+/* Minus the tunnel headers before the options (Ethernet 14, [802.1Q 4,] IPv4 20 or IPv6 40,
+ * UDP 8, Geneve 8), modulo 2^16: the decapsulation's length adjustment, less the options. */
+const bit<16> DECAP_IPV4_BYTES_NEGATED = 16w0 - 50;
+const bit<16> DECAP_IPV4_VLAN_BYTES_NEGATED = 16w0 - 54;
+const bit<16> DECAP_IPV6_BYTES_NEGATED = 16w0 - 70;
+const bit<16> DECAP_IPV6_VLAN_BYTES_NEGATED = 16w0 - 74;
 
 control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in bool outer_checksum_error) {
 
@@ -210,20 +214,23 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             } else {
                 meta.src_security_id = meta.unknown_security_id;
             }
-            /* The received packet's length minus the tunnel headers is the tenant frame's: kept
-             * as an adjustment that the wrapper's packet length completes (NeighborReply). */
-            bit<16> outer_bytes = ((bit<16>) hdr.geneve.opt_len) << 2;
+            /* The tunnel headers' length, as an adjustment to the received packet's length that
+             * the wrapper completes (NeighborReply): one subtraction per case, as Tofino needs. */
             if (hdr.ipv4.isValid()) {
                 return_tunnel_ipv4();
-                outer_bytes = outer_bytes + (bit<16>) IPV4_HEADER_BYTES;
+                if (hdr.vlan.isValid()) {
+                    meta.frame_len = DECAP_IPV4_VLAN_BYTES_NEGATED - meta.geneve.option_bytes;
+                } else {
+                    meta.frame_len = DECAP_IPV4_BYTES_NEGATED - meta.geneve.option_bytes;
+                }
             } else {
                 return_tunnel_ipv6();
-                outer_bytes = outer_bytes + (bit<16>) IPV6_HEADER_BYTES;
+                if (hdr.vlan.isValid()) {
+                    meta.frame_len = DECAP_IPV6_VLAN_BYTES_NEGATED - meta.geneve.option_bytes;
+                } else {
+                    meta.frame_len = DECAP_IPV6_BYTES_NEGATED - meta.geneve.option_bytes;
+                }
             }
-            if (hdr.vlan.isValid()) {
-                outer_bytes = outer_bytes + (bit<16>) VLAN_TAG_BYTES;
-            }
-            meta.frame_len = ENCAP_ETHERNET_UDP_GENEVE_BYTES_NEGATED - outer_bytes;
             strip_tunnel();
         }
     }

@@ -19,7 +19,8 @@ const bit<8> IP_PROTO_UDP = 17;
 const bit<8> IP_PROTO_ICMPV6 = 58;
 
 /* ---- ARP (RFC 826) and Neighbor Discovery (RFC 4861) ---- */
-const bit<16> ARP_HTYPE_ETHERNET = 1;
+/* The first 4 bytes of an ARP packet for IPv4 over Ethernet: hardware type 1, protocol 0x0800. */
+const bit<32> ARP_ETHERNET_IPV4 = 0x00010800;
 const bit<16> ARP_OPER_REQUEST = 1;
 const bit<16> ARP_OPER_REPLY = 2;
 const bit<8>  ICMPV6_NEIGHBOR_SOLICITATION = 135;
@@ -81,7 +82,8 @@ typedef bit<4> geneve_status_t;
 const geneve_status_t GENEVE_STATUS_BAD_VERSION = 1;
 const geneve_status_t GENEVE_STATUS_BAD_PROTOCOL = 2;
 const geneve_status_t GENEVE_STATUS_BAD_OPTION_LENGTH = 3;
-const geneve_status_t GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION = 4;
+/* 4 was "unknown critical option": the control decides that now (GeneveSecurityId), against the
+ * option the control plane chose. */
 
 /* ---- Port roles ---- */
 typedef bit<2> port_role_t;

@@ -26,7 +26,7 @@ function parserStates(n: number): string[] {
   );
   for (let k = 1; k <= n; k++) {
     s(
-      `    state geneve_options_${k} {\n        GENEVE_WORDS_LEFT_SET(${k})\n        transition geneve_option_at_0;\n    }`,
+      `    state geneve_options_${k} {\n        GENEVE_WORDS_LEFT_SET(${k})\n        meta.geneve.option_bytes = ${4 * k};\n        transition geneve_option_at_0;\n    }`,
     );
   }
   for (let i = 0; i < n; i++) {
@@ -118,7 +118,8 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
  * Every metadata field is written at most once on any path (what Tofino's parser requires).
  *
  *  - geneve_options, geneve_options_<k>: Opt Len above ${n} words is refused as an option length
- *    error; otherwise the counter is loaded with it.
+ *    error; otherwise the counter is loaded with it, and meta.geneve.option_bytes is set to its
+ *    bytes (a constant per state: the decapsulated frame's length needs no shift).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
  *  - geneve_option_header_<i>: the option header at word i, marked in meta.geneve.option_at_<i>;
  *    the walk goes by the option's length alone (an option that does not fit in ${n} words cannot

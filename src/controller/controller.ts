@@ -7,7 +7,7 @@ import type { p4 } from '../p4runtime/service.js';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
-import { pushProgram, vtepProgram } from './reconcile.js';
+import { pushProgram, tableAction, vtepProgram } from './reconcile.js';
 
 export interface TrafficCount {
   packets: bigint;
@@ -37,8 +37,7 @@ export class VtepController {
     if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
     return this.client.tableEntry(e.table, {
       match: e.isDefaultAction ? undefined : e.match,
-      action: e.action,
-      params: e.params,
+      ...tableAction(e),
       ...(e.priority !== undefined ? { priority: e.priority } : {}),
       ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
     });

@@ -6,7 +6,13 @@
  */
 import { closestNames } from '../p4runtime/index.js';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
-import type { FabricIntent, PolicyIntent, RemoteEndpointIntent, TenantIntent } from './intent.js';
+import type {
+  FabricIntent,
+  PolicyIntent,
+  RemoteEndpointIntent,
+  RouteIntent,
+  TenantIntent,
+} from './intent.js';
 import { formatPath, type PathSegment, type Where } from './load-fabric.js';
 import { IntentError, ipKey, macKey } from './plan.js';
 
@@ -191,7 +197,13 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     const byIndex = family === 'ipv4' ? remotes4 : remotes6;
     const known = byIndex[index];
     if (known) return known;
-    const fresh: RemoteEndpointIntent = { name: w.name, mac: w.mac, vtep };
+    const fresh: RemoteEndpointIntent = {
+      name: w.name,
+      mac: w.mac,
+      vtep,
+      ...(w.ipv4 !== undefined ? { ipv4: w.ipv4 } : {}),
+      ...(w.ipv6 !== undefined ? { ipv6: w.ipv6 } : {}),
+    };
     byIndex[index] = fresh;
     return fresh;
   };
@@ -207,12 +219,15 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         unknownSecurityId: t.unknownSecurityId,
         flood: t.flood,
         bumPolicy: t.bumPolicy,
+        unknownNeighbor: t.unknownNeighbor,
         vports: local.map(({ w, id }) => ({
           name: w.name,
           port: w.port,
           mac: w.mac,
           ...(w.vlan !== undefined ? { vlan: w.vlan } : {}),
           securityId: id,
+          ...(w.ipv4 !== undefined ? { ipv4: w.ipv4 } : {}),
+          ...(w.ipv6 !== undefined ? { ipv6: w.ipv6 } : {}),
         })),
         members: [],
         remoteEndpoints: [],
@@ -240,7 +255,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
       accessPorts: d.accessPorts,
       uplinks: d.uplinks,
       localVteps: [d.vteps.ipv4, d.vteps.ipv6].filter((a): a is string => a !== undefined),
-      routes: d.routes,
+      routes: d.routes.map(routeIntent),
       tenants,
       cpuPort: d.cpuPort,
       ...(option !== undefined ? { securityOption: option } : {}),
@@ -250,4 +265,10 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
 
   if (problems.length > 0) throw new IntentError(problems);
   return { identities, devices };
+}
+
+/** A route of the file as the planner takes it: the first next hop, and all of them for ECMP. */
+function routeIntent(r: DeviceSpec['routes'][number]): RouteIntent {
+  if ('nextHops' in r) return { prefix: r.prefix, ...r.nextHops[0], nextHops: r.nextHops };
+  return { prefix: r.prefix, uplink: r.uplink, nextHopMac: r.nextHopMac };
 }

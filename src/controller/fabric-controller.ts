@@ -15,6 +15,7 @@ import {
   connectOptionsForKind,
   type DeviceKind,
   entitiesForProfile,
+  entitiesForProgram,
   intentForProfile,
   PROFILES,
   probeDeviceKind,
@@ -213,7 +214,10 @@ export async function reconcileDevice(
     { ...target, intent },
     { previous: previous ?? allocationsOf(client.p4info, observed.values()) },
   );
-  plan.entities = entitiesForProfile(profile, client.p4info, intent, plan.entities);
+  plan.entities = entitiesForProgram(
+    client.p4info,
+    entitiesForProfile(profile, client.p4info, intent, plan.entities),
+  );
   const capacity = capacityProblems(client.p4info, plan.entities, profile);
   if (capacity.length > 0)
     throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));

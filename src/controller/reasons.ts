@@ -24,6 +24,7 @@ export const DROP_REASONS = {
   MTU_EXCEEDED: 17,
   HAIRPIN: 18,
   UNKNOWN_REPLICA: 19,
+  UNKNOWN_NEIGHBOR: 24,
 } as const;
 
 export type DropReason = keyof typeof DROP_REASONS;

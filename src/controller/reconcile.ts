@@ -14,7 +14,9 @@ import {
   type P4RuntimeClient,
   P4RuntimeError,
   P4RuntimeWriteError,
+  type P4Value,
   type p4,
+  type WeightedAction,
   type WriteOptions,
 } from '../p4runtime/index.js';
 import { formatIpv4, formatIpv6 } from '../packet/index.js';
@@ -35,7 +37,14 @@ import {
   OWNER_METADATA,
   writableEntity,
 } from './device-state.js';
-import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import {
+  type Allocations,
+  emptyAllocations,
+  ipKey,
+  type PlannedEntity,
+  type PlannedTableEntry,
+  PUNT_CLONE_SESSION,
+} from './plan.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -133,7 +142,7 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 // ------------------------------------------------------------------ reading
 
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
-const DEFAULT_TABLES = ['security_option_format'];
+const DEFAULT_TABLES = ['security_option_format', 'security_option_recognition'];
 
 /**
  * Every table entry, multicast group and the punt clone session on the device. Without
@@ -308,6 +317,7 @@ const RANK: Record<string, number> = {
   underlay_route_ipv6: 0,
   tenant_by_vni: 0,
   security_option_format: 0,
+  security_option_recognition: 0,
   tunnel: 0,
   flood_replica: 0,
   'clone session': 0,
@@ -318,6 +328,9 @@ const RANK: Record<string, number> = {
   vport_classification: 2,
   overlay_mac: 2,
   bum_flood: 2,
+  unknown_neighbor: 1,
+  arp_answer: 2,
+  nd_answer: 2,
 };
 export const rankOf = (table: string): number => RANK[table] ?? 2;
 
@@ -340,13 +353,20 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
     else
       entity = client.tableEntry(e.table, {
         match: e.match,
-        action: e.action,
-        params: e.params,
+        ...tableAction(e),
         ...(e.priority !== undefined ? { priority: e.priority } : {}),
         metadata: OWNER_METADATA,
       });
     return { entity, planned: e };
   });
+}
+
+/** The action part of a planned entry: a direct call, or a one-shot action set (action selector). */
+export function tableAction(
+  e: PlannedTableEntry,
+): { action: string; params: Record<string, P4Value> } | { actionSet: WeightedAction[] } {
+  if (e.actionSet === undefined) return { action: e.action, params: e.params };
+  return { actionSet: e.actionSet.map((c) => ({ action: e.action, params: c.params, weight: c.weight })) };
 }
 
 const plannedTable = (p: PlannedEntity) =>

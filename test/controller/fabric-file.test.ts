@@ -49,8 +49,8 @@ describe('fabric file', () => {
     expect(blueA.vports.map((v) => [v.name, v.securityId])).toEqual([['blue-web', derivedSecurityId('web')]]);
     expect(blueA.members).toEqual([{ vtep: '10.0.0.2', trusted: true }]);
     expect(blueA.remoteEndpoints).toEqual([
-      { name: 'blue-db', mac: '02:00:00:00:0a:02', vtep: '10.0.0.2' },
-      { name: 'blue-cache', mac: '02:00:00:00:0b:03', vtep: '10.0.0.2' },
+      { name: 'blue-db', mac: '02:00:00:00:0a:02', vtep: '10.0.0.2', ipv4: '192.168.10.2' },
+      { name: 'blue-cache', mac: '02:00:00:00:0b:03', vtep: '10.0.0.2', ipv4: '192.168.10.3' },
     ]);
     expect(blueA.policies?.[0]).toMatchObject({
       src: derivedSecurityId('web'),

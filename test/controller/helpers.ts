@@ -150,7 +150,14 @@ export async function applyThenReapplyWithFramesFlowing(
   for (const r of first) {
     expect(r.written).toBe(r.plan.entities.length);
     checkFirst(r);
-    expect(r.changes.every((c) => c.kind === 'insert' || c.table === 'security_option_format')).toBe(true);
+    expect(
+      r.changes.every(
+        (c) =>
+          c.kind === 'insert' ||
+          c.table === 'security_option_format' ||
+          c.table === 'security_option_recognition',
+      ),
+    ).toBe(true);
   }
 
   // Frames flow into vtep-a while the same fabric is applied again; each must leave its uplink.

@@ -259,7 +259,9 @@ export class VtepSession {
         }),
       ),
     );
-    await this.insert([this.client.actionProfileGroup(profile, { groupId, members: memberIds, maxSize: 16 })]);
+    await this.insert([
+      this.client.actionProfileGroup(profile, { groupId, members: memberIds, maxSize: 16 }),
+    ]);
     await this.insert([
       this.client.tableEntry(v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4', {
         match: { remote_vtep: { value: r.prefix, prefixLen: r.prefixLen } },
