@@ -333,6 +333,35 @@ export class VtepSession {
     await this.client.modify([this.client.tableEntry('security_option_format', spec)]);
   }
 
+  /** (VNI, IP) -> MAC: ARP requests / Neighbor Solicitations for the IP are answered (rule 20). */
+  async neighbor(n: { vni: number; ip: string; mac: string }): Promise<void> {
+    const v6 = n.ip.includes(':');
+    await this.insert([
+      this.entry(
+        v6 ? 'nd_answer' : 'arp_answer',
+        v6 ? { vni: n.vni, target_ipv6: n.ip } : { vni: n.vni, target_ipv4: n.ip },
+        v6 ? 'answer_neighbor_solicitation' : 'answer_arp',
+        { mac: n.mac },
+      ),
+    ]);
+  }
+
+  /** The tenant drops ARP / Neighbor Solicitations for unknown targets (default: flooded). */
+  async dropUnknownNeighbors(vni: number): Promise<void> {
+    await this.insert([this.entry('unknown_neighbor', { vni }, 'drop_unknown_neighbor')]);
+  }
+
+  /** Which received option carries the security ID (rule 22): the recognition table's default action. */
+  async securityOptionRecognition(r: { optionClass: number; type: number }): Promise<void> {
+    await this.client.modify([
+      this.client.tableEntry('security_option_recognition', {
+        isDefaultAction: true,
+        action: 'recognize_security_option',
+        params: { option_class: r.optionClass, option_type: r.type },
+      }),
+    ]);
+  }
+
   async floodGroup(g: {
     vni: number;
     groupId: number;
