@@ -21,15 +21,18 @@
 #include "../include/metadata.p4"
 #include "../include/size.p4"
 
-control NeighborSuppression(in headers_t hdr, inout local_metadata_t meta) {
+control NeighborSuppression(inout headers_t hdr, inout local_metadata_t meta) {
 
-    /* The actions only record: overlay forwarding still runs beside the lookup. */
+    /* The answer's MAC is kept in the request itself, in a field the reply overwrites anyway
+     * (the ARP target hardware address, the solicitation's link-layer address option): no
+     * metadata for it (PHV is what Tofino 1 has least of). Only answerable requests are looked
+     * up, so nothing else is ever changed. */
     action answer_arp(mac_addr_t mac) {
-        meta.neighbor.mac = mac;
+        hdr.arp.tha = mac;
     }
 
     action answer_neighbor_solicitation(mac_addr_t mac) {
-        meta.neighbor.mac = mac;
+        hdr.nd_option.addr = mac;
     }
 
     action target_unknown() {
@@ -88,37 +91,37 @@ control NeighborSuppression(in headers_t hdr, inout local_metadata_t meta) {
     }
 
     /*
-     * The lookups are keyed by the frame alone and run beside overlay forwarding; what makes a
-     * request answerable (the parser's checks, then these) is found beside them, and the verdict
-     * follows. Each condition is small enough for one Tofino gateway.
+     * The parser found the request's shape (meta.neighbor.request); what else makes it
+     * answerable depends on the frame alone, so it is decided before the VNI is known and the
+     * lookups still run beside overlay forwarding. Each condition is one small Tofino gateway.
+     * Not answered for others: ARP probes (sender 0.0.0.0, RFC 5227) and gratuitous ARP (sender
+     * = target); duplicate address detection (unspecified source, RFC 4862; any source in ::/32
+     * is treated alike) and multicast targets (invalid, RFC 4861 7.1.1).
      */
     apply {
         meta.neighbor.verdict = NEIGHBOR_NOT_A_REQUEST;
-        bool known = false;
-        if (hdr.arp.isValid()) {
-            known = arp_answer.apply().hit;
-        } else if (hdr.nd.isValid()) {
-            known = nd_answer.apply().hit;
-        }
-        unknown_neighbor.apply();
-        /* Not answered for others: ARP probes (sender 0.0.0.0, RFC 5227) and gratuitous ARP
-         * (sender = target); duplicate address detection (unspecified source, RFC 4862; any
-         * source in ::/32 is treated alike) and multicast targets (invalid, RFC 4861 7.1.1). */
-        bool excluded = false;
-        if (hdr.arp.isValid()) {
-            if (hdr.arp.spa == 0) {
-                excluded = true;
-            } else if (hdr.arp.spa == hdr.arp.tpa) {
-                excluded = true;
-            }
-        } else {
-            if (hdr.ipv6.src_addr[127:96] == 0) {
-                excluded = true;
-            } else if (hdr.nd.target[127:120] == 0xFF) {
-                excluded = true;
+        bool answerable = false;
+        if (meta.neighbor.request == 1) {
+            if (hdr.arp.isValid()) {
+                if (hdr.arp.spa != 0) {
+                    if (hdr.arp.spa != hdr.arp.tpa) {
+                        answerable = true;
+                    }
+                }
+            } else if (hdr.ipv6.src_addr[127:96] != 0) {
+                if (hdr.nd.target[127:120] != 0xFF) {
+                    answerable = true;
+                }
             }
         }
-        if (meta.neighbor.request == 1 && !excluded) {
+        if (answerable) {
+            bool known;
+            if (hdr.arp.isValid()) {
+                known = arp_answer.apply().hit;
+            } else {
+                known = nd_answer.apply().hit;
+            }
+            unknown_neighbor.apply();
             if (known) {
                 meta.neighbor.verdict = NEIGHBOR_ANSWER;
             } else if (drop_unknown) {
@@ -133,15 +136,17 @@ control NeighborSuppression(in headers_t hdr, inout local_metadata_t meta) {
 control NeighborReply(inout headers_t hdr, inout local_metadata_t meta, in port_t ingress_port,
                       in bit<32> packet_length) {
 
-    /* RFC 826: the reply swaps sender and target, the sender being the target asked for. */
+    /* RFC 826: the reply swaps sender and target, the sender being the target asked for (its
+     * MAC was put in the target hardware address by answer_arp). */
     action arp_reply() {
+        mac_addr_t answer = hdr.arp.tha;
         ipv4_addr_t target = hdr.arp.tpa;
         hdr.ethernet.dst_addr = hdr.ethernet.src_addr;
-        hdr.ethernet.src_addr = meta.neighbor.mac;
+        hdr.ethernet.src_addr = answer;
         hdr.arp.oper = ARP_OPER_REPLY;
         hdr.arp.tha = hdr.arp.sha;
         hdr.arp.tpa = hdr.arp.spa;
-        hdr.arp.sha = meta.neighbor.mac;
+        hdr.arp.sha = answer;
         hdr.arp.spa = target;
     }
 
@@ -150,7 +155,7 @@ control NeighborReply(inout headers_t hdr, inout local_metadata_t meta, in port_
      * the wrapper's checksum stage (v1model) or deparser (Tofino). */
     action neighbor_advertisement() {
         hdr.ethernet.dst_addr = hdr.ethernet.src_addr;
-        hdr.ethernet.src_addr = meta.neighbor.mac;
+        hdr.ethernet.src_addr = hdr.nd_option.addr;
         hdr.ipv6.traffic_class = 0;
         hdr.ipv6.flow_label = 0;
         hdr.ipv6.hop_limit = ND_HOP_LIMIT;
@@ -159,8 +164,8 @@ control NeighborReply(inout headers_t hdr, inout local_metadata_t meta, in port_
         hdr.icmpv6.type = ICMPV6_NEIGHBOR_ADVERTISEMENT;
         hdr.icmpv6.checksum = 0;
         hdr.nd.flags = ND_ADVERTISEMENT_FLAGS;
+        /* The option already holds the answer (answer_neighbor_solicitation). */
         hdr.nd_option.type = ND_OPTION_TARGET_LLA;
-        hdr.nd_option.addr = meta.neighbor.mac;
     }
 
     apply {

@@ -219,16 +219,16 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             if (hdr.ipv4.isValid()) {
                 return_tunnel_ipv4();
                 if (hdr.vlan.isValid()) {
-                    meta.frame_len = DECAP_IPV4_VLAN_BYTES_NEGATED - meta.geneve.option_bytes;
+                    meta.frame_len = DECAP_IPV4_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
                 } else {
-                    meta.frame_len = DECAP_IPV4_BYTES_NEGATED - meta.geneve.option_bytes;
+                    meta.frame_len = DECAP_IPV4_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
                 }
             } else {
                 return_tunnel_ipv6();
                 if (hdr.vlan.isValid()) {
-                    meta.frame_len = DECAP_IPV6_VLAN_BYTES_NEGATED - meta.geneve.option_bytes;
+                    meta.frame_len = DECAP_IPV6_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
                 } else {
-                    meta.frame_len = DECAP_IPV6_BYTES_NEGATED - meta.geneve.option_bytes;
+                    meta.frame_len = DECAP_IPV6_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
                 }
             }
             strip_tunnel();

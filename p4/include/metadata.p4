@@ -12,7 +12,7 @@
 struct geneve_parse_t {
     geneve_status_t status;
     bit<8>          words_left;  /* v1model's Opt Len word counter (Tofino uses its parser counter) */
-    bit<16>         option_bytes; /* Opt Len in bytes (set by the parser, 0 without options) */
+    bit<8>          option_bytes; /* Opt Len in bytes (set by the parser, 0 without options) */
     /* option_at_<i>: option word i is an option header (set by the parser, one field per word
      * so that each is written at most once; see geneve_options.p4). */
     bit<1>          option_at_0;
@@ -43,7 +43,6 @@ struct neighbor_t {
      * code 0, hop limit 255 and one source link-layer address option (RFC 4861 7.1.1). */
     bit<1>             request;
     neighbor_verdict_t verdict;
-    mac_addr_t         mac;  /* the target's MAC, when answered */
 }
 
 struct local_metadata_t {

@@ -203,15 +203,7 @@ describe('ARP and Neighbor Discovery suppression', () => {
     const fields = ['icmpv6.type', 'icmpv6.checksum.status', 'icmpv6.nd.na.flag.s', 'icmpv6.opt.linkaddr'];
     const run = spawnSync(
       'tshark',
-      [
-        '-r',
-        file,
-                '-T',
-        'fields',
-        '-E',
-        'separator=|',
-        ...fields.flatMap((f) => ['-e', f]),
-      ],
+      ['-r', file, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])],
       { encoding: 'utf8' },
     );
     expect(run.status, run.stderr).toBe(0);
