@@ -48,11 +48,41 @@ const CORE_ONLY_ACTIONS = [
   'VtepEgress.replication.unknown_replica',
   'VtepIngress.tunnel_termination.strip_tunnel',
 ];
+/**
+ * Issue 14 (docs/DATAPLANE.md rules 20-22) in the core and not (yet) in p4/dpl/main.p4: neighbor
+ * suppression, the security option recognized at run time, the ECMP route selectors. Whatever the
+ * DPL program mirrors leaves these lists.
+ */
+const ISSUE_14_CORE_ONLY_TABLES = [
+  'VtepIngress.tunnel_termination.security_option_recognition',
+  'VtepIngress.neighbor_suppression.arp_answer',
+  'VtepIngress.neighbor_suppression.nd_answer',
+  'VtepIngress.neighbor_suppression.unknown_neighbor',
+];
+const ISSUE_14_CORE_ONLY_ACTIONS = [
+  'VtepIngress.tunnel_termination.recognize_security_option',
+  'VtepIngress.tunnel_termination.return_tunnel_ipv4',
+  'VtepIngress.tunnel_termination.return_tunnel_ipv6',
+  'VtepIngress.neighbor_suppression.answer_arp',
+  'VtepIngress.neighbor_suppression.answer_neighbor_solicitation',
+  'VtepIngress.neighbor_suppression.target_unknown',
+  'VtepIngress.neighbor_suppression.flood_unknown_neighbor',
+  'VtepIngress.neighbor_suppression.drop_unknown_neighbor',
+  'VtepIngress.neighbor_reply.arp_reply',
+  'VtepIngress.neighbor_reply.neighbor_advertisement',
+];
+const ISSUE_14_CORE_ONLY_COUNTERS = ['VtepIngress.tenant_neighbor_answers'];
+/** The core's route tables have a selector and no default action; the DPL ones keep no_route. */
+const ISSUE_14_DPL_ONLY_ACTIONS = ['VtepIngress.tunnel_resolution.no_route'];
+CORE_ONLY_TABLES.push(...ISSUE_14_CORE_ONLY_TABLES);
+CORE_ONLY_ACTIONS.push(...ISSUE_14_CORE_ONLY_ACTIONS);
+
 /** What a VNI does with BUM frames on a DPU (ARP/ND are answered by the controller). */
 const DPL_ONLY_TABLES = ['VtepIngress.overlay_forwarding.bum_policy'];
 const DPL_ONLY_ACTIONS = [
   'VtepIngress.overlay_forwarding.bum_to_controller',
   'VtepIngress.overlay_forwarding.bum_drop',
+  ...ISSUE_14_DPL_ONLY_ACTIONS,
 ];
 
 let work: string;
@@ -135,7 +165,10 @@ describe.skipIf(!P4TEST)('p4/dpl/main.p4 with our DOCA architecture description'
         name,
       ).toEqual(fields(t, (f) => expectedWidth(name, f.name ?? '', f.bitwidth ?? 0)));
       expect(String(d.size), `${name} size`).toBe(String(t.size));
-      const coreActions = actionNames(core, t).filter((a) => !CORE_ONLY_ACTIONS.includes(a));
+      // A table with an action selector (the core's routes) lists p4c's implicit NoAction default.
+      const coreActions = actionNames(core, t).filter(
+        (a) => !CORE_ONLY_ACTIONS.includes(a) && !(t.implementationId && a === 'NoAction'),
+      );
       expect(
         actionNames(dpl, d).filter((a) => !DPL_ONLY_ACTIONS.includes(a)),
         `${name} actions`,
@@ -176,7 +209,12 @@ describe.skipIf(!P4TEST)('p4/dpl/main.p4 with our DOCA architecture description'
         /(?:@name\("\.?([\w.]+)"\)\s*)?NvCounter<\w+>\((\d+),\s*NvCounterType\.\w+\)\s+(\w+)\s*;/g,
       ),
     ].map(([, named, size, local]) => `${named ?? `VtepIngress.${local}`}:${size}`);
-    expect(counters.sort()).toEqual((core.counters ?? []).map((c) => `${c.preamble?.name}:${c.size}`).sort());
+    expect(counters.sort()).toEqual(
+      (core.counters ?? [])
+        .filter((c) => !ISSUE_14_CORE_ONLY_COUNTERS.includes(c.preamble?.name ?? ''))
+        .map((c) => `${c.preamble?.name}:${c.size}`)
+        .sort(),
+    );
     expect(preprocessed).toMatch(/NvDirectCounter\(NvCounterType\.PACKETS_AND_BYTES\) policy_rule_hits;/);
     expect(preprocessed).toMatch(/direct_counter = policy_rule_hits;/);
     expect(names(core.directCounters)).toEqual(['VtepEgress.policy.policy_rule_hits']);
