@@ -269,6 +269,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
 
 /** A route of the file as the planner takes it: the first next hop, and all of them for ECMP. */
 function routeIntent(r: DeviceSpec['routes'][number]): RouteIntent {
-  if ('nextHops' in r) return { prefix: r.prefix, ...r.nextHops[0], nextHops: r.nextHops };
-  return { prefix: r.prefix, uplink: r.uplink, nextHopMac: r.nextHopMac };
+  if (r.nextHops) return { prefix: r.prefix, ...r.nextHops[0], nextHops: r.nextHops };
+  // The schema requires both when there are no nextHops.
+  return { prefix: r.prefix, uplink: r.uplink ?? 0, nextHopMac: r.nextHopMac ?? '' };
 }

@@ -49,10 +49,25 @@ export const uplinkSchema = z.strictObject({
 const nextHopSchema = z.strictObject({ uplink: port, nextHopMac: mac });
 
 /** A route has one next hop (`uplink`, `nextHopMac`) or several equal-cost ones (`nextHops`). */
-export const routeSchema = z.union([
-  z.strictObject({ prefix, uplink: port, nextHopMac: mac }),
-  z.strictObject({ prefix, nextHops: z.array(nextHopSchema).min(1).max(16) }),
-]);
+export const routeSchema = z
+  .strictObject({
+    prefix,
+    uplink: port.optional(),
+    nextHopMac: mac.optional(),
+    /** Equal-cost next hops (underlay ECMP), at most 16 (the selector's group size). */
+    nextHops: z
+      .array(nextHopSchema)
+      .min(1, 'at least one next hop')
+      .max(16, 'at most 16 next hops (an ECMP group of the data plane)')
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    const single = r.uplink !== undefined || r.nextHopMac !== undefined;
+    if (r.nextHops !== undefined && single)
+      ctx.addIssue({ code: 'custom', message: 'give either uplink and nextHopMac, or nextHops, not both' });
+    else if (r.nextHops === undefined && (r.uplink === undefined || r.nextHopMac === undefined))
+      ctx.addIssue({ code: 'custom', message: 'a route needs uplink and nextHopMac, or nextHops' });
+  });
 
 export const deviceSchema = z.strictObject({
   name,
