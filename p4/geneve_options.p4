@@ -631,29 +631,77 @@
         transition geneve_option_at_8; \
     } \
 
-/* The security ID is the data word after the first option header that matches the recognized
- * class, type (without the critical bit) and length 1 (RFC 8926 allows an option to repeat; the
- * first one counts). An option header with the critical bit set that does not match is an
+/* The security ID is the data word after the first option header that is the recognized one:
+ * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
+ * repeat; the first one counts). An option header with the critical bit set that does not match is an
  * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
 control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
-                         out bool unknown_critical) {
+                         in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
-        bool recognized_0 = meta.geneve.option_at_0 == 1
-            && (hdr.geneve_option_words[0].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_1 = meta.geneve.option_at_1 == 1
-            && (hdr.geneve_option_words[1].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_2 = meta.geneve.option_at_2 == 1
-            && (hdr.geneve_option_words[2].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_3 = meta.geneve.option_at_3 == 1
-            && (hdr.geneve_option_words[3].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_4 = meta.geneve.option_at_4 == 1
-            && (hdr.geneve_option_words[4].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_5 = meta.geneve.option_at_5 == 1
-            && (hdr.geneve_option_words[5].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_6 = meta.geneve.option_at_6 == 1
-            && (hdr.geneve_option_words[6].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
-        bool recognized_7 = meta.geneve.option_at_7 == 1
-            && (hdr.geneve_option_words[7].word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;
+        bool recognized_0 = false;
+        if (meta.geneve.option_at_0 == 1) {
+            if (hdr.geneve_option_words[0].word == recognized_header) {
+                recognized_0 = true;
+            } else if (hdr.geneve_option_words[0].word == recognized_critical_header) {
+                recognized_0 = true;
+            }
+        }
+        bool recognized_1 = false;
+        if (meta.geneve.option_at_1 == 1) {
+            if (hdr.geneve_option_words[1].word == recognized_header) {
+                recognized_1 = true;
+            } else if (hdr.geneve_option_words[1].word == recognized_critical_header) {
+                recognized_1 = true;
+            }
+        }
+        bool recognized_2 = false;
+        if (meta.geneve.option_at_2 == 1) {
+            if (hdr.geneve_option_words[2].word == recognized_header) {
+                recognized_2 = true;
+            } else if (hdr.geneve_option_words[2].word == recognized_critical_header) {
+                recognized_2 = true;
+            }
+        }
+        bool recognized_3 = false;
+        if (meta.geneve.option_at_3 == 1) {
+            if (hdr.geneve_option_words[3].word == recognized_header) {
+                recognized_3 = true;
+            } else if (hdr.geneve_option_words[3].word == recognized_critical_header) {
+                recognized_3 = true;
+            }
+        }
+        bool recognized_4 = false;
+        if (meta.geneve.option_at_4 == 1) {
+            if (hdr.geneve_option_words[4].word == recognized_header) {
+                recognized_4 = true;
+            } else if (hdr.geneve_option_words[4].word == recognized_critical_header) {
+                recognized_4 = true;
+            }
+        }
+        bool recognized_5 = false;
+        if (meta.geneve.option_at_5 == 1) {
+            if (hdr.geneve_option_words[5].word == recognized_header) {
+                recognized_5 = true;
+            } else if (hdr.geneve_option_words[5].word == recognized_critical_header) {
+                recognized_5 = true;
+            }
+        }
+        bool recognized_6 = false;
+        if (meta.geneve.option_at_6 == 1) {
+            if (hdr.geneve_option_words[6].word == recognized_header) {
+                recognized_6 = true;
+            } else if (hdr.geneve_option_words[6].word == recognized_critical_header) {
+                recognized_6 = true;
+            }
+        }
+        bool recognized_7 = false;
+        if (meta.geneve.option_at_7 == 1) {
+            if (hdr.geneve_option_words[7].word == recognized_header) {
+                recognized_7 = true;
+            } else if (hdr.geneve_option_words[7].word == recognized_critical_header) {
+                recognized_7 = true;
+            }
+        }
         unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
             || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
             || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)

@@ -22,15 +22,17 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
 
     GeneveSecurityId() geneve_security_id;
 
-    /* The option header word (masked with SECURITY_OPTION_RECOGNITION_MASK) that carries the
-     * security ID: class, type without the critical bit, length 1 word of data. */
+    /* The option header word that carries the security ID (class, type, R 0, length 1), with the
+     * critical bit clear and set: a received header equal to either is the security-ID option. */
     bit<32> recognized_header = 0;
+    bit<32> recognized_critical_header = 0;
 
     /* Which option carries the security ID, set at run time (and readable) over P4Runtime as
      * this table's default action, so that an operator's own class and type are recognized
      * without recompiling, on bmv2 too (whose P4Runtime server writes no parser value set). */
     action recognize_security_option(bit<16> option_class, bit<7> option_type) {
         recognized_header = option_class ++ 1w0 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
+        recognized_critical_header = option_class ++ 1w1 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
     }
 
     table security_option_recognition {
@@ -170,7 +172,8 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         /* Depends on the parser and a keyless table alone: found side by side with the lookups. */
         security_option_recognition.apply();
         bool unknown_critical_option;
-        geneve_security_id.apply(hdr, meta, recognized_header, unknown_critical_option);
+        geneve_security_id.apply(hdr, meta, recognized_header, recognized_critical_header,
+                                 unknown_critical_option);
         bool addressed_to_us = false;
         bool tenant_known = false;
         bool member = false;

@@ -66,9 +66,6 @@ const bit<8> VLAN_TAG_BYTES = 4;
  */
 const bit<16> SECURITY_ID_OPTION_CLASS = 0xFFF0;
 const bit<7>  SECURITY_ID_OPTION_TYPE = 0x01;
-/* An option header word masked with this keeps class, type without C, and length (RFC 8926 3.5:
- * class(16) C(1) type(7) R(3) length(5)); the recognized header is compared with it. */
-const bit<32> SECURITY_OPTION_RECOGNITION_MASK = 0xFFFF7F1F;
 /* Option length counts 4-byte words of data after the 4-byte option header. */
 const bit<5>  SECURITY_ID_OPTION_DATA_WORDS = 1;
 const bit<6>  SECURITY_ID_OPTION_TOTAL_WORDS = 2;

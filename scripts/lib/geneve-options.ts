@@ -88,11 +88,20 @@ function parserStates(n: number): string[] {
 /** The whole generated file. */
 export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
   const all = Array.from({ length: n }, (_, i) => i);
+  // Whole-word equality with the two forms of the recognized header (critical bit clear or set):
+  // a Tofino gateway compares two fields without a temporary, where a masked compare needs one
+  // per word.
   const recognized = all
     .map(
       (i) =>
-        `        bool recognized_${i} = meta.geneve.option_at_${i} == 1\n` +
-        `            && (${w(i)}.word & SECURITY_OPTION_RECOGNITION_MASK) == recognized_header;`,
+        `        bool recognized_${i} = false;\n` +
+        `        if (meta.geneve.option_at_${i} == 1) {\n` +
+        `            if (${w(i)}.word == recognized_header) {\n` +
+        `                recognized_${i} = true;\n` +
+        `            } else if (${w(i)}.word == recognized_critical_header) {\n` +
+        `                recognized_${i} = true;\n` +
+        `            }\n` +
+        `        }`,
     )
     .join('\n');
   const critical = all
@@ -147,12 +156,12 @@ ${parserStates(n)
   .map((l) => `${l} \\`)
   .join('\n')}
 
-/* The security ID is the data word after the first option header that matches the recognized
- * class, type (without the critical bit) and length 1 (RFC 8926 allows an option to repeat; the
- * first one counts). An option header with the critical bit set that does not match is an
+/* The security ID is the data word after the first option header that is the recognized one:
+ * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
+ * repeat; the first one counts). An option header with the critical bit set that does not match is an
  * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
 control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
-                         out bool unknown_critical) {
+                         in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
 ${recognized}
         unknown_critical = ${critical};

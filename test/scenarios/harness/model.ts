@@ -291,8 +291,10 @@ export function parseLikeVtep(
       const type = b[off + 2] & 0x7f;
       const critical = (b[off + 2] & 0x80) !== 0;
       const words = b[off + 3] & 0x1f;
+      const reserved = b[off + 3] >> 5;
       off += 4;
-      const isSecurity = optClass === recognized.optionClass && type === recognized.type && words === 1;
+      const isSecurity =
+        optClass === recognized.optionClass && type === recognized.type && reserved === 0 && words === 1;
       if (!isSecurity && critical) unknownCritical = true;
       // An option that cannot fit in the bound is refused on its header; otherwise data words are
       // read one by one, so a truncated packet ends the parse before an overrun shows.
