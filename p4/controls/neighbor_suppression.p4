@@ -13,7 +13,7 @@
  *
  * Two controls, so that the lookups run beside overlay forwarding (same key, same stage on
  * Tofino) and the reply is built after it: NeighborSuppression looks up and decides,
- * NeighborReply (after forwarding and tunnel resolution) overrides their outcome.
+ * NeighborReply (after forwarding, instead of tunnel resolution) overrides its outcome.
  */
 #ifndef NEIGHBOR_SUPPRESSION_P4
 #define NEIGHBOR_SUPPRESSION_P4

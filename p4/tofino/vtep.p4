@@ -183,11 +183,13 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
                 neighbor_suppression.apply(hdr.vtep, meta.vtep);
                 overlay_forwarding.apply(hdr.vtep, meta.vtep);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
+                /* An answer overrides what forwarding decided and needs no tunnel resolution. Packet
+                 * length 0: Tofino knows it in egress only; frame_len stays an adjustment. */
+                neighbor_reply.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
+                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.delivery == DELIVERY_REMOTE_VTEP
+                    && meta.vtep.neighbor.verdict != NEIGHBOR_ANSWER) {
                     tunnel_resolution.apply(hdr.vtep, meta.vtep);
                 }
-                /* Packet length 0: Tofino knows it in egress only; frame_len stays an adjustment. */
-                neighbor_reply.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
                 if (meta.vtep.neighbor.verdict == NEIGHBOR_ANSWER) {
                     tenant_neighbor_answers.count(meta.vtep.tenant_slot);
                 }

@@ -124,11 +124,14 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                 flow_hash.apply(hdr, l4_src_port, meta);
                 neighbor_suppression.apply(hdr, meta);
                 overlay_forwarding.apply(hdr, meta);
-                if (meta.drop_reason == DROP_NONE && meta.delivery == DELIVERY_REMOTE_VTEP) {
-                    tunnel_resolution.apply(hdr, meta);
-                }
+                /* An answer overrides what forwarding decided; it needs no tunnel resolution (an
+                 * answer to the underlay goes back the way the request came). */
                 neighbor_reply.apply(hdr, meta, standard_metadata.ingress_port,
                                      standard_metadata.packet_length);
+                if (meta.drop_reason == DROP_NONE && meta.delivery == DELIVERY_REMOTE_VTEP
+                    && meta.neighbor.verdict != NEIGHBOR_ANSWER) {
+                    tunnel_resolution.apply(hdr, meta);
+                }
                 if (meta.neighbor.verdict == NEIGHBOR_ANSWER) {
                     tenant_neighbor_answers.count((bit<32>) meta.tenant_slot);
                 }
