@@ -44,7 +44,7 @@ describe('genevectl', () => {
     await serveOn(`127.0.0.1:${port}`, [], children);
     const applied = genevectl('apply', 'examples/fabric.yaml', '--grpc', `127.0.0.1:${port}`);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('applied examples/fabric.yaml: 43 entities for 2 tenant(s)');
+    expect(applied.stdout).toContain('applied examples/fabric.yaml: 44 entities for 2 tenant(s)');
     const counters = genevectl('counters', '--grpc', `127.0.0.1:${port}`, '--fabric', 'examples/fabric.yaml');
     expect(counters.status).toBe(0);
     expect(counters.stdout).toContain('no drops');
