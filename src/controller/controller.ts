@@ -21,6 +21,8 @@ export interface TenantTraffic {
   slot: number;
   fromNetwork: TrafficCount;
   toNetwork: TrafficCount;
+  /** ARP requests and Neighbor Solicitations the VTEP answered (absent on a program without them). */
+  neighborAnswers?: TrafficCount;
 }
 
 export class VtepController {
@@ -106,6 +108,10 @@ export class VtepController {
     };
     const from = await cells('VtepIngress.tenant_from_network');
     const to = await cells('VtepEgress.tenant_to_network');
+    const answersCounter = 'VtepIngress.tenant_neighbor_answers';
+    const answers = this.client.p4info.counters.find(answersCounter)
+      ? await cells(answersCounter)
+      : undefined;
     const zero = { packets: 0n, bytes: 0n };
     return slots.map(({ vni, slot }) => ({
       vni,
@@ -113,6 +119,7 @@ export class VtepController {
       name: names.get(vni) ?? `VNI ${vni}`,
       fromNetwork: from.get(slot) ?? zero,
       toNetwork: to.get(slot) ?? zero,
+      ...(answers ? { neighborAnswers: answers.get(slot) ?? zero } : {}),
     }));
   }
 }
