@@ -20,6 +20,18 @@
 #ifndef FRAME_PARSER_VERIFY_IPV4
 #define FRAME_PARSER_VERIFY_IPV4(ipv4, meta)
 #endif
+/* Whether ARP / Neighbor Solicitations are parsed inside tunnels too (rule 20: answered back
+ * through the tunnel). A wrapper short of PHV may leave them payload (docs/TOFINO.md). */
+#ifndef NEIGHBOR_REQUESTS_IN_TUNNELS
+#define NEIGHBOR_REQUESTS_IN_TUNNELS 1
+#endif
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+#define INNER_ARP_CASE ETHERTYPE_ARP: parse_arp;
+#define INNER_ICMPV6_CASE IP_PROTO_ICMPV6: parse_inner_icmpv6;
+#else
+#define INNER_ARP_CASE
+#define INNER_ICMPV6_CASE
+#endif
 #if !defined(GENEVE_WORDS_LEFT_SET) || !defined(GENEVE_WORD_TAKEN) || !defined(GENEVE_NO_WORDS_LEFT)
 #error "the architecture wrapper must define the Geneve option word counter (see geneve_options.p4)"
 #endif
@@ -175,7 +187,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.inner_ethernet.ether_type) {
             ETHERTYPE_IPV4: parse_inner_ipv4;
             ETHERTYPE_IPV6: parse_inner_ipv6;
-            ETHERTYPE_ARP: parse_arp;
+            INNER_ARP_CASE
             default: accept;
         }
     }
@@ -194,11 +206,12 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.inner_ipv6.next_hdr) {
             IP_PROTO_TCP: parse_inner_tcp;
             IP_PROTO_UDP: parse_inner_udp;
-            IP_PROTO_ICMPV6: parse_inner_icmpv6;
+            INNER_ICMPV6_CASE
             default: accept;
         }
     }
 
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
     state parse_inner_icmpv6 {
         packet.extract(hdr.icmpv6);
         transition select(hdr.icmpv6.type, hdr.inner_ipv6.payload_len, hdr.inner_ipv6.hop_limit) {
@@ -206,6 +219,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
             default: accept;
         }
     }
+#endif
 
     state parse_inner_tcp {
         packet.extract(hdr.inner_tcp_ports);

@@ -166,7 +166,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     /*
      * The lookups are keyed by the received headers alone, so they run side by side (one
      * Tofino stage, not five in a row); their actions only record, and the verdict below
-     * takes them in the order of docs/DATAPLANE.md rules 6-8.
+     * takes them in the order of docs/DATAPLANE.md rules 6-8. The way back to the sending VTEP
+     * and the decapsulation's length adjustment depend on the headers alone too, and are taken
+     * beside them (used only by an answer of neighbor suppression).
      */
     apply {
         /* Depends on the parser and a keyless table alone: found side by side with the lookups. */
@@ -179,12 +181,26 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         bool member = false;
         if (hdr.udp.isValid() && hdr.geneve.isValid()) {
             tenant_known = tenant_by_vni.apply().hit;
+            /* One subtraction per case, as Tofino needs: the tunnel headers' length as an
+             * adjustment to the received packet's length, which NeighborReply completes. */
             if (hdr.ipv4.isValid()) {
                 addressed_to_us = local_vtep_ipv4.apply().hit;
                 member = vtep_membership_ipv4.apply().hit;
+                return_tunnel_ipv4();
+                if (hdr.vlan.isValid()) {
+                    meta.frame_len = DECAP_IPV4_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
+                } else {
+                    meta.frame_len = DECAP_IPV4_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
+                }
             } else if (hdr.ipv6.isValid()) {
                 addressed_to_us = local_vtep_ipv6.apply().hit;
                 member = vtep_membership_ipv6.apply().hit;
+                return_tunnel_ipv6();
+                if (hdr.vlan.isValid()) {
+                    meta.frame_len = DECAP_IPV6_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
+                } else {
+                    meta.frame_len = DECAP_IPV6_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
+                }
             }
         }
         if (!addressed_to_us) {
@@ -195,46 +211,36 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.drop_reason = DROP_GENEVE_VERSION;
         } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
             meta.drop_reason = DROP_GENEVE_PROTOCOL;
-        } else if (unknown_critical_option) {
-            /* Judged on the option headers the parser took, before their lengths (rule 7). */
-            meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
-        } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
-            meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
-        } else if (!hdr.inner_ethernet.isValid()) {
-            meta.drop_reason = DROP_PARSER_ERROR;
-        } else if (hdr.geneve.oam == 1) {
-            /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
-            meta.punt_reason = PUNT_GENEVE_OAM;
-        } else if (!tenant_known) {
-            meta.drop_reason = DROP_UNKNOWN_VNI;
-        } else if (!member) {
-            meta.drop_reason = DROP_VTEP_NOT_MEMBER;
         } else {
-            meta.vni = hdr.geneve.vni;
-            meta.from_tunnel = 1;
-            if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
-                meta.src_security_id = meta.geneve.security_id;
-            } else {
-                meta.src_security_id = meta.unknown_security_id;
+            /* An unknown critical option (RFC 8926 3.5) outranks every verdict below (rule 7). It
+             * is only recorded here: the wrapper's final verdict applies it, so that decapsulation
+             * and forwarding need not wait for the option comparisons (Tofino stages). */
+            if (unknown_critical_option) {
+                meta.geneve.unknown_critical = 1;
             }
-            /* The tunnel headers' length, as an adjustment to the received packet's length that
-             * the wrapper completes (NeighborReply): one subtraction per case, as Tofino needs. */
-            if (hdr.ipv4.isValid()) {
-                return_tunnel_ipv4();
-                if (hdr.vlan.isValid()) {
-                    meta.frame_len = DECAP_IPV4_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
-                } else {
-                    meta.frame_len = DECAP_IPV4_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
-                }
+            if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
+                meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
+            } else if (!hdr.inner_ethernet.isValid()) {
+                meta.drop_reason = DROP_PARSER_ERROR;
+            } else if (hdr.geneve.oam == 1) {
+                /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
+                meta.punt_reason = PUNT_GENEVE_OAM;
+            } else if (!tenant_known) {
+                meta.drop_reason = DROP_UNKNOWN_VNI;
+            } else if (!member) {
+                meta.drop_reason = DROP_VTEP_NOT_MEMBER;
             } else {
-                return_tunnel_ipv6();
-                if (hdr.vlan.isValid()) {
-                    meta.frame_len = DECAP_IPV6_VLAN_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
-                } else {
-                    meta.frame_len = DECAP_IPV6_BYTES_NEGATED - (bit<16>) meta.geneve.option_bytes;
-                }
+                meta.vni = hdr.geneve.vni;
+                meta.from_tunnel = 1;
+                strip_tunnel();
             }
-            strip_tunnel();
+        }
+        /* The sender's security ID (read from egress on): the option's when the VTEP is trusted
+         * and the option is present, otherwise the VNI's unknown ID. */
+        if (meta.vtep_trusted == 1 && meta.geneve.security_id_present == 1) {
+            meta.src_security_id = meta.geneve.security_id;
+        } else {
+            meta.src_security_id = meta.unknown_security_id;
         }
     }
 }

@@ -24,6 +24,8 @@ struct geneve_parse_t {
     bit<1>          option_at_6;
     bit<1>          option_at_7;
     /* Filled by GeneveSecurityId from the first security-ID option. */
+    /* An unknown critical option was found (set by termination, applied by the final verdict). */
+    bit<1>          unknown_critical;
     bit<1>          security_id_present;
     security_id_t   security_id;
 }

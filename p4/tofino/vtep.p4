@@ -34,6 +34,10 @@
     outer_ipv4_checksum.add(ipv4); \
     meta.outer_ipv4_checksum_ok = outer_ipv4_checksum.verify();
 
+/* ARP / Neighbor Solicitations are parsed on the frame itself only: inside tunnels too, the PHV
+ * allocation fails (docs/TOFINO.md); a request from the underlay is then forwarded, not answered. */
+#define NEIGHBOR_REQUESTS_IN_TUNNELS 0
+
 /* Table sizes for one Tofino pipe (size.p4 has the defaults, and bmv2's): the policy TCAM
  * and the replica table are what stages cost most; the rest keeps the v1model sizes. */
 #define POLICY_TABLE_SIZE 4096
@@ -168,9 +172,9 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             if (meta.vtep.port_role == PORT_ROLE_UPLINK) {
                 tunnel_termination.apply(hdr.vtep, meta.vtep,
                                          hdr.vtep.ipv4.isValid() && !meta.vtep.outer_ipv4_checksum_ok);
-                if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason == PUNT_NONE) {
+                if (meta.vtep.from_tunnel == 1 && meta.vtep.geneve.unknown_critical == 0) {
                     tenant_from_network.count(meta.vtep.tenant_slot);
-                } else if (meta.vtep.drop_reason == DROP_NONE) {
+                } else if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.punt_reason != PUNT_NONE) {
                     /* Built here rather than with the final verdict: a stage earlier. */
                     controller_packet_in.apply(hdr.vtep, meta.vtep.original_ingress_port, meta.vtep.punt_reason);
                 }
@@ -190,9 +194,13 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                     && meta.vtep.neighbor.verdict != NEIGHBOR_ANSWER) {
                     tunnel_resolution.apply(hdr.vtep, meta.vtep);
                 }
-                if (meta.vtep.neighbor.verdict == NEIGHBOR_ANSWER) {
-                    tenant_neighbor_answers.count(meta.vtep.tenant_slot);
-                }
+            }
+            if (meta.vtep.geneve.unknown_critical == 1) {
+                /* Rule 7: an unknown critical option outranks what followed it. */
+                meta.vtep.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
+                meta.vtep.punt_reason = PUNT_NONE;
+            } else if (meta.vtep.neighbor.verdict == NEIGHBOR_ANSWER) {
+                tenant_neighbor_answers.count(meta.vtep.tenant_slot);
             }
 
             if (meta.vtep.drop_reason != DROP_NONE) {

@@ -114,7 +114,7 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                                       standard_metadata.packet_length);
             if (meta.drop_reason == DROP_NONE && meta.port_role == PORT_ROLE_UPLINK) {
                 tunnel_termination.apply(hdr, meta, standard_metadata.checksum_error == 1);
-                if (meta.drop_reason == DROP_NONE && meta.punt_reason == PUNT_NONE) {
+                if (meta.from_tunnel == 1 && meta.geneve.unknown_critical == 0) {
                     tenant_from_network.count((bit<32>) meta.tenant_slot);
                 }
             }
@@ -132,11 +132,16 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                     && meta.neighbor.verdict != NEIGHBOR_ANSWER) {
                     tunnel_resolution.apply(hdr, meta);
                 }
-                if (meta.neighbor.verdict == NEIGHBOR_ANSWER) {
-                    tenant_neighbor_answers.count((bit<32>) meta.tenant_slot);
-                }
             }
 
+            if (meta.geneve.unknown_critical == 1) {
+                /* Rule 7: an unknown critical option outranks what followed it (termination only
+                 * recorded it, so that forwarding did not wait for it). */
+                meta.drop_reason = DROP_GENEVE_CRITICAL_OPTION;
+                meta.punt_reason = PUNT_NONE;
+            } else if (meta.neighbor.verdict == NEIGHBOR_ANSWER) {
+                tenant_neighbor_answers.count((bit<32>) meta.tenant_slot);
+            }
             if (meta.drop_reason != DROP_NONE) {
                 ingress_drops.count((bit<32>) meta.drop_reason);
                 mark_to_drop(standard_metadata);
