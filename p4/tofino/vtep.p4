@@ -20,9 +20,13 @@
 #define CRC32_LOW16(name, result, ...) result = name.get({ __VA_ARGS__ })[15:0];
 /* Underlay ECMP: a selector over an action profile, hashing its key (the flow hash) with the
  * identity, so that one flow keeps one path; FAIR spreads a group's members evenly. */
+#define TOFINO_STRING(x) #x
+#define TOFINO_NAME(x) TOFINO_STRING(x)
+/* The P4Info names the action profile, so it takes the selector's name there (as on v1model). */
 #define UNDERLAY_ECMP_SELECTOR(name, members) \
     Hash<bit<16>>(HashAlgorithm_t.IDENTITY) name##_hash; \
-    ActionProfile(members) name##_members; \
+    @name(TOFINO_NAME(name)) ActionProfile(members) name##_members; \
+    @name(TOFINO_NAME(name##_selector)) \
     ActionSelector(name##_members, name##_hash, SelectorMode_t.FAIR, UNDERLAY_ECMP_MAX_PATHS, members) name;
 /* The outer IPv4 header checksum is verified by the parser's checksum unit; the Geneve
  * option words left (geneve_options.p4) are counted by the parser counter. */
