@@ -29,8 +29,6 @@ describe('p4/geneve_options.p4', () => {
       /state geneve_option_header_3 \{[^}]*meta\.geneve\.option_at_3 = 1;[^}]*select\(hdr\.geneve_option_words\[3\]\.word\[4:0\]\) \{ \\\n\s*0: geneve_option_at_4; \\\n\s*default: geneve_bad_option_length;/,
     );
     // Which option is the security ID is the control's decision, against the recognized header.
-    expect(text).toContain(
-      'if (hdr.geneve_option_words[3].word == recognized_header) {',
-    );
+    expect(text).toContain('if (hdr.geneve_option_words[3].word == recognized_header) {');
   });
 });

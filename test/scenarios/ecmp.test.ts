@@ -83,7 +83,9 @@ describe('underlay ECMP', () => {
     });
     // The same flows again take the same paths.
     const again = await s.sendMany(frames.slice(0, 50).map((bytes) => ({ port: W1.port, bytes })));
-    again.forEach((out, i) => expect(pathOf(out[0])).toBe(pathOf(outs[i][0])));
+    again.forEach((out, i) => {
+      expect(pathOf(out[0])).toBe(pathOf(outs[i][0]));
+    });
 
     const expected = FLOWS / PATHS.length;
     const chiSquare = perPath.reduce((sum, n) => sum + (n - expected) ** 2 / expected, 0);
