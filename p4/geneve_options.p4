@@ -702,55 +702,14 @@ control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<3
                 recognized_7 = true;
             }
         }
-        bool critical_0 = false;
-        if (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1) {
-            if (!recognized_0) {
-                critical_0 = true;
-            }
-        }
-        bool critical_1 = false;
-        if (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1) {
-            if (!recognized_1) {
-                critical_1 = true;
-            }
-        }
-        bool critical_2 = false;
-        if (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1) {
-            if (!recognized_2) {
-                critical_2 = true;
-            }
-        }
-        bool critical_3 = false;
-        if (meta.geneve.option_at_3 == 1 && hdr.geneve_option_words[3].word[15:15] == 1) {
-            if (!recognized_3) {
-                critical_3 = true;
-            }
-        }
-        bool critical_4 = false;
-        if (meta.geneve.option_at_4 == 1 && hdr.geneve_option_words[4].word[15:15] == 1) {
-            if (!recognized_4) {
-                critical_4 = true;
-            }
-        }
-        bool critical_5 = false;
-        if (meta.geneve.option_at_5 == 1 && hdr.geneve_option_words[5].word[15:15] == 1) {
-            if (!recognized_5) {
-                critical_5 = true;
-            }
-        }
-        bool critical_6 = false;
-        if (meta.geneve.option_at_6 == 1 && hdr.geneve_option_words[6].word[15:15] == 1) {
-            if (!recognized_6) {
-                critical_6 = true;
-            }
-        }
-        bool critical_7 = false;
-        if (meta.geneve.option_at_7 == 1 && hdr.geneve_option_words[7].word[15:15] == 1) {
-            if (!recognized_7) {
-                critical_7 = true;
-            }
-        }
-        unknown_critical = critical_0 || critical_1 || critical_2 || critical_3 || critical_4 || critical_5 || critical_6 || critical_7;
+        unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
+            || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
+            || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)
+            || (meta.geneve.option_at_3 == 1 && hdr.geneve_option_words[3].word[15:15] == 1 && !recognized_3)
+            || (meta.geneve.option_at_4 == 1 && hdr.geneve_option_words[4].word[15:15] == 1 && !recognized_4)
+            || (meta.geneve.option_at_5 == 1 && hdr.geneve_option_words[5].word[15:15] == 1 && !recognized_5)
+            || (meta.geneve.option_at_6 == 1 && hdr.geneve_option_words[6].word[15:15] == 1 && !recognized_6)
+            || (meta.geneve.option_at_7 == 1 && hdr.geneve_option_words[7].word[15:15] == 1 && !recognized_7);
         meta.geneve.security_id_present = 1;
         if (recognized_0) {
             meta.geneve.security_id = hdr.geneve_option_words[1].word;

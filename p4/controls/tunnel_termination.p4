@@ -211,28 +211,29 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.drop_reason = DROP_GENEVE_VERSION;
         } else if (meta.geneve.status == GENEVE_STATUS_BAD_PROTOCOL) {
             meta.drop_reason = DROP_GENEVE_PROTOCOL;
-        } else if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
-            meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
-        } else if (!hdr.inner_ethernet.isValid()) {
-            meta.drop_reason = DROP_PARSER_ERROR;
-        } else if (hdr.geneve.oam == 1) {
-            /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
-            meta.punt_reason = PUNT_GENEVE_OAM;
-        } else if (!tenant_known) {
-            meta.drop_reason = DROP_UNKNOWN_VNI;
-        } else if (!member) {
-            meta.drop_reason = DROP_VTEP_NOT_MEMBER;
         } else {
-            meta.vni = hdr.geneve.vni;
-            meta.from_tunnel = 1;
-            strip_tunnel();
-        }
-        /* An unknown critical option (RFC 8926 3.5) outranks every verdict after the Geneve
-         * version and protocol checks (rule 7; those leave no option parsed). It is only recorded
-         * here, beside the verdict: the wrapper's final verdict applies it, so that decapsulation
-         * and forwarding need not wait for the option comparisons (Tofino stages). */
-        if (unknown_critical_option && addressed_to_us && !outer_checksum_error) {
-            meta.geneve.unknown_critical = 1;
+            /* An unknown critical option (RFC 8926 3.5) outranks every verdict below (rule 7). It
+             * is only recorded here: the wrapper's final verdict applies it, so that decapsulation
+             * and forwarding need not wait for the option comparisons (Tofino stages). */
+            if (unknown_critical_option) {
+                meta.geneve.unknown_critical = 1;
+            }
+            if (meta.geneve.status == GENEVE_STATUS_BAD_OPTION_LENGTH) {
+                meta.drop_reason = DROP_GENEVE_OPTION_LENGTH;
+            } else if (!hdr.inner_ethernet.isValid()) {
+                meta.drop_reason = DROP_PARSER_ERROR;
+            } else if (hdr.geneve.oam == 1) {
+                /* RFC 8926 3.4: a control packet's payload is never forwarded; the controller gets it whole. */
+                meta.punt_reason = PUNT_GENEVE_OAM;
+            } else if (!tenant_known) {
+                meta.drop_reason = DROP_UNKNOWN_VNI;
+            } else if (!member) {
+                meta.drop_reason = DROP_VTEP_NOT_MEMBER;
+            } else {
+                meta.vni = hdr.geneve.vni;
+                meta.from_tunnel = 1;
+                strip_tunnel();
+            }
         }
         /* The sender's security ID (read from egress on): the option's when the VTEP is trusted
          * and the option is present, otherwise the VNI's unknown ID. */

@@ -90,6 +90,7 @@ struct tofino_metadata_t {
     egress_kind_t    mirror_kind;             /* the mirror header's first byte */
     bit<16>          frame_checksum_residual; /* the tenant frame's ones'-complement sum */
     bit<16>          udp_protocol;            /* 17, for the IPv6 pseudo header */
+    bit<16>          icmpv6_protocol;         /* 58, for the pseudo header of an answered solicitation */
     /* The Geneve header and option we add, as 16-bit words for the UDP checksum: bf-p4c
      * 1.2.5.16 fails (map::at) on a deparser checksum over fields of an added header other
      * than the one it writes, so the checksum reads copies. */
@@ -168,6 +169,7 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             ig_tm_md.ucast_egress_port = meta.vtep.egress_port;
         } else {
             meta.vtep.original_ingress_port = (bit<16>) ig_intr_md.ingress_port;
+            meta.icmpv6_protocol = (bit<16>) IP_PROTO_ICMPV6;
             /* Tofino knows the packet length only in egress: ingress records the change. */
             port_classification.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port, 0);
             /* An uplink has no classification drop: termination needs only the role. */
@@ -252,13 +254,12 @@ control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in to
 
     apply {
         /* A Neighbor Advertisement the VTEP built: pseudo header (upper-layer length 32, next
-         * header 58: a zero byte and the IPv6 next header, as bf-p4c takes no non-zero constant
-         * here) and the whole message. A deparser checksum may only depend on validity, so a
-         * forwarded solicitation of that shape gets its (unchanged, if it was right) sum too. */
+         * header 58) and the whole message. A deparser checksum may only depend on validity, so
+         * a forwarded solicitation of that shape gets its (unchanged, if it was right) sum too. */
         if (hdr.vtep.nd_option.isValid()) {
             hdr.vtep.icmpv6.checksum = icmpv6_checksum.update({
                 hdr.vtep.ipv6.src_addr, hdr.vtep.ipv6.dst_addr, hdr.vtep.ipv6.payload_len,
-                8w0, hdr.vtep.ipv6.next_hdr, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
+                meta.icmpv6_protocol, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
                 hdr.vtep.nd.flags, hdr.vtep.nd.target,
                 hdr.vtep.nd_option.type, hdr.vtep.nd_option.length, hdr.vtep.nd_option.addr });
         }

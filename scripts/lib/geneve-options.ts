@@ -104,19 +104,9 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
         `        }`,
     )
     .join('\n');
-  // One small condition per word, then an OR of single bits: each fits a Tofino gateway.
-  const criticalAt = all
-    .map(
-      (i) =>
-        `        bool critical_${i} = false;\n` +
-        `        if (meta.geneve.option_at_${i} == 1 && ${w(i)}.word[15:15] == 1) {\n` +
-        `            if (!recognized_${i}) {\n` +
-        `                critical_${i} = true;\n` +
-        `            }\n` +
-        `        }`,
-    )
-    .join('\n');
-  const critical = all.map((i) => `critical_${i}`).join(' || ');
+  const critical = all
+    .map((i) => `(meta.geneve.option_at_${i} == 1 && ${w(i)}.word[15:15] == 1 && !recognized_${i})`)
+    .join('\n            || ');
   const chain = all
     .slice(0, n - 1)
     .map(
@@ -174,7 +164,6 @@ control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<3
                          in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
 ${recognized}
-${criticalAt}
         unknown_critical = ${critical};
         meta.geneve.security_id_present = 1;
 ${chain}
