@@ -14,12 +14,13 @@
  *    bytes, 4 x Opt Len (a constant here; tunnel termination subtracts it from the UDP length in
  *    one operation, in place).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
- *  - geneve_option_header_<i>: the option header at word i. The security-ID option is recognized by class, type (without the critical
- *    bit) and length; another option with the critical bit set is an unknown critical option
- *    (checked before its length); an option that does not fit in 8 words cannot fit in Opt Len
- *    either.
- *  - geneve_security_option_<i>: marks that word i holds a security-ID option header; the control
- *    GeneveSecurityId below takes the data word of the first one.
+ *  - geneve_option_header_<i>: the option header at word i, marked in meta.geneve.option_at_<i>;
+ *    the walk goes by the option's length alone (an option that does not fit in 8 words cannot
+ *    fit in Opt Len either). Which option is the security ID is not compiled in: the control
+ *    GeneveSecurityId below compares each marked header with the class and type the control
+ *    plane set (tunnel_termination.security_option_recognition), takes the data word of the first
+ *    match, and finds any other option with the critical bit set (an unknown critical option,
+ *    judged on its header: before the option length).
  *  - geneve_option_data_<j>_<d>, geneve_option_word_<j>_<d>: data word j of an option with d data
  *    words left; no words left here means the option runs past Opt Len.
  */
@@ -106,24 +107,18 @@
     state geneve_option_header_0 { \
         packet.extract(hdr.geneve_option_words[0]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[0].word[31:16], hdr.geneve_option_words[0].word[14:8], hdr.geneve_option_words[0].word[4:0], hdr.geneve_option_words[0].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_0; \
-            (_, _, 0, 0): geneve_option_at_1; \
-            (_, _, 1, 0): geneve_option_data_1_1; \
-            (_, _, 2, 0): geneve_option_data_1_2; \
-            (_, _, 3, 0): geneve_option_data_1_3; \
-            (_, _, 4, 0): geneve_option_data_1_4; \
-            (_, _, 5, 0): geneve_option_data_1_5; \
-            (_, _, 6, 0): geneve_option_data_1_6; \
-            (_, _, 7, 0): geneve_option_data_1_7; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_0 = 1; \
+        transition select(hdr.geneve_option_words[0].word[4:0]) { \
+            0: geneve_option_at_1; \
+            1: geneve_option_data_1_1; \
+            2: geneve_option_data_1_2; \
+            3: geneve_option_data_1_3; \
+            4: geneve_option_data_1_4; \
+            5: geneve_option_data_1_5; \
+            6: geneve_option_data_1_6; \
+            7: geneve_option_data_1_7; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_0 { \
-        meta.geneve.security_at_0 = 1; \
-        transition geneve_option_data_1_1; \
     } \
  \
     state geneve_option_at_1 { \
@@ -136,23 +131,17 @@
     state geneve_option_header_1 { \
         packet.extract(hdr.geneve_option_words[1]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[1].word[31:16], hdr.geneve_option_words[1].word[14:8], hdr.geneve_option_words[1].word[4:0], hdr.geneve_option_words[1].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_1; \
-            (_, _, 0, 0): geneve_option_at_2; \
-            (_, _, 1, 0): geneve_option_data_2_1; \
-            (_, _, 2, 0): geneve_option_data_2_2; \
-            (_, _, 3, 0): geneve_option_data_2_3; \
-            (_, _, 4, 0): geneve_option_data_2_4; \
-            (_, _, 5, 0): geneve_option_data_2_5; \
-            (_, _, 6, 0): geneve_option_data_2_6; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_1 = 1; \
+        transition select(hdr.geneve_option_words[1].word[4:0]) { \
+            0: geneve_option_at_2; \
+            1: geneve_option_data_2_1; \
+            2: geneve_option_data_2_2; \
+            3: geneve_option_data_2_3; \
+            4: geneve_option_data_2_4; \
+            5: geneve_option_data_2_5; \
+            6: geneve_option_data_2_6; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_1 { \
-        meta.geneve.security_at_1 = 1; \
-        transition geneve_option_data_2_1; \
     } \
  \
     state geneve_option_at_2 { \
@@ -165,22 +154,16 @@
     state geneve_option_header_2 { \
         packet.extract(hdr.geneve_option_words[2]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[2].word[31:16], hdr.geneve_option_words[2].word[14:8], hdr.geneve_option_words[2].word[4:0], hdr.geneve_option_words[2].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_2; \
-            (_, _, 0, 0): geneve_option_at_3; \
-            (_, _, 1, 0): geneve_option_data_3_1; \
-            (_, _, 2, 0): geneve_option_data_3_2; \
-            (_, _, 3, 0): geneve_option_data_3_3; \
-            (_, _, 4, 0): geneve_option_data_3_4; \
-            (_, _, 5, 0): geneve_option_data_3_5; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_2 = 1; \
+        transition select(hdr.geneve_option_words[2].word[4:0]) { \
+            0: geneve_option_at_3; \
+            1: geneve_option_data_3_1; \
+            2: geneve_option_data_3_2; \
+            3: geneve_option_data_3_3; \
+            4: geneve_option_data_3_4; \
+            5: geneve_option_data_3_5; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_2 { \
-        meta.geneve.security_at_2 = 1; \
-        transition geneve_option_data_3_1; \
     } \
  \
     state geneve_option_at_3 { \
@@ -193,21 +176,15 @@
     state geneve_option_header_3 { \
         packet.extract(hdr.geneve_option_words[3]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[3].word[31:16], hdr.geneve_option_words[3].word[14:8], hdr.geneve_option_words[3].word[4:0], hdr.geneve_option_words[3].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_3; \
-            (_, _, 0, 0): geneve_option_at_4; \
-            (_, _, 1, 0): geneve_option_data_4_1; \
-            (_, _, 2, 0): geneve_option_data_4_2; \
-            (_, _, 3, 0): geneve_option_data_4_3; \
-            (_, _, 4, 0): geneve_option_data_4_4; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_3 = 1; \
+        transition select(hdr.geneve_option_words[3].word[4:0]) { \
+            0: geneve_option_at_4; \
+            1: geneve_option_data_4_1; \
+            2: geneve_option_data_4_2; \
+            3: geneve_option_data_4_3; \
+            4: geneve_option_data_4_4; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_3 { \
-        meta.geneve.security_at_3 = 1; \
-        transition geneve_option_data_4_1; \
     } \
  \
     state geneve_option_at_4 { \
@@ -220,20 +197,14 @@
     state geneve_option_header_4 { \
         packet.extract(hdr.geneve_option_words[4]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[4].word[31:16], hdr.geneve_option_words[4].word[14:8], hdr.geneve_option_words[4].word[4:0], hdr.geneve_option_words[4].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_4; \
-            (_, _, 0, 0): geneve_option_at_5; \
-            (_, _, 1, 0): geneve_option_data_5_1; \
-            (_, _, 2, 0): geneve_option_data_5_2; \
-            (_, _, 3, 0): geneve_option_data_5_3; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_4 = 1; \
+        transition select(hdr.geneve_option_words[4].word[4:0]) { \
+            0: geneve_option_at_5; \
+            1: geneve_option_data_5_1; \
+            2: geneve_option_data_5_2; \
+            3: geneve_option_data_5_3; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_4 { \
-        meta.geneve.security_at_4 = 1; \
-        transition geneve_option_data_5_1; \
     } \
  \
     state geneve_option_at_5 { \
@@ -246,19 +217,13 @@
     state geneve_option_header_5 { \
         packet.extract(hdr.geneve_option_words[5]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[5].word[31:16], hdr.geneve_option_words[5].word[14:8], hdr.geneve_option_words[5].word[4:0], hdr.geneve_option_words[5].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_5; \
-            (_, _, 0, 0): geneve_option_at_6; \
-            (_, _, 1, 0): geneve_option_data_6_1; \
-            (_, _, 2, 0): geneve_option_data_6_2; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_5 = 1; \
+        transition select(hdr.geneve_option_words[5].word[4:0]) { \
+            0: geneve_option_at_6; \
+            1: geneve_option_data_6_1; \
+            2: geneve_option_data_6_2; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_5 { \
-        meta.geneve.security_at_5 = 1; \
-        transition geneve_option_data_6_1; \
     } \
  \
     state geneve_option_at_6 { \
@@ -271,18 +236,12 @@
     state geneve_option_header_6 { \
         packet.extract(hdr.geneve_option_words[6]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[6].word[31:16], hdr.geneve_option_words[6].word[14:8], hdr.geneve_option_words[6].word[4:0], hdr.geneve_option_words[6].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_6; \
-            (_, _, 0, 0): geneve_option_at_7; \
-            (_, _, 1, 0): geneve_option_data_7_1; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_6 = 1; \
+        transition select(hdr.geneve_option_words[6].word[4:0]) { \
+            0: geneve_option_at_7; \
+            1: geneve_option_data_7_1; \
+            default: geneve_bad_option_length; \
         } \
-    } \
- \
-    state geneve_security_option_6 { \
-        meta.geneve.security_at_6 = 1; \
-        transition geneve_option_data_7_1; \
     } \
  \
     state geneve_option_at_7 { \
@@ -295,11 +254,10 @@
     state geneve_option_header_7 { \
         packet.extract(hdr.geneve_option_words[7]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[7].word[31:16], hdr.geneve_option_words[7].word[14:8], hdr.geneve_option_words[7].word[4:0], hdr.geneve_option_words[7].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_bad_option_length; \
-            (_, _, 0, 0): geneve_option_at_8; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        meta.geneve.option_at_7 = 1; \
+        transition select(hdr.geneve_option_words[7].word[4:0]) { \
+            0: geneve_option_at_8; \
+            default: geneve_bad_option_length; \
         } \
     } \
  \
@@ -674,24 +632,99 @@
         transition geneve_option_at_8; \
     } \
 
-/* The security ID is the data word after the first security-ID option header (RFC 8926 allows
- * an option to repeat; the first one counts). */
-control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta) {
+/* The security ID is the data word after the first option header that is the recognized one:
+ * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
+ * repeat; the first one counts). An option header with the critical bit set that does not match is an
+ * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
+control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
+                         in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
+        bool recognized_0 = false;
+        if (meta.geneve.option_at_0 == 1) {
+            if (hdr.geneve_option_words[0].word == recognized_header) {
+                recognized_0 = true;
+            } else if (hdr.geneve_option_words[0].word == recognized_critical_header) {
+                recognized_0 = true;
+            }
+        }
+        bool recognized_1 = false;
+        if (meta.geneve.option_at_1 == 1) {
+            if (hdr.geneve_option_words[1].word == recognized_header) {
+                recognized_1 = true;
+            } else if (hdr.geneve_option_words[1].word == recognized_critical_header) {
+                recognized_1 = true;
+            }
+        }
+        bool recognized_2 = false;
+        if (meta.geneve.option_at_2 == 1) {
+            if (hdr.geneve_option_words[2].word == recognized_header) {
+                recognized_2 = true;
+            } else if (hdr.geneve_option_words[2].word == recognized_critical_header) {
+                recognized_2 = true;
+            }
+        }
+        bool recognized_3 = false;
+        if (meta.geneve.option_at_3 == 1) {
+            if (hdr.geneve_option_words[3].word == recognized_header) {
+                recognized_3 = true;
+            } else if (hdr.geneve_option_words[3].word == recognized_critical_header) {
+                recognized_3 = true;
+            }
+        }
+        bool recognized_4 = false;
+        if (meta.geneve.option_at_4 == 1) {
+            if (hdr.geneve_option_words[4].word == recognized_header) {
+                recognized_4 = true;
+            } else if (hdr.geneve_option_words[4].word == recognized_critical_header) {
+                recognized_4 = true;
+            }
+        }
+        bool recognized_5 = false;
+        if (meta.geneve.option_at_5 == 1) {
+            if (hdr.geneve_option_words[5].word == recognized_header) {
+                recognized_5 = true;
+            } else if (hdr.geneve_option_words[5].word == recognized_critical_header) {
+                recognized_5 = true;
+            }
+        }
+        bool recognized_6 = false;
+        if (meta.geneve.option_at_6 == 1) {
+            if (hdr.geneve_option_words[6].word == recognized_header) {
+                recognized_6 = true;
+            } else if (hdr.geneve_option_words[6].word == recognized_critical_header) {
+                recognized_6 = true;
+            }
+        }
+        bool recognized_7 = false;
+        if (meta.geneve.option_at_7 == 1) {
+            if (hdr.geneve_option_words[7].word == recognized_header) {
+                recognized_7 = true;
+            } else if (hdr.geneve_option_words[7].word == recognized_critical_header) {
+                recognized_7 = true;
+            }
+        }
+        unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
+            || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
+            || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)
+            || (meta.geneve.option_at_3 == 1 && hdr.geneve_option_words[3].word[15:15] == 1 && !recognized_3)
+            || (meta.geneve.option_at_4 == 1 && hdr.geneve_option_words[4].word[15:15] == 1 && !recognized_4)
+            || (meta.geneve.option_at_5 == 1 && hdr.geneve_option_words[5].word[15:15] == 1 && !recognized_5)
+            || (meta.geneve.option_at_6 == 1 && hdr.geneve_option_words[6].word[15:15] == 1 && !recognized_6)
+            || (meta.geneve.option_at_7 == 1 && hdr.geneve_option_words[7].word[15:15] == 1 && !recognized_7);
         meta.geneve.security_id_present = 1;
-        if (meta.geneve.security_at_0 == 1) {
+        if (recognized_0) {
             meta.geneve.security_id = hdr.geneve_option_words[1].word;
-        } else if (meta.geneve.security_at_1 == 1) {
+        } else if (recognized_1) {
             meta.geneve.security_id = hdr.geneve_option_words[2].word;
-        } else if (meta.geneve.security_at_2 == 1) {
+        } else if (recognized_2) {
             meta.geneve.security_id = hdr.geneve_option_words[3].word;
-        } else if (meta.geneve.security_at_3 == 1) {
+        } else if (recognized_3) {
             meta.geneve.security_id = hdr.geneve_option_words[4].word;
-        } else if (meta.geneve.security_at_4 == 1) {
+        } else if (recognized_4) {
             meta.geneve.security_id = hdr.geneve_option_words[5].word;
-        } else if (meta.geneve.security_at_5 == 1) {
+        } else if (recognized_5) {
             meta.geneve.security_id = hdr.geneve_option_words[6].word;
-        } else if (meta.geneve.security_at_6 == 1) {
+        } else if (recognized_6) {
             meta.geneve.security_id = hdr.geneve_option_words[7].word;
         } else {
             meta.geneve.security_id_present = 0;

@@ -36,6 +36,7 @@ control IngressVerdict(inout local_metadata_t meta) {
             meta.facts.tunnel_known:     ternary;
             meta.facts.route_known:      ternary;
             meta.punt_reason:            ternary;
+            meta.neighbor.verdict:       ternary;
         }
         actions = {
             drop;
@@ -43,20 +44,25 @@ control IngressVerdict(inout local_metadata_t meta) {
         }
         const entries = {
             /* Rule 1. */
-            (PORT_ROLE_UNCONFIGURED, _, _, _, _, _, _, _, _): drop(DROP_PORT_UNCONFIGURED);
-            (_, 1, _, _, _, _, _, _, _): drop(DROP_PARSER_ERROR);
+            (PORT_ROLE_UNCONFIGURED, _, _, _, _, _, _, _, _, _): drop(DROP_PORT_UNCONFIGURED);
+            (_, 1, _, _, _, _, _, _, _, _): drop(DROP_PARSER_ERROR);
             /* Rules 6-8, 12, 13: termination decided. */
-            (PORT_ROLE_UPLINK, _, 0, _, _, _, _, _, _): pass();
-            (PORT_ROLE_ACCESS, _, _, 0, _, _, _, _, _): drop(DROP_UNKNOWN_SOURCE);
+            (PORT_ROLE_UPLINK, _, 0, _, _, _, _, _, _, _): pass();
+            (PORT_ROLE_ACCESS, _, _, 0, _, _, _, _, _, _): drop(DROP_UNKNOWN_SOURCE);
+            /* Rule 15: an answered ARP request or Neighbor Solicitation replaces whatever
+             * forwarding decided for it (NeighborReply); an unknown target of a tenant that drops
+             * those is dropped. */
+            (_, _, _, _, _, _, _, _, _, NEIGHBOR_ANSWER): pass();
+            (_, _, _, _, _, _, _, _, _, NEIGHBOR_UNKNOWN_DROP): drop(DROP_UNKNOWN_NEIGHBOR);
             /* Rule 2; a tenant that sends BUM to the controller (bum_to_controller) punts it instead. */
-            (_, _, _, _, DELIVERY_NONE, _, _, _, PUNT_BUM): pass();
-            (_, _, _, _, DELIVERY_NONE, _, _, _, _): drop(DROP_UNKNOWN_DESTINATION);
+            (_, _, _, _, DELIVERY_NONE, _, _, _, PUNT_BUM, _): pass();
+            (_, _, _, _, DELIVERY_NONE, _, _, _, _, _): drop(DROP_UNKNOWN_DESTINATION);
             /* Rule 10: a VTEP never relays between tunnels (split horizon). */
-            (PORT_ROLE_UPLINK, _, _, _, DELIVERY_REMOTE_VTEP, _, _, _, _): drop(DROP_TUNNEL_TO_TUNNEL);
-            (PORT_ROLE_ACCESS, _, _, _, DELIVERY_LOCAL_VPORT, 1, _, _, _): drop(DROP_HAIRPIN);
+            (PORT_ROLE_UPLINK, _, _, _, DELIVERY_REMOTE_VTEP, _, _, _, _, _): drop(DROP_TUNNEL_TO_TUNNEL);
+            (PORT_ROLE_ACCESS, _, _, _, DELIVERY_LOCAL_VPORT, 1, _, _, _, _): drop(DROP_HAIRPIN);
             /* Rule 4. */
-            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, 0, _, _): drop(DROP_NO_TUNNEL);
-            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, _, 0, _): drop(DROP_NO_UNDERLAY_ROUTE);
+            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, 0, _, _, _): drop(DROP_NO_TUNNEL);
+            (_, _, _, _, DELIVERY_REMOTE_VTEP, _, _, 0, _, _): drop(DROP_NO_UNDERLAY_ROUTE);
         }
         const default_action = pass();
     }

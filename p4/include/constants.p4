@@ -10,11 +10,32 @@
 const bit<16> ETHERTYPE_IPV4 = 0x0800;
 const bit<16> ETHERTYPE_IPV6 = 0x86DD;
 const bit<16> ETHERTYPE_VLAN = 0x8100;
+const bit<16> ETHERTYPE_ARP = 0x0806;
 /* Geneve "Protocol Type" for an Ethernet payload (RFC 8926 3.4: Transparent Ethernet Bridging). */
 const bit<16> ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558;
 
 const bit<8> IP_PROTO_TCP = 6;
 const bit<8> IP_PROTO_UDP = 17;
+const bit<8> IP_PROTO_ICMPV6 = 58;
+
+/* ---- ARP (RFC 826) and Neighbor Discovery (RFC 4861) ---- */
+/* The first 4 bytes of an ARP packet for IPv4 over Ethernet: hardware type 1, protocol 0x0800. */
+const bit<32> ARP_ETHERNET_IPV4 = 0x00010800;
+const bit<16> ARP_OPER_REQUEST = 1;
+const bit<16> ARP_OPER_REPLY = 2;
+const bit<8>  ICMPV6_NEIGHBOR_SOLICITATION = 135;
+const bit<8>  ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
+/* RFC 4861 7.1.1: a Neighbor Discovery message arrives with hop limit 255, and we send 255. */
+const bit<8>  ND_HOP_LIMIT = 255;
+/* Source / target link-layer address options (RFC 4861 4.6.1), length 1 (8 bytes). */
+const bit<8>  ND_OPTION_SOURCE_LLA = 1;
+const bit<8>  ND_OPTION_TARGET_LLA = 2;
+/* Bytes of ICMPv6 in a Neighbor Solicitation with exactly one source link-layer address option:
+ * header (4), reserved (4), target (16), option (8). Only those are answered. */
+const bit<16> ND_SOLICITATION_WITH_SLLA_BYTES = 32;
+/* Neighbor Advertisement flags word: R 0 (we answer for hosts), S 1 (solicited), O 1 (the
+ * controller's binding is authoritative, as Linux's bridge neighbour suppression sends it). */
+const bit<32> ND_ADVERTISEMENT_FLAGS = 0x60000000;
 
 /* IANA-assigned UDP destination port for Geneve (RFC 8926 3.3). */
 const bit<16> GENEVE_UDP_PORT = 6081;
@@ -37,13 +58,12 @@ const bit<8> ETHERNET_HEADER_BYTES = 14;
 const bit<8> VLAN_TAG_BYTES = 4;
 
 /*
- * The security-ID option. The sending VTEP takes class, type and critical flag from
- * the control plane (table encap_security_option). The receiving side recognizes the
- * option by these constants: the parser cannot consult a table, and parser value sets
- * are not writable over bmv2's P4Runtime server. The controller refuses an encap
- * configuration that would send an option this data plane would not recognize.
- * Class 0xFFF0 lies in IANA's "Experimental Use" range of Geneve option classes.
- * The type is compared without its high bit, which is the critical flag (RFC 8926 3.5).
+ * The security-ID option. Its class and type are chosen at run time, for both directions: the
+ * sending VTEP takes class, type and critical flag from geneve_encap.security_option_format, the
+ * receiving VTEP recognizes the class and type set in tunnel_termination.security_option_recognition
+ * (both default actions, written over P4Runtime). These constants are only the defaults the
+ * program starts with: class 0xFFF0 lies in IANA's "Experimental Use" range of Geneve option
+ * classes. The type is compared without its high bit, which is the critical flag (RFC 8926 3.5).
  */
 const bit<16> SECURITY_ID_OPTION_CLASS = 0xFFF0;
 const bit<7>  SECURITY_ID_OPTION_TYPE = 0x01;
@@ -72,7 +92,8 @@ typedef bit<4> geneve_status_t;
 const geneve_status_t GENEVE_STATUS_BAD_VERSION = 1;
 const geneve_status_t GENEVE_STATUS_BAD_PROTOCOL = 2;
 const geneve_status_t GENEVE_STATUS_BAD_OPTION_LENGTH = 3;
-const geneve_status_t GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION = 4;
+/* 4 was "unknown critical option": the control decides that now (GeneveSecurityId), against the
+ * option the control plane chose. */
 
 /* ---- Port roles ---- */
 typedef bit<2> port_role_t;
@@ -121,6 +142,7 @@ const drop_reason_t DROP_ENCAP_LENGTH_OVERFLOW = 25;  /* outer IPv4 total or UDP
 const drop_reason_t DROP_OAM_PUNT_METER = 26;         /* Geneve OAM punt over its meter */
 const drop_reason_t DROP_MTU_PUNT_METER = 27;         /* MTU punt over its meter */
 const drop_reason_t DROP_PACKET_OUT_PORT = 28;        /* packet-out to a port the device does not have */
+const drop_reason_t DROP_UNKNOWN_NEIGHBOR = 29;       /* ARP/ND request for an unknown target, tenant set to drop */
 #define DROP_REASON_COUNT 32
 
 /* ---- Packet-in reasons (packet_in.reason) ---- */
@@ -130,6 +152,16 @@ const punt_reason_t PUNT_MTU_EXCEEDED = 1;   /* copy of a too-large frame, befor
 const punt_reason_t PUNT_GENEVE_OAM = 2;     /* Geneve control packet (O bit): the whole packet */
 const punt_reason_t PUNT_BUM = 3;            /* BUM frame of a tenant that sends BUM to the controller (no replication) */
 /* 4 (NEIGHBOR) is the DPL program's own (p4/dpl/main.p4): the core never sends it. */
+
+/* ---- What neighbor suppression decided (meta.neighbor.verdict) ---- */
+typedef bit<2> neighbor_verdict_t;
+const neighbor_verdict_t NEIGHBOR_NOT_A_REQUEST = 0; /* forwarded as any frame */
+const neighbor_verdict_t NEIGHBOR_ANSWER = 1;        /* the VTEP answers in the data plane */
+const neighbor_verdict_t NEIGHBOR_UNKNOWN_FLOOD = 2; /* unknown target: forwarded (flooded) as any frame */
+const neighbor_verdict_t NEIGHBOR_UNKNOWN_DROP = 3;  /* unknown target, the tenant drops those */
+
+/* Underlay ECMP: next hops per route at most (one action selector group). */
+#define UNDERLAY_ECMP_MAX_PATHS 16
 
 /* Per-tenant traffic counters are indexed by a tenant slot the controller assigns. */
 #define TENANT_SLOTS 4096

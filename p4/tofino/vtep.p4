@@ -24,6 +24,16 @@
 /* Tofino's CRC32 is the reflected CRC-32 with init and final XOR 0xFFFFFFFF, as v1model's crc32. */
 #define CRC32_HASH_UNIT(name) Hash<bit<32>>(HashAlgorithm_t.CRC32) name;
 #define CRC32_LOW16(name, result, ...) result = name.get({ __VA_ARGS__ })[15:0];
+/* Underlay ECMP: a selector over an action profile, hashing its key (the flow hash) with the
+ * identity, so that one flow keeps one path; FAIR spreads a group's members evenly. */
+#define TOFINO_STRING(x) #x
+#define TOFINO_NAME(x) TOFINO_STRING(x)
+/* The P4Info names the action profile, so it takes the selector's name there (as on v1model). */
+#define UNDERLAY_ECMP_SELECTOR(unit, members) \
+    Hash<bit<16>>(HashAlgorithm_t.IDENTITY) unit##_hash; \
+    @name(TOFINO_NAME(unit)) ActionProfile(members) unit##_members; \
+    @name(TOFINO_NAME(unit##_selector)) \
+    ActionSelector(unit##_members, unit##_hash, SelectorMode_t.FAIR, UNDERLAY_ECMP_MAX_PATHS, members) unit;
 /* The outer IPv4 header checksum is verified by the parser's checksum unit; the Geneve
  * option words left (geneve_options.p4) are counted by the parser counter. */
 #define FRAME_PARSER_DECLARATIONS Checksum() outer_ipv4_checksum; ParserCounter() geneve_words_left;
@@ -34,10 +44,17 @@
     outer_ipv4_checksum.add(ipv4); \
     meta.outer_ipv4_checksum_ok = outer_ipv4_checksum.verify();
 
+/* ARP / Neighbor Solicitations are parsed on the frame itself only: inside tunnels too, the PHV
+ * allocation fails (docs/TOFINO.md); a request from the underlay is then forwarded, not answered. */
+#define NEIGHBOR_REQUESTS_IN_TUNNELS 0
+
 /* Table sizes for one Tofino pipe (size.p4 has the defaults, and bmv2's): the policy TCAM
  * and the replica table are what stages cost most; the rest keeps the v1model sizes. */
 #define POLICY_TABLE_SIZE 4096
 #define FLOOD_REPLICA_TABLE_SIZE 16384
+/* Neighbor bindings and ECMP next hops: what one pipe holds beside the rest. */
+#define NEIGHBOR_TABLE_SIZE 8192
+#define UNDERLAY_NEXT_HOP_TABLE_SIZE 1024
 #define UNDERLAY_ROUTE_TABLE_SIZE 1024
 
 #include "../include/constants.p4"
@@ -50,6 +67,7 @@
 #include "../controls/frame_facts.p4"
 #include "../controls/flow_hash.p4"
 #include "../controls/overlay_forwarding.p4"
+#include "../controls/neighbor_suppression.p4"
 #include "../controls/tunnel_resolution.p4"
 #include "../controls/replication.p4"
 #include "../controls/policy.p4"
@@ -82,6 +100,7 @@ struct tofino_metadata_t {
      * (17) and the Geneve protocol type (0x6558). bf-p4c takes no non-zero constant in a
      * checksum list, and one field is less PHV than two. */
     bit<16>          checksum_constants;
+    bit<16>          icmpv6_protocol;         /* 58, for the pseudo header of an answered solicitation */
     /* The Geneve header and option we add, as 16-bit words for the UDP checksum: bf-p4c
      * 1.2.5.16 fails (map::at) on a deparser checksum over fields of an added header other
      * than the one it writes, so the checksum reads copies. */
@@ -140,15 +159,19 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_from_network;
+    /* Per tenant slot: ARP requests and Neighbor Solicitations the VTEP answered itself. */
+    Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_neighbor_answers;
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
     FrameFacts() frame_facts;
     FlowHash() flow_hash;
+    NeighborSuppression() neighbor_suppression;
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     IngressVerdict() ingress_verdict;
     EcnDecapsulation() ecn_decapsulation;
+    NeighborReply() neighbor_reply;
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
@@ -174,14 +197,22 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             bit<16> l4_src_port;
             frame_facts.apply(hdr.vtep, meta.vtep, l4_src_port);
             flow_hash.apply(hdr.vtep, l4_src_port, meta.vtep);
+            if (meta.vtep.port_role == PORT_ROLE_ACCESS || meta.vtep.from_tunnel == 1) {
+                neighbor_suppression.apply(hdr.vtep, meta.vtep);
+            }
             overlay_forwarding.apply(hdr.vtep, meta.vtep);
-            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
+            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP && meta.vtep.neighbor.verdict != NEIGHBOR_ANSWER) {
                 tunnel_resolution.apply(hdr.vtep, meta.vtep);
             }
             ingress_verdict.apply(meta.vtep);
             /* Rule 12 on a decapsulated frame, last: nothing above reads what it changes. */
             if (meta.vtep.from_tunnel == 1) {
                 ecn_decapsulation.apply(hdr.vtep, meta.vtep);
+            }
+            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.neighbor.verdict == NEIGHBOR_ANSWER) {
+                meta.icmpv6_protocol = (bit<16>) IP_PROTO_ICMPV6;
+                neighbor_reply.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port);
+                tenant_neighbor_answers.count(meta.vtep.tenant_slot);
             }
 
             if (meta.vtep.drop_reason != DROP_NONE) {
@@ -239,7 +270,19 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
 
 control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in tofino_metadata_t meta,
                             in ingress_intrinsic_metadata_for_deparser_t ig_dprsr_md) {
+    Checksum() icmpv6_checksum;
+
     apply {
+        /* A Neighbor Advertisement the VTEP built: pseudo header (upper-layer length 32, next
+         * header 58) and the whole message. A deparser checksum may only depend on validity, so
+         * a forwarded solicitation of that shape gets its (unchanged, if it was right) sum too. */
+        if (hdr.vtep.nd_option.isValid()) {
+            hdr.vtep.icmpv6.checksum = icmpv6_checksum.update({
+                hdr.vtep.ipv6.src_addr, hdr.vtep.ipv6.dst_addr, hdr.vtep.ipv6.payload_len,
+                meta.icmpv6_protocol, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
+                hdr.vtep.nd.flags, hdr.vtep.nd.target,
+                hdr.vtep.nd_option.type, hdr.vtep.nd_option.length, hdr.vtep.nd_option.addr });
+        }
         packet.emit(hdr.bridged);
         packet.emit(hdr.vtep.packet_in);
         packet.emit(hdr.vtep.ethernet);
@@ -255,6 +298,10 @@ control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in to
         packet.emit(hdr.vtep.inner_ipv6);
         packet.emit(hdr.vtep.inner_tcp_ports);
         packet.emit(hdr.vtep.inner_udp);
+        packet.emit(hdr.vtep.arp);
+        packet.emit(hdr.vtep.icmpv6);
+        packet.emit(hdr.vtep.nd);
+        packet.emit(hdr.vtep.nd_option);
     }
 }
 

@@ -38,33 +38,24 @@ function parserStates(n: number): string[] {
         `            false: geneve_option_header_${i};\n` +
         `        }\n    }`,
     );
-    // The option header at word i: class(16) critical(1) type(7) reserved(3) length(5), all
-    // four bytes in one select (Tofino 1 has exactly four bytes of parser match registers).
-    const security = i + 1 < n ? `geneve_security_option_${i}` : 'geneve_bad_option_length';
-    const cases: string[] = [
-      `            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): ${security};`,
-      `            (_, _, 0, 0): geneve_option_at_${i + 1};`,
-    ];
+    // The option header at word i: the parser walks options by their length alone and marks
+    // where each header is; which option carries the security ID, and whether a critical one
+    // is unknown, is decided by the control below against what the control plane configured
+    // (parser value sets are not writable over bmv2's P4Runtime server).
+    const cases: string[] = [`            0: geneve_option_at_${i + 1};`];
     for (let len = 1; i + 1 + len <= n; len++) {
-      cases.push(`            (_, _, ${len}, 0): geneve_option_data_${i + 1}_${len};`);
+      cases.push(`            ${len}: geneve_option_data_${i + 1}_${len};`);
     }
-    cases.push(`            (_, _, _, 0): geneve_bad_option_length;`);
-    cases.push(`            default: geneve_unknown_critical_option;`);
+    cases.push(`            default: geneve_bad_option_length;`);
     s(
       `    state geneve_option_header_${i} {\n` +
         `        packet.extract(${w(i)});\n` +
         `        GENEVE_WORD_TAKEN()\n` +
-        `        transition select(${w(i)}.word[31:16], ${w(i)}.word[14:8], ${w(i)}.word[4:0], ${w(i)}.word[15:15]) {\n` +
+        `        meta.geneve.option_at_${i} = 1;\n` +
+        `        transition select(${w(i)}.word[4:0]) {\n` +
         `${cases.join('\n')}\n` +
         `        }\n    }`,
     );
-    if (i + 1 < n) {
-      s(
-        `    state geneve_security_option_${i} {\n` +
-          `        meta.geneve.security_at_${i} = 1;\n` +
-          `        transition geneve_option_data_${i + 1}_1;\n    }`,
-      );
-    }
   }
   // After the last word the options must have ended.
   s(
@@ -96,11 +87,31 @@ function parserStates(n: number): string[] {
 
 /** The whole generated file. */
 export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
-  const flags = Array.from({ length: n - 1 }, (_, i) => i);
-  const chain = flags
+  const all = Array.from({ length: n }, (_, i) => i);
+  // Whole-word equality with the two forms of the recognized header (critical bit clear or set):
+  // a Tofino gateway compares two fields without a temporary, where a masked compare needs one
+  // per word.
+  const recognized = all
     .map(
       (i) =>
-        `        ${i === 0 ? 'if' : '} else if'} (meta.geneve.security_at_${i} == 1) {\n` +
+        `        bool recognized_${i} = false;\n` +
+        `        if (meta.geneve.option_at_${i} == 1) {\n` +
+        `            if (${w(i)}.word == recognized_header) {\n` +
+        `                recognized_${i} = true;\n` +
+        `            } else if (${w(i)}.word == recognized_critical_header) {\n` +
+        `                recognized_${i} = true;\n` +
+        `            }\n` +
+        `        }`,
+    )
+    .join('\n');
+  const critical = all
+    .map((i) => `(meta.geneve.option_at_${i} == 1 && ${w(i)}.word[15:15] == 1 && !recognized_${i})`)
+    .join('\n            || ');
+  const chain = all
+    .slice(0, n - 1)
+    .map(
+      (i) =>
+        `        ${i === 0 ? 'if' : '} else if'} (recognized_${i}) {\n` +
         `            meta.geneve.security_id = ${w(i + 1)}.word;`,
     )
     .join('\n');
@@ -120,12 +131,13 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
  *    bytes, 4 x Opt Len (a constant here; tunnel termination subtracts it from the UDP length in
  *    one operation, in place).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
- *  - geneve_option_header_<i>: the option header at word i. The security-ID option is recognized by class, type (without the critical
- *    bit) and length; another option with the critical bit set is an unknown critical option
- *    (checked before its length); an option that does not fit in ${n} words cannot fit in Opt Len
- *    either.
- *  - geneve_security_option_<i>: marks that word i holds a security-ID option header; the control
- *    GeneveSecurityId below takes the data word of the first one.
+ *  - geneve_option_header_<i>: the option header at word i, marked in meta.geneve.option_at_<i>;
+ *    the walk goes by the option's length alone (an option that does not fit in ${n} words cannot
+ *    fit in Opt Len either). Which option is the security ID is not compiled in: the control
+ *    GeneveSecurityId below compares each marked header with the class and type the control
+ *    plane set (tunnel_termination.security_option_recognition), takes the data word of the first
+ *    match, and finds any other option with the critical bit set (an unknown critical option,
+ *    judged on its header: before the option length).
  *  - geneve_option_data_<j>_<d>, geneve_option_word_<j>_<d>: data word j of an option with d data
  *    words left; no words left here means the option runs past Opt Len.
  */
@@ -145,10 +157,15 @@ ${parserStates(n)
   .map((l) => `${l} \\`)
   .join('\n')}
 
-/* The security ID is the data word after the first security-ID option header (RFC 8926 allows
- * an option to repeat; the first one counts). */
-control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta) {
+/* The security ID is the data word after the first option header that is the recognized one:
+ * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
+ * repeat; the first one counts). An option header with the critical bit set that does not match is an
+ * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
+control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
+                         in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
+${recognized}
+        unknown_critical = ${critical};
         meta.geneve.security_id_present = 1;
 ${chain}
         } else {

@@ -7,7 +7,7 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
-import { pushProgram, vtepProgram } from './reconcile.js';
+import { pushProgram, tableAction, vtepProgram } from './reconcile.js';
 
 export interface TrafficCount {
   packets: bigint;
@@ -21,6 +21,8 @@ export interface TenantTraffic {
   slot: number;
   fromNetwork: TrafficCount;
   toNetwork: TrafficCount;
+  /** ARP requests and Neighbor Solicitations the VTEP answered (absent on a program without them). */
+  neighborAnswers?: TrafficCount;
 }
 
 export class VtepController {
@@ -38,8 +40,7 @@ export class VtepController {
     if (e.kind === 'meter') return this.client.meterEntry(e.meter, { index: e.index, config: e.config });
     return this.client.tableEntry(e.table, {
       match: e.isDefaultAction ? undefined : e.match,
-      action: e.action,
-      params: e.params,
+      ...tableAction(e),
       ...(e.priority !== undefined ? { priority: e.priority } : {}),
       ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
     });
@@ -108,6 +109,10 @@ export class VtepController {
     };
     const from = await cells('VtepIngress.tenant_from_network');
     const to = await cells('VtepEgress.tenant_to_network');
+    const answersCounter = 'VtepIngress.tenant_neighbor_answers';
+    const answers = this.client.p4info.counters.find(answersCounter)
+      ? await cells(answersCounter)
+      : undefined;
     const zero = { packets: 0n, bytes: 0n };
     return slots.map(({ vni, slot }) => ({
       vni,
@@ -115,6 +120,7 @@ export class VtepController {
       name: names.get(vni) ?? `VNI ${vni}`,
       fromNetwork: from.get(slot) ?? zero,
       toNetwork: to.get(slot) ?? zero,
+      ...(answers ? { neighborAnswers: answers.get(slot) ?? zero } : {}),
     }));
   }
 }

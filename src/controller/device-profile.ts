@@ -143,6 +143,44 @@ export function bumToControllerEntries(intent: FabricIntent): PlannedTableEntry[
     }));
 }
 
+/**
+ * Tables of features a program may leave out (issue 14: neighbor suppression, the run-time choice
+ * of the received security option; the DPL program has the first, not the second). Entries of any
+ * other table the program lacks are kept, so that the program check still tells a foreign program.
+ */
+const OPTIONAL_TABLES: ReadonlySet<string> = new Set([
+  'arp_answer',
+  'nd_answer',
+  'unknown_neighbor',
+  'security_option_recognition',
+]);
+
+/**
+ * The planned entities fitted to the program the device runs: entries of optional tables it does
+ * not have are left out (a program without neighbor suppression, say), and a route planned with
+ * several next hops becomes a direct call of its first one where the route table has no action
+ * selector (the DPL program's routes).
+ */
+export function entitiesForProgram(index: P4InfoIndex, entities: PlannedEntity[]): PlannedEntity[] {
+  const out: PlannedEntity[] = [];
+  for (const e of entities) {
+    if (e.kind !== 'table') {
+      out.push(e);
+      continue;
+    }
+    const table = index.tables.find(e.table);
+    if (!table) {
+      if (!OPTIONAL_TABLES.has(e.table)) out.push(e);
+      continue;
+    }
+    if (e.actionSet !== undefined && !table.implementation?.withSelector) {
+      const { actionSet: _, ...direct } = e;
+      out.push(direct);
+    } else out.push(e);
+  }
+  return out;
+}
+
 /** One `bum_policy` entry per tenant: BUM frames to the controller or dropped (the table's default). */
 export function bumPolicyEntries(intent: FabricIntent): PlannedTableEntry[] {
   return intent.tenants.map((t) => ({

@@ -81,10 +81,24 @@ export function groupsOfOurFloodEntries(
   return out;
 }
 
+const actionValue = (a: p4.v1.IAction): string => {
+  const params = [...(a.params ?? [])].sort((x, y) => (x.paramId ?? 0) - (y.paramId ?? 0));
+  return `${a.actionId}(${params.map((p) => `${p.paramId}=${hex(p.value)}`).join(',')})`;
+};
+
 /** What an entity does (its controller metadata included, so an entry is adopted by a MODIFY). */
 export function entityValue(e: p4.v1.IEntity): string {
   const t = e.tableEntry;
   if (t) {
+    const set = t.action?.actionProfileActionSet;
+    if (set) {
+      // A one-shot action set (action selector): its calls with weights, in order (the order
+      // is the member order the selector's hash indexes).
+      const calls = (set.actionProfileActions ?? []).map(
+        (c) => `${actionValue(c.action ?? {})}*${c.weight ?? 0}@${hex(c.watchPort)}`,
+      );
+      return `{${calls.join(';')}}${hex(t.metadata)}`;
+    }
     const a = t.action?.action;
     if (!a) return hex(t.metadata);
     const params = [...(a.params ?? [])].sort((x, y) => (x.paramId ?? 0) - (y.paramId ?? 0));

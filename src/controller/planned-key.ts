@@ -7,7 +7,7 @@
  * (nearly every entry); a ternary, LPM or range key, a default action, a multicast group or a clone
  * session is encoded as usual and keyed from its encoding.
  */
-import type { P4InfoIndex, P4RuntimeClient, P4Value, p4 } from 'p4runtime-ts-grpc';
+import type { P4InfoIndex, P4RuntimeClient, P4Value, p4, WeightedAction } from 'p4runtime-ts-grpc';
 import { entityKey, entityValue, HEX, OWNER_METADATA } from './device-state.js';
 import type { PlannedEntity, PlannedTableEntry } from './plan.js';
 
@@ -76,7 +76,7 @@ function fastAction(table: FastTable, name: string): FastAction | undefined {
  * path (another kind of table, or anything the encoder would refuse: then encoding reports it).
  */
 function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; value: string } | undefined {
-  if (e.isDefaultAction || e.priority !== undefined) return undefined;
+  if (e.isDefaultAction || e.priority !== undefined || e.actionSet !== undefined) return undefined;
   const table = fastTable(index, e.table);
   if (!table) return undefined;
   const action = fastAction(table, e.action);
@@ -105,6 +105,14 @@ function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; 
   return { key, value: `${value})${OWNER_HEX}` };
 }
 
+/** The action part of a planned entry: a direct call, or a one-shot action set (action selector). */
+export function tableAction(
+  e: PlannedTableEntry,
+): { action: string; params: Record<string, P4Value> } | { actionSet: WeightedAction[] } {
+  if (e.actionSet === undefined) return { action: e.action, params: e.params };
+  return { actionSet: e.actionSet.map((c) => ({ action: e.action, params: c.params, weight: c.weight })) };
+}
+
 /** Encodes one planned entity with the device's P4Info (what the client writes). */
 export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.IEntity {
   if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
@@ -113,8 +121,7 @@ export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.
   if (e.isDefaultAction) return client.defaultEntry(e.table, e.action, e.params);
   return client.tableEntry(e.table, {
     match: e.match,
-    action: e.action,
-    params: e.params,
+    ...tableAction(e),
     ...(e.priority !== undefined ? { priority: e.priority } : {}),
     metadata: OWNER_METADATA,
   });

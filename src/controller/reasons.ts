@@ -33,6 +33,7 @@ export const DROP_REASONS = {
   OAM_PUNT_METER: 26,
   MTU_PUNT_METER: 27,
   PACKET_OUT_PORT: 28,
+  UNKNOWN_NEIGHBOR: 29,
 } as const;
 
 export type DropReason = keyof typeof DROP_REASONS;

@@ -39,6 +39,8 @@ import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
 import { addReadResponse } from './read-wire.js';
 
+export { tableAction } from './planned-key.js';
+
 // ------------------------------------------------------------------ the program
 
 export interface Program {
@@ -95,7 +97,7 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 const READ_TIMEOUT_MS = 600_000;
 
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
-const DEFAULT_TABLES = ['security_option_format'];
+const DEFAULT_TABLES = ['security_option_format', 'security_option_recognition'];
 
 /** The program's punt meters (docs/DATAPLANE.md rule 13), read cell by cell and configured by MODIFY. */
 const puntMeterIds = (index: P4InfoIndex): number[] =>
@@ -281,6 +283,7 @@ const RANK: Record<string, number> = {
   underlay_route_ipv6: 0,
   tenant_by_vni: 0,
   security_option_format: 0,
+  security_option_recognition: 0,
   tunnel: 0,
   flood_replica: 0,
   'clone session': 0,
@@ -292,6 +295,9 @@ const RANK: Record<string, number> = {
   vport_classification: 2,
   overlay_mac: 2,
   bum_flood: 2,
+  unknown_neighbor: 1,
+  arp_answer: 2,
+  nd_answer: 2,
 };
 export const rankOf = (table: string): number => RANK[table] ?? 2;
 

@@ -8,6 +8,7 @@ import { PACKAGE_ROOT, programArtifactPath } from '../../src/artifacts/program.j
 import { TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
 import { loadFabricIntent } from '../../src/controller/parse-intent.js';
 import { planFabric } from '../../src/controller/plan.js';
+import { tableAction } from '../../src/controller/reconcile.js';
 
 /** The CPU port each wrapper is compiled with by default (p4/tna/main.p4, p4/t2na/main.p4). */
 const DEFAULT_CPU_PORT: Record<string, number> = { tna: 320, t2na: 0 };
@@ -32,7 +33,9 @@ async function shape(path: string): Promise<Record<string, unknown>> {
   const packetMetadata = Object.fromEntries(
     [...index.controllerHeaders].map((h) => [h.name, [...h.metadata].map((m) => [m.name, m.bitwidth])]),
   );
-  return { tables, actions, counters, directCounters, packetMetadata };
+  // The underlay route selectors (ECMP): the controller writes action sets to them by table.
+  const actionProfiles = [...index.actionProfiles].map((p) => [p.name, p.withSelector]).sort();
+  return { tables, actions, counters, directCounters, packetMetadata, actionProfiles };
 }
 
 describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
@@ -55,8 +58,7 @@ describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
       // Encoding checks every match field and parameter by name and that each value fits its width.
       const entry = new EntityCodec(index).tableEntry(e.table, {
         match: e.isDefaultAction ? undefined : e.match,
-        action: e.action,
-        params: e.params,
+        ...tableAction(e),
         ...(e.priority !== undefined ? { priority: e.priority } : {}),
         ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
       }).tableEntry!;
@@ -77,5 +79,6 @@ describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
     expect(tofino.counters).toEqual(v1model.counters);
     expect(tofino.directCounters).toEqual(v1model.directCounters);
     expect(tofino.packetMetadata).toEqual(v1model.packetMetadata);
+    expect(tofino.actionProfiles).toEqual(v1model.actionProfiles);
   });
 });
