@@ -50,6 +50,22 @@ const entities: p4.v1.IEntity[] = [
     },
   },
   { tableEntry: { tableId: 33_554_436, isDefaultAction: true, action: { action: { actionId: 5 } } } },
+  // An ECMP route: a one-shot action set (two next hops), decoded as usual.
+  {
+    tableEntry: {
+      tableId: 33_554_437,
+      match: [{ fieldId: 1, lpm: { value: b(10, 0, 0, 2), prefixLen: 32 } }],
+      action: {
+        actionProfileActionSet: {
+          actionProfileActions: [
+            { action: { actionId: 6, params: [{ paramId: 1, value: b(5) }] }, weight: 1 },
+            { action: { actionId: 6, params: [{ paramId: 1, value: b(6) }] }, weight: 1 },
+          ],
+        },
+      },
+      metadata: new TextEncoder().encode('genevectl'),
+    },
+  },
   {
     packetReplicationEngineEntry: {
       multicastGroupEntry: {
@@ -81,6 +97,7 @@ describe('observed entities from ReadResponse bytes', () => {
       33_554_434,
       33_554_435,
       33_554_436,
+      33_554_437,
       undefined,
       undefined,
     ]);
