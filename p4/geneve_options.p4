@@ -33,6 +33,712 @@
 #error "p4/geneve_options.p4 was generated for 8 option words: run npm run p4:gen-options"
 #endif
 
+#ifndef GENEVE_OPTION_RECOGNITION_IN_PARSER
+#define GENEVE_OPTION_RECOGNITION_IN_PARSER 0
+#endif
+
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+/* The option headers recognized as the security ID (class, type, R 0, length 1; the critical bit
+ * clear and set), written by the control plane: a parser value set (P4Runtime ValueSetEntry). */
+#define GENEVE_OPTION_PARSER_DECLARATIONS value_set<bit<32>>(2) security_option_headers;
+#define GENEVE_SECURITY_OPTION_HEADERS security_option_headers
+#define GENEVE_OPTION_PARSER_STATES \
+    state geneve_options { \
+        transition select(hdr.geneve.opt_len) { \
+            0: parse_inner_ethernet; \
+            1: geneve_options_1; \
+            2: geneve_options_2; \
+            3: geneve_options_3; \
+            4: geneve_options_4; \
+            5: geneve_options_5; \
+            6: geneve_options_6; \
+            7: geneve_options_7; \
+            8: geneve_options_8; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_options_1 { \
+        GENEVE_WORDS_LEFT_SET(1) \
+        meta.tenant_frame_len = 4; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_2 { \
+        GENEVE_WORDS_LEFT_SET(2) \
+        meta.tenant_frame_len = 8; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_3 { \
+        GENEVE_WORDS_LEFT_SET(3) \
+        meta.tenant_frame_len = 12; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_4 { \
+        GENEVE_WORDS_LEFT_SET(4) \
+        meta.tenant_frame_len = 16; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_5 { \
+        GENEVE_WORDS_LEFT_SET(5) \
+        meta.tenant_frame_len = 20; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_6 { \
+        GENEVE_WORDS_LEFT_SET(6) \
+        meta.tenant_frame_len = 24; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_7 { \
+        GENEVE_WORDS_LEFT_SET(7) \
+        meta.tenant_frame_len = 28; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_8 { \
+        GENEVE_WORDS_LEFT_SET(8) \
+        meta.tenant_frame_len = 32; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_option_at_0 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_0; \
+        } \
+    } \
+ \
+    state geneve_option_header_0 { \
+        packet.extract(hdr.geneve_option_words[0]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_0 = 1; \
+        transition select(hdr.geneve_option_words[0].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_0; \
+            default: geneve_option_length_0; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_0 { \
+        meta.geneve.recognized_at_0 = 1; \
+        transition geneve_option_data_1_1; \
+    } \
+ \
+    state geneve_option_length_0 { \
+        transition select(hdr.geneve_option_words[0].word[4:0]) { \
+            0: geneve_option_at_1; \
+            1: geneve_option_data_1_1; \
+            2: geneve_option_data_1_2; \
+            3: geneve_option_data_1_3; \
+            4: geneve_option_data_1_4; \
+            5: geneve_option_data_1_5; \
+            6: geneve_option_data_1_6; \
+            7: geneve_option_data_1_7; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_1; \
+        } \
+    } \
+ \
+    state geneve_option_header_1 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_1 = 1; \
+        transition select(hdr.geneve_option_words[1].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_1; \
+            default: geneve_option_length_1; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_1 { \
+        meta.geneve.recognized_at_1 = 1; \
+        transition geneve_option_data_2_1; \
+    } \
+ \
+    state geneve_option_length_1 { \
+        transition select(hdr.geneve_option_words[1].word[4:0]) { \
+            0: geneve_option_at_2; \
+            1: geneve_option_data_2_1; \
+            2: geneve_option_data_2_2; \
+            3: geneve_option_data_2_3; \
+            4: geneve_option_data_2_4; \
+            5: geneve_option_data_2_5; \
+            6: geneve_option_data_2_6; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_2; \
+        } \
+    } \
+ \
+    state geneve_option_header_2 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_2 = 1; \
+        transition select(hdr.geneve_option_words[2].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_2; \
+            default: geneve_option_length_2; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_2 { \
+        meta.geneve.recognized_at_2 = 1; \
+        transition geneve_option_data_3_1; \
+    } \
+ \
+    state geneve_option_length_2 { \
+        transition select(hdr.geneve_option_words[2].word[4:0]) { \
+            0: geneve_option_at_3; \
+            1: geneve_option_data_3_1; \
+            2: geneve_option_data_3_2; \
+            3: geneve_option_data_3_3; \
+            4: geneve_option_data_3_4; \
+            5: geneve_option_data_3_5; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_3; \
+        } \
+    } \
+ \
+    state geneve_option_header_3 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_3 = 1; \
+        transition select(hdr.geneve_option_words[3].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_3; \
+            default: geneve_option_length_3; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_3 { \
+        meta.geneve.recognized_at_3 = 1; \
+        transition geneve_option_data_4_1; \
+    } \
+ \
+    state geneve_option_length_3 { \
+        transition select(hdr.geneve_option_words[3].word[4:0]) { \
+            0: geneve_option_at_4; \
+            1: geneve_option_data_4_1; \
+            2: geneve_option_data_4_2; \
+            3: geneve_option_data_4_3; \
+            4: geneve_option_data_4_4; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_4; \
+        } \
+    } \
+ \
+    state geneve_option_header_4 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_4 = 1; \
+        transition select(hdr.geneve_option_words[4].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_4; \
+            default: geneve_option_length_4; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_4 { \
+        meta.geneve.recognized_at_4 = 1; \
+        transition geneve_option_data_5_1; \
+    } \
+ \
+    state geneve_option_length_4 { \
+        transition select(hdr.geneve_option_words[4].word[4:0]) { \
+            0: geneve_option_at_5; \
+            1: geneve_option_data_5_1; \
+            2: geneve_option_data_5_2; \
+            3: geneve_option_data_5_3; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_5; \
+        } \
+    } \
+ \
+    state geneve_option_header_5 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_5 = 1; \
+        transition select(hdr.geneve_option_words[5].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_5; \
+            default: geneve_option_length_5; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_5 { \
+        meta.geneve.recognized_at_5 = 1; \
+        transition geneve_option_data_6_1; \
+    } \
+ \
+    state geneve_option_length_5 { \
+        transition select(hdr.geneve_option_words[5].word[4:0]) { \
+            0: geneve_option_at_6; \
+            1: geneve_option_data_6_1; \
+            2: geneve_option_data_6_2; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_6; \
+        } \
+    } \
+ \
+    state geneve_option_header_6 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_6 = 1; \
+        transition select(hdr.geneve_option_words[6].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_6; \
+            default: geneve_option_length_6; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_6 { \
+        meta.geneve.recognized_at_6 = 1; \
+        transition geneve_option_data_7_1; \
+    } \
+ \
+    state geneve_option_length_6 { \
+        transition select(hdr.geneve_option_words[6].word[4:0]) { \
+            0: geneve_option_at_7; \
+            1: geneve_option_data_7_1; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_7 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_7; \
+        } \
+    } \
+ \
+    state geneve_option_header_7 { \
+        packet.extract(hdr.geneve_option_words[7]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_7 = 1; \
+        transition select(hdr.geneve_option_words[7].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_7; \
+            default: geneve_option_length_7; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_7 { \
+        meta.geneve.recognized_at_7 = 1; \
+        transition geneve_bad_option_length; \
+    } \
+ \
+    state geneve_option_length_7 { \
+        transition select(hdr.geneve_option_words[7].word[4:0]) { \
+            0: geneve_option_at_8; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_8 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_data_1_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_1 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_2; \
+    } \
+ \
+    state geneve_option_data_1_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_2 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_1; \
+    } \
+ \
+    state geneve_option_data_1_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_3 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_2; \
+    } \
+ \
+    state geneve_option_data_1_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_4 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_3; \
+    } \
+ \
+    state geneve_option_data_1_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_5 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_4; \
+    } \
+ \
+    state geneve_option_data_1_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_6; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_6 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_5; \
+    } \
+ \
+    state geneve_option_data_1_7 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_7; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_7 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_6; \
+    } \
+ \
+    state geneve_option_data_2_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_1 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_3; \
+    } \
+ \
+    state geneve_option_data_2_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_2 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_1; \
+    } \
+ \
+    state geneve_option_data_2_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_3 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_2; \
+    } \
+ \
+    state geneve_option_data_2_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_4 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_3; \
+    } \
+ \
+    state geneve_option_data_2_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_5 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_4; \
+    } \
+ \
+    state geneve_option_data_2_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_6; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_6 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_5; \
+    } \
+ \
+    state geneve_option_data_3_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_1 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_4; \
+    } \
+ \
+    state geneve_option_data_3_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_2 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_1; \
+    } \
+ \
+    state geneve_option_data_3_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_3 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_2; \
+    } \
+ \
+    state geneve_option_data_3_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_4 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_3; \
+    } \
+ \
+    state geneve_option_data_3_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_5 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_4; \
+    } \
+ \
+    state geneve_option_data_4_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_1 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_5; \
+    } \
+ \
+    state geneve_option_data_4_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_2 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_1; \
+    } \
+ \
+    state geneve_option_data_4_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_3 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_2; \
+    } \
+ \
+    state geneve_option_data_4_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_4 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_3; \
+    } \
+ \
+    state geneve_option_data_5_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_1 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_6; \
+    } \
+ \
+    state geneve_option_data_5_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_2 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_6_1; \
+    } \
+ \
+    state geneve_option_data_5_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_3 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_6_2; \
+    } \
+ \
+    state geneve_option_data_6_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_6_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_6_1 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_7; \
+    } \
+ \
+    state geneve_option_data_6_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_6_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_6_2 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_7_1; \
+    } \
+ \
+    state geneve_option_data_7_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_7_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_7_1 { \
+        packet.extract(hdr.geneve_option_words[7]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_8; \
+    } \
+
+#else
+#define GENEVE_OPTION_PARSER_DECLARATIONS
 #define GENEVE_OPTION_PARSER_STATES \
     state geneve_options { \
         transition select(hdr.geneve.opt_len) { \
@@ -632,6 +1338,8 @@
         transition geneve_option_at_8; \
     } \
 
+#endif
+
 /* The security ID is the data word after the first option header that is the recognized one:
  * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
  * repeat; the first one counts). An option header with the critical bit set that does not match is an
@@ -639,6 +1347,16 @@
 control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
                          in bit<32> recognized_critical_header, out bool unknown_critical) {
     apply {
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+        bool recognized_0 = meta.geneve.recognized_at_0 == 1;
+        bool recognized_1 = meta.geneve.recognized_at_1 == 1;
+        bool recognized_2 = meta.geneve.recognized_at_2 == 1;
+        bool recognized_3 = meta.geneve.recognized_at_3 == 1;
+        bool recognized_4 = meta.geneve.recognized_at_4 == 1;
+        bool recognized_5 = meta.geneve.recognized_at_5 == 1;
+        bool recognized_6 = meta.geneve.recognized_at_6 == 1;
+        bool recognized_7 = meta.geneve.recognized_at_7 == 1;
+#else
         bool recognized_0 = false;
         if (meta.geneve.option_at_0 == 1) {
             if (hdr.geneve_option_words[0].word == recognized_header) {
@@ -703,6 +1421,7 @@ control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<3
                 recognized_7 = true;
             }
         }
+#endif
         unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
             || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
             || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)

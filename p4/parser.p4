@@ -42,6 +42,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
      * checksum unit). Metadata starts zeroed (v1model does it; the TNA wrapper asks for it),
      * so the parser writes each field at most once on any path, as Tofino requires. */
     FRAME_PARSER_DECLARATIONS
+    GENEVE_OPTION_PARSER_DECLARATIONS
 
     state start {
         transition parse_ethernet;

@@ -29,8 +29,11 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     bit<32> recognized_header = 0;
     bit<32> recognized_critical_header = 0;
 
+#if !GENEVE_OPTION_RECOGNITION_IN_PARSER
+
     /* Which option carries the security ID, set at run time (and readable) over P4Runtime as
-     * this table's default action, so that an operator's own class and type are recognized
+     * this table's default action (where the parser recognizes it, GENEVE_OPTION_RECOGNITION_IN_PARSER,
+     * a parser value set does instead: geneve_options.p4), so that an operator's own class and type are recognized
      * without recompiling, on bmv2 too (whose P4Runtime server writes no parser value set). */
     action recognize_security_option(bit<16> option_class, bit<7> option_type) {
         recognized_header = option_class ++ 1w0 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
@@ -45,6 +48,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         default_action = recognize_security_option(SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE);
         size = SECURITY_OPTION_FORMAT_TABLE_SIZE;
     }
+#endif
 
     action local_vtep() {
         meta.facts.addressed_to_us = 1;
@@ -262,7 +266,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
      */
     apply {
         /* Depends on the parser and a keyless table alone: found side by side with the lookups. */
+#if !GENEVE_OPTION_RECOGNITION_IN_PARSER
         security_option_recognition.apply();
+#endif
         bool unknown_critical_option;
         geneve_security_id.apply(hdr, meta, recognized_header, recognized_critical_header,
                                  unknown_critical_option);

@@ -22,6 +22,16 @@ struct geneve_parse_t {
     bit<1>          option_at_5;
     bit<1>          option_at_6;
     bit<1>          option_at_7;
+    /* recognized_at_<i>: option word i is the security-ID option's header, where the parser
+     * recognizes it (GENEVE_OPTION_RECOGNITION_IN_PARSER, Tofino); 0 elsewhere. */
+    bit<1>          recognized_at_0;
+    bit<1>          recognized_at_1;
+    bit<1>          recognized_at_2;
+    bit<1>          recognized_at_3;
+    bit<1>          recognized_at_4;
+    bit<1>          recognized_at_5;
+    bit<1>          recognized_at_6;
+    bit<1>          recognized_at_7;
     /* Filled by GeneveSecurityId from the first security-ID option. */
     bit<1>          security_id_present;
     security_id_t   security_id;

@@ -48,6 +48,11 @@
  * allocation fails (docs/TOFINO.md); a request from the underlay is then forwarded, not answered. */
 #define NEIGHBOR_REQUESTS_IN_TUNNELS 0
 
+/* The security-ID option is recognized in the parser against a value set the control plane
+ * writes (Tofino's P4Runtime servers write value sets; bmv2's does not, so v1model keeps the
+ * security_option_recognition table): the 16 whole-word comparisons cost TNA stages. */
+#define GENEVE_OPTION_RECOGNITION_IN_PARSER 1
+
 /* Table sizes for one Tofino pipe (size.p4 has the defaults, and bmv2's): the policy TCAM
  * and the replica table are what stages cost most; the rest keeps the v1model sizes. */
 #define POLICY_TABLE_SIZE 4096

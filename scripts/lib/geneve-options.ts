@@ -10,7 +10,7 @@ export const GENEVE_OPTION_WORD_BOUND = 8;
 
 const w = (i: number) => `hdr.geneve_option_words[${i}]`;
 
-function parserStates(n: number): string[] {
+function parserStates(n: number, inParser: boolean): string[] {
   const out: string[] = [];
   const s = (text: string) => out.push(text);
   // Opt Len within the bound loads the word counter with it (as an immediate: bf-p4c 1.2.5.16
@@ -47,15 +47,33 @@ function parserStates(n: number): string[] {
       cases.push(`            ${len}: geneve_option_data_${i + 1}_${len};`);
     }
     cases.push(`            default: geneve_bad_option_length;`);
-    s(
+    const header =
       `    state geneve_option_header_${i} {\n` +
-        `        packet.extract(${w(i)});\n` +
-        `        GENEVE_WORD_TAKEN()\n` +
-        `        meta.geneve.option_at_${i} = 1;\n` +
-        `        transition select(${w(i)}.word[4:0]) {\n` +
-        `${cases.join('\n')}\n` +
+      `        packet.extract(${w(i)});\n` +
+      `        GENEVE_WORD_TAKEN()\n` +
+      `        meta.geneve.option_at_${i} = 1;\n`;
+    const byLength = `        transition select(${w(i)}.word[4:0]) {\n${cases.join('\n')}\n        }\n    }`;
+    if (!inParser) {
+      s(header + byLength);
+      continue;
+    }
+    // In the parser: a header in the value set (the security-ID option, critical bit clear or
+    // set; its length is 1) is marked recognized and goes on to its one data word; any other
+    // goes by its length.
+    const oneWord = i + 2 <= n ? `geneve_option_data_${i + 1}_1` : 'geneve_bad_option_length';
+    s(
+      header +
+        `        transition select(${w(i)}.word) {\n` +
+        `            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_${i};\n` +
+        `            default: geneve_option_length_${i};\n` +
         `        }\n    }`,
     );
+    s(
+      `    state geneve_option_recognized_${i} {\n` +
+        `        meta.geneve.recognized_at_${i} = 1;\n` +
+        `        transition ${oneWord};\n    }`,
+    );
+    s(`    state geneve_option_length_${i} {\n${byLength}`);
   }
   // After the last word the options must have ended.
   s(
@@ -85,13 +103,21 @@ function parserStates(n: number): string[] {
   return out;
 }
 
+function statesMacro(n: number, inParser: boolean): string {
+  return parserStates(n, inParser)
+    .join('\n\n')
+    .split('\n')
+    .map((l) => `${l} \\`)
+    .join('\n');
+}
+
 /** The whole generated file. */
 export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
   const all = Array.from({ length: n }, (_, i) => i);
   // Whole-word equality with the two forms of the recognized header (critical bit clear or set):
   // a Tofino gateway compares two fields without a temporary, where a masked compare needs one
   // per word.
-  const recognized = all
+  const compared = all
     .map(
       (i) =>
         `        bool recognized_${i} = false;\n` +
@@ -104,6 +130,10 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
         `        }`,
     )
     .join('\n');
+  const marked = all
+    .map((i) => `        bool recognized_${i} = meta.geneve.recognized_at_${i} == 1;`)
+    .join('\n');
+  const recognized = `#if GENEVE_OPTION_RECOGNITION_IN_PARSER\n${marked}\n#else\n${compared}\n#endif`;
   const critical = all
     .map((i) => `(meta.geneve.option_at_${i} == 1 && ${w(i)}.word[15:15] == 1 && !recognized_${i})`)
     .join('\n            || ');
@@ -150,12 +180,24 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
 #error "p4/geneve_options.p4 was generated for ${n} option words: run npm run p4:gen-options"
 #endif
 
+#ifndef GENEVE_OPTION_RECOGNITION_IN_PARSER
+#define GENEVE_OPTION_RECOGNITION_IN_PARSER 0
+#endif
+
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+/* The option headers recognized as the security ID (class, type, R 0, length 1; the critical bit
+ * clear and set), written by the control plane: a parser value set (P4Runtime ValueSetEntry). */
+#define GENEVE_OPTION_PARSER_DECLARATIONS value_set<bit<32>>(2) security_option_headers;
+#define GENEVE_SECURITY_OPTION_HEADERS security_option_headers
 #define GENEVE_OPTION_PARSER_STATES \\
-${parserStates(n)
-  .join('\n\n')
-  .split('\n')
-  .map((l) => `${l} \\`)
-  .join('\n')}
+${statesMacro(n, true)}
+
+#else
+#define GENEVE_OPTION_PARSER_DECLARATIONS
+#define GENEVE_OPTION_PARSER_STATES \\
+${statesMacro(n, false)}
+
+#endif
 
 /* The security ID is the data word after the first option header that is the recognized one:
  * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to

@@ -33,7 +33,7 @@ export class VtepController {
     await pushProgram(this.client, await vtepProgram());
   }
 
-  private toEntity(e: PlannedEntity): p4.v1.IEntity {
+  private toEntity(e: Exclude<PlannedEntity, { kind: 'valueSet' }>): p4.v1.IEntity {
     if (e.kind === 'multicastGroup')
       return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
     if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
@@ -49,8 +49,11 @@ export class VtepController {
   /** Plans `intent` and writes it into a freshly pushed program. */
   async apply(intent: FabricIntent): Promise<Plan> {
     const plan = planFabric(intent);
-    const defaults = plan.entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
-    const inserts = plan.entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
+    // The pushed program is the bmv2 build: it recognizes the security option by its table, and
+    // has no parser value set (docs/TOFINO.md).
+    const entities = plan.entities.filter((e) => e.kind !== 'valueSet');
+    const defaults = entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
+    const inserts = entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
     await this.client.insert(inserts.map((e) => this.toEntity(e)));
     if (defaults.length > 0) await this.client.modify(defaults.map((e) => this.toEntity(e)));
     return plan;

@@ -11,7 +11,7 @@
  * `replication.flood_replica` (Capabilities cannot tell: the DPU does not implement it).
  */
 import type { ConnectOptions, P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
-import { writableEntity } from './device-state.js';
+import { findValueSet, writableEntity } from './device-state.js';
 import type { FabricIntent } from './intent.js';
 import type { PlannedEntity, PlannedTableEntry } from './plan.js';
 
@@ -164,6 +164,10 @@ const OPTIONAL_TABLES: ReadonlySet<string> = new Set([
 export function entitiesForProgram(index: P4InfoIndex, entities: PlannedEntity[]): PlannedEntity[] {
   const out: PlannedEntity[] = [];
   for (const e of entities) {
+    if (e.kind === 'valueSet') {
+      if (findValueSet(index, e.valueSet)) out.push(e);
+      continue;
+    }
     if (e.kind !== 'table') {
       out.push(e);
       continue;

@@ -106,6 +106,13 @@ export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
       a.config.pir === b.config.pir &&
       a.config.pburst === b.config.pburst
     );
+  if (a.kind === 'valueSet')
+    return (
+      b.kind === 'valueSet' &&
+      a.valueSet === b.valueSet &&
+      a.members.length === b.members.length &&
+      a.members.every((v, i) => v === b.members[i])
+    );
   return (
     a.kind === 'cloneSession' &&
     b.kind === 'cloneSession' &&

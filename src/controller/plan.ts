@@ -18,6 +18,9 @@ import {
   type UplinkIntent,
 } from './intent.js';
 
+/** The parser value set of the recognized security option, in a program that has it (Tofino). */
+export const SECURITY_OPTION_VALUE_SET = 'security_option_headers';
+
 export interface PlannedTableEntry {
   kind: 'table';
   table: string;
@@ -55,6 +58,18 @@ export interface PlannedCloneSession {
   replicas: Replica[];
 }
 
+/**
+ * The members of a parser value set (P4Runtime ValueSetEntry, written by MODIFY: the set always
+ * exists), each one value of its single field: the security-ID option headers a Tofino build
+ * recognizes in its parser (docs/TOFINO.md). `valueSet` is the last part of its P4Info name.
+ */
+export interface PlannedValueSet {
+  kind: 'valueSet';
+  valueSet: string;
+  members: number[];
+  owner?: string;
+}
+
 /** A punt meter cell's configuration (docs/DATAPLANE.md rule 13), planned from the P4Info (punt-meters.ts). */
 export type { PlannedMeterConfig } from './punt-meters.js';
 
@@ -62,7 +77,8 @@ export type PlannedEntity =
   | PlannedTableEntry
   | PlannedMulticastGroup
   | PlannedCloneSession
-  | PlannedMeterConfig;
+  | PlannedMeterConfig
+  | PlannedValueSet;
 
 /** Identifiers the planner chose, for reading counters back by tenant. */
 export interface TenantAllocation {
@@ -676,6 +692,16 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     action: 'recognize_security_option',
     params: { option_class: recognized.optionClass, option_type: recognized.type },
     isDefaultAction: true,
+    owner: 'security option',
+  });
+  // The same where the parser recognizes it (Tofino): the two whole option header words, class,
+  // critical bit clear and set, type, R 0 and length 1 (p4/geneve_options.p4). Each program has
+  // one of the two (entitiesForProgram leaves out the other).
+  const header = ((recognized.optionClass << 16) | (recognized.type << 8) | 1) >>> 0;
+  entities.push({
+    kind: 'valueSet',
+    valueSet: SECURITY_OPTION_VALUE_SET,
+    members: [header, (header | 0x8000) >>> 0],
     owner: 'security option',
   });
   if (intent.uplinks.some((u) => u.mtu !== undefined)) {

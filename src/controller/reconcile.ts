@@ -29,12 +29,20 @@ import {
   entityKey,
   entityTable,
   entityValue,
+  findValueSet,
   groupsOfOurFloodEntries,
   isOurs,
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
-import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import {
+  type Allocations,
+  emptyAllocations,
+  ipKey,
+  type PlannedEntity,
+  PUNT_CLONE_SESSION,
+  SECURITY_OPTION_VALUE_SET,
+} from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
 import { addReadResponse } from './read-wire.js';
@@ -126,6 +134,9 @@ export async function readDevice(
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
     ...puntMeterIds(index).map((meterId) => ({ meterEntry: { meterId } })),
+    ...[findValueSet(index, SECURITY_OPTION_VALUE_SET)]
+      .filter((v) => v !== undefined)
+      .map((v) => ({ valueSetEntry: { valueSetId: v.id } })),
   ];
   for (const request of requests) {
     try {
@@ -288,6 +299,7 @@ const RANK: Record<string, number> = {
   flood_replica: 0,
   'clone session': 0,
   'punt meter': 0,
+  [SECURITY_OPTION_VALUE_SET]: 0,
   'multicast group': 1,
   vtep_membership_ipv4: 1,
   vtep_membership_ipv6: 1,
@@ -324,7 +336,9 @@ const plannedTable = (p: PlannedEntity) =>
       ? 'multicast group'
       : p.kind === 'meter'
         ? 'punt meter'
-        : 'clone session';
+        : p.kind === 'valueSet'
+          ? p.valueSet
+          : 'clone session';
 const plannedOwner = (p: PlannedEntity) =>
   p.kind === 'cloneSession'
     ? 'MTU punts to the controller'
@@ -359,8 +373,11 @@ export function diffDevice(
       continue;
     }
     const table = plannedTable(d.planned);
-    // A default action and a meter cell always exist: they are modified, never inserted.
-    const isDefault = (d.planned.kind === 'table' && d.planned.isDefaultAction) || d.planned.kind === 'meter';
+    // A default action, a meter cell and a value set always exist: they are modified, never inserted.
+    const isDefault =
+      (d.planned.kind === 'table' && d.planned.isDefaultAction) ||
+      d.planned.kind === 'meter' ||
+      d.planned.kind === 'valueSet';
     const change: Change = {
       kind: !have ? (isDefault ? 'modify' : 'insert') : 'modify',
       table,
@@ -381,7 +398,8 @@ export function diffDevice(
   for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
-    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry) continue;
+    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry || o.raw.valueSetEntry)
+      continue;
     const table = entityTable(index, o.raw);
     const ours = isOurs(o.raw, ourGroups);
     (ours ? changes : drift).push({

@@ -6,8 +6,9 @@ import { EntityCodec, loadP4Info, P4InfoIndex } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT, programArtifactPath } from '../../src/artifacts/program.js';
 import { TOFINO_TARGETS, tofinoArtifactPath } from '../../src/artifacts/tofino.js';
+import { entitiesForProgram, findValueSet } from '../../src/controller/index.js';
 import { loadFabricIntent } from '../../src/controller/parse-intent.js';
-import { planFabric } from '../../src/controller/plan.js';
+import { planFabric, SECURITY_OPTION_VALUE_SET } from '../../src/controller/plan.js';
 import { tableAction } from '../../src/controller/reconcile.js';
 
 /** The CPU port each wrapper is compiled with by default (p4/tna/main.p4, p4/t2na/main.p4). */
@@ -44,11 +45,22 @@ describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
     const intent = loadFabricIntent(join(PACKAGE_ROOT, 'examples', 'fabric.yaml'));
     // The CPU port comes from the fabric file, as on any device; here the wrapper's default.
     intent.cpuPort = DEFAULT_CPU_PORT[target.name];
-    const plan = planFabric(intent);
+    // Fitted to the program as reconcileDevice fits it: the security option is recognized by a
+    // parser value set here, not by v1model's security_option_recognition table.
+    const plan = { entities: entitiesForProgram(index, planFabric(intent).entities) };
+    expect(plan.entities.some((e) => e.kind === 'valueSet')).toBe(true);
+    expect(plan.entities.some((e) => e.kind === 'table' && e.table === 'security_option_recognition')).toBe(
+      false,
+    );
     const portBits = index.tables.get('port_role').matchFields.get('port').bitwidth;
     let tableEntries = 0;
     for (const e of plan.entities) {
       if (e.kind === 'meter') continue;
+      if (e.kind === 'valueSet') {
+        const set = findValueSet(index, e.valueSet);
+        expect(set && index.valueSets.get(set.id).size, e.valueSet).toBeGreaterThanOrEqual(e.members.length);
+        continue;
+      }
       if (e.kind !== 'table') {
         for (const r of e.replicas) expect(r.port, `${e.kind} ${e.id} port`).toBeLessThan(2 ** portBits);
         continue;
@@ -74,6 +86,15 @@ describe.each(TOFINO_TARGETS)('the controller on $name ($target)', (target) => {
   it('has the names and widths of the v1model P4Info for everything the controller writes or reads', async () => {
     const tofino = await shape(tofinoArtifactPath(target, 'p4infoText'));
     const v1model = await shape(programArtifactPath('p4infoText'));
+    // v1model's security_option_recognition table is Tofino's parser value set (docs/TOFINO.md).
+    const v1tables = v1model.tables as Record<string, unknown>;
+    const v1actions = v1model.actions as Record<string, unknown>;
+    delete v1tables['VtepIngress.tunnel_termination.security_option_recognition'];
+    delete v1actions['VtepIngress.tunnel_termination.recognize_security_option'];
+    const index = new P4InfoIndex(await loadP4Info(tofinoArtifactPath(target, 'p4infoText')));
+    expect(findValueSet(index, SECURITY_OPTION_VALUE_SET)?.name).toBe(
+      'VtepIngressParser.frame_parser.security_option_headers',
+    );
     expect(tofino.tables).toEqual(v1model.tables);
     expect(tofino.actions).toEqual(v1model.actions);
     expect(tofino.counters).toEqual(v1model.counters);
