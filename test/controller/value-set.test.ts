@@ -16,6 +16,7 @@ import {
   type FabricIntent,
   loadFabricIntent,
   planFabric,
+  programMismatch,
 } from '../../src/controller/index.js';
 import { SECURITY_OPTION_VALUE_SET } from '../../src/controller/plan.js';
 import { encodePlanned } from '../../src/controller/planned-key.js';
@@ -115,5 +116,17 @@ describe('the security option recognized by a parser value set', () => {
     );
     expect(drifted.changes.map((c) => c.kind)).toEqual(['modify']);
     expect(drifted.drift).toEqual([]);
+  });
+
+  it('is refused by the program check where the set holds fewer members than the VTEP writes', () => {
+    const planned = entitiesForProgram(tofinoLike, planFabric(intent()).entities);
+    expect(programMismatch(tofinoLike, bmv2, planned)).toBeUndefined();
+    const copy: p4.config.v1.IP4Info = p4.config.v1.P4Info.decode(
+      p4.config.v1.P4Info.encode(tofinoLike.p4info).finish(),
+    );
+    copy.valueSets![0].size = 1;
+    expect(programMismatch(new P4InfoIndex(copy), bmv2, planned)).toBe(
+      'value set VtepIngressParser.frame_parser.security_option_headers: holds 1 members, the VTEP writes 2',
+    );
   });
 });
