@@ -9,6 +9,7 @@ import { closestNames } from 'p4runtime-ts-grpc';
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Fabric, fabricSchema } from './fabric-schema.js';
+import { fastYaml } from './fast-yaml.js';
 import type { FabricIntent } from './intent.js';
 import { checkFabricIntent } from './parse-intent.js';
 import { IntentError } from './plan.js';
@@ -48,24 +49,25 @@ export function formatPath(path: readonly PathSegment[]): string {
  * checked before parsing, so that a file of nested brackets is refused in linear time.
  */
 function flowDepth(text: string, limit: number): number {
+  // Character codes rather than one-character strings: this runs over every byte of the file.
   let depth = 0;
   let max = 0;
-  let quote = '';
+  let quote = 0;
   let comment = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     if (comment) {
-      if (c === '\n') comment = false;
+      if (c === 0x0a) comment = false;
     } else if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) comment = true;
-    else if (c === '[' || c === '{') {
+      if (c === 0x5c && quote === 0x22) i++;
+      else if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === 0x23 && (i === 0 || /\s/.test(text[i - 1]))) comment = true;
+    else if (c === 0x5b || c === 0x7b) {
       depth++;
       if (depth > max) max = depth;
       if (max > limit) return max;
-    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    } else if (c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
   }
   return max;
 }
@@ -184,6 +186,53 @@ export function parseFabricText(
     throw new IntentError([`${file}: larger than ${limits.maxBytes} bytes; refused before parsing`]);
   if (flowDepth(text, limits.maxDepth) > limits.maxDepth)
     throw new IntentError([`${file}: nested deeper than ${limits.maxDepth} levels; refused`]);
+  const fast = fastYaml(text);
+  if (
+    fast !== undefined &&
+    dataDepth(fast.data, limits.maxDepth) <= limits.maxDepth &&
+    isFabricFormat(fast.data)
+  ) {
+    // A valid file is read once, without positions; lines are looked up (by reading the file
+    // again with positions) only when a message needs one.
+    const result = fabricSchema.safeParse(fast.data);
+    if (result.success) return { format: 'fabric', file, fabric: result.data, where: lazyWhere(text, file) };
+  }
+  return parseWithPositions(text, file, limits);
+}
+
+/** Whether `data` is a mapping read in the fabric format (not the single-VTEP one). */
+function isFabricFormat(data: unknown): boolean {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return false;
+  const keys = Object.keys(data);
+  return keys.includes('devices') || !keys.some((k) => SINGLE_VTEP_KEYS.includes(k));
+}
+
+/** Deepest nesting of plain data's objects and arrays, as {@link nodeDepth} counts it. */
+function dataDepth(data: unknown, limit: number, depth = 0): number {
+  if (depth > limit || data === null || typeof data !== 'object') return depth;
+  let max = depth;
+  for (const v of Array.isArray(data) ? data : Object.values(data))
+    max = Math.max(max, dataDepth(v, limit, depth + 1));
+  return max;
+}
+
+/** `file:line: path: `, the document read with positions at the first call. */
+function lazyWhere(text: string, file: string): Where {
+  let lineOf: ((path: readonly PathSegment[]) => number) | undefined;
+  return (path) => {
+    if (lineOf === undefined) {
+      const lines = new LineCounter();
+      lineOf = lineFinder(parseDocument(text, { lineCounter: lines, prettyErrors: false }), lines);
+    }
+    return `${file}:${lineOf(path)}: ${formatPath(path)}: `;
+  };
+}
+
+/**
+ * The reading that names lines: `yaml` with positions, every problem at once. Exported for the
+ * tests that hold the fast reading to it.
+ */
+export function parseWithPositions(text: string, file: string, limits: LoadLimits): LoadedFabric {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {

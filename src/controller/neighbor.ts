@@ -64,13 +64,15 @@ export function neighborRequest(frame: Uint8Array): NeighborRequest | NotAReques
     icmp.code !== 0 ||
     issues.length > 0 ||
     (ip6.extensionHeaders?.length ?? 0) > 0 ||
-    body.length !== 4 + 16 + 8 ||
-    body[4] === 0xff ||
-    body[20] !== OPTION_SOURCE_LINK_LAYER ||
-    body[21] !== 1
+    // The body after the 8-byte ICMPv6 header (type, code, checksum, 4 reserved bytes: the layer's
+    // restOfHeader) is the 16-byte target, then the option (type, length in 8-byte units, MAC).
+    body.length !== 16 + 8 ||
+    body[0] === 0xff ||
+    body[16] !== OPTION_SOURCE_LINK_LAYER ||
+    body[17] !== 1
   )
     return 'invalid';
-  const targetIp = formatIpv6(body, 4);
+  const targetIp = formatIpv6(body, 0);
   if (ip6.src === '::') return 'duplicate-address-detection';
   return { kind: 'ns', senderMac: eth.src, senderIp: ip6.src, targetIp };
 }

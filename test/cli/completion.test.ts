@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveFixture } from './helpers.js';
+import { CLI, cleanEnv, genevectl, type ServedTarget, serveFixture } from './helpers.js';
 
 const bin = mkdtempSync(join(tmpdir(), 'genevectl-bin-'));
 writeFileSync(join(bin, 'genevectl'), `#!/bin/sh\nexec "${process.execPath}" --import tsx "${CLI}" "$@"\n`);

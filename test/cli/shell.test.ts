@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { CLI, cleanEnv, FIXTURE, genevectl, type ServedTarget, serveFixture } from './helpers.js';
+import { CLI, cleanEnv, type ServedTarget, serveFixture } from './helpers.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;

@@ -52,9 +52,10 @@ const arp = (senderIp: string, targetIp: string, src = BLUE_WEB): Uint8Array =>
   ]);
 
 function solicitation(src: string, target: string, option = true): Uint8Array {
-  const body = new Uint8Array(4 + 16 + (option ? 8 : 0));
-  body.set([0xfd, 0, 0, 0x10, ...new Array(11).fill(0), 0x02], 4); // fd00:10::2
-  if (option) body.set([1, 1, 0x02, 0, 0, 0, 0x0a, 0x01], 20);
+  // RFC 4861 4.3: after the ICMPv6 header's 4 reserved bytes, the target, then the option.
+  const body = new Uint8Array(16 + (option ? 8 : 0));
+  body.set([0xfd, 0, 0, 0x10, ...new Array(11).fill(0), 0x02], 0); // fd00:10::2
+  if (option) body.set([1, 1, 0x02, 0, 0, 0, 0x0a, 0x01], 16);
   const layers: Layer[] = [
     { kind: 'ethernet', dst: '33:33:ff:00:00:02', src: BLUE_WEB },
     { kind: 'ipv6', src, dst: 'ff02::1:ff00:2', hopLimit: 255 },

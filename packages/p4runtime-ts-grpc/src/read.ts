@@ -22,23 +22,9 @@ export async function* readEntities(
   metadata: grpc.Metadata,
   options: ReadOptions = {},
 ): AsyncGenerator<p4.v1.IEntity, void, undefined> {
-  const call = stub.read(request, metadata, { deadline: Date.now() + (options.timeoutMs ?? 60_000) });
-  const abort = () => call.cancel();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  let finished = false;
-  try {
-    for await (const response of call as AsyncIterable<p4.v1.ReadResponse>) {
-      for (const entity of response.entities) yield entity;
-    }
-    finished = true;
-  } catch (error) {
-    const e = error as grpc.ServiceError;
-    if (typeof e.code === 'number') throw new P4RuntimeRpcError('Read', e.code, e.details ?? e.message);
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-    if (!finished) call.cancel();
-  }
+  const call = stub.read(request, metadata, { deadline: deadlineOf(options) });
+  for await (const response of drain<p4.v1.ReadResponse>(call, options))
+    for (const entity of response.entities) yield entity;
 }
 
 /**
@@ -58,13 +44,23 @@ export async function* readResponseBytes(
     (bytes: Buffer) => bytes,
     request,
     metadata,
-    { deadline: Date.now() + (options.timeoutMs ?? 60_000) },
+    { deadline: deadlineOf(options) },
   );
+  yield* drain<Buffer>(call, options);
+}
+
+const deadlineOf = (options: ReadOptions): number => Date.now() + (options.timeoutMs ?? 60_000);
+
+/**
+ * Yields what a Read call streams; an abort or an early break cancels the call, and gRPC failures
+ * surface as {@link P4RuntimeRpcError}.
+ */
+async function* drain<T>(call: grpc.ClientReadableStream<unknown>, options: ReadOptions): AsyncGenerator<T> {
   const abort = () => call.cancel();
   options.signal?.addEventListener('abort', abort, { once: true });
   let finished = false;
   try {
-    for await (const bytes of call as AsyncIterable<Buffer>) yield bytes;
+    for await (const item of call as AsyncIterable<T>) yield item;
     finished = true;
   } catch (error) {
     const e = error as grpc.ServiceError;

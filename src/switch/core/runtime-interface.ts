@@ -233,6 +233,11 @@ export class RuntimeInterface {
     return this.table(table).readEntries();
   }
 
+  /** {@link readTableEntries} as it is iterated (the table is looked up now: errors come here). */
+  iterateTableEntries(table: string): Iterable<TableEntryRecord> {
+    return this.table(table).entries();
+  }
+
   /** Sets the default entry, or resets it to the program's initial default when `action` is undefined. */
   setDefaultEntry(table: string, action: EntryActionSpec | undefined): void {
     this.table(table).setDefault(action);

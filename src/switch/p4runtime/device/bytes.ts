@@ -33,3 +33,22 @@ export function bigIntToBytes(value: bigint, nbytes: number): Uint8Array {
   }
   return out;
 }
+
+/**
+ * {@link bigIntToBytes} of a number or bigint, without bigint arithmetic when the value fits a
+ * double exactly (keys and parameters of up to 48 bits, the most common): reads of large tables
+ * convert every key field and parameter.
+ */
+export function valueToBytes(value: number | bigint, nbytes: number): Uint8Array {
+  const v = typeof value === 'number' ? value : value <= MAX_EXACT ? Number(value) : -1;
+  if (v < 0 || !Number.isSafeInteger(v)) return bigIntToBytes(BigInt(value), nbytes);
+  const out = new Uint8Array(nbytes);
+  let rest = v;
+  for (let i = nbytes - 1; i >= 0 && rest > 0; i--) {
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  return out;
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);

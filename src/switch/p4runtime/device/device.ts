@@ -214,8 +214,11 @@ export interface DeviceControl {
   /** Changes the action; when `ttlMs` is given, also the idle timeout. */
   modifyEntry(table: string, handle: number, action: DeviceTableAction, ttlMs?: number): void;
   deleteEntry(table: string, handle: number): void;
-  /** All entries, including those declared `const entries` in the program. */
-  getEntries(table: string): readonly DeviceTableEntry[];
+  /**
+   * All entries, including those declared `const entries` in the program; iterated once, without
+   * changes to the table in between (a read).
+   */
+  getEntries(table: string): Iterable<DeviceTableEntry>;
   getEntry(table: string, handle: number): DeviceTableEntry;
   setDefaultAction(table: string, action: DeviceTableAction): void;
   /** Restores the default action declared in the program. */

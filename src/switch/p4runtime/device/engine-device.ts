@@ -17,7 +17,7 @@ import {
   SimpleSwitchEngine,
   type TableEntryRecord,
 } from '../../v1model/index.js';
-import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from './bytes.js';
+import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh, valueToBytes } from './bytes.js';
 import {
   type Device,
   type DeviceActionCall,
@@ -148,10 +148,6 @@ class EngineControl implements DeviceControl {
     return match;
   }
 
-  private paramsOf(table: string, match: MatchKey): DeviceKeyParam[] {
-    return this.tableInfo(table).key.map((k, i) => deviceParam(k.kind, k.bitwidth, match[i]));
-  }
-
   private specOf(action: DeviceTableAction): EntryActionSpec {
     if (action.type === 'member') return { type: 'member', memberId: action.handle };
     if (action.type === 'group') return { type: 'group', groupId: action.handle };
@@ -165,19 +161,20 @@ class EngineControl implements DeviceControl {
     if (action.type === 'member') return { type: 'member', handle: action.memberId };
     if (action.type === 'group') return { type: 'group', handle: action.groupId };
     const a = action.binding.action;
-    return {
-      type: 'action',
-      call: {
-        action: a.name,
-        args: action.binding.args.map((v, i) => bigIntToBytes(BigInt(v), byteWidth(a.params[i].width))),
-      },
-    };
+    const values = action.binding.args;
+    const args: Uint8Array[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) args[i] = valueToBytes(values[i], byteWidth(a.params[i].width));
+    return { type: 'action', call: { action: a.name, args } };
   }
 
   private entryOf(table: string, r: TableEntryRecord): DeviceTableEntry {
+    return this.entryWithKey(this.tableInfo(table).key, r);
+  }
+
+  private entryWithKey(key: DeviceTableInfo['key'], r: TableEntryRecord): DeviceTableEntry {
     return {
       handle: r.handle,
-      key: this.paramsOf(table, r.match),
+      key: keyParams(key, r.match),
       priority: r.priority,
       action: this.actionOf(r.action),
     };
@@ -225,8 +222,14 @@ class EngineControl implements DeviceControl {
     this.engine.deleteTableEntry(table, handle);
   }
 
-  getEntries(table: string): readonly DeviceTableEntry[] {
-    return this.engine.readTableEntries(table).map((r) => this.entryOf(table, r));
+  getEntries(table: string): Iterable<DeviceTableEntry> {
+    // The table's key looked up once, and one entry converted at a time as the reader takes it.
+    const key = this.tableInfo(table).key;
+    const records = this.engine.iterateTableEntries(table);
+    const entryWithKey = (r: TableEntryRecord) => this.entryWithKey(key, r);
+    return (function* () {
+      for (const r of records) yield entryWithKey(r);
+    })();
   }
 
   getEntry(table: string, handle: number): DeviceTableEntry {
@@ -463,6 +466,13 @@ function engineField(p: DeviceKeyParam): MatchFieldValue {
   }
 }
 
+/** Device form of an engine key. */
+function keyParams(key: DeviceTableInfo['key'], match: MatchKey): DeviceKeyParam[] {
+  const out: DeviceKeyParam[] = new Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = deviceParam(key[i].kind, key[i].bitwidth, match[i]);
+  return out;
+}
+
 /** Device form of an engine key field; engine "don't care" (undefined) becomes explicit. */
 function deviceParam(
   kind: DeviceMatchKind,
@@ -470,6 +480,7 @@ function deviceParam(
   m: MatchFieldValue | undefined,
 ): DeviceKeyParam {
   const n = byteWidth(bitwidth);
+  if (m?.kind === 'exact') return { kind: 'exact', value: valueToBytes(m.value, n) };
   const bytes = (v: bigint): Uint8Array => bigIntToBytes(v, n);
   if (!m) {
     if (kind === 'lpm') return { kind: 'lpm', value: new Uint8Array(n), prefixLength: 0 };
@@ -477,8 +488,6 @@ function deviceParam(
     return { kind: 'ternary', value: new Uint8Array(n), mask: new Uint8Array(n) };
   }
   switch (m.kind) {
-    case 'exact':
-      return { kind: 'exact', value: bytes(BigInt(m.value)) };
     case 'lpm':
       return { kind: 'lpm', value: bytes(m.value), prefixLength: m.prefixLength };
     case 'ternary':

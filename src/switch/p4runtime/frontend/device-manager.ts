@@ -14,6 +14,7 @@ import { IdleTimeoutMonitor } from './idle-timeout.js';
 import { P4InfoModel, P4InfoModelError } from './p4info-model.js';
 import type { PipelineContext } from './pipeline.js';
 import { PreManager } from './pre.js';
+import { ReadResponseWriter } from './read-encoder.js';
 import { RegisterManager } from './registers.js';
 import {
   Code,
@@ -109,6 +110,12 @@ class InstalledPipeline {
 /** Result of a Read: the entities gathered before an error, and the error if any. */
 export interface ReadResult {
   readonly entities: p4.v1.IEntity[];
+  readonly error: P4RuntimeStatusError | undefined;
+}
+
+/** A Read's answer as ReadResponse bytes ({@link DeviceManager.readEncoded}). */
+export interface EncodedReadResult {
+  readonly responses: Buffer[];
   readonly error: P4RuntimeStatusError | undefined;
 }
 
@@ -265,7 +272,7 @@ export class DeviceManager {
       type: number,
       keep: (e: p4.v1.IEntity) => boolean = () => true,
     ): void => {
-      const { entities, error } = this.readEntities([entity]);
+      const { entities, error } = this.read({ entities: [entity] });
       if (error) throw unknownError('Error when reconciling config', error.message);
       for (const e of entities) if (keep(e)) updates.push({ type, entity: e });
     };
@@ -279,7 +286,7 @@ export class DeviceManager {
     read({ registerEntry: {} }, MODIFY);
     read({ valueSetEntry: {} }, MODIFY);
     for (const model of p.ctx.model.digests.values()) {
-      const { entities } = this.readEntities([{ digestEntry: { digestId: model.id } }]);
+      const { entities } = this.read({ entities: [{ digestEntry: { digestId: model.id } }] });
       for (const e of entities) updates.push({ type: INSERT, entity: e });
     }
     return updates;
@@ -373,32 +380,68 @@ export class DeviceManager {
   /** Reads entities in order; stops at the first error (entities gathered so far are kept). */
   read(request: p4.v1.IReadRequest): ReadResult {
     this.requirePipeline();
-    return this.readEntities(request.entities ?? []);
+    const entities: p4.v1.IEntity[] = [];
+    const error = this.readEntities(request.entities ?? [], {
+      entities: (e, kind) => kind.read(e, entities),
+      other: (read) => read(entities),
+    });
+    return { entities, error };
   }
 
-  private readEntities(requests: readonly p4.v1.IEntity[]): ReadResult {
+  /**
+   * {@link read} as the ReadResponse messages' bytes, at most `chunkEntities` entities each (the
+   * same entities in the same order; table entries encoded without building their messages).
+   */
+  readEncoded(request: p4.v1.IReadRequest, chunkEntities: number): EncodedReadResult {
+    this.requirePipeline();
+    const writer = new ReadResponseWriter(chunkEntities);
+    const error = this.readEntities(request.entities ?? [], {
+      entities: (e, kind) => kind.readEncoded(e, writer),
+      other: (read) => {
+        const entities: p4.v1.IEntity[] = [];
+        try {
+          read(entities);
+        } finally {
+          // Entities gathered before an error are answered, as by read().
+          for (const e of entities) writer.entity(e);
+        }
+      },
+    });
+    return { responses: writer.finish(), error };
+  }
+
+  private readEntities(
+    requests: readonly p4.v1.IEntity[],
+    into: {
+      entities(request: p4.v1.ITableEntry, tables: TableManager): void;
+      other(read: (out: p4.v1.IEntity[]) => void): void;
+    },
+  ): P4RuntimeStatusError | undefined {
     const p = this.requirePipeline();
-    const entities: p4.v1.IEntity[] = [];
     for (const e of requests) {
       try {
-        if (e.tableEntry) p.tables.read(e.tableEntry, entities);
-        else if (e.actionProfileMember) p.profiles.readMembers(e.actionProfileMember, entities);
-        else if (e.actionProfileGroup) p.profiles.readGroups(e.actionProfileGroup, entities);
-        else if (e.meterEntry) p.resources.readMeters(e.meterEntry, entities);
-        else if (e.directMeterEntry) p.resources.readDirectMeters(e.directMeterEntry, entities);
-        else if (e.counterEntry) p.resources.readCounters(e.counterEntry, entities);
-        else if (e.directCounterEntry) p.resources.readDirectCounters(e.directCounterEntry, entities);
-        else if (e.packetReplicationEngineEntry) p.pre.read(e.packetReplicationEngineEntry, entities);
-        else if (e.valueSetEntry) p.valueSets.read(e.valueSetEntry, entities);
-        else if (e.registerEntry) p.registers.read(e.registerEntry, entities);
-        else if (e.digestEntry) p.digests.read(e.digestEntry, entities);
-        else if (e.externEntry) throw unknownError('Incorrect entity type', 'extern entries cannot be read');
-        else throw unknownError('Incorrect entity type', 'the entity is empty');
+        if (e.tableEntry) into.entities(e.tableEntry, p.tables);
+        else
+          into.other((entities) => {
+            if (e.actionProfileMember) p.profiles.readMembers(e.actionProfileMember, entities);
+            else if (e.actionProfileGroup) p.profiles.readGroups(e.actionProfileGroup, entities);
+            else if (e.meterEntry) p.resources.readMeters(e.meterEntry, entities);
+            else if (e.directMeterEntry) p.resources.readDirectMeters(e.directMeterEntry, entities);
+            else if (e.counterEntry) p.resources.readCounters(e.counterEntry, entities);
+            else if (e.directCounterEntry) p.resources.readDirectCounters(e.directCounterEntry, entities);
+            else if (e.packetReplicationEngineEntry) p.pre.read(e.packetReplicationEngineEntry, entities);
+            else if (e.valueSetEntry) p.valueSets.read(e.valueSetEntry, entities);
+            else if (e.registerEntry) p.registers.read(e.registerEntry, entities);
+            else if (e.digestEntry) p.digests.read(e.digestEntry, entities);
+            else if (e.externEntry)
+              throw unknownError('Incorrect entity type', 'extern entries cannot be read');
+            else throw unknownError('Incorrect entity type', 'the entity is empty');
+          });
       } catch (error) {
-        return { entities, error: toStatusError(error, 'Error when reading from target') };
+        return toStatusError(error, 'Error when reading from target');
       }
     }
-    return { entities, error: undefined };
+    return undefined;
   }
 
   private requirePipeline(): InstalledPipeline {

@@ -15,6 +15,7 @@ import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
+import type { ReadResponseWriter } from './read-encoder.js';
 import {
   alreadyExists,
   Code,
@@ -441,16 +442,54 @@ export class TableManager {
     for (const state of states) this.readOne(state, request, out);
   }
 
+  /**
+   * {@link read} written straight into ReadResponse bytes: an entry that has only a key, a direct
+   * action, a priority and controller state (the bulk of any large table) is encoded field by
+   * field, anything else as the message {@link read} gives.
+   */
+  readEncoded(request: p4.v1.ITableEntry, out: ReadResponseWriter): void {
+    const states = request.tableId ? [this.table(request.tableId)] : this.allTables();
+    const model = this.ctx.model;
+    for (const state of states) {
+      const t = state.model;
+      const entries = this.readEntries(state, request, out);
+      if (!entries) continue;
+      const asMessage =
+        t.isConst ||
+        !!request.timeSinceLastHit ||
+        (!!request.counterData && !!t.directCounterId) ||
+        (!!request.meterConfig && !!t.directMeterId);
+      for (const e of entries) {
+        if (asMessage || e.action.type !== 'action')
+          out.entity({ tableEntry: this.entryMessage(state, e, request) });
+        else out.tableEntry(model, t, e.key, e.action.call, e.priority, state.byHandle[e.handle]);
+      }
+    }
+  }
+
   private tableAction(state: TableState, action: DeviceTableAction): p4.v1.ITableAction {
     if (action.type === 'action') return { action: actionMessageOf(this.ctx.model, action.call) };
     return this.profiles.tableActionOf(state.model.implementationId, action);
   }
 
   private readOne(state: TableState, request: p4.v1.ITableEntry, out: p4.v1.IEntity[]): void {
+    const entries = this.readEntries(state, request, { entity: (e) => out.push(e) });
+    for (const e of entries ?? []) out.push({ tableEntry: this.entryMessage(state, e, request) });
+  }
+
+  /**
+   * The device entries a read of `state` answers with, in the device's order; undefined when the
+   * request is for the default entry, which is given to `out` instead.
+   */
+  private readEntries(
+    state: TableState,
+    request: p4.v1.ITableEntry,
+    out: { entity(e: p4.v1.IEntity): void },
+  ): Iterable<DeviceTableEntry> | undefined {
     const t = state.model;
     if (request.isDefaultAction) {
-      this.readDefault(state, request, out);
-      return;
+      out.entity({ tableEntry: this.defaultMessage(state, request) });
+      return undefined;
     }
     if (request.timeSinceLastHit && !t.supportsIdleTimeout) {
       throw invalidArgument(
@@ -458,7 +497,7 @@ export class TableManager {
         `table '${t.name}'`,
       );
     }
-    let entries: readonly DeviceTableEntry[];
+    let entries: Iterable<DeviceTableEntry>;
     if ((request.match ?? []).length === 0) {
       entries = onTarget('Error when reading table entries from target', () =>
         this.ctx.control.getEntries(t.name),
@@ -471,7 +510,7 @@ export class TableManager {
         return handle === undefined ? [] : [this.ctx.control.getEntry(t.name, handle)];
       });
     }
-    for (const e of entries) out.push({ tableEntry: this.entryMessage(state, e, request) });
+    return entries;
   }
 
   private entryMessage(
@@ -522,7 +561,7 @@ export class TableManager {
     return message;
   }
 
-  private readDefault(state: TableState, request: p4.v1.ITableEntry, out: p4.v1.IEntity[]): void {
+  private defaultMessage(state: TableState, request: p4.v1.ITableEntry): p4.v1.ITableEntry {
     const t = state.model;
     if (request.timeSinceLastHit) {
       throw invalidArgument(
@@ -538,7 +577,7 @@ export class TableManager {
     const data = state.defaultData;
     message.controllerMetadata = longField(data.controllerMetadata, true);
     message.metadata = data.metadata;
-    out.push({ tableEntry: message });
+    return message;
   }
 
   /** Handle and key (table id, match, priority) of every device entry of a table. */
@@ -547,7 +586,7 @@ export class TableManager {
     const entries = onTarget('Error when reading table entries from target', () =>
       this.ctx.control.getEntries(t.name),
     );
-    return entries.map((e) => {
+    return Array.from(entries, (e) => {
       const key: p4.v1.ITableEntry = { tableId: t.id, match: fieldMatchesOf(t, e.key) };
       if (t.needsPriority && e.priority > 0) key.priority = e.priority;
       return { handle: e.handle, key };

@@ -55,6 +55,9 @@ export class MalformedRequest {
 
 type Decoded<T> = T | MalformedRequest;
 
+/** A ReadResponse to send: a message, or its bytes as {@link DeviceManager.readEncoded} writes them. */
+export type ReadReply = p4.v1.IReadResponse | Buffer;
+
 function lenient<T>(messageType: string, decode: (bytes: Buffer) => T): (bytes: Buffer) => Decoded<T> {
   return (bytes) => {
     try {
@@ -78,6 +81,9 @@ export const p4RuntimeServerDefinition = {
   read: {
     ...P4RuntimeService.read,
     requestDeserialize: lenient('p4.v1.ReadRequest', P4RuntimeService.read.requestDeserialize),
+    // ReadResponses are mostly written as bytes already (DeviceManager.readEncoded).
+    responseSerialize: (message: ReadReply) =>
+      Buffer.isBuffer(message) ? message : P4RuntimeService.read.responseSerialize(message),
   },
   setForwardingPipelineConfig: {
     ...P4RuntimeService.setForwardingPipelineConfig,
@@ -112,7 +118,7 @@ export const p4RuntimeServerDefinition = {
 /** Handlers of {@link p4RuntimeServerDefinition}. */
 export interface P4RuntimeHandlers extends grpc.UntypedServiceImplementation {
   write: grpc.handleUnaryCall<Decoded<p4.v1.WriteRequest>, p4.v1.IWriteResponse>;
-  read: grpc.handleServerStreamingCall<Decoded<p4.v1.ReadRequest>, p4.v1.IReadResponse>;
+  read: grpc.handleServerStreamingCall<Decoded<p4.v1.ReadRequest>, ReadReply>;
   setForwardingPipelineConfig: grpc.handleUnaryCall<
     Decoded<p4.v1.SetForwardingPipelineConfigRequest>,
     p4.v1.ISetForwardingPipelineConfigResponse
@@ -286,6 +292,19 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
             plainStatus(Code.PERMISSION_DENIED, `Read of an entity outside ${scope.describe()}`),
           );
       }
+      if (!scope.restricted) {
+        // The common case, and the one of large reads: ReadResponse bytes written as the read goes.
+        let encoded: ReturnType<DeviceManager['readEncoded']>;
+        try {
+          encoded = manager.readEncoded(request, READ_CHUNK_ENTITIES);
+        } catch (error) {
+          return void call.emit('error', asStatus(error));
+        }
+        for (const response of encoded.responses) call.write(response);
+        if (encoded.error) call.emit('error', statusOf(encoded.error));
+        else call.end();
+        return;
+      }
       let result: ReturnType<DeviceManager['read']>;
       try {
         result = manager.read(request);
@@ -294,7 +313,7 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
       }
       const { error } = result;
       // The role filters wildcard reads (spec, ReadRequest.role).
-      const entities = scope.restricted ? result.entities.filter((e) => scope.allows(e)) : result.entities;
+      const entities = result.entities.filter((e) => scope.allows(e));
       // Like PI, always answer at least one (possibly empty) ReadResponse, even before an error.
       const chunks = Math.max(1, Math.ceil(entities.length / READ_CHUNK_ENTITIES));
       for (let i = 0; i < chunks; i++) {
