@@ -20,7 +20,11 @@
  *    GeneveSecurityId below compares each marked header with the class and type the control
  *    plane set (tunnel_termination.security_option_recognition), takes the data word of the first
  *    match, and finds any other option with the critical bit set (an unknown critical option,
- *    judged on its header: before the option length).
+ *    judged on its header: before the option length). Where the parser recognizes it
+ *    (GENEVE_OPTION_RECOGNITION_IN_PARSER: Tofino), a parser value set the control plane writes
+ *    marks the recognized headers in meta.geneve.recognized_<i>, any other header with the
+ *    critical bit set ends the walk in meta.facts.unknown_critical, and GeneveSecurityId picks
+ *    the data word after the first mark with one lookup.
  *  - geneve_option_data_<j>_<d>, geneve_option_word_<j>_<d>: data word j of an option with d data
  *    words left; no words left here means the option runs past Opt Len.
  */
@@ -42,6 +46,8 @@
  * clear and set), written by the control plane: a parser value set (P4Runtime ValueSetEntry). */
 #define GENEVE_OPTION_PARSER_DECLARATIONS value_set<bit<32>>(2) security_option_headers;
 #define GENEVE_SECURITY_OPTION_HEADERS security_option_headers
+/* The critical bit (C) of an option header word (RFC 8926 3.5). */
+#define GENEVE_OPTION_CRITICAL_BIT 32w0x00008000
 #define GENEVE_OPTION_PARSER_STATES \
     state geneve_options { \
         transition select(hdr.geneve.opt_len) { \
@@ -119,6 +125,7 @@
         meta.geneve.option_at_0 = 1; \
         transition select(hdr.geneve_option_words[0].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_0; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_0; \
         } \
     } \
@@ -155,6 +162,7 @@
         meta.geneve.option_at_1 = 1; \
         transition select(hdr.geneve_option_words[1].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_1; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_1; \
         } \
     } \
@@ -190,6 +198,7 @@
         meta.geneve.option_at_2 = 1; \
         transition select(hdr.geneve_option_words[2].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_2; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_2; \
         } \
     } \
@@ -224,6 +233,7 @@
         meta.geneve.option_at_3 = 1; \
         transition select(hdr.geneve_option_words[3].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_3; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_3; \
         } \
     } \
@@ -257,6 +267,7 @@
         meta.geneve.option_at_4 = 1; \
         transition select(hdr.geneve_option_words[4].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_4; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_4; \
         } \
     } \
@@ -289,6 +300,7 @@
         meta.geneve.option_at_5 = 1; \
         transition select(hdr.geneve_option_words[5].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_5; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_5; \
         } \
     } \
@@ -320,6 +332,7 @@
         meta.geneve.option_at_6 = 1; \
         transition select(hdr.geneve_option_words[6].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_6; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_6; \
         } \
     } \
@@ -350,6 +363,7 @@
         meta.geneve.option_at_7 = 1; \
         transition select(hdr.geneve_option_words[7].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_7; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
             default: geneve_option_length_7; \
         } \
     } \
@@ -364,6 +378,11 @@
             0: geneve_option_at_8; \
             default: geneve_bad_option_length; \
         } \
+    } \
+ \
+    state geneve_unknown_critical_option { \
+        meta.facts.unknown_critical = 1; \
+        transition accept; \
     } \
  \
     state geneve_option_at_8 { \
@@ -1346,17 +1365,93 @@
  * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
 control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
                          in bit<32> recognized_critical_header, out bool unknown_critical) {
-    apply {
 #if GENEVE_OPTION_RECOGNITION_IN_PARSER
-        bool recognized_0 = meta.geneve.recognized_at_0 == 1;
-        bool recognized_1 = meta.geneve.recognized_at_1 == 1;
-        bool recognized_2 = meta.geneve.recognized_at_2 == 1;
-        bool recognized_3 = meta.geneve.recognized_at_3 == 1;
-        bool recognized_4 = meta.geneve.recognized_at_4 == 1;
-        bool recognized_5 = meta.geneve.recognized_at_5 == 1;
-        bool recognized_6 = meta.geneve.recognized_at_6 == 1;
-        bool recognized_7 = meta.geneve.recognized_at_7 == 1;
+    @hidden
+    action no_security_id() {
+    }
+
+    @hidden
+    action take_security_id_0() {
+        meta.geneve.security_id = hdr.geneve_option_words[1].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_1() {
+        meta.geneve.security_id = hdr.geneve_option_words[2].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_2() {
+        meta.geneve.security_id = hdr.geneve_option_words[3].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_3() {
+        meta.geneve.security_id = hdr.geneve_option_words[4].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_4() {
+        meta.geneve.security_id = hdr.geneve_option_words[5].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_5() {
+        meta.geneve.security_id = hdr.geneve_option_words[6].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_6() {
+        meta.geneve.security_id = hdr.geneve_option_words[7].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    table security_id_option {
+        key = {
+            meta.geneve.recognized_at_0: ternary;
+            meta.geneve.recognized_at_1: ternary;
+            meta.geneve.recognized_at_2: ternary;
+            meta.geneve.recognized_at_3: ternary;
+            meta.geneve.recognized_at_4: ternary;
+            meta.geneve.recognized_at_5: ternary;
+            meta.geneve.recognized_at_6: ternary;
+        }
+        actions = {
+            take_security_id_0;
+            take_security_id_1;
+            take_security_id_2;
+            take_security_id_3;
+            take_security_id_4;
+            take_security_id_5;
+            take_security_id_6;
+            no_security_id;
+        }
+        const entries = {
+            (1, _, _, _, _, _, _): take_security_id_0();
+            (_, 1, _, _, _, _, _): take_security_id_1();
+            (_, _, 1, _, _, _, _): take_security_id_2();
+            (_, _, _, 1, _, _, _): take_security_id_3();
+            (_, _, _, _, 1, _, _): take_security_id_4();
+            (_, _, _, _, _, 1, _): take_security_id_5();
+            (_, _, _, _, _, _, 1): take_security_id_6();
+        }
+        const default_action = no_security_id();
+    }
+
+    apply {
+        /* The parser judged unknown critical options (meta.facts.unknown_critical). */
+        unknown_critical = false;
+        security_id_option.apply();
+    }
 #else
+    apply {
         bool recognized_0 = false;
         if (meta.geneve.option_at_0 == 1) {
             if (hdr.geneve_option_words[0].word == recognized_header) {
@@ -1421,7 +1516,6 @@ control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<3
                 recognized_7 = true;
             }
         }
-#endif
         unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
             || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
             || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)
@@ -1449,6 +1543,7 @@ control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<3
             meta.geneve.security_id_present = 0;
         }
     }
+#endif
 }
 
 #endif

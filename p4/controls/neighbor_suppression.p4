@@ -12,8 +12,10 @@
  * flooded as today, or dropped when the tenant says so (unknown_neighbor).
  *
  * Two controls, so that the lookups run beside overlay forwarding (same key, same stage on
- * Tofino) and the reply is built after it: NeighborSuppression looks up and decides,
- * NeighborReply (after the verdict, on an answer it let through) overrides its outcome.
+ * Tofino) and the reply is built after it: NeighborSuppression looks up and records facts
+ * (meta.neighbor), the ingress verdict decides (an answer, or a drop of an unknown target) and
+ * sets where the answer goes (ingress_verdict.p4), and NeighborReply, applied by the wrapper to
+ * an answer the verdict let through, builds it.
  */
 #ifndef NEIGHBOR_SUPPRESSION_P4
 #define NEIGHBOR_SUPPRESSION_P4
@@ -29,10 +31,12 @@ control NeighborSuppression(inout headers_t hdr, inout local_metadata_t meta) {
      * up, so nothing else is ever changed. */
     action answer_arp(mac_addr_t mac) {
         hdr.arp.tha = mac;
+        meta.neighbor.answer = 1;
     }
 
     action answer_neighbor_solicitation(mac_addr_t mac) {
         hdr.nd_option.addr = mac;
+        meta.neighbor.answer = 1;
     }
 
     action target_unknown() {
@@ -66,14 +70,11 @@ control NeighborSuppression(inout headers_t hdr, inout local_metadata_t meta) {
         size = NEIGHBOR_TABLE_SIZE;
     }
 
-    bool drop_unknown = false;
-
     action flood_unknown_neighbor() {
-        drop_unknown = false;
     }
 
     action drop_unknown_neighbor() {
-        drop_unknown = true;
+        meta.neighbor.drop_unknown = 1;
     }
 
     /* Per tenant: a request for a target the VTEP does not know is flooded (default, as any
@@ -96,10 +97,11 @@ control NeighborSuppression(inout headers_t hdr, inout local_metadata_t meta) {
      * lookups still run beside overlay forwarding. Each condition is one small Tofino gateway.
      * Not answered for others: ARP probes (sender 0.0.0.0, RFC 5227) and gratuitous ARP (sender
      * = target); duplicate address detection (unspecified source, RFC 4862; any source in ::/32
-     * is treated alike) and multicast targets (invalid, RFC 4861 7.1.1).
+     * is treated alike) and multicast targets (invalid, RFC 4861 7.1.1). The lookups' results
+     * are facts: the ingress verdict reads them in its one lookup, where a decision here would
+     * take a Tofino stage of its own between the lookups and the verdict.
      */
     apply {
-        meta.neighbor.verdict = NEIGHBOR_NOT_A_REQUEST;
         bool answerable = false;
         if (meta.neighbor.request == 1) {
             if (hdr.arp.isValid()) {
@@ -115,25 +117,19 @@ control NeighborSuppression(inout headers_t hdr, inout local_metadata_t meta) {
             }
         }
         if (answerable) {
-            bool known;
             if (hdr.arp.isValid()) {
-                known = arp_answer.apply().hit;
+                arp_answer.apply();
             } else {
-                known = nd_answer.apply().hit;
+                nd_answer.apply();
             }
             unknown_neighbor.apply();
-            if (known) {
-                meta.neighbor.verdict = NEIGHBOR_ANSWER;
-            } else if (drop_unknown) {
-                meta.neighbor.verdict = NEIGHBOR_UNKNOWN_DROP;
-            } else {
-                meta.neighbor.verdict = NEIGHBOR_UNKNOWN_FLOOD;
-            }
         }
     }
 }
 
-control NeighborReply(inout headers_t hdr, inout local_metadata_t meta, in port_t ingress_port) {
+/* The answer itself: headers only. Where it goes (the port it came in on, or back through the
+ * tunnel) the verdict set (ingress_verdict.p4, answer_here / answer_through_tunnel). */
+control NeighborReply(inout headers_t hdr, in local_metadata_t meta) {
 
     /* RFC 826: the reply swaps sender and target, the sender being the target asked for (its
      * MAC was put in the target hardware address by answer_arp). */
@@ -167,36 +163,26 @@ control NeighborReply(inout headers_t hdr, inout local_metadata_t meta, in port_
         hdr.nd_option.type = ND_OPTION_TARGET_LLA;
     }
 
-    /* Applied by the wrapper to an answered request the verdict let through (DROP_UNKNOWN_NEIGHBOR
-     * is the verdict's, ingress_verdict.p4). */
+    /* Back out of an access port, with the access tag the request came with. */
+    action push_access_tag() {
+        hdr.vlan.setValid();
+        hdr.vlan.pcp = 0;
+        hdr.vlan.dei = 0;
+        hdr.vlan.vid = meta.access_vlan;
+        hdr.vlan.ether_type = hdr.ethernet.ether_type;
+        hdr.ethernet.ether_type = ETHERTYPE_VLAN;
+    }
+
+    /* Applied by the wrapper to an answered request the verdict let through. */
     apply {
-        /* Whatever forwarding decided for the request (flood, BUM to the controller...) is void. */
-        meta.punt_reason = PUNT_NONE;
-        meta.egress_port = ingress_port;
         if (hdr.arp.isValid()) {
             arp_reply();
         } else {
             neighbor_advertisement();
         }
-        if (meta.from_tunnel == 1) {
-            /* Back to the requesting VTEP: tunnel termination kept the way back in
-             * meta.tunnel; the answer is as long as the request, which the UDP length gave
-             * (tenant_frame_len counts the UDP and Geneve headers too). The answer vouches
-             * for no workload: it carries the VNI's unknown security ID. */
-            meta.delivery = DELIVERY_REMOTE_VTEP;
-            meta.frame_len = meta.tenant_frame_len - (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES);
-            meta.src_security_id = meta.unknown_security_id;
-        } else {
-            /* Egress leaves it alone: it goes back as built, with the access tag it came with. */
-            meta.delivery = DELIVERY_NONE;
-            if (meta.access_vlan != 0) {
-                hdr.vlan.setValid();
-                hdr.vlan.pcp = 0;
-                hdr.vlan.dei = 0;
-                hdr.vlan.vid = meta.access_vlan;
-                hdr.vlan.ether_type = hdr.ethernet.ether_type;
-                hdr.ethernet.ether_type = ETHERTYPE_VLAN;
-            }
+        /* Egress leaves a local answer alone (DELIVERY_NONE): it goes back as built. */
+        if (meta.from_tunnel == 0 && meta.access_vlan != 0) {
+            push_access_tag();
         }
     }
 }

@@ -153,13 +153,6 @@ const punt_reason_t PUNT_GENEVE_OAM = 2;     /* Geneve control packet (O bit): t
 const punt_reason_t PUNT_BUM = 3;            /* BUM frame of a tenant that sends BUM to the controller (no replication) */
 /* 4 (NEIGHBOR) is the DPL program's own (p4/dpl/main.p4): the core never sends it. */
 
-/* ---- What neighbor suppression decided (meta.neighbor.verdict) ---- */
-typedef bit<2> neighbor_verdict_t;
-const neighbor_verdict_t NEIGHBOR_NOT_A_REQUEST = 0; /* forwarded as any frame */
-const neighbor_verdict_t NEIGHBOR_ANSWER = 1;        /* the VTEP answers in the data plane */
-const neighbor_verdict_t NEIGHBOR_UNKNOWN_FLOOD = 2; /* unknown target: forwarded (flooded) as any frame */
-const neighbor_verdict_t NEIGHBOR_UNKNOWN_DROP = 3;  /* unknown target, the tenant drops those */
-
 /* Underlay ECMP: next hops per route at most (one action selector group). */
 #define UNDERLAY_ECMP_MAX_PATHS 16
 

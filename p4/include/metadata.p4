@@ -78,12 +78,14 @@ struct ingress_facts_t {
     bit<1> packet_out_port_bad; /* a packet-out's port is too large, the CPU port or no port of ours */
 }
 
-/* What neighbor suppression found for an ARP request or Neighbor Solicitation. */
+/* What neighbor suppression found for an ARP request or Neighbor Solicitation: facts for the
+ * ingress verdict (ingress_verdict.p4), which decides. */
 struct neighbor_t {
     /* The parser saw an ARP request for IPv4 over Ethernet, or a Neighbor Solicitation with
      * code 0, hop limit 255 and one source link-layer address option (RFC 4861 7.1.1). */
-    bit<1>             request;
-    neighbor_verdict_t verdict;
+    bit<1> request;
+    bit<1> answer;        /* an answerable request for a target with a binding in the VNI */
+    bit<1> drop_unknown;  /* an answerable request, of a tenant that drops those it cannot answer */
 }
 
 struct local_metadata_t {

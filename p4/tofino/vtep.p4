@@ -206,7 +206,7 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 neighbor_suppression.apply(hdr.vtep, meta.vtep);
             }
             overlay_forwarding.apply(hdr.vtep, meta.vtep);
-            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP && meta.vtep.neighbor.verdict != NEIGHBOR_ANSWER) {
+            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP && meta.vtep.from_tunnel == 0) {
                 tunnel_resolution.apply(hdr.vtep, meta.vtep);
             }
             ingress_verdict.apply(meta.vtep);
@@ -214,9 +214,9 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             if (meta.vtep.from_tunnel == 1) {
                 ecn_decapsulation.apply(hdr.vtep, meta.vtep);
             }
-            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.neighbor.verdict == NEIGHBOR_ANSWER) {
+            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.neighbor.answer == 1) {
                 meta.icmpv6_protocol = (bit<16>) IP_PROTO_ICMPV6;
-                neighbor_reply.apply(hdr.vtep, meta.vtep, ig_intr_md.ingress_port);
+                neighbor_reply.apply(hdr.vtep, meta.vtep);
                 tenant_neighbor_answers.count(meta.vtep.tenant_slot);
             }
 

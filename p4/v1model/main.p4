@@ -147,9 +147,10 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
                 neighbor_suppression.apply(hdr, meta);
             }
             overlay_forwarding.apply(hdr, meta);
-            /* An answer needs no tunnel resolution: to the underlay it goes back the way the
-             * request came (tunnel termination kept the way back in meta.tunnel). */
-            if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.neighbor.verdict != NEIGHBOR_ANSWER) {
+            /* A frame from a tunnel is never sent into one: the verdict drops it (rule 10), or
+             * it is an answer going back the way the request came (tunnel termination kept the
+             * way back in meta.tunnel). So tunnel resolution waits for nothing but forwarding. */
+            if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 0) {
                 tunnel_resolution.apply(hdr, meta);
             }
             ingress_verdict.apply(meta);
@@ -157,10 +158,10 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
             if (meta.from_tunnel == 1) {
                 ecn_decapsulation.apply(hdr, meta);
             }
-            /* An answer the verdict let through replaces the request (and what forwarding
-             * decided for it). */
-            if (meta.drop_reason == DROP_NONE && meta.neighbor.verdict == NEIGHBOR_ANSWER) {
-                neighbor_reply.apply(hdr, meta, standard_metadata.ingress_port);
+            /* An answer the verdict let through replaces the request (the verdict voided what
+             * forwarding decided for it). */
+            if (meta.drop_reason == DROP_NONE && meta.neighbor.answer == 1) {
+                neighbor_reply.apply(hdr, meta);
                 tenant_neighbor_answers.count((bit<32>) meta.tenant_slot);
             }
 

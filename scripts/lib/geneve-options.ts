@@ -59,12 +59,15 @@ function parserStates(n: number, inParser: boolean): string[] {
     }
     // In the parser: a header in the value set (the security-ID option, critical bit clear or
     // set; its length is 1) is marked recognized and goes on to its one data word; any other
-    // goes by its length.
+    // with the critical bit set is an unknown critical option, which ends the walk (the packet is
+    // dropped, and the unknown critical option outranks any later length problem); any other goes
+    // by its length.
     const oneWord = i + 2 <= n ? `geneve_option_data_${i + 1}_1` : 'geneve_bad_option_length';
     s(
       header +
         `        transition select(${w(i)}.word) {\n` +
         `            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_${i};\n` +
+        `            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option;\n` +
         `            default: geneve_option_length_${i};\n` +
         `        }\n    }`,
     );
@@ -75,6 +78,12 @@ function parserStates(n: number, inParser: boolean): string[] {
     );
     s(`    state geneve_option_length_${i} {\n${byLength}`);
   }
+  if (inParser)
+    s(
+      `    state geneve_unknown_critical_option {\n` +
+        `        meta.facts.unknown_critical = 1;\n` +
+        `        transition accept;\n    }`,
+    );
   // After the last word the options must have ended.
   s(
     `    state geneve_option_at_${n} {\n` +
@@ -130,10 +139,50 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
         `        }`,
     )
     .join('\n');
-  const marked = all
-    .map((i) => `        bool recognized_${i} = meta.geneve.recognized_at_${i} == 1;`)
+  // In the parser variant the marks are a lookup's key: the first recognized header (a priority
+  // encoder, one entry per word) picks the data word after it, where a chain of conditions would
+  // take a Tofino stage per link.
+  const withData = all.slice(0, n - 1);
+  const takes = withData
+    .map(
+      (i) =>
+        `    @hidden\n    action take_security_id_${i}() {\n` +
+        `        meta.geneve.security_id = ${w(i + 1)}.word;\n` +
+        `        meta.geneve.security_id_present = 1;\n    }`,
+    )
+    .join('\n\n');
+  const entries = withData
+    .map(
+      (i) =>
+        `            (${withData.map((k) => (k === i ? '1' : '_')).join(', ')}): take_security_id_${i}();`,
+    )
     .join('\n');
-  const recognized = `#if GENEVE_OPTION_RECOGNITION_IN_PARSER\n${marked}\n#else\n${compared}\n#endif`;
+  const lookup = `    @hidden
+    action no_security_id() {
+    }
+
+${takes}
+
+    @hidden
+    table security_id_option {
+        key = {
+${withData.map((i) => `            meta.geneve.recognized_at_${i}: ternary;`).join('\n')}
+        }
+        actions = {
+${withData.map((i) => `            take_security_id_${i};`).join('\n')}
+            no_security_id;
+        }
+        const entries = {
+${entries}
+        }
+        const default_action = no_security_id();
+    }
+
+    apply {
+        /* The parser judged unknown critical options (meta.facts.unknown_critical). */
+        unknown_critical = false;
+        security_id_option.apply();
+    }`;
   const critical = all
     .map((i) => `(meta.geneve.option_at_${i} == 1 && ${w(i)}.word[15:15] == 1 && !recognized_${i})`)
     .join('\n            || ');
@@ -167,7 +216,11 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
  *    GeneveSecurityId below compares each marked header with the class and type the control
  *    plane set (tunnel_termination.security_option_recognition), takes the data word of the first
  *    match, and finds any other option with the critical bit set (an unknown critical option,
- *    judged on its header: before the option length).
+ *    judged on its header: before the option length). Where the parser recognizes it
+ *    (GENEVE_OPTION_RECOGNITION_IN_PARSER: Tofino), a parser value set the control plane writes
+ *    marks the recognized headers in meta.geneve.recognized_<i>, any other header with the
+ *    critical bit set ends the walk in meta.facts.unknown_critical, and GeneveSecurityId picks
+ *    the data word after the first mark with one lookup.
  *  - geneve_option_data_<j>_<d>, geneve_option_word_<j>_<d>: data word j of an option with d data
  *    words left; no words left here means the option runs past Opt Len.
  */
@@ -189,6 +242,8 @@ export function geneveOptionsP4(n = GENEVE_OPTION_WORD_BOUND): string {
  * clear and set), written by the control plane: a parser value set (P4Runtime ValueSetEntry). */
 #define GENEVE_OPTION_PARSER_DECLARATIONS value_set<bit<32>>(2) security_option_headers;
 #define GENEVE_SECURITY_OPTION_HEADERS security_option_headers
+/* The critical bit (C) of an option header word (RFC 8926 3.5). */
+#define GENEVE_OPTION_CRITICAL_BIT 32w0x00008000
 #define GENEVE_OPTION_PARSER_STATES \\
 ${statesMacro(n, true)}
 
@@ -205,8 +260,11 @@ ${statesMacro(n, false)}
  * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
 control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
                          in bit<32> recognized_critical_header, out bool unknown_critical) {
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+${lookup}
+#else
     apply {
-${recognized}
+${compared}
         unknown_critical = ${critical};
         meta.geneve.security_id_present = 1;
 ${chain}
@@ -214,6 +272,7 @@ ${chain}
             meta.geneve.security_id_present = 0;
         }
     }
+#endif
 }
 
 #endif
