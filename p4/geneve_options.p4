@@ -122,7 +122,6 @@
     state geneve_option_header_0 { \
         packet.extract(hdr.geneve_option_words[0]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_0 = 1; \
         transition select(hdr.geneve_option_words[0].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_0; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -159,7 +158,6 @@
     state geneve_option_header_1 { \
         packet.extract(hdr.geneve_option_words[1]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_1 = 1; \
         transition select(hdr.geneve_option_words[1].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_1; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -195,7 +193,6 @@
     state geneve_option_header_2 { \
         packet.extract(hdr.geneve_option_words[2]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_2 = 1; \
         transition select(hdr.geneve_option_words[2].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_2; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -230,7 +227,6 @@
     state geneve_option_header_3 { \
         packet.extract(hdr.geneve_option_words[3]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_3 = 1; \
         transition select(hdr.geneve_option_words[3].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_3; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -264,7 +260,6 @@
     state geneve_option_header_4 { \
         packet.extract(hdr.geneve_option_words[4]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_4 = 1; \
         transition select(hdr.geneve_option_words[4].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_4; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -297,7 +292,6 @@
     state geneve_option_header_5 { \
         packet.extract(hdr.geneve_option_words[5]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_5 = 1; \
         transition select(hdr.geneve_option_words[5].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_5; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -329,7 +323,6 @@
     state geneve_option_header_6 { \
         packet.extract(hdr.geneve_option_words[6]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_6 = 1; \
         transition select(hdr.geneve_option_words[6].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_6; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
@@ -360,7 +353,6 @@
     state geneve_option_header_7 { \
         packet.extract(hdr.geneve_option_words[7]); \
         GENEVE_WORD_TAKEN() \
-        meta.geneve.option_at_7 = 1; \
         transition select(hdr.geneve_option_words[7].word) { \
             GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_7; \
             GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \

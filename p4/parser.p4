@@ -20,11 +20,8 @@
 #ifndef FRAME_PARSER_VERIFY_IPV4
 #define FRAME_PARSER_VERIFY_IPV4(ipv4, meta)
 #endif
-/* Whether ARP / Neighbor Solicitations are parsed inside tunnels too (rule 15: answered back
- * through the tunnel). A wrapper short of PHV may leave them payload (docs/TOFINO.md). */
-#ifndef NEIGHBOR_REQUESTS_IN_TUNNELS
-#define NEIGHBOR_REQUESTS_IN_TUNNELS 1
-#endif
+/* NEIGHBOR_REQUESTS_IN_TUNNELS (include/constants.p4): ARP / Neighbor Solicitations parsed inside
+ * tunnels too. */
 #if NEIGHBOR_REQUESTS_IN_TUNNELS
 #define INNER_ARP_CASE ETHERTYPE_ARP: parse_arp;
 #define INNER_ICMPV6_CASE IP_PROTO_ICMPV6: parse_inner_icmpv6;

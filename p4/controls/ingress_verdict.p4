@@ -39,6 +39,7 @@ control IngressVerdict(inout local_metadata_t meta) {
      * way back in meta.tunnel; the answer is as long as the request, which the UDP length gave
      * (tenant_frame_len counts the UDP and Geneve headers too). It vouches for no workload: it
      * carries the VNI's unknown security ID. */
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
     @hidden
     action answer_through_tunnel() {
         meta.punt_reason = PUNT_NONE;
@@ -47,6 +48,7 @@ control IngressVerdict(inout local_metadata_t meta) {
         meta.frame_len = meta.tenant_frame_len - (bit<16>) (UDP_HEADER_BYTES + GENEVE_BASE_HEADER_BYTES);
         meta.src_security_id = meta.unknown_security_id;
     }
+#endif
 
     /* A priority encoder (the first entry that matches wins, so each entry tests only what
      * tells it from the ones above). Not in the P4Info: the program fixes it. */
@@ -70,7 +72,9 @@ control IngressVerdict(inout local_metadata_t meta) {
             drop;
             pass;
             answer_here;
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
             answer_through_tunnel;
+#endif
         }
         const entries = {
             /* Rule 1. */
@@ -83,7 +87,9 @@ control IngressVerdict(inout local_metadata_t meta) {
              * forwarding decided for it; an unknown target of a tenant that drops those is
              * dropped. */
             (_, _, _, _, _, _, _, _, _, 1, _, 0): answer_here();
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
             (_, _, _, _, _, _, _, _, _, 1, _, 1): answer_through_tunnel();
+#endif
             (_, _, _, _, _, _, _, _, _, _, 1, _): drop(DROP_UNKNOWN_NEIGHBOR);
             /* Rule 2; a tenant that sends BUM to the controller (bum_to_controller) punts it instead. */
             (_, _, _, _, DELIVERY_NONE, _, _, _, PUNT_BUM, _, _, _): pass();

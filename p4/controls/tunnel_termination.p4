@@ -87,7 +87,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
         meta.tenant_slot = tenant_slot;
         meta.src_security_id = unknown_security_id;
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
         meta.unknown_security_id = unknown_security_id;
+#endif
         meta.facts.tenant_known = 1;
     }
 

@@ -153,6 +153,13 @@ const punt_reason_t PUNT_GENEVE_OAM = 2;     /* Geneve control packet (O bit): t
 const punt_reason_t PUNT_BUM = 3;            /* BUM frame of a tenant that sends BUM to the controller (no replication) */
 /* 4 (NEIGHBOR) is the DPL program's own (p4/dpl/main.p4): the core never sends it. */
 
+/* Whether ARP / Neighbor Solicitations are parsed inside tunnels too (rule 15: answered back
+ * through the tunnel). A wrapper short of PHV may leave them payload (docs/TOFINO.md): then no
+ * answer goes back through a tunnel, and what only such an answer needs is left out. */
+#ifndef NEIGHBOR_REQUESTS_IN_TUNNELS
+#define NEIGHBOR_REQUESTS_IN_TUNNELS 1
+#endif
+
 /* Underlay ECMP: next hops per route at most (one action selector group). */
 #define UNDERLAY_ECMP_MAX_PATHS 16
 

@@ -105,7 +105,6 @@ struct tofino_metadata_t {
      * (17) and the Geneve protocol type (0x6558). bf-p4c takes no non-zero constant in a
      * checksum list, and one field is less PHV than two. */
     bit<16>          checksum_constants;
-    bit<16>          icmpv6_protocol;         /* 58, for the pseudo header of an answered solicitation */
     /* The Geneve header and option we add, as 16-bit words for the UDP checksum: bf-p4c
      * 1.2.5.16 fails (map::at) on a deparser checksum over fields of an added header other
      * than the one it writes, so the checksum reads copies. */
@@ -215,7 +214,6 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
                 ecn_decapsulation.apply(hdr.vtep, meta.vtep);
             }
             if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.neighbor.answer == 1) {
-                meta.icmpv6_protocol = (bit<16>) IP_PROTO_ICMPV6;
                 neighbor_reply.apply(hdr.vtep, meta.vtep);
                 tenant_neighbor_answers.count(meta.vtep.tenant_slot);
             }
@@ -279,12 +277,13 @@ control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in to
 
     apply {
         /* A Neighbor Advertisement the VTEP built: pseudo header (upper-layer length 32, next
-         * header 58) and the whole message. A deparser checksum may only depend on validity, so
+         * header 58: a zero byte and the IPv6 next header, as bf-p4c takes no non-zero constant
+         * here) and the whole message. A deparser checksum may only depend on validity, so
          * a forwarded solicitation of that shape gets its (unchanged, if it was right) sum too. */
         if (hdr.vtep.nd_option.isValid()) {
             hdr.vtep.icmpv6.checksum = icmpv6_checksum.update({
                 hdr.vtep.ipv6.src_addr, hdr.vtep.ipv6.dst_addr, hdr.vtep.ipv6.payload_len,
-                meta.icmpv6_protocol, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
+                8w0, hdr.vtep.ipv6.next_hdr, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
                 hdr.vtep.nd.flags, hdr.vtep.nd.target,
                 hdr.vtep.nd_option.type, hdr.vtep.nd_option.length, hdr.vtep.nd_option.addr });
         }
@@ -541,6 +540,9 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
 @pa_alias("egress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
 @pa_alias("egress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
 @pa_auto_init_metadata
+/* The issue-14 program is close to Tofino 1's PHV: the full search took more than 20 minutes
+ * without a result (docs/TOFINO.md); the reduced one is what CI can wait for. */
+@pa_quick_phv_alloc
 Pipeline(VtepIngressParser(), VtepIngress(), VtepIngressDeparser(),
          VtepEgressParser(), VtepEgress(), VtepEgressDeparser()) pipe;
 

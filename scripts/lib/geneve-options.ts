@@ -47,11 +47,13 @@ function parserStates(n: number, inParser: boolean): string[] {
       cases.push(`            ${len}: geneve_option_data_${i + 1}_${len};`);
     }
     cases.push(`            default: geneve_bad_option_length;`);
+    // Where the parser recognizes the option, nothing reads the marks (and on Tofino 1 each bit
+    // the parser writes on one path takes a container of its own): they are left out.
     const header =
       `    state geneve_option_header_${i} {\n` +
       `        packet.extract(${w(i)});\n` +
       `        GENEVE_WORD_TAKEN()\n` +
-      `        meta.geneve.option_at_${i} = 1;\n`;
+      (inParser ? '' : `        meta.geneve.option_at_${i} = 1;\n`);
     const byLength = `        transition select(${w(i)}.word[4:0]) {\n${cases.join('\n')}\n        }\n    }`;
     if (!inParser) {
       s(header + byLength);
