@@ -65,8 +65,12 @@ const bit<8> VLAN_TAG_BYTES = 4;
  * program starts with: class 0xFFF0 lies in IANA's "Experimental Use" range of Geneve option
  * classes. The type is compared without its high bit, which is the critical flag (RFC 8926 3.5).
  */
+#if !GENEVE_OPTION_RECOGNITION_IN_PARSER
+/* (Where the parser recognizes the option, the control plane's value set holds them from the
+ * start and nothing here uses them: bf-p4c would warn of unused constants.) */
 const bit<16> SECURITY_ID_OPTION_CLASS = 0xFFF0;
 const bit<7>  SECURITY_ID_OPTION_TYPE = 0x01;
+#endif
 /* Option length counts 4-byte words of data after the 4-byte option header. */
 const bit<5>  SECURITY_ID_OPTION_DATA_WORDS = 1;
 const bit<6>  SECURITY_ID_OPTION_TOTAL_WORDS = 2;

@@ -540,9 +540,6 @@ control VtepEgressDeparser(packet_out packet, inout tofino_headers_t hdr, in tof
 @pa_alias("egress", "hdr.bridged.tunnel_src_mac", "meta.vtep.tunnel.src_mac")
 @pa_alias("egress", "hdr.bridged.tunnel_dst_mac", "meta.vtep.tunnel.dst_mac")
 @pa_auto_init_metadata
-/* The issue-14 program is close to Tofino 1's PHV: the full search took more than 20 minutes
- * without a result (docs/TOFINO.md); the reduced one is what CI can wait for. */
-@pa_quick_phv_alloc
 Pipeline(VtepIngressParser(), VtepIngress(), VtepIngressDeparser(),
          VtepEgressParser(), VtepEgress(), VtepEgressDeparser()) pipe;
 
