@@ -5,24 +5,29 @@
 // printed with its target (issue 11) and the ratio to it. The device's own write rate is measured
 // here too, the way bench/p4runtime-writes.bench.ts does (the client inserting overlay_mac entries),
 // on 4 fresh targets written in parallel, so the first apply is compared with the same machine load.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadP4Info, P4InfoIndex, P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { stringify } from 'yaml';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import {
   capacityProblems,
+  type DeviceReport,
   type DeviceTarget,
   deviceTargets,
   type Fabric,
+  FabricService,
   fabricSchema,
   planFabric,
-  reconcileDevice,
   reconcileFabric,
   vtepProgram,
   workloadSchema,
 } from '../src/controller/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
-import { overlayFabric, SHAPE, workload } from './lib/overlay-fabric.js';
+import { overlayFabric, SHAPE, workload, workloadMac } from './lib/overlay-fabric.js';
+import { serveEmbeddedTarget } from './lib/serve-target.js';
 
 /** Entries per device of the reference write rate. */
 const REFERENCE_ENTRIES = Number(process.env.BENCH_REFERENCE_ENTRIES ?? 40_000);
@@ -37,18 +42,7 @@ function figure(what: string, value: number, unit: string, target: number, bette
   console.log(line);
 }
 
-async function serve(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'target', 'serve', '--grpc', `127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('waiting for a controller') && resolve());
-    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
-  });
-  return child;
-}
+const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
 
 /** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 off Linux. */
 function cpuSeconds(pid: number | undefined): number {
@@ -210,27 +204,142 @@ try {
     );
   }
 
-  // The service keeps a session per device and what it wrote: a change is planned, diffed and
-  // written without reading the devices again.
-  const clients = await Promise.all(
-    targets().map((t) => P4RuntimeClient.connect({ ...t.connect, reconnect: false })),
-  );
-  const caches = await Promise.all(targets().map((t, i) => reconcileDevice(clients[i], t)));
-  base.workloads.push(workloadSchema.parse(workload(SHAPE.workloads)));
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const changed = await Promise.all(
-    targets().map((t, i) => reconcileDevice(clients[i], t, { cache: caches[i].cache })),
-  );
-  const one = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  console.log(
-    `one-workload change: ${changed.reduce((n, r) => n + r.written, 0)} writes (${changed.map((r) => `${r.device} ${r.written}`).join(', ')}) ` +
-      `in ${ms(one)}, controller CPU ${ms((used.user + used.system) / 1000)}: the service's path from a fabric it holds ` +
-      '(derive, plan and diff every device against its cached state, write); reading and parsing the file is not in it',
-  );
-  figure('one-workload change (controller run)', one, 'ms', 100, 'lower');
-  for (const c of clients) c.close();
+  // The service (`genevectl controller run -f FILE`) at full size: started on the fabric's file
+  // (13.7 MB of YAML), it connects and reconciles each device (they hold the fabric: nothing to
+  // write), then keeps a session per device, what it wrote and its plan by tenant.
+  const dir = mkdtempSync(join(tmpdir(), 'controller-bench-'));
+  const file = join(dir, 'fabric.yaml');
+  const input = overlayFabric(addresses);
+  const text = stringify(input);
+  writeFileSync(file, text);
+  const service = new FabricService(file, { resyncMs: 0, watchIntervalMs: 60_000 });
+  try {
+    const ready = Promise.all(
+      targets().map(
+        (t) =>
+          new Promise<void>((resolve) =>
+            service.on('converged', ({ device }) => device === t.name && resolve()),
+          ),
+      ),
+    );
+    await service.start();
+    await ready;
+    /** Runs `change`, then waits for the devices it names to report their writes done. */
+    const measured = async (what: string, change: () => Promise<string[]> | string[]) => {
+      const reports = new Map<string, DeviceReport>();
+      const done = new Map<string, () => void>();
+      const onConverged = ({ device, report }: { device: string; report: DeviceReport }) => {
+        reports.set(device, report);
+        done.get(device)?.();
+      };
+      service.on('converged', onConverged);
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const devices = await change();
+      await Promise.all(
+        devices.map((d) =>
+          reports.has(d) ? undefined : new Promise<void>((resolve) => done.set(d, resolve)),
+        ),
+      );
+      const elapsed = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      service.off('converged', onConverged);
+      const written = [...reports.values()].reduce((n, r) => n + r.written, 0);
+      console.log(
+        `${what}: ${written} writes (${[...reports].map(([d, r]) => `${d} ${r.written}`).join(', ')}) in ${ms(elapsed)}, ` +
+          `controller CPU ${ms((used.user + used.system) / 1000)}`,
+      );
+      return elapsed;
+    };
+
+    const RUNS = Number(process.env.BENCH_CHANGE_RUNS ?? 5);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+    // (a) From a fabric held in memory: one workload added, RUNS times (a new one each time).
+    let inMemory = base;
+    const a: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const next = {
+        ...inMemory,
+        workloads: [...inMemory.workloads, workloadSchema.parse(workload(SHAPE.workloads + i))],
+      };
+      a.push(
+        await measured(`one-workload change, in memory (the service given the fabric), run ${i + 1}`, () => {
+          const r = service.applyFabric({ format: 'fabric', file, fabric: next, where: () => '' });
+          if (!r.incremental) throw new Error('the change was not planned as a local one');
+          return r.devices;
+        }),
+      );
+      inMemory = next;
+    }
+    figure(
+      `one-workload change, in memory (controller run; median of ${RUNS})`,
+      median(a),
+      'ms',
+      100,
+      'lower',
+    );
+
+    // The file now says the same (its own reload finds nothing to write): the new workloads
+    // appended as items of `workloads`, written beside the file and renamed over it, as editors do.
+    const item = (w: unknown) =>
+      stringify([w])
+        .split('\n')
+        .map((l) => (l === '' ? l : `  ${l}`))
+        .join('\n');
+    // Written beside the file first; the change is the rename.
+    const replace = (next: string) => {
+      writeFileSync(`${file}.tmp`, next);
+      return () => renameSync(`${file}.tmp`, file);
+    };
+    let current = text;
+    for (let i = 0; i < RUNS; i++) current += item(workload(SHAPE.workloads + i));
+    const synced = new Promise<void>((resolve) => service.once('reload', () => resolve()));
+    replace(current)();
+    await synced;
+
+    // (b) The file: a workload in the middle of the file gets a new MAC, RUNS times (the next
+    // workload each time). From the rename to the writes done: the change seen (inotify), the file
+    // read and compared with the last version, the workload's item parsed and checked, its tenant
+    // planned on each device, the devices written.
+    const b: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const middle = Math.floor(SHAPE.workloads / 2) + i;
+      const before = item(workload(middle));
+      const after = item({ ...workload(middle), mac: workloadMac(SHAPE.workloads + 1000 + i) });
+      if (!current.includes(before)) throw new Error(`workload ${middle} not found in the file`);
+      current = current.replace(before, after);
+      const rename = replace(current);
+      let reloadLog = '';
+      b.push(
+        await measured(
+          `one-workload change, file edited (the service watching it), run ${i + 1}`,
+          async () => {
+            const reloaded = new Promise<string[]>((resolve, reject) =>
+              service.once('reload', ({ ok, error, incremental, devices }) => {
+                reloadLog = `reload: ${incremental ? 'local' : 'whole fabric'}, devices ${devices?.join(', ')}`;
+                if (ok) resolve(devices ?? []);
+                else reject(error);
+              }),
+            );
+            rename();
+            return reloaded;
+          },
+        ),
+      );
+      console.log(`  ${reloadLog}`);
+    }
+    figure(
+      `one-workload change, file edited (controller run -f; median of ${RUNS})`,
+      median(b),
+      'ms',
+      100,
+      'lower',
+    );
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
   // Recovery: device 0 restarts empty on the same address; one reconcile writes it again.
   children[0].kill('SIGTERM');
   await new Promise((resolve) => children[0].once('exit', resolve));

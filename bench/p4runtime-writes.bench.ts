@@ -5,18 +5,23 @@
 // ENTRIES new entries each into the same target (the first one meets a cold JIT in the embedded
 // target). The ratio compares the two standalone processes, round by round. Each target gets a
 // client process of its own, so that both meet a cold client.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
+import { serveEmbeddedTarget } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Which setups to run (comma-separated substrings of their names), e.g. BENCH_SETUPS=serve,bmv2. */
 const ONLY = process.env.BENCH_SETUPS?.split(',');
 /** Extra node flags for the standalone server, e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile it. */
+/** BENCH_SERVER_THREADS=1 shows the server's CPU per entry by thread name, round by round. */
+const THREADS = process.env.BENCH_SERVER_THREADS === '1';
+/** Arguments added to `genevectl target serve`, e.g. BENCH_SERVER_ARGS='--warm-up-writes 10000'. */
+const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
@@ -31,6 +36,24 @@ function cpuSeconds(pid: number, thread?: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds per thread name of a process (node's own threads all count as "node" beside the main one). */
+function cpuByThreadName(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const seconds = cpuSeconds(pid, Number(task));
+      if (seconds === undefined) continue;
+      // Node names all its threads "node"; the main thread's id is the process id.
+      const comm = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      const name = Number(task) === pid ? `${comm} (main)` : comm;
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    }
+  } catch {
+    // Off Linux, or the process ended.
+  }
+  return byName;
 }
 
 /** The process whose command line holds `needle` (the server's listening address), if any. */
@@ -50,29 +73,11 @@ function pidByCommandLine(needle: string): number | undefined {
 /** The embedded target as a separate process, the way an operator runs it. */
 async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number }> {
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const child = spawn(
-    process.execPath,
-    [
-      ...SERVER_NODE_ARGS,
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'target',
-      'serve',
-      '--grpc',
-      `127.0.0.1:${port}`,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
-      if (process.env.BENCH_SERVER_LOG) process.stderr.write(d);
-      if (d.toString().includes('waiting for a controller')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
+  // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+  const child = await serveEmbeddedTarget(port, {
+    args: SERVER_ARGS,
+    nodeArgs: SERVER_NODE_ARGS,
+    log: Boolean(process.env.BENCH_SERVER_LOG),
   });
   return {
     kind: 'embedded',
@@ -91,6 +96,8 @@ async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number
 type Setup = 'embedded (same process)' | 'embedded (genevectl target serve)' | 'bmv2';
 
 interface Rounds {
+  /** How long SetForwardingPipelineConfig took, as the client saw it. */
+  pipelineLoadMs: number;
   rates: number[];
   /** The server process's CPU microseconds per entry, per round (separate processes only). */
   cpuPerEntry?: number[];
@@ -112,10 +119,11 @@ async function measure(setup: Setup): Promise<Rounds> {
     waitForPrimary: true,
   });
   try {
-    await client.setPipeline({
-      p4info: await loadP4Info(programArtifactPath('p4infoJson')),
-      deviceConfig: readFileSync(programArtifactPath('bmv2Json')),
-    });
+    const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
+    const deviceConfig = readFileSync(programArtifactPath('bmv2Json'));
+    const loadStart = process.hrtime.bigint();
+    await client.setPipeline({ p4info, deviceConfig });
+    const pipelineLoadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
     // Looked up once the server answers: bmv2's launcher script has exec'd it by then.
     const pid =
       setup === 'bmv2' ? pidByCommandLine(`--grpc-server-addr ${target.p4runtimeAddress}`) : target.pid;
@@ -131,6 +139,7 @@ async function measure(setup: Setup): Promise<Rounds> {
           params: { tunnel_id: i & 0xffff },
         }),
       );
+      const threadsBefore = THREADS && pid !== undefined ? cpuByThreadName(pid) : undefined;
       const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
       const mainBefore = pid === undefined ? undefined : cpuSeconds(pid, pid);
       const clientBefore = process.cpuUsage();
@@ -141,12 +150,20 @@ async function measure(setup: Setup): Promise<Rounds> {
       clientCpuPerEntry.push((clientCpu.user + clientCpu.system) / ENTRIES);
       const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
       const mainAfter = pid === undefined ? undefined : cpuSeconds(pid, pid);
+      if (threadsBefore && pid !== undefined) {
+        const shown = [...cpuByThreadName(pid)]
+          .map(([name, s]) => [name, ((s - (threadsBefore.get(name) ?? 0)) / ENTRIES) * 1e6] as const)
+          .filter(([, us]) => us > 0)
+          .map(([name, us]) => `${name} ${us.toFixed(1)}`);
+        console.error(`  ${setup} round ${round + 1}, server CPU µs/entry by thread: ${shown.join(', ')}`);
+      }
       if (cpuBefore !== undefined && cpuAfter !== undefined)
         cpuPerEntry.push(((cpuAfter - cpuBefore) / ENTRIES) * 1e6);
       if (mainBefore !== undefined && mainAfter !== undefined)
         mainThreadCpuPerEntry.push(((mainAfter - mainBefore) / ENTRIES) * 1e6);
     }
     return {
+      pipelineLoadMs,
       rates,
       cpuPerEntry: cpuPerEntry.length === ROUNDS ? cpuPerEntry : undefined,
       mainThreadCpuPerEntry: mainThreadCpuPerEntry.length === ROUNDS ? mainThreadCpuPerEntry : undefined,
@@ -207,6 +224,9 @@ for (const setup of setups) {
   const whose = setup === 'embedded (same process)' ? 'client and target CPU' : 'client CPU';
   const clientCpu = `; ${whose} ${rounds.clientCpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry`;
   console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}${clientCpu}`);
+  console.log(
+    `  ${''.padEnd(34)} pipeline load (SetForwardingPipelineConfig) ${rounds.pipelineLoadMs.toFixed(0)} ms`,
+  );
 }
 const standalone = results.get('embedded (genevectl target serve)');
 const reference = results.get('bmv2');

@@ -45,6 +45,6 @@ try {
     console.log(`packet-out left port ${frame.port}: ${frame.bytes.length} bytes`);
   dataplane.close();
 } finally {
-  client.close();
+  await client.close();
   await target.stop();
 }

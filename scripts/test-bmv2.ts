@@ -23,6 +23,8 @@ const BMV2_ONLY_FILES = [
 const TARGET_FILES = [
   'test/scenarios',
   'test/p4runtime/target.test.ts',
+  // One election id reused connection after connection, and refused while its stream lives.
+  'test/p4runtime/election-reuse.test.ts',
   // The controller's reconciliation against two bmv2 switches (and against a build it did not
   // push), its service through a switch restart, and the CLI's table and entity commands against one.
   'test/controller/reconcile.test.ts',

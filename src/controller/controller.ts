@@ -3,11 +3,13 @@
  * through the P4Runtime client and reads the program's counters back by name.
  */
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
-import type { p4 } from 'p4runtime-ts-grpc/wire';
+import { entitiesForProgram } from './device-profile.js';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
+import { encodePlanned } from './planned-key.js';
+import { planPuntMeters } from './punt-meters.js';
 import { DROP_REASONS, type DropReason, dropCounterName } from './reasons.js';
-import { pushProgram, tableAction, vtepProgram } from './reconcile.js';
+import { pushProgram, vtepProgram } from './reconcile.js';
 
 export interface TrafficCount {
   packets: bigint;
@@ -33,29 +35,25 @@ export class VtepController {
     await pushProgram(this.client, await vtepProgram());
   }
 
-  private toEntity(e: Exclude<PlannedEntity, { kind: 'valueSet' }>): p4.v1.IEntity {
-    if (e.kind === 'multicastGroup')
-      return this.client.multicastGroup({ groupId: e.id, replicas: e.replicas });
-    if (e.kind === 'cloneSession') return this.client.cloneSession({ sessionId: e.id, replicas: e.replicas });
-    if (e.kind === 'meter') return this.client.meterEntry(e.meter, { index: e.index, config: e.config });
-    return this.client.tableEntry(e.table, {
-      match: e.isDefaultAction ? undefined : e.match,
-      ...tableAction(e),
-      ...(e.priority !== undefined ? { priority: e.priority } : {}),
-      ...(e.isDefaultAction ? { isDefaultAction: true } : {}),
-    });
-  }
-
-  /** Plans `intent` and writes it into a freshly pushed program. */
+  /**
+   * Plans `intent` and writes it into a freshly pushed program, punt meters included. Its entries
+   * carry the owner tag, as every entry genevectl writes (device-state.ts, OWNER_METADATA): a later
+   * reconcile of the device finds them its own, with nothing to write and no drift, and deletes
+   * them when the intent drops them.
+   */
   async apply(intent: FabricIntent): Promise<Plan> {
     const plan = planFabric(intent);
-    // The pushed program is the bmv2 build: it recognizes the security option by its table, and
-    // has no parser value set (docs/TOFINO.md).
-    const entities = plan.entities.filter((e) => e.kind !== 'valueSet');
-    const defaults = entities.filter((e) => e.kind === 'table' && e.isDefaultAction);
-    const inserts = entities.filter((e) => !(e.kind === 'table' && e.isDefaultAction));
-    await this.client.insert(inserts.map((e) => this.toEntity(e)));
-    if (defaults.length > 0) await this.client.modify(defaults.map((e) => this.toEntity(e)));
+    // Fitted to the pushed program, as the reconciler fits it: the bmv2 build recognizes the
+    // security option by its table and has no parser value set (docs/TOFINO.md).
+    plan.entities = entitiesForProgram(this.client.p4info, plan.entities);
+    // Rule 13, as the reconciler plans it: every punt path's meter configured (they exist already).
+    plan.entities.push(...planPuntMeters(this.client.p4info, intent.puntLimits));
+    const entities = plan.entities;
+    const modified = (e: PlannedEntity) => e.kind === 'meter' || (e.kind === 'table' && e.isDefaultAction);
+    const encode = (e: PlannedEntity) => encodePlanned(this.client, e);
+    await this.client.insert(entities.filter((e) => !modified(e)).map(encode));
+    const modifies = entities.filter(modified);
+    if (modifies.length > 0) await this.client.modify(modifies.map(encode));
     return plan;
   }
 

@@ -93,7 +93,7 @@ export async function probeDeviceKind(
   } catch {
     return undefined;
   } finally {
-    client?.close();
+    await client?.close();
   }
 }
 

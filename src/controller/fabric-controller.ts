@@ -17,11 +17,17 @@ import {
   probeDeviceKind,
 } from './device-profile.js';
 import { entityKey, entityValue, type ObservedEntity, observedOf } from './device-state.js';
-import { diffFromPrevious, type EncodingMemo, encodePlanWithMemo } from './encoding-memo.js';
+import {
+  diffFromPrevious,
+  type EncodedPlan,
+  type EncodingMemo,
+  encodePlanWithMemo,
+} from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
+import { encodePlanWire } from './planned-wire.js';
 import {
   foreignProgramMessage,
   p4infoIndexOf,
@@ -30,9 +36,11 @@ import {
   readRunningProgram,
 } from './program-check.js';
 import { planPuntMeters } from './punt-meters.js';
+import { WireSnapshot } from './read-wire.js';
 import {
   type ApplyOptions,
   allocationsOf,
+  allocationTables,
   applyChanges,
   type Change,
   capacityProblems,
@@ -41,9 +49,10 @@ import {
   ForeignProgramError,
   type PipelineOutcome,
   pushProgram,
-  readDevice,
+  readDeviceWire,
   vtepProgram,
 } from './reconcile.js';
+import { diffWire } from './wire-diff.js';
 
 /** One device to reconcile: how to reach it and what it should hold. */
 export interface DeviceTarget {
@@ -65,6 +74,26 @@ export async function resolveDeviceKind(target: DeviceTarget): Promise<DeviceKin
 }
 
 const UNIMPLEMENTED = 12; // google.rpc.Code
+const INVALID_ARGUMENT = 3;
+
+/**
+ * The one line for a device that turned our stream away because another live stream holds our
+ * election id (PI's DeviceState::add_connection: INVALID_ARGUMENT "Election id already exists").
+ */
+function electionIdInUse(connect: ConnectOptions, error: P4RuntimeRpcError): P4RuntimeRpcError {
+  return new P4RuntimeRpcError(
+    error.rpc,
+    error.code,
+    `election id ${connect.electionId ?? 1} is already in use on device ${connect.deviceId ?? 0} at ${connect.address} (another controller of the device has it, or a connection of ours the device has not ended yet): give this controller another electionId`,
+  );
+}
+
+/**
+ * HTTP/2 flow-control window of a device's channel: 16 MiB rather than 64 KiB, so that while the
+ * controller plans one device (hundreds of milliseconds without reading a socket) the others go on
+ * streaming their Read (about 10 MiB for 145,000 entries) instead of waiting for window updates.
+ */
+const READ_WINDOW = { 'grpc-node.flow_control_window': 16 * 2 ** 20 };
 
 /** Connects to a target's device the way its kind requires (no arbitration on a BlueField DPU). */
 export async function connectDevice(
@@ -74,10 +103,21 @@ export async function connectDevice(
   const kind = await resolveDeviceKind({ ...target, connect: { ...target.connect, ...extra } });
   try {
     const client = await P4RuntimeClient.connect(
-      connectOptionsForKind(kind, { ...target.connect, ...extra }),
+      connectOptionsForKind(kind, {
+        ...target.connect,
+        ...extra,
+        channelOptions: { ...READ_WINDOW, ...target.connect.channelOptions, ...extra.channelOptions },
+      }),
     );
     return { client, target: { ...target, kind } };
   } catch (error) {
+    if (
+      error instanceof P4RuntimeRpcError &&
+      error.rpc === 'StreamChannel' &&
+      error.code === INVALID_ARGUMENT &&
+      /election id already exists/i.test(error.details)
+    )
+      throw electionIdInUse({ ...target.connect, ...extra }, error);
     // A server without arbitration ends the stream UNIMPLEMENTED; the program did not say it is a
     // DPU (the emulation runs the bmv2 program, a fresh DPU none), so the file has to.
     if (
@@ -150,6 +190,11 @@ export interface ReconcileOptions extends ApplyOptions {
   cache?: DeviceCache;
   /** Progress of one device's writes. */
   onDeviceProgress?: (device: string, done: number, total: number) => void;
+  /**
+   * Build the report's {@link DeviceCache} when it is first used rather than at once (a service
+   * wants it at once: it is the next change's starting point; a one-off apply seldom uses it).
+   */
+  lazyCache?: boolean;
 }
 
 /** What happened (or would happen) on one device. */
@@ -207,7 +252,9 @@ export async function reconcileDevice(
   const running = await readRunningProgram(client, program);
   // Another program is driven through its own P4Info if it takes the plan (checked below).
   client.bindP4Info(running.status === 'other' ? running.p4info : program.p4info);
-  let observed = new Map<string, ObservedEntity>();
+  // What the device holds: the service's cache, else the Read's bytes (read-wire.ts).
+  let observed: Map<string, ObservedEntity> | undefined;
+  let snapshot: WireSnapshot | undefined;
   let previous: Allocations | undefined;
   // A cache is trusted for the program it was made for only (a compatible one: the same P4Info).
   const key = programKey(running);
@@ -219,13 +266,14 @@ export async function reconcileDevice(
     observed = cached.observed;
     previous = cached.allocations;
   } else if (running.status !== 'none')
-    observed = await readDevice(client, { replication: profile.replication });
+    snapshot = await readDeviceWire(client, { replication: profile.replication });
+  else snapshot = new WireSnapshot();
 
   const intent = intentForProfile(profile, target.intent);
-  const planOn = (held: ReadonlyMap<string, ObservedEntity>, kept: Allocations | undefined): Plan => {
+  const planOn = (kept: Allocations | undefined): Plan => {
     const p = planDevice(
       { ...target, intent },
-      { previous: kept ?? allocationsOf(client.p4info, held.values()) },
+      { previous: kept ?? allocationsOf(client.p4info, identifiersHeld(client.p4info, observed, snapshot)) },
     );
     p.entities = entitiesForProgram(
       client.p4info,
@@ -235,7 +283,7 @@ export async function reconcileDevice(
     p.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
     return p;
   };
-  let plan = planOn(observed, previous);
+  let plan = planOn(previous);
   let status: 'ours' | 'none' | 'compatible' | 'foreign' =
     running.status === 'other' ? 'compatible' : running.status;
   let mismatch: string | undefined;
@@ -247,8 +295,9 @@ export async function reconcileDevice(
       // Replacing the program wipes the device: plan for ours, from nothing.
       status = 'foreign';
       client.bindP4Info(program.p4info);
-      observed = new Map();
-      plan = planOn(observed, undefined);
+      observed = undefined;
+      snapshot = new WireSnapshot();
+      plan = planOn(undefined);
     }
   }
   const capacity = capacityProblems(client.p4info, plan.entities, profile);
@@ -260,12 +309,19 @@ export async function reconcileDevice(
   if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
   if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
   const trusted = status === 'ours' || status === 'compatible' ? cached : undefined;
-  const encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
-  // A trusted cache holds the previous plan and its drift: only what changed is compared.
-  const diff =
-    trusted?.encoded && trusted.drift
-      ? diffFromPrevious(client.p4info, encoded, observed, trusted.drift)
-      : diffDevice(client.p4info, encoded.desired, observed);
+  // A trusted cache holds the previous plan and its drift: only what changed is compared. What
+  // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
+  let encoded: EncodedPlan | undefined;
+  let diff: Diff;
+  if (snapshot)
+    diff = diffWire(client, client.p4info, plan.entities, encodePlanWire(client, plan.entities), snapshot);
+  else {
+    encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
+    diff =
+      trusted?.encoded && trusted.drift
+        ? diffFromPrevious(client.p4info, encoded, observed!, trusted.drift)
+        : diffDevice(client.p4info, encoded.desired, observed!);
+  }
   const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
   let written = 0;
   if (!options.dryRun && changes.length > 0) {
@@ -282,26 +338,46 @@ export async function reconcileDevice(
           ? { write: { ...options.write, atomicity: 'CONTINUE_ON_ERROR' } }
           : {}),
       },
-      wouldOverflow(client.p4info, observed, changes, profile.capacity),
+      wouldOverflow(client.p4info, (ids) => heldPerTable(ids, observed, snapshot), changes, profile.capacity),
     );
   }
   let cache: DeviceCache | undefined;
   if (!options.dryRun) {
-    for (const c of changes) {
-      const key = c.key ?? entityKey(c.entity);
-      if (c.kind === 'delete') observed.delete(key);
-      else observed.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
-    }
-    cache = {
-      observed,
+    const held = observed ?? snapshot;
+    const heldAfter = () => {
+      const after = held instanceof WireSnapshot ? held.toMap() : (held ?? new Map<string, ObservedEntity>());
+      for (const c of changes) {
+        const key = c.key ?? entityKey(c.entity);
+        if (c.kind === 'delete') after.delete(key);
+        else after.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
+      }
+      return after;
+    };
+    const memo = () => (encoded ?? encodePlanWithMemo(client, plan.entities)).memo;
+    const common = {
       allocations: plan.allocations,
-      encoded: encoded.memo,
       drift: options.prune ? [] : diff.drift,
       program:
         status === 'foreign' || status === 'none'
           ? programKey({ status: 'ours', cookie: program.cookie })
           : key,
     };
+    if (options.lazyCache) {
+      // Built when first used (an apply of the command line never uses it).
+      let after: Map<string, ObservedEntity> | undefined;
+      let plannedMemo: EncodingMemo | undefined;
+      cache = {
+        ...common,
+        get observed() {
+          after ??= heldAfter();
+          return after;
+        },
+        get encoded() {
+          plannedMemo ??= memo();
+          return plannedMemo;
+        },
+      };
+    } else cache = { ...common, observed: heldAfter(), encoded: memo() };
   }
   return {
     device: target.name,
@@ -322,7 +398,7 @@ export async function reconcileDevice(
  */
 function wouldOverflow(
   index: P4InfoIndex,
-  observed: ReadonlyMap<string, ObservedEntity>,
+  heldOf: (tableIds: ReadonlySet<number>) => Map<number, number>,
   changes: readonly Change[],
   capacity: (size: number) => number,
 ): boolean {
@@ -330,22 +406,55 @@ function wouldOverflow(
   for (const c of changes) if (c.kind === 'insert') inserts.set(c.table, (inserts.get(c.table) ?? 0) + 1);
   if (inserts.size === 0) return false;
   // Only the tables that get inserts can overflow; count what they hold by id (no names per entry).
-  const held = new Map<number, number>();
+  const ids = new Set<number>();
   for (const table of inserts.keys()) {
     const id = index.tables.find(table)?.id;
-    if (id !== undefined) held.set(id, 0);
+    if (id !== undefined) ids.add(id);
   }
-  for (const o of observed.values()) {
-    const id = o.tableId ?? o.raw.tableEntry?.tableId;
-    if (id === undefined || id === null || o.key.endsWith('|default')) continue;
-    const n = held.get(id);
-    if (n !== undefined) held.set(id, n + 1);
-  }
+  const held = heldOf(ids);
   for (const [table, n] of inserts) {
     const info = index.tables.find(table);
     if (info && info.size > 0 && n + (held.get(info.id) ?? 0) > capacity(info.size)) return true;
   }
   return false;
+}
+
+/** Regular entries per table of `tableIds` on the device (its cached state, or what was read). */
+function heldPerTable(
+  tableIds: ReadonlySet<number>,
+  observed: ReadonlyMap<string, ObservedEntity> | undefined,
+  snapshot: WireSnapshot | undefined,
+): Map<number, number> {
+  const held = new Map<number, number>();
+  for (const id of tableIds) held.set(id, 0);
+  const count = (id: number | null | undefined) => {
+    const n = id === undefined || id === null ? undefined : held.get(id);
+    if (n !== undefined) held.set(id!, n + 1);
+  };
+  if (snapshot) {
+    for (let i = 0; i < snapshot.size; i++) if (!snapshot.isDefault(i)) count(snapshot.tableId(i));
+  } else
+    for (const o of observed?.values() ?? []) {
+      if (o.key.endsWith('|default')) continue;
+      count(o.tableId ?? o.raw.tableEntry?.tableId);
+    }
+  return held;
+}
+
+/** What the planner needs to keep the device's identifiers: the entities of {@link allocationsOf}'s tables. */
+function identifiersHeld(
+  index: P4InfoIndex,
+  observed: ReadonlyMap<string, ObservedEntity> | undefined,
+  snapshot: WireSnapshot | undefined,
+): Iterable<ObservedEntity> {
+  if (!snapshot) return observed?.values() ?? [];
+  const tables = allocationTables(index);
+  const out: ObservedEntity[] = [];
+  for (let i = 0; i < snapshot.size; i++) {
+    const id = snapshot.tableId(i);
+    if (id === 0 || tables.has(id)) out.push(snapshot.lazy(i));
+  }
+  return out;
 }
 
 /** The outcome of one device in a fabric-wide run. */
@@ -367,12 +476,13 @@ export async function reconcileFabric(
         return {
           device: target.name,
           ok: true,
-          report: await reconcileDevice(client, connected.target, options),
+          report: await reconcileDevice(client, connected.target, { lazyCache: true, ...options }),
         };
       } catch (error) {
         return { device: target.name, ok: false, error: error as Error };
       } finally {
-        client?.close();
+        // Awaited: the next run (same election id) is then sure to find the device free of us.
+        await client?.close();
       }
     }),
   );

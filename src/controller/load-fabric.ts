@@ -48,7 +48,7 @@ export function formatPath(path: readonly PathSegment[]): string {
  * Deepest nesting of flow collections ([ ] and { }) in the raw text, outside quotes and comments:
  * checked before parsing, so that a file of nested brackets is refused in linear time.
  */
-function flowDepth(text: string, limit: number): number {
+export function flowDepth(text: string, limit: number): number {
   // Character codes rather than one-character strings: this runs over every byte of the file.
   let depth = 0;
   let max = 0;
@@ -208,7 +208,7 @@ function isFabricFormat(data: unknown): boolean {
 }
 
 /** Deepest nesting of plain data's objects and arrays, as {@link nodeDepth} counts it. */
-function dataDepth(data: unknown, limit: number, depth = 0): number {
+export function dataDepth(data: unknown, limit: number, depth = 0): number {
   if (depth > limit || data === null || typeof data !== 'object') return depth;
   let max = depth;
   for (const v of Array.isArray(data) ? data : Object.values(data))
@@ -216,13 +216,17 @@ function dataDepth(data: unknown, limit: number, depth = 0): number {
   return max;
 }
 
-/** `file:line: path: `, the document read with positions at the first call. */
-function lazyWhere(text: string, file: string): Where {
+/**
+ * `file:line: path: `, the document read with positions at the first call (`text` may be given as
+ * a function, so that a text kept as bytes is decoded only then).
+ */
+export function lazyWhere(text: string | (() => string), file: string): Where {
   let lineOf: ((path: readonly PathSegment[]) => number) | undefined;
   return (path) => {
     if (lineOf === undefined) {
       const lines = new LineCounter();
-      lineOf = lineFinder(parseDocument(text, { lineCounter: lines, prettyErrors: false }), lines);
+      const source = typeof text === 'string' ? text : text();
+      lineOf = lineFinder(parseDocument(source, { lineCounter: lines, prettyErrors: false }), lines);
     }
     return `${file}:${lineOf(path)}: ${formatPath(path)}: `;
   };

@@ -36,27 +36,37 @@ interface FastTable {
   info: ReturnType<P4InfoIndex['tables']['get']>;
 }
 
-/** Per P4Info: the tables that take the fast path (undefined: the usual one). */
-const cache = new WeakMap<P4InfoIndex, Map<string, FastTable | undefined>>();
-
-function fastTable(index: P4InfoIndex, name: string): FastTable | undefined {
-  let tables = cache.get(index);
-  if (!tables) {
-    tables = new Map();
-    cache.set(index, tables);
-  }
-  if (tables.has(name)) return tables.get(name);
-  const info = index.tables.find(name);
-  let fast: FastTable | undefined;
-  if (info && !info.implementation && info.matchFields.list.every((f) => f.matchKind === 'exact')) {
-    const fields = [...info.matchFields.list]
-      .sort((a, b) => a.id - b.id)
-      .map((f) => ({ name: f.name, prefix: `${f.id}=`, field: f }));
-    fast = { head: `T${info.id}|`, fields, actions: new Map(), info };
-  }
-  tables.set(name, fast);
-  return fast;
+/**
+ * `build` memoised per P4Info and table name: what a planned entity's fast path needs of its table,
+ * computed once for each table of each program.
+ */
+export function perTable<T>(
+  build: (index: P4InfoIndex, name: string) => T,
+): (index: P4InfoIndex, name: string) => T {
+  const cache = new WeakMap<P4InfoIndex, Map<string, T>>();
+  return (index, name) => {
+    let tables = cache.get(index);
+    if (!tables) {
+      tables = new Map();
+      cache.set(index, tables);
+    }
+    if (tables.has(name)) return tables.get(name) as T;
+    const out = build(index, name);
+    tables.set(name, out);
+    return out;
+  };
 }
+
+/** The tables that take the fast path (undefined: the usual one). */
+const fastTable = perTable((index, name): FastTable | undefined => {
+  const info = index.tables.find(name);
+  if (!info || info.implementation || !info.matchFields.list.every((f) => f.matchKind === 'exact'))
+    return undefined;
+  const fields = [...info.matchFields.list]
+    .sort((a, b) => a.id - b.id)
+    .map((f) => ({ name: f.name, prefix: `${f.id}=`, field: f }));
+  return { head: `T${info.id}|`, fields, actions: new Map(), info };
+});
 
 function fastAction(table: FastTable, name: string): FastAction | undefined {
   if (table.actions.has(name)) return table.actions.get(name);
@@ -136,8 +146,16 @@ function valueSetEntity(index: P4InfoIndex, e: PlannedValueSet): p4.v1.IEntity {
   };
 }
 
-/** Encodes one planned entity with the device's P4Info (what the client writes). */
-export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.IEntity {
+/**
+ * Encodes one planned entity with the device's P4Info (what the client writes). Regular table
+ * entries carry `metadata`: by default the owner tag reconciliation recognises its entries by
+ * (device-state.ts); null for none.
+ */
+export function encodePlanned(
+  client: P4RuntimeClient,
+  e: PlannedEntity,
+  metadata: Uint8Array | null = OWNER_METADATA,
+): p4.v1.IEntity {
   if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
   if (e.kind === 'cloneSession') return client.cloneSession({ sessionId: e.id, replicas: e.replicas });
   if (e.kind === 'meter') return client.meterEntry(e.meter, { index: e.index, config: e.config });
@@ -147,7 +165,7 @@ export function encodePlanned(client: P4RuntimeClient, e: PlannedEntity): p4.v1.
     match: e.match,
     ...tableAction(e),
     ...(e.priority !== undefined ? { priority: e.priority } : {}),
-    metadata: OWNER_METADATA,
+    ...(metadata ? { metadata } : {}),
   });
 }
 

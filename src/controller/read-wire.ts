@@ -51,8 +51,11 @@ class Reader {
   skip(type: number): void {
     if (type === 0) this.varint();
     else if (type === 1) this.pos += 8;
-    else if (type === 2) this.pos += this.varint();
-    else if (type === 5) this.pos += 4;
+    else if (type === 2) {
+      // Not `this.pos += this.varint()`: that adds the length to the position before it was read.
+      const len = this.varint();
+      this.pos += len;
+    } else if (type === 5) this.pos += 4;
     else throw new Error(`unsupported protobuf wire type ${type} in a ReadResponse`);
   }
 }
@@ -210,29 +213,272 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
   return new WireObserved(key, value, tableId, buf, entityStart, end);
 }
 
-/** Adds the entities of one ReadResponse (its bytes) to `out`, by key. */
-export function addReadResponse(bytes: Uint8Array, out: Map<string, ObservedEntity>): void {
-  const r = new Reader(bytes, 0, bytes.length);
-  while (r.pos < bytes.length) {
-    const tag = r.varint();
-    if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
-      r.skip(tag & 7);
-      continue;
+/** Grows an Int32Array to hold at least `n` elements. */
+const grow = (a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> => {
+  if (n <= a.length) return a;
+  const next = new Int32Array(Math.max(n, a.length * 2));
+  next.set(a);
+  return next;
+};
+
+/**
+ * What a Read returned, kept as the response bytes: where each entity lies, and for table entries
+ * their table id, with no object or text per entity. Compared with a plan by bytes (wire-diff.ts);
+ * an entity gets its key and value ({@link ObservedEntity}) only when something asks for it.
+ */
+export class WireSnapshot {
+  private readonly chunks: Uint8Array[] = [];
+  private chunk = new Int32Array(1024);
+  /** Entity i is `chunks[chunk[i]][start[i], end[i])` (the Entity message, without its tag and length). */
+  private start = new Int32Array(1024);
+  private end = new Int32Array(1024);
+  /** Table id of a table entry, 0 for anything else. */
+  private table = new Int32Array(1024);
+  /** 1 for a table's default entry (read by its own request: a wildcard read skips them). */
+  private defaults = new Uint8Array(1024);
+  size = 0;
+
+  /** Adds the entities of one ReadResponse; `defaults`: the Read asked for default entries. */
+  add(bytes: Uint8Array, defaults = false): void {
+    const c = this.chunks.length;
+    this.chunks.push(bytes);
+    const r = new Reader(bytes, 0, bytes.length);
+    while (r.pos < bytes.length) {
+      const tag = r.varint();
+      if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
+        r.skip(tag & 7);
+        continue;
+      }
+      const len = r.varint();
+      const stop = r.pos + len;
+      const n = this.size++;
+      if (n >= this.chunk.length) {
+        this.chunk = grow(this.chunk, n + 1);
+        this.start = grow(this.start, n + 1);
+        this.end = grow(this.end, n + 1);
+        this.table = grow(this.table, n + 1);
+        const d = new Uint8Array(this.chunk.length);
+        d.set(this.defaults);
+        this.defaults = d;
+      }
+      this.chunk[n] = c;
+      this.start[n] = r.pos;
+      this.end[n] = stop;
+      this.defaults[n] = defaults ? 1 : 0;
+      this.table[n] = tableIdOf(r, stop);
+      r.pos = stop;
     }
-    const len = r.varint();
-    const stop = r.pos + len;
-    const entityStart = r.pos;
-    // Entity: a table_entry (field 2) is parsed here; anything else is decoded.
+  }
+
+  /** FNV-1a of entity i's bytes (planned-wire.ts hashBytes). */
+  hash(i: number, hashBytes: (buf: Uint8Array, start: number, end: number) => number): number {
+    return hashBytes(this.chunks[this.chunk[i]], this.start[i], this.end[i]);
+  }
+
+  /** True when entity i's bytes are `buf[start, end)`. */
+  equals(i: number, buf: Uint8Array, start: number, end: number): boolean {
+    const s = this.start[i];
+    if (this.end[i] - s !== end - start) return false;
+    const own = this.chunks[this.chunk[i]];
+    for (let k = 0; k < end - start; k++) if (own[s + k] !== buf[start + k]) return false;
+    return true;
+  }
+
+  tableId(i: number): number {
+    return this.table[i];
+  }
+
+  /** True for a table's default entry. */
+  isDefault(i: number): boolean {
+    return this.defaults[i] === 1;
+  }
+
+  /** Entity i with its key and value. */
+  observed(i: number): ObservedEntity {
+    const bytes = this.chunks[this.chunk[i]];
+    const start = this.start[i];
+    const stop = this.end[i];
+    const r = new Reader(bytes, start, stop);
     const t = r.varint();
-    let observed: ObservedEntity;
-    if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop) {
-      observed = tableEntry(bytes, r.pos, stop, entityStart);
-    } else {
-      const raw = p4.v1.Entity.decode(bytes.subarray(entityStart, stop));
-      const key = entityKey(raw);
-      observed = { key, value: entityValue(raw), raw, tableId: raw.tableEntry?.tableId ?? undefined };
+    if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop)
+      return tableEntry(bytes, r.pos, stop, start);
+    const raw = p4.v1.Entity.decode(bytes.subarray(start, stop));
+    return {
+      key: entityKey(raw),
+      value: entityValue(raw),
+      raw,
+      tableId: raw.tableEntry?.tableId ?? undefined,
+    };
+  }
+
+  /** Entity i, its key, value and form computed only when asked. */
+  lazy(i: number): LazyWireEntity {
+    const id = this.table[i];
+    return new LazyWireEntity(
+      id === 0 ? undefined : id,
+      this.chunks[this.chunk[i]],
+      this.start[i],
+      this.end[i],
+    );
+  }
+
+  /** Every entity by key, with its key and value ({@link observed}). */
+  toMap(): Map<string, ObservedEntity> {
+    const out = new Map<string, ObservedEntity>();
+    for (let i = 0; i < this.size; i++) {
+      const o = this.observed(i);
+      out.set(o.key, o);
     }
-    out.set(observed.key, observed);
-    r.pos = stop;
+    return out;
+  }
+}
+
+/** The table id of the Entity in `r` up to `stop` when it is a table entry, else 0. */
+function tableIdOf(r: Reader, stop: number): number {
+  const t = r.varint();
+  if (t !== 0x12) return 0;
+  const end = r.varint() + r.pos;
+  if (end !== stop) return 0;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x08) return r.varint();
+    r.skip(tag & 7);
+  }
+  return 0;
+}
+
+/**
+ * A table entry's match values and action parameters, where they lie in `buf` (no copy and no
+ * view per value: a device's identifier tables hold tens of thousands of rows).
+ */
+export interface WireRow {
+  buf: Uint8Array;
+  tableId: number;
+  isDefaultAction: boolean;
+  actionId: number;
+  /**
+   * Triples (field id, start, end) of each FieldMatch's value: exact, LPM, ternary or optional
+   * value; range low.
+   */
+  match: number[];
+  /** Triples (param id, start, end). */
+  params: number[];
+}
+
+/** Pushes (id, start, end) of the first `bytes` field (field 1) of a small message, if any. */
+function firstBytes(r: Reader, end: number, id: number, out: number[]): void {
+  let found = false;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x0a && !found) {
+      const len = r.varint();
+      out.push(id, r.pos, r.pos + len);
+      found = true;
+      r.pos += len;
+    } else r.skip(tag & 7);
+  }
+}
+
+/** The row of a table entry given as Entity bytes `buf[start, end)`; undefined for anything else. */
+export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | undefined {
+  const r = new Reader(buf, start, end);
+  if (r.varint() !== 0x12 || r.varint() + r.pos !== end) return undefined;
+  const row: WireRow = { buf, tableId: 0, isDefaultAction: false, actionId: 0, match: [], params: [] };
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x08) row.tableId = r.varint();
+    else if (tag === 0x40) row.isDefaultAction = r.varint() !== 0;
+    else if (tag === 0x12) {
+      const stop = r.varint() + r.pos;
+      let id = 0;
+      let inner = -1;
+      let innerEnd = -1;
+      while (r.pos < stop) {
+        const t = r.varint();
+        if (t === 0x08) id = r.varint();
+        else if ((t & 7) === 2 && t >>> 3 >= 2) {
+          innerEnd = r.varint() + r.pos;
+          inner = r.pos;
+          r.pos = innerEnd;
+        } else r.skip(t & 7);
+      }
+      // (The field id may follow the value: the value is read once the id is known.)
+      if (inner >= 0) {
+        r.pos = inner;
+        firstBytes(r, innerEnd, id, row.match);
+        r.pos = stop;
+      }
+    } else if (tag === 0x1a) {
+      const stop = r.varint() + r.pos;
+      while (r.pos < stop) {
+        const t = r.varint();
+        if (t !== 0x0a) {
+          r.skip(t & 7);
+          continue;
+        }
+        const actionEnd = r.varint() + r.pos;
+        while (r.pos < actionEnd) {
+          const a = r.varint();
+          if (a === 0x08) row.actionId = r.varint();
+          else if (a === 0x22) {
+            const pe = r.varint() + r.pos;
+            let pid = 0;
+            let vs = r.pos;
+            let ve = r.pos;
+            while (r.pos < pe) {
+              const p = r.varint();
+              if (p === 0x10) pid = r.varint();
+              else if (p === 0x1a) {
+                const len = r.varint();
+                vs = r.pos;
+                ve = r.pos + len;
+                r.pos += len;
+              } else r.skip(p & 7);
+            }
+            row.params.push(pid, vs, ve);
+          } else r.skip(a & 7);
+        }
+      }
+    } else r.skip(tag & 7);
+  }
+  return row;
+}
+
+/**
+ * An entity of a {@link WireSnapshot} that computes nothing until asked: its row (the planner's
+ * identifiers are read from a few tables' rows), its key and value, or its decoded form.
+ */
+export class LazyWireEntity implements ObservedEntity {
+  private observed?: ObservedEntity;
+  constructor(
+    readonly tableId: number | undefined,
+    private readonly buf: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+  row(): WireRow | undefined {
+    return wireRow(this.buf, this.start, this.end);
+  }
+  private get full(): ObservedEntity {
+    if (!this.observed) {
+      const r = new Reader(this.buf, this.start, this.end);
+      const t = r.varint();
+      if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === this.end)
+        this.observed = tableEntry(this.buf, r.pos, this.end, this.start);
+      else {
+        const raw = p4.v1.Entity.decode(this.buf.subarray(this.start, this.end));
+        this.observed = { key: entityKey(raw), value: entityValue(raw), raw };
+      }
+    }
+    return this.observed;
+  }
+  get key(): string {
+    return this.full.key;
+  }
+  get value(): string {
+    return this.full.value;
+  }
+  get raw(): p4.v1.IEntity {
+    return this.full.raw;
   }
 }

@@ -15,6 +15,7 @@ import {
   P4RuntimeWriteError,
   type p4,
   type WriteOptions,
+  type WriteUpdate,
 } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../artifacts/program.js';
 import { formatIpv4, formatIpv6 } from '../packet/index.js';
@@ -45,7 +46,7 @@ import {
 } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
-import { addReadResponse } from './read-wire.js';
+import { LazyWireEntity, type WireRow, WireSnapshot } from './read-wire.js';
 
 export { tableAction } from './planned-key.js';
 
@@ -117,9 +118,17 @@ const puntMeterIds = (index: P4InfoIndex): number[] =>
  */
 export async function readDevice(
   client: P4RuntimeClient,
-  { replication = true }: { replication?: boolean } = {},
+  options: { replication?: boolean } = {},
 ): Promise<Map<string, ObservedEntity>> {
-  const out = new Map<string, ObservedEntity>();
+  return (await readDeviceWire(client, options)).toMap();
+}
+
+/** As {@link readDevice}, what the device returned kept as bytes (read-wire.ts {@link WireSnapshot}). */
+export async function readDeviceWire(
+  client: P4RuntimeClient,
+  { replication = true }: { replication?: boolean } = {},
+): Promise<WireSnapshot> {
+  const out = new WireSnapshot();
   const index = client.p4info;
   const requests: p4.v1.IEntity[] = [
     { tableEntry: {} },
@@ -138,16 +147,26 @@ export async function readDevice(
       .filter((v) => v !== undefined)
       .map((v) => ({ valueSetEntry: { valueSetId: v.id } })),
   ];
-  for (const request of requests) {
-    try {
-      // Keys and values straight from the response bytes; entities decoded only when used.
-      for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
-        addReadResponse(bytes, out);
-    } catch (e) {
-      // A clone session that does not exist yet is NOT_FOUND on some targets.
-      if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
-    }
-  }
+  // All at once: each is a round trip, and while the controller plans another device a reply
+  // waits for the event loop; the replies are added in the order of the requests.
+  const replies = await Promise.all(
+    requests.map(async (request) => {
+      const chunks: Uint8Array[] = [];
+      try {
+        // Kept as bytes; keys, values and entities are computed only when used (read-wire.ts).
+        for await (const bytes of client.readResponseBytes(request, { timeoutMs: READ_TIMEOUT_MS }))
+          chunks.push(bytes);
+      } catch (e) {
+        // A clone session that does not exist yet is NOT_FOUND on some targets.
+        if (!request.packetReplicationEngineEntry?.cloneSessionEntry) throw e;
+      }
+      return chunks;
+    }),
+  );
+  replies.forEach((chunks, i) => {
+    const defaults = requests[i].tableEntry?.isDefaultAction === true;
+    for (const bytes of chunks) out.add(bytes, defaults);
+  });
   return out;
 }
 
@@ -161,28 +180,51 @@ const bytesOf = (value: bigint, length: number): Uint8Array => {
 };
 const asBigInt = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
 
+/** The tables whose entries carry the identifiers {@link allocationsOf} keeps. */
+export function allocationTables(index: P4InfoIndex): Set<number> {
+  const ids = new Set<number>();
+  for (const t of ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica']) {
+    const id = index.tables.find(t)?.id;
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
 /** The identifiers the device uses now (tenant slots, vports, tunnels, replicas, groups). */
 export function allocationsOf(index: P4InfoIndex, observed: Iterable<ObservedEntity>): Allocations {
   const a = emptyAllocations();
-  const tables = new Map<string, p4.v1.IEntity[]>();
+  const tables = new Map<string, DecodedRow[]>();
   const groups: p4.v1.IMulticastGroupEntry[] = [];
-  // Only the tables that carry identifiers are decoded (observed entities may decode lazily).
-  const wanted = new Set(
-    ['vport_classification', 'tenant_by_vni', 'bum_flood', 'tunnel', 'flood_replica'].map(
-      (t) => index.tables.find(t)?.id,
-    ),
-  );
+  // Only the tables that carry identifiers are decoded (observed entities may decode lazily); an
+  // entity still as the device's bytes gives its row without being decoded (read-wire.ts).
+  const wanted = allocationTables(index);
+  const names = new Map<number, string>();
   for (const o of observed) {
     if (o.tableId !== undefined && !wanted.has(o.tableId)) continue;
-    const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
-    if (g) groups.push(g);
-    if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
-    const name = entityTable(index, o.raw);
+    let row: DecodedRow | undefined;
+    let tableId: number | null | undefined;
+    const wire = o instanceof LazyWireEntity ? o.row() : undefined;
+    if (wire) {
+      if (wire.isDefaultAction) continue;
+      row = rowOfWire(index, wire);
+      tableId = wire.tableId;
+    } else {
+      const g = o.raw.packetReplicationEngineEntry?.multicastGroupEntry;
+      if (g) groups.push(g);
+      if (!o.raw.tableEntry || o.raw.tableEntry.isDefaultAction) continue;
+      row = decodeTable(index, o.raw);
+      tableId = o.raw.tableEntry.tableId;
+    }
+    let name = names.get(tableId ?? 0);
+    if (name === undefined) {
+      name = entityTable(index, { tableEntry: { tableId } });
+      names.set(tableId ?? 0, name);
+    }
     const list = tables.get(name) ?? [];
     if (list.length === 0) tables.set(name, list);
-    list.push(o.raw);
+    list.push(row);
   }
-  const decode = (raw: p4.v1.IEntity) => decodeTable(index, raw);
+  const decode = (row: DecodedRow) => row;
   const vportById = new Map<number, string>();
   for (const raw of tables.get('vport_classification') ?? []) {
     const e = decode(raw);
@@ -229,6 +271,43 @@ interface DecodedRow {
   action: string;
   match: Record<string, unknown>;
   params: Record<string, unknown>;
+}
+
+/**
+ * A table entry's row read from its bytes, as {@link decodeTable} gives it, numbers up to 6 bytes
+ * as numbers; MAC fields are left out (no identifier is a MAC).
+ */
+function rowOfWire(index: P4InfoIndex, w: WireRow): DecodedRow {
+  const table = index.tables.get(w.tableId);
+  const match: Record<string, unknown> = {};
+  for (let i = 0; i < w.match.length; i += 3) {
+    const field = table.matchFields.get(w.match[i]);
+    if (!field.name.endsWith('mac')) match[field.name] = uintOf(field, w.buf, w.match[i + 1], w.match[i + 2]);
+  }
+  const params: Record<string, unknown> = {};
+  let action = '';
+  if (w.actionId !== 0) {
+    const info = index.actions.get(w.actionId);
+    action = info.name.slice(info.name.lastIndexOf('.') + 1);
+    for (let i = 0; i < w.params.length; i += 3) {
+      const param = info.params.get(w.params[i]);
+      params[param.name] = uintOf(param, w.buf, w.params[i + 1], w.params[i + 2]);
+    }
+  }
+  return { action, match, params };
+}
+
+/** `buf[start, end)` as a number when at most 6 bytes, else as the field decodes it (checked, bigint). */
+function uintOf(
+  field: { decode(bytes: Uint8Array): bigint },
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): number | bigint {
+  if (end === start || end - start > 6) return field.decode(buf.subarray(start, end));
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 256 + buf[i];
+  return n;
 }
 
 function decodeTable(index: P4InfoIndex, raw: p4.v1.IEntity): DecodedRow {
@@ -278,6 +357,11 @@ export interface Change {
   /** The entity's key and value (device-state.ts), when the diff computed them. */
   key?: string;
   value?: string;
+  /**
+   * The Entity bytes of `entity` when the plan has them (planned-wire.ts): written as they are,
+   * without the client encoding `entity`. Never set on a change made by copying another.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -329,7 +413,7 @@ export function encodePlan(client: P4RuntimeClient, entities: readonly PlannedEn
   return entities.map((e) => new DesiredEntity(client, e));
 }
 
-const plannedTable = (p: PlannedEntity) =>
+export const plannedTable = (p: PlannedEntity) =>
   p.kind === 'table'
     ? p.table
     : p.kind === 'multicastGroup'
@@ -339,7 +423,7 @@ const plannedTable = (p: PlannedEntity) =>
         : p.kind === 'valueSet'
           ? p.valueSet
           : 'clone session';
-const plannedOwner = (p: PlannedEntity) =>
+export const plannedOwner = (p: PlannedEntity) =>
   p.kind === 'cloneSession'
     ? 'MTU punts to the controller'
     : p.kind === 'meter'
@@ -544,11 +628,17 @@ export async function applyChanges(
 function updatesOf(
   changes: readonly Change[],
   replace: boolean,
-): { updates: p4.v1.IUpdate[]; changeOf: Change[] } {
-  const updates: p4.v1.IUpdate[] = [];
+): { updates: WriteUpdate[]; changeOf: Change[] } {
+  const updates: WriteUpdate[] = [];
   const changeOf: Change[] = [];
   for (const c of changes) {
     const split = replace && c.kind === 'modify' && c.before !== undefined && isRegularTableEntry(c.entity);
+    const encoded = split ? undefined : c.encoded;
+    if (encoded) {
+      updates.push({ type: TYPE[c.kind], encodedEntity: encoded });
+      changeOf.push(c);
+      continue;
+    }
     for (const u of split
       ? replaceByDeleteInsert(c.before!, c.entity)
       : [{ type: TYPE[c.kind], entity: c.entity }]) {
@@ -600,8 +690,19 @@ export function capacityProblems(
   profile: DeviceProfile = PROFILES.bmv2,
 ): string[] {
   const count = new Map<string, number>();
-  for (const e of entities)
-    if (e.kind === 'table' && !e.isDefaultAction) count.set(e.table, (count.get(e.table) ?? 0) + 1);
+  // Counted by runs: a plan lists a table's entries together, mostly.
+  let table: string | undefined;
+  let run = 0;
+  for (const e of entities) {
+    if (e.kind !== 'table' || e.isDefaultAction) continue;
+    if (e.table === table) run++;
+    else {
+      if (table !== undefined) count.set(table, (count.get(table) ?? 0) + run);
+      table = e.table;
+      run = 1;
+    }
+  }
+  if (table !== undefined) count.set(table, (count.get(table) ?? 0) + run);
   const problems: string[] = [];
   for (const [table, n] of count) {
     const info = index.tables.get(table);

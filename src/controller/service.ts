@@ -7,12 +7,14 @@
  * endpoint are served over HTTP.
  */
 import { EventEmitter } from 'node:events';
-import { unwatchFile, watchFile } from 'node:fs';
+import { type FSWatcher, unwatchFile, watch, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { basename, dirname } from 'node:path';
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VtepController } from './controller.js';
-import type { DeviceKind } from './device-profile.js';
+import { type DeviceKind, PROFILES } from './device-profile.js';
+import { entityKey, entityValue, observedOf } from './device-state.js';
 import {
   connectDevice,
   type DeviceCache,
@@ -21,15 +23,24 @@ import {
   deviceTargets,
   reconcileDevice,
 } from './fabric-controller.js';
-import { loadFabric } from './load-fabric.js';
-import { PuntHandler } from './punts.js';
+import { deriveChanged, fabricDelta, patchIntent } from './fabric-delta.js';
+import { FabricFile } from './fabric-file.js';
+import type { Fabric } from './fabric-schema.js';
+import { DevicePlan, type PlanStep } from './incremental-plan.js';
+import type { FabricIntent } from './intent.js';
+import type { LoadedFabric } from './load-fabric.js';
+import { emptyPuntCounts, type PuntCounts, PuntHandler } from './punts.js';
+import { applyChanges } from './reconcile.js';
 
 export interface ServiceOptions {
   /** HTTP address for /metrics and /healthz, `host:port`; none when omitted. */
   listen?: string;
   /** Reconnect backoff: first delay and cap, ms (default 250 and 10,000). */
   backoffMs?: { initial: number; max: number };
-  /** How often the file is checked for changes, ms (default 500). */
+  /**
+   * How often the file is also polled for changes, ms (default 500): changes are seen at once by
+   * a watch of its directory (inotify), where the file system has one.
+   */
   watchIntervalMs?: number;
   log?: (line: string) => void;
   /** Replace another program on a device (wipes it). */
@@ -48,8 +59,11 @@ export interface ServiceEvents {
   converged: [{ device: string; report: DeviceReport }];
   /** A device could not be reached or reconciled; it is retried after `retryMs`. */
   deviceError: [{ device: string; error: Error; retryMs: number }];
-  /** The file changed and was loaded (or refused: `error`). */
-  reload: [{ ok: boolean; error?: Error }];
+  /**
+   * The file changed and was loaded (or refused: `error`). `devices`: those now reconciled because
+   * of it (each reports `converged` when done); `incremental`: only the changed tenants were planned.
+   */
+  reload: [{ ok: boolean; error?: Error; incremental?: boolean; devices?: string[] }];
 }
 
 interface DeviceState {
@@ -58,7 +72,10 @@ interface DeviceState {
   kind?: DeviceKind;
   client?: P4RuntimeClient;
   controller?: VtepController;
+  /** The packet-in handler, made when first needed (see `punts()`), and what it answers from. */
   punts?: PuntHandler;
+  puntIntent?: FabricIntent;
+  puntCounts: PuntCounts;
   connected: boolean;
   converged: boolean;
   /** A reconcile is wanted (new intent) while one runs. */
@@ -69,6 +86,10 @@ interface DeviceState {
   lastError?: string;
   /** What the device holds since our last apply; cleared on reconnect. */
   cache?: DeviceCache;
+  /** The dropped client's close: the next connection, with the same election id, waits for it. */
+  closing?: Promise<void>;
+  /** The plan the device holds, by tenant, for planning a local change alone (with `cache`). */
+  plan?: DevicePlan;
 }
 
 class Metrics {
@@ -137,12 +158,18 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private resync?: NodeJS.Timeout;
   private stopped = false;
   private names = new Map<number, string>();
+  /** The fabric the devices are given (a file in the fabric format). */
+  private fabric?: Fabric;
+  private readonly reader: FabricFile;
+  private watcher?: FSWatcher;
+  private pendingReload?: NodeJS.Immediate;
 
   constructor(
     private readonly file: string,
     private readonly options: ServiceOptions = {},
   ) {
     super();
+    this.reader = new FabricFile(file);
   }
 
   private log(line: string): void {
@@ -159,13 +186,33 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         for (const state of this.devices.values()) {
           if (!state.client || state.running) continue;
           state.cache = undefined; // read the device, not what we think it holds
+          state.plan = undefined;
           this.reconcile(state);
         }
       }, resyncMs);
       this.resync.unref();
     }
     watchFile(this.file, { interval: this.options.watchIntervalMs ?? 500 }, (now, before) => {
-      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.reload();
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.scheduleReload();
+    });
+    try {
+      // The directory, not the file: an editor (or `mv`) replaces the file by another.
+      const name = basename(this.file);
+      this.watcher = watch(dirname(this.file), (_, changed) => {
+        if (changed === name) this.scheduleReload();
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // No watch on this file system: the polling above sees changes.
+    }
+  }
+
+  /** One reload for the events of one change (a write can raise several). */
+  private scheduleReload(): void {
+    if (this.pendingReload || this.stopped) return;
+    this.pendingReload = setImmediate(() => {
+      this.pendingReload = undefined;
+      this.reload();
     });
   }
 
@@ -175,9 +222,16 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     return a && typeof a === 'object' ? `${a.address}:${a.port}` : undefined;
   }
 
-  private load(): void {
-    const loaded = loadFabric(this.file);
+  private load(): string[] {
+    const read = this.reader.read();
+    if (!read) throw new Error(`${this.file}: read twice`); // the first read always answers
+    return this.apply(read.loaded);
+  }
+
+  /** Gives every device its part of `loaded`; returns the devices reconciled for it. */
+  private apply(loaded: LoadedFabric): string[] {
     const targets = deviceTargets(loaded);
+    this.fabric = loaded.format === 'fabric' ? loaded.fabric : undefined;
     if (loaded.format === 'fabric') this.names = new Map(loaded.fabric.tenants.map((t) => [t.vni, t.name]));
     const wanted = new Set(targets.map((t) => t.name));
     for (const [name, state] of this.devices) {
@@ -196,6 +250,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
           dirty: false,
           running: false,
           attempts: 0,
+          puntCounts: emptyPuntCounts(),
         };
         this.devices.set(target.name, fresh);
         this.connect(fresh);
@@ -211,14 +266,122 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         } else this.reconcile(state);
       }
     }
+    return targets.map((t) => t.name);
+  }
+
+  /**
+   * A local change of `loaded` (a few tenants or workloads) planned for what changed alone and
+   * written on the devices concerned; undefined when the whole fabric is to be planned (a global
+   * change, a mistake to report, a device not converged or busy).
+   */
+  private applyLocal(loaded: LoadedFabric): string[] | undefined {
+    if (loaded.format !== 'fabric' || !this.fabric) return undefined;
+    const states = [...this.devices.values()];
+    if (!states.every((s) => s.client && s.converged && !s.running && !s.dirty && s.plan && s.cache))
+      return undefined;
+    const delta = fabricDelta(this.fabric, loaded.fabric);
+    const derived = delta && deriveChanged(loaded.fabric, delta);
+    if (!delta || !derived) return undefined;
+    const order = new Map(loaded.fabric.tenants.map((t, i) => [t.name, i]));
+    const steps: Array<{ state: DeviceState; step: PlanStep; intent: FabricIntent }> = [];
+    for (const view of derived.devices) {
+      const state = this.devices.get(view.device.name);
+      if (!state?.plan || !state.cache || !state.client) return undefined;
+      const intent = patchIntent(state.plan.planned, delta.tenants, view.intent.tenants, order);
+      if (intent === state.plan.planned) continue; // none of the changed tenants is on it
+      const profile = PROFILES[state.kind ?? 'bmv2'];
+      if (!profile.replication) return undefined; // the DPU's plan is reshaped (device-profile.ts)
+      const step = state.plan.prepare(state.client, delta.tenants, intent, {
+        observed: state.cache.observed,
+        drift: state.cache.drift ?? [],
+        capacity: profile.capacity,
+      });
+      if (!step) return undefined;
+      steps.push({ state, step, intent });
+    }
+    this.fabric = loaded.fabric;
+    this.names = new Map(loaded.fabric.tenants.map((t) => [t.vni, t.name]));
+    for (const { state, step, intent } of steps) {
+      state.target = { ...state.target, intent };
+      this.write(state, step);
+    }
+    return steps.map(({ state }) => state.target.name);
+  }
+
+  /** Writes a local change on one device (see {@link applyLocal}). */
+  private write(state: DeviceState, step: PlanStep): void {
+    const client = state.client!;
+    const cache = state.cache!;
+    const plan = state.plan!;
+    const name = state.target.name;
+    const profile = PROFILES[state.kind ?? 'bmv2'];
+    state.running = true;
+    state.dirty = false;
+    const started = performance.now();
+    const end = this.metrics.reconcileSeconds.startTimer({ device: name });
+    const changes = this.options.prune ? [...step.diff.changes, ...step.diff.drift] : step.diff.changes;
+    const written =
+      changes.length === 0
+        ? Promise.resolve(0)
+        : applyChanges(
+            client,
+            name,
+            changes,
+            profile.modifiesRegularEntries ? {} : { replaceRegularEntries: true },
+          );
+    written
+      .then((n) => {
+        end();
+        state.running = false;
+        if (state.client !== client) return;
+        for (const c of changes) {
+          const key = c.key ?? entityKey(c.entity);
+          if (c.kind === 'delete') cache.observed.delete(key);
+          else cache.observed.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
+        }
+        step.commit();
+        cache.allocations = plan.allocations;
+        cache.encoded = undefined; // made from the plan when a whole reconcile wants it
+        cache.drift = this.options.prune ? [] : step.diff.drift;
+        const report: DeviceReport = {
+          device: name,
+          pipeline: 'kept',
+          get plan() {
+            return plan.plan();
+          },
+          diff: step.diff,
+          changes,
+          written: n,
+          ms: performance.now() - started,
+          cache,
+        };
+        this.settled(state, report);
+      })
+      .catch((error: Error) => this.failed(state, client, error, end));
+  }
+
+  /**
+   * Gives the devices `loaded` (what the file would say; `reload` passes what it read): a local
+   * change is planned for what changed alone and written on the devices concerned, anything else
+   * planned in full on every device. Returns the devices reconciled for it (each reports
+   * `converged`). Throws {@link IntentError} for a fabric with mistakes (nothing is written).
+   */
+  applyFabric(loaded: LoadedFabric): { incremental: boolean; devices: string[] } {
+    const local = this.applyLocal(loaded);
+    return { incremental: local !== undefined, devices: local ?? this.apply(loaded) };
   }
 
   /** Loads the file again; a file with mistakes is reported and the running intent kept. */
   reload(): void {
     try {
-      this.load();
-      this.log(`${this.file}: reloaded`);
-      this.emit('reload', { ok: true });
+      const read = this.reader.read();
+      if (!read) return; // the same bytes as the version last read
+      const { incremental, devices } = this.applyFabric(read.loaded);
+      const reread = read.reread ? `, ${read.reread.items} item(s) of ${read.reread.list} read again` : '';
+      this.log(
+        `${this.file}: reloaded${reread}${incremental ? `, ${devices.length} device(s) concerned` : ''}`,
+      );
+      this.emit('reload', { ok: true, incremental, devices });
     } catch (error) {
       this.log(`${this.file}: not applied, the running fabric is kept:\n  ${(error as Error).message}`);
       this.emit('reload', { ok: false, error: error as Error });
@@ -228,13 +391,14 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private drop(state: DeviceState): void {
     clearTimeout(state.timer);
     state.client?.removeAllListeners();
-    state.client?.close();
+    if (state.client) state.closing = state.client.close();
     state.client = undefined;
     state.controller = undefined;
     state.kind = undefined;
     state.connected = false;
     state.converged = false;
     state.cache = undefined;
+    state.plan = undefined;
     this.metrics.up.set({ device: state.target.name }, 0);
   }
 
@@ -253,9 +417,10 @@ export class FabricService extends EventEmitter<ServiceEvents> {
 
   private connect(state: DeviceState): void {
     if (this.stopped) return;
-    const name = state.target.name;
     // stream: a device without arbitration (BlueField) still gets the one stream, for packet-ins.
-    connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true })
+    // After the previous client's stream has ended: until then the device holds its election id.
+    (state.closing ?? Promise.resolve())
+      .then(() => connectDevice(state.target, { reconnect: false, connectTimeoutMs: 5_000, stream: true }))
       .then(({ client, target }) => {
         if (this.stopped) {
           client.close();
@@ -268,16 +433,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         client.on('disconnect', ({ error }) => {
           if (state.client === client) this.retry(state, new Error(`stream lost: ${error.message}`));
         });
-        state.punts = new PuntHandler(
-          state.target.intent,
-          (frame, metadata) => client.packetOut(frame, metadata),
-          {
-            log: (line) => this.log(`${name}: ${line}`),
-            // Counting goes on across program pushes, reconciles and reconnects.
-            ...(state.punts ? { counts: state.punts.counts } : {}),
-          },
-        );
-        client.on('packetIn', (p) => state.punts?.handle(p));
+        state.punts = undefined;
+        state.puntIntent = state.target.intent;
+        client.on('packetIn', (p) => this.punts(state, client).handle(p));
         this.reconcile(state);
       })
       .catch((error: Error) => this.retry(state, error));
@@ -294,49 +452,69 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     const client = state.client;
     const name = state.target.name;
     const end = this.metrics.reconcileSeconds.startTimer({ device: name });
-    reconcileDevice(
-      client,
-      { ...state.target, ...(state.kind ? { kind: state.kind } : {}) },
-      {
-        force: this.options.force,
-        prune: this.options.prune,
-        ...(state.cache ? { cache: state.cache } : {}),
-      },
-    )
+    const target = { ...state.target, ...(state.kind ? { kind: state.kind } : {}) };
+    // After local changes, the cache's memo of encodings is made from the plan kept by tenant.
+    if (state.cache && !state.cache.encoded && state.plan) state.cache.encoded = state.plan.memo();
+    reconcileDevice(client, target, {
+      force: this.options.force,
+      prune: this.options.prune,
+      ...(state.cache ? { cache: state.cache } : {}),
+    })
       .then((report) => {
         end();
         state.running = false;
         if (state.client !== client) return;
-        state.cache = report.cache;
-        // Packet-ins are answered from the intent the device now holds.
-        state.punts = new PuntHandler(
-          state.target.intent,
-          (frame, metadata) => client.packetOut(frame, metadata),
-          {
-            log: (line) => this.log(`${name}: ${line}`),
-            // Counting goes on across program pushes, reconciles and reconnects.
-            ...(state.punts ? { counts: state.punts.counts } : {}),
-          },
-        );
-        for (const c of report.changes) this.metrics.writes.inc({ device: name, kind: c.kind });
-        this.metrics.drift.set({ device: name }, report.diff.drift.length);
-        this.metrics.up.set({ device: name }, 1);
-        state.converged = true;
-        state.attempts = 0;
-        state.lastError = undefined;
-        this.log(
-          `${name}: program ${report.pipeline}, ${report.written} written, ${report.diff.unchanged} unchanged` +
-            (report.diff.drift.length > 0 ? `, ${report.diff.drift.length} drift` : ''),
-        );
-        this.emit('converged', { device: name, report });
-        if (state.dirty) this.reconcile(state);
+        const encoded = report.cache?.encoded;
+        state.plan =
+          PROFILES[target.kind ?? 'bmv2'].replication && encoded && encoded.entities === report.plan.entities
+            ? DevicePlan.of(target.intent, report.plan, encoded.encoded)
+            : undefined;
+        this.settled(state, report);
       })
-      .catch((error: Error) => {
-        end();
-        state.running = false;
-        state.cache = undefined; // part-way: read the device next time
-        if (state.client === client) this.retry(state, error);
-      });
+      .catch((error: Error) => this.failed(state, client, error, end));
+  }
+
+  /**
+   * The packet-in handler of a device, for the intent it holds: made at the first packet-in after
+   * a change (indexing every workload of a large fabric takes tens of ms, not to be spent on every
+   * change of one). Counting goes on across changes, program pushes, reconciles and reconnects.
+   */
+  private punts(state: DeviceState, client: P4RuntimeClient): PuntHandler {
+    state.punts ??= new PuntHandler(
+      state.puntIntent ?? state.target.intent,
+      (frame, metadata) => client.packetOut(frame, metadata),
+      { log: (line) => this.log(`${state.target.name}: ${line}`), counts: state.puntCounts },
+    );
+    return state.punts;
+  }
+
+  /** A device holds what it was given: metrics, log, event, and the packet-in handler for it. */
+  private settled(state: DeviceState, report: DeviceReport): void {
+    const name = state.target.name;
+    state.cache = report.cache;
+    // Packet-ins are answered from the intent the device now holds.
+    state.punts = undefined;
+    state.puntIntent = state.target.intent;
+    for (const c of report.changes) this.metrics.writes.inc({ device: name, kind: c.kind });
+    this.metrics.drift.set({ device: name }, report.diff.drift.length);
+    this.metrics.up.set({ device: name }, 1);
+    state.converged = true;
+    state.attempts = 0;
+    state.lastError = undefined;
+    this.log(
+      `${name}: program ${report.pipeline}, ${report.written} written, ${report.diff.unchanged} unchanged` +
+        (report.diff.drift.length > 0 ? `, ${report.diff.drift.length} drift` : ''),
+    );
+    this.emit('converged', { device: name, report });
+    if (state.dirty) this.reconcile(state);
+  }
+
+  private failed(state: DeviceState, client: P4RuntimeClient, error: Error, end: () => void): void {
+    end();
+    state.running = false;
+    state.cache = undefined; // part-way: read the device next time
+    state.plan = undefined;
+    if (state.client === client) this.retry(state, error);
   }
 
   /** Each device: connected, converged, last error. */
@@ -357,7 +535,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   /** Metrics in Prometheus text format; device counters are read at scrape time. */
   async scrape(): Promise<string> {
     for (const [name, s] of this.devices) {
-      const p = s.punts?.counts;
+      const p = s.puntCounts;
       if (p) {
         this.metrics.punts.set({ device: name, outcome: 'mtu_answered' }, p.mtuAnswered);
         for (const [why, n] of Object.entries(p.mtuNotAnswered))
@@ -431,8 +609,11 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resync);
+    clearImmediate(this.pendingReload);
     unwatchFile(this.file);
+    this.watcher?.close();
     for (const s of this.devices.values()) this.drop(s);
+    await Promise.all([...this.devices.values()].map((s) => s.closing));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -5,6 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { p4 } from 'p4runtime-ts-grpc/wire';
 import type { Device } from './p4runtime/device/device.js';
 import { EngineDevice } from './p4runtime/device/engine-device.js';
 import type { Arbitration } from './p4runtime/frontend/arbitration.js';
@@ -15,6 +16,7 @@ import {
   p4RuntimeServerDefinition,
   sendToPrimaries,
 } from './p4runtime/grpc/p4runtime-service.js';
+import { decodeWriteRequest } from './p4runtime/grpc/write-request.js';
 import { PcapPorts } from './packet-io/pcap-ports.js';
 import { Dataplane } from './packet-io/ports.js';
 import { createDataplaneHandlers, dataplaneServerDefinition } from './packet-io/service.js';
@@ -52,7 +54,23 @@ export interface EmbeddedTargetOptions {
   readonly streamErrorReporting?: StreamErrorReporting;
   /** P4Runtime server to behave like: bmv2's (default) or the BlueField DPL runtime's. */
   readonly profile?: TargetProfile;
+  /**
+   * Table INSERTs exercised on a scratch copy of each program installed, so that the first real
+   * writes run compiled code (see `WarmUp` in frontend/device-manager.ts). Default 0 (none).
+   */
+  readonly warmUpWrites?: number;
 }
+
+/**
+ * {@link EmbeddedTargetOptions.warmUpWrites} of `genevectl target serve`: none. The warm-up makes
+ * SetForwardingPipelineConfig slower than bmv2's and does not shorten push-then-write, so it is
+ * asked for (`--warm-up-writes 10000`: enough calls for V8 to optimize the write path; 3,000 left
+ * a third of the compilations to the first real writes). docs/ARCHITECTURE.md has the figures.
+ */
+export const DEFAULT_WARM_UP_WRITES = 0;
+
+/** Updates per WriteRequest of the warm-up (the client's default batch). */
+const WARM_UP_BATCH = 250;
 
 /** TLS of the target's gRPC services, PEM-encoded. */
 export interface ServerTls {
@@ -236,6 +254,12 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     ageingSweepMs: options.ageingSweepMs,
     streamErrorReporting: options.streamErrorReporting,
     onActivated: scheduleReplay,
+    warmUp: {
+      updates: options.warmUpWrites ?? 0,
+      perRequest: WARM_UP_BATCH,
+      // Through the same bytes a client would send, decoded as the Write handler's requests are.
+      roundTrip: (request) => decodeWriteRequest(p4.v1.WriteRequest.encode(request).finish()),
+    },
   });
   managerRef.current = manager;
   device.setListener({

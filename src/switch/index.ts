@@ -11,6 +11,7 @@
  */
 
 export {
+  DEFAULT_WARM_UP_WRITES,
   type EmbeddedTarget,
   type EmbeddedTargetOptions,
   isLoopbackHost,

@@ -182,9 +182,9 @@ workloads:
       'f.yaml: larger than 100 bytes; refused before parsing',
     ]);
     const nested = `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const started = performance.now();
+    // Refused without a stack overflow; how long it takes is for `npm run bench`, the test's own
+    // timeout being the only bound here.
     expect(problems(nested)).toEqual(['f.yaml: nested deeper than 32 levels; refused']);
-    expect(performance.now() - started).toBeLessThan(5_000); // a bound on the damage, not a speed target
     const blockNested = Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n');
     expect(problems(`${blockNested} 1\n`)).toEqual(['f.yaml: nested deeper than 32 levels; refused']);
     let bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\n';

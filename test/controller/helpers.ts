@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { expect } from 'vitest';
+import { overlayFabric } from '../../bench/lib/overlay-fabric.js';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import {
   type DeviceOutcome,
@@ -14,6 +15,7 @@ import {
   deviceTargets,
   type Fabric,
   type FabricService,
+  fabricSchema,
   type LoadedFabric,
   loadFabric,
   reconcileFabric,
@@ -104,7 +106,8 @@ export async function startLab(count = 2, { profile }: { profile?: 'bluefield' }
       try {
         return await fn(c);
       } finally {
-        c.close();
+        // Awaited: the reconciler connects next with the same election id.
+        await c.close();
       }
     },
     async stop() {
@@ -242,3 +245,23 @@ export const greenWorkload = (i: number): Workload => ({
   device: 'vtep-a',
   port: 3,
 });
+
+/**
+ * A generated fabric of 3 VTEPs with VLANs and policies in which vtep-2 speaks IPv6 only, so its
+ * peers tunnel to it over IPv6 (the two others have both families).
+ */
+export function mixedFamilyFabric(shape: {
+  tenants: number;
+  workloads: number;
+  policies: number;
+  identities: number;
+}): Fabric {
+  const f = overlayFabric(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'], { devices: 3, ...shape });
+  f.devices[2].vteps = { ipv6: 'fd00::3' };
+  f.devices[2].routes = [{ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' }];
+  for (const d of f.devices.slice(0, 2)) {
+    d.vteps = { ...d.vteps, ipv6: `fd00::${d.name.slice(-1)}1` };
+    d.routes?.push({ prefix: 'fd00::/64', uplink: 5, nextHopMac: '02:bb:00:00:00:06' });
+  }
+  return fabricSchema.parse(f);
+}

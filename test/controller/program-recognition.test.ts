@@ -66,7 +66,7 @@ describe('a device running another build of the VTEP', () => {
       expect(third.written).toBe(0);
       expect(reads()).toBeGreaterThan(0);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 

@@ -3,8 +3,8 @@
 
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { entityKey, entityValue, type ObservedEntity } from '../../src/controller/index.js';
-import { addReadResponse } from '../../src/controller/read-wire.js';
+import { entityKey, entityValue } from '../../src/controller/index.js';
+import { LazyWireEntity, WireSnapshot, wireRow } from '../../src/controller/read-wire.js';
 
 const b = (...bytes: number[]) => new Uint8Array(bytes);
 
@@ -50,10 +50,20 @@ const entities: p4.v1.IEntity[] = [
     },
   },
   { tableEntry: { tableId: 33_554_436, isDefaultAction: true, action: { action: { actionId: 5 } } } },
-  // An ECMP route: a one-shot action set (two next hops), decoded as usual.
+  // A field skipped (counter data) before one that is read (metadata).
   {
     tableEntry: {
       tableId: 33_554_437,
+      match: [{ fieldId: 1, exact: { value: b(9) } }],
+      action: { action: { actionId: 6, params: [{ paramId: 1, value: b(0x0a, 0x0b) }] } },
+      counterData: { byteCount: 70_000, packetCount: 9 },
+      metadata: new TextEncoder().encode('genevectl'),
+    },
+  },
+  // An ECMP route: a one-shot action set (two next hops), decoded as usual.
+  {
+    tableEntry: {
+      tableId: 33_554_438,
       match: [{ fieldId: 1, lpm: { value: b(10, 0, 0, 2), prefixLen: 32 } }],
       action: {
         actionProfileActionSet: {
@@ -87,8 +97,9 @@ const entities: p4.v1.IEntity[] = [
 describe('observed entities from ReadResponse bytes', () => {
   it('keys and values each entity as device-state.ts does the decoded one', () => {
     const bytes = p4.v1.ReadResponse.encode({ entities }).finish();
-    const out = new Map<string, ObservedEntity>();
-    addReadResponse(bytes, out);
+    const snapshot = new WireSnapshot();
+    snapshot.add(bytes);
+    const out = snapshot.toMap();
     const decoded = p4.v1.ReadResponse.decode(bytes).entities;
     expect([...out.keys()]).toEqual(decoded.map(entityKey));
     expect([...out.values()].map((o) => o.value)).toEqual(decoded.map(entityValue));
@@ -98,11 +109,44 @@ describe('observed entities from ReadResponse bytes', () => {
       33_554_435,
       33_554_436,
       33_554_437,
+      33_554_438,
       undefined,
       undefined,
     ]);
     expect([...out.values()].map((o) => p4.v1.Entity.encode(o.raw).finish())).toEqual(
       decoded.map((e) => p4.v1.Entity.encode(e).finish()),
     );
+  });
+
+  it('keeps a Read as bytes: the same entities, keys, values and rows, computed when asked', () => {
+    const bytes = p4.v1.ReadResponse.encode({ entities }).finish();
+    const snapshot = new WireSnapshot();
+    snapshot.add(bytes.subarray(0, 0));
+    snapshot.add(bytes);
+    const decoded = p4.v1.ReadResponse.decode(bytes).entities;
+    expect(snapshot.size).toBe(decoded.length);
+    const lazy = decoded.map((_, i) => snapshot.lazy(i));
+    expect(lazy.every((l) => l instanceof LazyWireEntity)).toBe(true);
+    expect(lazy.map((l) => l.key)).toEqual(decoded.map(entityKey));
+    expect(lazy.map((l) => l.value)).toEqual(decoded.map(entityValue));
+    expect([...snapshot.toMap().keys()]).toEqual(decoded.map(entityKey));
+    expect(decoded.map((_, i) => snapshot.tableId(i))).toEqual([
+      33_554_433, 33_554_434, 33_554_435, 33_554_436, 33_554_437, 33_554_438, 0, 0,
+    ]);
+    // The row of a table entry, read past the counter data it skips.
+    const entity = p4.v1.Entity.encode(entities[4]).finish();
+    const row = wireRow(entity, 0, entity.length);
+    expect(row?.tableId).toBe(33_554_437);
+    expect(row?.actionId).toBe(6);
+    const plain = (m: number[] | undefined) => {
+      const out: [number, number[]][] = [];
+      for (let i = 0; i < (m?.length ?? 0); i += 3)
+        out.push([m![i], [...entity.subarray(m![i + 1], m![i + 2])]]);
+      return out;
+    };
+    expect(plain(row?.match)).toEqual([[1, [9]]]);
+    expect(plain(row?.params)).toEqual([[1, [0x0a, 0x0b]]]);
+    const group = p4.v1.Entity.encode(entities[6]).finish();
+    expect(wireRow(group, 0, group.length)).toBeUndefined();
   });
 });

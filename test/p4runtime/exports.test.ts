@@ -78,6 +78,7 @@ const CLIENT_TYPES = [
   'DecodeOptions',
   'DecodedEntity',
   'DecodedMatch',
+  'EncodedUpdate',
   'DigestConfig',
   'DigestEntryData',
   'DigestInfo',
@@ -135,6 +136,7 @@ const CLIENT_TYPES = [
   'ValueSetSpec',
   'WeightedAction',
   'WriteOptions',
+  'WriteUpdate',
 ];
 
 const WIRE_VALUES = [

@@ -207,8 +207,8 @@ describe('error details larger than HTTP/2 headers carry', () => {
     expect(error.batchErrors[0].message).toMatch(/retry with a smaller batchSize/);
     // The stream channel is on its own connection: still arbitrated, and other calls still work.
     expect(client.isPrimary).toBe(true);
-    expect((await client.capabilities(5000)).apiVersion).toBe('1.4.1');
-    await client.insert(entries(3), { timeoutMs: 5000 });
+    expect((await client.capabilities(30_000)).apiVersion).toBe('1.4.1');
+    await client.insert(entries(3), { timeoutMs: 30_000 });
     expect(writes).toBe(2);
   });
 });

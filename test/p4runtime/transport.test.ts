@@ -3,7 +3,9 @@
  * arbitration, pipeline config, write batching and error attribution, streaming reads,
  * packet I/O, digests, idle timeouts, stream errors, reconnection and TLS.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { google, p4, toLong } from 'p4runtime-ts-grpc/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,7 +51,8 @@ async function connect(
     address,
     deviceId: 1,
     electionId,
-    connectTimeoutMs: 3000,
+    // A safety net, not a decision: only a server that never comes up reaches it.
+    connectTimeoutMs: 30_000,
     ...extra,
   });
   clients.push(client);
@@ -143,23 +146,37 @@ describe('server restarts', () => {
   it('waits for a server that is not up yet, and survives a restart on the same port', async () => {
     const port = server.port;
     server.stop();
-    // Connect first; the server comes up a little later on the same port.
-    const connecting = connect(10n, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
-    await new Promise((r) => setTimeout(r, 300));
+    // Connect first, while the port holds no P4Runtime server: a plain TCP listener that hangs up
+    // on every connection. The server comes up on the same port once the client's first attempt has
+    // been turned away (an event, not a delay).
+    const refusing = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => refusing.listen(port, '127.0.0.1', resolve));
+    const turnedAway = once(refusing, 'connection');
+    // The connect bound is a safety net only: the client's first retry comes after grpc-js's backoff.
+    const connecting = connect(10n, {
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+      connectTimeoutMs: 30_000,
+    });
+    await turnedAway;
+    await new Promise<void>((resolve, reject) => refusing.close((e) => (e ? reject(e) : resolve())));
     server = new FakeP4RuntimeServer(1n);
     await server.start(grpc.ServerCredentials.createInsecure(), port);
     const client = await connecting;
     expect(client.isPrimary).toBe(true);
 
+    // The server goes away; it comes back only after a reconnection attempt has failed against the
+    // empty port (a second 'disconnect'), so the reconnection that follows is a real retry.
     const disconnected = nextEvent(client, 'disconnect');
+    let disconnects = 0;
+    const retryFailed = nextEvent(client, 'disconnect', () => ++disconnects === 2);
     const reconnected = nextEvent(client, 'reconnect');
     server.stop();
     expect((await disconnected)[0].willRetry).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await retryFailed;
     server = new FakeP4RuntimeServer(1n);
     await server.start(grpc.ServerCredentials.createInsecure(), port);
     const [{ attempts, state }] = await reconnected;
-    expect(attempts).toBeGreaterThanOrEqual(1);
+    expect(attempts).toBeGreaterThanOrEqual(2);
     expect(state.isPrimary).toBe(true);
     expect(server.primaryOf()).toBe(10n);
   });

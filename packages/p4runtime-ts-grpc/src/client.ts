@@ -31,11 +31,16 @@ import {
   type StreamErrorEvent,
 } from './packet-io.js';
 import { type ReadOptions, readEntities, readResponseBytes } from './read.js';
-import { type ArbitrationState, type ReconnectPolicy, StreamSession } from './stream.js';
+import {
+  type ArbitrationState,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type ReconnectPolicy,
+  StreamSession,
+} from './stream.js';
 import { google, p4 } from './wire/generated/p4runtime.js';
 import { fromLong, toLong, toUint128 } from './wire/long.js';
 import { createP4RuntimeStub, type P4RuntimeStub } from './wire/p4runtime-service.js';
-import { updatesOf, type WriteOptions, writeUpdates } from './write.js';
+import { type EncodedUpdate, updatesOf, type WriteOptions, type WriteUpdate, writeUpdates } from './write.js';
 
 /** Channel security. */
 export type ChannelSecurity =
@@ -238,7 +243,7 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
       if (options.waitForPrimary)
         await client.waitForPrimary(Math.max(0, timeoutMs - (Date.now() - started)));
     } catch (error) {
-      client.close();
+      await client.close();
       throw error;
     }
     return client;
@@ -303,11 +308,19 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
     });
   }
 
-  /** Closes the stream and the channel. */
-  close(): void {
-    this.session.close();
-    this.stub.close();
-    this.writeStub.close();
+  /**
+   * Closes the stream, then the channels. Resolves once the server has ended the stream, so that
+   * this client's election id is free again: a client connecting next with the same one (the
+   * next run of a controller) is not turned away with "Election id already exists". `timeoutMs`
+   * bounds the wait for a server that never ends the stream (the stream is then cancelled).
+   */
+  async close({ timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      await this.session.close(timeoutMs);
+    } finally {
+      this.stub.close();
+      this.writeStub.close();
+    }
   }
 
   // ------------------------------------------------------------------ P4Info and builders
@@ -473,8 +486,9 @@ export class P4RuntimeClient extends EventEmitter<P4RuntimeClientEvents> {
   /**
    * Sends updates (build them with {@link insert}/{@link modify}/{@link remove}). Large lists
    * are split and pipelined; failures throw a P4RuntimeWriteError naming each failed entity.
+   * An update may carry its entity already encoded ({@link EncodedUpdate}).
    */
-  write(updates: readonly p4.v1.IUpdate[], options?: WriteOptions): Promise<void> {
+  write(updates: readonly WriteUpdate[], options?: WriteOptions): Promise<void> {
     const base: p4.v1.IWriteRequest = {
       deviceId: toLong(this.deviceId, true),
       ...(this.sendsElectionId ? { electionId: toUint128(this.electionIdValue) } : {}),

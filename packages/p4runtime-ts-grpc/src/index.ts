@@ -127,9 +127,11 @@ export { google, p4 } from './wire/generated/p4runtime.js';
 export {
   type Atomicity,
   DEFAULT_BATCH_SIZE,
+  type EncodedUpdate,
   insert,
   modify,
   remove,
   updatesOf,
   type WriteOptions,
+  type WriteUpdate,
 } from './write.js';

@@ -74,6 +74,9 @@ const FATAL_CODES = new Set([
   grpc.status.OUT_OF_RANGE,
 ]);
 
+/** How long {@link StreamSession.close} lets the server take to end the stream, ms. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
 /** One controller's StreamChannel, kept open and arbitrated. */
 export class StreamSession extends EventEmitter<StreamSessionEvents> {
   private call: grpc.ClientDuplexStream<p4.v1.IStreamMessageRequest, p4.v1.StreamMessageResponse> | undefined;
@@ -83,6 +86,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private current: ArbitrationState | undefined;
   private arbitrated = false;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: StreamSessionOptions) {
     super();
@@ -161,16 +165,31 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
     if (this.call && this.options.arbitrate !== false) this.call.write(this.arbitrationRequest());
   }
 
-  /** Closes the stream for good (no reconnect). */
-  close(): void {
+  /**
+   * Closes the stream for good (no reconnect): half-closes it and resolves once the server has
+   * ended it (its final status). A server releases the stream's election id before that status:
+   * PI's StreamChannel handler drops the connection when its read loop ends, before it returns
+   * (proto/server/pi_server.cpp, ConnectionStatus), so a new stream with the same election id is
+   * accepted once this resolves. Cancelling instead would end the call on our side only, and a new
+   * stream could reach the server before it noticed ("Election id already exists"). A server that
+   * does not end the stream within `timeoutMs` (a safety net, not a wait) gets it cancelled.
+   */
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    if (this.closing) return this.closing;
     const call = this.call;
     this.call = undefined;
-    if (call) {
+    if (!call) return Promise.resolve();
+    this.closing = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => call.cancel(), timeoutMs);
+      call.once('status', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       call.end();
-      call.cancel();
-    }
+    });
+    return this.closing;
   }
 
   private arbitrationRequest(): p4.v1.IStreamMessageRequest {

@@ -77,6 +77,100 @@ export function remove(...entities: p4.v1.IEntity[]): p4.v1.IUpdate[] {
   return updatesOf(p4.v1.Update.Type.DELETE, entities);
 }
 
+/**
+ * An update whose entity is already encoded: the bytes of a p4.v1.Entity message, as
+ * `p4.v1.Entity.encode(entity).finish()` gives them. A caller that holds its entities as bytes
+ * (a controller that compared them with a device's by bytes) writes them without building
+ * entity objects for the encoder to walk.
+ */
+export interface EncodedUpdate {
+  readonly type: p4.v1.Update.Type;
+  readonly encodedEntity: Uint8Array;
+}
+
+/** An update to write: built as a message, or with its entity already encoded. */
+export type WriteUpdate = p4.v1.IUpdate | EncodedUpdate;
+
+const isEncoded = (u: WriteUpdate): u is EncodedUpdate => (u as EncodedUpdate).encodedEntity !== undefined;
+
+/** Bytes of a varint. */
+function varintLength(v: number): number {
+  let n = 1;
+  while (v > 0x7f) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+function putVarint(buf: Buffer, at: number, v: number): number {
+  while (v > 0x7f) {
+    buf[at++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at++] = v;
+  return at;
+}
+
+/**
+ * The WriteRequest bytes of `base`, `updates` and `atomicity`, fields in the order protobufjs
+ * writes them (device_id, role_id, election_id, updates = 4, atomicity, role). Update: type = 1,
+ * entity = 2 (p4runtime.proto).
+ */
+function writeRequestBytes(
+  base: Omit<p4.v1.IWriteRequest, 'updates' | 'atomicity'>,
+  updates: readonly WriteUpdate[],
+  atomicity: p4.v1.WriteRequest.Atomicity,
+): Buffer {
+  const { role, ...head } = base;
+  const first = p4.v1.WriteRequest.encode(head).finish();
+  const last = p4.v1.WriteRequest.encode({ atomicity, ...(role !== undefined ? { role } : {}) }).finish();
+  // Sizes first, then one buffer written in place (no buffer per update).
+  const encoded: (Uint8Array | undefined)[] = new Array(updates.length);
+  const bodies = new Int32Array(updates.length);
+  let total = first.length + last.length;
+  for (let i = 0; i < updates.length; i++) {
+    const u = updates[i];
+    let body: number;
+    if (isEncoded(u)) {
+      const type = u.type ?? 0;
+      const n = u.encodedEntity.length;
+      body = (type === 0 ? 0 : 1 + varintLength(type)) + 1 + varintLength(n) + n;
+    } else {
+      const bytes = p4.v1.Update.encode(u).finish();
+      encoded[i] = bytes;
+      body = bytes.length;
+    }
+    bodies[i] = body;
+    total += 1 + varintLength(body) + body;
+  }
+  const out = Buffer.allocUnsafe(total);
+  out.set(first, 0);
+  let at = first.length;
+  for (let i = 0; i < updates.length; i++) {
+    out[at++] = 0x22; // WriteRequest.updates
+    at = putVarint(out, at, bodies[i]);
+    const bytes = encoded[i];
+    if (bytes) {
+      out.set(bytes, at);
+      at += bytes.length;
+      continue;
+    }
+    const u = updates[i] as EncodedUpdate;
+    const type = u.type ?? 0;
+    if (type !== 0) {
+      out[at++] = 0x08; // Update.type
+      at = putVarint(out, at, type);
+    }
+    out[at++] = 0x12; // Update.entity
+    const e = u.encodedEntity;
+    at = putVarint(out, at, e.length);
+    out.set(e, at);
+    at += e.length;
+  }
+  out.set(last, at);
+  return out;
+}
+
 /** What a write needs from its caller: identity fields and how to name entities. */
 export interface WriteContext {
   readonly stub: P4RuntimeStub;
@@ -87,15 +181,17 @@ export interface WriteContext {
 
 function sendBatch(
   ctx: WriteContext,
-  updates: p4.v1.IUpdate[],
+  updates: WriteUpdate[],
   atomicity: Atomicity,
   timeoutMs: number,
 ): Promise<grpc.ServiceError | undefined> {
-  const request: p4.v1.IWriteRequest = {
-    ...ctx.base,
-    updates,
-    atomicity: p4.v1.WriteRequest.Atomicity[atomicity],
-  };
+  const request: p4.v1.IWriteRequest | Uint8Array = updates.some(isEncoded)
+    ? writeRequestBytes(ctx.base, updates, p4.v1.WriteRequest.Atomicity[atomicity])
+    : {
+        ...ctx.base,
+        updates: updates as p4.v1.IUpdate[],
+        atomicity: p4.v1.WriteRequest.Atomicity[atomicity],
+      };
   return new Promise((resolve) => {
     ctx.stub.write(request, ctx.metadata(), { deadline: Date.now() + timeoutMs }, (error) =>
       resolve(error ?? undefined),
@@ -109,7 +205,7 @@ function sendBatch(
  */
 export async function writeUpdates(
   ctx: WriteContext,
-  updates: readonly p4.v1.IUpdate[],
+  updates: readonly WriteUpdate[],
   options: WriteOptions = {},
 ): Promise<void> {
   const atomicity = options.atomicity ?? 'CONTINUE_ON_ERROR';
@@ -131,7 +227,7 @@ export async function writeUpdates(
     const u = updates[i];
     let entity: string;
     try {
-      entity = ctx.describe(u.entity ?? {});
+      entity = ctx.describe(isEncoded(u) ? p4.v1.Entity.decode(u.encodedEntity) : (u.entity ?? {}));
     } catch {
       entity = 'entity';
     }

@@ -1,6 +1,11 @@
 /** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
 import { type Command, Option } from 'commander';
-import { startEmbeddedTarget, TARGET_PROFILES, type TargetProfile } from '../../switch/index.js';
+import {
+  DEFAULT_WARM_UP_WRITES,
+  startEmbeddedTarget,
+  TARGET_PROFILES,
+  type TargetProfile,
+} from '../../switch/index.js';
 import { addressOption, integerOption } from '../options.js';
 import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 
@@ -14,6 +19,7 @@ interface ServeOptions extends ServerTlsFlags {
   pcapDir?: string;
   pcapWait: number;
   profile: TargetProfile;
+  warmUpWrites: number;
 }
 
 export function registerTargetCommands(program: Command): void {
@@ -42,6 +48,12 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--pcap-wait', 0, 3600),
       1,
     )
+    .option(
+      '--warm-up-writes <n>',
+      'table inserts run on a scratch copy of each program loaded, so the first real writes run compiled code (0: none)',
+      integerOption('--warm-up-writes', 0, 1_000_000),
+      DEFAULT_WARM_UP_WRITES,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
@@ -54,6 +66,7 @@ export function registerTargetCommands(program: Command): void {
         ports: o.ports,
         deviceId: o.deviceId,
         profile: o.profile,
+        warmUpWrites: o.warmUpWrites,
         allowNonLoopback: o.allowNonLoopback ?? false,
         tls: serverTls(o),
         onWarning: (message) => console.error(`warning: ${message}`),

@@ -1,7 +1,7 @@
 /**
- * Entries of an exact-match table by key: one map level per key field, keyed by the field's value in
- * its storage representation (numbers up to 32 bits, else bigints; see `bits.ts`), which is what a
- * packet's key fields read. Nested maps need no key string per entry or per lookup: building,
+ * Entries of an exact-match table by key: one map level per key field, keyed by the field's value as
+ * a number when every value of its width is a safe integer (up to 53 bits: the table converts a
+ * packet's 33-53-bit reads, which are bigints, see `bits.ts`), else as a bigint. Nested maps need no key string per entry or per lookup: building,
  * hashing and keeping such strings was the largest cost of inserting into and looking up a
  * multi-field exact table (bmv2's `MatchUnitExact` hashes the packed key bytes instead).
  */

@@ -179,6 +179,9 @@ interface Resolved {
 
 const NO_FIELDS: readonly ClassifierField[] = [];
 
+/** Widths whose every value is a safe integer (2^53 - 1 is Number.MAX_SAFE_INTEGER). */
+const SAFE_BITS = 53;
+
 type LookupKey = number | bigint | string | readonly ExactValue[];
 
 export class TableState {
@@ -195,6 +198,14 @@ export class TableState {
   private defaultEntry: EntryAction | undefined;
   private readonly lpmIndex: number;
   readonly needsPriority: boolean;
+  /**
+   * Exact tables: per key field, whether its exact index holds numbers for values a packet reads as
+   * bigints (widths 33..53, e.g. 48-bit MACs). A number key costs a map no bigint per insert and
+   * hashes without one; a packet's value is converted once per lookup.
+   */
+  private readonly indexAsNumber: readonly boolean[];
+  /** True when some field of {@link indexAsNumber} is set. */
+  private readonly convertsLookup: boolean;
   private immutable = false;
 
   constructor(
@@ -206,6 +217,11 @@ export class TableState {
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
     this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
     this.exact = new ExactIndex(def.keys.length);
+    const exactTable = !this.needsPriority && this.lpmIndex < 0;
+    this.indexAsNumber = def.keys.map(
+      (k) => exactTable && k.matchKind !== 'valid' && !isNumWidth(k.width) && k.width <= SAFE_BITS,
+    );
+    this.convertsLookup = this.indexAsNumber.includes(true);
     // The first action of a name wins, as the linear search it replaces did.
     for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
@@ -715,6 +731,7 @@ export class TableState {
     prefix: number;
   } {
     const keys = this.def.keys;
+    const asNumber = this.indexAsNumber;
     const values: ExactValue[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
@@ -724,7 +741,7 @@ export class TableState {
           ? (m as ValidMatch).value
             ? 1
             : 0
-          : storageValue((m as ExactMatch).value, isNumWidth(k.width));
+          : storageValue((m as ExactMatch).value, asNumber[i] || isNumWidth(k.width));
     }
     const lookupKey = keys.length === 1 ? values[0] : values;
     return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
@@ -764,8 +781,10 @@ export class TableState {
   private lookup(s: PacketState): Entry | undefined {
     const keys = this.def.keys;
     if (keys.length === 0) return undefined;
-    if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0)
-      return this.exact.getOne(keys[0].read(s));
+    if (keys.length === 1 && !this.needsPriority && this.lpmIndex < 0) {
+      const v = keys[0].read(s);
+      return this.exact.getOne(this.convertsLookup ? Number(v) : v);
+    }
     const kv = new Array<number | bigint>(keys.length);
     for (let i = 0; i < keys.length; i++) kv[i] = keys[i].read(s);
     return this.lookupValues(kv);
@@ -784,7 +803,13 @@ export class TableState {
   private lookupValues(kv: (number | bigint)[]): Entry | undefined {
     const keys = this.def.keys;
     if (this.needsPriority) return this.classifier.lookup(kv);
-    if (this.lpmIndex < 0) return keys.length === 1 ? this.exact.getOne(kv[0]) : this.exact.get(kv);
+    if (this.lpmIndex < 0) {
+      if (this.convertsLookup) {
+        const asNumber = this.indexAsNumber;
+        for (let i = 0; i < kv.length; i++) if (asNumber[i]) kv[i] = Number(kv[i]);
+      }
+      return keys.length === 1 ? this.exact.getOne(kv[0]) : this.exact.get(kv);
+    }
     const li = this.lpmIndex;
     const full = kv[li];
     const width = keys[li].width;

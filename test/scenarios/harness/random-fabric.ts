@@ -21,6 +21,8 @@ export function prng(seed: number) {
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    /** An integer in [0, n). */
+    below: (n: number) => Math.floor(next() * n),
     pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
     chance: (p: number) => next() < p,
   };

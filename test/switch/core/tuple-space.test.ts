@@ -341,3 +341,41 @@ describe('LPM tables (one lpm field and exact fields): one hash map per prefix l
     );
   });
 });
+
+describe('exact tables: fields of 33 to 53 bits indexed by number', () => {
+  const noop = { type: 'action' as const, name: 'noop', params: [] };
+
+  it('finds entries written as bigints or numbers by the bigints a packet reads, and reads keys back as bigints', () => {
+    for (const widths of [[48], [53], [24, 48], [48, 64, 8]]) {
+      const def = tableDef(
+        widths.map(() => 'exact'),
+        widths,
+        'exact',
+      );
+      const table = new TableState(def, undefined, () => 0);
+      // Values near the top of each width (2^53 - 1 is the largest a number holds exactly).
+      const key = (i: number) => widths.map((w) => mask(w) - BigInt(i));
+      const handles: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const match: MatchFieldValue[] = key(i).map((v, f) =>
+          // Half the entries as numbers where they fit, as the P4Runtime adapter passes narrow values.
+          i % 2 === 0 && widths[f] <= 53 ? { kind: 'exact', value: Number(v) } : { kind: 'exact', value: v },
+        );
+        handles.push(table.addEntry(match, 0, noop));
+      }
+      const packetRead = (kv: bigint[]) => kv.map((v, f) => storage(v, widths[f]));
+      for (let i = 0; i < 50; i++) {
+        expect(table.match(packetRead(key(i)))).toBe(handles[i]);
+        expect(table.getEntry(handles[i]).match).toEqual(key(i).map((value) => ({ kind: 'exact', value })));
+      }
+      expect(table.match(packetRead(key(50)))).toBeUndefined();
+      // The same key again, as a number or a bigint: refused.
+      expect(() =>
+        table.addEntry([...key(3).map((value) => ({ kind: 'exact' as const, value }))], 0, noop),
+      ).toThrow(/already exists/);
+      table.deleteEntry(handles[3]);
+      expect(table.match(packetRead(key(3)))).toBeUndefined();
+      expect(table.match(packetRead(key(4)))).toBe(handles[4]);
+    }
+  });
+});

@@ -6,7 +6,7 @@
 // `withEntries`, which writes the entries into the JSON as `entries` (bmv2 then treats them as
 // const entries: same matching, priorities translated as PI does).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { P4RuntimeClient } from 'p4runtime-ts-grpc';
@@ -80,15 +80,53 @@ export class SwitchLogAccount {
 }
 
 /**
+ * Complete records in the bytes of a pcap file that may still be being written: a record whose
+ * header or data is cut short (a write in progress) is not counted, nor is a file shorter than its
+ * 24-byte header (libpcap's dumper buffers the header until the first flush). Either byte order.
+ */
+export function completePcapRecords(bytes: Uint8Array): number {
+  if (bytes.length < 24) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magics = [0xa1b2c3d4, 0xa1b23c4d];
+  const little = magics.includes(view.getUint32(0, true));
+  if (!little && !magics.includes(view.getUint32(0, false)))
+    throw new Error(`not a pcap file: magic 0x${view.getUint32(0, false).toString(16)}`);
+  let records = 0;
+  for (let o = 24; o + 16 <= bytes.length; records++) {
+    const end = o + 16 + view.getUint32(o + 8, little);
+    if (end > bytes.length) break;
+    o = end;
+  }
+  return records;
+}
+
+/**
+ * The ports whose pcap file holds fewer frames than the log says were sent out of them.
+ * simple_switch's transmit thread logs "Transmitting packet" before it hands the frame to the
+ * pcap writer (simple_switch.cpp transmit_thread, then PcapFileOut::writePacket, which flushes each
+ * record), so the log runs ahead of the files; the switch may be stopped only once this is empty.
+ */
+export function pcapsBehindLog(
+  account: SwitchLogAccount,
+  ports: readonly number[],
+  recordsOn: (port: number) => number,
+): { port: number; logged: number; written: number }[] {
+  return ports
+    .map((port) => ({ port, logged: account.transmittedTo.get(port) ?? 0, written: recordsOn(port) }))
+    .filter((p) => p.written < p.logged);
+}
+
+/**
  * Runs `json` on simple_switch_grpc with the given packets (sent in order, 20 ms apart) and returns
  * the frames it transmitted, per port, in order. `ports` lists every port to attach.
  *
  * The switch is stopped once every packet is accounted for, never after a quiet period: all input
- * read, every packet arrived, no copy left inside ({@link SwitchLogAccount}), and at least
+ * read, every packet arrived, no copy left inside ({@link SwitchLogAccount}), at least
  * `expectedTransmissions` transmitted (what the embedded engine sent for the same packets: this
- * also covers the moment between a multicast's "Multicast requested" and its replicas). The pcap
- * files must then hold every frame the log says was transmitted. A switch that never gets there
- * fails after a generous bound, saying what was missing.
+ * also covers the moment between a multicast's "Multicast requested" and its replicas), and every
+ * transmitted frame written to its port's pcap file ({@link pcapsBehindLog}). The condition is
+ * checked again on every line of log and every change to the pcap files (fs.watch), never on a
+ * clock. A switch that never gets there fails after a generous bound, saying what was missing.
  */
 export async function runSimpleSwitch(
   json: unknown,
@@ -125,6 +163,16 @@ export async function runSimpleSwitch(
   }
 }
 
+/** The bytes of `path`, empty while the file does not exist yet. */
+function readIfPresent(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
+    throw e;
+  }
+}
+
 async function runOnce(
   dir: string,
   packets: readonly InputPacket[],
@@ -133,106 +181,123 @@ async function runOnce(
   setupSeconds: number,
   p4runtime?: { readonly p4info: unknown; readonly setup: (client: P4RuntimeClient) => Promise<void> },
 ): Promise<Map<number, Uint8Array[]> | 'setup-too-late'> {
-  {
-    const grpcPort = await freeLoopbackPort();
-    const args = [
-      '--use-files',
-      p4runtime ? String(setupSeconds) : '0',
-      ...ports.flatMap((p) => ['-i', `${p}@p${p}`]),
-      '--log-console',
-      '-L',
-      'debug',
-      ...(p4runtime ? ['--no-p4'] : ['program.json']),
-      '--',
-      '--grpc-server-addr',
-      `127.0.0.1:${grpcPort}`,
-    ];
-    let setupError: unknown;
-    let setupLate = false;
-    let setupDone = p4runtime === undefined;
-    const account = new SwitchLogAccount();
-    const json = JSON.parse(readFileSync(join(dir, 'program.json'), 'utf8')) as unknown;
-    await new Promise<string>((resolve, reject) => {
-      const child = spawn(SIMPLE_SWITCH, args, { cwd: dir });
-      if (p4runtime) {
-        configure(`127.0.0.1:${grpcPort}`, json, p4runtime).then(
-          () => {
-            setupDone = true;
-            if (log.includes('Pcap reader: first packet time')) {
-              setupLate = true;
-              child.kill('SIGTERM');
-            }
-          },
-          (e: unknown) => {
-            setupError = e;
-            child.kill('SIGTERM');
-          },
-        );
-      }
-      let log = '';
-      let inputDone = false;
-      let timedOut = false;
-      const accounted = () =>
-        setupDone &&
-        inputDone &&
-        account.arrived === packets.length &&
-        account.open === 0 &&
-        account.transmitted >= expectedTransmissions;
-      // The log is one stream (--log-console): stdout. stderr is kept for error messages.
-      child.stdout.on('data', (d: Buffer) => {
-        const text = d.toString();
-        log += text;
-        account.add(text);
-        if (log.includes('end of all input files')) inputDone = true;
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      child.on('error', reject);
-      const started = Date.now();
-      // Polled, not waited out: the pace decides nothing, only `accounted()` and the bound do.
-      const timer = setInterval(() => {
-        if (accounted()) {
-          clearInterval(timer);
-          child.kill('SIGTERM');
-        } else if (Date.now() - started > SWITCH_BOUND_MS + setupSeconds * 1000) {
-          timedOut = true;
-          clearInterval(timer);
-          child.kill('SIGTERM');
-        }
-      }, 10);
-      child.on('exit', () => {
-        clearInterval(timer);
-        if (setupError !== undefined)
-          reject(new Error(`configuring simple_switch_grpc over P4Runtime failed: ${String(setupError)}`));
-        else if (setupLate) resolve('late');
-        else if (timedOut)
-          reject(
-            new Error(
-              `simple_switch_grpc did not account for every packet within ${SWITCH_BOUND_MS} ms: ` +
-                `input ${inputDone ? 'read' : 'not read'}, ${account.arrived} of ${packets.length} arrived, ` +
-                `${account.open} still inside, ${account.transmitted} of ${expectedTransmissions} transmitted\n` +
-                log.slice(-3000),
-            ),
-          );
-        else resolve(log);
-      });
+  const grpcPort = await freeLoopbackPort();
+  const args = [
+    '--use-files',
+    p4runtime ? String(setupSeconds) : '0',
+    ...ports.flatMap((p) => ['-i', `${p}@p${p}`]),
+    '--log-console',
+    '-L',
+    'debug',
+    ...(p4runtime ? ['--no-p4'] : ['program.json']),
+    '--',
+    '--grpc-server-addr',
+    `127.0.0.1:${grpcPort}`,
+  ];
+  const outPath = (port: number) => join(dir, `p${port}_out.pcap`);
+  const recordsOn = (port: number) => completePcapRecords(readIfPresent(outPath(port)));
+  let setupError: unknown;
+  let setupLate = false;
+  let setupDone = p4runtime === undefined;
+  const account = new SwitchLogAccount();
+  const json = JSON.parse(readFileSync(join(dir, 'program.json'), 'utf8')) as unknown;
+  await new Promise<string>((resolve, reject) => {
+    let log = '';
+    let inputDone = false;
+    let timedOut = false;
+    let stopping = false;
+    const accounted = () =>
+      setupDone &&
+      inputDone &&
+      account.arrived === packets.length &&
+      account.open === 0 &&
+      account.transmitted >= expectedTransmissions;
+    // Watched before the switch starts, so that no write to its pcap files goes unseen.
+    const watcher = watch(dir, () => check());
+    const child = spawn(SIMPLE_SWITCH, args, { cwd: dir });
+    const stop = () => {
+      stopping = true;
+      child.kill('SIGTERM');
+    };
+    // The pcap files are read only once the log accounts for everything (the log runs ahead).
+    function check(): void {
+      if (!stopping && accounted() && pcapsBehindLog(account, ports, recordsOn).length === 0) stop();
+    }
+    if (p4runtime) {
+      configure(`127.0.0.1:${grpcPort}`, json, p4runtime).then(
+        () => {
+          setupDone = true;
+          if (log.includes('Pcap reader: first packet time')) {
+            setupLate = true;
+            stop();
+          } else check();
+        },
+        (e: unknown) => {
+          setupError = e;
+          stop();
+        },
+      );
+    }
+    // The log is one stream (--log-console): stdout. stderr is kept for error messages.
+    child.stdout.on('data', (d: Buffer) => {
+      const text = d.toString();
+      log += text;
+      account.add(text);
+      if (log.includes('end of all input files')) inputDone = true;
+      check();
     });
-    const out = new Map<number, Uint8Array[]>();
-    for (const port of ports) {
-      const bytes = new Uint8Array(readFileSync(join(dir, `p${port}_out.pcap`)));
-      out.set(port, bytes.length === 0 ? [] : readPcap(bytes).packets.map((p) => new Uint8Array(p.data)));
-    }
-    if (setupLate) return 'setup-too-late';
-    for (const [port, frames] of out) {
-      const logged = account.transmittedTo.get(port) ?? 0;
-      if (frames.length !== logged)
-        throw new Error(
-          `simple_switch_grpc logged ${logged} transmissions on port ${port}, its pcap holds ${frames.length}`,
+    child.stderr.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    // A safety net only: a switch that accounts for everything is stopped long before.
+    const bound = setTimeout(
+      () => {
+        timedOut = true;
+        stop();
+      },
+      SWITCH_BOUND_MS + setupSeconds * 1000,
+    );
+    child.on('error', (e) => {
+      clearTimeout(bound);
+      watcher.close();
+      reject(e);
+    });
+    child.on('exit', () => {
+      clearTimeout(bound);
+      watcher.close();
+      if (setupError !== undefined)
+        reject(new Error(`configuring simple_switch_grpc over P4Runtime failed: ${String(setupError)}`));
+      else if (setupLate) resolve('late');
+      else if (timedOut) {
+        const behind = pcapsBehindLog(account, ports, recordsOn)
+          .map((p) => `port ${p.port}: ${p.written} of ${p.logged} in its pcap`)
+          .join(', ');
+        reject(
+          new Error(
+            `simple_switch_grpc did not account for every packet within ${SWITCH_BOUND_MS} ms: ` +
+              `input ${inputDone ? 'read' : 'not read'}, ${account.arrived} of ${packets.length} arrived, ` +
+              `${account.open} still inside, ${account.transmitted} of ${expectedTransmissions} transmitted` +
+              `${behind ? `; pcap files behind the log: ${behind}` : ''}\n` +
+              log.slice(-3000),
+          ),
         );
-    }
-    return out;
+      } else resolve(log);
+    });
+  });
+  const out = new Map<number, Uint8Array[]>();
+  for (const port of ports) {
+    const bytes = readIfPresent(outPath(port));
+    out.set(port, bytes.length === 0 ? [] : readPcap(bytes).packets.map((p) => new Uint8Array(p.data)));
   }
+  if (setupLate) return 'setup-too-late';
+  for (const [port, frames] of out) {
+    const logged = account.transmittedTo.get(port) ?? 0;
+    if (frames.length !== logged)
+      throw new Error(
+        `simple_switch_grpc logged ${logged} transmissions on port ${port}, its pcap holds ${frames.length}`,
+      );
+  }
+  return out;
 }
 
 /** Generous bound for one run of simple_switch_grpc; only a switch that lost a packet reaches it. */

@@ -62,7 +62,7 @@ class Session {
     this.stream.on('data', (m: p4.v1.StreamMessageResponse) => this.received.push(m));
     this.stream.on('error', () => {});
     this.stream.write({ arbitration: { deviceId: 1, electionId: uint128(10n) } });
-    await until(() => this.received.some((m) => m.arbitration), 'the arbitration reply');
+    await until(() => this.received.some((m) => m.arbitration), 'the arbitration reply', [this.stream]);
   }
 
   get primary(): grpc.ClientDuplexStream<p4.v1.IStreamMessageRequest, p4.v1.StreamMessageResponse> {
@@ -124,6 +124,7 @@ class Session {
     await until(
       () => got.length >= 1 && this.received.length >= toFirst,
       `the joiner's reply and ${toFirst} message(s) to the first controller`,
+      [other, this.primary],
     );
     const json = (m: p4.v1.StreamMessageResponse) => p4.v1.StreamMessageResponse.toObject(m, JSON_OPTIONS);
     const data = { joiner: got.map(json), first: this.drain() };
@@ -172,15 +173,41 @@ function normalizeEntity(e: Record<string, unknown>): unknown {
 }
 
 /**
- * Waits until `condition` holds, asking every 10 ms (the pace decides nothing); fails after a
- * generous minute, naming what never came.
+ * Waits until `condition` holds, asked again whenever one of `streams` delivers a message (nothing
+ * else changes what it looks at). Fails at once when one of them fails, and after a generous
+ * minute (a safety net only a silent target reaches), naming what never came.
  */
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} did not come within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+function until(
+  condition: () => boolean,
+  what: string,
+  streams: readonly NodeJS.EventEmitter[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error) => {
+      clearTimeout(bound);
+      for (const s of streams) {
+        s.off('data', check);
+        s.off('error', failed);
+      }
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = () => {
+      if (condition()) finish();
+    };
+    const failed = (e: Error) => finish(new Error(`${what} did not come: the stream failed: ${e.message}`));
+    const bound = setTimeout(
+      () => finish(new Error(`${what} did not come within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    // Added after the listeners that record messages, so a message is recorded before it is checked.
+    for (const s of streams) {
+      s.on('data', check);
+      s.on('error', failed);
+    }
+    check();
+  });
 }
 
 /** The session both targets go through, step by step. */

@@ -2,7 +2,7 @@
 // packet_out header, packet-in with decoded metadata, digest lists and acks, idle-timeout
 // notifications, and stream error reporting.
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OutputFrame } from '../../../src/switch/index.js';
 import {
   bytes,
@@ -11,7 +11,6 @@ import {
   hex,
   type Ids,
   mac,
-  PRESENCE_BOUND_MS,
   type p4,
   probeFrame,
   pushFixture,
@@ -27,9 +26,38 @@ import {
 
 let t: TestTarget | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await t?.stop();
   t = undefined;
 });
+
+/**
+ * Hands the target's timers and ageing clock to the test (vitest fake timers, installed once the
+ * target is up and the controller connected): what a digest timeout, an ageing sweep or PI's
+ * buffering delay does then depends only on the time the test advances with
+ * `vi.advanceTimersByTime`, never on when the machine gets to run a timer.
+ */
+function takeTheClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+}
+
+/**
+ * The messages matching `predicate` that the server has sent on `stream` so far (not yet consumed),
+ * all of them: the server answers a packet-out with an unknown metadata id with a StreamError
+ * (detailed reporting), on the same stream, after them. So a message absent from this list was
+ * never sent: no quiet period.
+ */
+async function sentSoFar(
+  stream: Stream,
+  predicate: (m: p4.v1.StreamMessageResponse) => boolean,
+): Promise<p4.v1.StreamMessageResponse[]> {
+  stream.send({
+    packet: { payload: new Uint8Array([0x3c]), metadata: [{ metadataId: 9, value: bytes(1) }] },
+  });
+  const marker = await stream.next((m) => m.error != null);
+  expect(marker?.error?.message).toMatch(/^Unknown metadata id in PacketOut message/);
+  return stream.pending().filter(predicate);
+}
 
 /** A target with server_all pushed by a primary controller (election id 10). */
 async function setup(
@@ -113,7 +141,11 @@ describe('packet-out', () => {
     primary.send({
       packet: { payload: new Uint8Array([1]), metadata: [{ metadataId: 9, value: bytes(1) }] },
     });
-    expect(await primary.next((m) => m.error != null, 200)).toBeUndefined();
+    // The answer to an arbitration sent after it (a higher election id, so that the server answers)
+    // comes after any error the server would have sent for it, on the same stream.
+    primary.arbitrate(11n);
+    expect(await primary.arbitration()).toBeDefined();
+    expect(primary.pending().filter((m) => m.error != null)).toEqual([]);
   });
 });
 
@@ -137,7 +169,11 @@ describe('packet-in', () => {
     const metadata = new Map(packet?.metadata?.map((m) => [m.metadataId, hex(m.value)]));
     expect(metadata.get(1)).toBe('0104');
     expect(metadata.get(2)).toBe('05');
-    expect(await backup.next((m) => m.packet != null, 150)).toBeUndefined();
+    // The packet-in went out as the frame was processed: a copy for the backup would precede the
+    // answer to an arbitration the backup sends now (a new election id, still below the primary's).
+    backup.arbitrate(6n);
+    expect(await backup.arbitration()).toBeDefined();
+    expect(backup.pending().filter((m) => m.packet != null)).toEqual([]);
   });
 });
 
@@ -158,13 +194,19 @@ describe('digests', () => {
   const learn = (src: bigint, port = 2): void => {
     t!.target.dataplane.inject(port, ethernet(mac(1), src, TYPE_LEARN));
   };
-  const nextDigest = async (stream: Stream, timeoutMs = PRESENCE_BOUND_MS) =>
-    (await stream.next((m) => m.digest != null, timeoutMs))?.digest;
+  const nextDigest = async (stream: Stream) => (await stream.next((m) => m.digest != null))?.digest;
+  const isDigest = (m: p4.v1.StreamMessageResponse) => m.digest != null;
+  /** Longer than any digest timer these tests set: whatever was due has been sent after it. */
+  const ALL_TIMERS_MS = 60_000;
+  const detailed = { streamErrorReporting: 'detailed' as const };
 
   it('sends one DigestList per sample with max_list_size 1, members canonical', async () => {
-    const { ids, primary } = await setup();
+    const { ids, primary } = await setup(detailed);
+    takeTheClock();
+    // Not configured yet: PI drops the sample, now and later.
     learn(mac(0x33), 2);
-    expect(await nextDigest(primary, 150)).toBeUndefined();
+    vi.advanceTimersByTime(ALL_TIMERS_MS);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     await config(ids, 1, 0, 0);
     learn(mac(0x33), 2);
     const d = await nextDigest(primary);
@@ -179,13 +221,16 @@ describe('digests', () => {
   });
 
   it('suppresses samples of unacknowledged lists until acked (ack_timeout_ns > 0)', async () => {
-    const { ids, primary } = await setup();
+    const { ids, primary } = await setup(detailed);
+    takeTheClock();
     await config(ids, 1, 0, 10_000_000_000);
     learn(mac(0x44));
     const first = await nextDigest(primary);
     expect(first).toBeDefined();
     learn(mac(0x44));
-    expect(await nextDigest(primary, 200)).toBeUndefined();
+    // Short of the ack timeout: the sample stays suppressed.
+    vi.advanceTimersByTime(5_000);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     primary.send({ digestAck: { digestId: first!.digestId, listId: first!.listId } });
     // The server handles a stream's messages in order: the answer to an arbitration sent after the
     // ack (a higher election id, so that the server answers) means the ack was processed.
@@ -196,108 +241,115 @@ describe('digests', () => {
   });
 
   it('buffers until max_list_size samples, or until max_timeout_ns', async () => {
-    const { ids, primary } = await setup();
+    const { ids, primary } = await setup(detailed);
+    takeTheClock();
     await config(ids, 3, 0, 0);
     learn(mac(1));
     learn(mac(2));
-    expect(await nextDigest(primary, 150)).toBeUndefined();
+    vi.advanceTimersByTime(ALL_TIMERS_MS);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
     learn(mac(3));
     expect((await nextDigest(primary))?.data).toHaveLength(3);
     await config(ids, 100, 100_000_000, 0, UpdateType.MODIFY);
-    const start = Date.now();
     learn(mac(4));
     learn(mac(5));
+    // Held for max_timeout_ns (100 ms): nothing 1 ms short of it, then both samples in one list.
+    vi.advanceTimersByTime(99);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
+    vi.advanceTimersByTime(ALL_TIMERS_MS);
     const d = await nextDigest(primary);
     expect(d?.data).toHaveLength(2);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(90);
   });
 
   it('stops sending once the digest config is deleted', async () => {
-    const { ids, primary } = await setup();
+    const { ids, primary } = await setup(detailed);
+    takeTheClock();
     await config(ids, 1, 0, 0);
     learn(mac(0x55));
     expect(await nextDigest(primary)).toBeDefined();
     await write(t!, UpdateType.DELETE, { digestEntry: { digestId: ids.digest('mac_learn_t') } });
     learn(mac(0x55));
-    expect(await nextDigest(primary, 200)).toBeUndefined();
+    vi.advanceTimersByTime(ALL_TIMERS_MS);
+    expect(await sentSoFar(primary, isDigest)).toEqual([]);
   });
 });
 
 describe('idle timeout notifications', () => {
-  // Sweeps are forced by the test (the automatic ones are an hour apart), so what a sweep reports
-  // depends only on how long an entry has been idle, never on when the machine gets to run a timer.
-  // Waiting is only ever a lower bound (an entry idle for at least its TTL), which load cannot break.
+  // Sweeps are forced by the test (the automatic ones are an hour apart) and the ageing clock is the
+  // test's (takeTheClock), so what a sweep reports depends only on the time the test advanced.
   const NO_AUTOMATIC_SWEEP = 3_600_000;
+  /** PI's buffering of idle-timeout reports (idle-timeout.ts): advancing by it sends what a sweep found. */
+  const PI_BUFFERING_MS = 100;
   const idle = (m: p4.v1.StreamMessageResponse) => m.idleTimeoutNotification != null;
-  const atLeast = (ms: number) => new Promise((r) => setTimeout(r, ms + 20));
+  const options = { ageingSweepMs: NO_AUTOMATIC_SWEEP, streamErrorReporting: 'detailed' as const };
+  /** exact_t's entry for mac(1), forwarding to `port`, with a TTL. */
+  const agingEntry = (ids: Ids, ttlMs: number, port: number, controllerMetadata?: number): p4.v1.IEntity => ({
+    tableEntry: {
+      tableId: ids.table('exact_t'),
+      match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
+      action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
+      idleTimeoutNs: ttlMs * 1_000_000,
+      controllerMetadata,
+    },
+  });
+  /** Runs `count` ageing sweeps, then lets PI's buffering send what they found. */
+  const sweeps = (target: TestTarget, count: number) => {
+    for (let i = 0; i < count; i++) target.target.manager.sweepIdleEntries();
+    vi.advanceTimersByTime(PI_BUFFERING_MS);
+  };
 
   it('reports an entry idle for its TTL with key, controller metadata and TTL, again every other sweep, not when hit', async () => {
-    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
-    const sweep = () => t.target.manager.sweepIdleEntries();
-    const ttl = 100_000_000;
-    const entry: p4.v1.IEntity = {
-      tableEntry: {
-        tableId: ids.table('exact_t'),
-        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
-        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(2) }] } },
-        idleTimeoutNs: ttl,
-        controllerMetadata: 99,
-      },
-    };
+    const { t, ids, primary } = await setup(options);
+    takeTheClock();
+    const ttlMs = 100;
+    const entry = agingEntry(ids, ttlMs, 2, 99);
     await write(t, UpdateType.INSERT, entry);
-    // Hit, then swept in the same tick: idle for no time at all, so never reported.
+    // A TTL passes before each hit, and the sweep comes at the hit: idle for no time, never reported.
     for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(ttlMs);
       t.target.dataplane.inject(1, probeFrame(mac(1), {}));
-      sweep();
+      t.target.manager.sweepIdleEntries();
     }
-    await atLeast(100);
-    // A report of the busy sweeps would have been sent (PI buffers 100 ms) before this mark.
-    const mark = process.hrtime.bigint();
-    sweep();
+    // 1 ms short of the TTL since the last hit: not reported either.
+    vi.advanceTimersByTime(ttlMs - 1);
+    sweeps(t, 1);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
+    // Now idle for more than its TTL.
+    sweeps(t, 1);
     const n = (await primary.next(idle))?.idleTimeoutNotification;
     expect(n?.tableEntry).toHaveLength(1);
     const e = n!.tableEntry![0];
     expect(e.tableId).toBe(ids.table('exact_t'));
     expect(hex(e.match?.[0].exact?.value)).toBe('020000000001');
     expect(toNumber(e.controllerMetadata)).toBe(99);
-    expect(toNumber(e.idleTimeoutNs)).toBe(ttl);
-    expect(BigInt(String(n?.timestamp))).toBeGreaterThan(mark);
+    expect(toNumber(e.idleTimeoutNs)).toBe(ttlMs * 1_000_000);
+    expect(toNumber(n?.timestamp)).toBeGreaterThan(0);
     // bmv2 reports a still-idle entry again, skipping one sweep: of the next two, one reports it.
-    sweep();
-    sweep();
-    expect((await primary.next(idle))?.idleTimeoutNotification?.tableEntry).toHaveLength(1);
-    // Every report has been received; after the delete a sweep has nothing to report.
+    sweeps(t, 2);
+    const again = await sentSoFar(primary, idle);
+    expect(again.map((m) => m.idleTimeoutNotification?.tableEntry?.length)).toEqual([1]);
+    expect(await primary.next(idle)).toBe(again[0]);
+    // After the delete a sweep has nothing to report.
     await write(t, UpdateType.DELETE, entry);
-    sweep();
-    sweep();
-    expect(primary.pending().filter(idle)).toEqual([]);
-    expect(await primary.next(idle, 300)).toBeUndefined();
+    sweeps(t, 2);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
   });
 
   it('restarts the idle clock of an entry when a MODIFY sets its TTL again', async () => {
-    const { t, ids, primary } = await setup({ ageingSweepMs: NO_AUTOMATIC_SWEEP });
-    const sweep = () => t.target.manager.sweepIdleEntries();
-    // Long enough that the MODIFY and the sweep right after it cannot be a TTL apart.
+    const { t, ids, primary } = await setup(options);
+    takeTheClock();
     const ttlMs = 2000;
-    const entry = (port: number): p4.v1.IEntity => ({
-      tableEntry: {
-        tableId: ids.table('exact_t'),
-        match: [{ fieldId: 1, exact: { value: bytes(mac(1)) } }],
-        action: { action: { actionId: ids.action('forward'), params: [{ paramId: 1, value: bytes(port) }] } },
-        idleTimeoutNs: ttlMs * 1_000_000,
-      },
-    });
-    await write(t, UpdateType.INSERT, entry(2));
-    await atLeast(ttlMs);
-    sweep();
+    await write(t, UpdateType.INSERT, agingEntry(ids, ttlMs, 2));
+    vi.advanceTimersByTime(ttlMs);
+    sweeps(t, 1);
     expect(await primary.next(idle)).toBeDefined();
-    await write(t, UpdateType.MODIFY, entry(3));
-    // Idle since the MODIFY only: not reported now, and reported once a full TTL has passed.
-    sweep();
-    sweep();
-    expect(await primary.next(idle, 300)).toBeUndefined();
-    await atLeast(ttlMs);
-    sweep();
+    await write(t, UpdateType.MODIFY, agingEntry(ids, ttlMs, 3));
+    // Idle since the MODIFY only, 1 ms short of the TTL: not reported.
+    vi.advanceTimersByTime(ttlMs - 1);
+    sweeps(t, 2);
+    expect(await sentSoFar(primary, idle)).toEqual([]);
+    // A full TTL since the MODIFY: reported.
+    sweeps(t, 1);
     expect(await primary.next(idle)).toBeDefined();
   });
 });

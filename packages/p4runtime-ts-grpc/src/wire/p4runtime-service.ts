@@ -44,7 +44,9 @@ function method<ReqPlain, Req, ResPlain, Res>(
     path: `/p4.v1.P4Runtime/${name}`,
     requestStream,
     responseStream,
-    requestSerialize: (message: ReqPlain) => toBuffer(request.encode(message).finish()),
+    // Bytes are a request encoded already (the client's write of encoded entities, write.ts).
+    requestSerialize: (message: ReqPlain) =>
+      message instanceof Uint8Array ? toBuffer(message) : toBuffer(request.encode(message).finish()),
     requestDeserialize: (bytes: Buffer) => request.decode(bytes),
     responseSerialize: (message: ResPlain) => toBuffer(response.encode(message).finish()),
     responseDeserialize: (bytes: Buffer) => response.decode(bytes),
@@ -107,7 +109,8 @@ export interface P4RuntimeServer extends grpc.UntypedServiceImplementation {
 /** Typed view of the generic grpc-js client built from {@link P4RuntimeService}. */
 export interface P4RuntimeStub extends grpc.Client {
   write(
-    request: p4.v1.IWriteRequest,
+    /** The request, or its bytes already encoded. */
+    request: p4.v1.IWriteRequest | Uint8Array,
     metadata: grpc.Metadata,
     options: grpc.CallOptions,
     callback: grpc.requestCallback<p4.v1.WriteResponse>,

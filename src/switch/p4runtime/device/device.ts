@@ -285,6 +285,11 @@ export interface Device {
    * running the previous program until {@link activate} (VERIFY_AND_SAVE then COMMIT).
    */
   install(config: DeviceConfig, activate: boolean): void;
+  /**
+   * Optional: the control plane of a new, private instance of `config` that no packet, read or
+   * other instance ever sees, for the server to exercise its write path on (warm-up) and drop.
+   */
+  scratchControl?(config: DeviceConfig): DeviceControl;
   /** Makes the staged program process packets; false when nothing is staged. */
   activate(): boolean;
   /** True while a program installed without activation waits for {@link activate}. */

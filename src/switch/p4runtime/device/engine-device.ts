@@ -565,6 +565,12 @@ export class EngineDevice implements Device {
     }
   }
 
+  scratchControl(config: DeviceConfig): DeviceControl {
+    const { program, info } = config as EngineConfig;
+    if (!program) throw new DeviceError('INVALID_ARGUMENT', 'config was not parsed by this device');
+    return new EngineControl(new SimpleSwitchEngine(program, { clock: this.clockUs }), info);
+  }
+
   activate(): boolean {
     if (!this.staged) return false;
     this.active = this.current;

@@ -12,7 +12,7 @@ import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
 import { IdleTimeoutMonitor } from './idle-timeout.js';
 import { P4InfoModel, P4InfoModelError } from './p4info-model.js';
-import type { PipelineContext } from './pipeline.js';
+import { type PipelineContext, UpdateType } from './pipeline.js';
 import { PreManager } from './pre.js';
 import { ReadResponseWriter } from './read-encoder.js';
 import { RegisterManager } from './registers.js';
@@ -26,6 +26,7 @@ import {
 } from './status.js';
 import { TableManager } from './tables.js';
 import { ValueSetManager } from './value-sets.js';
+import { warmUpWrites } from './warm-up.js';
 
 /** p4.v1.SetForwardingPipelineConfigRequest.Action */
 export const PipelineAction = {
@@ -70,6 +71,26 @@ export interface DeviceManagerOptions {
   readonly streamErrorReporting?: StreamErrorReporting;
   /** Called each time a pipeline starts processing packets (commit). */
   readonly onActivated?: () => void;
+  /** Table writes to exercise on a scratch copy of every program installed (see {@link WarmUp}). */
+  readonly warmUp?: WarmUp;
+}
+
+/**
+ * Table INSERTs ({@link warmUpWrites}) applied, when a program is installed, to a private copy of
+ * it on the device ({@link Device.scratchControl}) and dropped: nothing of them is visible, and the
+ * first real writes find the write path compiled by V8. The cost is part of
+ * SetForwardingPipelineConfig's time.
+ */
+export interface WarmUp {
+  /** How many INSERTs (0: none). */
+  readonly updates: number;
+  /** WriteRequest batch size (as clients send them). */
+  readonly perRequest: number;
+  /**
+   * What the request goes through before it is applied: the gRPC layer encodes and decodes it, so
+   * that its decoder is exercised too.
+   */
+  readonly roundTrip: (request: p4.v1.IWriteRequest) => p4.v1.IWriteRequest;
 }
 
 /** Everything tied to one installed P4Info + device config. */
@@ -205,6 +226,8 @@ export class DeviceManager {
     }
     const saved = action === PipelineAction.RECONCILE_AND_COMMIT ? this.forwardingState() : [];
     const activate = action !== PipelineAction.VERIFY_AND_SAVE;
+    // Before the real instance is made: its objects then start with the shapes V8 settled on.
+    this.warmUp(model, deviceConfig);
     try {
       this.options.device.install(deviceConfig, activate);
     } catch (error) {
@@ -230,6 +253,47 @@ export class DeviceManager {
       if (failed) throw unknownError('Error when reconciling config', failed.message ?? '');
     }
     if (activate) this.options.onActivated?.();
+  }
+
+  /** Applies {@link DeviceManagerOptions.warmUp} to a scratch copy of the program just installed. */
+  private warmUp(model: P4InfoModel, deviceConfig: DeviceConfig): void {
+    const options = this.options.warmUp;
+    const device = this.options.device;
+    if (!options || options.updates <= 0 || !device.scratchControl) return;
+    const scratchPipeline = (): InstalledPipeline =>
+      new InstalledPipeline(
+        { model, info: deviceConfig.info, control: device.scratchControl!(deviceConfig) },
+        model.p4info,
+        new Uint8Array(0),
+        undefined,
+        () => {},
+        this.ageingSweepMs,
+      );
+    const writes = warmUpWrites(model, options.updates, options.perRequest);
+    // The last quarter goes to a second fresh instance: the compiled code then meets a new
+    // instance's objects (as the real one's will be) while warming up, not at the first real write.
+    const second = Math.ceil((writes.updates * 3) / 4);
+    let applied = 0;
+    let switched = false;
+    let scratch = scratchPipeline();
+    try {
+      for (const request of writes.requests) {
+        if (applied >= second && !switched) {
+          scratch.close();
+          scratch = scratchPipeline();
+          switched = true;
+        }
+        const updates = options.roundTrip(request).updates ?? [];
+        for (const update of updates) this.writeUpdate(scratch, update);
+        // Deleted again: the scratch instance stays small (no collector work for entries nobody
+        // will read), and the DELETE path is warmed too.
+        for (const update of updates)
+          this.writeUpdate(scratch, { type: UpdateType.DELETE, entity: update.entity });
+        applied += updates.length;
+      }
+    } finally {
+      scratch.close();
+    }
   }
 
   getPipelineConfig(responseType: number): p4.v1.IForwardingPipelineConfig {

@@ -13,9 +13,14 @@ type Level = Map<number, Level | number>;
 
 export class EntryHandles {
   private readonly root: Level = new Map();
-  /** The numbers of the key being looked up (reused: no allocation per call). */
+  /**
+   * The numbers of the key being looked up, its first {@link pathLength} (reused, and never
+   * shortened: setting an array's length to 0 is a runtime call that drops its storage, which the
+   * next key then allocates again).
+   */
   private readonly path: number[] = [];
-  /** The levels walked by the last delete, for pruning. */
+  private pathLength = 0;
+  /** The levels walked by the last delete, for pruning (its first `pathLength - 1`). */
   private readonly levels: Level[] = [];
   private count = 0;
   private claimed: Level | undefined;
@@ -28,7 +33,7 @@ export class EntryHandles {
   get(key: MatchKey): number | undefined {
     const path = this.numbers(key);
     let level: Level = this.root;
-    const last = path.length - 1;
+    const last = this.pathLength - 1;
     for (let i = 0; i < last; i++) {
       const next = level.get(path[i]);
       if (next === undefined) return undefined;
@@ -50,7 +55,7 @@ export class EntryHandles {
   claim(key: MatchKey): boolean {
     const path = this.numbers(key);
     let level: Level = this.root;
-    const last = path.length - 1;
+    const last = this.pathLength - 1;
     for (let i = 0; i < last; i++) {
       let next = level.get(path[i]) as Level | undefined;
       if (next === undefined) {
@@ -86,13 +91,12 @@ export class EntryHandles {
   /** Removes the leaf of `path` (true if there was one) and the levels left empty. */
   private prune(path: readonly number[]): boolean {
     const levels = this.levels;
-    levels.length = 0;
     let level: Level = this.root;
-    const last = path.length - 1;
+    const last = this.pathLength - 1;
     for (let i = 0; i < last; i++) {
       const next = level.get(path[i]);
       if (next === undefined) return false;
-      levels.push(level);
+      levels[i] = level;
       level = next as Level;
     }
     const had = level.delete(path[last]);
@@ -105,54 +109,53 @@ export class EntryHandles {
     return had;
   }
 
+  /** The key's numbers in {@link path}; their count in {@link pathLength}. */
   private numbers(key: MatchKey): number[] {
     const path = this.path;
-    path.length = 0;
+    let n = 0;
     // A table's entries all have a priority (ternary, range, optional keys) or none (0): a level
     // for it only where it tells entries apart.
-    if (key.priority !== 0) path.push(key.priority);
+    if (key.priority !== 0) path[n++] = key.priority;
     const params = key.params;
-    for (let i = 0; i < params.length; i++) pushParam(path, params[i]);
+    for (let i = 0; i < params.length; i++) n = putParam(path, n, params[i]);
+    this.pathLength = n;
     return path;
   }
 }
 
-function pushParam(path: number[], p: DeviceKeyParam): void {
+/** Writes the numbers of `p` into `path` from `at`; returns the index after them. */
+function putParam(path: number[], at: number, p: DeviceKeyParam): number {
   switch (p.kind) {
     case 'exact':
-      pushBytes(path, p.value);
-      return;
+      return putBytes(path, at, p.value);
     case 'lpm':
-      pushBytes(path, p.value);
-      path.push(p.prefixLength);
-      return;
+      at = putBytes(path, at, p.value);
+      path[at] = p.prefixLength;
+      return at + 1;
     case 'ternary':
-      pushBytes(path, p.value);
-      pushBytes(path, p.mask);
-      return;
+      return putBytes(path, putBytes(path, at, p.value), p.mask);
     case 'range':
-      pushBytes(path, p.low);
-      pushBytes(path, p.high);
-      return;
+      return putBytes(path, putBytes(path, at, p.low), p.high);
     case 'valid':
-      path.push(p.valid ? 1 : 0);
-      return;
+      path[at] = p.valid ? 1 : 0;
+      return at + 1;
   }
 }
 
 /**
  * A fixed-width value as numbers of three bytes each (the first may be shorter; a table's widths are
- * fixed): small integers, which maps hash without allocating.
+ * fixed): small integers, which maps hash without allocating. Returns the index after them.
  */
-function pushBytes(path: number[], bytes: Uint8Array): void {
+function putBytes(path: number[], at: number, bytes: Uint8Array): number {
   const n = bytes.length;
   const head = n % 3 || Math.min(n, 3);
   let chunk = 0;
   for (let i = 0; i < head; i++) chunk = chunk * 256 + bytes[i];
-  path.push(chunk);
-  for (let at = head; at < n; at += 3) {
+  path[at++] = chunk;
+  for (let from = head; from < n; from += 3) {
     chunk = 0;
-    for (let i = at; i < at + 3; i++) chunk = chunk * 256 + bytes[i];
-    path.push(chunk);
+    for (let i = from; i < from + 3; i++) chunk = chunk * 256 + bytes[i];
+    path[at++] = chunk;
   }
+  return at;
 }

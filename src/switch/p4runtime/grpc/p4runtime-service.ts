@@ -456,6 +456,8 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
         } else if (request.digestAck) manager.digestAck(request.digestAck);
       });
       call.on('end', () => {
+        // The election id is free before the final status goes out, as in PI (the connection is
+        // dropped when StreamChannel's read loop ends): a client that waited for it may reuse it.
         cleanup();
         if (!closed) {
           closed = true;
