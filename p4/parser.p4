@@ -92,6 +92,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         }
     }
 
+#if NEIGHBOR_SUPPRESSION
     /* ARP and Neighbor Solicitations, for neighbor suppression (controls/neighbor_suppression.p4).
      * A solicitation's body and option are taken only when the ICMPv6 message is exactly one with a
      * single 8-byte option (a payload length of 32): never past the end of the message. */
@@ -129,6 +130,33 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         }
     }
 
+#else
+    /* Without neighbor suppression in the data plane (NEIGHBOR_SUPPRESSION 0) a request is only
+     * marked, from a look at its first bytes, and nothing is extracted: the controller answers it
+     * from the packet-in, and checks what is not checked here (a solicitation's code and option). */
+    state parse_arp {
+        transition select(packet.lookahead<bit<32>>()) {
+            ARP_ETHERNET_IPV4: parse_arp_ipv4;
+            default: accept;
+        }
+    }
+
+    /* Hardware and protocol address lengths 6 and 4, operation request: bytes 4-7. */
+    state parse_arp_ipv4 {
+        transition select(packet.lookahead<bit<64>>()[31:0]) {
+            ARP_IPV4_REQUEST_LENGTHS: neighbor_request;
+            default: accept;
+        }
+    }
+
+    state parse_icmpv6 {
+        transition select(packet.lookahead<bit<8>>(), hdr.ipv6.payload_len, hdr.ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): neighbor_request;
+            default: accept;
+        }
+    }
+
+#endif
     state neighbor_request {
         meta.neighbor.request = 1;
         transition accept;

@@ -144,7 +144,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
 
-    /* The way back to the sending VTEP (used by an answer of neighbor suppression). */
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+    /* The way back to the sending VTEP (used by an answer of neighbor suppression sent back
+     * through the tunnel; without requests parsed inside tunnels, nothing reads it). */
     action return_tunnel_ipv4() {
         meta.tunnel.is_ipv6 = 0;
         meta.tunnel.src_addr = (ipv6_addr_t) hdr.ipv4.dst_addr;
@@ -160,6 +162,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         meta.tunnel.src_mac = hdr.ethernet.dst_addr;
         meta.tunnel.dst_mac = hdr.ethernet.src_addr;
     }
+#endif
 
     /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
     action strip_tunnel() {
@@ -280,7 +283,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         if (hdr.ipv4.isValid()) {
             local_vtep_ipv4.apply();
             vtep_membership_ipv4.apply();
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
             return_tunnel_ipv4();
+#endif
             /* What the UDP length must be (IHL is 5), a field to compare with (frame_len, which
              * an uplink's frames do not use otherwise). */
             if (meta.port_role == PORT_ROLE_UPLINK) {
@@ -290,7 +295,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         } else if (hdr.ipv6.isValid()) {
             local_vtep_ipv6.apply();
             vtep_membership_ipv6.apply();
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
             return_tunnel_ipv6();
+#endif
             meta.outer_ecn = hdr.ipv6.traffic_class[1:0];
         }
         if (hdr.geneve.isValid()) {

@@ -144,6 +144,20 @@ export function bumToControllerEntries(intent: FabricIntent): PlannedTableEntry[
 }
 
 /**
+ * Who answers ARP requests and Neighbor Solicitations for the fabric's workloads on a device, read
+ * from its program (DATAPLANE.md rules 15 and 15a): the data plane, when the program has the
+ * neighbor lookup (`arp_answer`; it then punts only what it cannot answer itself, the DPL
+ * program's solicitations); else the controller, which gets every request the data plane would
+ * flood (packet-in reason NEIGHBOR; the Tofino builds, docs/TOFINO.md) and delivers what it does
+ * not answer as the data plane would have without suppression.
+ */
+export type NeighborAnswerer = 'data-plane' | 'controller';
+
+export function neighborAnswerer(index: P4InfoIndex): NeighborAnswerer {
+  return index.tables.find('arp_answer') ? 'data-plane' : 'controller';
+}
+
+/**
  * Tables of features a program may leave out (issue 14: neighbor suppression, the run-time choice
  * of the received security option; the DPL program has the first, not the second). Entries of any
  * other table the program lacks are kept, so that the program check still tells a foreign program.

@@ -22,6 +22,7 @@ import {
   type Fabric,
   IntentError,
   loadFabric,
+  neighborAnswerer,
   PuntHandler,
   reconcileFabric,
   VtepController,
@@ -291,6 +292,7 @@ export function registerDemoCommand(program: Command): void {
             (frame, metadata) => client.packetOut(frame, metadata),
             {
               log: (line) => console.log(`  controller (${d.name}): ${line}`),
+              neighborAnswerer: neighborAnswerer(client.p4info),
             },
           );
           client.on('packetIn', (p) => dev.punts.handle(p));
