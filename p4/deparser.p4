@@ -30,6 +30,10 @@ control FrameDeparser(packet_out packet, in headers_t hdr) {
         packet.emit(hdr.inner_ipv6);
         packet.emit(hdr.inner_tcp_ports);
         packet.emit(hdr.inner_udp);
+        packet.emit(hdr.arp);
+        packet.emit(hdr.icmpv6);
+        packet.emit(hdr.nd);
+        packet.emit(hdr.nd_option);
     }
 }
 

@@ -14,12 +14,17 @@
  *    bytes, 4 x Opt Len (a constant here; tunnel termination subtracts it from the UDP length in
  *    one operation, in place).
  *  - geneve_option_at_<i>: word i starts an option, or the options end (no words left).
- *  - geneve_option_header_<i>: the option header at word i. The security-ID option is recognized by class, type (without the critical
- *    bit) and length; another option with the critical bit set is an unknown critical option
- *    (checked before its length); an option that does not fit in 8 words cannot fit in Opt Len
- *    either.
- *  - geneve_security_option_<i>: marks that word i holds a security-ID option header; the control
- *    GeneveSecurityId below takes the data word of the first one.
+ *  - geneve_option_header_<i>: the option header at word i, marked in meta.geneve.option_at_<i>;
+ *    the walk goes by the option's length alone (an option that does not fit in 8 words cannot
+ *    fit in Opt Len either). Which option is the security ID is not compiled in: the control
+ *    GeneveSecurityId below compares each marked header with the class and type the control
+ *    plane set (tunnel_termination.security_option_recognition), takes the data word of the first
+ *    match, and finds any other option with the critical bit set (an unknown critical option,
+ *    judged on its header: before the option length). Where the parser recognizes it
+ *    (GENEVE_OPTION_RECOGNITION_IN_PARSER: Tofino), a parser value set the control plane writes
+ *    marks the recognized headers in meta.geneve.recognized_<i>, any other header with the
+ *    critical bit set ends the walk in meta.facts.unknown_critical, and GeneveSecurityId picks
+ *    the data word after the first mark with one lookup.
  *  - geneve_option_data_<j>_<d>, geneve_option_word_<j>_<d>: data word j of an option with d data
  *    words left; no words left here means the option runs past Opt Len.
  */
@@ -32,6 +37,17 @@
 #error "p4/geneve_options.p4 was generated for 8 option words: run npm run p4:gen-options"
 #endif
 
+#ifndef GENEVE_OPTION_RECOGNITION_IN_PARSER
+#define GENEVE_OPTION_RECOGNITION_IN_PARSER 0
+#endif
+
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+/* The option headers recognized as the security ID (class, type, R 0, length 1; the critical bit
+ * clear and set), written by the control plane: a parser value set (P4Runtime ValueSetEntry). */
+#define GENEVE_OPTION_PARSER_DECLARATIONS value_set<bit<32>>(2) security_option_headers;
+#define GENEVE_SECURITY_OPTION_HEADERS security_option_headers
+/* The critical bit (C) of an option header word (RFC 8926 3.5). */
+#define GENEVE_OPTION_CRITICAL_BIT 32w0x00008000
 #define GENEVE_OPTION_PARSER_STATES \
     state geneve_options { \
         transition select(hdr.geneve.opt_len) { \
@@ -106,24 +122,30 @@
     state geneve_option_header_0 { \
         packet.extract(hdr.geneve_option_words[0]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[0].word[31:16], hdr.geneve_option_words[0].word[14:8], hdr.geneve_option_words[0].word[4:0], hdr.geneve_option_words[0].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_0; \
-            (_, _, 0, 0): geneve_option_at_1; \
-            (_, _, 1, 0): geneve_option_data_1_1; \
-            (_, _, 2, 0): geneve_option_data_1_2; \
-            (_, _, 3, 0): geneve_option_data_1_3; \
-            (_, _, 4, 0): geneve_option_data_1_4; \
-            (_, _, 5, 0): geneve_option_data_1_5; \
-            (_, _, 6, 0): geneve_option_data_1_6; \
-            (_, _, 7, 0): geneve_option_data_1_7; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[0].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_0; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_0; \
         } \
     } \
  \
-    state geneve_security_option_0 { \
-        meta.geneve.security_at_0 = 1; \
+    state geneve_option_recognized_0 { \
+        meta.geneve.recognized_at_0 = 1; \
         transition geneve_option_data_1_1; \
+    } \
+ \
+    state geneve_option_length_0 { \
+        transition select(hdr.geneve_option_words[0].word[4:0]) { \
+            0: geneve_option_at_1; \
+            1: geneve_option_data_1_1; \
+            2: geneve_option_data_1_2; \
+            3: geneve_option_data_1_3; \
+            4: geneve_option_data_1_4; \
+            5: geneve_option_data_1_5; \
+            6: geneve_option_data_1_6; \
+            7: geneve_option_data_1_7; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_1 { \
@@ -136,23 +158,29 @@
     state geneve_option_header_1 { \
         packet.extract(hdr.geneve_option_words[1]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[1].word[31:16], hdr.geneve_option_words[1].word[14:8], hdr.geneve_option_words[1].word[4:0], hdr.geneve_option_words[1].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_1; \
-            (_, _, 0, 0): geneve_option_at_2; \
-            (_, _, 1, 0): geneve_option_data_2_1; \
-            (_, _, 2, 0): geneve_option_data_2_2; \
-            (_, _, 3, 0): geneve_option_data_2_3; \
-            (_, _, 4, 0): geneve_option_data_2_4; \
-            (_, _, 5, 0): geneve_option_data_2_5; \
-            (_, _, 6, 0): geneve_option_data_2_6; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[1].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_1; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_1; \
         } \
     } \
  \
-    state geneve_security_option_1 { \
-        meta.geneve.security_at_1 = 1; \
+    state geneve_option_recognized_1 { \
+        meta.geneve.recognized_at_1 = 1; \
         transition geneve_option_data_2_1; \
+    } \
+ \
+    state geneve_option_length_1 { \
+        transition select(hdr.geneve_option_words[1].word[4:0]) { \
+            0: geneve_option_at_2; \
+            1: geneve_option_data_2_1; \
+            2: geneve_option_data_2_2; \
+            3: geneve_option_data_2_3; \
+            4: geneve_option_data_2_4; \
+            5: geneve_option_data_2_5; \
+            6: geneve_option_data_2_6; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_2 { \
@@ -165,22 +193,28 @@
     state geneve_option_header_2 { \
         packet.extract(hdr.geneve_option_words[2]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[2].word[31:16], hdr.geneve_option_words[2].word[14:8], hdr.geneve_option_words[2].word[4:0], hdr.geneve_option_words[2].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_2; \
-            (_, _, 0, 0): geneve_option_at_3; \
-            (_, _, 1, 0): geneve_option_data_3_1; \
-            (_, _, 2, 0): geneve_option_data_3_2; \
-            (_, _, 3, 0): geneve_option_data_3_3; \
-            (_, _, 4, 0): geneve_option_data_3_4; \
-            (_, _, 5, 0): geneve_option_data_3_5; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[2].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_2; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_2; \
         } \
     } \
  \
-    state geneve_security_option_2 { \
-        meta.geneve.security_at_2 = 1; \
+    state geneve_option_recognized_2 { \
+        meta.geneve.recognized_at_2 = 1; \
         transition geneve_option_data_3_1; \
+    } \
+ \
+    state geneve_option_length_2 { \
+        transition select(hdr.geneve_option_words[2].word[4:0]) { \
+            0: geneve_option_at_3; \
+            1: geneve_option_data_3_1; \
+            2: geneve_option_data_3_2; \
+            3: geneve_option_data_3_3; \
+            4: geneve_option_data_3_4; \
+            5: geneve_option_data_3_5; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_3 { \
@@ -193,21 +227,27 @@
     state geneve_option_header_3 { \
         packet.extract(hdr.geneve_option_words[3]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[3].word[31:16], hdr.geneve_option_words[3].word[14:8], hdr.geneve_option_words[3].word[4:0], hdr.geneve_option_words[3].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_3; \
-            (_, _, 0, 0): geneve_option_at_4; \
-            (_, _, 1, 0): geneve_option_data_4_1; \
-            (_, _, 2, 0): geneve_option_data_4_2; \
-            (_, _, 3, 0): geneve_option_data_4_3; \
-            (_, _, 4, 0): geneve_option_data_4_4; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[3].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_3; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_3; \
         } \
     } \
  \
-    state geneve_security_option_3 { \
-        meta.geneve.security_at_3 = 1; \
+    state geneve_option_recognized_3 { \
+        meta.geneve.recognized_at_3 = 1; \
         transition geneve_option_data_4_1; \
+    } \
+ \
+    state geneve_option_length_3 { \
+        transition select(hdr.geneve_option_words[3].word[4:0]) { \
+            0: geneve_option_at_4; \
+            1: geneve_option_data_4_1; \
+            2: geneve_option_data_4_2; \
+            3: geneve_option_data_4_3; \
+            4: geneve_option_data_4_4; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_4 { \
@@ -220,20 +260,26 @@
     state geneve_option_header_4 { \
         packet.extract(hdr.geneve_option_words[4]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[4].word[31:16], hdr.geneve_option_words[4].word[14:8], hdr.geneve_option_words[4].word[4:0], hdr.geneve_option_words[4].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_4; \
-            (_, _, 0, 0): geneve_option_at_5; \
-            (_, _, 1, 0): geneve_option_data_5_1; \
-            (_, _, 2, 0): geneve_option_data_5_2; \
-            (_, _, 3, 0): geneve_option_data_5_3; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[4].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_4; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_4; \
         } \
     } \
  \
-    state geneve_security_option_4 { \
-        meta.geneve.security_at_4 = 1; \
+    state geneve_option_recognized_4 { \
+        meta.geneve.recognized_at_4 = 1; \
         transition geneve_option_data_5_1; \
+    } \
+ \
+    state geneve_option_length_4 { \
+        transition select(hdr.geneve_option_words[4].word[4:0]) { \
+            0: geneve_option_at_5; \
+            1: geneve_option_data_5_1; \
+            2: geneve_option_data_5_2; \
+            3: geneve_option_data_5_3; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_5 { \
@@ -246,19 +292,25 @@
     state geneve_option_header_5 { \
         packet.extract(hdr.geneve_option_words[5]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[5].word[31:16], hdr.geneve_option_words[5].word[14:8], hdr.geneve_option_words[5].word[4:0], hdr.geneve_option_words[5].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_5; \
-            (_, _, 0, 0): geneve_option_at_6; \
-            (_, _, 1, 0): geneve_option_data_6_1; \
-            (_, _, 2, 0): geneve_option_data_6_2; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[5].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_5; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_5; \
         } \
     } \
  \
-    state geneve_security_option_5 { \
-        meta.geneve.security_at_5 = 1; \
+    state geneve_option_recognized_5 { \
+        meta.geneve.recognized_at_5 = 1; \
         transition geneve_option_data_6_1; \
+    } \
+ \
+    state geneve_option_length_5 { \
+        transition select(hdr.geneve_option_words[5].word[4:0]) { \
+            0: geneve_option_at_6; \
+            1: geneve_option_data_6_1; \
+            2: geneve_option_data_6_2; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_6 { \
@@ -271,18 +323,24 @@
     state geneve_option_header_6 { \
         packet.extract(hdr.geneve_option_words[6]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[6].word[31:16], hdr.geneve_option_words[6].word[14:8], hdr.geneve_option_words[6].word[4:0], hdr.geneve_option_words[6].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_security_option_6; \
-            (_, _, 0, 0): geneve_option_at_7; \
-            (_, _, 1, 0): geneve_option_data_7_1; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[6].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_6; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_6; \
         } \
     } \
  \
-    state geneve_security_option_6 { \
-        meta.geneve.security_at_6 = 1; \
+    state geneve_option_recognized_6 { \
+        meta.geneve.recognized_at_6 = 1; \
         transition geneve_option_data_7_1; \
+    } \
+ \
+    state geneve_option_length_6 { \
+        transition select(hdr.geneve_option_words[6].word[4:0]) { \
+            0: geneve_option_at_7; \
+            1: geneve_option_data_7_1; \
+            default: geneve_bad_option_length; \
+        } \
     } \
  \
     state geneve_option_at_7 { \
@@ -295,11 +353,628 @@
     state geneve_option_header_7 { \
         packet.extract(hdr.geneve_option_words[7]); \
         GENEVE_WORD_TAKEN() \
-        transition select(hdr.geneve_option_words[7].word[31:16], hdr.geneve_option_words[7].word[14:8], hdr.geneve_option_words[7].word[4:0], hdr.geneve_option_words[7].word[15:15]) { \
-            (SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE, SECURITY_ID_OPTION_DATA_WORDS, _): geneve_bad_option_length; \
-            (_, _, 0, 0): geneve_option_at_8; \
-            (_, _, _, 0): geneve_bad_option_length; \
-            default: geneve_unknown_critical_option; \
+        transition select(hdr.geneve_option_words[7].word) { \
+            GENEVE_SECURITY_OPTION_HEADERS: geneve_option_recognized_7; \
+            GENEVE_OPTION_CRITICAL_BIT &&& GENEVE_OPTION_CRITICAL_BIT: geneve_unknown_critical_option; \
+            default: geneve_option_length_7; \
+        } \
+    } \
+ \
+    state geneve_option_recognized_7 { \
+        meta.geneve.recognized_at_7 = 1; \
+        transition geneve_bad_option_length; \
+    } \
+ \
+    state geneve_option_length_7 { \
+        transition select(hdr.geneve_option_words[7].word[4:0]) { \
+            0: geneve_option_at_8; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_unknown_critical_option { \
+        meta.facts.unknown_critical = 1; \
+        transition accept; \
+    } \
+ \
+    state geneve_option_at_8 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_data_1_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_1 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_2; \
+    } \
+ \
+    state geneve_option_data_1_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_2 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_1; \
+    } \
+ \
+    state geneve_option_data_1_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_3 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_2; \
+    } \
+ \
+    state geneve_option_data_1_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_4 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_3; \
+    } \
+ \
+    state geneve_option_data_1_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_5 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_4; \
+    } \
+ \
+    state geneve_option_data_1_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_6; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_6 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_5; \
+    } \
+ \
+    state geneve_option_data_1_7 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_1_7; \
+        } \
+    } \
+ \
+    state geneve_option_word_1_7 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_2_6; \
+    } \
+ \
+    state geneve_option_data_2_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_1 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_3; \
+    } \
+ \
+    state geneve_option_data_2_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_2 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_1; \
+    } \
+ \
+    state geneve_option_data_2_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_3 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_2; \
+    } \
+ \
+    state geneve_option_data_2_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_4 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_3; \
+    } \
+ \
+    state geneve_option_data_2_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_5 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_4; \
+    } \
+ \
+    state geneve_option_data_2_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_2_6; \
+        } \
+    } \
+ \
+    state geneve_option_word_2_6 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_3_5; \
+    } \
+ \
+    state geneve_option_data_3_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_1 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_4; \
+    } \
+ \
+    state geneve_option_data_3_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_2 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_1; \
+    } \
+ \
+    state geneve_option_data_3_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_3 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_2; \
+    } \
+ \
+    state geneve_option_data_3_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_4 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_3; \
+    } \
+ \
+    state geneve_option_data_3_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_3_5; \
+        } \
+    } \
+ \
+    state geneve_option_word_3_5 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_4_4; \
+    } \
+ \
+    state geneve_option_data_4_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_1 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_5; \
+    } \
+ \
+    state geneve_option_data_4_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_2 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_1; \
+    } \
+ \
+    state geneve_option_data_4_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_3 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_2; \
+    } \
+ \
+    state geneve_option_data_4_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_4_4; \
+        } \
+    } \
+ \
+    state geneve_option_word_4_4 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_5_3; \
+    } \
+ \
+    state geneve_option_data_5_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_1 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_6; \
+    } \
+ \
+    state geneve_option_data_5_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_2 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_6_1; \
+    } \
+ \
+    state geneve_option_data_5_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_5_3; \
+        } \
+    } \
+ \
+    state geneve_option_word_5_3 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_6_2; \
+    } \
+ \
+    state geneve_option_data_6_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_6_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_6_1 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_7; \
+    } \
+ \
+    state geneve_option_data_6_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_6_2; \
+        } \
+    } \
+ \
+    state geneve_option_word_6_2 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_data_7_1; \
+    } \
+ \
+    state geneve_option_data_7_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: geneve_bad_option_length; \
+            false: geneve_option_word_7_1; \
+        } \
+    } \
+ \
+    state geneve_option_word_7_1 { \
+        packet.extract(hdr.geneve_option_words[7]); \
+        GENEVE_WORD_TAKEN() \
+        transition geneve_option_at_8; \
+    } \
+
+#else
+#define GENEVE_OPTION_PARSER_DECLARATIONS
+#define GENEVE_OPTION_PARSER_STATES \
+    state geneve_options { \
+        transition select(hdr.geneve.opt_len) { \
+            0: parse_inner_ethernet; \
+            1: geneve_options_1; \
+            2: geneve_options_2; \
+            3: geneve_options_3; \
+            4: geneve_options_4; \
+            5: geneve_options_5; \
+            6: geneve_options_6; \
+            7: geneve_options_7; \
+            8: geneve_options_8; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_options_1 { \
+        GENEVE_WORDS_LEFT_SET(1) \
+        meta.tenant_frame_len = 4; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_2 { \
+        GENEVE_WORDS_LEFT_SET(2) \
+        meta.tenant_frame_len = 8; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_3 { \
+        GENEVE_WORDS_LEFT_SET(3) \
+        meta.tenant_frame_len = 12; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_4 { \
+        GENEVE_WORDS_LEFT_SET(4) \
+        meta.tenant_frame_len = 16; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_5 { \
+        GENEVE_WORDS_LEFT_SET(5) \
+        meta.tenant_frame_len = 20; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_6 { \
+        GENEVE_WORDS_LEFT_SET(6) \
+        meta.tenant_frame_len = 24; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_7 { \
+        GENEVE_WORDS_LEFT_SET(7) \
+        meta.tenant_frame_len = 28; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_options_8 { \
+        GENEVE_WORDS_LEFT_SET(8) \
+        meta.tenant_frame_len = 32; \
+        transition geneve_option_at_0; \
+    } \
+ \
+    state geneve_option_at_0 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_0; \
+        } \
+    } \
+ \
+    state geneve_option_header_0 { \
+        packet.extract(hdr.geneve_option_words[0]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_0 = 1; \
+        transition select(hdr.geneve_option_words[0].word[4:0]) { \
+            0: geneve_option_at_1; \
+            1: geneve_option_data_1_1; \
+            2: geneve_option_data_1_2; \
+            3: geneve_option_data_1_3; \
+            4: geneve_option_data_1_4; \
+            5: geneve_option_data_1_5; \
+            6: geneve_option_data_1_6; \
+            7: geneve_option_data_1_7; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_1 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_1; \
+        } \
+    } \
+ \
+    state geneve_option_header_1 { \
+        packet.extract(hdr.geneve_option_words[1]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_1 = 1; \
+        transition select(hdr.geneve_option_words[1].word[4:0]) { \
+            0: geneve_option_at_2; \
+            1: geneve_option_data_2_1; \
+            2: geneve_option_data_2_2; \
+            3: geneve_option_data_2_3; \
+            4: geneve_option_data_2_4; \
+            5: geneve_option_data_2_5; \
+            6: geneve_option_data_2_6; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_2 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_2; \
+        } \
+    } \
+ \
+    state geneve_option_header_2 { \
+        packet.extract(hdr.geneve_option_words[2]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_2 = 1; \
+        transition select(hdr.geneve_option_words[2].word[4:0]) { \
+            0: geneve_option_at_3; \
+            1: geneve_option_data_3_1; \
+            2: geneve_option_data_3_2; \
+            3: geneve_option_data_3_3; \
+            4: geneve_option_data_3_4; \
+            5: geneve_option_data_3_5; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_3 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_3; \
+        } \
+    } \
+ \
+    state geneve_option_header_3 { \
+        packet.extract(hdr.geneve_option_words[3]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_3 = 1; \
+        transition select(hdr.geneve_option_words[3].word[4:0]) { \
+            0: geneve_option_at_4; \
+            1: geneve_option_data_4_1; \
+            2: geneve_option_data_4_2; \
+            3: geneve_option_data_4_3; \
+            4: geneve_option_data_4_4; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_4 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_4; \
+        } \
+    } \
+ \
+    state geneve_option_header_4 { \
+        packet.extract(hdr.geneve_option_words[4]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_4 = 1; \
+        transition select(hdr.geneve_option_words[4].word[4:0]) { \
+            0: geneve_option_at_5; \
+            1: geneve_option_data_5_1; \
+            2: geneve_option_data_5_2; \
+            3: geneve_option_data_5_3; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_5 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_5; \
+        } \
+    } \
+ \
+    state geneve_option_header_5 { \
+        packet.extract(hdr.geneve_option_words[5]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_5 = 1; \
+        transition select(hdr.geneve_option_words[5].word[4:0]) { \
+            0: geneve_option_at_6; \
+            1: geneve_option_data_6_1; \
+            2: geneve_option_data_6_2; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_6 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_6; \
+        } \
+    } \
+ \
+    state geneve_option_header_6 { \
+        packet.extract(hdr.geneve_option_words[6]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_6 = 1; \
+        transition select(hdr.geneve_option_words[6].word[4:0]) { \
+            0: geneve_option_at_7; \
+            1: geneve_option_data_7_1; \
+            default: geneve_bad_option_length; \
+        } \
+    } \
+ \
+    state geneve_option_at_7 { \
+        transition select(GENEVE_NO_WORDS_LEFT) { \
+            true: parse_inner_ethernet; \
+            false: geneve_option_header_7; \
+        } \
+    } \
+ \
+    state geneve_option_header_7 { \
+        packet.extract(hdr.geneve_option_words[7]); \
+        GENEVE_WORD_TAKEN() \
+        meta.geneve.option_at_7 = 1; \
+        transition select(hdr.geneve_option_words[7].word[4:0]) { \
+            0: geneve_option_at_8; \
+            default: geneve_bad_option_length; \
         } \
     } \
  \
@@ -674,29 +1349,193 @@
         transition geneve_option_at_8; \
     } \
 
-/* The security ID is the data word after the first security-ID option header (RFC 8926 allows
- * an option to repeat; the first one counts). */
-control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta) {
-    apply {
+#endif
+
+/* The security ID is the data word after the first option header that is the recognized one:
+ * class, type, R 0 and length 1, the critical bit clear or set (RFC 8926 allows an option to
+ * repeat; the first one counts). An option header with the critical bit set that does not match is an
+ * unknown critical option (RFC 8926 3.5: the packet must be dropped). */
+control GeneveSecurityId(in headers_t hdr, inout local_metadata_t meta, in bit<32> recognized_header,
+                         in bit<32> recognized_critical_header, out bool unknown_critical) {
+#if GENEVE_OPTION_RECOGNITION_IN_PARSER
+    @hidden
+    action no_security_id() {
+    }
+
+    @hidden
+    action take_security_id_0() {
+        meta.geneve.security_id = hdr.geneve_option_words[1].word;
         meta.geneve.security_id_present = 1;
-        if (meta.geneve.security_at_0 == 1) {
+    }
+
+    @hidden
+    action take_security_id_1() {
+        meta.geneve.security_id = hdr.geneve_option_words[2].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_2() {
+        meta.geneve.security_id = hdr.geneve_option_words[3].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_3() {
+        meta.geneve.security_id = hdr.geneve_option_words[4].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_4() {
+        meta.geneve.security_id = hdr.geneve_option_words[5].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_5() {
+        meta.geneve.security_id = hdr.geneve_option_words[6].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    action take_security_id_6() {
+        meta.geneve.security_id = hdr.geneve_option_words[7].word;
+        meta.geneve.security_id_present = 1;
+    }
+
+    @hidden
+    table security_id_option {
+        key = {
+            meta.geneve.recognized_at_0: ternary;
+            meta.geneve.recognized_at_1: ternary;
+            meta.geneve.recognized_at_2: ternary;
+            meta.geneve.recognized_at_3: ternary;
+            meta.geneve.recognized_at_4: ternary;
+            meta.geneve.recognized_at_5: ternary;
+            meta.geneve.recognized_at_6: ternary;
+        }
+        actions = {
+            take_security_id_0;
+            take_security_id_1;
+            take_security_id_2;
+            take_security_id_3;
+            take_security_id_4;
+            take_security_id_5;
+            take_security_id_6;
+            no_security_id;
+        }
+        const entries = {
+            (1, _, _, _, _, _, _): take_security_id_0();
+            (_, 1, _, _, _, _, _): take_security_id_1();
+            (_, _, 1, _, _, _, _): take_security_id_2();
+            (_, _, _, 1, _, _, _): take_security_id_3();
+            (_, _, _, _, 1, _, _): take_security_id_4();
+            (_, _, _, _, _, 1, _): take_security_id_5();
+            (_, _, _, _, _, _, 1): take_security_id_6();
+        }
+        const default_action = no_security_id();
+    }
+
+    apply {
+        /* The parser judged unknown critical options (meta.facts.unknown_critical). */
+        unknown_critical = false;
+        security_id_option.apply();
+    }
+#else
+    apply {
+        bool recognized_0 = false;
+        if (meta.geneve.option_at_0 == 1) {
+            if (hdr.geneve_option_words[0].word == recognized_header) {
+                recognized_0 = true;
+            } else if (hdr.geneve_option_words[0].word == recognized_critical_header) {
+                recognized_0 = true;
+            }
+        }
+        bool recognized_1 = false;
+        if (meta.geneve.option_at_1 == 1) {
+            if (hdr.geneve_option_words[1].word == recognized_header) {
+                recognized_1 = true;
+            } else if (hdr.geneve_option_words[1].word == recognized_critical_header) {
+                recognized_1 = true;
+            }
+        }
+        bool recognized_2 = false;
+        if (meta.geneve.option_at_2 == 1) {
+            if (hdr.geneve_option_words[2].word == recognized_header) {
+                recognized_2 = true;
+            } else if (hdr.geneve_option_words[2].word == recognized_critical_header) {
+                recognized_2 = true;
+            }
+        }
+        bool recognized_3 = false;
+        if (meta.geneve.option_at_3 == 1) {
+            if (hdr.geneve_option_words[3].word == recognized_header) {
+                recognized_3 = true;
+            } else if (hdr.geneve_option_words[3].word == recognized_critical_header) {
+                recognized_3 = true;
+            }
+        }
+        bool recognized_4 = false;
+        if (meta.geneve.option_at_4 == 1) {
+            if (hdr.geneve_option_words[4].word == recognized_header) {
+                recognized_4 = true;
+            } else if (hdr.geneve_option_words[4].word == recognized_critical_header) {
+                recognized_4 = true;
+            }
+        }
+        bool recognized_5 = false;
+        if (meta.geneve.option_at_5 == 1) {
+            if (hdr.geneve_option_words[5].word == recognized_header) {
+                recognized_5 = true;
+            } else if (hdr.geneve_option_words[5].word == recognized_critical_header) {
+                recognized_5 = true;
+            }
+        }
+        bool recognized_6 = false;
+        if (meta.geneve.option_at_6 == 1) {
+            if (hdr.geneve_option_words[6].word == recognized_header) {
+                recognized_6 = true;
+            } else if (hdr.geneve_option_words[6].word == recognized_critical_header) {
+                recognized_6 = true;
+            }
+        }
+        bool recognized_7 = false;
+        if (meta.geneve.option_at_7 == 1) {
+            if (hdr.geneve_option_words[7].word == recognized_header) {
+                recognized_7 = true;
+            } else if (hdr.geneve_option_words[7].word == recognized_critical_header) {
+                recognized_7 = true;
+            }
+        }
+        unknown_critical = (meta.geneve.option_at_0 == 1 && hdr.geneve_option_words[0].word[15:15] == 1 && !recognized_0)
+            || (meta.geneve.option_at_1 == 1 && hdr.geneve_option_words[1].word[15:15] == 1 && !recognized_1)
+            || (meta.geneve.option_at_2 == 1 && hdr.geneve_option_words[2].word[15:15] == 1 && !recognized_2)
+            || (meta.geneve.option_at_3 == 1 && hdr.geneve_option_words[3].word[15:15] == 1 && !recognized_3)
+            || (meta.geneve.option_at_4 == 1 && hdr.geneve_option_words[4].word[15:15] == 1 && !recognized_4)
+            || (meta.geneve.option_at_5 == 1 && hdr.geneve_option_words[5].word[15:15] == 1 && !recognized_5)
+            || (meta.geneve.option_at_6 == 1 && hdr.geneve_option_words[6].word[15:15] == 1 && !recognized_6)
+            || (meta.geneve.option_at_7 == 1 && hdr.geneve_option_words[7].word[15:15] == 1 && !recognized_7);
+        meta.geneve.security_id_present = 1;
+        if (recognized_0) {
             meta.geneve.security_id = hdr.geneve_option_words[1].word;
-        } else if (meta.geneve.security_at_1 == 1) {
+        } else if (recognized_1) {
             meta.geneve.security_id = hdr.geneve_option_words[2].word;
-        } else if (meta.geneve.security_at_2 == 1) {
+        } else if (recognized_2) {
             meta.geneve.security_id = hdr.geneve_option_words[3].word;
-        } else if (meta.geneve.security_at_3 == 1) {
+        } else if (recognized_3) {
             meta.geneve.security_id = hdr.geneve_option_words[4].word;
-        } else if (meta.geneve.security_at_4 == 1) {
+        } else if (recognized_4) {
             meta.geneve.security_id = hdr.geneve_option_words[5].word;
-        } else if (meta.geneve.security_at_5 == 1) {
+        } else if (recognized_5) {
             meta.geneve.security_id = hdr.geneve_option_words[6].word;
-        } else if (meta.geneve.security_at_6 == 1) {
+        } else if (recognized_6) {
             meta.geneve.security_id = hdr.geneve_option_words[7].word;
         } else {
             meta.geneve.security_id_present = 0;
         }
     }
+#endif
 }
 
 #endif

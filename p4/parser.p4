@@ -20,6 +20,15 @@
 #ifndef FRAME_PARSER_VERIFY_IPV4
 #define FRAME_PARSER_VERIFY_IPV4(ipv4, meta)
 #endif
+/* NEIGHBOR_REQUESTS_IN_TUNNELS (include/constants.p4): ARP / Neighbor Solicitations parsed inside
+ * tunnels too. */
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+#define INNER_ARP_CASE ETHERTYPE_ARP: parse_arp;
+#define INNER_ICMPV6_CASE IP_PROTO_ICMPV6: parse_inner_icmpv6;
+#else
+#define INNER_ARP_CASE
+#define INNER_ICMPV6_CASE
+#endif
 #if !defined(GENEVE_WORDS_LEFT_SET) || !defined(GENEVE_WORD_TAKEN) || !defined(GENEVE_NO_WORDS_LEFT)
 #error "the architecture wrapper must define the Geneve option word counter (see geneve_options.p4)"
 #endif
@@ -30,6 +39,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
      * checksum unit). Metadata starts zeroed (v1model does it; the TNA wrapper asks for it),
      * so the parser writes each field at most once on any path, as Tofino requires. */
     FRAME_PARSER_DECLARATIONS
+    GENEVE_OPTION_PARSER_DECLARATIONS
 
     state start {
         transition parse_ethernet;
@@ -41,6 +51,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
             ETHERTYPE_VLAN: parse_vlan;
             ETHERTYPE_IPV4: parse_ipv4;
             ETHERTYPE_IPV6: parse_ipv6;
+            ETHERTYPE_ARP: parse_arp;
             default: accept;
         }
     }
@@ -53,6 +64,7 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.vlan.ether_type) {
             ETHERTYPE_IPV4: parse_ipv4;
             ETHERTYPE_IPV6: parse_ipv6;
+            ETHERTYPE_ARP: parse_arp;
             default: accept;
         }
     }
@@ -75,8 +87,79 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.ipv6.next_hdr) {
             IP_PROTO_TCP: parse_tcp;
             IP_PROTO_UDP: parse_udp;
+            IP_PROTO_ICMPV6: parse_icmpv6;
             default: accept;
         }
+    }
+
+#if NEIGHBOR_SUPPRESSION
+    /* ARP and Neighbor Solicitations, for neighbor suppression (controls/neighbor_suppression.p4).
+     * A solicitation's body and option are taken only when the ICMPv6 message is exactly one with a
+     * single 8-byte option (a payload length of 32): never past the end of the message. */
+    /* Only ARP for IPv4 over Ethernet is taken; other ARP stays payload. The checks that make
+     * a request answerable are made here, four bytes at a time, where they cost no stage. */
+    state parse_arp {
+        transition select(packet.lookahead<bit<32>>()) {
+            ARP_ETHERNET_IPV4: parse_arp_ipv4;
+            default: accept;
+        }
+    }
+
+    state parse_arp_ipv4 {
+        packet.extract(hdr.arp);
+        transition select(hdr.arp.hlen, hdr.arp.plen, hdr.arp.oper) {
+            (6, 4, ARP_OPER_REQUEST): neighbor_request;
+            default: accept;
+        }
+    }
+
+    state parse_icmpv6 {
+        packet.extract(hdr.icmpv6);
+        transition select(hdr.icmpv6.type, hdr.ipv6.payload_len, hdr.ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): parse_nd;
+            default: accept;
+        }
+    }
+
+    state parse_nd {
+        packet.extract(hdr.nd);
+        packet.extract(hdr.nd_option);
+        transition select(hdr.icmpv6.code, hdr.nd_option.type, hdr.nd_option.length) {
+            (0, ND_OPTION_SOURCE_LLA, 1): neighbor_request;
+            default: accept;
+        }
+    }
+
+#else
+    /* Without neighbor suppression in the data plane (NEIGHBOR_SUPPRESSION 0) a request is only
+     * marked, from a look at its first bytes, and nothing is extracted: the controller answers it
+     * from the packet-in, and checks what is not checked here (a solicitation's code and option). */
+    state parse_arp {
+        transition select(packet.lookahead<bit<32>>()) {
+            ARP_ETHERNET_IPV4: parse_arp_ipv4;
+            default: accept;
+        }
+    }
+
+    /* Hardware and protocol address lengths 6 and 4, operation request: bytes 4-7. */
+    state parse_arp_ipv4 {
+        transition select(packet.lookahead<bit<64>>()[31:0]) {
+            ARP_IPV4_REQUEST_LENGTHS: neighbor_request;
+            default: accept;
+        }
+    }
+
+    state parse_icmpv6 {
+        transition select(packet.lookahead<bit<8>>(), hdr.ipv6.payload_len, hdr.ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): neighbor_request;
+            default: accept;
+        }
+    }
+
+#endif
+    state neighbor_request {
+        meta.neighbor.request = 1;
+        transition accept;
     }
 
     state parse_tcp {
@@ -126,17 +209,13 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition accept;
     }
 
-    state geneve_unknown_critical_option {
-        meta.geneve.status = GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION;
-        transition accept;
-    }
-
     /* The tenant frame carried by the tunnel: parsed as far as policy and hashing need. */
     state parse_inner_ethernet {
         packet.extract(hdr.inner_ethernet);
         transition select(hdr.inner_ethernet.ether_type) {
             ETHERTYPE_IPV4: parse_inner_ipv4;
             ETHERTYPE_IPV6: parse_inner_ipv6;
+            INNER_ARP_CASE
             default: accept;
         }
     }
@@ -155,9 +234,20 @@ parser FrameParser(packet_in packet, out headers_t hdr, inout local_metadata_t m
         transition select(hdr.inner_ipv6.next_hdr) {
             IP_PROTO_TCP: parse_inner_tcp;
             IP_PROTO_UDP: parse_inner_udp;
+            INNER_ICMPV6_CASE
             default: accept;
         }
     }
+
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+    state parse_inner_icmpv6 {
+        packet.extract(hdr.icmpv6);
+        transition select(hdr.icmpv6.type, hdr.inner_ipv6.payload_len, hdr.inner_ipv6.hop_limit) {
+            (ICMPV6_NEIGHBOR_SOLICITATION, ND_SOLICITATION_WITH_SLLA_BYTES, ND_HOP_LIMIT): parse_nd;
+            default: accept;
+        }
+    }
+#endif
 
     state parse_inner_tcp {
         packet.extract(hdr.inner_tcp_ports);

@@ -10,7 +10,18 @@
 #include "../include/metadata.p4"
 #include "../include/size.p4"
 
+/* The action selector is an architecture extern: the wrapper says how to declare one whose
+ * hash is the identity of its selector key (the flow hash, so one flow keeps one path). */
+#ifndef UNDERLAY_ECMP_SELECTOR
+#error "the architecture wrapper must define UNDERLAY_ECMP_SELECTOR(name, members)"
+#endif
+
 control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
+
+    /* Underlay ECMP (equal-cost next hops of one route): the members are route_via calls, a
+     * route's group holds one per next hop, and the flow hash picks one. */
+    UNDERLAY_ECMP_SELECTOR(underlay_ecmp_ipv4, UNDERLAY_NEXT_HOP_TABLE_SIZE)
+    UNDERLAY_ECMP_SELECTOR(underlay_ecmp_ipv6, UNDERLAY_NEXT_HOP_TABLE_SIZE)
 
     action set_tunnel_ipv4(ipv4_addr_t local_vtep, ipv4_addr_t remote_vtep) {
         meta.facts.tunnel_known = 1;
@@ -50,33 +61,32 @@ control TunnelResolution(inout headers_t hdr, inout local_metadata_t meta) {
         meta.tunnel.dst_mac = next_hop_mac;
     }
 
-    action no_route() {
-    }
-
+    /* Entries point at a group (or member) of the table's selector. */
     table underlay_route_ipv4 {
         key = {
-            meta.tunnel.dst_addr[31:0]: lpm @name("remote_vtep");
+            meta.tunnel.dst_addr[31:0]: lpm      @name("remote_vtep");
+            meta.flow_hash:             selector @name("flow_hash");
         }
         actions = {
             route_via;
-            @defaultonly no_route;
         }
-        const default_action = no_route();
+        implementation = underlay_ecmp_ipv4;
         size = UNDERLAY_ROUTE_TABLE_SIZE;
     }
 
     table underlay_route_ipv6 {
         key = {
-            meta.tunnel.dst_addr: lpm @name("remote_vtep");
+            meta.tunnel.dst_addr: lpm      @name("remote_vtep");
+            meta.flow_hash:       selector @name("flow_hash");
         }
         actions = {
             route_via;
-            @defaultonly no_route;
         }
-        const default_action = no_route();
+        implementation = underlay_ecmp_ipv6;
         size = UNDERLAY_ROUTE_TABLE_SIZE;
     }
 
+    /* A miss leaves facts.route_known clear: NO_UNDERLAY_ROUTE is the verdict's. */
     apply {
         if (tunnel.apply().hit) {
             if (meta.tunnel.is_ipv6 == 1) {

@@ -24,6 +24,32 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
 
     GeneveSecurityId() geneve_security_id;
 
+    /* The option header word that carries the security ID (class, type, R 0, length 1), with the
+     * critical bit clear and set: a received header equal to either is the security-ID option. */
+    bit<32> recognized_header = 0;
+    bit<32> recognized_critical_header = 0;
+
+#if !GENEVE_OPTION_RECOGNITION_IN_PARSER
+
+    /* Which option carries the security ID, set at run time (and readable) over P4Runtime as
+     * this table's default action (where the parser recognizes it, GENEVE_OPTION_RECOGNITION_IN_PARSER,
+     * a parser value set does instead: geneve_options.p4), so that an operator's own class and type are recognized
+     * without recompiling, on bmv2 too (whose P4Runtime server writes no parser value set). */
+    action recognize_security_option(bit<16> option_class, bit<7> option_type) {
+        recognized_header = option_class ++ 1w0 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
+        recognized_critical_header = option_class ++ 1w1 ++ option_type ++ 3w0 ++ SECURITY_ID_OPTION_DATA_WORDS;
+    }
+
+    table security_option_recognition {
+        key = { }
+        actions = {
+            recognize_security_option;
+        }
+        default_action = recognize_security_option(SECURITY_ID_OPTION_CLASS, SECURITY_ID_OPTION_TYPE);
+        size = SECURITY_OPTION_FORMAT_TABLE_SIZE;
+    }
+#endif
+
     action local_vtep() {
         meta.facts.addressed_to_us = 1;
     }
@@ -61,6 +87,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
     action set_tenant(tenant_slot_t tenant_slot, security_id_t unknown_security_id) {
         meta.tenant_slot = tenant_slot;
         meta.src_security_id = unknown_security_id;
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+        meta.unknown_security_id = unknown_security_id;
+#endif
         meta.facts.tenant_known = 1;
     }
 
@@ -114,6 +143,26 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         const default_action = vtep_not_member();
         size = VTEP_MEMBERSHIP_TABLE_SIZE;
     }
+
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+    /* The way back to the sending VTEP (used by an answer of neighbor suppression sent back
+     * through the tunnel; without requests parsed inside tunnels, nothing reads it). */
+    action return_tunnel_ipv4() {
+        meta.tunnel.is_ipv6 = 0;
+        meta.tunnel.src_addr = (ipv6_addr_t) hdr.ipv4.dst_addr;
+        meta.tunnel.dst_addr = (ipv6_addr_t) hdr.ipv4.src_addr;
+        meta.tunnel.src_mac = hdr.ethernet.dst_addr;
+        meta.tunnel.dst_mac = hdr.ethernet.src_addr;
+    }
+
+    action return_tunnel_ipv6() {
+        meta.tunnel.is_ipv6 = 1;
+        meta.tunnel.src_addr = hdr.ipv6.dst_addr;
+        meta.tunnel.dst_addr = hdr.ipv6.src_addr;
+        meta.tunnel.src_mac = hdr.ethernet.dst_addr;
+        meta.tunnel.dst_mac = hdr.ethernet.src_addr;
+    }
+#endif
 
     /* The tenant frame becomes the frame; the tunnel headers and options are gone. */
     action strip_tunnel() {
@@ -169,6 +218,7 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
             meta.facts.geneve_missing:  ternary;
             meta.geneve.status:         ternary;
             meta.facts.options_overrun: ternary;
+            meta.facts.unknown_critical: ternary;
             meta.facts.frame_missing:   ternary;
             meta.facts.tenant_known:    ternary;
             meta.facts.vtep_member:     ternary;
@@ -182,31 +232,31 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         }
         const entries = {
             /* Rule 6: for this uplink (its MAC), for one of our VTEP addresses. */
-            (1, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_UPLINK_MAC);
-            (_, 0, _, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_LOCAL_VTEP);
+            (1, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_UPLINK_MAC);
+            (_, 0, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_LOCAL_VTEP);
             /* Rule 6: what the outer IP header says of itself, that the whole datagram is in
              * the frame, that it is Geneve, and that its UDP length agrees. */
-            (_, _, 1, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_IP_OPTIONS);
-            (_, _, _, 1, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_IPV4_CHECKSUM);
-            (_, _, _, _, 1, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_FRAGMENT);
-            (_, _, _, _, _, 1, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_LENGTH);
-            (_, _, _, _, _, _, 1, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_LOCAL_VTEP);
-            (_, _, _, _, _, _, _, 1, _, _, _, _, _, _, _, _): drop(DROP_OUTER_LENGTH);
+            (_, _, 1, _, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_IP_OPTIONS);
+            (_, _, _, 1, _, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_IPV4_CHECKSUM);
+            (_, _, _, _, 1, _, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_FRAGMENT);
+            (_, _, _, _, _, 1, _, _, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_LENGTH);
+            (_, _, _, _, _, _, 1, _, _, _, _, _, _, _, _, _, _): drop(DROP_NOT_FOR_LOCAL_VTEP);
+            (_, _, _, _, _, _, _, 1, _, _, _, _, _, _, _, _, _): drop(DROP_OUTER_LENGTH);
             /* Rule 7: Geneve (RFC 8926). */
-            (_, _, _, _, _, _, _, _, 1, _, _, _, _, _, _, _): drop(DROP_PARSER_ERROR);
-            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_VERSION, _, _, _, _, _, _): drop(DROP_GENEVE_VERSION);
-            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_PROTOCOL, _, _, _, _, _, _): drop(DROP_GENEVE_PROTOCOL);
-            (_, _, _, _, _, _, _, _, _, _, 1, _, _, _, _, _): drop(DROP_GENEVE_OPTION_LENGTH);
-            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_UNKNOWN_CRITICAL_OPTION, _, _, _, _, _, _): drop(DROP_GENEVE_CRITICAL_OPTION);
-            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_OPTION_LENGTH, _, _, _, _, _, _): drop(DROP_GENEVE_OPTION_LENGTH);
-            (_, _, _, _, _, _, _, _, _, _, _, 1, _, _, _, _): drop(DROP_PARSER_ERROR);
+            (_, _, _, _, _, _, _, _, 1, _, _, _, _, _, _, _, _): drop(DROP_PARSER_ERROR);
+            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_VERSION, _, _, _, _, _, _, _): drop(DROP_GENEVE_VERSION);
+            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_PROTOCOL, _, _, _, _, _, _, _): drop(DROP_GENEVE_PROTOCOL);
+            (_, _, _, _, _, _, _, _, _, _, 1, _, _, _, _, _, _): drop(DROP_GENEVE_OPTION_LENGTH);
+            (_, _, _, _, _, _, _, _, _, _, _, 1, _, _, _, _, _): drop(DROP_GENEVE_CRITICAL_OPTION);
+            (_, _, _, _, _, _, _, _, _, GENEVE_STATUS_BAD_OPTION_LENGTH, _, _, _, _, _, _, _): drop(DROP_GENEVE_OPTION_LENGTH);
+            (_, _, _, _, _, _, _, _, _, _, _, _, 1, _, _, _, _): drop(DROP_PARSER_ERROR);
             /* Rule 8: VNI isolation, for data and control packets alike. */
-            (_, _, _, _, _, _, _, _, _, _, _, _, 0, _, _, _): drop(DROP_UNKNOWN_VNI);
-            (_, _, _, _, _, _, _, _, _, _, _, _, _, 0, _, _): drop(DROP_VTEP_NOT_MEMBER);
+            (_, _, _, _, _, _, _, _, _, _, _, _, _, 0, _, _, _): drop(DROP_UNKNOWN_VNI);
+            (_, _, _, _, _, _, _, _, _, _, _, _, _, _, 0, _, _): drop(DROP_VTEP_NOT_MEMBER);
             /* Rule 13: a control packet's payload is never forwarded (RFC 8926 3.4). */
-            (_, _, _, _, _, _, _, _, _, _, _, _, _, _, 1, _): punt(PUNT_GENEVE_OAM);
+            (_, _, _, _, _, _, _, _, _, _, _, _, _, _, _, 1, _): punt(PUNT_GENEVE_OAM);
             /* Rule 12. */
-            (_, _, _, _, _, _, _, _, _, _, _, _, _, _, _, 1): drop(DROP_ECN_CE_ON_NOT_ECT);
+            (_, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, 1): drop(DROP_ECN_CE_ON_NOT_ECT);
         }
         const default_action = accept();
     }
@@ -220,11 +270,22 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
      * is dropped whatever its headers became.
      */
     apply {
-        /* Depends on the parser alone: found side by side with the lookups. */
-        geneve_security_id.apply(hdr, meta);
+        /* Depends on the parser and a keyless table alone: found side by side with the lookups. */
+#if !GENEVE_OPTION_RECOGNITION_IN_PARSER
+        security_option_recognition.apply();
+#endif
+        bool unknown_critical_option;
+        geneve_security_id.apply(hdr, meta, recognized_header, recognized_critical_header,
+                                 unknown_critical_option);
+        if (unknown_critical_option) {
+            meta.facts.unknown_critical = 1;
+        }
         if (hdr.ipv4.isValid()) {
             local_vtep_ipv4.apply();
             vtep_membership_ipv4.apply();
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+            return_tunnel_ipv4();
+#endif
             /* What the UDP length must be (IHL is 5), a field to compare with (frame_len, which
              * an uplink's frames do not use otherwise). */
             if (meta.port_role == PORT_ROLE_UPLINK) {
@@ -234,6 +295,9 @@ control TunnelTermination(inout headers_t hdr, inout local_metadata_t meta, in b
         } else if (hdr.ipv6.isValid()) {
             local_vtep_ipv6.apply();
             vtep_membership_ipv6.apply();
+#if NEIGHBOR_REQUESTS_IN_TUNNELS
+            return_tunnel_ipv6();
+#endif
             meta.outer_ecn = hdr.ipv6.traffic_class[1:0];
         }
         if (hdr.geneve.isValid()) {

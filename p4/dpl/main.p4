@@ -70,12 +70,8 @@ const bit<16> DPL_ARP_REPLY = 2;
 const bit<8>  DPL_ND_SOLICITATION = 135;
 const bit<8>  DPL_ND_HOP_LIMIT = 255;
 const bit<8>  DPL_ND_OPTION_SOURCE_LLA = 1;
-/*
- * Packet-in reason of a Neighbor Solicitation whose target nd_answer knows, handed to the controller
- * to answer (no checksum extern for the advertisement). Here, not in constants.p4, because the core
- * never sends it (bf-p4c refuses unused constants); src/controller/reasons.ts mirrors it.
- */
-const punt_reason_t PUNT_NEIGHBOR = 4;
+/* Packet-in reason of a Neighbor Solicitation whose target nd_answer knows, handed to the controller
+ * to answer (no checksum extern for the advertisement): the core's PUNT_NEIGHBOR (constants.p4). */
 /* The core's DROP_UNKNOWN_NEIGHBOR (issue 14): an ARP/ND request for an unknown target, tenant drops those. */
 const drop_reason_t DPL_DROP_UNKNOWN_NEIGHBOR = 24;
 

@@ -63,6 +63,40 @@ header ipv6_h {
     ipv6_addr_t dst_addr;
 }
 
+/* ARP for IPv4 over Ethernet (RFC 826): 28 bytes. */
+header arp_h {
+    bit<16>     htype;
+    bit<16>     ptype;
+    bit<8>      hlen;
+    bit<8>      plen;
+    bit<16>     oper;
+    mac_addr_t  sha;  /* sender hardware address */
+    ipv4_addr_t spa;  /* sender protocol address */
+    mac_addr_t  tha;  /* target hardware address */
+    ipv4_addr_t tpa;  /* target protocol address */
+}
+
+/* ICMPv6 header (RFC 4443 2.1). */
+header icmpv6_h {
+    bit<8>  type;
+    bit<8>  code;
+    bit<16> checksum;
+}
+
+/* Neighbor Solicitation / Advertisement body after the ICMPv6 header (RFC 4861 4.3, 4.4):
+ * reserved (NS) or R S O flags and reserved (NA), then the target address. */
+header nd_h {
+    bit<32>     flags;
+    ipv6_addr_t target;
+}
+
+/* A link-layer address option of length 1 (RFC 4861 4.6.1): type 1 source, 2 target. */
+header nd_lla_option_h {
+    bit<8>     type;
+    bit<8>     length;
+    mac_addr_t addr;
+}
+
 /* Only the port pair of a TCP header: policy needs the destination port and the flow
  * hash both ports; the rest of the TCP header travels untouched as payload. */
 header l4_ports_h {
@@ -156,6 +190,14 @@ struct headers_t {
     ipv6_h     inner_ipv6;
     l4_ports_h inner_tcp_ports;
     udp_h      inner_udp;
+
+    /* ARP and Neighbor Discovery of the tenant frame: after the frame's Ethernet header on an
+     * access port, after the inner one in a tunnel (a frame holds at most one of them), so one
+     * instance serves both and is emitted last (the headers between are then invalid). */
+    arp_h           arp;
+    icmpv6_h        icmpv6;
+    nd_h            nd;
+    nd_lla_option_h nd_option;
 }
 
 #endif

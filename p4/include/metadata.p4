@@ -12,15 +12,26 @@
 struct geneve_parse_t {
     geneve_status_t status;
     bit<8>          words_left;  /* v1model's Opt Len word counter (Tofino uses its parser counter) */
-    /* security_at_<i>: option word i is a security-ID option header (set by the parser,
-     * one field per word so that each is written at most once; see geneve_options.p4). */
-    bit<1>          security_at_0;
-    bit<1>          security_at_1;
-    bit<1>          security_at_2;
-    bit<1>          security_at_3;
-    bit<1>          security_at_4;
-    bit<1>          security_at_5;
-    bit<1>          security_at_6;
+    /* option_at_<i>: option word i is an option header (set by the parser, one field per word
+     * so that each is written at most once; see geneve_options.p4). */
+    bit<1>          option_at_0;
+    bit<1>          option_at_1;
+    bit<1>          option_at_2;
+    bit<1>          option_at_3;
+    bit<1>          option_at_4;
+    bit<1>          option_at_5;
+    bit<1>          option_at_6;
+    bit<1>          option_at_7;
+    /* recognized_at_<i>: option word i is the security-ID option's header, where the parser
+     * recognizes it (GENEVE_OPTION_RECOGNITION_IN_PARSER, Tofino); 0 elsewhere. */
+    bit<1>          recognized_at_0;
+    bit<1>          recognized_at_1;
+    bit<1>          recognized_at_2;
+    bit<1>          recognized_at_3;
+    bit<1>          recognized_at_4;
+    bit<1>          recognized_at_5;
+    bit<1>          recognized_at_6;
+    bit<1>          recognized_at_7;
     /* Filled by GeneveSecurityId from the first security-ID option. */
     bit<1>          security_id_present;
     security_id_t   security_id;
@@ -53,6 +64,7 @@ struct ingress_facts_t {
     bit<1> udp_length_bad;     /* UDP length disagrees with the IP length */
     bit<1> geneve_missing;     /* UDP payload too short for Geneve, or Geneve not parsed */
     bit<1> options_overrun;    /* Opt Len runs past the UDP payload */
+    bit<1> unknown_critical;   /* an option with the critical bit that is not the recognized one */
     bit<1> frame_missing;      /* no room for, or no parse of, the tenant frame's Ethernet header */
     bit<1> tenant_known;       /* tenant_by_vni hit */
     bit<1> vtep_member;        /* vtep_membership hit */
@@ -64,6 +76,16 @@ struct ingress_facts_t {
     bit<1> route_known;        /* underlay route hit */
     bit<1> hairpin;            /* local delivery back to the source vport */
     bit<1> packet_out_port_bad; /* a packet-out's port is too large, the CPU port or no port of ours */
+}
+
+/* What neighbor suppression found for an ARP request or Neighbor Solicitation: facts for the
+ * ingress verdict (ingress_verdict.p4), which decides. */
+struct neighbor_t {
+    /* The parser saw an ARP request for IPv4 over Ethernet, or a Neighbor Solicitation with
+     * code 0, hop limit 255 and one source link-layer address option (RFC 4861 7.1.1). */
+    bit<1> request;
+    bit<1> answer;        /* an answerable request for a target with a binding in the VNI */
+    bit<1> drop_unknown;  /* an answerable request, of a tenant that drops those it cannot answer */
 }
 
 struct local_metadata_t {
@@ -82,6 +104,7 @@ struct local_metadata_t {
     vni_t         vni;
     tenant_slot_t tenant_slot;
     security_id_t src_security_id;
+    security_id_t unknown_security_id; /* the VNI's, for a neighbor answer sent back through the tunnel */
     /* Bytes of the tenant frame as encapsulated (access ports). On an uplink, whose frames are
      * never encapsulated, what the UDP length of an IPv4 tunnel packet must be (rule 6): one
      * field for both (PHV on Tofino). */
@@ -97,7 +120,8 @@ struct local_metadata_t {
     vlan_id_t     dst_vlan;            /* 0: deliver untagged */
     security_id_t dst_security_id;
     tunnel_id_t   tunnel_id;
-    tunnel_t      tunnel;
+    tunnel_t      tunnel;              /* from a tunnel: the way back to the sending VTEP */
+    neighbor_t    neighbor;
 
     /* Policy key extras, from the tenant frame. */
     bit<8>  ip_protocol;   /* 0 when the frame is not IP or its L4 header was not parsed */

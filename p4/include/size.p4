@@ -39,6 +39,14 @@
 #ifndef UNDERLAY_ROUTE_TABLE_SIZE
 #define UNDERLAY_ROUTE_TABLE_SIZE 4096
 #endif
+/* Next hops of all underlay routes together (action selector members), per address family. */
+#ifndef UNDERLAY_NEXT_HOP_TABLE_SIZE
+#define UNDERLAY_NEXT_HOP_TABLE_SIZE 4096
+#endif
+/* (VNI, IP) -> MAC bindings the VTEP answers ARP / Neighbor Solicitations with, per family. */
+#ifndef NEIGHBOR_TABLE_SIZE
+#define NEIGHBOR_TABLE_SIZE 65536
+#endif
 /* Replicas of all flood groups together. */
 #ifndef FLOOD_REPLICA_TABLE_SIZE
 #define FLOOD_REPLICA_TABLE_SIZE 65536
@@ -47,7 +55,7 @@
 #ifndef POLICY_TABLE_SIZE
 #define POLICY_TABLE_SIZE 16384
 #endif
-/* The fabric-wide security option format: its default action only. */
+/* The fabric-wide security option format (sent) and recognition (received): default actions only. */
 #ifndef SECURITY_OPTION_FORMAT_TABLE_SIZE
 #define SECURITY_OPTION_FORMAT_TABLE_SIZE 1
 #endif

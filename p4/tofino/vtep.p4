@@ -24,6 +24,16 @@
 /* Tofino's CRC32 is the reflected CRC-32 with init and final XOR 0xFFFFFFFF, as v1model's crc32. */
 #define CRC32_HASH_UNIT(name) Hash<bit<32>>(HashAlgorithm_t.CRC32) name;
 #define CRC32_LOW16(name, result, ...) result = name.get({ __VA_ARGS__ })[15:0];
+/* Underlay ECMP: a selector over an action profile, hashing its key (the flow hash) with the
+ * identity, so that one flow keeps one path; FAIR spreads a group's members evenly. */
+#define TOFINO_STRING(x) #x
+#define TOFINO_NAME(x) TOFINO_STRING(x)
+/* The P4Info names the action profile, so it takes the selector's name there (as on v1model). */
+#define UNDERLAY_ECMP_SELECTOR(unit, members) \
+    Hash<bit<16>>(HashAlgorithm_t.IDENTITY) unit##_hash; \
+    @name(TOFINO_NAME(unit)) ActionProfile(members) unit##_members; \
+    @name(TOFINO_NAME(unit##_selector)) \
+    ActionSelector(unit##_members, unit##_hash, SelectorMode_t.FAIR, UNDERLAY_ECMP_MAX_PATHS, members) unit;
 /* The outer IPv4 header checksum is verified by the parser's checksum unit; the Geneve
  * option words left (geneve_options.p4) are counted by the parser counter. */
 #define FRAME_PARSER_DECLARATIONS Checksum() outer_ipv4_checksum; ParserCounter() geneve_words_left;
@@ -34,10 +44,24 @@
     outer_ipv4_checksum.add(ipv4); \
     meta.outer_ipv4_checksum_ok = outer_ipv4_checksum.verify();
 
+/* Neighbor suppression is the controller's (rule 15a): the parser marks an ARP request or Neighbor
+ * Solicitation, the ingress verdict punts it, the controller answers by packet-out. With the
+ * lookups, the reply and its checksum in the data plane, bf-p4c found no PHV allocation for TNA in
+ * 6-23 minutes (docs/TOFINO.md, "Tofino profile"). Requests inside tunnels are not parsed. */
+#define NEIGHBOR_SUPPRESSION 0
+#define NEIGHBOR_REQUESTS_IN_TUNNELS 0
+
+/* The security-ID option is recognized in the parser against a value set the control plane
+ * writes (Tofino's P4Runtime servers write value sets; bmv2's does not, so v1model keeps the
+ * security_option_recognition table): the 16 whole-word comparisons cost TNA stages. */
+#define GENEVE_OPTION_RECOGNITION_IN_PARSER 1
+
 /* Table sizes for one Tofino pipe (size.p4 has the defaults, and bmv2's): the policy TCAM
  * and the replica table are what stages cost most; the rest keeps the v1model sizes. */
 #define POLICY_TABLE_SIZE 4096
 #define FLOOD_REPLICA_TABLE_SIZE 16384
+/* ECMP next hops: what one pipe holds beside the rest. */
+#define UNDERLAY_NEXT_HOP_TABLE_SIZE 1024
 #define UNDERLAY_ROUTE_TABLE_SIZE 1024
 
 #include "../include/constants.p4"
@@ -50,6 +74,9 @@
 #include "../controls/frame_facts.p4"
 #include "../controls/flow_hash.p4"
 #include "../controls/overlay_forwarding.p4"
+#if NEIGHBOR_SUPPRESSION
+#include "../controls/neighbor_suppression.p4"
+#endif
 #include "../controls/tunnel_resolution.p4"
 #include "../controls/replication.p4"
 #include "../controls/policy.p4"
@@ -140,15 +167,25 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
     Counter<bit<32>, drop_reason_t>(DROP_REASON_COUNT, CounterType_t.PACKETS_AND_BYTES) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_from_network;
+#if NEIGHBOR_SUPPRESSION
+    /* Per tenant slot: ARP requests and Neighbor Solicitations the VTEP answered itself. */
+    Counter<bit<32>, tenant_slot_t>(TENANT_SLOTS, CounterType_t.PACKETS_AND_BYTES) tenant_neighbor_answers;
+#endif
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
     FrameFacts() frame_facts;
     FlowHash() flow_hash;
+#if NEIGHBOR_SUPPRESSION
+    NeighborSuppression() neighbor_suppression;
+#endif
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     IngressVerdict() ingress_verdict;
     EcnDecapsulation() ecn_decapsulation;
+#if NEIGHBOR_SUPPRESSION
+    NeighborReply() neighbor_reply;
+#endif
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
@@ -174,8 +211,13 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             bit<16> l4_src_port;
             frame_facts.apply(hdr.vtep, meta.vtep, l4_src_port);
             flow_hash.apply(hdr.vtep, l4_src_port, meta.vtep);
+#if NEIGHBOR_SUPPRESSION
+            if (meta.vtep.port_role == PORT_ROLE_ACCESS || meta.vtep.from_tunnel == 1) {
+                neighbor_suppression.apply(hdr.vtep, meta.vtep);
+            }
+#endif
             overlay_forwarding.apply(hdr.vtep, meta.vtep);
-            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP) {
+            if (meta.vtep.delivery == DELIVERY_REMOTE_VTEP && meta.vtep.from_tunnel == 0) {
                 tunnel_resolution.apply(hdr.vtep, meta.vtep);
             }
             ingress_verdict.apply(meta.vtep);
@@ -183,6 +225,12 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
             if (meta.vtep.from_tunnel == 1) {
                 ecn_decapsulation.apply(hdr.vtep, meta.vtep);
             }
+#if NEIGHBOR_SUPPRESSION
+            if (meta.vtep.drop_reason == DROP_NONE && meta.vtep.neighbor.answer == 1) {
+                neighbor_reply.apply(hdr.vtep, meta.vtep);
+                tenant_neighbor_answers.count(meta.vtep.tenant_slot);
+            }
+#endif
 
             if (meta.vtep.drop_reason != DROP_NONE) {
                 ingress_drops.count(meta.vtep.drop_reason);
@@ -211,8 +259,9 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
         hdr.bridged.tunnel_is_ipv6 = meta.vtep.tunnel.is_ipv6;
         hdr.bridged.tenant_ecn = meta.vtep.tenant_ecn;
         hdr.bridged.oam_punt = 0;
-        /* Punts decided in ingress (Geneve OAM, BUM sent to the controller) share one meter. */
-        if (meta.vtep.punt_reason == PUNT_GENEVE_OAM || meta.vtep.punt_reason == PUNT_BUM) {
+        /* Punts decided in ingress (Geneve OAM, BUM sent to the controller, neighbor requests)
+         * share one meter; MTU punts are egress mirror copies. */
+        if (meta.vtep.punt_reason != PUNT_NONE) {
             hdr.bridged.oam_punt = 1;
         }
         hdr.bridged._pad0 = 0;
@@ -239,7 +288,24 @@ control VtepIngress(inout tofino_headers_t hdr, inout tofino_metadata_t meta,
 
 control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in tofino_metadata_t meta,
                             in ingress_intrinsic_metadata_for_deparser_t ig_dprsr_md) {
+#if NEIGHBOR_SUPPRESSION
+    Checksum() icmpv6_checksum;
+#endif
+
     apply {
+#if NEIGHBOR_SUPPRESSION
+        /* A Neighbor Advertisement the VTEP built: pseudo header (upper-layer length 32, next
+         * header 58: a zero byte and the IPv6 next header, as bf-p4c takes no non-zero constant
+         * here) and the whole message. A deparser checksum may only depend on validity, so
+         * a forwarded solicitation of that shape gets its (unchanged, if it was right) sum too. */
+        if (hdr.vtep.nd_option.isValid()) {
+            hdr.vtep.icmpv6.checksum = icmpv6_checksum.update({
+                hdr.vtep.ipv6.src_addr, hdr.vtep.ipv6.dst_addr, hdr.vtep.ipv6.payload_len,
+                8w0, hdr.vtep.ipv6.next_hdr, hdr.vtep.icmpv6.type, hdr.vtep.icmpv6.code,
+                hdr.vtep.nd.flags, hdr.vtep.nd.target,
+                hdr.vtep.nd_option.type, hdr.vtep.nd_option.length, hdr.vtep.nd_option.addr });
+        }
+#endif
         packet.emit(hdr.bridged);
         packet.emit(hdr.vtep.packet_in);
         packet.emit(hdr.vtep.ethernet);
@@ -255,6 +321,12 @@ control VtepIngressDeparser(packet_out packet, inout tofino_headers_t hdr, in to
         packet.emit(hdr.vtep.inner_ipv6);
         packet.emit(hdr.vtep.inner_tcp_ports);
         packet.emit(hdr.vtep.inner_udp);
+#if NEIGHBOR_SUPPRESSION
+        packet.emit(hdr.vtep.arp);
+        packet.emit(hdr.vtep.icmpv6);
+        packet.emit(hdr.vtep.nd);
+        packet.emit(hdr.vtep.nd_option);
+#endif
     }
 }
 

@@ -25,6 +25,9 @@
  */
 #define VPORT_TABLE_SIZE 32768
 #define OVERLAY_MAC_TABLE_SIZE 131072
+/* Underlay ECMP: bmv2's selector picks member (hash % members of the group); identity over the
+ * 16-bit flow hash keeps it the flow hash itself. */
+#define UNDERLAY_ECMP_SELECTOR(name, members) action_selector(HashAlgorithm.identity, members, 16) name;
 #include "../include/constants.p4"
 #include "../include/headers.p4"
 #include "../include/metadata.p4"
@@ -35,6 +38,9 @@
 #include "../controls/frame_facts.p4"
 #include "../controls/flow_hash.p4"
 #include "../controls/overlay_forwarding.p4"
+#if NEIGHBOR_SUPPRESSION
+#include "../controls/neighbor_suppression.p4"
+#endif
 #include "../controls/tunnel_resolution.p4"
 #include "../controls/replication.p4"
 #include "../controls/policy.p4"
@@ -102,15 +108,25 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
     counter(DROP_REASON_COUNT, CounterType.packets_and_bytes) ingress_drops;
     /* Per tenant slot: tunnelled traffic received and decapsulated. */
     counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_from_network;
+#if NEIGHBOR_SUPPRESSION
+    /* Per tenant slot: ARP requests and Neighbor Solicitations the VTEP answered itself. */
+    counter(TENANT_SLOTS, CounterType.packets_and_bytes) tenant_neighbor_answers;
+#endif
 
     PortClassification() port_classification;
     TunnelTermination() tunnel_termination;
     FrameFacts() frame_facts;
     FlowHash() flow_hash;
+#if NEIGHBOR_SUPPRESSION
+    NeighborSuppression() neighbor_suppression;
+#endif
     OverlayForwarding() overlay_forwarding;
     TunnelResolution() tunnel_resolution;
     IngressVerdict() ingress_verdict;
     EcnDecapsulation() ecn_decapsulation;
+#if NEIGHBOR_SUPPRESSION
+    NeighborReply() neighbor_reply;
+#endif
     ControllerPacketOut() controller_packet_out;
     ControllerPacketIn() controller_packet_in;
 
@@ -133,8 +149,18 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
             bit<16> l4_src_port;
             frame_facts.apply(hdr, meta, l4_src_port);
             flow_hash.apply(hdr, l4_src_port, meta);
+#if NEIGHBOR_SUPPRESSION
+            /* Rule 15 beside overlay forwarding: access frames and decapsulated ones only (a
+             * Geneve control packet stays whole). */
+            if (meta.port_role == PORT_ROLE_ACCESS || meta.from_tunnel == 1) {
+                neighbor_suppression.apply(hdr, meta);
+            }
+#endif
             overlay_forwarding.apply(hdr, meta);
-            if (meta.delivery == DELIVERY_REMOTE_VTEP) {
+            /* A frame from a tunnel is never sent into one: the verdict drops it (rule 10), or
+             * it is an answer going back the way the request came (tunnel termination kept the
+             * way back in meta.tunnel). So tunnel resolution waits for nothing but forwarding. */
+            if (meta.delivery == DELIVERY_REMOTE_VTEP && meta.from_tunnel == 0) {
                 tunnel_resolution.apply(hdr, meta);
             }
             ingress_verdict.apply(meta);
@@ -142,6 +168,14 @@ control VtepIngress(inout headers_t hdr, inout local_metadata_t meta,
             if (meta.from_tunnel == 1) {
                 ecn_decapsulation.apply(hdr, meta);
             }
+#if NEIGHBOR_SUPPRESSION
+            /* An answer the verdict let through replaces the request (the verdict voided what
+             * forwarding decided for it). */
+            if (meta.drop_reason == DROP_NONE && meta.neighbor.answer == 1) {
+                neighbor_reply.apply(hdr, meta);
+                tenant_neighbor_answers.count((bit<32>) meta.tenant_slot);
+            }
+#endif
 
             if (meta.drop_reason != DROP_NONE) {
                 ingress_drops.count((bit<32>) meta.drop_reason);
@@ -251,6 +285,16 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
 
 control VtepComputeChecksum(inout headers_t hdr, inout local_metadata_t meta) {
     apply {
+#if NEIGHBOR_SUPPRESSION
+        /* A Neighbor Advertisement the VTEP built (neighbor_suppression.p4): the ICMPv6 checksum
+         * over the pseudo header (RFC 8200 8.1, upper-layer length 32, next header 58) and the
+         * whole message, which is exactly these headers. */
+        update_checksum(hdr.nd_option.isValid() && hdr.icmpv6.type == ICMPV6_NEIGHBOR_ADVERTISEMENT,
+            { hdr.ipv6.src_addr, hdr.ipv6.dst_addr, 16w0, hdr.ipv6.payload_len, 24w0, IP_PROTO_ICMPV6,
+              hdr.icmpv6.type, hdr.icmpv6.code, 16w0, hdr.nd, hdr.nd_option },
+            hdr.icmpv6.checksum, HashAlgorithm.csum16);
+#endif
+
         update_checksum(hdr.tunnel_ipv4.isValid(),
             { hdr.tunnel_ipv4.version, hdr.tunnel_ipv4.ihl, hdr.tunnel_ipv4.dscp, hdr.tunnel_ipv4.ecn,
               hdr.tunnel_ipv4.total_len, hdr.tunnel_ipv4.identification, hdr.tunnel_ipv4.reserved,
@@ -271,7 +315,9 @@ control VtepComputeChecksum(inout headers_t hdr, inout local_metadata_t meta) {
               hdr.ethernet, hdr.vlan, hdr.ipv4, hdr.ipv6, hdr.tcp_ports, hdr.udp, hdr.geneve,
               hdr.geneve_option_words[0], hdr.geneve_option_words[1], hdr.geneve_option_words[2],
               hdr.geneve_option_words[3], hdr.geneve_option_words[4], hdr.geneve_option_words[5],
-              hdr.geneve_option_words[6], hdr.geneve_option_words[7] },
+              hdr.geneve_option_words[6], hdr.geneve_option_words[7],
+              hdr.inner_ethernet, hdr.inner_ipv4, hdr.inner_ipv6, hdr.inner_tcp_ports, hdr.inner_udp,
+              hdr.arp, hdr.icmpv6, hdr.nd, hdr.nd_option },
             hdr.tunnel_udp.checksum, HashAlgorithm.csum16);
     }
 }

@@ -35,6 +35,8 @@ export interface V1ModelCompile {
   cwd: string;
   source: string;
   includeDirs?: string[];
+  /** Preprocessor definitions, `NAME=VALUE` (a wrapper's feature constants). */
+  defines?: string[];
   json: string;
   p4infoJson: string;
   p4infoText: string;
@@ -48,6 +50,7 @@ export function compileV1model(p4c: P4Compiler, c: V1ModelCompile): { ok: boolea
     '--std',
     'p4-16',
     ...(c.includeDirs ?? []).flatMap((d) => ['-I', d]),
+    ...(c.defines ?? []).map((d) => `-D${d}`),
     '--p4runtime-files',
     `${c.p4infoJson},${c.p4infoText}`,
     '-o',

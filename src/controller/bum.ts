@@ -23,6 +23,7 @@
  */
 import type { P4Value } from 'p4runtime-ts-grpc';
 import { encapsulate, formatMac, isIpv4, securityIdOption } from '../packet/index.js';
+import type { NeighborAnswerer } from './device-profile.js';
 import {
   DATA_PLANE_SECURITY_OPTION,
   type FabricIntent,
@@ -87,6 +88,13 @@ export const emptyBumCounts = (): BumCounts => ({
 export type SendFrame = (frame: Uint8Array, metadata: Record<string, P4Value>) => void;
 
 export interface BumHandlerOptions {
+  /**
+   * Who answers neighbor requests on the device (device-profile.ts, read from its program): with
+   * 'controller' (no neighbor lookup in the data plane) every request the data plane would flood
+   * comes here, and one not answered is delivered as the data plane would have (default
+   * 'data-plane': only requests with a known target come, and one not answered is counted).
+   */
+  neighborAnswerer?: NeighborAnswerer;
   /** Frames handled per second (default 100) and burst (default 100). */
   rate?: number;
   burst?: number;
@@ -112,6 +120,14 @@ export function withVlan(frame: Uint8Array, vlan: number): Uint8Array {
   out[15] = vlan & 0xff;
   out.set(frame.subarray(12), 16);
   return out;
+}
+
+/** `received` without its 802.1Q tag, and the tag's VLAN (undefined when untagged). */
+function untagged(received: Uint8Array): { frame: Uint8Array; vid: number | undefined } {
+  const tagged = ((received[12] << 8) | received[13]) === 0x8100 && received.length >= 18;
+  if (!tagged) return { frame: received, vid: undefined };
+  const vid = ((received[14] & 0x0f) << 8) | received[15];
+  return { frame: new Uint8Array([...received.subarray(0, 12), ...received.subarray(16)]), vid };
 }
 
 export class BumHandler {
@@ -142,9 +158,15 @@ export class BumHandler {
   }
 
   /**
-   * Answers a Neighbor Solicitation the data plane found a binding for but cannot answer itself
-   * (packet-in reason NEIGHBOR: the DPL program has no checksum unit), whatever the tenant's BUM
-   * policy; one the intent does not resolve (the device is behind or ahead of it) is counted.
+   * Answers a request punted with packet-in reason NEIGHBOR, whatever the tenant's BUM policy. From
+   * a program with the neighbor lookup (the DPL program: a Neighbor Solicitation it found a binding
+   * for but cannot answer, having no checksum unit), one the intent does not resolve (the device
+   * is behind or ahead of it) is counted. From a program without it (rule 15a: the Tofino builds
+   * punt every ARP request and Neighbor Solicitation they would flood, or drop for an unknown
+   * destination), one not answered is delivered as the data plane would have delivered it without
+   * suppression: copied to the tenant's attachments and remote VTEPs when the tenant floods and
+   * the frame is broadcast or multicast (a request for an unknown target only when the tenant
+   * floods those, `unknownNeighbor`), else counted as not answered (the data plane drops it).
    */
   handleNeighbor(port: number, received: Uint8Array): void {
     const why = this.serveNeighbor(port, received);
@@ -153,22 +175,32 @@ export class BumHandler {
 
   private serveNeighbor(port: number, received: Uint8Array): BumSkip | undefined {
     if (received.length < ETHERNET_HEADER) return 'malformed';
-    const sender = this.senderOf(port, formatMac(received, 6), undefined);
+    const { frame, vid } = untagged(received);
+    const sender = this.senderOf(port, formatMac(frame, 6), vid);
     if (typeof sender === 'string') return sender;
     if (sender.side !== 'access') return 'neighbor-not-answered';
     if (!this.limiter.take()) return 'rate-limited';
-    const request = neighborRequest(received);
+    const request = neighborRequest(frame);
     if (typeof request === 'object' && this.answer(port, sender, request)) return undefined;
-    return 'neighbor-not-answered';
+    if (this.options.neighborAnswerer !== 'controller') return 'neighbor-not-answered';
+    // Rule 15a: delivered as without suppression (rule 2: flooded, or dropped for a tenant that
+    // floods nothing); a request for an unknown target as the tenant's setting says (rule 15).
+    const answerable = typeof request === 'object';
+    if (
+      (frame[0] & 1) === 0 ||
+      sender.tenant.flood === false ||
+      (answerable && sender.tenant.unknownNeighbor === 'drop')
+    )
+      return 'neighbor-not-answered';
+    this.copy(sender, frame);
+    return undefined;
   }
 
   /** Serves the frame; why not, when it is not. */
   private serve(port: number, received: Uint8Array): BumSkip | undefined {
     if (received.length < ETHERNET_HEADER) return 'malformed';
     if ((received[0] & 1) === 0) return 'not-group-destination';
-    const tagged = ((received[12] << 8) | received[13]) === 0x8100 && received.length >= 18;
-    const vid = tagged ? ((received[14] & 0x0f) << 8) | received[15] : undefined;
-    const frame = tagged ? new Uint8Array([...received.subarray(0, 12), ...received.subarray(16)]) : received;
+    const { frame, vid } = untagged(received);
     const sender = this.senderOf(port, formatMac(frame, 6), vid);
     if (typeof sender === 'string') return sender;
     if (sender.tenant.bumPolicy !== 'controller') return 'tenant-drops-bum';

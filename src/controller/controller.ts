@@ -3,6 +3,7 @@
  * through the P4Runtime client and reads the program's counters back by name.
  */
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { entitiesForProgram } from './device-profile.js';
 import type { FabricIntent } from './intent.js';
 import { type Plan, type PlannedEntity, planFabric } from './plan.js';
 import { encodePlanned } from './planned-key.js';
@@ -22,6 +23,8 @@ export interface TenantTraffic {
   slot: number;
   fromNetwork: TrafficCount;
   toNetwork: TrafficCount;
+  /** ARP requests and Neighbor Solicitations the VTEP answered (absent on a program without them). */
+  neighborAnswers?: TrafficCount;
 }
 
 export class VtepController {
@@ -40,12 +43,16 @@ export class VtepController {
    */
   async apply(intent: FabricIntent): Promise<Plan> {
     const plan = planFabric(intent);
+    // Fitted to the pushed program, as the reconciler fits it: the bmv2 build recognizes the
+    // security option by its table and has no parser value set (docs/TOFINO.md).
+    plan.entities = entitiesForProgram(this.client.p4info, plan.entities);
     // Rule 13, as the reconciler plans it: every punt path's meter configured (they exist already).
     plan.entities.push(...planPuntMeters(this.client.p4info, intent.puntLimits));
+    const entities = plan.entities;
     const modified = (e: PlannedEntity) => e.kind === 'meter' || (e.kind === 'table' && e.isDefaultAction);
     const encode = (e: PlannedEntity) => encodePlanned(this.client, e);
-    await this.client.insert(plan.entities.filter((e) => !modified(e)).map(encode));
-    const modifies = plan.entities.filter(modified);
+    await this.client.insert(entities.filter((e) => !modified(e)).map(encode));
+    const modifies = entities.filter(modified);
     if (modifies.length > 0) await this.client.modify(modifies.map(encode));
     return plan;
   }
@@ -103,6 +110,10 @@ export class VtepController {
     };
     const from = await cells('VtepIngress.tenant_from_network');
     const to = await cells('VtepEgress.tenant_to_network');
+    const answersCounter = 'VtepIngress.tenant_neighbor_answers';
+    const answers = this.client.p4info.counters.find(answersCounter)
+      ? await cells(answersCounter)
+      : undefined;
     const zero = { packets: 0n, bytes: 0n };
     return slots.map(({ vni, slot }) => ({
       vni,
@@ -110,6 +121,7 @@ export class VtepController {
       name: names.get(vni) ?? `VNI ${vni}`,
       fromNetwork: from.get(slot) ?? zero,
       toNetwork: to.get(slot) ?? zero,
+      ...(answers ? { neighborAnswers: answers.get(slot) ?? zero } : {}),
     }));
   }
 }

@@ -6,7 +6,13 @@
  */
 import { closestNames } from 'p4runtime-ts-grpc';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
-import type { FabricIntent, PolicyIntent, RemoteEndpointIntent, TenantIntent } from './intent.js';
+import type {
+  FabricIntent,
+  PolicyIntent,
+  RemoteEndpointIntent,
+  RouteIntent,
+  TenantIntent,
+} from './intent.js';
 import { formatPath, type PathSegment, type Where } from './load-fabric.js';
 import { IntentError, ipKey, macKey } from './plan.js';
 
@@ -227,6 +233,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         unknownSecurityId: t.unknownSecurityId,
         flood: t.flood,
         bumPolicy: t.bumPolicy,
+        unknownNeighbor: t.unknownNeighbor,
         vports: local.map(({ w, id }) => ({
           name: w.name,
           port: w.port,
@@ -262,7 +269,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
       accessPorts: d.accessPorts,
       uplinks: d.uplinks,
       localVteps: [d.vteps.ipv4, d.vteps.ipv6].filter((a): a is string => a !== undefined),
-      routes: d.routes,
+      routes: d.routes.map(routeIntent),
       tenants,
       cpuPort: d.cpuPort,
       ...(option !== undefined ? { securityOption: option } : {}),
@@ -272,4 +279,11 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
 
   if (problems.length > 0) throw new IntentError(problems);
   return { identities, devices };
+}
+
+/** A route of the file as the planner takes it: the first next hop, and all of them for ECMP. */
+function routeIntent(r: DeviceSpec['routes'][number]): RouteIntent {
+  if (r.nextHops) return { prefix: r.prefix, ...r.nextHops[0], nextHops: r.nextHops };
+  // The schema requires both when there are no nextHops.
+  return { prefix: r.prefix, uplink: r.uplink ?? 0, nextHopMac: r.nextHopMac ?? '' };
 }

@@ -11,7 +11,7 @@
  * `replication.flood_replica` (Capabilities cannot tell: the DPU does not implement it).
  */
 import type { ConnectOptions, P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
-import { writableEntity } from './device-state.js';
+import { findValueSet, writableEntity } from './device-state.js';
 import type { FabricIntent } from './intent.js';
 import type { PlannedEntity, PlannedTableEntry } from './plan.js';
 
@@ -141,6 +141,62 @@ export function bumToControllerEntries(intent: FabricIntent): PlannedTableEntry[
       params: {},
       owner: `tenant ${t.name ?? `VNI ${t.vni}`}, BUM to the controller`,
     }));
+}
+
+/**
+ * Who answers ARP requests and Neighbor Solicitations for the fabric's workloads on a device, read
+ * from its program (DATAPLANE.md rules 15 and 15a): the data plane, when the program has the
+ * neighbor lookup (`arp_answer`; it then punts only what it cannot answer itself, the DPL
+ * program's solicitations); else the controller, which gets every request the data plane would
+ * flood (packet-in reason NEIGHBOR; the Tofino builds, docs/TOFINO.md) and delivers what it does
+ * not answer as the data plane would have without suppression.
+ */
+export type NeighborAnswerer = 'data-plane' | 'controller';
+
+export function neighborAnswerer(index: P4InfoIndex): NeighborAnswerer {
+  return index.tables.find('arp_answer') ? 'data-plane' : 'controller';
+}
+
+/**
+ * Tables of features a program may leave out (issue 14: neighbor suppression, the run-time choice
+ * of the received security option; the DPL program has the first, not the second). Entries of any
+ * other table the program lacks are kept, so that the program check still tells a foreign program.
+ */
+const OPTIONAL_TABLES: ReadonlySet<string> = new Set([
+  'arp_answer',
+  'nd_answer',
+  'unknown_neighbor',
+  'security_option_recognition',
+]);
+
+/**
+ * The planned entities fitted to the program the device runs: entries of optional tables it does
+ * not have are left out (a program without neighbor suppression, say), and a route planned with
+ * several next hops becomes a direct call of its first one where the route table has no action
+ * selector (the DPL program's routes).
+ */
+export function entitiesForProgram(index: P4InfoIndex, entities: PlannedEntity[]): PlannedEntity[] {
+  const out: PlannedEntity[] = [];
+  for (const e of entities) {
+    if (e.kind === 'valueSet') {
+      if (findValueSet(index, e.valueSet)) out.push(e);
+      continue;
+    }
+    if (e.kind !== 'table') {
+      out.push(e);
+      continue;
+    }
+    const table = index.tables.find(e.table);
+    if (!table) {
+      if (!OPTIONAL_TABLES.has(e.table)) out.push(e);
+      continue;
+    }
+    if (e.actionSet !== undefined && !table.implementation?.withSelector) {
+      const { actionSet: _, ...direct } = e;
+      out.push(direct);
+    } else out.push(e);
+  }
+  return out;
 }
 
 /** One `bum_policy` entry per tenant: BUM frames to the controller or dropped (the table's default). */

@@ -29,6 +29,15 @@ function replicaKey(r: p4.v1.IReplica): string {
   return `${port}:${r.instance ?? 0}`;
 }
 
+/**
+ * The program's value set whose name ends in `name` (bf-p4c names it after the parser instance,
+ * and its alias keeps the pipe's name).
+ */
+export function findValueSet(index: P4InfoIndex, name: string): { id: number; name: string } | undefined {
+  for (const v of index.valueSets) if (v.name === name || v.name.endsWith(`.${name}`)) return v;
+  return undefined;
+}
+
 /** What an entity is (two entities with one key cannot both be on a device). */
 export function entityKey(e: p4.v1.IEntity): string {
   const t = e.tableEntry;
@@ -41,7 +50,10 @@ export function entityKey(e: p4.v1.IEntity): string {
   if (pre?.multicastGroupEntry) return `M${pre.multicastGroupEntry.multicastGroupId ?? 0}`;
   if (pre?.cloneSessionEntry) return `C${pre.cloneSessionEntry.sessionId ?? 0}`;
   if (e.meterEntry) return `E${e.meterEntry.meterId ?? 0}|${Number(e.meterEntry.index?.index ?? 0)}`;
-  throw new Error('only table entries, multicast groups, clone sessions and meters are reconciled');
+  if (e.valueSetEntry) return `V${e.valueSetEntry.valueSetId ?? 0}`;
+  throw new Error(
+    'only table entries, multicast groups, clone sessions, meters and value sets are reconciled',
+  );
 }
 
 /**
@@ -60,6 +72,7 @@ const OWNER_HEX = hex(OWNER_METADATA);
 export function isOurs(e: p4.v1.IEntity, ourGroups: ReadonlySet<number> = new Set()): boolean {
   if (e.packetReplicationEngineEntry?.cloneSessionEntry) return true; // the punt session is ours by id
   if (e.meterEntry) return true; // punt meters are configured, never inserted or deleted
+  if (e.valueSetEntry) return true; // a value set is configured (MODIFY), never inserted or deleted
   const group = e.packetReplicationEngineEntry?.multicastGroupEntry;
   if (group) return ourGroups.has(group.multicastGroupId ?? 0);
   return hex(e.tableEntry?.metadata) === OWNER_HEX;
@@ -81,10 +94,24 @@ export function groupsOfOurFloodEntries(
   return out;
 }
 
+const actionValue = (a: p4.v1.IAction): string => {
+  const params = [...(a.params ?? [])].sort((x, y) => (x.paramId ?? 0) - (y.paramId ?? 0));
+  return `${a.actionId}(${params.map((p) => `${p.paramId}=${hex(p.value)}`).join(',')})`;
+};
+
 /** What an entity does (its controller metadata included, so an entry is adopted by a MODIFY). */
 export function entityValue(e: p4.v1.IEntity): string {
   const t = e.tableEntry;
   if (t) {
+    const set = t.action?.actionProfileActionSet;
+    if (set) {
+      // A one-shot action set (action selector): its calls with weights, in order (the order
+      // is the member order the selector's hash indexes).
+      const calls = (set.actionProfileActions ?? []).map(
+        (c) => `${actionValue(c.action ?? {})}*${c.weight ?? 0}@${hex(c.watchPort)}`,
+      );
+      return `{${calls.join(';')}}${hex(t.metadata)}`;
+    }
     const a = t.action?.action;
     if (!a) return hex(t.metadata);
     const params = [...(a.params ?? [])].sort((x, y) => (x.paramId ?? 0) - (y.paramId ?? 0));
@@ -97,6 +124,12 @@ export function entityValue(e: p4.v1.IEntity): string {
     const c = pre.cloneSessionEntry;
     return `${(c.replicas ?? []).map(replicaKey).sort().join(',')}|${c.classOfService ?? 0}|${c.packetLengthBytes ?? 0}`;
   }
+  // A value set: its members' values, in any order.
+  if (e.valueSetEntry)
+    return (e.valueSetEntry.members ?? [])
+      .map((m) => (m.match ?? []).map((f) => `${f.fieldId ?? 0}=${hex(f.exact?.value)}`).join(','))
+      .sort()
+      .join(';');
   // A meter cell without a configuration (P4Runtime: unset, lets everything through) is ''.
   const m = e.meterEntry?.config;
   if (m) return `${m.cir ?? 0}/${m.cburst ?? 0}/${m.pir ?? 0}/${m.pburst ?? 0}`;
@@ -144,6 +177,10 @@ export function entityTable(index: P4InfoIndex, e: p4.v1.IEntity): string {
   }
   if (e.packetReplicationEngineEntry?.multicastGroupEntry) return 'multicast group';
   if (e.meterEntry) return 'punt meter';
+  if (e.valueSetEntry) {
+    const name = index.valueSets.find(e.valueSetEntry.valueSetId ?? 0)?.name ?? 'value set';
+    return name.slice(name.lastIndexOf('.') + 1);
+  }
   return 'clone session';
 }
 
@@ -153,6 +190,8 @@ export function describeObserved(index: P4InfoIndex, e: p4.v1.IEntity): string {
   if (g) return `multicast group ${g.multicastGroupId}`;
   const c = e.packetReplicationEngineEntry?.cloneSessionEntry;
   if (c) return `clone session ${c.sessionId}`;
+  const v = e.valueSetEntry;
+  if (v) return `value set ${index.valueSets.find(v.valueSetId ?? 0)?.name ?? v.valueSetId}`;
   const m = e.meterEntry;
   if (m)
     return `meter ${index.meters.find(m.meterId ?? 0)?.name ?? m.meterId}[${Number(m.index?.index ?? 0)}]`;

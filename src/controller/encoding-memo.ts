@@ -13,7 +13,7 @@ import {
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
-import type { PlannedEntity, Replica } from './plan.js';
+import type { PlannedEntity, PlannedTableEntry, Replica } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { type Change, type Desired, type Diff, diffDevice, rankOf } from './reconcile.js';
 
@@ -74,6 +74,13 @@ function sameFields(a: Record<string, unknown>, b: Record<string, unknown>): boo
 const sameReplicas = (a: readonly Replica[], b: readonly Replica[]) =>
   a.length === b.length && a.every((r, i) => r.port === b[i].port && r.instance === b[i].instance);
 
+function sameActionSet(a: PlannedTableEntry['actionSet'], b: PlannedTableEntry['actionSet']): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.length === b.length && a.every((c, i) => c.weight === b[i].weight && sameFields(c.params, b[i].params))
+  );
+}
+
 /** True when two planned entities encode to the same P4Runtime entity (owners aside). */
 export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
   if (a.kind === 'table')
@@ -84,7 +91,8 @@ export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
       a.priority === b.priority &&
       a.isDefaultAction === b.isDefaultAction &&
       sameFields(a.match, b.match) &&
-      sameFields(a.params, b.params)
+      sameFields(a.params, b.params) &&
+      sameActionSet(a.actionSet, b.actionSet)
     );
   if (a.kind === 'multicastGroup')
     return b.kind === 'multicastGroup' && a.id === b.id && sameReplicas(a.replicas, b.replicas);
@@ -97,6 +105,13 @@ export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
       a.config.cburst === b.config.cburst &&
       a.config.pir === b.config.pir &&
       a.config.pburst === b.config.pburst
+    );
+  if (a.kind === 'valueSet')
+    return (
+      b.kind === 'valueSet' &&
+      a.valueSet === b.valueSet &&
+      a.members.length === b.members.length &&
+      a.members.every((v, i) => v === b.members[i])
     );
   return (
     a.kind === 'cloneSession' &&

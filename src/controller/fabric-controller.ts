@@ -11,6 +11,7 @@ import {
   connectOptionsForKind,
   type DeviceKind,
   entitiesForProfile,
+  entitiesForProgram,
   intentForProfile,
   PROFILES,
   probeDeviceKind,
@@ -278,7 +279,10 @@ export async function reconcileDevice(
       { ...target, intent },
       { previous: kept ?? allocationsOf(client.p4info, identifiersHeld(client.p4info, observed, snapshot)) },
     );
-    p.entities = entitiesForProfile(profile, client.p4info, intent, p.entities);
+    p.entities = entitiesForProgram(
+      client.p4info,
+      entitiesForProfile(profile, client.p4info, intent, p.entities),
+    );
     // Rule 13: every punt path's meter, configured (a meter nobody configured lets all through).
     p.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
     return p;

@@ -42,9 +42,32 @@ export const uplinkSchema = z.strictObject({
   mac,
   /** IP MTU of the underlay link; larger encapsulated packets are punted (and answered with ICMP). */
   mtu: z.number().int().min(68).max(65535).optional(),
+  /** Marked down: left out of every route's next hops (docs/FABRIC.md, underlay ECMP). */
+  down: z.boolean().optional(),
 });
 
-export const routeSchema = z.strictObject({ prefix, uplink: port, nextHopMac: mac });
+const nextHopSchema = z.strictObject({ uplink: port, nextHopMac: mac });
+
+/** A route has one next hop (`uplink`, `nextHopMac`) or several equal-cost ones (`nextHops`). */
+export const routeSchema = z
+  .strictObject({
+    prefix,
+    uplink: port.optional(),
+    nextHopMac: mac.optional(),
+    /** Equal-cost next hops (underlay ECMP), at most 16 (the selector's group size). */
+    nextHops: z
+      .array(nextHopSchema)
+      .min(1, 'at least one next hop')
+      .max(16, 'at most 16 next hops (an ECMP group of the data plane)')
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    const single = r.uplink !== undefined || r.nextHopMac !== undefined;
+    if (r.nextHops !== undefined && single)
+      ctx.addIssue({ code: 'custom', message: 'give either uplink and nextHopMac, or nextHops, not both' });
+    else if (r.nextHops === undefined && (r.uplink === undefined || r.nextHopMac === undefined))
+      ctx.addIssue({ code: 'custom', message: 'a route needs uplink and nextHopMac, or nextHops' });
+  });
 
 export const deviceSchema = z.strictObject({
   name,
@@ -105,6 +128,8 @@ export const tenantSchema = z.strictObject({
   flood: z.boolean().default(true),
   /** BUM on devices that cannot flood (BlueField): `drop` (default) or `controller`. */
   bumPolicy: z.enum(['drop', 'controller']).default('drop'),
+  /** ARP / Neighbor Solicitations for an address no workload of the tenant has: `flood` (default) or `drop`. */
+  unknownNeighbor: z.enum(['flood', 'drop']).default('flood'),
   policies: z.array(policySchema).default([]),
 });
 

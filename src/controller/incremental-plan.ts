@@ -7,6 +7,7 @@
  * The result is the whole plan's (test/controller/incremental-plan.test.ts holds it to that).
  */
 import type { P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
+import { entitiesForProgram } from './device-profile.js';
 import { entityKey, type ObservedEntity } from './device-state.js';
 import type { EncodedEntity, EncodingMemo } from './encoding-memo.js';
 import type { FabricIntent, TenantIntent } from './intent.js';
@@ -221,6 +222,8 @@ export class DevicePlan {
     let mini: Plan;
     try {
       mini = planFabric({ ...next, tenants: after }, { previous: this.allocations });
+      // Fitted to the device's program, as fabric-controller.ts fits a whole plan.
+      mini.entities = entitiesForProgram(client.p4info, mini.entities);
     } catch (e) {
       if (e instanceof IntentError) return undefined;
       throw e;

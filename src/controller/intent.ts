@@ -3,9 +3,12 @@
  * workloads, remote VTEPs and policies. The planner (plan.ts) turns it into table entries.
  */
 
-/** The security-ID option this data plane recognizes (p4/include/constants.p4). */
 import type { PuntMeterLimits } from './punt-meters.js';
 
+/**
+ * The security-ID option a fabric uses when it names none: the data plane's defaults
+ * (p4/include/constants.p4). Any other class and type can be set; both directions follow it.
+ */
 export const DATA_PLANE_SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 } as const;
 
 export interface UplinkIntent {
@@ -14,13 +17,26 @@ export interface UplinkIntent {
   mac: string;
   /** IP MTU; encapsulated packets above it are punted to the controller. No limit when omitted. */
   mtu?: number;
+  /** Marked down: routes leave it out of their next hops (ECMP groups shrink). */
+  down?: boolean;
+}
+
+export interface NextHopIntent {
+  uplink: number;
+  nextHopMac: string;
 }
 
 export interface RouteIntent {
   /** Prefix of remote VTEP addresses, e.g. `10.0.0.0/24` or `fd00::/64`. */
   prefix: string;
+  /** The route's (first) next hop. */
   uplink: number;
   nextHopMac: string;
+  /**
+   * Every equal-cost next hop (underlay ECMP: the flow hash picks one per flow); when given,
+   * `uplink` and `nextHopMac` are its first. Omitted: the one next hop above.
+   */
+  nextHops?: NextHopIntent[];
 }
 
 export interface VportIntent {
@@ -31,7 +47,7 @@ export interface VportIntent {
   /** Access VLAN ID; omitted or 0 = untagged. */
   vlan?: number;
   securityId: number;
-  /** The workload's addresses, for answering ARP / Neighbor Solicitation on its behalf (BUM on a DPU). */
+  /** The workload's addresses: ARP requests / Neighbor Solicitations for them are answered by the VTEP. */
   ipv4?: string;
   ipv6?: string;
 }
@@ -85,6 +101,8 @@ export interface TenantIntent {
    * `bum_flood` action `bum_to_controller`), which answers ARP/ND and copies the rest (bum.ts).
    */
   bumPolicy?: 'drop' | 'controller';
+  /** ARP requests / Neighbor Solicitations for an address no workload has: flooded (default) or dropped. */
+  unknownNeighbor?: 'flood' | 'drop';
   vports: VportIntent[];
   members?: MembershipIntent[];
   remoteEndpoints?: RemoteEndpointIntent[];
@@ -98,7 +116,10 @@ export interface FabricIntent {
   localVteps: string[];
   routes: RouteIntent[];
   tenants: TenantIntent[];
-  /** The security-ID option we send; default the data plane's class and type, not critical. */
+  /**
+   * The security-ID option: what we send (class, type, critical flag) and which received option
+   * carries the sender's ID (class and type); default the data plane's class and type, not critical.
+   */
   securityOption?: { optionClass: number; type: number; critical: boolean } | 'omit';
   /** CPU port for MTU punts (the switch's --cpu-port); default 255. */
   cpuPort?: number;

@@ -12,10 +12,14 @@ const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6
 import {
   DATA_PLANE_SECURITY_OPTION,
   type FabricIntent,
+  type NextHopIntent,
   type PolicyIntent,
   type RouteIntent,
   type UplinkIntent,
 } from './intent.js';
+
+/** The parser value set of the recognized security option, in a program that has it (Tofino). */
+export const SECURITY_OPTION_VALUE_SET = 'security_option_headers';
 
 export interface PlannedTableEntry {
   kind: 'table';
@@ -26,6 +30,12 @@ export interface PlannedTableEntry {
   priority?: number;
   /** Sets the table's default action (a MODIFY, not an INSERT). */
   isDefaultAction?: boolean;
+  /**
+   * A table with an action selector (the underlay routes): the entry's one-shot action set, one
+   * weighted call of `action` per next hop (P4Runtime ActionProfileActionSet; the server makes the
+   * selector's members and group). `params` are the first call's.
+   */
+  actionSet?: Array<{ params: Record<string, P4Value>; weight: number }>;
   /** What in the intent this entry is for, in the intent's terms (for messages). */
   owner?: string;
 }
@@ -48,6 +58,18 @@ export interface PlannedCloneSession {
   replicas: Replica[];
 }
 
+/**
+ * The members of a parser value set (P4Runtime ValueSetEntry, written by MODIFY: the set always
+ * exists), each one value of its single field: the security-ID option headers a Tofino build
+ * recognizes in its parser (docs/TOFINO.md). `valueSet` is the last part of its P4Info name.
+ */
+export interface PlannedValueSet {
+  kind: 'valueSet';
+  valueSet: string;
+  members: number[];
+  owner?: string;
+}
+
 /** A punt meter cell's configuration (docs/DATAPLANE.md rule 13), planned from the P4Info (punt-meters.ts). */
 export type { PlannedMeterConfig } from './punt-meters.js';
 
@@ -55,7 +77,8 @@ export type PlannedEntity =
   | PlannedTableEntry
   | PlannedMulticastGroup
   | PlannedCloneSession
-  | PlannedMeterConfig;
+  | PlannedMeterConfig
+  | PlannedValueSet;
 
 /** Identifiers the planner chose, for reading counters back by tenant. */
 export interface TenantAllocation {
@@ -203,7 +226,28 @@ function inPrefix(p: Prefix, address: string): boolean {
 
 const isV6 = (address: string) => ipInfo(address).v6;
 
-/** The underlay route a remote VTEP address takes (longest prefix), with its uplink; undefined if none. */
+/** A route's next hops whose uplink exists and is not marked down, in the route's order. */
+export function liveNextHops(
+  route: RouteIntent,
+  uplinks: ReadonlyMap<number, UplinkIntent> | readonly UplinkIntent[],
+): Array<NextHopIntent & { uplinkIntent: UplinkIntent }> {
+  const find = (port: number) =>
+    Array.isArray(uplinks)
+      ? (uplinks as readonly UplinkIntent[]).find((u) => u.port === port)
+      : (uplinks as ReadonlyMap<number, UplinkIntent>).get(port);
+  const out: Array<NextHopIntent & { uplinkIntent: UplinkIntent }> = [];
+  for (const hop of route.nextHops ?? [{ uplink: route.uplink, nextHopMac: route.nextHopMac }]) {
+    const uplinkIntent = find(hop.uplink);
+    if (uplinkIntent && uplinkIntent.down !== true) out.push({ ...hop, uplinkIntent });
+  }
+  return out;
+}
+
+/**
+ * The underlay route a remote VTEP address takes (longest prefix among routes with a next hop
+ * that is up), with its first live next hop and uplink; undefined if none. Flood copies and the
+ * controller's own packets take that next hop (a multicast replica has a fixed port).
+ */
 export function resolveUnderlayRoute(
   intent: Pick<FabricIntent, 'routes' | 'uplinks'>,
   vtep: string,
@@ -216,9 +260,13 @@ export function resolveUnderlayRoute(
     } catch {
       continue; // planFabric reports malformed prefixes
     }
-    const uplink = intent.uplinks.find((u) => u.port === route.uplink);
-    if (uplink && inPrefix(prefix, vtep) && (!best || prefix.length > best.length)) {
-      best = { route, uplink, length: prefix.length };
+    const hop = liveNextHops(route, intent.uplinks)[0];
+    if (hop && inPrefix(prefix, vtep) && (!best || prefix.length > best.length)) {
+      best = {
+        route: { prefix: route.prefix, uplink: hop.uplink, nextHopMac: hop.nextHopMac },
+        uplink: hop.uplinkIntent,
+        length: prefix.length,
+      };
     }
   }
   return best && { route: best.route, uplink: best.uplink };
@@ -334,27 +382,32 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     });
   }
 
-  const routes = intent.routes.map((r) => {
+  for (const r of intent.routes) {
     let prefix: Prefix | undefined;
     try {
       prefix = parsePrefix(r.prefix);
     } catch (e) {
       problems.push(`route ${r.prefix}: ${(e as Error).message}`);
     }
-    const uplink = uplinks.get(r.uplink);
-    if (!uplink) problems.push(`route ${r.prefix}: port ${r.uplink} is not an uplink`);
-    return { intent: r, prefix, uplink };
-  });
-  for (const r of routes) {
-    if (!r.prefix || !r.uplink) continue;
-    const [address] = r.intent.prefix.split('/');
+    const hops = r.nextHops ?? [{ uplink: r.uplink, nextHopMac: r.nextHopMac }];
+    for (const hop of hops)
+      if (!uplinks.has(hop.uplink)) problems.push(`route ${r.prefix}: port ${hop.uplink} is not an uplink`);
+    // Underlay ECMP: one call per next hop whose uplink is up; a route with none is not written.
+    const live = liveNextHops(r, uplinks);
+    if (!prefix || live.length === 0) continue;
+    const [address] = r.prefix.split('/');
+    const calls = live.map((h) => ({
+      params: { port: h.uplink, src_mac: h.uplinkIntent.mac, next_hop_mac: h.nextHopMac },
+      weight: 1,
+    }));
     table({
       kind: 'table',
-      table: r.prefix.v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4',
-      match: { remote_vtep: { value: address, prefixLen: r.prefix.length } },
+      table: prefix.v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4',
+      match: { remote_vtep: { value: address, prefixLen: prefix.length } },
       action: 'route_via',
-      params: { port: r.intent.uplink, src_mac: r.uplink.mac, next_hop_mac: r.intent.nextHopMac },
-      owner: `route ${r.intent.prefix}`,
+      params: calls[0].params,
+      actionSet: calls,
+      owner: `route ${r.prefix}`,
     });
   }
   const routeCache = new Map<string, ReturnType<typeof resolveUnderlayRoute>>();
@@ -503,6 +556,48 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     }
     for (const p of t.policies ?? []) table(policyEntry(t.vni, p, `${tenantOwner}, ${p.name ?? 'policy'}`));
 
+    // Neighbor suppression: every workload address of the tenant, local or remote, is answered.
+    const addresses = new Map<string, string>();
+    const answer = (ip: string | undefined, mac: string, owner: string) => {
+      if (ip === undefined) return;
+      const key = ipKey(ip);
+      const other = addresses.get(key);
+      if (other) {
+        problems.push(`${name}: address ${ip} used by both ${other} and ${owner}`);
+        return;
+      }
+      addresses.set(key, owner);
+      const v6 = isV6(ip);
+      table({
+        kind: 'table',
+        table: v6 ? 'nd_answer' : 'arp_answer',
+        match: v6 ? { vni: t.vni, target_ipv6: ip } : { vni: t.vni, target_ipv4: ip },
+        action: v6 ? 'answer_neighbor_solicitation' : 'answer_arp',
+        params: { mac },
+        owner: `${owner}, ${v6 ? 'neighbor discovery' : 'ARP'}`,
+      });
+    };
+    for (const v of t.vports) {
+      const owner = `${tenantOwner}, workload ${v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`}`;
+      answer(v.ipv4, v.mac, owner);
+      answer(v.ipv6, v.mac, owner);
+    }
+    for (const e of t.remoteEndpoints ?? []) {
+      if (!members.has(ipKey(e.vtep))) continue; // reported above
+      const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${macKey(e.mac)}`} behind ${e.vtep}`;
+      answer(e.ipv4, e.mac, owner);
+      answer(e.ipv6, e.mac, owner);
+    }
+    if (t.unknownNeighbor === 'drop')
+      table({
+        kind: 'table',
+        table: 'unknown_neighbor',
+        match: { vni: t.vni },
+        action: 'drop_unknown_neighbor',
+        params: {},
+        owner: `${tenantOwner}, unknown neighbors`,
+      });
+
     if (t.flood !== false) {
       const group = groups.get(t.vni);
       allocation.floodGroup = group;
@@ -579,16 +674,6 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       owner: 'security option',
     });
   } else {
-    if (
-      option.optionClass !== DATA_PLANE_SECURITY_OPTION.optionClass ||
-      option.type !== DATA_PLANE_SECURITY_OPTION.type
-    ) {
-      problems.push(
-        `security option class 0x${option.optionClass.toString(16)} type 0x${option.type.toString(16)}: this data plane ` +
-          `recognizes only class 0x${DATA_PLANE_SECURITY_OPTION.optionClass.toString(16)} type 0x${DATA_PLANE_SECURITY_OPTION.type.toString(16)} ` +
-          '(p4/include/constants.p4), so its peers would not see the IDs it sends',
-      );
-    }
     table({
       kind: 'table',
       table: 'security_option_format',
@@ -603,6 +688,28 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       owner: 'security option',
     });
   }
+  // What a received option must be to carry the sender's ID: the class and type the fabric sends
+  // (without an option sent, the data plane's default stays recognized).
+  const recognized = option === 'omit' ? DATA_PLANE_SECURITY_OPTION : option;
+  table({
+    kind: 'table',
+    table: 'security_option_recognition',
+    match: {},
+    action: 'recognize_security_option',
+    params: { option_class: recognized.optionClass, option_type: recognized.type },
+    isDefaultAction: true,
+    owner: 'security option',
+  });
+  // The same where the parser recognizes it (Tofino): the two whole option header words, class,
+  // critical bit clear and set, type, R 0 and length 1 (p4/geneve_options.p4). Each program has
+  // one of the two (entitiesForProgram leaves out the other).
+  const header = ((recognized.optionClass << 16) | (recognized.type << 8) | 1) >>> 0;
+  entities.push({
+    kind: 'valueSet',
+    valueSet: SECURITY_OPTION_VALUE_SET,
+    members: [header, (header | 0x8000) >>> 0],
+    owner: 'security option',
+  });
   if (intent.uplinks.some((u) => u.mtu !== undefined)) {
     entities.push({
       kind: 'cloneSession',

@@ -7,9 +7,9 @@
  * (nearly every entry); a ternary, LPM or range key, a default action, a multicast group or a clone
  * session is encoded as usual and keyed from its encoding.
  */
-import type { P4InfoIndex, P4RuntimeClient, P4Value, p4 } from 'p4runtime-ts-grpc';
-import { entityKey, entityValue, HEX, OWNER_METADATA } from './device-state.js';
-import type { PlannedEntity, PlannedTableEntry } from './plan.js';
+import type { P4InfoIndex, P4RuntimeClient, P4Value, p4, WeightedAction } from 'p4runtime-ts-grpc';
+import { entityKey, entityValue, findValueSet, HEX, OWNER_METADATA } from './device-state.js';
+import type { PlannedEntity, PlannedTableEntry, PlannedValueSet } from './plan.js';
 
 const hex = (b: Uint8Array): string => {
   let s = '';
@@ -86,7 +86,7 @@ function fastAction(table: FastTable, name: string): FastAction | undefined {
  * path (another kind of table, or anything the encoder would refuse: then encoding reports it).
  */
 function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; value: string } | undefined {
-  if (e.isDefaultAction || e.priority !== undefined) return undefined;
+  if (e.isDefaultAction || e.priority !== undefined || e.actionSet !== undefined) return undefined;
   const table = fastTable(index, e.table);
   if (!table) return undefined;
   const action = fastAction(table, e.action);
@@ -115,6 +115,37 @@ function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; 
   return { key, value: `${value})${OWNER_HEX}` };
 }
 
+/** The action part of a planned entry: a direct call, or a one-shot action set (action selector). */
+export function tableAction(
+  e: PlannedTableEntry,
+): { action: string; params: Record<string, P4Value> } | { actionSet: WeightedAction[] } {
+  if (e.actionSet === undefined) return { action: e.action, params: e.params };
+  return { actionSet: e.actionSet.map((c) => ({ action: e.action, params: c.params, weight: c.weight })) };
+}
+
+/** A 32-bit value as a P4Runtime canonical bytestring (no leading zero bytes; 0 is one byte). */
+function canonical32(v: number): Uint8Array {
+  const bytes = [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+  while (bytes.length > 1 && bytes[0] === 0) bytes.shift();
+  return Uint8Array.from(bytes);
+}
+
+/**
+ * A value set's members as a ValueSetEntry. Encoded here, not by the client: bf-p4c 1.2.5.16
+ * lists a `value_set<bit<32>>` in the P4Info without its match field, so each member is the one
+ * exact field, id 1 (P4Runtime 9.2: a value set's fields are numbered from 1 in order).
+ */
+function valueSetEntity(index: P4InfoIndex, e: PlannedValueSet): p4.v1.IEntity {
+  const set = findValueSet(index, e.valueSet);
+  if (!set) throw new Error(`the program has no value set ${e.valueSet}`);
+  return {
+    valueSetEntry: {
+      valueSetId: set.id,
+      members: e.members.map((v) => ({ match: [{ fieldId: 1, exact: { value: canonical32(v) } }] })),
+    },
+  };
+}
+
 /**
  * Encodes one planned entity with the device's P4Info (what the client writes). Regular table
  * entries carry `metadata`: by default the owner tag reconciliation recognises its entries by
@@ -128,11 +159,11 @@ export function encodePlanned(
   if (e.kind === 'multicastGroup') return client.multicastGroup({ groupId: e.id, replicas: e.replicas });
   if (e.kind === 'cloneSession') return client.cloneSession({ sessionId: e.id, replicas: e.replicas });
   if (e.kind === 'meter') return client.meterEntry(e.meter, { index: e.index, config: e.config });
+  if (e.kind === 'valueSet') return valueSetEntity(client.p4info, e);
   if (e.isDefaultAction) return client.defaultEntry(e.table, e.action, e.params);
   return client.tableEntry(e.table, {
     match: e.match,
-    action: e.action,
-    params: e.params,
+    ...tableAction(e),
     ...(e.priority !== undefined ? { priority: e.priority } : {}),
     ...(metadata ? { metadata } : {}),
   });

@@ -264,7 +264,7 @@ function mac(w: Writer, s: string): boolean {
 
 /** Writes a regular entry of an exact-key table; false (nothing written) when it is not one. */
 function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolean {
-  if (e.isDefaultAction) return false;
+  if (e.isDefaultAction || e.actionSet !== undefined) return false; // an action set: the client's encoder
   const table = wireTable(index, e.table);
   if (!table) return false;
   const priority = e.priority;

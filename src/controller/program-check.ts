@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type MatchFieldInfo, P4InfoIndex, type P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
+import { findValueSet } from './device-state.js';
 import type { PlannedEntity } from './plan.js';
 
 /** What the device runs, compared with the program the controller would push. */
@@ -121,6 +122,14 @@ export function programMismatch(
   // What the plan uses: per table, its actions and whether each is written as an entry or default.
   const used = new Map<string, Map<string, { entry: boolean; default: boolean }>>();
   for (const e of entities) {
+    // A value set (kept by entitiesForProgram only where the program has it) must hold the members.
+    if (e.kind === 'valueSet') {
+      const set = findValueSet(device, e.valueSet);
+      const size = set ? device.valueSets.get(set.id).size : 0;
+      if (size < e.members.length)
+        return `value set ${set?.name ?? e.valueSet}: holds ${size} members, the VTEP writes ${e.members.length}`;
+      continue;
+    }
     if (e.kind !== 'table') continue;
     let actions = used.get(e.table);
     if (!actions) {

@@ -7,6 +7,7 @@
 import type { P4Value, PacketIn } from 'p4runtime-ts-grpc';
 import { formatMac } from '../packet/index.js';
 import { type BumCounts, BumHandler, emptyBumCounts, withVlan } from './bum.js';
+import type { NeighborAnswerer } from './device-profile.js';
 import type { FabricIntent, TenantIntent, VportIntent } from './intent.js';
 import { ipKey, macKey, resolveUnderlayRoute } from './plan.js';
 import { type PmtuSkip, pmtuAnswer, RateLimiter, tenantPathMtu } from './pmtu.js';
@@ -30,6 +31,8 @@ export interface PuntHandlerOptions {
   /** BUM frames handled per second (default 100) and burst (default 100). */
   bumRate?: number;
   bumBurst?: number;
+  /** Who answers neighbor requests on the device (device-profile.ts neighborAnswerer; default the data plane). */
+  neighborAnswerer?: NeighborAnswerer;
   /** Counts to continue (a handler built again for a new intent keeps counting). */
   counts?: PuntCounts;
   log?: (line: string) => void;
@@ -78,6 +81,7 @@ export class PuntHandler {
     this.bum = new BumHandler(intent, send, this.counts.bum, {
       rate: options.bumRate,
       burst: options.bumBurst,
+      neighborAnswerer: options.neighborAnswerer,
       log: options.log,
       now: options.now,
     });

@@ -160,6 +160,7 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
   let priority = 0;
   let isDefault = false;
   let actionText: string | undefined;
+  let actionSet = false;
   let metadata = '';
   const matches: Array<{ id: number; text: string }> = [];
   while (r.pos < end) {
@@ -176,17 +177,25 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
       const stop = r.pos + len;
       if (field === 2) matches.push(fieldMatch(r, stop));
       else if (field === 3) {
-        // TableAction: only its `action` (field 1); action profiles are not reconciled.
+        // TableAction: its `action` (field 1) read here; a one-shot action set (field 4, an
+        // ECMP route's) is decoded as usual below (few entries). Members and groups are not used.
         while (r.pos < stop) {
           const t = r.varint();
           if (t >>> 3 === 1 && (t & 7) === 2) {
             const l = r.varint();
             actionText = action(r, r.pos + l);
-          } else r.skip(t & 7);
+          } else {
+            if (t >>> 3 === 4) actionSet = true;
+            r.skip(t & 7);
+          }
         }
       } else if (field === 11) metadata = hexOf(buf, r.pos, stop);
       r.pos = stop;
     } else r.skip(type);
+  }
+  if (actionSet) {
+    const raw = p4.v1.Entity.decode(buf.subarray(entityStart, end));
+    return { key: entityKey(raw), value: entityValue(raw), raw, tableId };
   }
   let key: string;
   if (isDefault) key = `T${tableId}|default`;

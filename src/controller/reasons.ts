@@ -33,6 +33,7 @@ export const DROP_REASONS = {
   OAM_PUNT_METER: 26,
   MTU_PUNT_METER: 27,
   PACKET_OUT_PORT: 28,
+  UNKNOWN_NEIGHBOR: 29,
 } as const;
 
 export type DropReason = keyof typeof DROP_REASONS;
@@ -58,7 +59,11 @@ export const PUNT_REASONS = {
   GENEVE_OAM: 2,
   /** A BUM frame of a tenant whose BUM goes to the controller (no replication: a DPU). */
   BUM: 3,
-  /** A Neighbor Solicitation the data plane knows the target of but cannot answer (the DPL program). */
+  /**
+   * An ARP request or Neighbor Solicitation for the controller to answer (rule 15a): every one a
+   * program without data-plane neighbor suppression would flood (the Tofino builds), or a
+   * solicitation the DPL program knows the target of but cannot answer.
+   */
   NEIGHBOR: 4,
 } as const;
 

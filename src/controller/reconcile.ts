@@ -30,15 +30,25 @@ import {
   entityKey,
   entityTable,
   entityValue,
+  findValueSet,
   groupsOfOurFloodEntries,
   isOurs,
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
-import { type Allocations, emptyAllocations, ipKey, type PlannedEntity, PUNT_CLONE_SESSION } from './plan.js';
+import {
+  type Allocations,
+  emptyAllocations,
+  ipKey,
+  type PlannedEntity,
+  PUNT_CLONE_SESSION,
+  SECURITY_OPTION_VALUE_SET,
+} from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
 import { LazyWireEntity, type WireRow, WireSnapshot } from './read-wire.js';
+
+export { tableAction } from './planned-key.js';
 
 // ------------------------------------------------------------------ the program
 
@@ -96,7 +106,7 @@ export async function pushProgram(client: P4RuntimeClient, program: Program): Pr
 const READ_TIMEOUT_MS = 600_000;
 
 /** Tables whose default action the controller sets (read separately: wildcards skip defaults). */
-const DEFAULT_TABLES = ['security_option_format'];
+const DEFAULT_TABLES = ['security_option_format', 'security_option_recognition'];
 
 /** The program's punt meters (docs/DATAPLANE.md rule 13), read cell by cell and configured by MODIFY. */
 const puntMeterIds = (index: P4InfoIndex): number[] =>
@@ -133,6 +143,9 @@ export async function readDeviceWire(
       tableEntry: { tableId: index.tables.get(t).id, isDefaultAction: true },
     })),
     ...puntMeterIds(index).map((meterId) => ({ meterEntry: { meterId } })),
+    ...[findValueSet(index, SECURITY_OPTION_VALUE_SET)]
+      .filter((v) => v !== undefined)
+      .map((v) => ({ valueSetEntry: { valueSetId: v.id } })),
   ];
   // All at once: each is a round trip, and while the controller plans another device a reply
   // waits for the event loop; the replies are added in the order of the requests.
@@ -365,10 +378,12 @@ const RANK: Record<string, number> = {
   underlay_route_ipv6: 0,
   tenant_by_vni: 0,
   security_option_format: 0,
+  security_option_recognition: 0,
   tunnel: 0,
   flood_replica: 0,
   'clone session': 0,
   'punt meter': 0,
+  [SECURITY_OPTION_VALUE_SET]: 0,
   'multicast group': 1,
   vtep_membership_ipv4: 1,
   vtep_membership_ipv6: 1,
@@ -376,6 +391,9 @@ const RANK: Record<string, number> = {
   vport_classification: 2,
   overlay_mac: 2,
   bum_flood: 2,
+  unknown_neighbor: 1,
+  arp_answer: 2,
+  nd_answer: 2,
 };
 export const rankOf = (table: string): number => RANK[table] ?? 2;
 
@@ -402,7 +420,9 @@ export const plannedTable = (p: PlannedEntity) =>
       ? 'multicast group'
       : p.kind === 'meter'
         ? 'punt meter'
-        : 'clone session';
+        : p.kind === 'valueSet'
+          ? p.valueSet
+          : 'clone session';
 export const plannedOwner = (p: PlannedEntity) =>
   p.kind === 'cloneSession'
     ? 'MTU punts to the controller'
@@ -437,8 +457,11 @@ export function diffDevice(
       continue;
     }
     const table = plannedTable(d.planned);
-    // A default action and a meter cell always exist: they are modified, never inserted.
-    const isDefault = (d.planned.kind === 'table' && d.planned.isDefaultAction) || d.planned.kind === 'meter';
+    // A default action, a meter cell and a value set always exist: they are modified, never inserted.
+    const isDefault =
+      (d.planned.kind === 'table' && d.planned.isDefaultAction) ||
+      d.planned.kind === 'meter' ||
+      d.planned.kind === 'valueSet';
     const change: Change = {
       kind: !have ? (isDefault ? 'modify' : 'insert') : 'modify',
       table,
@@ -459,7 +482,8 @@ export function diffDevice(
   for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
-    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry) continue;
+    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry || o.raw.valueSetEntry)
+      continue;
     const table = entityTable(index, o.raw);
     const ours = isOurs(o.raw, ourGroups);
     (ours ? changes : drift).push({

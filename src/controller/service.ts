@@ -13,7 +13,7 @@ import { basename, dirname } from 'node:path';
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VtepController } from './controller.js';
-import { type DeviceKind, PROFILES } from './device-profile.js';
+import { type DeviceKind, neighborAnswerer, PROFILES } from './device-profile.js';
 import { entityKey, entityValue, observedOf } from './device-state.js';
 import {
   connectDevice,
@@ -499,7 +499,11 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     state.punts ??= new PuntHandler(
       state.puntIntent ?? state.target.intent,
       (frame, metadata) => client.packetOut(frame, metadata),
-      { log: (line) => this.log(`${state.target.name}: ${line}`), counts: state.puntCounts },
+      {
+        log: (line) => this.log(`${state.target.name}: ${line}`),
+        counts: state.puntCounts,
+        neighborAnswerer: neighborAnswerer(client.p4info),
+      },
     );
     return state.punts;
   }

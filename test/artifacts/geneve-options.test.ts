@@ -24,7 +24,11 @@ describe('p4/geneve_options.p4', () => {
     const text = geneveOptionsP4(4);
     for (let i = 0; i < 4; i++) expect(text).toContain(`packet.extract(hdr.geneve_option_words[${i}]);`);
     expect(text).not.toContain('hdr.geneve_option_words[4]');
-    // The security option in the last word cannot have its data word inside the bound.
-    expect(text).toMatch(/SECURITY_ID_OPTION_DATA_WORDS, _\): geneve_bad_option_length;/);
+    // Options are walked by length alone: an option header in the last word must have no data.
+    expect(text).toMatch(
+      /state geneve_option_header_3 \{[^}]*meta\.geneve\.option_at_3 = 1;[^}]*select\(hdr\.geneve_option_words\[3\]\.word\[4:0\]\) \{ \\\n\s*0: geneve_option_at_4; \\\n\s*default: geneve_bad_option_length;/,
+    );
+    // Which option is the security ID is the control's decision, against the recognized header.
+    expect(text).toContain('if (hdr.geneve_option_words[3].word == recognized_header) {');
   });
 });

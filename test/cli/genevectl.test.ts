@@ -44,7 +44,7 @@ describe('genevectl', () => {
     await serveOn(`127.0.0.1:${port}`, [], children);
     const applied = genevectl('apply', 'examples/fabric.yaml', '--grpc', `127.0.0.1:${port}`);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('applied examples/fabric.yaml: 45 entities for 2 tenant(s)');
+    expect(applied.stdout).toContain('applied examples/fabric.yaml: 46 entities for 2 tenant(s)');
     const counters = genevectl('counters', '--grpc', `127.0.0.1:${port}`, '--fabric', 'examples/fabric.yaml');
     expect(counters.status).toBe(0);
     expect(counters.stdout).toContain('no drops');
@@ -84,6 +84,14 @@ describe('genevectl', () => {
     expect(r.stdout).toContain(
       'Internet Control Message Protocol, Type: Destination unreachable (3), Code: 4',
     );
+    expect(r.stdout).toContain(
+      'blue-web broadcasts ARP: who has 192.168.10.2? (blue-db, behind vtep-b; tenant blue)',
+    );
+    expect(r.stdout).toContain('vtep-a port 1 (back to blue-web), built by the VTEP:');
+    expect(r.stdout).toContain(
+      'Address Resolution Protocol (reply), Sender: 02:00:00:00:0a:02 (192.168.10.2)',
+    );
+    expect(r.stdout).toContain('vtep-a answered 1 neighbor request(s); 0 copies flooded');
     expect(r.stdout).toMatch(/pcaps in \S+: underlay\.pcap, vtep-a-port1\.pcap/);
   }, 60_000);
 });

@@ -122,6 +122,7 @@ describe('BUM frames the controller does not serve', () => {
         unknownSecurityId: 0,
         flood: true,
         bumPolicy: 'drop',
+        unknownNeighbor: 'flood',
         policies: [],
       });
       f.workloads.push({

@@ -2,7 +2,8 @@
  * A P4Info for the DPL (BlueField) VTEP, which cannot be compiled here (dplp4c comes only in
  * NVIDIA's container): the core's P4Info (bmv2/) restricted to the tables and actions that
  * p4/dpl/main.p4 declares, with its port fields at DPL's 32 bits, and the one table only DPL has
- * (`bum_policy`: VNI -> `bum_to_controller` / `bum_drop`) as main.p4 declares it.
+ * (`bum_policy`: VNI -> `bum_to_controller` / `bum_drop`) as main.p4 declares it. No action
+ * profiles: the core's ECMP route selectors have no DPL counterpart.
  * test/p4/dpl.test.ts checks those names and widths against p4test's P4Info of main.p4.
  */
 import { readFileSync } from 'node:fs';
@@ -48,7 +49,8 @@ export function dplP4Info(): p4.config.v1.IP4Info {
   const kept = new Set(actions.map((a) => a.preamble?.id));
   const tables = (core.tables ?? [])
     .filter((t) => declared.tables.has(lastName(t.preamble?.name)))
-    .map((t) => ({
+    // The DPU has no action profiles: its route tables call route_via directly (no ECMP selector).
+    .map(({ implementationId: _, ...t }) => ({
       ...t,
       matchFields: (t.matchFields ?? []).map((f) =>
         PORT_FIELDS.has(`${lastName(t.preamble?.name)}/${f.name}`) ? { ...f, bitwidth: DPL_PORT_BITS } : f,
@@ -74,5 +76,6 @@ export function dplP4Info(): p4.config.v1.IP4Info {
     ...core,
     tables: [...tables, bumPolicy],
     actions: [...actions, ...bumActions],
+    actionProfiles: [],
   } as Parameters<typeof p4.config.v1.P4Info.fromObject>[0]);
 }

@@ -108,6 +108,23 @@ tenants:
     ]);
   });
 
+  it('takes a route with one next hop or several (ECMP), and names a route with neither or both', () => {
+    const ecmp = DEVICE.replace(
+      'routes: [{ prefix: 10.0.0.0/24, uplink: 5, nextHopMac: "02:bb:00:00:00:05" }]',
+      'routes: [{ prefix: 10.0.0.0/24, nextHops: [{ uplink: 5, nextHopMac: "02:bb:00:00:00:05" }] }]',
+    );
+    expect(problems(ecmp)).toEqual([]);
+    const both = DEVICE.replace('uplink: 5, nextHopMac', 'nextHops: [], uplink: 5, nextHopMac');
+    expect(problems(both)).toEqual([
+      'f.yaml:7: devices[0].routes[0].nextHops: at least one next hop',
+      'f.yaml:7: devices[0].routes[0]: give either uplink and nextHopMac, or nextHops, not both',
+    ]);
+    const neither = DEVICE.replace(', uplink: 5, nextHopMac: "02:bb:00:00:00:05"', '');
+    expect(problems(neither)).toEqual([
+      'f.yaml:7: devices[0].routes[0]: a route needs uplink and nextHopMac, or nextHops',
+    ]);
+  });
+
   it('names what the derivation finds: duplicate VNI, unknown names, ports, MAC clashes', () => {
     const text = `${DEVICE}identities: [{ name: web }, { name: db }]
 tenants:

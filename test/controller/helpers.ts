@@ -157,7 +157,11 @@ export async function applyThenReapplyWithFramesFlowing(
     // Default actions and punt meters exist already: they are modified, everything else inserted.
     expect(
       r.changes.every(
-        (c) => c.kind === 'insert' || c.table === 'security_option_format' || c.table === 'punt meter',
+        (c) =>
+          c.kind === 'insert' ||
+          c.table === 'security_option_format' ||
+          c.table === 'security_option_recognition' ||
+          c.table === 'punt meter',
       ),
     ).toBe(true);
   }

@@ -10,6 +10,7 @@ import { DevicePlan } from '../../src/controller/incremental-plan.js';
 import {
   type DeviceTarget,
   deviceTargets,
+  entitiesForProgram,
   entityKey,
   type Fabric,
   IntentError,
@@ -103,6 +104,7 @@ const EDITS: Edit[] = [
       unknownSecurityId: 0,
       flood: true,
       bumPolicy: 'drop',
+      unknownNeighbor: 'flood',
       policies: [],
     });
     f.workloads.push({
@@ -149,6 +151,7 @@ interface DeviceModel {
 /** The whole plan of a device, encoded. */
 function wholePlan(client: P4RuntimeClient, target: DeviceTarget, previous?: DevicePlan) {
   const plan = planFabric(target.intent, previous ? { previous: previous.allocations } : {});
+  plan.entities = entitiesForProgram(client.p4info, plan.entities);
   const desired = encodePlan(client, plan.entities) as Array<Desired & { key: string; value: string }>;
   return { plan, desired };
 }

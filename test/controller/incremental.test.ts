@@ -17,7 +17,14 @@ const summary = (r: DeviceReport) => r.changes.map((c) => `${c.kind} ${c.table} 
 
 it('a cached reconcile writes what a reconcile that reads the device would, change after change', async () => {
   const edits: Array<(f: Fabric) => void> = [
-    (f) => f.workloads.push({ ...f.workloads[0], name: 'blue-new', mac: '02:00:00:00:0c:01', port: 3 }),
+    (f) =>
+      f.workloads.push({
+        ...f.workloads[0],
+        name: 'blue-new',
+        mac: '02:00:00:00:0c:01',
+        ipv4: '192.168.10.99',
+        port: 3,
+      }),
     (f) => {
       f.workloads = f.workloads.filter((w) => w.name !== 'blue-db');
     },

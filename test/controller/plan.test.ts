@@ -81,7 +81,10 @@ describe('planFabric', () => {
     bad.tenants[0].vports.push({ name: 'nowhere', port: 7, mac: '02:00:00:00:00:07', securityId: 9 });
     bad.tenants[0].remoteEndpoints!.push({ mac: '02:00:00:00:01:02', vtep: '192.0.2.1' });
     bad.tenants[0].members!.push({ vtep: '192.0.2.9', trusted: true });
+    // Any class and type is the operator's choice now: not a problem.
     bad.securityOption = { optionClass: 0x0102, type: 5, critical: true };
+    bad.tenants[0].vports[0].ipv4 = '192.168.1.1';
+    bad.tenants[0].remoteEndpoints![0].ipv4 = '192.168.1.1';
     const error = (() => {
       try {
         planFabric(bad);
@@ -98,6 +101,80 @@ describe('planFabric', () => {
       'remote endpoint 02:00:00:00:01:02 is behind 192.0.2.1, which is not a member',
     );
     expect(problems).toContain('remote VTEP 192.0.2.9: no route to it');
-    expect(problems).toContain('recognizes only class 0xfff0 type 0x1');
+    expect(problems).not.toContain('security option');
+    expect(problems).toMatch(/blue: address 192\.168\.1\.1 used by both .*web.* and .*/);
+  });
+
+  it('plans an ECMP route as one action set of its live next hops; an uplink marked down leaves', () => {
+    const intent = base();
+    intent.routes[0] = {
+      prefix: '10.0.0.0/24',
+      uplink: 5,
+      nextHopMac: '02:bb:00:00:00:05',
+      nextHops: [
+        { uplink: 5, nextHopMac: '02:bb:00:00:00:05' },
+        { uplink: 6, nextHopMac: '02:bb:00:00:06:01' },
+        { uplink: 6, nextHopMac: '02:bb:00:00:06:02' },
+      ],
+    };
+    const [route] = tables(planFabric(intent), 'underlay_route_ipv4');
+    expect(route.match).toEqual({ remote_vtep: { value: '10.0.0.0', prefixLen: 24 } });
+    expect(
+      route.actionSet?.map((c) => [c.params.port, c.params.src_mac, c.params.next_hop_mac, c.weight]),
+    ).toEqual([
+      [5, '02:aa:00:00:00:05', '02:bb:00:00:00:05', 1],
+      [6, '02:aa:00:00:00:06', '02:bb:00:00:06:01', 1],
+      [6, '02:aa:00:00:00:06', '02:bb:00:00:06:02', 1],
+    ]);
+
+    // Uplink 5 down: the group shrinks; flood copies to members behind the route take a live hop.
+    intent.uplinks[0].down = true;
+    const plan = planFabric(intent);
+    const [shrunk] = tables(plan, 'underlay_route_ipv4');
+    expect(shrunk.actionSet?.map((c) => c.params.next_hop_mac)).toEqual([
+      '02:bb:00:00:06:01',
+      '02:bb:00:00:06:02',
+    ]);
+    const toR2 = tables(plan, 'flood_replica').find((e) => e.params.remote_vtep === '10.0.0.2');
+    expect(toR2?.params).toMatchObject({ src_mac: '02:aa:00:00:00:06', next_hop_mac: '02:bb:00:00:06:01' });
+    // Every next hop down: the route is not written, and a member it served has no route.
+    intent.uplinks[1].down = true;
+    expect(() => planFabric(intent)).toThrow(/remote VTEP 10\.0\.0\.2: no route to it/);
+  });
+
+  it('writes neighbor bindings from workload addresses, per tenant, and the unknown-target choice', () => {
+    const intent = base();
+    const blue = intent.tenants[0];
+    blue.unknownNeighbor = 'drop';
+    blue.vports[0].ipv4 = '192.168.1.1';
+    blue.vports[0].ipv6 = 'fd10::1';
+    blue.remoteEndpoints![0].ipv4 = '192.168.1.11';
+    const plan = planFabric(intent);
+    expect(tables(plan, 'arp_answer').map((e) => [e.match, e.action, e.params])).toEqual([
+      [{ vni: 5000, target_ipv4: '192.168.1.1' }, 'answer_arp', { mac: '02:00:00:00:00:01' }],
+      [{ vni: 5000, target_ipv4: '192.168.1.11' }, 'answer_arp', { mac: '02:00:00:00:01:01' }],
+    ]);
+    expect(tables(plan, 'nd_answer').map((e) => [e.match, e.params])).toEqual([
+      [{ vni: 5000, target_ipv6: 'fd10::1' }, { mac: '02:00:00:00:00:01' }],
+    ]);
+    expect(tables(plan, 'unknown_neighbor').map((e) => [e.match, e.action])).toEqual([
+      [{ vni: 5000 }, 'drop_unknown_neighbor'],
+    ]);
+  });
+
+  it('sets the security option for both directions from the intent, any class', () => {
+    const intent = base();
+    intent.securityOption = { optionClass: 0x0102, type: 0x01, critical: true };
+    const plan = planFabric(intent);
+    expect(tables(plan, 'security_option_format')[0]).toMatchObject({
+      action: 'insert_security_option',
+      params: { option_class: 0x0102, option_type: 1, critical: 1 },
+      isDefaultAction: true,
+    });
+    expect(tables(plan, 'security_option_recognition')[0]).toMatchObject({
+      action: 'recognize_security_option',
+      params: { option_class: 0x0102, option_type: 1 },
+      isDefaultAction: true,
+    });
   });
 });

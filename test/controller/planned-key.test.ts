@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deviceTargets,
+  entitiesForProgram,
   entityKey,
   entityValue,
   loadFabric,
@@ -29,7 +30,7 @@ describe('keys of planned entities', () => {
         let checked = 0;
         for (const f of fabrics)
           for (const t of deviceTargets(f)) {
-            const entities = planFabric(t.intent).entities;
+            const entities = entitiesForProgram(client.p4info, planFabric(t.intent).entities);
             const desired = encodePlan(client, entities);
             desired.forEach((d, i) => {
               const encoded = encodePlanned(client, entities[i]);

@@ -4,7 +4,13 @@
 // policies; an entity the fast path cannot write still gets the encoder's error.
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
-import { deviceTargets, loadFabric, planFabric, vtepProgram } from '../../src/controller/index.js';
+import {
+  deviceTargets,
+  entitiesForProgram,
+  loadFabric,
+  planFabric,
+  vtepProgram,
+} from '../../src/controller/index.js';
 import type { PlannedEntity } from '../../src/controller/plan.js';
 import { encodePlanned } from '../../src/controller/planned-key.js';
 import { encodePlanWire } from '../../src/controller/planned-wire.js';
@@ -24,7 +30,7 @@ describe('wire bytes of planned entities', () => {
         let checked = 0;
         for (const f of fabrics)
           for (const t of deviceTargets(f)) {
-            const entities = planFabric(t.intent).entities;
+            const entities = entitiesForProgram(client.p4info, planFabric(t.intent).entities);
             const wire = encodePlanWire(client, entities);
             expect(wire.size).toBe(entities.length);
             entities.forEach((e, i) => {

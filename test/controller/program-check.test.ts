@@ -12,6 +12,7 @@ import {
   type DeviceTarget,
   deviceTargets,
   entitiesForProfile,
+  entitiesForProgram,
   intentForProfile,
   kindOfProgram,
   loadFabric,
@@ -34,7 +35,10 @@ beforeAll(async () => {
 function planFor(target: DeviceTarget, kind: 'bmv2' | 'bluefield', device: P4InfoIndex): PlannedEntity[] {
   const profile = PROFILES[kind];
   const intent = intentForProfile(profile, target.intent);
-  return entitiesForProfile(profile, device, intent, planDevice({ ...target, intent }).entities);
+  return entitiesForProgram(
+    device,
+    entitiesForProfile(profile, device, intent, planDevice({ ...target, intent }).entities),
+  );
 }
 
 /** A copy of a P4Info with one change. */

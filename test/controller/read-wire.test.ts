@@ -60,6 +60,22 @@ const entities: p4.v1.IEntity[] = [
       metadata: new TextEncoder().encode('genevectl'),
     },
   },
+  // An ECMP route: a one-shot action set (two next hops), decoded as usual.
+  {
+    tableEntry: {
+      tableId: 33_554_438,
+      match: [{ fieldId: 1, lpm: { value: b(10, 0, 0, 2), prefixLen: 32 } }],
+      action: {
+        actionProfileActionSet: {
+          actionProfileActions: [
+            { action: { actionId: 6, params: [{ paramId: 1, value: b(5) }] }, weight: 1 },
+            { action: { actionId: 6, params: [{ paramId: 1, value: b(6) }] }, weight: 1 },
+          ],
+        },
+      },
+      metadata: new TextEncoder().encode('genevectl'),
+    },
+  },
   {
     packetReplicationEngineEntry: {
       multicastGroupEntry: {
@@ -93,6 +109,7 @@ describe('observed entities from ReadResponse bytes', () => {
       33_554_435,
       33_554_436,
       33_554_437,
+      33_554_438,
       undefined,
       undefined,
     ]);
@@ -114,7 +131,7 @@ describe('observed entities from ReadResponse bytes', () => {
     expect(lazy.map((l) => l.value)).toEqual(decoded.map(entityValue));
     expect([...snapshot.toMap().keys()]).toEqual(decoded.map(entityKey));
     expect(decoded.map((_, i) => snapshot.tableId(i))).toEqual([
-      33_554_433, 33_554_434, 33_554_435, 33_554_436, 33_554_437, 0, 0,
+      33_554_433, 33_554_434, 33_554_435, 33_554_436, 33_554_437, 33_554_438, 0, 0,
     ]);
     // The row of a table entry, read past the counter data it skips.
     const entity = p4.v1.Entity.encode(entities[4]).finish();
@@ -129,7 +146,7 @@ describe('observed entities from ReadResponse bytes', () => {
     };
     expect(plain(row?.match)).toEqual([[1, [9]]]);
     expect(plain(row?.params)).toEqual([[1, [0x0a, 0x0b]]]);
-    const group = p4.v1.Entity.encode(entities[5]).finish();
+    const group = p4.v1.Entity.encode(entities[6]).finish();
     expect(wireRow(group, 0, group.length)).toBeUndefined();
   });
 });

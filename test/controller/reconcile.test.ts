@@ -34,6 +34,30 @@ describe('reconciling a fabric of two devices', () => {
     await applyThenReapplyWithFramesFlowing(lab);
   });
 
+  it('writes an ECMP route once, then nothing; an uplink marked down modifies just its route', async () => {
+    const fabric = copyFabric(lab.fabric);
+    const a = fabric.devices[0];
+    a.uplinks.push({ port: 6, mac: '02:aa:00:00:00:06' });
+    a.routes = [
+      {
+        prefix: '10.0.0.0/24',
+        nextHops: [
+          { uplink: 5, nextHopMac: '02:bb:00:00:00:05' },
+          { uplink: 6, nextHopMac: '02:bb:00:00:00:06' },
+        ],
+      },
+    ];
+    reports(await reconcileFabric(lab.devices(fabric)));
+    const [again] = reports(await reconcileFabric(lab.devices(fabric)));
+    expect(again.changes).toEqual([]);
+
+    a.uplinks[1].down = true;
+    const [down] = reports(await reconcileFabric(lab.devices(fabric)));
+    expect(summary(down)).toEqual(['modify underlay_route_ipv4 route 10.0.0.0/24']);
+    const [settled] = reports(await reconcileFabric(lab.devices(fabric)));
+    expect(settled.changes).toEqual([]);
+  });
+
   it('writes exactly one workload’s entries, on the devices concerned', async () => {
     reports(await reconcileFabric(lab.devices()));
     const fabric = copyFabric(lab.fabric);

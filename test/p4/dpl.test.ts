@@ -88,6 +88,8 @@ const FROM_ISSUE_14 = {
     'VtepIngress.tunnel_termination.return_tunnel_ipv6',
     // A Neighbor Advertisement needs a new ICMPv6 checksum: DPL hands the solicitation to the controller.
     'VtepIngress.neighbor_reply.neighbor_advertisement',
+    // The core pushes the access tag in a step of its own (its reply's headers); DPL in arp_reply.
+    'VtepIngress.neighbor_reply.push_access_tag',
   ],
   /** The core's route tables become action selectors (ECMP) without `no_route`; the DPU has no action profiles. */
   keptByDpl: ['VtepIngress.tunnel_resolution.no_route'],

@@ -48,15 +48,24 @@ describe(`P4Runtime client against the ${process.env.P4_TARGET ?? 'embedded'} ta
         action: 'to_local_vport',
         params: { port: 1, vport: 7, vlan_id: 20, security_id: 100 },
       }),
+      // Route tables have an action selector (underlay ECMP): one-shot action sets.
       client.tableEntry('underlay_route_ipv4', {
         match: { remote_vtep: { value: '10.1.0.0', prefixLen: 16 } },
-        action: 'route_via',
-        params: { port: 5, src_mac: '02:aa:00:00:00:01', next_hop_mac: '02:bb:00:00:00:01' },
+        actionSet: [
+          {
+            action: 'route_via',
+            params: { port: 5, src_mac: '02:aa:00:00:00:01', next_hop_mac: '02:bb:00:00:00:01' },
+          },
+        ],
       }),
       client.tableEntry('underlay_route_ipv6', {
         match: { remote_vtep: { value: 'fd00::', prefixLen: 64 } },
-        action: 'route_via',
-        params: { port: 6, src_mac: '02:aa:00:00:00:02', next_hop_mac: '02:bb:00:00:00:02' },
+        actionSet: [
+          {
+            action: 'route_via',
+            params: { port: 6, src_mac: '02:aa:00:00:00:02', next_hop_mac: '02:bb:00:00:00:02' },
+          },
+        ],
       }),
       client.tableEntry('policy_rules', {
         match: {

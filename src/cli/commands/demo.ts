@@ -22,6 +22,7 @@ import {
   type Fabric,
   IntentError,
   loadFabric,
+  neighborAnswerer,
   PuntHandler,
   reconcileFabric,
   VtepController,
@@ -39,7 +40,11 @@ import {
 } from '../../packet/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../switch/index.js';
 
-const SECURITY_OPTION = { optionClass: 0xfff0, type: 0x01 };
+/** The option the fabric's VTEPs carry the security ID in (docs/FABRIC.md, `securityOption`). */
+const securityOptionOf = (fabric: Fabric) =>
+  fabric.securityOption && fabric.securityOption !== 'omit'
+    ? fabric.securityOption
+    : { optionClass: 0xfff0, type: 0x01 };
 
 interface Device {
   name: string;
@@ -176,6 +181,32 @@ function chooseFlows(fabric: Fabric, d: Derivation): Flow[] {
   return flows;
 }
 
+/**
+ * An ARP request a workload broadcasts for a workload of its tenant behind another VTEP, which
+ * its own VTEP answers from the controller's bindings (neighbor suppression); undefined when the
+ * fabric has no such pair of addresses.
+ */
+function chooseArp(fabric: Fabric): { from: WorkloadSpec; to: WorkloadSpec; frame: Uint8Array } | undefined {
+  for (const from of fabric.workloads) {
+    const to = fabric.workloads.find(
+      (w) => w.tenant === from.tenant && w.device !== from.device && w.ipv4 !== undefined,
+    );
+    if (!from.ipv4 || !to?.ipv4) continue;
+    const layers: Layer[] = [{ kind: 'ethernet', dst: 'ff:ff:ff:ff:ff:ff', src: from.mac }];
+    if (from.vlan) layers.push({ kind: 'vlan', vid: from.vlan });
+    layers.push({
+      kind: 'arp',
+      operation: 1,
+      senderMac: from.mac,
+      senderIp: from.ipv4,
+      targetMac: '00:00:00:00:00:00',
+      targetIp: to.ipv4,
+    });
+    return { from, to, frame: buildFrame(layers) };
+  }
+  return undefined;
+}
+
 function describeGeneve(bytes: Uint8Array, fabric: Fabric, d: Derivation): string {
   const layers = parseFrame(bytes).layers;
   const g = layers.find((l) => l.kind === 'geneve');
@@ -184,7 +215,7 @@ function describeGeneve(bytes: Uint8Array, fabric: Fabric, d: Derivation): strin
     | undefined;
   if (g?.kind !== 'geneve') return 'not Geneve';
   const tenant = fabric.tenants.find((t) => t.vni === g.vni)?.name ?? '?';
-  const id = readSecurityId((g.options ?? []) as GeneveOption[], SECURITY_OPTION);
+  const id = readSecurityId((g.options ?? []) as GeneveOption[], securityOptionOf(fabric));
   const identity = [...d.identities].find(([, v]) => v === id)?.[0] ?? '?';
   return `Geneve ${outer?.src} -> ${outer?.dst}, VNI ${g.vni} (tenant ${tenant}), security ID ${id} (identity ${identity})`;
 }
@@ -261,6 +292,7 @@ export function registerDemoCommand(program: Command): void {
             (frame, metadata) => client.packetOut(frame, metadata),
             {
               log: (line) => console.log(`  controller (${d.name}): ${line}`),
+              neighborAnswerer: neighborAnswerer(client.p4info),
             },
           );
           client.on('packetIn', (p) => dev.punts.handle(p));
@@ -342,6 +374,35 @@ export function registerDemoCommand(program: Command): void {
           });
           if (delivered === 0 && flow.payload <= 1000) console.log('  not delivered');
           console.log('');
+        }
+
+        const arp = chooseArp(fabric);
+        if (arp) {
+          const { from, to, frame } = arp;
+          console.log(
+            `${from.name} broadcasts ARP: who has ${to.ipv4}? (${to.name}, behind ${to.device}; tenant ${from.tenant})`,
+          );
+          console.log(
+            `  expected: answered by ${from.device} itself (neighbor suppression), nothing flooded`,
+          );
+          const a = fabric.devices.findIndex((d) => d.name === from.device);
+          record(`${devices[a].name}-port${from.port}.pcap`, frame);
+          const outputs = devices[a].target.dataplane.process(from.port, frame);
+          for (const x of outputs) {
+            const where = x.port === from.port ? `back to ${from.name}` : 'elsewhere';
+            console.log(`  ${devices[a].name} port ${x.port} (${where}), built by the VTEP:`);
+            console.log(short(formatFrame(parseFrame(x.frame)), '    '));
+          }
+          const answers = await devices[a].controller.client.readAll(
+            devices[a].controller.client.counterEntry('tenant_neighbor_answers'),
+          );
+          const answered = answers.reduce(
+            (n, c) => n + (c.kind === 'counterEntry' ? Number(c.data.packets) : 0),
+            0,
+          );
+          console.log(
+            `  ${devices[a].name} answered ${answered} neighbor request(s); ${outputs.length - 1} copies flooded\n`,
+          );
         }
 
         for (const d of devices) {

@@ -229,7 +229,14 @@ export function registerFabricCommands(program: Command): void {
         }
         console.log(drops.length > 0 ? drops.toString() : 'no drops');
         const tenants = new Table({
-          head: ['tenant', 'VNI', 'slot', 'from network (pkts/bytes)', 'to network (pkts/bytes)'],
+          head: [
+            'tenant',
+            'VNI',
+            'slot',
+            'from network (pkts/bytes)',
+            'to network (pkts/bytes)',
+            'ARP/ND answered',
+          ],
         });
         for (const t of traffic) {
           tenants.push([
@@ -238,6 +245,7 @@ export function registerFabricCommands(program: Command): void {
             t.slot,
             `${t.fromNetwork.packets} / ${t.fromNetwork.bytes}`,
             `${t.toNetwork.packets} / ${t.toNetwork.bytes}`,
+            t.neighborAnswers ? t.neighborAnswers.packets.toString() : '-',
           ]);
         }
         console.log(tenants.length > 0 ? tenants.toString() : 'no tenants on the device');

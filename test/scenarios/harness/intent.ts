@@ -17,7 +17,16 @@ export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise
   for (const r of intent.remoteVteps) {
     const local = intent.localVteps.find((a) => a.includes(':') === r.address.includes(':'))!;
     await s.tunnel({ id: r.tunnelId, local, remote: r.address });
-    await s.route({ prefix: r.address, prefixLen: r.address.includes(':') ? 128 : 32, port: r.port });
+    const prefixLen = r.address.includes(':') ? 128 : 32;
+    if (r.nextHops) await s.ecmpRoute({ prefix: r.address, prefixLen, nextHops: r.nextHops });
+    else
+      await s.route({
+        prefix: r.address,
+        prefixLen,
+        port: r.port,
+        ...(r.srcMac ? { srcMac: r.srcMac } : {}),
+        ...(r.nextHopMac ? { nextHopMac: r.nextHopMac } : {}),
+      });
   }
   for (const t of intent.tenants) {
     await s.tenant({ vni: t.vni, tenantSlot: t.slot, unknownSecurityId: t.unknownId });
@@ -26,6 +35,8 @@ export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise
       const r = intent.remoteVteps.find((x) => x.address === m.address)!;
       await s.remoteMac({ vni: t.vni, mac: m.mac, tunnelId: r.tunnelId });
     }
+    for (const n of t.neighbors ?? []) await s.neighbor({ vni: t.vni, ...n });
+    if (t.unknownNeighbor === 'drop') await s.dropUnknownNeighbors(t.vni);
   }
   for (const v of intent.vports) {
     const slot = intent.tenants.find((t) => t.vni === v.vni)?.slot ?? 0;
@@ -64,4 +75,5 @@ export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise
   }
   for (const p of intent.policies) await s.policy(p);
   await s.securityOptionFormat({ optionClass: 0xfff0, type: 0x01, critical: intent.option.critical });
+  if (intent.option.recognized) await s.securityOptionRecognition(intent.option.recognized);
 }

@@ -10,7 +10,14 @@
  */
 import { crc32 } from 'node:zlib';
 import type { DropReason } from '../../../src/controller/reasons.js';
-import { buildFrame, type GeneveOption, type Layer, parseIp } from '../../../src/packet/index.js';
+import {
+  buildFrame,
+  formatIpv4,
+  formatIpv6,
+  type GeneveOption,
+  type Layer,
+  parseIp,
+} from '../../../src/packet/index.js';
 import { SECURITY_OPTION, UNDERLAY } from './vtep.js';
 
 // ------------------------------------------------------------------ intent
@@ -28,6 +35,11 @@ export interface RemoteVtepIntent {
   address: string;
   /** Uplink its route uses. */
   port: number;
+  /**
+   * Equal-cost next hops of its route (underlay ECMP), in the route's member order: the flow hash
+   * modulo their number picks one (rule 16). Omitted: `port` and the MACs below.
+   */
+  nextHops?: Array<{ port: number; srcMac?: string; nextHopMac?: string }>;
   tunnelId: number;
   /** Outer MACs of packets to it (default the reference fabric's UNDERLAY MACs). */
   srcMac?: string;
@@ -44,6 +56,10 @@ export interface TenantIntent {
   remoteMacs: Array<{ mac: string; address: string }>;
   /** BUM flooding configured (multicast group id). */
   floodGroup?: number;
+  /** (IP, MAC) bindings the VTEP answers ARP / Neighbor Solicitations with (rule 15). */
+  neighbors?: Array<{ ip: string; mac: string }>;
+  /** A request for an address without a binding: flooded as any frame (default) or dropped. */
+  unknownNeighbor?: 'flood' | 'drop';
 }
 
 export interface PolicyRuleIntent {
@@ -66,7 +82,11 @@ export interface FabricIntent {
   remoteVteps: RemoteVtepIntent[];
   tenants: TenantIntent[];
   policies: PolicyRuleIntent[];
-  option: { critical: boolean };
+  option: {
+    critical: boolean;
+    /** The received option that carries the security ID (rule 17); default the data plane's. */
+    recognized?: { optionClass: number; type: number };
+  };
 }
 
 export interface ModelOutput {
@@ -105,9 +125,14 @@ export interface FrameHeaders {
     nextHeader: number;
     payloadLength: number;
     ecn: number;
+    hopLimit: number;
     src: Uint8Array;
     dst: Uint8Array;
   };
+  /** ARP for IPv4 over Ethernet; `request` when the parser deems it answerable (rule 15). */
+  arp?: { off: number; request: boolean; sha: string; spa: Uint8Array; tpa: Uint8Array };
+  /** A Neighbor Solicitation with one source link-layer address option, 32 bytes of ICMPv6. */
+  nd?: { off: number; request: boolean; target: Uint8Array };
   tcp?: { src: number; dst: number };
   udp?: { off: number; src: number; dst: number; length: number };
 }
@@ -182,12 +207,39 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
       nextHeader: b[off + 6],
       payloadLength: u16(b, off + 4),
       ecn: (b[off + 1] >> 4) & 0x03,
+      hopLimit: b[off + 7],
       src: b.slice(off + 8, off + 24),
       dst: b.slice(off + 24, off + 40),
     };
     off += 40;
     h.end = off;
     if (h.ipv6.nextHeader === 6 || h.ipv6.nextHeader === 17) l4 = h.ipv6.nextHeader;
+    if (h.ipv6.nextHeader === 58) {
+      // ICMPv6: its 4-byte header; a solicitation of exactly 32 bytes with hop limit 255 in full.
+      need(b, off, 4);
+      h.end = off + 4;
+      if (b[off] === 135 && h.ipv6.payloadLength === 32 && h.ipv6.hopLimit === 255) {
+        need(b, off, 32);
+        h.end = off + 32;
+        const request = b[off + 1] === 0 && b[off + 24] === 1 && b[off + 25] === 1;
+        h.nd = { off, request, target: b.slice(off + 8, off + 24) };
+      }
+    }
+  } else if (type === 0x0806) {
+    // ARP: the first 4 bytes are looked at; only IPv4 over Ethernet is taken (28 bytes).
+    need(b, off, 4);
+    if (u32(b, off) === 0x00010800) {
+      need(b, off, 28);
+      h.end = off + 28;
+      const request = b[off + 4] === 6 && b[off + 5] === 4 && u16(b, off + 6) === 1;
+      h.arp = {
+        off,
+        request,
+        sha: mac(b, off + 8),
+        spa: b.slice(off + 14, off + 18),
+        tpa: b.slice(off + 24, off + 28),
+      };
+    }
   }
   if (l4 === 6) {
     need(b, off, 4);
@@ -201,7 +253,10 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
 }
 
 /** Parses a frame the way the VTEP's parser does (docs/DATAPLANE.md, "Parsing limits"). */
-export function parseLikeVtep(b: Uint8Array): VtepParse {
+export function parseLikeVtep(
+  b: Uint8Array,
+  recognized: { optionClass: number; type: number } = SECURITY_OPTION,
+): VtepParse {
   const result: VtepParse = { frame: { end: 0 }, truncated: false };
   try {
     parseFrameHeaders(b, 0, result.frame, true);
@@ -234,30 +289,34 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
       return result;
     }
     let left = optWords;
+    // The options are walked by length alone; an option header with the critical bit that is not
+    // the recognized option makes the verdict, before any length problem (rule 7), once the walk
+    // is over (a packet that ends inside the options is truncated whatever it held).
+    let unknownCritical = false;
+    const verdictAfterOptions = (lengthVerdict: GeneveVerdict) => {
+      geneve.verdict = unknownCritical ? 'unknown-critical' : lengthVerdict;
+    };
     while (left > 0) {
       need(b, off, 4);
       const optClass = u16(b, off);
       const type = b[off + 2] & 0x7f;
       const critical = (b[off + 2] & 0x80) !== 0;
       const words = b[off + 3] & 0x1f;
+      const reserved = b[off + 3] >> 5;
       off += 4;
       const isSecurity =
-        optClass === SECURITY_OPTION.optionClass && type === SECURITY_OPTION.type && words === 1;
-      // An unknown critical option is refused on its header, before its length is checked.
-      if (!isSecurity && critical) {
-        geneve.verdict = 'unknown-critical';
-        return result;
-      }
+        optClass === recognized.optionClass && type === recognized.type && reserved === 0 && words === 1;
+      if (!isSecurity && critical) unknownCritical = true;
       // An option that cannot fit in the bound is refused on its header; otherwise data words are
       // read one by one, so a truncated packet ends the parse before an overrun shows.
       const index = optWords - left;
       if (index + 1 + words > GENEVE_MAX_OPTION_WORDS) {
-        geneve.verdict = 'bad-option-length';
+        verdictAfterOptions('bad-option-length');
         return result;
       }
       for (let d = 0; d < words; d++) {
         if (1 + d >= left) {
-          geneve.verdict = 'bad-option-length';
+          verdictAfterOptions('bad-option-length');
           return result;
         }
         need(b, off + d * 4, 4);
@@ -265,6 +324,12 @@ export function parseLikeVtep(b: Uint8Array): VtepParse {
       if (isSecurity && geneve.securityId === undefined) geneve.securityId = u32(b, off);
       off += words * 4;
       left -= 1 + words;
+    }
+    if (unknownCritical) {
+      // The parser goes on to the inner frame; a packet too short for it is a parser error.
+      verdictAfterOptions('ok');
+      parseFrameHeaders(b, off, { end: off }, false);
+      return result;
     }
     result.inner = { off, headers: { end: off } };
     // The inner frame is parsed without a VLAN tag (an inner tag stays payload).
@@ -379,6 +444,10 @@ export function encapsulatedFrame(
 
 // ------------------------------------------------------------------ the model
 
+function parseMacBytes(text: string): Uint8Array {
+  return Uint8Array.from(text.split(':'), (x) => Number.parseInt(x, 16));
+}
+
 function ipKey(address: string): string {
   return Buffer.from(parseIp(address).bytes).toString('hex');
 }
@@ -429,6 +498,7 @@ export class VtepModel {
     frame: Uint8Array,
     src: number,
     facts: FrameFacts,
+    flooded = false,
   ): ModelOutput[] {
     const r = this.remoteByAddress.get(ipKey(remote));
     if (!r) return [];
@@ -437,17 +507,23 @@ export class VtepModel {
       this.drops.push('ENCAP_LENGTH_OVERFLOW');
       return [];
     }
+    // Unicast takes the next hop the flow hash picks among the route's (rule 16); a flood copy
+    // leaves by its replica's fixed port.
+    const hop =
+      r.nextHops && !flooded
+        ? r.nextHops[facts.flowHash % r.nextHops.length]
+        : { port: r.port, srcMac: r.srcMac, nextHopMac: r.nextHopMac };
     return [
       {
-        port: r.port,
+        port: hop.port,
         bytes: encapsulatedFrame(frame, facts.flowHash, {
           vni: tenant.vni,
           local: this.localVtepFor(remote),
           remote,
           option: securityIdOption(src, this.intent.option.critical),
           ecn: facts.ecn,
-          ...(r.srcMac ? { srcMac: r.srcMac } : {}),
-          ...(r.nextHopMac ? { nextHopMac: r.nextHopMac } : {}),
+          ...(hop.srcMac ? { srcMac: hop.srcMac } : {}),
+          ...(hop.nextHopMac ? { nextHopMac: hop.nextHopMac } : {}),
         }),
       },
     ];
@@ -456,6 +532,68 @@ export class VtepModel {
   /** Drop reasons of the frame being processed (so far: uplink checks and encapsulation lengths). */
   private drops: DropReason[] = [];
   private punts: PuntedFrame[] = [];
+
+  /**
+   * Neighbor suppression (rule 15): an answerable ARP request or Neighbor Solicitation in the
+   * tenant is answered with the binding's MAC, dropped when its target has none and the tenant
+   * drops those, else left to forwarding (undefined).
+   */
+  private neighborVerdict(
+    tenant: TenantIntent | undefined,
+    h: FrameHeaders,
+  ): { mac: string } | 'drop' | undefined {
+    if (!tenant) return undefined;
+    let target: Uint8Array;
+    if (h.arp?.request) {
+      const probe = h.arp.spa.every((x) => x === 0);
+      const gratuitous = h.arp.spa.every((x, i) => x === h.arp!.tpa[i]);
+      if (probe || gratuitous) return undefined;
+      target = h.arp.tpa;
+    } else if (h.nd?.request && h.ipv6) {
+      const dadLike = h.ipv6.src.subarray(0, 4).every((x) => x === 0);
+      if (dadLike || h.nd.target[0] === 0xff) return undefined;
+      target = h.nd.target;
+    } else return undefined;
+    const key = Buffer.from(target).toString('hex');
+    const binding = (tenant.neighbors ?? []).find((n) => ipKey(n.ip) === key);
+    if (binding) return { mac: binding.mac };
+    return tenant.unknownNeighbor === 'drop' ? 'drop' : undefined;
+  }
+
+  /** The reply the VTEP builds (rule 15), from the request's fields; what followed the request stays. */
+  private neighborReply(h: FrameHeaders, bytes: Uint8Array, answer: string): Uint8Array {
+    const requester = h.ethernet!.src;
+    if (h.arp) {
+      return buildFrame([
+        { kind: 'ethernet', dst: requester, src: answer },
+        {
+          kind: 'arp',
+          operation: 2,
+          senderMac: answer,
+          senderIp: formatIpv4(h.arp.tpa),
+          targetMac: h.arp.sha,
+          targetIp: formatIpv4(h.arp.spa),
+        },
+        { kind: 'payload', data: bytes.subarray(h.arp.off + 28) },
+      ]);
+    }
+    const nd = h.nd!;
+    const body = new Uint8Array(24);
+    body.set(nd.target, 0);
+    body.set([2, 1], 16);
+    body.set(parseMacBytes(answer), 18);
+    const packet = buildFrame([
+      { kind: 'ethernet', dst: requester, src: answer },
+      { kind: 'ipv6', src: formatIpv6(nd.target), dst: formatIpv6(h.ipv6!.src), hopLimit: 255 },
+      { kind: 'icmpv6', type: 136, code: 0, restOfHeader: 0x60000000 },
+      { kind: 'payload', data: body },
+    ]);
+    const trailer = bytes.subarray(nd.off + 32);
+    const out = new Uint8Array(packet.length + trailer.length);
+    out.set(packet, 0);
+    out.set(trailer, packet.length);
+    return out;
+  }
 
   /** The frames that leave the VTEP when `bytes` arrives on `port`. */
   process(port: number, bytes: Uint8Array): ModelOutput[] {
@@ -531,6 +669,16 @@ export class VtepModel {
       ? { ...p.frame, ethernet: { ...eth, type: p.frame.vlan.type } }
       : p.frame;
     const facts = frameFacts(frame, headers);
+    const neighbor = this.neighborVerdict(tenant, p.frame);
+    if (neighbor === 'drop') {
+      this.drops.push('UNKNOWN_NEIGHBOR');
+      return [];
+    }
+    if (neighbor) {
+      // Back out of the port it came in on, with the access tag it came with.
+      const reply = this.neighborReply(p.frame, bytes, neighbor.mac);
+      return [{ port, bytes: src.vlan !== 0 ? withTag(reply, src.vlan) : reply }];
+    }
     const local = this.intent.vports.find((v) => v.vni === src.vni && v.mac === eth.dst);
     const remote = tenant?.remoteMacs.find((m) => m.mac === eth.dst);
     if (local) return local.vport === src.vport ? [] : this.deliverLocal(local, frame, src.securityId, facts);
@@ -546,7 +694,7 @@ export class VtepModel {
       }
     }
     for (const m of tenant.members) {
-      out.push(...this.encap(tenant, m.address, frame, src.securityId, facts));
+      out.push(...this.encap(tenant, m.address, frame, src.securityId, facts, true));
       copies++;
     }
     return { outputs: out, copies };
@@ -560,7 +708,7 @@ export class VtepModel {
     port: number,
     bytes: Uint8Array,
   ): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
-    const t = terminate(bytes, this.uplinkMac(port), this.localVteps);
+    const t = terminate(bytes, this.uplinkMac(port), this.localVteps, this.intent.option.recognized);
     if ('drop' in t) {
       this.drops.push(t.drop);
       return [];
@@ -597,6 +745,33 @@ export class VtepModel {
     // Policy and the flow hash see the headers as parsed (docs/DATAPLANE.md, "Parsing limits").
     const facts = frameFacts(bytes.subarray(inner.off), inner.headers);
     const dstMac = inner.headers.ethernet!.dst;
+    const neighbor = this.neighborVerdict(tenant, inner.headers);
+    if (neighbor === 'drop') {
+      this.drops.push('UNKNOWN_NEIGHBOR');
+      return [];
+    }
+    if (neighbor) {
+      // Rule 15: back through the tunnel it came from, the outer addresses and MACs swapped, with
+      // the VNI's unknown ID; the request is what the UDP length says (rule 10).
+      const request = bytes.subarray(0, inner.off + t.innerLength);
+      const reply = this.neighborReply(inner.headers, request, neighbor.mac);
+      const format = (a: Uint8Array) => (a.length === 4 ? formatIpv4(a) : formatIpv6(a));
+      const outerSrc = ipv4 ? ipv4.src : ipv6!.src;
+      const outerDst = ipv4 ? ipv4.dst : ipv6!.dst;
+      return [
+        {
+          port,
+          bytes: encapsulatedFrame(reply, facts.flowHash, {
+            vni: tenant.vni,
+            local: format(outerDst),
+            remote: format(outerSrc),
+            option: securityIdOption(tenant.unknownId, this.intent.option.critical),
+            srcMac: p.frame.ethernet!.dst,
+            nextHopMac: p.frame.ethernet!.src,
+          }),
+        },
+      ];
+    }
     const local = this.intent.vports.find((v) => v.vni === tenant.vni && v.mac === dstMac);
     if (local) return this.deliverLocal(local, frame, srcId, facts);
     if (tenant.remoteMacs.some((m) => m.mac === dstMac)) return [];
@@ -637,9 +812,10 @@ export function terminate(
   bytes: Uint8Array,
   uplinkMac: string,
   localVteps: ReadonlySet<string>,
+  recognized: { optionClass: number; type: number } = SECURITY_OPTION,
 ): { drop: DropReason } | { parse: VtepParse; innerLength: number } {
   if (bytes.length < 14) return { drop: 'PARSER_ERROR' };
-  const p = parseLikeVtep(bytes);
+  const p = parseLikeVtep(bytes, recognized);
   const { ethernet, ipv4, ipv6, udp } = p.frame;
   if (ethernet?.dst !== uplinkMac.toLowerCase()) return { drop: 'NOT_FOR_UPLINK_MAC' };
   const dst = ipv4 ? ipv4.dst : ipv6?.dst;

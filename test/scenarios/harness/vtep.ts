@@ -87,6 +87,8 @@ export class VtepSession {
   /** Pushes the compiled program afresh: every table, group and counter starts empty. */
   async reset(scenario: string): Promise<void> {
     this.scenario = scenario;
+    this.nextMemberId = 1;
+    this.nextGroupId = 1;
     this.packetIns.length = 0;
     this.packetInsAccounted = this.packetInsSeen;
     if (this.dataplaneClient) await this.deleteReplicationState();
@@ -220,20 +222,54 @@ export class VtepSession {
     ]);
   }
 
+  /** An underlay route with one next hop (a group of one member of the route table's selector). */
   async route(r: { prefix: string; prefixLen: number; port: number; srcMac?: string; nextHopMac?: string }) {
+    await this.ecmpRoute({
+      prefix: r.prefix,
+      prefixLen: r.prefixLen,
+      nextHops: [{ port: r.port, srcMac: r.srcMac, nextHopMac: r.nextHopMac }],
+    });
+  }
+
+  private nextMemberId = 1;
+  private nextGroupId = 1;
+
+  /**
+   * An underlay route with equal-cost next hops: one action profile member per next hop
+   * (route_via), one group holding them, the route entry pointing at the group. Returns the ids.
+   */
+  async ecmpRoute(r: {
+    prefix: string;
+    prefixLen: number;
+    nextHops: Array<{ port: number; srcMac?: string; nextHopMac?: string }>;
+  }): Promise<{ groupId: number; memberIds: number[] }> {
     const v6 = r.prefix.includes(':');
-    await this.insert([
-      this.entry(
-        v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4',
-        { remote_vtep: { value: r.prefix, prefixLen: r.prefixLen } },
-        'route_via',
-        {
-          port: r.port,
-          src_mac: r.srcMac ?? UNDERLAY.uplinkMac,
-          next_hop_mac: r.nextHopMac ?? UNDERLAY.nextHopMac,
-        },
+    const profile = v6 ? 'underlay_ecmp_ipv6' : 'underlay_ecmp_ipv4';
+    const memberIds = r.nextHops.map(() => this.nextMemberId++);
+    const groupId = this.nextGroupId++;
+    await this.insert(
+      r.nextHops.map((h, i) =>
+        this.client.actionProfileMember(profile, {
+          memberId: memberIds[i],
+          action: 'route_via',
+          params: {
+            port: h.port,
+            src_mac: h.srcMac ?? UNDERLAY.uplinkMac,
+            next_hop_mac: h.nextHopMac ?? UNDERLAY.nextHopMac,
+          },
+        }),
       ),
+    );
+    await this.insert([
+      this.client.actionProfileGroup(profile, { groupId, members: memberIds, maxSize: 16 }),
     ]);
+    await this.insert([
+      this.client.tableEntry(v6 ? 'underlay_route_ipv6' : 'underlay_route_ipv4', {
+        match: { remote_vtep: { value: r.prefix, prefixLen: r.prefixLen } },
+        group: groupId,
+      }),
+    ]);
+    return { groupId, memberIds };
   }
 
   async localVtep(address: string): Promise<void> {
@@ -296,6 +332,35 @@ export class VtepSession {
             params: { option_class: f.optionClass, option_type: f.type, critical: f.critical ? 1 : 0 },
           };
     await this.client.modify([this.client.tableEntry('security_option_format', spec)]);
+  }
+
+  /** (VNI, IP) -> MAC: ARP requests / Neighbor Solicitations for the IP are answered (rule 15). */
+  async neighbor(n: { vni: number; ip: string; mac: string }): Promise<void> {
+    const v6 = n.ip.includes(':');
+    await this.insert([
+      this.entry(
+        v6 ? 'nd_answer' : 'arp_answer',
+        v6 ? { vni: n.vni, target_ipv6: n.ip } : { vni: n.vni, target_ipv4: n.ip },
+        v6 ? 'answer_neighbor_solicitation' : 'answer_arp',
+        { mac: n.mac },
+      ),
+    ]);
+  }
+
+  /** The tenant drops ARP / Neighbor Solicitations for unknown targets (default: flooded). */
+  async dropUnknownNeighbors(vni: number): Promise<void> {
+    await this.insert([this.entry('unknown_neighbor', { vni }, 'drop_unknown_neighbor')]);
+  }
+
+  /** Which received option carries the security ID (rule 17): the recognition table's default action. */
+  async securityOptionRecognition(r: { optionClass: number; type: number }): Promise<void> {
+    await this.client.modify([
+      this.client.tableEntry('security_option_recognition', {
+        isDefaultAction: true,
+        action: 'recognize_security_option',
+        params: { option_class: r.optionClass, option_type: r.type },
+      }),
+    ]);
   }
 
   async floodGroup(g: {

@@ -50,6 +50,17 @@ function table(alias: string): p4.config.v1.ITable {
 }
 
 /** A TableEntry built by names: match field name -> FieldMatch, action alias and params by name. */
+/** The entry with its direct action turned into a one-shot action set of that one action. */
+function oneShot(e: p4.v1.IEntity): p4.v1.IEntity {
+  const call = e.tableEntry?.action?.action;
+  return {
+    tableEntry: {
+      ...e.tableEntry,
+      action: { actionProfileActionSet: { actionProfileActions: [{ action: call, weight: 1 }] } },
+    },
+  };
+}
+
 function entry(
   tableAlias: string,
   match: Record<string, Omit<p4.v1.IFieldMatch, 'fieldId'>>,
@@ -94,15 +105,18 @@ describe('Geneve VTEP program', () => {
           security_id: 100,
         },
       ),
-      entry(
-        'underlay_route_ipv4',
-        { remote_vtep: { lpm: { value: bytes(0x0a010000), prefixLen: 16 } } },
-        'route_via',
-        {
-          port: 5,
-          src_mac: 0x02aa00000001n,
-          next_hop_mac: 0x02bb00000001n,
-        },
+      // The route tables have an action selector (underlay ECMP): a one-shot action set.
+      oneShot(
+        entry(
+          'underlay_route_ipv4',
+          { remote_vtep: { lpm: { value: bytes(0x0a010000), prefixLen: 16 } } },
+          'route_via',
+          {
+            port: 5,
+            src_mac: 0x02aa00000001n,
+            next_hop_mac: 0x02bb00000001n,
+          },
+        ),
       ),
       entry(
         'policy_rules',
