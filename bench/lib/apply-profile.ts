@@ -2,7 +2,8 @@
 // (bench/controller.bench.ts), on embedded targets in processes of their own, with the shape knobs
 // of bench/lib/overlay-fabric.ts (BENCH_DEVICES, BENCH_WORKLOADS, ...). Writes
 // PROFILE_DIR/{first,noop}.cpuprofile and prints the functions with the most self time.
-// Run: npx tsx bench/lib/apply-profile.ts
+// Run: npx tsx bench/lib/apply-profile.ts  (TARGET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/t' profiles
+// the targets too: each writes its profile when it is stopped at the end).
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -18,7 +19,9 @@ import { serveEmbeddedTarget } from './serve-target.js';
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
-const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
+const TARGET_NODE_ARGS = process.env.TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const serve = (port: number): Promise<ChildProcess> =>
+  serveEmbeddedTarget(port, { nodeArgs: TARGET_NODE_ARGS });
 
 interface ProfileNode {
   id: number;

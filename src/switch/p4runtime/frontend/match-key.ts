@@ -22,8 +22,8 @@ import type { MatchFieldModel, TableModel } from './p4info-model.js';
 import { invalidArgument } from './status.js';
 
 /**
- * A checked match key: device parameters in key order and priority. The server files the device
- * handle of the entry it names under it (entry-handles.ts, PI's TableInfoStore).
+ * A checked match key: device parameters in key order and priority, canonical (fixed-width values,
+ * bits outside masks and prefixes zero), so the device's index finds the entry it names by it.
  */
 export interface MatchKey {
   readonly params: readonly DeviceKeyParam[];

@@ -1,16 +1,17 @@
 /**
  * Table entries: PI's `table_insert` / `table_modify` / `table_delete` / `table_read_one` on top of
- * the device tables. Like PI's TableInfoStore, the server keeps one map from each installed entry's
- * key to its device handle, by which the device is then addressed (as bmv2's runtime interface is),
- * and per handle what the device does not keep (controller metadata, opaque metadata, idle timeout,
- * one-shot group). Reads ask the device (PI: `pi_table_entries_fetch`, or by key `fetch_one`), so
- * entries the program installs itself are read too.
+ * the device tables. An entry's identity is looked up once, in the device's own index (bmv2's
+ * `mt_get_entry_from_key`; an INSERT learns of a duplicate from the add itself, as PI does from
+ * bmv2's DUPLICATE_ENTRY), and the device is then addressed by handle (as bmv2's runtime interface
+ * is). Per handle the server keeps what the device does not (controller metadata, opaque metadata,
+ * idle timeout, one-shot group), which also tells the entries the controller installed from those
+ * the program installs itself. Reads ask the device (PI: `pi_table_entries_fetch`, or by key
+ * `fetch_one`), so entries the program installs itself are read too.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceMatchKind, DeviceTableAction, DeviceTableEntry } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import { EntryHandles } from './entry-handles.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
@@ -40,8 +41,6 @@ interface TableState {
   readonly model: TableModel;
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
-  /** Device handle of every entry the controller installed, by key. */
-  readonly handles: EntryHandles;
   /**
    * State of the entries the controller installed, by device handle (handles are small dense
    * integers, as bmv2's). Entries the program installs itself have none.
@@ -114,7 +113,6 @@ export class TableManager {
       this.tables.set(model.id, {
         model,
         deviceKinds,
-        handles: new EntryHandles(),
         byHandle: [],
         defaultData: PLAIN,
       });
@@ -142,7 +140,9 @@ export class TableManager {
    */
   private installed(state: TableState, key: MatchKey): number | undefined {
     if (key.isDefault) return -1;
-    return state.handles.get(key);
+    const handle = this.ctx.control.findEntry(state.model.name, key.params, key.priority);
+    // An entry the program installed itself is not the controller's to modify or delete.
+    return handle !== undefined && state.byHandle[handle] !== undefined ? handle : undefined;
   }
 
   private dataOf(state: TableState, handle: number): EntryData {
@@ -335,7 +335,9 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    if (!state.handles.claim(key)) throw entryExists(t);
+    // A one-shot action set is created on the device before the entry: a duplicate is refused first.
+    if (prepared.oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
+      throw entryExists(t);
     let handle: number | undefined;
     let oneShotGroup: number | undefined;
     try {
@@ -352,7 +354,7 @@ export class TableManager {
       } catch (error) {
         throw toStatusError(error, ADD_CONTEXT);
       }
-      // undefined: an entry the program installed itself in a mutable table, under the same key.
+      // undefined: an entry under the same key exists (bmv2's DUPLICATE_ENTRY).
       if (handle === undefined) throw entryExists(t);
       try {
         this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
@@ -361,11 +363,9 @@ export class TableManager {
         throw error;
       }
     } catch (error) {
-      state.handles.release(key);
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
-    state.handles.fill(handle);
     state.byHandle[handle] = entryData(
       toBigInt(entry.controllerMetadata),
       copyMetadata(entry.metadata),
@@ -425,11 +425,10 @@ export class TableManager {
     if (entry.isDefaultAction)
       throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
     const key = this.matchKey(state, entry);
-    const handle = state.handles.get(key);
+    const handle = this.installed(state, key);
     if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
     const data = this.dataOf(state, handle);
     onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
-    state.handles.delete(key);
     state.byHandle[handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
