@@ -94,12 +94,16 @@ function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
   return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
 }
 
-/** Checked pieces of a TableEntry write, gathered before anything is changed on the device. */
-interface PreparedAction {
-  readonly action: DeviceTableAction | undefined;
-  /** One-shot action set still to be created on the device. */
-  readonly oneShot: ReturnType<ActionProfileManager['checkOneShot']> | undefined;
+/** A one-shot action set, checked before anything is changed on the device and created after. */
+class PendingOneShot {
+  constructor(readonly check: ReturnType<ActionProfileManager['checkOneShot']>) {}
 }
+
+/**
+ * The checked action of a TableEntry write: the device action itself (no wrapper made per write), or
+ * a one-shot set still to be created.
+ */
+type PreparedAction = DeviceTableAction | PendingOneShot;
 
 export class TableManager {
   private readonly tables = new Map<number, TableState>();
@@ -231,21 +235,15 @@ export class TableManager {
     const t = state.model;
     if (action.action) {
       const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action.actionId);
-      return {
-        action: { type: 'action', call: buildActionCall(a, action.action, false) },
-        oneShot: undefined,
-      };
+      return { type: 'action', call: buildActionCall(a, action.action, false) };
     }
-    if (action.actionProfileActionSet) {
-      return {
-        action: undefined,
-        oneShot: this.profiles.checkOneShot(t.implementationId, action.actionProfileActionSet),
-      };
-    }
+    if (action.actionProfileActionSet)
+      return new PendingOneShot(
+        this.profiles.checkOneShot(t.implementationId, action.actionProfileActionSet),
+      );
     const hasMember = action.actionProfileMemberId !== null && action.actionProfileMemberId !== undefined;
     const hasGroup = action.actionProfileGroupId !== null && action.actionProfileGroupId !== undefined;
-    if (hasMember || hasGroup)
-      return { action: this.profiles.resolveIndirect(t.implementationId, action), oneShot: undefined };
+    if (hasMember || hasGroup) return this.profiles.resolveIndirect(t.implementationId, action);
     throw invalidArgument('Invalid table action type', `table '${t.name}': the action is empty`);
   }
 
@@ -281,11 +279,11 @@ export class TableManager {
     state: TableState,
     prepared: PreparedAction,
   ): { action: DeviceTableAction; oneShotGroup: number | undefined } {
-    if (prepared.oneShot) {
-      const group = this.profiles.createOneShot(state.model.implementationId, prepared.oneShot);
+    if (prepared instanceof PendingOneShot) {
+      const group = this.profiles.createOneShot(state.model.implementationId, prepared.check);
       return { action: { type: 'group', handle: group }, oneShotGroup: group };
     }
-    return { action: prepared.action!, oneShotGroup: undefined };
+    return { action: prepared, oneShotGroup: undefined };
   }
 
   private applyDirectResources(
@@ -336,21 +334,20 @@ export class TableManager {
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
     // A one-shot action set is created on the device before the entry: a duplicate is refused first.
-    if (prepared.oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
+    const oneShot = prepared instanceof PendingOneShot;
+    if (oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
       throw entryExists(t);
     let handle: number | undefined;
     let oneShotGroup: number | undefined;
     try {
-      const realized = this.realize(state, prepared);
-      oneShotGroup = realized.oneShotGroup;
+      let action: DeviceTableAction;
+      if (oneShot) {
+        const realized = this.realize(state, prepared);
+        oneShotGroup = realized.oneShotGroup;
+        action = realized.action;
+      } else action = prepared;
       try {
-        handle = this.ctx.control.addEntry(
-          t.name,
-          key.params,
-          key.priority,
-          realized.action,
-          TableManager.ttlMs(ttl),
-        );
+        handle = this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl));
       } catch (error) {
         throw toStatusError(error, ADD_CONTEXT);
       }
