@@ -86,12 +86,15 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
     return undefined;
   }
 
-  private locate(e: E, create: boolean): { tuple: Tuple<E>; key: Key } | undefined {
-    const n = e.fields.length;
+  private locate(
+    fields: readonly ClassifierField[],
+    create: boolean,
+  ): { tuple: Tuple<E>; key: Key } | undefined {
+    const n = fields.length;
     const shapes: Shape[] = new Array(n);
     let sig = '';
     for (let i = 0; i < n; i++) {
-      const s = this.shapeOf(e.fields[i], i);
+      const s = this.shapeOf(fields[i], i);
       shapes[i] = s;
       sig += s === undefined ? 'r,' : `${s.m},`;
     }
@@ -133,8 +136,35 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
     return { tuple, key };
   }
 
+  /**
+   * The entry with exactly these fields and this priority, if any: bmv2's duplicate check. Same
+   * shape and masked key put it in one bucket, sorted by priority, where only entries of equal
+   * priority are compared, and of them only their real ranges (and what `same` adds).
+   */
+  find(
+    fields: readonly ClassifierField[],
+    priority: number,
+    same: ((e: E) => boolean) | undefined,
+  ): E | undefined {
+    const found = this.locate(fields, false);
+    if (!found) return undefined;
+    const list = found.tuple.buckets.get(found.key);
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].priority > priority) lo = mid + 1;
+      else hi = mid;
+    }
+    const ranged = found.tuple.ranged;
+    for (let i = lo; i < list.length && list[i].priority === priority; i++)
+      if (sameRanges(list[i].fields, fields, ranged) && (same === undefined || same(list[i]))) return list[i];
+    return undefined;
+  }
+
   insert(e: E): void {
-    const { tuple, key } = this.locate(e, true)!;
+    const { tuple, key } = this.locate(e.fields, true)!;
     let list = tuple.buckets.get(key);
     if (!list) {
       list = [];
@@ -158,7 +188,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
   }
 
   remove(e: E): void {
-    const found = this.locate(e, false);
+    const found = this.locate(e.fields, false);
     if (!found) return;
     const { tuple, key } = found;
     const list = tuple.buckets.get(key);
@@ -225,6 +255,19 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
 function maskOne(v: number | bigint, m: number | bigint): number | bigint {
   if (typeof v === 'number') return (v & (m as number)) >>> 0;
   return v & (m as bigint);
+}
+
+function sameRanges(
+  a: readonly ClassifierField[],
+  b: readonly ClassifierField[],
+  ranged: readonly number[],
+): boolean {
+  for (let j = 0; j < ranged.length; j++) {
+    const x = a[ranged[j]] as { readonly lo: number | bigint; readonly hi: number | bigint };
+    const y = b[ranged[j]] as { readonly lo: number | bigint; readonly hi: number | bigint };
+    if (x.lo !== y.lo || x.hi !== y.hi) return false;
+  }
+  return true;
 }
 
 function inRanges(e: ClassifierEntry, ranged: readonly number[], kv: readonly (number | bigint)[]): boolean {
