@@ -68,7 +68,7 @@ export class ExactIndex<E> {
       level.set(this.claimedKey, entry);
       return;
     }
-    const last = values.length - 1;
+    const last = this.depth - 1;
     for (let i = this.claimedDepth; i < last; i++) {
       const next: Level = new Map();
       level.set(values[i], next);
