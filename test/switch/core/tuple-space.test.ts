@@ -198,7 +198,7 @@ function identity(match: readonly (MatchFieldValue | undefined)[], priority: num
         return m.mask === 0n ? '*' : `${m.value}&${m.mask}`;
       case 'range':
         return m.low === 0n && m.high === mask(width) ? '*' : `${m.low}-${m.high}`;
-      case 'lpm':
+      default:
         return m.prefixLength === 0 ? '*' : `${m.value}/${m.prefixLength}`;
     }
   });
