@@ -21,7 +21,7 @@ const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
 const TARGET_NODE_ARGS = process.env.TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const serve = (port: number): Promise<ChildProcess> =>
-  serveEmbeddedTarget(port, { nodeArgs: TARGET_NODE_ARGS });
+  serveEmbeddedTarget(port, { nodeArgs: TARGET_NODE_ARGS, log: process.env.TARGET_LOG === '1' });
 
 interface ProfileNode {
   id: number;
