@@ -2,7 +2,8 @@
 // requests of 250 updates, as the client sends them) decoded and applied to an embedded-target
 // DeviceManager, round after round, with the CPU time per entry of decoding and of applying.
 // Run: npx tsx bench/lib/write-path.ts  (add node flags such as --no-opt or --cpu-prof to study the
-// cold and the warm path).
+// cold and the warm path). BENCH_TABLE=policy writes the policy_rules table instead (exact VNI,
+// ternary security ids and protocol, a port range, a priority each: the tuple-space index's inserts).
 import { readFileSync } from 'node:fs';
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { p4 } from 'p4runtime-ts-grpc/wire';
@@ -14,15 +15,18 @@ import {
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
 
-const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
+const POLICY = process.env.BENCH_TABLE === 'policy';
+// policy_rules holds 16,384 entries: three rounds of 5,000.
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? (POLICY ? 5_000 : 20_000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 250;
 
 const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-const table = p4info.tables?.find((t) => t.preamble?.name?.endsWith('overlay_mac'));
-const action = p4info.actions?.find((a) => a.preamble?.name?.endsWith('to_remote_vtep'));
-if (!table || !action) throw new Error('overlay_mac or to_remote_vtep missing from the P4Info');
+const table = p4info.tables?.find((t) => t.preamble?.name?.endsWith(POLICY ? 'policy_rules' : 'overlay_mac'));
+const action = p4info.actions?.find((a) => a.preamble?.name?.endsWith(POLICY ? 'allow' : 'to_remote_vtep'));
+if (!table || !action) throw new Error('the table or its action is missing from the P4Info');
 const [vni, mac] = table.matchFields ?? [];
+const fieldIds = (table.matchFields ?? []).map((f) => f.id);
 
 const manager = new DeviceManager({
   device: new EngineDevice(),
@@ -46,6 +50,32 @@ function bytes(value: number, width: number): Uint8Array {
 function request(round: number, from: number): Buffer {
   const updates: p4.v1.IUpdate[] = [];
   for (let i = from; i < Math.min(ENTRIES, from + BATCH); i++) {
+    if (POLICY) {
+      // A policy rule: tenant, source and destination groups (a few masks), protocol, port range.
+      const [fVni, fSrc, fDst, fProto, fPort] = fieldIds;
+      const port = 1000 + (i % 500) * 10;
+      updates.push({
+        type: p4.v1.Update.Type.INSERT,
+        entity: {
+          tableEntry: {
+            tableId: table!.preamble!.id,
+            priority: 1 + (i % 1000),
+            match: [
+              { fieldId: fVni, exact: { value: bytes(5000 + round, 3) } },
+              { fieldId: fSrc, ternary: { value: bytes(i, 4), mask: bytes(0xffffffff, 4) } },
+              {
+                fieldId: fDst,
+                ternary: { value: bytes((i % 7) << 8, 4), mask: bytes(i % 3 ? 0xffffff00 : 0xffffffff, 4) },
+              },
+              { fieldId: fProto, ternary: { value: bytes(i % 2 ? 6 : 17, 1), mask: bytes(0xff, 1) } },
+              { fieldId: fPort, range: { low: bytes(port, 2), high: bytes(port + (i % 4), 2) } },
+            ],
+            action: { action: { actionId: action!.preamble!.id } },
+          },
+        },
+      });
+      continue;
+    }
     updates.push({
       type: p4.v1.Update.Type.INSERT,
       entity: {

@@ -59,6 +59,13 @@ export interface EmbeddedTargetOptions {
    * writes run compiled code (see `WarmUp` in frontend/device-manager.ts). Default 0 (none).
    */
   readonly warmUpWrites?: number;
+  /**
+   * A program (P4Info and bmv2 JSON) and a number of INSERTs to warm the write path with when the
+   * target starts, on a scratch instance of it that nothing sees (see `DeviceManager.warmUpOn`):
+   * the first real writes then run compiled code, and neither a pipeline push nor a write waits
+   * for it. Default: none.
+   */
+  readonly warmUpAtStart?: { readonly config: p4.v1.IForwardingPipelineConfig; readonly updates: number };
 }
 
 /**
@@ -262,6 +269,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     },
   });
   managerRef.current = manager;
+  if (options.warmUpAtStart) manager.warmUpOn(options.warmUpAtStart.config, options.warmUpAtStart.updates);
   device.setListener({
     transmit: (port, frame, packetId) => dataplane.deliver(port, frame, packetId),
     learn: (list, sample) => manager.learn(list, sample),

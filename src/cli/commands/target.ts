@@ -1,5 +1,8 @@
 /** `genevectl target serve`: the embedded bmv2-compatible target as a standalone P4Runtime server. */
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { loadP4Info } from 'p4runtime-ts-grpc';
+import { programArtifactPath } from '../../artifacts/program.js';
 import {
   DEFAULT_WARM_UP_WRITES,
   startEmbeddedTarget,
@@ -20,7 +23,16 @@ interface ServeOptions extends ServerTlsFlags {
   pcapWait: number;
   profile: TargetProfile;
   warmUpWrites: number;
+  warmUpAtStart: number;
 }
+
+/**
+ * INSERTs `target serve` warms its write path with when it starts, on a scratch instance of the
+ * bundled Geneve VTEP program (nothing of it is visible). None by default: it runs before the server
+ * listens, so it makes every start about a second later and moves the cold write path's cost to the
+ * start instead of removing it. docs/ARCHITECTURE.md has the figures.
+ */
+export const DEFAULT_WARM_UP_AT_START = 0;
 
 export function registerTargetCommands(program: Command): void {
   const target = program.command('target').description('the embedded bmv2-compatible target');
@@ -54,6 +66,12 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--warm-up-writes', 0, 1_000_000),
       DEFAULT_WARM_UP_WRITES,
     )
+    .option(
+      '--warm-up-at-start <n>',
+      'table inserts run at start on a scratch copy of the bundled program, so the first real writes run compiled code (0: none)',
+      integerOption('--warm-up-at-start', 0, 1_000_000),
+      DEFAULT_WARM_UP_AT_START,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
@@ -67,6 +85,17 @@ export function registerTargetCommands(program: Command): void {
         deviceId: o.deviceId,
         profile: o.profile,
         warmUpWrites: o.warmUpWrites,
+        ...(o.warmUpAtStart > 0
+          ? {
+              warmUpAtStart: {
+                config: {
+                  p4info: await loadP4Info(programArtifactPath('p4infoJson')),
+                  p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
+                },
+                updates: o.warmUpAtStart,
+              },
+            }
+          : {}),
         allowNonLoopback: o.allowNonLoopback ?? false,
         tls: serverTls(o),
         onWarning: (message) => console.error(`warning: ${message}`),

@@ -27,35 +27,69 @@ export class ExactIndex<E> {
     return level.get(values[last]) as E | undefined;
   }
 
+  /**
+   * One walk for an insert: false when an entry is filed under `values` (or the single `value` of a
+   * one-field key); otherwise where it goes is remembered, and the next {@link fill} files it there
+   * without walking again. Nothing is created here: a refused insert leaves the index as it was.
+   */
+  claim(values: ExactValue | readonly ExactValue[]): boolean {
+    const last = this.depth - 1;
+    if (typeof values !== 'object' || last < 0) {
+      const key = typeof values === 'object' ? 0 : values;
+      this.claimedLevel = this.root;
+      this.claimedValues = undefined;
+      this.claimedKey = key;
+      return !this.root.has(key);
+    }
+    let level = this.root;
+    for (let i = 0; i < last; i++) {
+      const next = level.get(values[i]) as Level | undefined;
+      if (next === undefined) {
+        // The levels from i on are made by fill().
+        this.claimedLevel = level;
+        this.claimedDepth = i;
+        this.claimedValues = values;
+        return true;
+      }
+      level = next;
+    }
+    this.claimedLevel = level;
+    this.claimedValues = undefined;
+    this.claimedKey = values[last];
+    return !level.has(values[last]);
+  }
+
+  /** Files `entry` where the last successful {@link claim} found room. */
+  fill(entry: E): void {
+    let level = this.claimedLevel!;
+    this.claimedLevel = undefined;
+    const values = this.claimedValues;
+    if (values === undefined) {
+      level.set(this.claimedKey, entry);
+      return;
+    }
+    const last = this.depth - 1;
+    for (let i = this.claimedDepth; i < last; i++) {
+      const next: Level = new Map();
+      level.set(values[i], next);
+      level = next;
+    }
+    level.set(values[last], entry);
+  }
+
+  /** Where the last {@link claim} found room: a level, and the key in it or the values still to file. */
+  private claimedLevel: Level | undefined;
+  private claimedDepth = 0;
+  private claimedValues: readonly ExactValue[] | undefined;
+  private claimedKey: ExactValue = 0;
+
   /** Lookup by a single-field key (the common case of one map level). */
   getOne(value: ExactValue): E | undefined {
     return this.root.get(value) as E | undefined;
   }
 
-  setOne(value: ExactValue, entry: E): void {
-    this.root.set(value, entry);
-  }
-
   deleteOne(value: ExactValue): void {
     this.root.delete(value);
-  }
-
-  set(values: readonly ExactValue[], entry: E): void {
-    const last = this.depth - 1;
-    if (last < 0) {
-      this.root.set(0, entry);
-      return;
-    }
-    let level = this.root;
-    for (let i = 0; i < last; i++) {
-      let next = level.get(values[i]) as Level | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(values[i], next);
-      }
-      level = next;
-    }
-    level.set(values[last], entry);
   }
 
   /** Removes the entry under `values`, and the levels it leaves empty. */

@@ -153,8 +153,6 @@ interface Entry {
   /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
   readonly fields: readonly ClassifierField[];
   readonly priority: number;
-  /** Key and priority as one string, for ternary/range tables (exact and LPM tables find by lookup key). */
-  readonly identity: string;
   /**
    * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
    * key (string or single value).
@@ -196,8 +194,6 @@ let lastRevision = 0;
 const nextRevision = (): number => ++lastRevision;
 
 export class TableState {
-  /** Ternary/range tables: entries by identity (key and priority). */
-  private readonly byIdentity = new Map<string, Entry>();
   private readonly byHandle = new HandleTable<Entry>();
   private readonly exact: ExactIndex<Entry>;
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
@@ -240,7 +236,6 @@ export class TableState {
 
   /** Restores the table to its state right after loading the JSON. */
   reset(): void {
-    this.byIdentity.clear();
     this.byHandle.clear();
     this.exact.clear();
     this.lpmMaps.clear();
@@ -284,6 +279,7 @@ export class TableState {
           `table '${this.def.name}' uses an action profile; entries must name a member or group`,
         );
       }
+      if (spec.params.length === 0) return this.actionWithoutData(spec.name);
       return { type: 'action', binding: this.bindAction(spec.name, spec.params) };
     }
     if (!this.profile)
@@ -304,6 +300,22 @@ export class TableState {
     }
     return { type: 'group', groupId: spec.groupId };
   }
+
+  /**
+   * An action without data, one record per action shared by every entry that runs it (a policy
+   * table's allow and deny: three objects fewer to make and keep per entry). Records are never
+   * changed: a modify replaces an entry's record.
+   */
+  private actionWithoutData(name: string): EntryAction {
+    let action = this.withoutData.get(name);
+    if (action === undefined) {
+      action = { type: 'action', binding: this.bindAction(name, []) };
+      this.withoutData.set(name, action);
+    }
+    return action;
+  }
+
+  private readonly withoutData = new Map<string, EntryAction>();
 
   /** Looks up an action of this table by name and validates its parameters. */
   bindAction(name: string, params: readonly Value[]): ActionBinding {
@@ -377,7 +389,10 @@ export class TableState {
     return this.record(this.byHandleOrThrow(handle));
   }
 
-  /** Microseconds since the entry was last hit (or added, or had its idle timeout set). */
+  /**
+   * Microseconds since the entry was last hit (or added, or had its idle timeout set), in tables that
+   * support idle timeout; the others keep no clock per entry.
+   */
   idleMicros(handle: number): number {
     return Math.max(0, this.now() - this.byHandleOrThrow(handle).lastHitUs);
   }
@@ -410,7 +425,7 @@ export class TableState {
   findHandle(match: MatchKey, priority: number, validated = false): number | undefined {
     this.checkPriority(priority);
     if (!validated) this.validateKey(match);
-    return this.existing(this.normalize(match, priority))?.handle;
+    return this.existing(this.normalize(match), priority)?.handle;
   }
 
   readEntries(): TableEntryRecord[] {
@@ -485,9 +500,27 @@ export class TableState {
     }
   }
 
-  /** The entry with the same key (and priority, in ternary/range tables), if any. */
-  private existing(n: { identity: string; lookupKey: LookupKey; prefix: number }): Entry | undefined {
-    if (this.needsPriority) return this.byIdentity.get(n.identity);
+  /**
+   * The entry with the same key (and priority, in ternary/range tables), if any. Ternary/range
+   * tables ask their classifier: an entry's shape, masked key and priority say which it is, so no
+   * second index by key (and no key string per write) is kept. An lpm key in such a table is told
+   * apart by its prefix length too, as bmv2 does (prefixes shorter than a field's byte padding mask
+   * the same bits).
+   */
+  private existing(
+    n: {
+      canonical: MatchKey | undefined;
+      fields: readonly ClassifierField[];
+      lookupKey: LookupKey;
+      prefix: number;
+    },
+    priority: number,
+  ): Entry | undefined {
+    if (this.needsPriority) {
+      if (this.lpmIndex < 0) return this.classifier.find(n.fields, priority, undefined);
+      const canonical = n.canonical!;
+      return this.classifier.find(n.fields, priority, (e) => samePrefixes(e.match!, canonical));
+    }
     const key = n.lookupKey;
     if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
     return typeof key === 'object' ? this.exact.get(key) : this.exact.getOne(key as ExactValue);
@@ -508,9 +541,13 @@ export class TableState {
     validated: boolean,
   ): number {
     if (!validated) this.validateKey(match);
-    const n = this.normalize(match, priority);
-    if (this.existing(n))
-      throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
+    const n = this.normalize(match);
+    // Exact tables check and find the entry's place in one walk of their index (filled by index()).
+    const taken =
+      this.needsPriority || this.lpmIndex >= 0
+        ? this.existing(n, priority) !== undefined
+        : !this.exact.claim(n.lookupKey as ExactValue | readonly ExactValue[]);
+    if (taken) throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
     if (this.byHandle.size >= this.def.maxSize) {
       throw new EngineError(
         'RESOURCE_EXHAUSTED',
@@ -524,7 +561,6 @@ export class TableState {
       match: n.canonical,
       fields: this.needsPriority ? n.fields : NO_FIELDS,
       priority: this.needsPriority ? priority : 0,
-      identity: n.identity,
       lookupKey: n.lookupKey,
       prefix: n.prefix,
       action,
@@ -533,17 +569,17 @@ export class TableState {
       counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
       idleTimeoutNs,
-      lastHitUs: this.now(),
+      // Only tables that age entries keep a clock (a clock read per insert was a tenth of an exact
+      // insert); the others are never aged (bmv2 ages only tables with support_timeout).
+      lastHitUs: this.def.supportTimeout ? this.now() : 0,
     };
     this.byHandle.add(entry);
-    if (this.needsPriority) this.byIdentity.set(entry.identity, entry);
     this.index(entry);
     return entry.handle;
   }
 
   private remove(e: Entry): void {
     this.refAction(e.action, -1);
-    if (this.needsPriority) this.byIdentity.delete(e.identity);
     this.byHandle.delete(e.handle);
     if (this.needsPriority) {
       this.classifier.remove(e);
@@ -573,9 +609,8 @@ export class TableState {
       }
       m.set(e.lookupKey as number | bigint | string, e);
     } else {
-      const key = e.lookupKey;
-      if (typeof key === 'object') this.exact.set(key, e);
-      else this.exact.setOne(key as ExactValue, e);
+      // The place insert() claimed.
+      this.exact.fill(e);
     }
   }
 
@@ -656,13 +691,9 @@ export class TableState {
   }
 
   /** The normalised forms of a match key {@link validateKey} accepts (it checks nothing itself). */
-  private normalize(
-    match: MatchKey,
-    priority: number,
-  ): {
+  private normalize(match: MatchKey): {
     canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
-    identity: string;
     lookupKey: LookupKey;
     prefix: number;
   } {
@@ -670,7 +701,6 @@ export class TableState {
     if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
     const fields: ClassifierField[] = [];
     const canonical: (MatchFieldValue | undefined)[] = [];
-    const parts: string[] = [];
     let prefix = 0;
     const lookupParts: (number | bigint)[] = [];
     // A plain loop with module-level helpers: normalize runs once per inserted entry, and closures
@@ -685,7 +715,6 @@ export class TableState {
           const valid = (m as ValidMatch).value;
           if (this.needsPriority) fields.push({ kind: 'mask', v: valid ? 1 : 0, m: 1 });
           canonical.push(m);
-          if (this.needsPriority) parts.push(valid ? '1' : '0');
           lookupParts.push(valid ? 1 : 0);
           continue;
         }
@@ -693,7 +722,6 @@ export class TableState {
           const v = storageValue((m as ExactMatch).value, numeric);
           if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
           canonical.push(m);
-          if (this.needsPriority) parts.push(String(v));
           lookupParts.push(v);
           continue;
         }
@@ -706,7 +734,6 @@ export class TableState {
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
           if (this.needsPriority) {
             fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-            parts.push(`${value}/${plen}`);
           } else {
             prefix = effective;
             lookupParts.push(repr(value));
@@ -723,9 +750,11 @@ export class TableState {
             value = m.value;
             mask = m.mask;
           }
-          canonical.push(mask === 0n ? undefined : { kind: 'ternary', value, mask });
+          // A ternary key is kept as given (keys are not changed once made).
+          canonical.push(
+            mask === 0n ? undefined : m?.kind === 'ternary' ? m : { kind: 'ternary', value, mask },
+          );
           fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-          parts.push(`${value}&${mask}`);
           continue;
         }
         case 'range': {
@@ -733,9 +762,8 @@ export class TableState {
           const low = range ? range.low : 0n;
           const high = range ? range.high : maskBig(k.width);
           const full = low === 0n && high === maskBig(k.width);
-          canonical.push(full ? undefined : { kind: 'range', low, high });
+          canonical.push(full ? undefined : range);
           fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
-          parts.push(`${low}-${high}`);
           continue;
         }
       }
@@ -743,8 +771,7 @@ export class TableState {
     let lookupKey: number | bigint | string;
     if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
     else lookupKey = lookupParts.join(',');
-    const identity = this.needsPriority ? `${parts.join('|')}#${priority}` : '';
-    return { canonical, fields, identity, lookupKey, prefix };
+    return { canonical, fields, lookupKey, prefix };
   }
 
   /**
@@ -754,7 +781,6 @@ export class TableState {
   private normalizeExact(match: MatchKey): {
     canonical: MatchKey | undefined;
     fields: readonly ClassifierField[];
-    identity: string;
     lookupKey: LookupKey;
     prefix: number;
   } {
@@ -772,7 +798,7 @@ export class TableState {
           : storageValue((m as ExactMatch).value, asNumber[i] || isNumWidth(k.width));
     }
     const lookupKey = keys.length === 1 ? values[0] : values;
-    return { canonical: undefined, fields: NO_FIELDS, identity: '', lookupKey, prefix: 0 };
+    return { canonical: undefined, fields: NO_FIELDS, lookupKey, prefix: 0 };
   }
 
   /**
@@ -937,6 +963,18 @@ function checkCounter(v: CounterData): void {
     if (!Number.isSafeInteger(x) || x < 0)
       throw invalidArgument(`counter ${k} must be a non-negative integer, got ${x}`);
   }
+}
+
+/** Same prefix length in every lpm field of two canonical keys (absent: a prefix of 0). */
+function samePrefixes(a: MatchKey, b: MatchKey): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    const px = x?.kind === 'lpm' ? x.prefixLength : 0;
+    const py = y?.kind === 'lpm' ? y.prefixLength : 0;
+    if (px !== py) return false;
+  }
+  return true;
 }
 
 /** Prefix length over the field bits, given a prefix counted over the byte-padded field (bmv2 + PI). */

@@ -144,6 +144,10 @@ export class ReplicationEngine {
     this.nodesInUse -= ridsOf(old.replicas).size;
   }
 
+  hasGroup(id: number): boolean {
+    return this.groups.has(id);
+  }
+
   readGroups(): { id: number; replicas: Replica[] }[] {
     return [...this.groups.entries()]
       .sort((a, b) => a[0] - b[0])
@@ -186,6 +190,10 @@ export class ReplicationEngine {
       this.groupsInUse -= 1;
       this.nodesInUse -= ridsOf(old.config.replicas).size;
     }
+  }
+
+  hasSession(id: number): boolean {
+    return this.sessions.has(id);
   }
 
   readSessions(): { id: number; config: CloneSessionConfig }[] {

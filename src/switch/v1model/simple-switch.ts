@@ -304,6 +304,10 @@ export class SimpleSwitchEngine extends RuntimeInterface {
   deleteMulticastGroup(id: number): void {
     this.pre.deleteGroup(id);
   }
+  /** Whether multicast group `id` exists (one map look-up, where a read copies every group). */
+  hasMulticastGroup(id: number): boolean {
+    return this.pre.hasGroup(id);
+  }
   readMulticastGroups(): { id: number; replicas: Replica[] }[] {
     return this.pre.readGroups();
   }
@@ -315,6 +319,10 @@ export class SimpleSwitchEngine extends RuntimeInterface {
   }
   deleteCloneSession(id: number): void {
     this.pre.deleteSession(id);
+  }
+  /** Whether clone session `id` exists. */
+  hasCloneSession(id: number): boolean {
+    return this.pre.hasSession(id);
   }
   readCloneSessions(): { id: number; config: CloneSessionConfig }[] {
     return this.pre.readSessions();

@@ -178,6 +178,33 @@ function keyFor(e: TableEntryRecord, noise: readonly bigint[]): bigint[] {
   });
 }
 
+/**
+ * Which entry a key and priority name, as bmv2 tells entries apart: don't-care fields (zero masks,
+ * full ranges, zero prefixes) alike, an optional as a full-mask ternary, lpm keys by value and prefix
+ * length.
+ */
+function identity(match: readonly (MatchFieldValue | undefined)[], priority: number, def: TableDef): string {
+  const parts = match.map((m, i) => {
+    const width = def.keys[i].width;
+    if (m === undefined) return '*';
+    switch (m.kind) {
+      case 'exact':
+        return `=${BigInt(m.value)}`;
+      case 'valid':
+        return `v${m.value}`;
+      case 'optional':
+        return `${m.value}&${mask(width)}`;
+      case 'ternary':
+        return m.mask === 0n ? '*' : `${m.value}&${m.mask}`;
+      case 'range':
+        return m.low === 0n && m.high === mask(width) ? '*' : `${m.low}-${m.high}`;
+      default:
+        return m.prefixLength === 0 ? '*' : `${m.value}/${m.prefixLength}`;
+    }
+  });
+  return `${parts.join('|')}#${priority}`;
+}
+
 describe('tuple-space search for ternary and range tables', () => {
   it('hits exactly the entry a linear scan by (priority desc, handle asc) finds', () => {
     fc.assert(
@@ -198,6 +225,9 @@ describe('tuple-space search for ternary and range tables', () => {
           };
           for (const op of ops) {
             if (op.op === 'insert') {
+              const wanted = identity(op.match, op.priority, def);
+              const had = table.readEntries().some((e) => identity(e.match, e.priority, def) === wanted);
+              let refused = false;
               try {
                 live.push(
                   table.addEntry(op.match, op.priority, { type: 'action', name: 'noop', params: [] }),
@@ -205,7 +235,10 @@ describe('tuple-space search for ternary and range tables', () => {
               } catch (error) {
                 // Same key and priority twice: refused, as bmv2 does.
                 expect((error as Error).message).toMatch(/already exists/);
+                refused = true;
               }
+              // Refused exactly when an entry with the same key and priority is installed.
+              expect(refused).toBe(had);
             } else if (op.op === 'delete') {
               if (live.length === 0) continue;
               const [h] = live.splice(op.pick % live.length, 1);

@@ -1,5 +1,5 @@
 // The write-path warm-up at SetForwardingPipelineConfig (frontend/warm-up.ts, DeviceManager
-// `warmUp`): its INSERTs are valid writes (each one applied through Write on a target without
+// `warmUp`), and at start on a program of the server's own (`warmUpAtStart`, DeviceManager `warmUpOn`): its INSERTs are valid writes (each one applied through Write on a target without
 // warm-up answers OK), it runs on a scratch instance only (counted), and it leaves nothing a
 // controller or a packet could see (reads are empty, the first real entry gets the first handle).
 import { readFileSync } from 'node:fs';
@@ -121,6 +121,33 @@ describe('write-path warm-up', () => {
       const entries = await allEntries(t);
       expect(entries).toHaveLength(1);
       expect(entries[0].tableEntry?.tableId).toBe(first.updates?.[0].entity?.tableEntry?.tableId);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('at start: on a scratch instance of a program of its own, before any push, leaving nothing visible', async () => {
+    const device = new CountingDevice();
+    const vtep = PROGRAMS[0];
+    const t = await startTarget({
+      device,
+      warmUpAtStart: { config: { p4info: vtep.p4info(), p4DeviceConfig: vtep.config() }, updates: 500 },
+    });
+    try {
+      expect(device.scratchInstances).toBe(1);
+      expect(device.scratchAdds).toBe(500);
+      // No pipeline until a controller pushes one.
+      const before = await read(t.stub, [{ tableEntry: {} }]);
+      expect(before.code).toBe(grpc.status.FAILED_PRECONDITION);
+      // A different program pushed later starts empty; its first entry is the first the device holds.
+      const other = PROGRAMS[3];
+      await push(t, other);
+      expect(device.scratchInstances).toBe(1);
+      expect(await allEntries(t)).toEqual([]);
+      const [first] = warmUpWrites(new P4InfoModel(other.p4info()), 1, 1).requests;
+      const r = await write(t.stub, { updates: first.updates });
+      expect(r.code).toBe(grpc.status.OK);
+      expect(await allEntries(t)).toHaveLength(1);
     } finally {
       await t.stop();
     }

@@ -388,8 +388,8 @@ class EngineControl implements DeviceControl {
   // ---------------------------------------------------------------- PRE and value sets
 
   setMulticastGroup(group: number, replicas: readonly DeviceReplica[]): void {
-    const exists = this.engine.readMulticastGroups().some((g) => g.id === group);
-    if (exists) this.engine.modifyMulticastGroup(group, replicas);
+    // One look-up: reading every group to find this one made writing N groups O(N^2).
+    if (this.engine.hasMulticastGroup(group)) this.engine.modifyMulticastGroup(group, replicas);
     else this.engine.insertMulticastGroup(group, replicas);
   }
 
@@ -398,8 +398,7 @@ class EngineControl implements DeviceControl {
   }
 
   setCloneSession(session: number, replicas: readonly DeviceReplica[]): void {
-    const exists = this.engine.readCloneSessions().some((s) => s.id === session);
-    if (exists) this.engine.modifyCloneSession(session, { replicas });
+    if (this.engine.hasCloneSession(session)) this.engine.modifyCloneSession(session, { replicas });
     else this.engine.insertCloneSession(session, { replicas });
   }
 

@@ -38,8 +38,10 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kep
     );
   }
   const args: Uint8Array[] = new Array(action.params.length);
+  if (params.length === 0) return { action: action.name, args };
   const { index, labels } = paramInfo(action);
-  for (const p of params) {
+  for (let n = 0; n < params.length; n++) {
+    const p = params[n];
     const id = p.paramId ?? 0;
     const i = index.get(id);
     if (i === undefined)
@@ -53,7 +55,9 @@ export function buildActionCall(action: ActionModel, message: p4.v1.IAction, kep
         'Duplicate action parameter',
         `parameter '${model.name}' of action '${action.name}'`,
       );
-    args[i] = (kept ? toFixedWidth : fittingView)(p.value, model.bitwidth, labels[i]);
+    args[i] = kept
+      ? toFixedWidth(p.value, model.bitwidth, labels[i])
+      : fittingView(p.value, model.bitwidth, labels[i]);
   }
   return { action: action.name, args };
 }

@@ -255,11 +255,29 @@ export class DeviceManager {
     if (activate) this.options.onActivated?.();
   }
 
+  /**
+   * `updates` warm-up INSERTs ({@link WarmUp}) on a scratch instance of `config`, which is neither
+   * installed nor visible: for a server to warm its write path when it starts, on a program of its
+   * own, before any controller pushes one (the compiled code serves every program's writes; what a
+   * program's own key widths need is compiled at its first writes). Throws what
+   * SetForwardingPipelineConfig would refuse the config with.
+   */
+  warmUpOn(config: p4.v1.IForwardingPipelineConfig, updates: number): void {
+    const model = new P4InfoModel(config.p4info ?? {});
+    const deviceConfig = this.options.device.parseConfig(config.p4DeviceConfig ?? new Uint8Array(0));
+    checkBinding(model, deviceConfig.info);
+    this.warmUp(model, deviceConfig, updates);
+  }
+
   /** Applies {@link DeviceManagerOptions.warmUp} to a scratch copy of the program just installed. */
-  private warmUp(model: P4InfoModel, deviceConfig: DeviceConfig): void {
+  private warmUp(
+    model: P4InfoModel,
+    deviceConfig: DeviceConfig,
+    count = this.options.warmUp?.updates ?? 0,
+  ): void {
     const options = this.options.warmUp;
     const device = this.options.device;
-    if (!options || options.updates <= 0 || !device.scratchControl) return;
+    if (!options || count <= 0 || !device.scratchControl) return;
     const scratchPipeline = (): InstalledPipeline =>
       new InstalledPipeline(
         { model, info: deviceConfig.info, control: device.scratchControl!(deviceConfig) },
@@ -269,7 +287,7 @@ export class DeviceManager {
         () => {},
         this.ageingSweepMs,
       );
-    const writes = warmUpWrites(model, options.updates, options.perRequest);
+    const writes = warmUpWrites(model, count, options.perRequest);
     // The last quarter goes to a second fresh instance: the compiled code then meets a new
     // instance's objects (as the real one's will be) while warming up, not at the first real write.
     const second = Math.ceil((writes.updates * 3) / 4);

@@ -22,8 +22,8 @@ import type { MatchFieldModel, TableModel } from './p4info-model.js';
 import { invalidArgument } from './status.js';
 
 /**
- * A checked match key: device parameters in key order and priority. The server files the device
- * handle of the entry it names under it (entry-handles.ts, PI's TableInfoStore).
+ * A checked match key: device parameters in key order and priority, canonical (fixed-width values,
+ * bits outside masks and prefixes zero), so the device's index finds the entry it names by it.
  */
 export interface MatchKey {
   readonly params: readonly DeviceKeyParam[];
@@ -32,17 +32,23 @@ export interface MatchKey {
   readonly isDefault: boolean;
 }
 
-/** Labels are built once per field: every key of every write needs them at hand for its checks. */
-const fieldLabels = new WeakMap<MatchFieldModel, string>();
+/**
+ * Labels are built once per table, in key order: every key of every write needs them at hand for its
+ * checks (one look-up per key, not one per field).
+ */
+const tableLabels = new WeakMap<TableModel, readonly string[]>();
 
-/** `match field 'hdr.eth.dst' (id 1, exact, 48 bits) of table 'ingress.fwd'`, for messages. */
-export function fieldLabel(table: TableModel, field: MatchFieldModel): string {
-  let label = fieldLabels.get(field);
-  if (label === undefined) {
-    label = `match field '${field.name}' (id ${field.id}, ${field.matchType}, ${field.bitwidth} bits) of table '${table.name}'`;
-    fieldLabels.set(field, label);
+/** `match field 'hdr.eth.dst' (id 1, exact, 48 bits) of table 'ingress.fwd'` per key field, for messages. */
+function labelsOf(table: TableModel): readonly string[] {
+  let labels = tableLabels.get(table);
+  if (labels === undefined) {
+    labels = table.matchFields.map(
+      (field) =>
+        `match field '${field.name}' (id ${field.id}, ${field.matchType}, ${field.bitwidth} bits) of table '${table.name}'`,
+    );
+    tableLabels.set(table, labels);
   }
-  return label;
+  return labels;
 }
 
 function setExact(
@@ -150,12 +156,11 @@ function dontCare(field: MatchFieldModel, label: string): DeviceKeyParam {
 
 /** Device parameter of one match field (`m` undefined: the field was omitted, i.e. don't care). */
 function fieldParam(
-  table: TableModel,
   field: MatchFieldModel,
+  label: string,
   m: p4.v1.IFieldMatch | undefined,
   deviceKind: DeviceMatchKind,
 ): DeviceKeyParam {
-  const label = fieldLabel(table, field);
   if (!m) return dontCare(field, label);
   switch (field.matchType) {
     case 'exact':
@@ -201,10 +206,11 @@ export function buildMatchKey(
   const fields = table.matchFields;
   let inOrder = matches.length === fields.length;
   for (let i = 0; inOrder && i < matches.length; i++) inOrder = matches[i].fieldId === fields[i].id;
+  const labels = labelsOf(table);
   if (inOrder) {
     const params: DeviceKeyParam[] = new Array(fields.length);
     for (let i = 0; i < fields.length; i++)
-      params[i] = fieldParam(table, fields[i], matches[i], deviceKinds[i] ?? 'exact');
+      params[i] = fieldParam(fields[i], labels[i], matches[i], deviceKinds[i] ?? 'exact');
     const effectivePriority = checkPriority(table, priority);
     return { params, priority: effectivePriority, isDefault: false };
   }
@@ -216,7 +222,7 @@ export function buildMatchKey(
     if (table.matchFieldById.has(id) && !byId.has(id)) byId.set(id, m);
   }
   const params = table.matchFields.map((field, i) =>
-    fieldParam(table, field, byId.get(field.id), deviceKinds[i] ?? 'exact'),
+    fieldParam(field, labels[i], byId.get(field.id), deviceKinds[i] ?? 'exact'),
   );
   if (byId.size !== matches.length) {
     const seen = new Set<number>();

@@ -1,10 +1,12 @@
 /**
  * Table entries: PI's `table_insert` / `table_modify` / `table_delete` / `table_read_one` on top of
- * the device tables. Like PI's TableInfoStore, the server keeps one map from each installed entry's
- * key to its device handle, by which the device is then addressed (as bmv2's runtime interface is),
- * and per handle what the device does not keep (controller metadata, opaque metadata, idle timeout,
- * one-shot group). Reads ask the device (PI: `pi_table_entries_fetch`, or by key `fetch_one`), so
- * entries the program installs itself are read too.
+ * the device tables. An entry's identity is looked up once, in the device's own index (bmv2's
+ * `mt_get_entry_from_key`; an INSERT learns of a duplicate from the add itself, as PI does from
+ * bmv2's DUPLICATE_ENTRY), and the device is then addressed by handle (as bmv2's runtime interface
+ * is). Per handle the server keeps what the device does not (controller metadata, opaque metadata,
+ * idle timeout, one-shot group), which also tells the entries the controller installed from those
+ * the program installs itself. Reads ask the device (PI: `pi_table_entries_fetch`, or by key
+ * `fetch_one`), so entries the program installs itself are read too.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type {
@@ -16,7 +18,6 @@ import type {
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { EncodedEntries } from './encoded-entries.js';
-import { EntryHandles } from './entry-handles.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import type { TableModel } from './p4info-model.js';
@@ -46,8 +47,6 @@ interface TableState {
   readonly model: TableModel;
   /** Match kinds of the device's key fields (P4_14 `valid` keys are exact in P4Info). */
   readonly deviceKinds: readonly DeviceMatchKind[];
-  /** Device handle of every entry the controller installed, by key. */
-  readonly handles: EntryHandles;
   /**
    * State of the entries the controller installed, by device handle (handles are small dense
    * integers, as bmv2's). Entries the program installs itself have none.
@@ -103,12 +102,16 @@ function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
   return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
 }
 
-/** Checked pieces of a TableEntry write, gathered before anything is changed on the device. */
-interface PreparedAction {
-  readonly action: DeviceTableAction | undefined;
-  /** One-shot action set still to be created on the device. */
-  readonly oneShot: ReturnType<ActionProfileManager['checkOneShot']> | undefined;
+/** A one-shot action set, checked before anything is changed on the device and created after. */
+class PendingOneShot {
+  constructor(readonly check: ReturnType<ActionProfileManager['checkOneShot']>) {}
 }
+
+/**
+ * The checked action of a TableEntry write: the device action itself (no wrapper made per write), or
+ * a one-shot set still to be created.
+ */
+type PreparedAction = DeviceTableAction | PendingOneShot;
 
 export class TableManager {
   private readonly tables = new Map<number, TableState>();
@@ -122,7 +125,6 @@ export class TableManager {
       this.tables.set(model.id, {
         model,
         deviceKinds,
-        handles: new EntryHandles(),
         byHandle: [],
         defaultData: PLAIN,
         encoded: new EncodedEntries(),
@@ -151,7 +153,9 @@ export class TableManager {
    */
   private installed(state: TableState, key: MatchKey): number | undefined {
     if (key.isDefault) return -1;
-    return state.handles.get(key);
+    const handle = this.ctx.control.findEntry(state.model.name, key.params, key.priority);
+    // An entry the program installed itself is not the controller's to modify or delete.
+    return handle !== undefined && state.byHandle[handle] !== undefined ? handle : undefined;
   }
 
   private dataOf(state: TableState, handle: number): EntryData {
@@ -240,21 +244,15 @@ export class TableManager {
     const t = state.model;
     if (action.action) {
       const a = this.ctx.model.lookup(this.ctx.model.actions, 'ACTION', action.action.actionId);
-      return {
-        action: { type: 'action', call: buildActionCall(a, action.action, false) },
-        oneShot: undefined,
-      };
+      return { type: 'action', call: buildActionCall(a, action.action, false) };
     }
-    if (action.actionProfileActionSet) {
-      return {
-        action: undefined,
-        oneShot: this.profiles.checkOneShot(t.implementationId, action.actionProfileActionSet),
-      };
-    }
+    if (action.actionProfileActionSet)
+      return new PendingOneShot(
+        this.profiles.checkOneShot(t.implementationId, action.actionProfileActionSet),
+      );
     const hasMember = action.actionProfileMemberId !== null && action.actionProfileMemberId !== undefined;
     const hasGroup = action.actionProfileGroupId !== null && action.actionProfileGroupId !== undefined;
-    if (hasMember || hasGroup)
-      return { action: this.profiles.resolveIndirect(t.implementationId, action), oneShot: undefined };
+    if (hasMember || hasGroup) return this.profiles.resolveIndirect(t.implementationId, action);
     throw invalidArgument('Invalid table action type', `table '${t.name}': the action is empty`);
   }
 
@@ -290,11 +288,11 @@ export class TableManager {
     state: TableState,
     prepared: PreparedAction,
   ): { action: DeviceTableAction; oneShotGroup: number | undefined } {
-    if (prepared.oneShot) {
-      const group = this.profiles.createOneShot(state.model.implementationId, prepared.oneShot);
+    if (prepared instanceof PendingOneShot) {
+      const group = this.profiles.createOneShot(state.model.implementationId, prepared.check);
       return { action: { type: 'group', handle: group }, oneShotGroup: group };
     }
-    return { action: prepared.action!, oneShotGroup: undefined };
+    return { action: prepared, oneShotGroup: undefined };
   }
 
   private applyDirectResources(
@@ -344,24 +342,25 @@ export class TableManager {
     const prepared = this.prepareAction(state, entry.action);
     this.checkDirectResources(state, entry);
     const ttl = this.checkTtl(state, entry);
-    if (!state.handles.claim(key)) throw entryExists(t);
+    // A one-shot action set is created on the device before the entry: a duplicate is refused first.
+    const oneShot = prepared instanceof PendingOneShot;
+    if (oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
+      throw entryExists(t);
     let handle: number | undefined;
     let oneShotGroup: number | undefined;
     try {
-      const realized = this.realize(state, prepared);
-      oneShotGroup = realized.oneShotGroup;
+      let action: DeviceTableAction;
+      if (oneShot) {
+        const realized = this.realize(state, prepared);
+        oneShotGroup = realized.oneShotGroup;
+        action = realized.action;
+      } else action = prepared;
       try {
-        handle = this.ctx.control.addEntry(
-          t.name,
-          key.params,
-          key.priority,
-          realized.action,
-          TableManager.ttlMs(ttl),
-        );
+        handle = this.ctx.control.addEntry(t.name, key.params, key.priority, action, TableManager.ttlMs(ttl));
       } catch (error) {
         throw toStatusError(error, ADD_CONTEXT);
       }
-      // undefined: an entry the program installed itself in a mutable table, under the same key.
+      // undefined: an entry under the same key exists (bmv2's DUPLICATE_ENTRY).
       if (handle === undefined) throw entryExists(t);
       try {
         this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
@@ -370,18 +369,16 @@ export class TableManager {
         throw error;
       }
     } catch (error) {
-      state.handles.release(key);
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
-    state.handles.fill(handle);
     state.byHandle[handle] = entryData(
       toBigInt(entry.controllerMetadata),
       copyMetadata(entry.metadata),
       ttl,
       oneShotGroup,
     );
-    if (prepared.action?.type === 'action') this.keepEncoded(state, handle, key, prepared.action.call);
+    if (!oneShot && prepared.type === 'action') this.keepEncoded(state, handle, key, prepared.call);
   }
 
   /**
@@ -456,11 +453,10 @@ export class TableManager {
     if (entry.isDefaultAction)
       throw invalidArgument('Cannot use DELETE for default entry', `table '${t.name}'`);
     const key = this.matchKey(state, entry);
-    const handle = state.handles.get(key);
+    const handle = this.installed(state, key);
     if (handle === undefined) throw notFound('Cannot find match entry', `table '${t.name}'`);
     const data = this.dataOf(state, handle);
     onTarget('Error when deleting match entry in target', () => this.ctx.control.deleteEntry(t.name, handle));
-    state.handles.delete(key);
     state.byHandle[handle] = undefined;
     if (data.oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, data.oneShotGroup);
   }
