@@ -21,6 +21,7 @@ import {
 } from '../src/controller/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 import { overlayFabric, SHAPE } from './lib/overlay-fabric.js';
+import { childrenCpuSeconds } from './lib/process-cpu.js';
 import { serveEmbeddedTarget } from './lib/serve-target.js';
 import { serviceChange } from './lib/service-change.js';
 
@@ -39,18 +40,8 @@ function figure(what: string, value: number, unit: string, target: number, bette
 
 const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
 
-/** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 off Linux. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 /** The target processes' CPU seconds in all. */
-const targetsCpu = (children: ChildProcess[]) => children.reduce((n, c) => n + cpuSeconds(c.pid), 0);
+const targetsCpu = childrenCpuSeconds;
 
 const freePorts = () =>
   Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
+import { cpuSeconds } from './lib/process-cpu.js';
 import { serveEmbeddedTarget } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
@@ -23,20 +24,6 @@ const THREADS = process.env.BENCH_SERVER_THREADS === '1';
 /** Arguments added to `genevectl target serve`, e.g. BENCH_SERVER_ARGS='--warm-up-writes 10000'. */
 const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
-function cpuSeconds(pid: number, thread?: number): number | undefined {
-  try {
-    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-    const stat = readFileSync(path, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
-    // field of the line and stime the 15th, in clock ticks (100 per second on Linux).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU seconds per thread name of a process (node's own threads all count as "node" beside the main one). */
 function cpuByThreadName(pid: number): Map<string, number> {

@@ -5,7 +5,7 @@
 // Run: npx tsx bench/lib/apply-profile.ts  (TARGET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/t' profiles
 // the targets too: each writes its profile when it is stopped at the end).
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import {
   type DeviceTarget,
@@ -14,6 +14,7 @@ import {
   reconcileFabric,
 } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { type CpuProfile, childrenCpuSeconds, topSelfTime } from './process-cpu.js';
 import { serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
@@ -23,58 +24,12 @@ const TARGET_NODE_ARGS = process.env.TARGET_NODE_ARGS?.split(' ').filter(Boolean
 const serve = (port: number): Promise<ChildProcess> =>
   serveEmbeddedTarget(port, { nodeArgs: TARGET_NODE_ARGS, log: process.env.TARGET_LOG === '1' });
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Self time per function (name and file:line), most first. */
-function top(profile: Profile): string[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const n = byId.get(id)!;
-    const f = n.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
-    const dt = profile.timeDeltas[i] ?? 0;
-    self.set(where, (self.get(where) ?? 0) + dt);
-    total += dt;
-  });
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP)
-    .map(
-      ([w, t]) =>
-        `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
-    );
-}
-
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 500 });
 
-/** CPU seconds the target processes have used (utime + stime of /proc/<pid>/stat); 0 off Linux. */
-function targetsCpu(children: readonly ChildProcess[]): number {
-  let seconds = 0;
-  for (const c of children) {
-    try {
-      const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // Off Linux.
-    }
-  }
-  return seconds;
-}
+const targetsCpu = childrenCpuSeconds;
 
 let children: ChildProcess[] = [];
 
@@ -86,7 +41,7 @@ async function phase(name: string, targets: DeviceTarget[]): Promise<void> {
   const outcomes = await reconcileFabric(targets);
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
   let written = 0;
   for (const o of outcomes) {
     if (!o.ok) throw o.error;
@@ -97,7 +52,7 @@ async function phase(name: string, targets: DeviceTarget[]): Promise<void> {
   console.log(
     `${name}: ${elapsed.toFixed(0)} ms, ${written} writes, controller CPU ${((used.user + used.system) / 1000).toFixed(0)} ms, targets' CPU ${(targetUs / 1000).toFixed(0)} ms${written > 0 ? ` (${(targetUs / written).toFixed(1)} µs per entry)` : ''}`,
   );
-  for (const line of top(profile)) console.log(`  ${line}`);
+  for (const line of topSelfTime(profile, TOP)) console.log(`  ${line}`);
 }
 
 const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));

@@ -10,42 +10,12 @@ import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { type CpuProfile, topSelfTime } from './process-cpu.js';
 import { serveEmbeddedTarget } from './serve-target.js';
 import { serviceChange } from './service-change.js';
 
 const DIR = process.env.PROFILE_DIR;
 const TOP = Number(process.env.PROFILE_TOP ?? 20);
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Self time per function (name and file:line), most first. */
-function top(profile: Profile): string[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
-    const dt = profile.timeDeltas[i] ?? 0;
-    self.set(where, (self.get(where) ?? 0) + dt);
-    total += dt;
-  });
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP)
-    .map(
-      ([w, t]) =>
-        `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
-    );
-}
 
 let session: Session | undefined;
 if (DIR) {
@@ -99,10 +69,10 @@ const around = session && {
       for (const line of topAllocations(profile.head)) console.log(`  ${line}`);
       return;
     }
-    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
     writeFileSync(`${DIR}/${n}.cpuprofile`, JSON.stringify(profile));
     console.log(`profile ${n} (${what}):`);
-    for (const line of top(profile)) console.log(`  ${line}`);
+    for (const line of topSelfTime(profile, TOP)) console.log(`  ${line}`);
   },
 };
 

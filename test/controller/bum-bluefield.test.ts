@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { derivedSecurityId, type Fabric, FabricService } from '../../src/controller/index.js';
 import { buildFrame, encapsulate, securityIdOption, writePcap } from '../../src/packet/index.js';
 import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import { copyFabric, type Lab, startConverged, startLab } from './helpers.js';
 
 const BLUE_WEB = '02:00:00:00:0a:01';
 const BLUE_DB = '02:00:00:00:0a:02';
@@ -72,15 +72,7 @@ beforeAll(async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'bum-bf-')), 'fabric.yaml');
   writeFileSync(file, stringify(bumFabric(lab)));
   service = new FabricService(file, { resyncMs: 0, log: logLine });
-  const converged = new Set<string>();
-  const both = new Promise<void>((resolve) =>
-    service.on('converged', ({ device }) => {
-      converged.add(device);
-      if (converged.size === 2) resolve();
-    }),
-  );
-  await service.start();
-  await both;
+  await startConverged(service, 2);
   dp = await Promise.all(
     lab.targets.map((t) => DataplaneClient.connect({ address: t.dataplaneAddress, deviceId: t.deviceId })),
   );

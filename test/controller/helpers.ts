@@ -216,6 +216,19 @@ export function nextServiceEvent<E extends keyof ServiceEvents>(
   });
 }
 
+/** Starts a service and waits until each of its `devices` devices has converged once. */
+export async function startConverged(s: FabricService, devices: number): Promise<void> {
+  const converged = new Set<string>();
+  const all = new Promise<void>((resolve) =>
+    s.on('converged', ({ device }) => {
+      converged.add(device);
+      if (converged.size === devices) resolve();
+    }),
+  );
+  await s.start();
+  await all;
+}
+
 type Workload = Fabric['workloads'][number];
 
 /** The size the VTEP program's P4Info gives a table (e.g. `vport_classification`). */

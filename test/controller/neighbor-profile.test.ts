@@ -22,7 +22,7 @@ import { p4infoIndexOf } from '../../src/controller/program-check.js';
 import { type Program, programCookie, pushProgram } from '../../src/controller/reconcile.js';
 import { buildFrame, parseFrame } from '../../src/packet/index.js';
 import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
-import { copyFabric, type Lab, startLab } from './helpers.js';
+import { copyFabric, type Lab, startConverged, startLab } from './helpers.js';
 
 const BLUE_WEB = '02:00:00:00:0a:01';
 const BLUE_DB = '02:00:00:00:0a:02';
@@ -76,15 +76,7 @@ beforeAll(async () => {
   fabric.workloads.find((w) => w.name === 'blue-db')!.ipv6 = 'fd00:10::2';
   writeFileSync(file, stringify(fabric));
   service = new FabricService(file, { resyncMs: 0, log: () => {} });
-  const converged = new Set<string>();
-  const both = new Promise<void>((resolve) =>
-    service.on('converged', ({ device }) => {
-      converged.add(device);
-      if (converged.size === 2) resolve();
-    }),
-  );
-  await service.start();
-  await both;
+  await startConverged(service, 2);
   dp = await Promise.all(
     lab.targets.map((t) => DataplaneClient.connect({ address: t.dataplaneAddress, deviceId: t.deviceId })),
   );

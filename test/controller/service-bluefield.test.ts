@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
 import { type EmbeddedTarget, startEmbeddedTarget } from '../../src/switch/index.js';
-import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next, startConverged } from './helpers.js';
 
 let targets: EmbeddedTarget[] = [];
 let service: FabricService | undefined;
@@ -40,15 +40,7 @@ describe('controller service on BlueField devices', () => {
     const s = service;
     const errors: string[] = [];
     s.on('deviceError', ({ error }) => errors.push(error.message));
-    const converged = new Set<string>();
-    const both = new Promise<void>((resolve) =>
-      s.on('converged', ({ device }) => {
-        converged.add(device);
-        if (converged.size === 2) resolve();
-      }),
-    );
-    await s.start();
-    await both;
+    await startConverged(s, 2);
     expect(s.health().ok).toBe(true);
     // No stream was ended by the profile (a MasterArbitrationUpdate or a second stream would be).
     expect(errors).toEqual([]);

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FabricService } from '../../src/controller/index.js';
 import { type RunningTarget, startTarget } from '../scenarios/harness/target.js';
-import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next } from './helpers.js';
+import { blueWeb2, copyFabric, exampleFabric, nextServiceEvent as next, startConverged } from './helpers.js';
 
 let targets: RunningTarget[] = [];
 let service: FabricService | undefined;
@@ -40,15 +40,7 @@ describe('controller service', () => {
       resyncMs: 300,
     });
     const s = service;
-    const converged = new Set<string>();
-    const both = new Promise<void>((resolve) =>
-      s.on('converged', ({ device }) => {
-        converged.add(device);
-        if (converged.size === 2) resolve();
-      }),
-    );
-    await s.start();
-    await both;
+    await startConverged(s, 2);
     const health = await (await fetch(`http://${s.httpAddress}/healthz`)).json();
     expect(health).toEqual({
       ok: true,

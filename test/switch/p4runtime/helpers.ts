@@ -79,6 +79,15 @@ export class Ids {
   valueSet(name: string): number {
     return this.find(this.p4info.valueSets, name, 'value set');
   }
+  /** A direct action of a table entry: the action by name, its parameters in order (ids 1, 2, ...). */
+  tableAction(name: string, ...params: (number | bigint)[]): p4.v1.ITableAction {
+    return {
+      action: {
+        actionId: this.action(name),
+        params: params.map((v, i) => ({ paramId: i + 1, value: bytes(v) })),
+      },
+    };
+  }
 }
 
 /** Big-endian bytes of a value, canonical (no leading zero byte) unless `width` bytes are asked. */

@@ -26,9 +26,7 @@ useFixtureTarget('server_all', (target, fixtureIds) => {
   ids = fixtureIds;
 });
 
-const action = (name: string, ...params: (number | bigint)[]): p4.v1.ITableAction => ({
-  action: { actionId: ids.action(name), params: params.map((v, i) => ({ paramId: i + 1, value: bytes(v) })) },
-});
+const action = (name: string, ...params: (number | bigint)[]) => ids.tableAction(name, ...params);
 
 const exact = (n: number, a: p4.v1.ITableAction, extra: p4.v1.ITableEntry = {}): p4.v1.IEntity => ({
   tableEntry: {

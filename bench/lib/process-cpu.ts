@@ -1,0 +1,50 @@
+// What the benches read of a process's CPU: the CPU seconds a process (or one of its threads) has
+// used, from /proc, and the self time per function of a V8 CPU profile (inspector `Profiler.stop`).
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
+export function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
+  try {
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th
+    // field of the line and stime the 15th, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds the child processes have used in all (0 for what cannot be read). */
+export const childrenCpuSeconds = (children: readonly ChildProcess[]): number =>
+  children.reduce((n, c) => n + (cpuSeconds(c.pid) ?? 0), 0);
+
+/** The parts of a V8 CPU profile the benches read. */
+export interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name and file:line), the `count` dearest first, one line each. */
+export function topSelfTime(profile: CpuProfile, count: number): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(where, (self.get(where) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(
+      ([w, t]) =>
+        `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
+    );
+}
