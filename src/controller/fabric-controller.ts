@@ -39,7 +39,7 @@ import { WireSnapshot } from './read-wire.js';
 import {
   type ApplyOptions,
   allocationsOf,
-  allocationTables,
+  allocationsOfWire,
   applyChanges,
   type Change,
   capacityProblems,
@@ -272,7 +272,13 @@ export async function reconcileDevice(
   const planOn = (kept: Allocations | undefined): Plan => {
     const p = planDevice(
       { ...target, intent },
-      { previous: kept ?? allocationsOf(client.p4info, identifiersHeld(client.p4info, observed, snapshot)) },
+      {
+        previous:
+          kept ??
+          (snapshot
+            ? allocationsOfWire(client.p4info, snapshot)
+            : allocationsOf(client.p4info, observed?.values() ?? [])),
+      },
     );
     p.entities = entitiesForProfile(profile, client.p4info, intent, p.entities);
     // Rule 13: every punt path's meter, configured (a meter nobody configured lets all through).
@@ -435,22 +441,6 @@ function heldPerTable(
       count(o.tableId ?? o.raw.tableEntry?.tableId);
     }
   return held;
-}
-
-/** What the planner needs to keep the device's identifiers: the entities of {@link allocationsOf}'s tables. */
-function identifiersHeld(
-  index: P4InfoIndex,
-  observed: ReadonlyMap<string, ObservedEntity> | undefined,
-  snapshot: WireSnapshot | undefined,
-): Iterable<ObservedEntity> {
-  if (!snapshot) return observed?.values() ?? [];
-  const tables = allocationTables(index);
-  const out: ObservedEntity[] = [];
-  for (let i = 0; i < snapshot.size; i++) {
-    const id = snapshot.tableId(i);
-    if (id === 0 || tables.has(id)) out.push(snapshot.lazy(i));
-  }
-  return out;
 }
 
 /** The outcome of one device in a fabric-wide run. */
