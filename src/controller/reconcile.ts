@@ -601,6 +601,15 @@ export function orderChanges(changes: readonly Change[], deletesFirst = false): 
 
 const TYPE = { insert: 1, modify: 2, delete: 3 } as const;
 
+/**
+ * Updates per Write request, unless the caller says otherwise: each request costs both sides
+ * about as much as a few hundred updates (a call, its headers, its answer), so larger batches than
+ * the client's 250 make an apply of 580,000 entries cheaper. Not much larger: bmv2 sends the error
+ * of every failed update of a batch in one trailer, uncapped, and a batch of 600 updates that all
+ * fail ALREADY_EXISTS already stalls the connection (500 come back; the client's write.ts).
+ */
+const WRITE_BATCH_SIZE = 400;
+
 /** Writes `changes` in dependency order. Throws {@link ReconcileError} naming what failed. */
 export async function applyChanges(
   client: P4RuntimeClient,
@@ -617,7 +626,7 @@ export async function applyChanges(
       const slice = phase.slice(start, start + chunk);
       const { updates, changeOf } = updatesOf(slice, options.replaceRegularEntries === true);
       try {
-        await client.write(updates, options.write);
+        await client.write(updates, { batchSize: WRITE_BATCH_SIZE, ...options.write });
         done.push(...slice);
       } catch (error) {
         const failures =

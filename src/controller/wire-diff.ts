@@ -28,13 +28,12 @@ import {
 
 /**
  * An insert (or a modify of a default entry or meter cell) of a planned entity the device does not
- * have, written from its bytes. Its entity, key and value are computed only when asked (a message,
- * --atomic, the service's cache); a copy made by spreading it keeps none of them, so a rollback
- * built from it writes what it says, never these bytes.
+ * have, written from its bytes. Its entity, key, value and owner text are computed only when asked
+ * (a message, a listing, --atomic, the service's cache); a copy made by spreading it keeps none of
+ * them, so a rollback built from it writes what it says, never these bytes.
  */
 class WireChange implements Change {
   readonly table: string;
-  readonly owner: string;
   readonly rank: number;
   private keyed?: DesiredEntity;
   private entityOf?: p4.v1.IEntity;
@@ -46,8 +45,10 @@ class WireChange implements Change {
     private readonly client: P4RuntimeClient,
   ) {
     this.table = plannedTable(planned);
-    this.owner = plannedOwner(planned);
     this.rank = rankOf(this.table);
+  }
+  get owner(): string {
+    return plannedOwner(this.planned);
   }
   get entity(): p4.v1.IEntity {
     this.entityOf ??= this.keyed?.entity ?? encodePlanned(this.client, this.planned);
