@@ -258,8 +258,10 @@ function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableE
  * An entry of one workload (its vport's classification and forwarding on its own device, or its
  * forwarding to the VTEP it is behind on the others): most of a fabric's entries. The owner text
  * is made only when asked (a message, a listing), since a no-op apply asks for none of them.
+ * Entries of one table and action have the same match fields and parameters (built in one place
+ * each below): planned-wire.ts checks them against the P4Info once, not per entry.
  */
-class WorkloadEntry implements PlannedTableEntry {
+export class WorkloadEntry implements PlannedTableEntry {
   readonly kind = 'table' as const;
   constructor(
     readonly table: string,
