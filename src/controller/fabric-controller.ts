@@ -26,7 +26,6 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
-import { encodePlanWire } from './planned-wire.js';
 import {
   foreignProgramMessage,
   p4infoIndexOf,
@@ -315,8 +314,7 @@ export async function reconcileDevice(
   // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
   let encoded: EncodedPlan | undefined;
   let diff: Diff;
-  if (snapshot)
-    diff = diffWire(client, client.p4info, plan.entities, encodePlanWire(client, plan.entities), snapshot);
+  if (snapshot) diff = diffWire(client, client.p4info, plan.entities, snapshot);
   else {
     encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
     diff =

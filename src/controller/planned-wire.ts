@@ -400,21 +400,48 @@ export class PlanWire {
   }
 }
 
-/** Encodes planned entities with the device's P4Info (the client's, as {@link encodePlanned}). */
-export function encodePlanWire(client: P4RuntimeClient, entities: readonly PlannedEntity[]): PlanWire {
-  // Most entries take 40 to 90 bytes: room for all of them at once, grown if needed.
-  const w = new Writer(Math.max(1 << 12, entities.length * 80));
-  const start = new Int32Array(entities.length + 1);
-  const index = client.p4info;
-  for (let i = 0; i < entities.length; i++) {
-    start[i] = w.pos;
-    const e = entities[i];
-    if (e.kind === 'table' && tableEntry(w, index, e)) continue;
-    const bytes = p4.v1.Entity.encode(encodePlanned(client, e)).finish();
+/**
+ * Planned entities encoded one at a time into one buffer, each after the last; what was written
+ * from a position on can be dropped again (a diff keeps only the bytes it writes).
+ */
+export class PlanWriter {
+  private readonly w: Writer;
+  constructor(
+    private readonly client: P4RuntimeClient,
+    size: number,
+  ) {
+    this.w = new Writer(Math.max(1 << 12, size));
+  }
+  /** The bytes so far (a new buffer after one grew). */
+  get buf(): Uint8Array {
+    return this.w.buf;
+  }
+  get pos(): number {
+    return this.w.pos;
+  }
+  /** Writes entity `e`'s bytes, from the position it returns up to {@link pos}. */
+  add(e: PlannedEntity): number {
+    const w = this.w;
+    const start = w.pos;
+    if (e.kind === 'table' && tableEntry(w, this.client.p4info, e)) return start;
+    const bytes = p4.v1.Entity.encode(encodePlanned(this.client, e)).finish();
     w.reserve(bytes.length);
     w.buf.set(bytes, w.pos);
     w.pos += bytes.length;
+    return start;
   }
+  /** Drops what was written from `start` on. */
+  rewind(start: number): void {
+    this.w.pos = start;
+  }
+}
+
+/** Encodes planned entities with the device's P4Info (the client's, as {@link encodePlanned}). */
+export function encodePlanWire(client: P4RuntimeClient, entities: readonly PlannedEntity[]): PlanWire {
+  // Most entries take 40 to 90 bytes: room for all of them at once, grown if needed.
+  const w = new PlanWriter(client, entities.length * 80);
+  const start = new Int32Array(entities.length + 1);
+  for (let i = 0; i < entities.length; i++) start[i] = w.add(entities[i]);
   start[entities.length] = w.pos;
   return new PlanWire(w.buf, start);
 }

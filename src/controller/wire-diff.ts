@@ -14,7 +14,7 @@ import type { P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import type { ObservedEntity } from './device-state.js';
 import type { PlannedEntity } from './plan.js';
 import { DesiredEntity, encodePlanned } from './planned-key.js';
-import { hashBytes, type PlanWire } from './planned-wire.js';
+import { hashBytes, PlanWire, PlanWriter } from './planned-wire.js';
 import type { WireSnapshot } from './read-wire.js';
 import {
   type Change,
@@ -198,51 +198,61 @@ class HashIndex {
   }
 }
 
-/** The changes that make the device (`observed`) what the plan says; as {@link diffDevice}. */
+/**
+ * The changes that make the device (`observed`) what the plan says; as {@link diffDevice}. Each
+ * planned entity is encoded (planned-wire.ts) and compared while its bytes are fresh; only the
+ * bytes of those the device does not have are kept (what an insert writes).
+ */
 export function diffWire(
   client: P4RuntimeClient,
   index: P4InfoIndex,
   entities: readonly PlannedEntity[],
-  wire: PlanWire,
   observed: WireSnapshot,
 ): Diff {
   const n = observed.size;
   const matched = new Uint8Array(n);
+  /** Planned entities the device does not have as they are; the k-th one's bytes are kept's k-th. */
   const rest: number[] = [];
+  const kept: number[] = [];
   let unchanged = 0;
-  if (n === 0) for (let i = 0; i < entities.length; i++) rest.push(i);
-  else {
-    const byTable = new TableOrder(observed);
-    let byHash: HashIndex | undefined;
-    const buf = wire.buf;
-    for (let i = 0; i < entities.length; i++) {
-      const start = wire.start[i];
-      const end = wire.start[i + 1];
+  // A device that holds nothing (a first apply) keeps every entity's bytes: room for them at once.
+  const writer = new PlanWriter(client, n === 0 ? entities.length * 80 : 1 << 16);
+  const byTable = n === 0 ? undefined : new TableOrder(observed);
+  let byHash: HashIndex | undefined;
+  for (let i = 0; i < entities.length; i++) {
+    const start = writer.add(entities[i]);
+    if (byTable) {
+      const end = writer.pos;
+      const buf = writer.buf;
       // The device's next entity of the table, first: a device lists a table's entries in the
       // order they were written, most often, which is the plan's.
       const list = byTable.listOf(plannedTableId(buf, start, end));
+      let j = -1;
       if (list >= 0 && byTable.ordered(list)) {
-        const j = byTable.next(list);
-        if (j >= 0 && matched[j] === 0 && observed.equals(j, buf, start, end)) {
-          matched[j] = 1;
+        const next = byTable.next(list);
+        if (next >= 0 && matched[next] === 0 && observed.equals(next, buf, start, end)) {
+          j = next;
           byTable.advance(list);
-          unchanged++;
-          continue;
-        }
-        byTable.missed(list);
+        } else byTable.missed(list);
       }
-      // Else by hash and bytes, and the device's order taken up again after what was found.
-      byHash ??= new HashIndex(observed);
-      const j = byHash.find(buf, start, end, matched);
       if (j < 0) {
-        rest.push(i);
+        // Else by hash and bytes, and the device's order taken up again after what was found.
+        byHash ??= new HashIndex(observed);
+        j = byHash.find(buf, start, end, matched);
+        if (j >= 0) byTable.resume(j);
+      }
+      if (j >= 0) {
+        matched[j] = 1;
+        unchanged++;
+        writer.rewind(start);
         continue;
       }
-      matched[j] = 1;
-      byTable.resume(j);
-      unchanged++;
     }
+    rest.push(i);
+    kept.push(start);
   }
+  kept.push(writer.pos);
+  const wire = new PlanWire(writer.buf, Int32Array.from(kept));
   const left = new Map<string, ObservedEntity>();
   for (let j = 0; j < n; j++)
     if (matched[j] === 0) {
@@ -251,10 +261,10 @@ export function diffWire(
     }
   if (left.size === 0) {
     // Nothing else on the device: every planned entity left is missing (as diffDevice decides).
-    const changes: Change[] = rest.map((i) => {
+    const changes: Change[] = rest.map((i, k) => {
       const p = entities[i];
       const isDefault = (p.kind === 'table' && p.isDefaultAction) || p.kind === 'meter';
-      return new WireChange(isDefault ? 'modify' : 'insert', p, wire, i, client);
+      return new WireChange(isDefault ? 'modify' : 'insert', p, wire, k, client);
     });
     return { changes, drift: [], unchanged };
   }

@@ -88,10 +88,10 @@ describe('the diff of a plan with a device by bytes', () => {
         expect(expected.drift).toHaveLength(1);
         for (const order of [held, byTable, [...byTable].reverse(), shuffled, swapped]) {
           const snapshot = readOf(order, 50);
-          expect(said(diffWire(client, client.p4info, plan, wire, snapshot))).toEqual(expected);
+          expect(said(diffWire(client, client.p4info, plan, snapshot))).toEqual(expected);
         }
         // A device holding exactly the plan, in its order: nothing to do.
-        const same = diffWire(client, client.p4info, plan, wire, readOf(planned, 1000));
+        const same = diffWire(client, client.p4info, plan, readOf(planned, 1000));
         expect([same.changes.length, same.drift.length, same.unchanged]).toEqual([0, 0, plan.length]);
       });
     } finally {
