@@ -27,7 +27,6 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
-import { encodePlanWire } from './planned-wire.js';
 import {
   foreignProgramMessage,
   p4infoIndexOf,
@@ -40,7 +39,7 @@ import { WireSnapshot } from './read-wire.js';
 import {
   type ApplyOptions,
   allocationsOf,
-  allocationTables,
+  allocationsOfWire,
   applyChanges,
   type Change,
   capacityProblems,
@@ -277,7 +276,13 @@ export async function reconcileDevice(
   const planOn = (kept: Allocations | undefined): Plan => {
     const p = planDevice(
       { ...target, intent },
-      { previous: kept ?? allocationsOf(client.p4info, identifiersHeld(client.p4info, observed, snapshot)) },
+      {
+        previous:
+          kept ??
+          (snapshot
+            ? allocationsOfWire(client.p4info, snapshot)
+            : allocationsOf(client.p4info, observed?.values() ?? [])),
+      },
     );
     p.entities = entitiesForProgram(
       client.p4info,
@@ -317,8 +322,7 @@ export async function reconcileDevice(
   // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
   let encoded: EncodedPlan | undefined;
   let diff: Diff;
-  if (snapshot)
-    diff = diffWire(client, client.p4info, plan.entities, encodePlanWire(client, plan.entities), snapshot);
+  if (snapshot) diff = diffWire(client, client.p4info, plan.entities, snapshot);
   else {
     encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
     diff =
@@ -443,22 +447,6 @@ function heldPerTable(
       count(o.tableId ?? o.raw.tableEntry?.tableId);
     }
   return held;
-}
-
-/** What the planner needs to keep the device's identifiers: the entities of {@link allocationsOf}'s tables. */
-function identifiersHeld(
-  index: P4InfoIndex,
-  observed: ReadonlyMap<string, ObservedEntity> | undefined,
-  snapshot: WireSnapshot | undefined,
-): Iterable<ObservedEntity> {
-  if (!snapshot) return observed?.values() ?? [];
-  const tables = allocationTables(index);
-  const out: ObservedEntity[] = [];
-  for (let i = 0; i < snapshot.size; i++) {
-    const id = snapshot.tableId(i);
-    if (id === 0 || tables.has(id)) out.push(snapshot.lazy(i));
-  }
-  return out;
 }
 
 /** The outcome of one device in a fabric-wide run. */

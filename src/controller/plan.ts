@@ -308,7 +308,35 @@ function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableE
   };
 }
 
-const claimant = (o: string | { vport: string }) => (typeof o === 'string' ? o : `vport ${o.vport}`);
+/**
+ * An entry of one workload (its vport's classification and forwarding on its own device, or its
+ * forwarding to the VTEP it is behind on the others): most of a fabric's entries. The owner text
+ * is made only when asked (a message, a listing), since a no-op apply asks for none of them.
+ * Entries of one table and action have the same match fields and parameters (built in one place
+ * each below): planned-wire.ts checks them against the P4Info once, not per entry.
+ */
+export class WorkloadEntry implements PlannedTableEntry {
+  readonly kind = 'table' as const;
+  constructor(
+    readonly table: string,
+    readonly match: Record<string, MatchValue>,
+    readonly action: string,
+    readonly params: Record<string, P4Value>,
+    readonly tenant: string,
+    /** The workload's name; without one, a remote endpoint is named by its MAC. */
+    readonly workload: string | undefined,
+    private readonly mac: string,
+    /** The remote VTEP the workload is behind; undefined for a local one. */
+    private readonly vtep?: string,
+  ) {}
+  get owner(): string {
+    const what = this.workload !== undefined ? `workload ${this.workload}` : `remote endpoint ${this.mac}`;
+    return `tenant ${this.tenant}, ${what}${this.vtep === undefined ? '' : ` behind ${this.vtep}`}`;
+  }
+}
+
+/** Who has a MAC: a vport (by name) or a remote endpoint's entry. */
+const claimant = (o: string | WorkloadEntry) => (typeof o === 'string' ? `vport ${o}` : o.owner);
 
 export interface PlanOptions {
   /** The device's current allocations, kept where still wanted (see {@link Allocations}). */
@@ -452,7 +480,23 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   if (intent.tenants.length > MAX_TENANT_SLOTS - 1) problems.push(`at most ${MAX_TENANT_SLOTS - 1} tenants`);
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
-  const vportKeys = new Map<string, string>();
+  /** Attachment key -> MAC -> the vport classification entry planned for it. */
+  const vportKeys = new Map<string, Map<string, WorkloadEntry>>();
+  // One key text per attachment (port, VLAN), so the maps keyed by it hash each text once.
+  const attachments = new Map<number, Map<number, string>>();
+  const attachment = (port: number, vlan: number): string => {
+    let byVlan = attachments.get(port);
+    if (!byVlan) {
+      byVlan = new Map();
+      attachments.set(port, byVlan);
+    }
+    let key = byVlan.get(vlan);
+    if (key === undefined) {
+      key = attachmentKey(port, vlan);
+      byVlan.set(vlan, key);
+    }
+    return key;
+  };
 
   for (const t of intent.tenants) {
     const name = t.name ?? `VNI ${t.vni}`;
@@ -473,9 +517,9 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       owner: tenantOwner,
     });
 
-    // MAC -> who has it: a vport (named when a clash is reported) or an owner text.
-    const macs = new Map<string, string | { vport: string }>();
-    const claimMac = (key: string, owner: string | { vport: string }) => {
+    // MAC -> who has it: a vport's name or a remote endpoint's entry (named when a clash is reported).
+    const macs = new Map<string, string | WorkloadEntry>();
+    const claimMac = (key: string, owner: string | WorkloadEntry) => {
       const other = macs.get(key);
       if (other) problems.push(`${name}: MAC ${key} used by both ${claimant(other)} and ${claimant(owner)}`);
       macs.set(key, owner);
@@ -487,39 +531,52 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     >();
     for (const v of t.vports) {
       const mac = macKey(v.mac);
-      const key = `${v.port}/${mac}/${v.vlan ?? 0}`;
-      const vname = v.name ?? key;
-      const owner = `${tenantOwner}, workload ${vname}`;
+      const vlan = v.vlan ?? 0;
+      const vname = v.name ?? `${v.port}/${mac}/${vlan}`;
       if (!access.has(v.port)) problems.push(`${name}: vport ${vname}: port ${v.port} is not an access port`);
-      const clash = vportKeys.get(key);
-      if (clash) problems.push(`${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash}`);
-      vportKeys.set(key, `${vname} (${name})`);
-      claimMac(mac, { vport: vname });
-      const wireKey = attachmentKey(v.port, v.vlan);
+      const wireKey = attachment(v.port, vlan);
+      // (port, MAC, VLAN) of the vports so far, by wire then MAC: no key text made per vport.
+      let onWire = vportKeys.get(wireKey);
+      if (!onWire) {
+        onWire = new Map();
+        vportKeys.set(wireKey, onWire);
+      }
+      const clash = onWire.get(mac);
+      if (clash)
+        problems.push(
+          `${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash.workload} (${clash.tenant})`,
+        );
+      claimMac(mac, vname);
       const vport = vports.get(wireKey);
       let wire = wires.get(wireKey);
       if (!wire) {
-        wire = { vport, port: v.port, vlan: v.vlan ?? 0, securityIds: new Set(), names: [] };
+        wire = { vport, port: v.port, vlan, securityIds: new Set(), names: [] };
         wires.set(wireKey, wire);
       }
       wire.securityIds.add(v.securityId);
       wire.names.push(vname);
-      table({
-        kind: 'table',
-        table: 'vport_classification',
-        match: { port: v.port, src_mac: v.mac, vlan_id: v.vlan ?? 0 },
-        action: 'set_vport',
-        params: { vport, vni: t.vni, security_id: v.securityId, tenant_slot: slot },
-        owner,
-      });
-      table({
-        kind: 'table',
-        table: 'overlay_mac',
-        match: { vni: t.vni, dst_mac: v.mac },
-        action: 'to_local_vport',
-        params: { port: v.port, vport, vlan_id: v.vlan ?? 0, security_id: v.securityId },
-        owner,
-      });
+      const classification = new WorkloadEntry(
+        'vport_classification',
+        { port: v.port, src_mac: v.mac, vlan_id: vlan },
+        'set_vport',
+        { vport, vni: t.vni, security_id: v.securityId, tenant_slot: slot },
+        name,
+        vname,
+        mac,
+      );
+      onWire.set(mac, classification);
+      table(classification);
+      table(
+        new WorkloadEntry(
+          'overlay_mac',
+          { vni: t.vni, dst_mac: v.mac },
+          'to_local_vport',
+          { port: v.port, vport, vlan_id: vlan, security_id: v.securityId },
+          name,
+          vname,
+          mac,
+        ),
+      );
     }
 
     const members = new Set<string>();
@@ -543,16 +600,18 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         );
         continue;
       }
-      const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${mac}`} behind ${e.vtep}`;
-      claimMac(mac, owner);
-      table({
-        kind: 'table',
-        table: 'overlay_mac',
-        match: { vni: t.vni, dst_mac: e.mac },
-        action: 'to_remote_vtep',
-        params: tunnelParams(tunnelFor(e.vtep)),
-        owner,
-      });
+      const entry = new WorkloadEntry(
+        'overlay_mac',
+        { vni: t.vni, dst_mac: e.mac },
+        'to_remote_vtep',
+        tunnelParams(tunnelFor(e.vtep)),
+        name,
+        e.name || undefined,
+        mac,
+        e.vtep,
+      );
+      claimMac(mac, entry);
+      table(entry);
     }
     for (const p of t.policies ?? []) table(policyEntry(t.vni, p, `${tenantOwner}, ${p.name ?? 'policy'}`));
 

@@ -13,7 +13,7 @@
  */
 import { type P4InfoIndex, type P4RuntimeClient, type P4Value, p4 } from 'p4runtime-ts-grpc';
 import { OWNER_METADATA } from './device-state.js';
-import type { PlannedEntity, PlannedTableEntry } from './plan.js';
+import { type PlannedEntity, type PlannedTableEntry, WorkloadEntry } from './plan.js';
 import { encodePlanned, perTable } from './planned-key.js';
 
 interface Field {
@@ -33,6 +33,8 @@ interface Field {
 interface WireAction {
   id: number;
   params: Field[];
+  /** The fields of a {@link WorkloadEntry} of this table and action were found to be the table's. */
+  workloadShape: boolean;
 }
 interface WireTable {
   id: number;
@@ -83,7 +85,7 @@ function wireAction(table: WireTable, name: string): WireAction | undefined {
   // A default-only action in an entry is refused by the client's encoder, with its message.
   const out =
     action && action.scope !== 'DEFAULT_ONLY'
-      ? { id: action.id, params: action.params.list.map(field) }
+      ? { id: action.id, params: action.params.list.map(field), workloadShape: false }
       : undefined;
   table.actions.set(name, out);
   return out;
@@ -276,25 +278,31 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
     return false;
   const action = wireAction(table, e.action);
   if (!action) return false;
-  let given = 0;
-  for (const k in e.match) if (e.match[k] !== undefined) given++;
-  for (const f of table.fields) {
-    const v = e.match[f.name];
-    if (v === undefined) {
-      if (f.kind === 'exact') return false;
-      continue;
+  // Which fields are given is checked once per table and action for a workload's entries (they
+  // all have the same), for every entry otherwise; the values are checked as they are written.
+  const workload = e instanceof WorkloadEntry;
+  if (!workload || !action.workloadShape) {
+    let given = 0;
+    for (const k in e.match) if (e.match[k] !== undefined) given++;
+    for (const f of table.fields) {
+      const v = e.match[f.name];
+      if (v === undefined) {
+        if (f.kind === 'exact') return false;
+        continue;
+      }
+      given--;
+      if (f.kind === 'exact' && (v === null || typeof v === 'object')) return false;
     }
-    given--;
-    if (f.kind === 'exact' && (v === null || typeof v === 'object')) return false;
+    if (given !== 0) return false; // a field the table does not have
+    given = 0;
+    for (const k in e.params) {
+      if (e.params[k] === undefined) return false;
+      given++;
+    }
+    if (given !== action.params.length) return false;
+    for (const p of action.params) if (e.params[p.name] === undefined) return false;
+    if (workload) action.workloadShape = true;
   }
-  if (given !== 0) return false; // a field the table does not have
-  given = 0;
-  for (const k in e.params) {
-    if (e.params[k] === undefined) return false;
-    given++;
-  }
-  if (given !== action.params.length) return false;
-  for (const p of action.params) if (e.params[p.name] === undefined) return false;
   const start = w.pos;
   try {
     w.varint(0x12); // Entity.table_entry
@@ -311,6 +319,10 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
         }
         continue;
       }
+      if (v === undefined || v === null || typeof v === 'object') {
+        w.pos = start;
+        return false;
+      }
       w.varint(0x12); // match
       const m = w.open();
       w.varint(0x08); // field_id
@@ -318,7 +330,7 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
       w.varint(0x12); // exact
       const x = w.open();
       w.varint(0x0a); // value
-      value(w, f, v as P4Value);
+      value(w, f, v);
       w.close(x);
       w.close(m);
     }
@@ -329,12 +341,17 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
     w.varint(0x08);
     w.varint(action.id);
     for (const p of action.params) {
+      const v = e.params[p.name];
+      if (v === undefined) {
+        w.pos = start;
+        return false;
+      }
       w.varint(0x22); // params
       const pm = w.open();
       w.varint(0x10); // param_id
       w.varint(p.id);
       w.varint(0x1a); // value
-      value(w, p, e.params[p.name]);
+      value(w, p, v);
       w.close(pm);
     }
     w.close(a);
@@ -383,21 +400,48 @@ export class PlanWire {
   }
 }
 
-/** Encodes planned entities with the device's P4Info (the client's, as {@link encodePlanned}). */
-export function encodePlanWire(client: P4RuntimeClient, entities: readonly PlannedEntity[]): PlanWire {
-  // Most entries take 40 to 90 bytes: room for all of them at once, grown if needed.
-  const w = new Writer(Math.max(1 << 12, entities.length * 80));
-  const start = new Int32Array(entities.length + 1);
-  const index = client.p4info;
-  for (let i = 0; i < entities.length; i++) {
-    start[i] = w.pos;
-    const e = entities[i];
-    if (e.kind === 'table' && tableEntry(w, index, e)) continue;
-    const bytes = p4.v1.Entity.encode(encodePlanned(client, e)).finish();
+/**
+ * Planned entities encoded one at a time into one buffer, each after the last; what was written
+ * from a position on can be dropped again (a diff keeps only the bytes it writes).
+ */
+export class PlanWriter {
+  private readonly w: Writer;
+  constructor(
+    private readonly client: P4RuntimeClient,
+    size: number,
+  ) {
+    this.w = new Writer(Math.max(1 << 12, size));
+  }
+  /** The bytes so far (a new buffer after one grew). */
+  get buf(): Uint8Array {
+    return this.w.buf;
+  }
+  get pos(): number {
+    return this.w.pos;
+  }
+  /** Writes entity `e`'s bytes, from the position it returns up to {@link pos}. */
+  add(e: PlannedEntity): number {
+    const w = this.w;
+    const start = w.pos;
+    if (e.kind === 'table' && tableEntry(w, this.client.p4info, e)) return start;
+    const bytes = p4.v1.Entity.encode(encodePlanned(this.client, e)).finish();
     w.reserve(bytes.length);
     w.buf.set(bytes, w.pos);
     w.pos += bytes.length;
+    return start;
   }
+  /** Drops what was written from `start` on. */
+  rewind(start: number): void {
+    this.w.pos = start;
+  }
+}
+
+/** Encodes planned entities with the device's P4Info (the client's, as {@link encodePlanned}). */
+export function encodePlanWire(client: P4RuntimeClient, entities: readonly PlannedEntity[]): PlanWire {
+  // Most entries take 40 to 90 bytes: room for all of them at once, grown if needed.
+  const w = new PlanWriter(client, entities.length * 80);
+  const start = new Int32Array(entities.length + 1);
+  for (let i = 0; i < entities.length; i++) start[i] = w.add(entities[i]);
   start[entities.length] = w.pos;
   return new PlanWire(w.buf, start);
 }

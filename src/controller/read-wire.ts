@@ -288,6 +288,17 @@ export class WireSnapshot {
     return this.table[i];
   }
 
+  /** The response that holds entity i: its Entity message is `bufferOf(i)[startOf(i), endOf(i))`. */
+  bufferOf(i: number): Uint8Array {
+    return this.chunks[this.chunk[i]];
+  }
+  startOf(i: number): number {
+    return this.start[i];
+  }
+  endOf(i: number): number {
+    return this.end[i];
+  }
+
   /** True for a table's default entry. */
   isDefault(i: number): boolean {
     return this.defaults[i] === 1;
@@ -442,6 +453,47 @@ export function wireRow(buf: Uint8Array, start: number, end: number): WireRow | 
     } else r.skip(tag & 7);
   }
   return row;
+}
+
+/** A multicast group's id and its replicas' instances, as read from its bytes. */
+export interface WireGroup {
+  multicastGroupId: number;
+  replicas: Array<{ instance: number }>;
+}
+
+/**
+ * The multicast group given as Entity bytes `buf[start, end)` (packet_replication_engine_entry = 9,
+ * multicast_group_entry = 1: multicast_group_id 1, replicas 2 with instance 2); undefined for
+ * anything else. Only the identifiers, without decoding the entity.
+ */
+export function wireGroup(buf: Uint8Array, start: number, end: number): WireGroup | undefined {
+  const r = new Reader(buf, start, end);
+  if (r.varint() !== 0x4a || r.varint() + r.pos !== end) return undefined;
+  let group: WireGroup | undefined;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag !== 0x0a) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const stop = r.varint() + r.pos;
+    group = { multicastGroupId: 0, replicas: [] };
+    while (r.pos < stop) {
+      const t = r.varint();
+      if (t === 0x08) group.multicastGroupId = r.varint();
+      else if (t === 0x12) {
+        const replicaEnd = r.varint() + r.pos;
+        let instance = 0;
+        while (r.pos < replicaEnd) {
+          const u = r.varint();
+          if (u === 0x10) instance = r.varint();
+          else r.skip(u & 7);
+        }
+        group.replicas.push({ instance });
+      } else r.skip(t & 7);
+    }
+  }
+  return group;
 }
 
 /**

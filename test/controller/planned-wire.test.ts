@@ -92,6 +92,37 @@ describe('wire bytes of planned entities', () => {
             },
           ]),
         ).toThrow(/vni.*24 bit/);
+        // A workload's entries, whose fields are checked once per table and action: a value
+        // missing or too wide in a later one still gets the encoder's error.
+        const [target] = deviceTargets(fabrics[0]);
+        const tenants = target.intent.tenants.map((t, i) =>
+          i === 0
+            ? {
+                ...t,
+                vports: [
+                  ...t.vports,
+                  { ...t.vports[0], mac: '02:00:00:00:99:01', securityId: undefined as unknown as number },
+                ],
+              }
+            : t,
+        );
+        const bad = planFabric({ ...target.intent, tenants }).entities;
+        expect(() => encodePlanWire(client, bad)).toThrow(/security_id/);
+        const wide = planFabric({
+          ...target.intent,
+          tenants: tenants.map((t, i) =>
+            i === 0
+              ? {
+                  ...t,
+                  vports: [
+                    ...t.vports.slice(0, -1),
+                    { ...t.vports[0], mac: '02:00:00:00:99:02', securityId: 2 ** 33 },
+                  ],
+                }
+              : t,
+          ),
+        }).entities;
+        expect(() => encodePlanWire(client, wide)).toThrow(/security_id/);
       });
     } finally {
       await lab.stop();

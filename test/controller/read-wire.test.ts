@@ -4,7 +4,7 @@
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
 import { entityKey, entityValue } from '../../src/controller/index.js';
-import { LazyWireEntity, WireSnapshot, wireRow } from '../../src/controller/read-wire.js';
+import { LazyWireEntity, WireSnapshot, wireGroup, wireRow } from '../../src/controller/read-wire.js';
 
 const b = (...bytes: number[]) => new Uint8Array(bytes);
 
@@ -148,5 +148,14 @@ describe('observed entities from ReadResponse bytes', () => {
     expect(plain(row?.params)).toEqual([[1, [0x0a, 0x0b]]]);
     const group = p4.v1.Entity.encode(entities[6]).finish();
     expect(wireRow(group, 0, group.length)).toBeUndefined();
+    // A multicast group's identifiers from its bytes (in the snapshot, where the Read put it);
+    // a table entry and a clone session are no group.
+    expect(wireGroup(snapshot.bufferOf(5), snapshot.startOf(5), snapshot.endOf(5))).toEqual({
+      multicastGroupId: 7,
+      replicas: [{ instance: 2 }, { instance: 1 }],
+    });
+    expect(wireGroup(entity, 0, entity.length)).toBeUndefined();
+    const clone = p4.v1.Entity.encode(entities[6]).finish();
+    expect(wireGroup(clone, 0, clone.length)).toBeUndefined();
   });
 });
