@@ -101,7 +101,14 @@ describe('wire bytes of planned entities', () => {
                 ...t,
                 vports: [
                   ...t.vports,
-                  { ...t.vports[0], mac: '02:00:00:00:99:01', securityId: undefined as unknown as number },
+                  {
+                    ...t.vports[0],
+                    name: 'extra',
+                    mac: '02:00:00:00:99:01',
+                    ipv4: undefined,
+                    ipv6: undefined,
+                    securityId: undefined as unknown as number,
+                  },
                 ],
               }
             : t,
@@ -116,7 +123,14 @@ describe('wire bytes of planned entities', () => {
                   ...t,
                   vports: [
                     ...t.vports.slice(0, -1),
-                    { ...t.vports[0], mac: '02:00:00:00:99:02', securityId: 2 ** 33 },
+                    {
+                      ...t.vports[0],
+                      name: 'extra',
+                      mac: '02:00:00:00:99:02',
+                      ipv4: undefined,
+                      ipv6: undefined,
+                      securityId: 2 ** 33,
+                    },
                   ],
                 }
               : t,

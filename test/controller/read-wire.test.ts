@@ -150,12 +150,12 @@ describe('observed entities from ReadResponse bytes', () => {
     expect(wireRow(group, 0, group.length)).toBeUndefined();
     // A multicast group's identifiers from its bytes (in the snapshot, where the Read put it);
     // a table entry and a clone session are no group.
-    expect(wireGroup(snapshot.bufferOf(5), snapshot.startOf(5), snapshot.endOf(5))).toEqual({
+    expect(wireGroup(snapshot.bufferOf(6), snapshot.startOf(6), snapshot.endOf(6))).toEqual({
       multicastGroupId: 7,
       replicas: [{ instance: 2 }, { instance: 1 }],
     });
     expect(wireGroup(entity, 0, entity.length)).toBeUndefined();
-    const clone = p4.v1.Entity.encode(entities[6]).finish();
+    const clone = p4.v1.Entity.encode(entities[7]).finish();
     expect(wireGroup(clone, 0, clone.length)).toBeUndefined();
   });
 });

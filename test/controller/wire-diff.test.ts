@@ -4,6 +4,7 @@
 // changes (kind, table, owner, key), the same drift and the same count of unchanged entities.
 import { p4 } from 'p4runtime-ts-grpc';
 import { describe, expect, it } from 'vitest';
+import { entitiesForProgram } from '../../src/controller/device-profile.js';
 import {
   deviceTargets,
   diffDevice,
@@ -43,7 +44,7 @@ describe('the diff of a plan with a device by bytes', () => {
         client.bindP4Info((await vtepProgram()).p4info);
         const fabric = mixedFamilyFabric({ tenants: 12, workloads: 200, policies: 30, identities: 5 });
         const [target] = deviceTargets({ format: 'fabric', file: 'x', fabric, where: () => '' });
-        const plan = planFabric(target.intent).entities;
+        const plan = entitiesForProgram(client.p4info, planFabric(target.intent).entities);
         const wire = encodePlanWire(client, plan);
         const planned = plan.map((_, i) => wire.bytes(i));
         // The device: every planned entity but a few, one of them with another action parameter,
