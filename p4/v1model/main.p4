@@ -230,9 +230,11 @@ control VtepEgress(inout headers_t hdr, inout local_metadata_t meta,
                 remove_encapsulation.apply(hdr);
                 controller_packet_in.apply(hdr, meta.original_ingress_port, meta.clone_reason);
             }
-        } else if (meta.punt_reason == PUNT_GENEVE_OAM || meta.punt_reason == PUNT_BUM) {
-            /* Punts decided in ingress (Geneve OAM; BUM of a tenant without replication) share
-             * the ingress punt meter. */
+        } else if (meta.punt_reason == PUNT_GENEVE_OAM || meta.punt_reason == PUNT_BUM
+                   || meta.punt_reason == PUNT_NEIGHBOR) {
+            /* Punts decided in ingress (Geneve OAM; BUM of a tenant without replication; a
+             * neighbor request for the controller to answer, rule 15a) share the ingress punt
+             * meter, as in the Tofino wrapper. */
             bit<2> color;
             oam_punt_meter.execute_meter(0, color);
             if (color == METER_RED) {
