@@ -35,8 +35,12 @@ export async function applyIntent(s: VtepSession, intent: FabricIntent): Promise
       const r = intent.remoteVteps.find((x) => x.address === m.address)!;
       await s.remoteMac({ vni: t.vni, mac: m.mac, tunnelId: r.tunnelId });
     }
-    for (const n of t.neighbors ?? []) await s.neighbor({ vni: t.vni, ...n });
-    if (t.unknownNeighbor === 'drop') await s.dropUnknownNeighbors(t.vni);
+    // A build without data-plane neighbor suppression has no such tables (rule 15a): the
+    // controller holds the bindings.
+    if (intent.neighborSuppression !== 'controller') {
+      for (const n of t.neighbors ?? []) await s.neighbor({ vni: t.vni, ...n });
+      if (t.unknownNeighbor === 'drop') await s.dropUnknownNeighbors(t.vni);
+    }
   }
   for (const v of intent.vports) {
     const slot = intent.tenants.find((t) => t.vni === v.vni)?.slot ?? 0;

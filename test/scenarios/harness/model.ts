@@ -87,7 +87,21 @@ export interface FabricIntent {
     /** The received option that carries the security ID (rule 17); default the data plane's. */
     recognized?: { optionClass: number; type: number };
   };
+  /**
+   * Who answers ARP requests and Neighbor Solicitations: the data plane (rule 15, the default
+   * build) or the controller (rule 15a, a build with NEIGHBOR_SUPPRESSION 0 as the Tofino wrappers
+   * make it: requests are marked by the parser and punted, reason NEIGHBOR).
+   */
+  neighborSuppression?: NeighborSuppression;
+  /**
+   * Packets the ingress punt meter (rule 13: GENEVE_OAM, BUM, NEIGHBOR) lets through, configured
+   * with a burst of that many and no refill; each punt the model decides takes one, and a punt
+   * beyond is dropped, OAM_PUNT_METER. Omitted: an unconfigured meter, everything passes.
+   */
+  ingressPuntBurst?: number;
 }
+
+export type NeighborSuppression = 'dataplane' | 'controller';
 
 export interface ModelOutput {
   port: number;
@@ -133,6 +147,12 @@ export interface FrameHeaders {
   arp?: { off: number; request: boolean; sha: string; spa: Uint8Array; tpa: Uint8Array };
   /** A Neighbor Solicitation with one source link-layer address option, 32 bytes of ICMPv6. */
   nd?: { off: number; request: boolean; target: Uint8Array };
+  /**
+   * Rule 15a's mark (controller profile, outer frame only; nothing extracted): ARP for IPv4 over
+   * Ethernet with lengths 6 and 4 and operation 1, or ICMPv6 type 135 with hop limit 255 and 32
+   * bytes of ICMPv6.
+   */
+  neighborRequest?: boolean;
   tcp?: { src: number; dst: number };
   udp?: { off: number; src: number; dst: number; length: number };
 }
@@ -164,8 +184,21 @@ function ipv4ChecksumOk(b: Uint8Array, off: number): boolean {
   return sum === 0xffff;
 }
 
+/**
+ * How far ARP and ICMPv6 are parsed: taken whole for rule 15 (`dataplane`), only marked from a
+ * look at their first bytes for rule 15a (`controller`), or left payload (`none`: requests inside
+ * tunnels of the controller profile).
+ */
+type NeighborParse = NeighborSuppression | 'none';
+
 /** Ethernet [one 802.1Q] [IPv4 | IPv6 [TCP ports | UDP]], filling `h` as far as it gets. */
-function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowVlan: boolean): void {
+function parseFrameHeaders(
+  b: Uint8Array,
+  start: number,
+  h: FrameHeaders,
+  allowVlan: boolean,
+  neighbors: NeighborParse = 'dataplane',
+): void {
   let off = start;
   need(b, off, 14);
   h.ethernet = { dst: mac(b, off), src: mac(b, off + 6), type: u16(b, off + 12) };
@@ -214,7 +247,11 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
     off += 40;
     h.end = off;
     if (h.ipv6.nextHeader === 6 || h.ipv6.nextHeader === 17) l4 = h.ipv6.nextHeader;
-    if (h.ipv6.nextHeader === 58) {
+    if (h.ipv6.nextHeader === 58 && neighbors === 'controller') {
+      // Rule 15a: the type is looked at (one byte), nothing is extracted.
+      need(b, off, 1);
+      h.neighborRequest = b[off] === 135 && h.ipv6.payloadLength === 32 && h.ipv6.hopLimit === 255;
+    } else if (h.ipv6.nextHeader === 58 && neighbors === 'dataplane') {
       // ICMPv6: its 4-byte header; a solicitation of exactly 32 bytes with hop limit 255 in full.
       need(b, off, 4);
       h.end = off + 4;
@@ -225,7 +262,14 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
         h.nd = { off, request, target: b.slice(off + 8, off + 24) };
       }
     }
-  } else if (type === 0x0806) {
+  } else if (type === 0x0806 && neighbors === 'controller') {
+    // Rule 15a: the first 4 bytes, then bytes 4-7 of ARP for IPv4 over Ethernet, are looked at.
+    need(b, off, 4);
+    if (u32(b, off) === 0x00010800) {
+      need(b, off, 8);
+      h.neighborRequest = u32(b, off + 4) === 0x06040001;
+    }
+  } else if (type === 0x0806 && neighbors === 'dataplane') {
     // ARP: the first 4 bytes are looked at; only IPv4 over Ethernet is taken (28 bytes).
     need(b, off, 4);
     if (u32(b, off) === 0x00010800) {
@@ -256,10 +300,13 @@ function parseFrameHeaders(b: Uint8Array, start: number, h: FrameHeaders, allowV
 export function parseLikeVtep(
   b: Uint8Array,
   recognized: { optionClass: number; type: number } = SECURITY_OPTION,
+  neighbors: NeighborSuppression = 'dataplane',
 ): VtepParse {
   const result: VtepParse = { frame: { end: 0 }, truncated: false };
+  // Requests inside tunnels are parsed only where the data plane answers them (rule 15a).
+  const inner: NeighborParse = neighbors === 'dataplane' ? 'dataplane' : 'none';
   try {
-    parseFrameHeaders(b, 0, result.frame, true);
+    parseFrameHeaders(b, 0, result.frame, true, neighbors);
     const udp = result.frame.udp;
     if (udp?.dst !== 6081) return result;
     let off = udp.off + 8;
@@ -328,12 +375,12 @@ export function parseLikeVtep(
     if (unknownCritical) {
       // The parser goes on to the inner frame; a packet too short for it is a parser error.
       verdictAfterOptions('ok');
-      parseFrameHeaders(b, off, { end: off }, false);
+      parseFrameHeaders(b, off, { end: off }, false, inner);
       return result;
     }
     result.inner = { off, headers: { end: off } };
     // The inner frame is parsed without a VLAN tag (an inner tag stays payload).
-    parseFrameHeaders(b, off, result.inner.headers, false);
+    parseFrameHeaders(b, off, result.inner.headers, false, inner);
   } catch (e) {
     if (!(e instanceof Short)) throw e;
     result.truncated = true;
@@ -463,6 +510,7 @@ export class VtepModel {
     for (const a of intent.localVteps) this.localVteps.add(ipKey(a));
     for (const t of intent.tenants) this.tenants.set(t.vni, t);
     for (const r of intent.remoteVteps) this.remoteByAddress.set(ipKey(r.address), r);
+    this.ingressPuntsLeft = intent.ingressPuntBurst;
   }
 
   private localVtepFor(remote: string): string {
@@ -532,6 +580,24 @@ export class VtepModel {
   /** Drop reasons of the frame being processed (so far: uplink checks and encapsulation lengths). */
   private drops: DropReason[] = [];
   private punts: PuntedFrame[] = [];
+  /** Green packets left in the ingress punt meter (rule 13), undefined when unconfigured. */
+  private ingressPuntsLeft: number | undefined;
+
+  private get neighborProfile(): NeighborSuppression {
+    return this.intent.neighborSuppression ?? 'dataplane';
+  }
+
+  /** A punt decided in ingress, through the ingress punt meter (rule 13). */
+  private punt(p: PuntedFrame): void {
+    if (this.ingressPuntsLeft !== undefined) {
+      if (this.ingressPuntsLeft === 0) {
+        this.drops.push('OAM_PUNT_METER');
+        return;
+      }
+      this.ingressPuntsLeft--;
+    }
+    this.punts.push(p);
+  }
 
   /**
    * Neighbor suppression (rule 15): an answerable ARP request or Neighbor Solicitation in the
@@ -656,7 +722,7 @@ export class VtepModel {
     port: number,
     bytes: Uint8Array,
   ): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
-    const p = parseLikeVtep(bytes);
+    const p = parseLikeVtep(bytes, SECURITY_OPTION, this.neighborProfile);
     const eth = p.frame.ethernet;
     if (!eth) return [];
     const vlan = p.frame.vlan?.vid ?? 0;
@@ -684,6 +750,12 @@ export class VtepModel {
     if (local) return local.vport === src.vport ? [] : this.deliverLocal(local, frame, src.securityId, facts);
     if (remote && tenant) return this.encap(tenant, remote.address, frame, src.securityId, facts);
     const group = (Number.parseInt(eth.dst.slice(0, 2), 16) & 1) === 1;
+    if (p.frame.neighborRequest) {
+      // Rule 15a: a marked request whose delivery would be flooding or nothing goes to the
+      // controller, without its access tag, through the ingress punt meter (rule 13).
+      this.punt({ reason: 'NEIGHBOR', bytes: frame });
+      return [];
+    }
     if (!group || tenant?.floodGroup === undefined) return [];
     const out: ModelOutput[] = [];
     let copies = 0;
@@ -708,7 +780,13 @@ export class VtepModel {
     port: number,
     bytes: Uint8Array,
   ): ModelOutput[] | { outputs: ModelOutput[]; copies: number } {
-    const t = terminate(bytes, this.uplinkMac(port), this.localVteps, this.intent.option.recognized);
+    const t = terminate(
+      bytes,
+      this.uplinkMac(port),
+      this.localVteps,
+      this.intent.option.recognized,
+      this.neighborProfile,
+    );
     if ('drop' in t) {
       this.drops.push(t.drop);
       return [];
@@ -729,7 +807,7 @@ export class VtepModel {
     }
     if (geneve.oam) {
       // Rule 13: whole, as received.
-      this.punts.push({ reason: 'GENEVE_OAM', bytes });
+      this.punt({ reason: 'GENEVE_OAM', bytes });
       return [];
     }
     const inner = p.inner!;
@@ -787,7 +865,7 @@ export class VtepModel {
 }
 
 export interface PuntedFrame {
-  reason: 'GENEVE_OAM' | 'MTU_EXCEEDED';
+  reason: 'GENEVE_OAM' | 'MTU_EXCEEDED' | 'NEIGHBOR';
   bytes: Uint8Array;
 }
 
@@ -813,9 +891,10 @@ export function terminate(
   uplinkMac: string,
   localVteps: ReadonlySet<string>,
   recognized: { optionClass: number; type: number } = SECURITY_OPTION,
+  neighbors: NeighborSuppression = 'dataplane',
 ): { drop: DropReason } | { parse: VtepParse; innerLength: number } {
   if (bytes.length < 14) return { drop: 'PARSER_ERROR' };
-  const p = parseLikeVtep(bytes, recognized);
+  const p = parseLikeVtep(bytes, recognized, neighbors);
   const { ethernet, ipv4, ipv6, udp } = p.frame;
   if (ethernet?.dst !== uplinkMac.toLowerCase()) return { drop: 'NOT_FOR_UPLINK_MAC' };
   const dst = ipv4 ? ipv4.dst : ipv6?.dst;

@@ -84,17 +84,20 @@ export class VtepSession {
     return new VtepSession(target, client);
   }
 
-  /** Pushes the compiled program afresh: every table, group and counter starts empty. */
-  async reset(scenario: string): Promise<void> {
+  /**
+   * Pushes the compiled program afresh: every table, group and counter starts empty. `program`:
+   * the P4Info (JSON) and bmv2 JSON files of another build of p4/ (default the committed bmv2/).
+   */
+  async reset(scenario: string, program?: { p4infoJson: string; bmv2Json: string }): Promise<void> {
     this.scenario = scenario;
     this.nextMemberId = 1;
     this.nextGroupId = 1;
     this.packetIns.length = 0;
     this.packetInsAccounted = this.packetInsSeen;
     if (this.dataplaneClient) await this.deleteReplicationState();
-    const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-    const push = () =>
-      this.client.setPipeline({ p4info, deviceConfig: readFileSync(programArtifactPath('bmv2Json')) });
+    const p4info = await loadP4Info(program?.p4infoJson ?? programArtifactPath('p4infoJson'));
+    const deviceConfig = readFileSync(program?.bmv2Json ?? programArtifactPath('bmv2Json'));
+    const push = () => this.client.setPipeline({ p4info, deviceConfig });
     await push();
     if (!this.dataplaneClient) {
       // The first stream is proven served by a frame on a port without a role: one counted drop
