@@ -201,6 +201,15 @@ function cases(): Case[] {
       port: W1.port,
       bytes: blueRequest('192.168.10.2', { dst: '02:00:00:00:0e:0e' }),
     },
+    {
+      // Nothing is extracted: 8 bytes of ARP are enough to mark a request.
+      label: 'ARP request cut short after its operation',
+      port: W1.port,
+      bytes: buildFrame([
+        { kind: 'ethernet', dst: BROADCAST, src: W1.mac, etherType: 0x0806 },
+        { kind: 'payload', data: Uint8Array.of(0, 1, 8, 0, 6, 4, 0, 1) },
+      ]),
+    },
     // Not a request as the parser marks it: flooded as before.
     { label: 'ARP reply, broadcast', port: W1.port, bytes: blueRequest('192.168.10.2', { operation: 2 }) },
     {
@@ -378,7 +387,7 @@ describe.skipIf(!P4C)('rule 15a: neighbor suppression by the controller, against
     const all = cases();
     const punted = await compare(fabric, all);
     // The model is not vacuous: the set covers punts, floods, unicast and drops.
-    expect(punted).toBe(11);
+    expect(punted).toBe(12);
   });
 
   it('sends the punts through the ingress punt meter of rule 13 (a burst of 3, no refill)', async () => {
@@ -390,6 +399,6 @@ describe.skipIf(!P4C)('rule 15a: neighbor suppression by the controller, against
     const all = cases();
     // The first three punts pass; the next ones are dropped and counted, OAM_PUNT_METER.
     expect(await compare(fabric, all)).toBe(3);
-    expect((await s.dropCounts()).OAM_PUNT_METER).toBe(8n);
+    expect((await s.dropCounts()).OAM_PUNT_METER).toBe(9n);
   });
 });
