@@ -95,7 +95,8 @@ export interface FabricIntent {
   neighborSuppression?: NeighborSuppression;
   /**
    * Packets the ingress punt meter (rule 13: GENEVE_OAM, BUM, NEIGHBOR) lets through, configured
-   * with a burst of that many and no refill; each punt the model decides takes one, and a punt
+   * with a burst of that many and no refill; each punt the model decides (every call of decide,
+   * process or fate is one decision) takes one, and a punt
    * beyond is dropped, OAM_PUNT_METER. Omitted: an unconfigured meter, everything passes.
    */
   ingressPuntBurst?: number;
