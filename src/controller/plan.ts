@@ -287,25 +287,76 @@ export const macKey = (mac: string): string => (isCanonicalMac(mac) ? mac : form
 /** The key of a workload's attachment (its wire): access port and VLAN (0 = untagged). */
 export const attachmentKey = (port: number, vlan: number | undefined): string => `${port}/${vlan ?? 0}`;
 
-function policyEntry(vni: number, p: PolicyIntent, owner: string): PlannedTableEntry {
+/**
+ * The ternary and range values of policies, one object per value: a fabric's policies repeat few
+ * identities, protocols and ports, and a plan's entities live until its apply ends (entities are
+ * never changed once planned, so they can share them).
+ */
+const sharedValues = new Map<string, Map<number, MatchValue>>();
+function shared(kind: string, key: number, make: () => MatchValue): MatchValue {
+  let values = sharedValues.get(kind);
+  if (!values) {
+    values = new Map();
+    sharedValues.set(kind, values);
+  }
+  let v = values.get(key);
+  if (v === undefined) {
+    v = make();
+    if (values.size >= 100_000) values.clear();
+    values.set(key, v);
+  }
+  return v;
+}
+/** A 16-bit range's key (else -1: not shared). */
+const rangeKey = (low: number, high: number) =>
+  Number.isInteger(low) && Number.isInteger(high) && low >= 0 && high >= 0 && low <= 0xffff && high <= 0xffff
+    ? low * 0x10000 + high
+    : -1;
+const NO_PARAMS: Record<string, P4Value> = {};
+
+/** A tenant's policy rule; its owner text is made only when asked (a message, a listing). */
+class PolicyEntry implements PlannedTableEntry {
+  readonly kind = 'table' as const;
+  readonly table = 'policy_rules';
+  readonly params = NO_PARAMS;
+  constructor(
+    readonly match: Record<string, MatchValue>,
+    readonly action: string,
+    readonly priority: number,
+    private readonly tenantOwner: string,
+    private readonly name: string | undefined,
+  ) {}
+  get owner(): string {
+    return `${this.tenantOwner}, ${this.name ?? 'policy'}`;
+  }
+}
+
+function policyEntry(vni: number, p: PolicyIntent, tenantOwner: string): PlannedTableEntry {
   const protocol = p.protocol === 'tcp' ? 6 : p.protocol === 'udp' ? 17 : p.protocol;
   const ports = p.ports === undefined ? ANY_PORT : typeof p.ports === 'number' ? [p.ports, p.ports] : p.ports;
-  return {
-    kind: 'table',
-    table: 'policy_rules',
-    match: {
+  const id = (v: number) => shared('id', v, () => ({ value: v, mask: 0xffffffff }));
+  const [low, high] = ports;
+  const range = rangeKey(low, high);
+  return new PolicyEntry(
+    {
       vni,
-      src_security_id: p.src === undefined ? null : { value: p.src, mask: 0xffffffff },
-      dst_security_id: p.dst === undefined ? null : { value: p.dst, mask: 0xffffffff },
-      ip_protocol: protocol === undefined ? null : { value: protocol, mask: 0xff },
+      src_security_id: p.src === undefined ? null : id(p.src),
+      dst_security_id: p.dst === undefined ? null : id(p.dst),
+      ip_protocol:
+        protocol === undefined ? null : shared('protocol', protocol, () => ({ value: protocol, mask: 0xff })),
       // The whole range is a don't-care, which P4Runtime writes by leaving the field out.
-      l4_dst_port: ports[0] === 0 && ports[1] === 0xffff ? null : { low: ports[0], high: ports[1] },
+      l4_dst_port:
+        low === 0 && high === 0xffff
+          ? null
+          : range < 0
+            ? { low, high }
+            : shared('range', range, () => ({ low, high })),
     },
-    action: p.action,
-    params: {},
-    priority: p.priority,
-    owner,
-  };
+    p.action,
+    p.priority,
+    tenantOwner,
+    p.name,
+  );
 }
 
 /**
@@ -613,7 +664,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       claimMac(mac, entry);
       table(entry);
     }
-    for (const p of t.policies ?? []) table(policyEntry(t.vni, p, `${tenantOwner}, ${p.name ?? 'policy'}`));
+    for (const p of t.policies ?? []) table(policyEntry(t.vni, p, tenantOwner));
 
     // Neighbor suppression: every workload address of the tenant, local or remote, is answered.
     const addresses = new Map<string, string>();

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
+  type EncodedUpdate,
   loadP4Info,
   type P4InfoIndex,
   type P4RuntimeClient,
@@ -439,10 +440,12 @@ export interface Change {
   key?: string;
   value?: string;
   /**
-   * The Entity bytes of `entity` when the plan has them (planned-wire.ts): written as they are,
-   * without the client encoding `entity`. Never set on a change made by copying another.
+   * The change as an update whose entity is the plan's bytes (planned-wire.ts), a range of a
+   * buffer shared with the plan's other entities: written as they are, with no entity encoded by
+   * the client, nor an update object or a view made per change. Never set on a change made by
+   * copying another.
    */
-  readonly encoded?: Uint8Array;
+  readonly update?: EncodedUpdate;
 }
 
 /**
@@ -615,11 +618,14 @@ export class ReconcileError extends P4RuntimeError {
 
 /** Orders changes into phases: inserts/modifies by rank up, then deletes by rank down. */
 export function orderChanges(changes: readonly Change[], deletesFirst = false): Change[][] {
-  const phases: Change[][] = [];
-  const upserts = [0, 1, 2].map((r) => changes.filter((c) => c.kind !== 'delete' && c.rank === r));
-  const deletes = [2, 1, 0].map((r) => changes.filter((c) => c.kind === 'delete' && c.rank === r));
-  if (deletesFirst) phases.push(...deletes, ...upserts);
-  else phases.push(...upserts, ...deletes);
+  // One pass: inserts and modifies of ranks 0, 1, 2 in lists 0 to 2, deletes of ranks 2, 1, 0 in 3 to 5.
+  const lists: Change[][] = [[], [], [], [], [], []];
+  for (const c of changes) {
+    const r = c.rank;
+    if (r !== 0 && r !== 1 && r !== 2) continue; // (no other rank exists: rankOf)
+    lists[c.kind === 'delete' ? 5 - r : r].push(c);
+  }
+  const phases = deletesFirst ? [...lists.slice(3), ...lists.slice(0, 3)] : lists;
   return phases.filter((p) => p.length > 0);
 }
 
@@ -681,7 +687,7 @@ export async function applyChanges(
                 )
                 .map(
                   ({ c }): Change => ({
-                    ...c,
+                    ...ownFields(c),
                     kind: 'delete',
                     entity: writableEntity(c.before!),
                     before: c.before,
@@ -723,9 +729,9 @@ function updatesOf(
   const changeOf: Change[] = [];
   for (const c of changes) {
     const split = replace && c.kind === 'modify' && c.before !== undefined && isRegularTableEntry(c.entity);
-    const encoded = split ? undefined : c.encoded;
-    if (encoded) {
-      updates.push({ type: TYPE[c.kind], encodedEntity: encoded });
+    const update = split ? undefined : c.update;
+    if (update) {
+      updates.push(update);
       changeOf.push(c);
       continue;
     }
@@ -737,6 +743,16 @@ function updatesOf(
     }
   }
   return { updates, changeOf };
+}
+
+/**
+ * What a copy of a change keeps: its own fields, and its table, rank and owner, which a change
+ * written from the plan's bytes (wire-diff.ts) computes when asked and a spread would leave out;
+ * never its bytes (`update`), so the copy writes what it says.
+ */
+function ownFields(c: Change): Change {
+  const { update: _, ...own } = { ...c, table: c.table, rank: c.rank, owner: c.owner };
+  return own;
 }
 
 /** One failure per change (a replaced entry can fail in both its DELETE and its INSERT). */
@@ -753,10 +769,10 @@ async function rollback(
 ): Promise<void> {
   const undo: Change[] = applied.map((c) =>
     c.kind === 'insert'
-      ? { ...c, kind: 'delete', entity: writableEntity(c.entity) }
+      ? { ...ownFields(c), kind: 'delete', entity: writableEntity(c.entity) }
       : c.kind === 'modify'
-        ? { ...c, entity: c.before ?? c.entity, before: c.entity }
-        : { ...c, kind: 'insert', entity: c.before ?? c.entity },
+        ? { ...ownFields(c), entity: c.before ?? c.entity, before: c.entity }
+        : { ...ownFields(c), kind: 'insert', entity: c.before ?? c.entity },
   );
   // Exactly the reverse of the order they were applied in, a run of one kind and rank per write.
   undo.reverse();

@@ -10,7 +10,7 @@
  * lists a table in the order its entries were written, most often, and the controller wrote them
  * in the plan's order; so a no-op apply mostly compares bytes in sequence and hashes nothing.
  */
-import type { P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
+import type { EncodedUpdate, P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import type { ObservedEntity } from './device-state.js';
 import type { PlannedEntity } from './plan.js';
 import { DesiredEntity, encodePlanned } from './planned-key.js';
@@ -26,37 +26,65 @@ import {
   rankOf,
 } from './reconcile.js';
 
+/** What the changes of one {@link diffWire} share: the plan, the bytes kept of it, the client. */
+class WireChanges {
+  /** Per change, what was computed when asked (a message, a listing, --atomic, the service's cache). */
+  readonly keyed: (DesiredEntity | undefined)[] = [];
+  readonly entities: (p4.v1.IEntity | undefined)[] = [];
+  constructor(
+    readonly client: P4RuntimeClient,
+    readonly plan: readonly PlannedEntity[],
+    /** The planned entity of each change. */
+    readonly planned: Int32Array,
+    /** Change k's bytes are the k-th entity of the wire. */
+    readonly wire: PlanWire,
+  ) {}
+}
+
 /**
  * An insert (or a modify of a default entry or meter cell) of a planned entity the device does not
- * have, written from its bytes. Its entity, key, value and owner text are computed only when asked
- * (a message, a listing, --atomic, the service's cache); a copy made by spreading it keeps none of
- * them, so a rollback built from it writes what it says, never these bytes.
+ * have, written from its bytes. Its table, rank, entity, key, value and owner text are computed
+ * when asked, from what the diff's changes share: a first apply makes hundreds of thousands of
+ * them, which live until the apply ends, so each holds three fields. A copy made by spreading it
+ * keeps none of what it computes (reconcile.ts copies what it needs), so a rollback built from it
+ * writes what it says, never these bytes. It is its own update (the client's EncodedUpdate: the
+ * plan's buffer and the entity's range in it), so its write makes no object per change either.
  */
-class WireChange implements Change {
-  readonly table: string;
-  readonly rank: number;
-  private keyed?: DesiredEntity;
-  private entityOf?: p4.v1.IEntity;
+class WireChange implements Change, EncodedUpdate {
   constructor(
     readonly kind: ChangeKind,
-    private readonly planned: PlannedEntity,
-    private readonly wire: PlanWire,
+    private readonly of: WireChanges,
     private readonly index: number,
-    private readonly client: P4RuntimeClient,
-  ) {
-    this.table = plannedTable(planned);
-    this.rank = rankOf(this.table);
+  ) {}
+  private get planned(): PlannedEntity {
+    return this.of.plan[this.of.planned[this.index]];
+  }
+  get table(): string {
+    return plannedTable(this.planned);
+  }
+  get rank(): number {
+    return rankOf(plannedTable(this.planned));
   }
   get owner(): string {
     return plannedOwner(this.planned);
   }
   get entity(): p4.v1.IEntity {
-    this.entityOf ??= this.keyed?.entity ?? encodePlanned(this.client, this.planned);
-    return this.entityOf;
+    const of = this.of;
+    let e = of.entities[this.index];
+    if (!e) {
+      e = of.keyed[this.index]?.entity ?? encodePlanned(of.client, this.planned);
+      of.entities[this.index] = e;
+    }
+    return e;
   }
   private get desired(): DesiredEntity {
-    this.keyed ??= new DesiredEntity(this.client, this.planned);
-    return this.keyed;
+    const of = this.of;
+    let d = of.keyed[this.index];
+    if (!d) {
+      d = new DesiredEntity(of.client, this.planned);
+      of.keyed[this.index] = d;
+    }
+    return d;
   }
   get key(): string {
     return this.desired.key;
@@ -64,8 +92,20 @@ class WireChange implements Change {
   get value(): string {
     return this.desired.value;
   }
-  get encoded(): Uint8Array {
-    return this.wire.bytes(this.index);
+  get update(): EncodedUpdate {
+    return this;
+  }
+  get type(): p4.v1.Update.Type {
+    return this.kind === 'insert' ? 1 : this.kind === 'modify' ? 2 : 3;
+  }
+  get encodedEntity(): Uint8Array {
+    return this.of.wire.buf;
+  }
+  get entityStart(): number {
+    return this.of.wire.start[this.index];
+  }
+  get entityEnd(): number {
+    return this.of.wire.start[this.index + 1];
   }
 }
 
@@ -211,9 +251,10 @@ export function diffWire(
 ): Diff {
   const n = observed.size;
   const matched = new Uint8Array(n);
-  /** Planned entities the device does not have as they are; the k-th one's bytes are kept's k-th. */
-  const rest: number[] = [];
-  const kept: number[] = [];
+  /** Planned entities the device does not have as they are (the first `left` of it); the k-th one's bytes start at kept[k]. */
+  const rest = new Int32Array(entities.length);
+  const kept = new Int32Array(entities.length + 1);
+  let missing = 0;
   let unchanged = 0;
   // A device that holds nothing (a first apply) keeps every entity's bytes: room for them at once.
   const writer = new PlanWriter(client, n === 0 ? entities.length * 80 : 1 << 16);
@@ -248,11 +289,11 @@ export function diffWire(
         continue;
       }
     }
-    rest.push(i);
-    kept.push(start);
+    rest[missing] = i;
+    kept[missing++] = start;
   }
-  kept.push(writer.pos);
-  const wire = new PlanWire(writer.buf, Int32Array.from(kept));
+  kept[missing] = writer.pos;
+  const wire = new PlanWire(writer.buf, kept.subarray(0, missing + 1));
   const left = new Map<string, ObservedEntity>();
   for (let j = 0; j < n; j++)
     if (matched[j] === 0) {
@@ -261,17 +302,17 @@ export function diffWire(
     }
   if (left.size === 0) {
     // Nothing else on the device: every planned entity left is missing (as diffDevice decides).
-    const changes: Change[] = rest.map((i, k) => {
-      const p = entities[i];
+    const of = new WireChanges(client, entities, rest.subarray(0, missing), wire);
+    const changes: Change[] = new Array(missing);
+    for (let k = 0; k < missing; k++) {
+      const p = entities[rest[k]];
       const isDefault = (p.kind === 'table' && p.isDefaultAction) || p.kind === 'meter';
-      return new WireChange(isDefault ? 'modify' : 'insert', p, wire, k, client);
-    });
+      changes[k] = new WireChange(isDefault ? 'modify' : 'insert', of, k);
+    }
     return { changes, drift: [], unchanged };
   }
-  const diff = diffDevice(
-    index,
-    rest.map((i) => new DesiredEntity(client, entities[i])),
-    left,
-  );
+  const desired: DesiredEntity[] = [];
+  for (let k = 0; k < missing; k++) desired.push(new DesiredEntity(client, entities[rest[k]]));
+  const diff = diffDevice(index, desired, left);
   return { ...diff, unchanged: unchanged + diff.unchanged };
 }

@@ -82,16 +82,29 @@ export function remove(...entities: p4.v1.IEntity[]): p4.v1.IUpdate[] {
  * `p4.v1.Entity.encode(entity).finish()` gives them. A caller that holds its entities as bytes
  * (a controller that compared them with a device's by bytes) writes them without building
  * entity objects for the encoder to walk.
+ * The bytes may be a range of a buffer that holds many entities (`entityStart`, `entityEnd`):
+ * then no view of its own is made per update (hundreds of thousands of them in a large write).
  */
 export interface EncodedUpdate {
   readonly type: p4.v1.Update.Type;
+  /** The entity's bytes, or a buffer holding them at [entityStart, entityEnd). */
   readonly encodedEntity: Uint8Array;
+  /** Where the entity starts in `encodedEntity`. Default 0. */
+  readonly entityStart?: number;
+  /** Where it ends in `encodedEntity` (exclusive). Default its length. */
+  readonly entityEnd?: number;
 }
 
 /** An update to write: built as a message, or with its entity already encoded. */
 export type WriteUpdate = p4.v1.IUpdate | EncodedUpdate;
 
 const isEncoded = (u: WriteUpdate): u is EncodedUpdate => (u as EncodedUpdate).encodedEntity !== undefined;
+
+/** The bytes of an encoded update's entity (a view: for messages, not for the write path). */
+const entityBytes = (u: EncodedUpdate): Uint8Array =>
+  u.entityStart === undefined && u.entityEnd === undefined
+    ? u.encodedEntity
+    : u.encodedEntity.subarray(u.entityStart ?? 0, u.entityEnd ?? u.encodedEntity.length);
 
 /** Bytes of a varint. */
 function varintLength(v: number): number {
@@ -133,7 +146,11 @@ function writeRequestBytes(
     let body: number;
     if (isEncoded(u)) {
       const type = u.type ?? 0;
-      const n = u.encodedEntity.length;
+      const n = (u.entityEnd ?? u.encodedEntity.length) - (u.entityStart ?? 0);
+      if (n < 0 || (u.entityStart ?? 0) < 0 || (u.entityEnd ?? 0) > u.encodedEntity.length)
+        throw new RangeError(
+          `update ${i}: entity range ${u.entityStart}..${u.entityEnd} is outside its buffer`,
+        );
       body = (type === 0 ? 0 : 1 + varintLength(type)) + 1 + varintLength(n) + n;
     } else {
       const bytes = p4.v1.Update.encode(u).finish();
@@ -163,9 +180,15 @@ function writeRequestBytes(
     }
     out[at++] = 0x12; // Update.entity
     const e = u.encodedEntity;
-    at = putVarint(out, at, e.length);
-    out.set(e, at);
-    at += e.length;
+    const from = u.entityStart ?? 0;
+    const to = u.entityEnd ?? e.length;
+    at = putVarint(out, at, to - from);
+    // A short entity is copied byte by byte: cheaper than a typed-array copy, which needs a view.
+    if (to - from <= 128) for (let k = from; k < to; k++) out[at++] = e[k];
+    else {
+      out.set(e.subarray(from, to), at);
+      at += to - from;
+    }
   }
   out.set(last, at);
   return out;
@@ -227,7 +250,7 @@ export async function writeUpdates(
     const u = updates[i];
     let entity: string;
     try {
-      entity = ctx.describe(isEncoded(u) ? p4.v1.Entity.decode(u.encodedEntity) : (u.entity ?? {}));
+      entity = ctx.describe(isEncoded(u) ? p4.v1.Entity.decode(entityBytes(u)) : (u.entity ?? {}));
     } catch {
       entity = 'entity';
     }
