@@ -3,10 +3,16 @@
 // of bench/lib/overlay-fabric.ts (BENCH_DEVICES, BENCH_WORKLOADS, ...). Writes
 // PROFILE_DIR/{first,noop}.cpuprofile and prints the functions with the most self time.
 // Run: npx tsx bench/lib/apply-profile.ts  (TARGET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/t' profiles
-// the targets too: each writes its profile when it is stopped at the end).
+// the targets too: each writes its profile when it is stopped at the end). PROFILE_REFERENCE=1 first
+// measures the controller bench's reference on fresh targets of its own (REFERENCE_ENTRIES overlay_mac
+// inserts into each, the targets' CPU per entry; their profiles, with TARGET_NODE_ARGS, in
+// PROFILE_DIR/reference), so that the two per-entry figures come from the same minutes; PROFILE_NOOP=0
+// leaves out the no-op apply (the targets' profiles then hold the first apply alone).
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { programArtifactPath } from '../../src/artifacts/program.js';
 import {
   type DeviceTarget,
   deviceTargets,
@@ -55,13 +61,64 @@ async function phase(name: string, targets: DeviceTarget[]): Promise<void> {
   for (const line of topSelfTime(profile, TOP)) console.log(`  ${line}`);
 }
 
-const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
+const freePorts = () =>
+  Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
+
+/** The controller bench's reference (bench/controller.bench.ts `referenceRate`), with its targets' CPU. */
+async function reference(entries: number): Promise<void> {
+  const ports = freePorts();
+  const dir = `${DIR}/reference`;
+  mkdirSync(dir, { recursive: true });
+  // Profiles of the reference's targets apart from the apply's.
+  const nodeArgs = TARGET_NODE_ARGS.map((a) =>
+    a.startsWith('--cpu-prof-dir=') ? `--cpu-prof-dir=${dir}` : a,
+  );
+  const refs = await Promise.all(ports.map((p) => serveEmbeddedTarget(p, { nodeArgs })));
+  try {
+    const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
+    const deviceConfig = readFileSync(programArtifactPath('bmv2Json'));
+    const clients = await Promise.all(
+      ports.map((p) =>
+        P4RuntimeClient.connect({ address: `127.0.0.1:${p}`, deviceId: 1, electionId: 1n, reconnect: false }),
+      ),
+    );
+    await Promise.all(clients.map((c) => c.setPipeline({ p4info, deviceConfig })));
+    const batches = clients.map((c) =>
+      Array.from({ length: entries }, (_, i) =>
+        c.tableEntry('overlay_mac', {
+          match: { vni: 5000, dst_mac: 0x020000000000 + i },
+          action: 'to_remote_vtep',
+          params: { tunnel_id: i & 0xffff },
+        }),
+      ),
+    );
+    const before = targetsCpu(refs);
+    const started = performance.now();
+    await Promise.all(clients.map((c, i) => c.insert(batches[i])));
+    const elapsed = performance.now() - started;
+    const targetUs = (targetsCpu(refs) - before) * 1e6;
+    for (const c of clients) c.close();
+    console.log(
+      `reference: ${elapsed.toFixed(0)} ms, ${entries * refs.length} overlay_mac inserts into ${refs.length} fresh targets, ` +
+        `${Math.round((entries * refs.length) / (elapsed / 1000))}/s, targets' CPU ${(targetUs / 1000).toFixed(0)} ms ` +
+        `(${(targetUs / (entries * refs.length)).toFixed(1)} µs per entry)`,
+    );
+  } finally {
+    for (const c of refs) {
+      c.kill('SIGTERM');
+      if (c.exitCode === null) await new Promise((resolve) => c.once('exit', resolve));
+    }
+  }
+}
+if (process.env.PROFILE_REFERENCE === '1') await reference(Number(process.env.REFERENCE_ENTRIES ?? 40_000));
+
+const ports = freePorts();
 children = await Promise.all(ports.map((p) => serve(p)));
 try {
   const base = fabricSchema.parse(overlayFabric(ports.map((p) => `127.0.0.1:${p}`)));
   const targets = () => deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
   await phase('first', targets());
-  await phase('noop', targets());
+  if (process.env.PROFILE_NOOP !== '0') await phase('noop', targets());
   if (process.env.PROFILE_NOOP_TWICE) await phase('noop2', targets());
 } finally {
   for (const c of children) c.kill('SIGTERM');

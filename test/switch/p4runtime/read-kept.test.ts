@@ -185,4 +185,30 @@ describe('Wildcard reads from kept encodings', () => {
     });
     expectFreshBytes('after a change to the engine behind the server');
   });
+
+  it('keep each entry its own state when entries share one (an owner tag on every entry)', async () => {
+    const owner = { metadata: bytes(0x67656e65) };
+    await apply(UpdateType.INSERT, [
+      ...Array.from({ length: 10 }, (_, i) => exact(i, action('forward', i), owner)),
+      exact(10, action('forward', 10), { ...owner, controllerMetadata: 9 }),
+      exact(11, action('forward', 11), owner),
+      exact(12, action('forward', 12)),
+      exact(13, action('forward', 13), owner),
+    ]);
+    expectFreshBytes('after INSERT');
+    // One entry's tag changed with the same action, another's dropped, a third's set back.
+    await apply(UpdateType.MODIFY, [
+      exact(2, action('forward', 2), { metadata: bytes(0x0102) }),
+      exact(3, action('forward', 3)),
+      exact(10, action('forward', 10), owner),
+      exact(12, action('forward', 12), owner),
+    ]);
+    expectFreshBytes('after MODIFY');
+    const { entities } = t.target.manager.read({
+      entities: [{ tableEntry: { tableId: ids.table('exact_t') } }],
+    });
+    const tags = entities.map((e) => Buffer.from(e.tableEntry?.metadata ?? []).toString('hex'));
+    const tag = '67656e65';
+    expect(tags).toEqual([tag, tag, '0102', '', ...Array(10).fill(tag)]);
+  });
 });

@@ -17,6 +17,7 @@ import type {
 } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
+import { bytesEqual } from './bytestrings.js';
 import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
@@ -78,28 +79,38 @@ const PLAIN: EntryData = Object.freeze({
   oneShotGroup: undefined,
 });
 
+/**
+ * The server's state of a written entry. Records are never changed, so entries with the same state
+ * share one: `last` is the latest record made, reused while the writes carry the same state (a
+ * controller tags all its entries alike, e.g. with an owner in `metadata`), so such an entry costs
+ * neither a copy of its metadata nor a record of its own.
+ */
 function entryData(
+  last: EntryData,
   controllerMetadata: bigint,
-  metadata: Uint8Array,
+  metadata: Uint8Array | null | undefined,
   idleTimeoutNs: bigint,
   oneShotGroup: number | undefined,
 ): EntryData {
+  const bytes = metadata ?? EMPTY;
   if (
-    controllerMetadata === 0n &&
-    metadata.length === 0 &&
-    idleTimeoutNs === 0n &&
-    oneShotGroup === undefined
+    controllerMetadata === last.controllerMetadata &&
+    idleTimeoutNs === last.idleTimeoutNs &&
+    oneShotGroup === last.oneShotGroup &&
+    bytesEqual(bytes, last.metadata)
   )
+    return last;
+  if (controllerMetadata === 0n && bytes.length === 0 && idleTimeoutNs === 0n && oneShotGroup === undefined)
     return PLAIN;
-  return { controllerMetadata, metadata, idleTimeoutNs, oneShotGroup };
+  return { controllerMetadata, metadata: copyMetadata(bytes), idleTimeoutNs, oneShotGroup };
 }
 
 /**
  * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
  * buffer when the field is absent: every entry then shares one empty array instead of holding its own.
  */
-function copyMetadata(metadata: Uint8Array | null | undefined): Uint8Array {
-  return metadata && metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
+function copyMetadata(metadata: Uint8Array): Uint8Array {
+  return metadata.length > 0 ? Uint8Array.from(metadata) : EMPTY;
 }
 
 /** A one-shot action set, checked before anything is changed on the device and created after. */
@@ -115,6 +126,8 @@ type PreparedAction = DeviceTableAction | PendingOneShot;
 
 export class TableManager {
   private readonly tables = new Map<number, TableState>();
+  /** The latest entry state recorded (without a one-shot group), shared by writes that carry the same. */
+  private lastData: EntryData = PLAIN;
 
   constructor(
     private readonly ctx: PipelineContext,
@@ -372,12 +385,15 @@ export class TableManager {
       if (oneShotGroup !== undefined) this.profiles.deleteOneShot(t.implementationId, oneShotGroup);
       throw error;
     }
-    state.byHandle[handle] = entryData(
+    const data = entryData(
+      this.lastData,
       toBigInt(entry.controllerMetadata),
-      copyMetadata(entry.metadata),
+      entry.metadata,
       ttl,
       oneShotGroup,
     );
+    state.byHandle[handle] = data;
+    if (oneShotGroup === undefined) this.lastData = data;
     if (!oneShot && prepared.type === 'action') this.keepEncoded(state, handle, key, prepared.call);
   }
 
@@ -437,12 +453,14 @@ export class TableManager {
     const previousOneShot = data.oneShotGroup;
     const next = realized
       ? entryData(
+          this.lastData,
           toBigInt(entry.controllerMetadata),
-          copyMetadata(entry.metadata),
+          entry.metadata,
           ttl,
           realized.oneShotGroup,
         )
       : PLAIN;
+    if (next.oneShotGroup === undefined) this.lastData = next;
     if (handle < 0) state.defaultData = next;
     else state.byHandle[handle] = next;
     if (previousOneShot !== undefined) this.profiles.deleteOneShot(t.implementationId, previousOneShot);
