@@ -6,9 +6,7 @@
 // here too, the way bench/p4runtime-writes.bench.ts does (the client inserting overlay_mac entries),
 // on 4 fresh targets written in parallel, so the first apply is compared with the same machine load.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { loadP4Info, P4InfoIndex, P4RuntimeClient } from 'p4runtime-ts-grpc';
-import { programArtifactPath } from '../src/artifacts/program.js';
+import { P4InfoIndex, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import {
   capacityProblems,
   type DeviceTarget,
@@ -22,6 +20,7 @@ import {
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 import { overlayFabric, SHAPE } from './lib/overlay-fabric.js';
 import { childrenCpuSeconds } from './lib/process-cpu.js';
+import { referenceWrites } from './lib/reference-writes.js';
 import { serveEmbeddedTarget } from './lib/serve-target.js';
 import { serviceChange } from './lib/service-change.js';
 
@@ -109,32 +108,10 @@ async function referenceRate(): Promise<number> {
   const ports = freePorts();
   const children = await Promise.all(ports.map((p) => serve(p)));
   try {
-    const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-    const deviceConfig = readFileSync(programArtifactPath('bmv2Json'));
-    const clients = await Promise.all(
-      ports.map((p) =>
-        P4RuntimeClient.connect({ address: `127.0.0.1:${p}`, deviceId: 1, electionId: 1n, reconnect: false }),
-      ),
-    );
-    await Promise.all(clients.map((c) => c.setPipeline({ p4info, deviceConfig })));
-    const batches = clients.map((c) =>
-      Array.from({ length: REFERENCE_ENTRIES }, (_, i) =>
-        c.tableEntry('overlay_mac', {
-          match: { vni: 5000, dst_mac: 0x020000000000 + i },
-          action: 'to_remote_vtep',
-          params: { tunnel_id: i & 0xffff },
-        }),
-      ),
-    );
-    const serverCpu = targetsCpu(children);
-    const started = performance.now();
-    await Promise.all(clients.map((c, i) => c.insert(batches[i])));
-    const rate = (REFERENCE_ENTRIES * clients.length) / ((performance.now() - started) / 1000);
-    const perEntry = ((targetsCpu(children) - serverCpu) / (REFERENCE_ENTRIES * clients.length)) * 1e6;
-    for (const c of clients) c.close();
+    const { rate, targetUsPerEntry } = await referenceWrites(children, ports, REFERENCE_ENTRIES);
     console.log(
-      `device write rate: ${REFERENCE_ENTRIES} overlay_mac inserts into each of ${clients.length} fresh targets in parallel: ` +
-        `${Math.round(rate)}/s (targets' CPU ${perEntry.toFixed(1)} µs per entry)`,
+      `device write rate: ${REFERENCE_ENTRIES} overlay_mac inserts into each of ${ports.length} fresh targets in parallel: ` +
+        `${Math.round(rate)}/s (targets' CPU ${targetUsPerEntry.toFixed(1)} µs per entry)`,
     );
     return rate;
   } finally {

@@ -9,10 +9,8 @@
 // PROFILE_DIR/reference), so that the two per-entry figures come from the same minutes; PROFILE_NOOP=0
 // leaves out the no-op apply (the targets' profiles then hold the first apply alone).
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
-import { programArtifactPath } from '../../src/artifacts/program.js';
 import {
   type DeviceTarget,
   deviceTargets,
@@ -21,6 +19,7 @@ import {
 } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { type CpuProfile, childrenCpuSeconds, topSelfTime } from './process-cpu.js';
+import { referenceWrites } from './reference-writes.js';
 import { serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
@@ -75,33 +74,12 @@ async function reference(entries: number): Promise<void> {
   );
   const refs = await Promise.all(ports.map((p) => serveEmbeddedTarget(p, { nodeArgs })));
   try {
-    const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-    const deviceConfig = readFileSync(programArtifactPath('bmv2Json'));
-    const clients = await Promise.all(
-      ports.map((p) =>
-        P4RuntimeClient.connect({ address: `127.0.0.1:${p}`, deviceId: 1, electionId: 1n, reconnect: false }),
-      ),
-    );
-    await Promise.all(clients.map((c) => c.setPipeline({ p4info, deviceConfig })));
-    const batches = clients.map((c) =>
-      Array.from({ length: entries }, (_, i) =>
-        c.tableEntry('overlay_mac', {
-          match: { vni: 5000, dst_mac: 0x020000000000 + i },
-          action: 'to_remote_vtep',
-          params: { tunnel_id: i & 0xffff },
-        }),
-      ),
-    );
-    const before = targetsCpu(refs);
-    const started = performance.now();
-    await Promise.all(clients.map((c, i) => c.insert(batches[i])));
-    const elapsed = performance.now() - started;
-    const targetUs = (targetsCpu(refs) - before) * 1e6;
-    for (const c of clients) c.close();
+    const r = await referenceWrites(refs, ports, entries);
+    const total = entries * refs.length;
     console.log(
-      `reference: ${elapsed.toFixed(0)} ms, ${entries * refs.length} overlay_mac inserts into ${refs.length} fresh targets, ` +
-        `${Math.round((entries * refs.length) / (elapsed / 1000))}/s, targets' CPU ${(targetUs / 1000).toFixed(0)} ms ` +
-        `(${(targetUs / (entries * refs.length)).toFixed(1)} µs per entry)`,
+      `reference: ${r.elapsedMs.toFixed(0)} ms, ${total} overlay_mac inserts into ${refs.length} fresh targets, ` +
+        `${Math.round(r.rate)}/s, targets' CPU ${((r.targetUsPerEntry * total) / 1000).toFixed(0)} ms ` +
+        `(${r.targetUsPerEntry.toFixed(1)} µs per entry)`,
     );
   } finally {
     for (const c of refs) {

@@ -1,41 +1,20 @@
-// Rule 15a end to end: the v1model VTEP built as the Tofino wrappers build it, without data-plane
-// neighbor suppression (-DNEIGHBOR_SUPPRESSION=0), on two targets (embedded, or bmv2 with
-// P4_TARGET=bmv2) driven by `genevectl controller run` (FabricService). The service keeps the
-// program (compatible: what it lacks, the neighbor tables, is optional), reads from its P4Info that
-// it answers ARP itself, and does: an ARP request from a workload for a known IP is punted by the
-// data plane (no output of its own) and answered by packet-out out of the port it came in on, byte
-// for byte the reply rule 15 builds; one for an unknown IP is flooded by the controller (one
-// encapsulated copy to the tenant's remote VTEP). Every frame is accounted for (outputs, packet-outs,
-// the service's counts). p4c-bm2-ss builds the program (the project's toolchain; CI sets
-// P4_TOOLCHAIN_REQUIRED=1, so there its absence is a failure; a clone without it skips).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { compileV1model } from '../../scripts/lib/p4c.js';
-import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { FabricService, neighborAnswerer } from '../../src/controller/index.js';
 import { p4infoIndexOf } from '../../src/controller/program-check.js';
 import { type Program, programCookie, pushProgram } from '../../src/controller/reconcile.js';
 import { buildFrame, parseFrame } from '../../src/packet/index.js';
 import { DataplaneClient, type EmittedFrame } from '../../src/packet-io/client.js';
+import { buildNeighborProfile, P4C } from '../helpers/neighbor-profile-build.js';
 import { copyFabric, type Lab, startConverged, startLab } from './helpers.js';
 
 const BLUE_WEB = '02:00:00:00:0a:01';
 const BLUE_DB = '02:00:00:00:0a:02';
 const UPLINK = 5;
 
-function findP4c(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/opt/p4tools/p4/bin'];
-  return dirs
-    .filter((d) => d.length > 0)
-    .map((d) => join(d, 'p4c-bm2-ss'))
-    .find((p) => spawnSync(p, ['--version']).status === 0);
-}
-const P4C = process.env.P4C ?? findP4c();
 it('finds p4c-bm2-ss where CI installs it', () => {
   if (process.env.P4_TOOLCHAIN_REQUIRED === '1') expect(P4C, 'p4c-bm2-ss not found').toBeDefined();
 });
@@ -48,25 +27,14 @@ let dp: DataplaneClient[];
 
 beforeAll(async () => {
   if (!P4C) return;
-  work = mkdtempSync(join(tmpdir(), 'neighbor-profile-'));
-  const out = compileV1model(
-    { command: P4C, version: '' },
-    {
-      cwd: PACKAGE_ROOT,
-      source: join('p4', 'v1model', 'main.p4'),
-      includeDirs: ['p4'],
-      defines: ['NEIGHBOR_SUPPRESSION=0'],
-      json: join(work, 'vtep.json'),
-      p4infoJson: join(work, 'vtep.p4info.json'),
-      p4infoText: join(work, 'vtep.p4info.txtpb'),
-    },
-  );
-  expect(out.ok, out.output).toBe(true);
-  const deviceConfig = readFileSync(join(work, 'vtep.json'));
+  const build = buildNeighborProfile(P4C, 'neighbor-profile-');
+  work = build.dir;
+  expect(build.failure).toBeUndefined();
+  const deviceConfig = readFileSync(build.bmv2Json);
   program = {
-    p4info: await loadP4Info(join(work, 'vtep.p4info.json')),
+    p4info: await loadP4Info(build.p4infoJson),
     deviceConfig,
-    cookie: programCookie(readFileSync(join(work, 'vtep.p4info.json')), deviceConfig),
+    cookie: programCookie(readFileSync(build.p4infoJson), deviceConfig),
   };
   lab = await startLab(2);
   for (let i = 0; i < 2; i++) await lab.withClient(i, (c) => pushProgram(c, program));

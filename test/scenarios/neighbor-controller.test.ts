@@ -1,36 +1,14 @@
-// docs/DATAPLANE.md rule 15a: the v1model VTEP built as the Tofino wrappers build it, without
-// data-plane neighbor suppression (-DNEIGHBOR_SUPPRESSION=0), against the reference model's
-// controller profile (harness/model.ts, `neighborSuppression: 'controller'`). Every frame below
-// (ARP requests known, unknown, gratuitous, probes, unicast; Neighbor Solicitations valid and not;
-// from access ports tagged and untagged; inside tunnels; tenants that flood and one that floods
-// nothing) is sent on its own and accounted for: its outputs, its packet-ins (reason, port,
-// bytes) and its counted drop equal the model's, on the embedded target or bmv2 (P4_TARGET=bmv2).
-// The punts go through the ingress punt meter of rule 13, checked with a burst and no refill.
-// p4c-bm2-ss builds the program (CI sets P4_TOOLCHAIN_REQUIRED=1, so there its absence is a
-// failure; a clone without the toolchain skips).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileV1model } from '../../scripts/lib/p4c.js';
-import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
 import { type DropReason, PUNT_REASONS } from '../../src/controller/reasons.js';
 import { buildFrame, type Layer, parseIp } from '../../src/packet/index.js';
+import { buildNeighborProfile, P4C } from '../helpers/neighbor-profile-build.js';
 import { useVtep } from './harness/fabric.js';
 import { fromRemoteVtep } from './harness/frames.js';
 import { applyIntent } from './harness/intent.js';
 import { type FabricIntent, type ModelOutput, VtepModel } from './harness/model.js';
 import { PORTS, UNDERLAY } from './harness/vtep.js';
 
-function findP4c(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/opt/p4tools/p4/bin'];
-  return dirs
-    .filter((d) => d.length > 0)
-    .map((d) => join(d, 'p4c-bm2-ss'))
-    .find((p) => spawnSync(p, ['--version']).status === 0);
-}
-const P4C = process.env.P4C ?? findP4c();
 it('finds p4c-bm2-ss where CI installs it', () => {
   if (process.env.P4_TOOLCHAIN_REQUIRED === '1') expect(P4C, 'p4c-bm2-ss not found').toBeDefined();
 });
@@ -321,21 +299,10 @@ describe.skipIf(!P4C)('rule 15a: neighbor suppression by the controller, against
   let program: { p4infoJson: string; bmv2Json: string };
 
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'neighbor-controller-'));
-    program = { p4infoJson: join(work, 'vtep.p4info.json'), bmv2Json: join(work, 'vtep.json') };
-    const out = compileV1model(
-      { command: P4C!, version: '' },
-      {
-        cwd: PACKAGE_ROOT,
-        source: join('p4', 'v1model', 'main.p4'),
-        includeDirs: ['p4'],
-        defines: ['NEIGHBOR_SUPPRESSION=0'],
-        json: program.bmv2Json,
-        p4infoJson: program.p4infoJson,
-        p4infoText: join(work, 'vtep.p4info.txtpb'),
-      },
-    );
-    expect(out.ok, out.output).toBe(true);
+    const build = buildNeighborProfile(P4C!, 'neighbor-controller-');
+    work = build.dir;
+    expect(build.failure).toBeUndefined();
+    program = { p4infoJson: build.p4infoJson, bmv2Json: build.bmv2Json };
   }, 120_000);
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
