@@ -314,7 +314,7 @@ function allocationsOfRows(tables: Map<string, DecodedRow[]>, groups: readonly G
   return a;
 }
 
-/** Names of a program's tables, actions, match fields and parameters by id, looked up once each. */
+/** Names of a program's tables and actions by id, looked up once each. */
 interface RowTables {
   name(tableId: number): string;
   action(actionId: number): string;
