@@ -96,12 +96,24 @@ try {
     : undefined;
   // HEAP_SNAPSHOT=FILE: the heap once the service is ready (what the service holds, and the bench).
   const snapshot = process.env.HEAP_SNAPSHOT;
+  // Run with node --expose-gc: the heap in use once the service is ready, after a full collection.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const onReady = () => {
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      console.log(
+        `heap once primed, after a full collection: ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB used, ${(m.external / 2 ** 20).toFixed(0)} MiB external (array buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB), rss ${(m.rss / 2 ** 20).toFixed(0)} MiB`,
+      );
+    }
+    if (snapshot) console.log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`);
+  };
   await serviceChange({
     addresses,
     base,
     ...(around ? { around } : {}),
     ...(log ? { log } : {}),
-    ...(snapshot ? { onReady: () => console.log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`) } : {}),
+    onReady,
   });
 } finally {
   for (const c of children) c.kill('SIGTERM');

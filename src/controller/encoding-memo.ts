@@ -1,9 +1,9 @@
 /**
- * Encodings of the last plan, reused by the next: a service that plans the fabric again after a
- * small change encodes (and keys) only the entities that are new. Plans are deterministic and
- * ordered, so the new plan is walked beside the previous one; an entity equal to the previous one
- * at the current position (or a few further on, after a removal) is the same P4Runtime entity.
- * Reuse needs structural equality, so a poor alignment costs encoding time, never a wrong entity.
+ * The last plan, beside which the next is walked: a service that plans the fabric again after a
+ * small change compares with the device (and keys) only the entities that are new. Plans are
+ * deterministic and ordered; an entity equal to the previous one at the current position (or a
+ * few further on, after a removal) is the same P4Runtime entity. This needs structural equality,
+ * so a poor alignment costs comparisons, never a wrong entity.
  */
 import type { P4InfoIndex, P4RuntimeClient, p4 } from 'p4runtime-ts-grpc';
 import {
@@ -13,32 +13,16 @@ import {
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
+import type { KeyedLookup } from './keyed-map.js';
 import type { PlannedEntity, PlannedTableEntry, Replica } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
-import { type Change, type Desired, type Diff, diffDevice, rankOf } from './reconcile.js';
+import { type Change, type Diff, diffDevice, rankOf } from './reconcile.js';
 
 /** An encoded entity with its key and value (see device-state.ts); `entity` may be encoded lazily. */
 export interface EncodedEntity {
   readonly entity: p4.v1.IEntity;
   readonly key: string;
   readonly value: string;
-}
-
-/** A reused encoding, for a planned entity equal to the one it was made for (owner aside). */
-class Reused implements Desired {
-  constructor(
-    private readonly encoded: EncodedEntity,
-    readonly planned: PlannedEntity,
-  ) {}
-  get entity(): p4.v1.IEntity {
-    return this.encoded.entity;
-  }
-  get key(): string {
-    return this.encoded.key;
-  }
-  get value(): string {
-    return this.encoded.value;
-  }
 }
 
 /** A plan with its encodings, for one device and one program. */
@@ -122,8 +106,9 @@ export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
 }
 
 /**
- * Encodes planned entities, reusing the encodings of `previous` for entities equal to its own;
- * returns them (with key and value) and the memo of this plan.
+ * The planned entities with their keys and values (computed when asked), and which of them are
+ * new since `previous` (those equal to its own are not compared with the device again, and its
+ * entities not found again are gone); returns them and the memo of this plan.
  */
 export function encodePlanWithMemo(
   client: P4RuntimeClient,
@@ -131,29 +116,28 @@ export function encodePlanWithMemo(
   previous?: EncodingMemo,
 ): EncodedPlan {
   const before = previous?.entities ?? [];
-  const desired: Desired[] = new Array(entities.length);
-  const encoded: EncodedEntity[] = new Array(entities.length);
+  const desired: DesiredEntity[] = new Array(entities.length);
+  const encoded: DesiredEntity[] = new Array(entities.length);
   const fresh: number[] = [];
   const kept = new Uint8Array(before.length);
   let j = 0;
   for (let i = 0; i < entities.length; i++) {
     const planned = entities[i];
-    let found: EncodedEntity | undefined;
+    let found = false;
     for (let k = j; k < before.length && k < j + LOOKAHEAD; k++) {
       if (samePlanned(planned, before[k])) {
-        found = previous!.encoded[k];
+        found = true;
         kept[k] = 1;
         j = k + 1;
         break;
       }
     }
-    if (!found) {
-      const fresh1 = new DesiredEntity(client, planned);
-      found = fresh1;
-      fresh.push(i);
-      desired[i] = fresh1;
-    } else desired[i] = new Reused(found, planned);
-    encoded[i] = found;
+    if (!found) fresh.push(i);
+    // Its key and value are computed when asked (planned-key.ts), so nothing is worth reusing but
+    // the finding that it is the same entity as before (then it is not compared again).
+    const d = new DesiredEntity(client, planned);
+    desired[i] = d;
+    encoded[i] = d;
   }
   const gone: EncodedEntity[] = [];
   for (let k = 0; k < before.length; k++) if (!kept[k]) gone.push(previous!.encoded[k]);
@@ -162,7 +146,7 @@ export function encodePlanWithMemo(
 
 /** A plan encoded beside the previous one. */
 export interface EncodedPlan {
-  desired: Desired[];
+  desired: DesiredEntity[];
   memo: EncodingMemo;
   /** Indexes in `desired` of entities the previous plan did not have. */
   fresh: number[];
@@ -179,7 +163,7 @@ export interface EncodedPlan {
 export function diffFromPrevious(
   index: P4InfoIndex,
   plan: EncodedPlan,
-  observed: ReadonlyMap<string, ObservedEntity>,
+  observed: KeyedLookup<ObservedEntity>,
   drift: readonly Change[],
 ): Diff {
   const wantedFresh = new Set<string>();
@@ -197,16 +181,17 @@ export function diffFromPrevious(
     else changes.push({ ...c, kind: 'modify', before: have.raw });
   }
   for (const g of plan.gone) {
-    if (wantedFresh.has(g.key)) continue;
-    const have = observed.get(g.key);
-    if (!have || have.raw.tableEntry?.isDefaultAction) continue;
-    const table = entityTable(index, have.raw);
+    const key = g.key;
+    if (wantedFresh.has(key)) continue;
+    const raw = observed.get(key)?.raw; // (decoded at each use of an entity kept as bytes)
+    if (!raw || raw.tableEntry?.isDefaultAction) continue;
+    const table = entityTable(index, raw);
     changes.push({
       kind: 'delete',
       table,
-      owner: `no longer in the intent: ${describeObserved(index, have.raw)}`,
-      entity: writableEntity(have.raw),
-      before: writableEntity(have.raw),
+      owner: `no longer in the intent: ${describeObserved(index, raw)}`,
+      entity: writableEntity(raw),
+      before: writableEntity(raw),
       rank: rankOf(table),
     });
   }

@@ -16,7 +16,7 @@ import {
   PROFILES,
   probeDeviceKind,
 } from './device-profile.js';
-import { entityKey, entityValue, type ObservedEntity, observedOf } from './device-state.js';
+import { entityKey, type ObservedEntity } from './device-state.js';
 import {
   diffFromPrevious,
   type EncodedPlan,
@@ -25,6 +25,7 @@ import {
 } from './encoding-memo.js';
 import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
+import { type KeyedLookup, KeyedMap, type KeyedStore } from './keyed-map.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
 import {
@@ -35,7 +36,7 @@ import {
   readRunningProgram,
 } from './program-check.js';
 import { planPuntMeters } from './punt-meters.js';
-import { WireSnapshot } from './read-wire.js';
+import { WireObserved, WireSnapshot } from './read-wire.js';
 import {
   type ApplyOptions,
   allocationsOf,
@@ -46,6 +47,7 @@ import {
   type Diff,
   diffDevice,
   ForeignProgramError,
+  observedOfWritten,
   type PipelineOutcome,
   pushProgram,
   readDeviceWire,
@@ -222,7 +224,8 @@ export interface DeviceReport {
  * the device again; it is dropped on reconnect, so a restarted device is always read.
  */
 export interface DeviceCache {
-  observed: Map<string, ObservedEntity>;
+  /** By key, without key texts (keyed-map.ts); each entity kept as its bytes (read-wire.ts). */
+  observed: KeyedStore<ObservedEntity>;
   allocations: Allocations;
   /** The last plan's encodings, so the next plan encodes only what is new. */
   encoded?: EncodingMemo;
@@ -256,7 +259,7 @@ export async function reconcileDevice(
   // Another program is driven through its own P4Info if it takes the plan (checked below).
   client.bindP4Info(running.status === 'other' ? running.p4info : program.p4info);
   // What the device holds: the service's cache, else the Read's bytes (read-wire.ts).
-  let observed: Map<string, ObservedEntity> | undefined;
+  let observed: KeyedStore<ObservedEntity> | undefined;
   let snapshot: WireSnapshot | undefined;
   let previous: Allocations | undefined;
   // A cache is trusted for the program it was made for only (a compatible one: the same P4Info).
@@ -353,11 +356,11 @@ export async function reconcileDevice(
   if (!options.dryRun) {
     const held = observed ?? snapshot;
     const heldAfter = () => {
-      const after = held instanceof WireSnapshot ? held.toMap() : (held ?? new Map<string, ObservedEntity>());
+      const after = held instanceof WireSnapshot ? held.toMap() : (held ?? new KeyedMap<ObservedEntity>());
       for (const c of changes) {
         const key = c.key ?? entityKey(c.entity);
         if (c.kind === 'delete') after.delete(key);
-        else after.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
+        else after.set(key, observedOfWritten(c));
       }
       return after;
     };
@@ -372,7 +375,7 @@ export async function reconcileDevice(
     };
     if (options.lazyCache) {
       // Built when first used (an apply of the command line never uses it).
-      let after: Map<string, ObservedEntity> | undefined;
+      let after: KeyedStore<ObservedEntity> | undefined;
       let plannedMemo: EncodingMemo | undefined;
       cache = {
         ...common,
@@ -430,7 +433,7 @@ function wouldOverflow(
 /** Regular entries per table of `tableIds` on the device (its cached state, or what was read). */
 function heldPerTable(
   tableIds: ReadonlySet<number>,
-  observed: ReadonlyMap<string, ObservedEntity> | undefined,
+  observed: KeyedLookup<ObservedEntity> | undefined,
   snapshot: WireSnapshot | undefined,
 ): Map<number, number> {
   const held = new Map<number, number>();
@@ -443,7 +446,8 @@ function heldPerTable(
     for (let i = 0; i < snapshot.size; i++) if (!snapshot.isDefault(i)) count(snapshot.tableId(i));
   } else
     for (const o of observed?.values() ?? []) {
-      if (o.key.endsWith('|default')) continue;
+      // (An entity kept as bytes says so without its key text being made.)
+      if (o instanceof WireObserved ? o.isDefault : o.key.endsWith('|default')) continue;
       count(o.tableId ?? o.raw.tableEntry?.tableId);
     }
   return held;

@@ -11,6 +11,7 @@ import { entitiesForProgram } from './device-profile.js';
 import { entityKey, type ObservedEntity } from './device-state.js';
 import type { EncodedEntity, EncodingMemo } from './encoding-memo.js';
 import type { FabricIntent, TenantIntent } from './intent.js';
+import type { KeyedLookup } from './keyed-map.js';
 import {
   type Allocations,
   attachmentKey,
@@ -29,15 +30,29 @@ type Item = Desired & EncodedEntity;
 /** More tenants than the program has slots for (plan.ts MAX_TENANT_SLOTS - 1): left to a whole plan. */
 const MAX_TENANTS = 4095;
 
-/** An encoding of the memo as an item. */
-const itemOf = (planned: PlannedEntity, encoded: EncodedEntity): Item => ({
-  planned,
-  key: encoded.key,
-  value: encoded.value,
+/** An encoding of the memo made for another planned entity, as an item of this one. */
+class KeptItem implements Item {
+  constructor(
+    readonly planned: PlannedEntity,
+    private readonly encoded: EncodedEntity,
+  ) {}
+  get key(): string {
+    return this.encoded.key;
+  }
+  get value(): string {
+    return this.encoded.value;
+  }
   get entity(): p4.v1.IEntity {
-    return encoded.entity;
-  },
-});
+    return this.encoded.entity;
+  }
+}
+
+/**
+ * An encoding of the memo as an item: itself when it is the planned entity's own (a plan's memo,
+ * encoding-memo.ts: one object per entity, shared by the memo and the plan kept by tenant).
+ */
+const itemOf = (planned: PlannedEntity, encoded: EncodedEntity): Item =>
+  encoded instanceof DesiredEntity && encoded.planned === planned ? encoded : new KeptItem(planned, encoded);
 
 interface Parts {
   head: Item[];
@@ -116,7 +131,7 @@ export interface PlanStep {
 
 export interface StepOptions {
   /** What the device holds (the service's cache). */
-  observed: ReadonlyMap<string, ObservedEntity>;
+  observed: KeyedLookup<ObservedEntity>;
   /** Drift the device holds, as the last apply left it. */
   drift: readonly Change[];
   /** Entries a table of `size` takes on this device (device-profile.ts). */

@@ -169,24 +169,32 @@ export function encodePlanned(
   });
 }
 
-/** A planned entity with its key and value; its P4Runtime entity is encoded when first asked for. */
+/**
+ * A planned entity whose key and value (and P4Runtime entity) are computed when asked for. The key
+ * and value are made again at each ask, never kept: a service keeps a DesiredEntity for each of
+ * the ~580,000 entities of its devices' plans, and their texts were a large part of its heap (a
+ * diff asks for the keys of what changed only). The entity, once encoded (to be written), is kept.
+ */
 export class DesiredEntity {
   private encoded?: p4.v1.IEntity;
-  readonly key: string;
-  readonly value: string;
   constructor(
     private readonly client: P4RuntimeClient,
     readonly planned: PlannedEntity,
-  ) {
-    const fast = planned.kind === 'table' ? fastKeyValue(client.p4info, planned) : undefined;
-    if (fast) {
-      this.key = fast.key;
-      this.value = fast.value;
-    } else {
-      this.encoded = encodePlanned(client, planned);
-      this.key = entityKey(this.encoded);
-      this.value = entityValue(this.encoded);
-    }
+  ) {}
+  /** Key and value, computed without encoding the entity where the fast path takes it. */
+  keyValue(): { key: string; value: string } {
+    const planned = this.planned;
+    const fast = planned.kind === 'table' ? fastKeyValue(this.client.p4info, planned) : undefined;
+    if (fast) return fast;
+    // (Encoded for its key alone, not kept: only an entity that is written keeps its encoding.)
+    const entity = this.encoded ?? encodePlanned(this.client, planned);
+    return { key: entityKey(entity), value: entityValue(entity) };
+  }
+  get key(): string {
+    return this.keyValue().key;
+  }
+  get value(): string {
+    return this.keyValue().value;
   }
   get entity(): p4.v1.IEntity {
     if (!this.encoded) this.encoded = encodePlanned(this.client, this.planned);

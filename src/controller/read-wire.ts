@@ -8,22 +8,34 @@
  */
 import { p4 } from 'p4runtime-ts-grpc';
 import { entityKey, entityValue, HEX, type ObservedEntity } from './device-state.js';
+import { KeyedMap } from './keyed-map.js';
 
-/** An observed entity whose P4Runtime form is decoded from its bytes on first use. */
-class WireObserved implements ObservedEntity {
-  private decoded?: p4.v1.IEntity;
+/**
+ * An observed entity kept as its Entity bytes, `buf[start, end)` (a Read's response, or what was
+ * written): its key, value and P4Runtime form are computed from them each time they are asked for,
+ * so that what the service keeps of a device (keyed-map.ts) holds no text and no object per entity.
+ */
+export class WireObserved implements ObservedEntity {
   constructor(
-    readonly key: string,
-    readonly value: string,
     readonly tableId: number | undefined,
-    /** The response and where the entity lies in it (no view object per entity until decoded). */
-    private readonly response: Uint8Array,
+    /** The response (or buffer) and where the entity lies in it. */
+    private readonly buf: Uint8Array,
     private readonly start: number,
     private readonly end: number,
   ) {}
+  get key(): string {
+    return keyValueOf(this.buf, this.start, this.end).key;
+  }
+  get value(): string {
+    return keyValueOf(this.buf, this.start, this.end).value;
+  }
+  /** Decoded again at each use (callers take it once): nothing decoded is kept. */
   get raw(): p4.v1.IEntity {
-    if (!this.decoded) this.decoded = p4.v1.Entity.decode(this.response.subarray(this.start, this.end));
-    return this.decoded;
+    return p4.v1.Entity.decode(this.buf.subarray(this.start, this.end));
+  }
+  /** True for a table's default entry (TableEntry.is_default_action), read from the bytes. */
+  get isDefault(): boolean {
+    return isDefaultEntry(this.buf, this.start, this.end);
   }
 }
 
@@ -153,8 +165,17 @@ function action(r: Reader, end: number): string {
   return `${s})`;
 }
 
-/** Key and value of the TableEntry in `buf[start, end)`, as entityKey and entityValue give them. */
-function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: number): ObservedEntity {
+/** A key and a value (device-state.ts). */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/**
+ * Key and value of the TableEntry in `buf[start, end)`, as entityKey and entityValue give them;
+ * undefined for an entry with a one-shot action set (decoded as usual: few entries).
+ */
+function tableEntry(buf: Uint8Array, start: number, end: number): KeyValue | undefined {
   const r = new Reader(buf, start, end);
   let tableId = 0;
   let priority = 0;
@@ -193,10 +214,7 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
       r.pos = stop;
     } else r.skip(type);
   }
-  if (actionSet) {
-    const raw = p4.v1.Entity.decode(buf.subarray(entityStart, end));
-    return { key: entityKey(raw), value: entityValue(raw), raw, tableId };
-  }
+  if (actionSet) return undefined;
   let key: string;
   if (isDefault) key = `T${tableId}|default`;
   else {
@@ -210,7 +228,31 @@ function tableEntry(buf: Uint8Array, start: number, end: number, entityStart: nu
     key += `|${priority}`;
   }
   const value = actionText === undefined ? metadata : `${actionText}${metadata}`;
-  return new WireObserved(key, value, tableId, buf, entityStart, end);
+  return { key, value };
+}
+
+/** Key and value of the Entity `buf[start, end)` (the message, without its tag and length). */
+export function keyValueOf(buf: Uint8Array, start: number, end: number): KeyValue {
+  const r = new Reader(buf, start, end);
+  const t = r.varint();
+  if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === end) {
+    const kv = tableEntry(buf, r.pos, end);
+    if (kv) return kv;
+  }
+  const raw = p4.v1.Entity.decode(buf.subarray(start, end));
+  return { key: entityKey(raw), value: entityValue(raw) };
+}
+
+/** True when the Entity `buf[start, end)` is a table's default entry (TableEntry is_default_action 8). */
+export function isDefaultEntry(buf: Uint8Array, start: number, end: number): boolean {
+  const r = new Reader(buf, start, end);
+  if (r.varint() !== 0x12 || r.varint() + r.pos !== end) return false;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === 0x40) return r.varint() !== 0;
+    r.skip(tag & 7);
+  }
+  return false;
 }
 
 /** Grows an Int32Array to hold at least `n` elements. */
@@ -304,22 +346,15 @@ export class WireSnapshot {
     return this.defaults[i] === 1;
   }
 
-  /** Entity i with its key and value. */
-  observed(i: number): ObservedEntity {
-    const bytes = this.chunks[this.chunk[i]];
-    const start = this.start[i];
-    const stop = this.end[i];
-    const r = new Reader(bytes, start, stop);
-    const t = r.varint();
-    if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === stop)
-      return tableEntry(bytes, r.pos, stop, start);
-    const raw = p4.v1.Entity.decode(bytes.subarray(start, stop));
-    return {
-      key: entityKey(raw),
-      value: entityValue(raw),
-      raw,
-      tableId: raw.tableEntry?.tableId ?? undefined,
-    };
+  /** Entity i, its key and value computed from its bytes when asked ({@link WireObserved}). */
+  observed(i: number): WireObserved {
+    const id = this.table[i];
+    return new WireObserved(
+      id === 0 ? undefined : id,
+      this.chunks[this.chunk[i]],
+      this.start[i],
+      this.end[i],
+    );
   }
 
   /** Entity i, its key, value and form computed only when asked. */
@@ -333,15 +368,20 @@ export class WireSnapshot {
     );
   }
 
-  /** Every entity by key, with its key and value ({@link observed}). */
-  toMap(): Map<string, ObservedEntity> {
-    const out = new Map<string, ObservedEntity>();
+  /** Every entity by key ({@link observed}; kept by hash, without key texts: keyed-map.ts). */
+  toMap(): KeyedMap<ObservedEntity> {
+    const out = new KeyedMap<ObservedEntity>();
     for (let i = 0; i < this.size; i++) {
       const o = this.observed(i);
       out.set(o.key, o);
     }
     return out;
   }
+}
+
+/** The table id of the Entity `buf[start, end)` when it is a table entry, else 0. */
+export function entityTableId(buf: Uint8Array, start: number, end: number): number {
+  return tableIdOf(new Reader(buf, start, end), end);
 }
 
 /** The table id of the Entity in `r` up to `stop` when it is a table entry, else 0. */
@@ -501,7 +541,8 @@ export function wireGroup(buf: Uint8Array, start: number, end: number): WireGrou
  * identifiers are read from a few tables' rows), its key and value, or its decoded form.
  */
 export class LazyWireEntity implements ObservedEntity {
-  private observed?: ObservedEntity;
+  private keyed?: KeyValue;
+  private decoded?: p4.v1.IEntity;
   constructor(
     readonly tableId: number | undefined,
     private readonly buf: Uint8Array,
@@ -511,18 +552,9 @@ export class LazyWireEntity implements ObservedEntity {
   row(): WireRow | undefined {
     return wireRow(this.buf, this.start, this.end);
   }
-  private get full(): ObservedEntity {
-    if (!this.observed) {
-      const r = new Reader(this.buf, this.start, this.end);
-      const t = r.varint();
-      if (t >>> 3 === 2 && (t & 7) === 2 && r.varint() + r.pos === this.end)
-        this.observed = tableEntry(this.buf, r.pos, this.end, this.start);
-      else {
-        const raw = p4.v1.Entity.decode(this.buf.subarray(this.start, this.end));
-        this.observed = { key: entityKey(raw), value: entityValue(raw), raw };
-      }
-    }
-    return this.observed;
+  private get full(): KeyValue {
+    this.keyed ??= keyValueOf(this.buf, this.start, this.end);
+    return this.keyed;
   }
   get key(): string {
     return this.full.key;
@@ -531,6 +563,7 @@ export class LazyWireEntity implements ObservedEntity {
     return this.full.value;
   }
   get raw(): p4.v1.IEntity {
-    return this.full.raw;
+    this.decoded ??= p4.v1.Entity.decode(this.buf.subarray(this.start, this.end));
+    return this.decoded;
   }
 }

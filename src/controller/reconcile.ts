@@ -14,7 +14,7 @@ import {
   type P4RuntimeClient,
   P4RuntimeError,
   P4RuntimeWriteError,
-  type p4,
+  p4,
   type WriteOptions,
   type WriteUpdate,
 } from 'p4runtime-ts-grpc';
@@ -37,6 +37,7 @@ import {
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
+import type { KeyedLookup, KeyedMap } from './keyed-map.js';
 import {
   type Allocations,
   emptyAllocations,
@@ -47,7 +48,15 @@ import {
 } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { PUNT_METER_SUFFIX } from './punt-meters.js';
-import { LazyWireEntity, type WireRow, WireSnapshot, wireGroup, wireRow } from './read-wire.js';
+import {
+  entityTableId,
+  LazyWireEntity,
+  WireObserved,
+  type WireRow,
+  WireSnapshot,
+  wireGroup,
+  wireRow,
+} from './read-wire.js';
 
 export { tableAction } from './planned-key.js';
 
@@ -120,7 +129,7 @@ const puntMeterIds = (index: P4InfoIndex): number[] =>
 export async function readDevice(
   client: P4RuntimeClient,
   options: { replication?: boolean } = {},
-): Promise<Map<string, ObservedEntity>> {
+): Promise<KeyedMap<ObservedEntity>> {
   return (await readDeviceWire(client, options)).toMap();
 }
 
@@ -487,6 +496,8 @@ export interface Desired {
   /** The entity's key and value when already known (see encoding-memo.ts). */
   key?: string;
   value?: string;
+  /** Both at once, when the entity computes them on demand (planned-key.ts DesiredEntity). */
+  keyValue?(): { key: string; value: string };
 }
 
 /**
@@ -526,15 +537,17 @@ export interface Diff {
 export function diffDevice(
   index: P4InfoIndex,
   desired: readonly Desired[],
-  observed: ReadonlyMap<string, ObservedEntity>,
+  observed: KeyedLookup<ObservedEntity>,
 ): Diff {
   const changes: Change[] = [];
   let unchanged = 0;
   let present = 0; // desired entities the device has (same value or not)
   for (const d of desired) {
-    const key = d.key ?? entityKey(d.entity);
+    // Key and value at once where the entity computes them (planned-key.ts: neither is kept).
+    const kv = d.keyValue?.();
+    const key = kv ? kv.key : (d.key ?? entityKey(d.entity));
     const have = observed.get(key);
-    const value = d.value ?? entityValue(d.entity);
+    const value = kv ? kv.value : (d.value ?? entityValue(d.entity));
     if (have) present++;
     if (have && have.value === value) {
       unchanged++;
@@ -566,22 +579,40 @@ export function diffDevice(
   for (const d of desired) wanted.add(d.key ?? entityKey(d.entity));
   const ourGroups = groupsOfOurFloodEntries(observed.values(), index.tables.find('bum_flood')?.id);
   for (const [key, o] of observed) {
-    if (wanted.has(key) || o.raw.tableEntry?.isDefaultAction || o.raw.meterEntry || o.raw.valueSetEntry)
-      continue;
-    const table = entityTable(index, o.raw);
-    const ours = isOurs(o.raw, ourGroups);
+    if (wanted.has(key)) continue;
+    const raw = o.raw; // (decoded at each use of an entity kept as bytes: read-wire.ts)
+    if (raw.tableEntry?.isDefaultAction || raw.meterEntry || raw.valueSetEntry) continue;
+    const table = entityTable(index, raw);
+    const ours = isOurs(raw, ourGroups);
     (ours ? changes : drift).push({
       kind: 'delete',
       table,
       owner: ours
-        ? `no longer in the intent: ${describeObserved(index, o.raw)}`
-        : `not in the intent: ${describeObserved(index, o.raw)}`,
-      entity: writableEntity(o.raw),
-      before: writableEntity(o.raw),
+        ? `no longer in the intent: ${describeObserved(index, raw)}`
+        : `not in the intent: ${describeObserved(index, raw)}`,
+      entity: writableEntity(raw),
+      before: writableEntity(raw),
       rank: rankOf(table),
     });
   }
   return { changes, drift, unchanged };
+}
+
+/**
+ * What the device holds once a change (an insert or a modify) is written, kept as Entity bytes
+ * (read-wire.ts {@link WireObserved}): the bytes the update carried when it was written from the
+ * plan's (wire-diff.ts), else its entity encoded. Its key and value are the change's.
+ */
+export function observedOfWritten(c: Change): WireObserved {
+  const u = c.update;
+  if (u) {
+    const start = u.entityStart ?? 0;
+    const end = u.entityEnd ?? u.encodedEntity.length;
+    const id = entityTableId(u.encodedEntity, start, end);
+    return new WireObserved(id === 0 ? undefined : id, u.encodedEntity, start, end);
+  }
+  const bytes = p4.v1.Entity.encode(c.entity).finish();
+  return new WireObserved(c.entity.tableEntry?.tableId ?? undefined, bytes, 0, bytes.length);
 }
 
 // ------------------------------------------------------------------ writing

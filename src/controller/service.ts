@@ -14,7 +14,7 @@ import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VtepController } from './controller.js';
 import { type DeviceKind, neighborAnswerer, PROFILES } from './device-profile.js';
-import { entityKey, entityValue, observedOf } from './device-state.js';
+import { entityKey } from './device-state.js';
 import {
   connectDevice,
   type DeviceCache,
@@ -30,7 +30,7 @@ import { DevicePlan, type PlanStep } from './incremental-plan.js';
 import type { FabricIntent } from './intent.js';
 import type { LoadedFabric } from './load-fabric.js';
 import { emptyPuntCounts, type PuntCounts, PuntHandler } from './punts.js';
-import { applyChanges } from './reconcile.js';
+import { applyChanges, observedOfWritten } from './reconcile.js';
 import { WorkloadIndex } from './workload-index.js';
 
 export interface ServiceOptions {
@@ -353,7 +353,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
         for (const c of changes) {
           const key = c.key ?? entityKey(c.entity);
           if (c.kind === 'delete') cache.observed.delete(key);
-          else cache.observed.set(key, observedOf(key, c.value ?? entityValue(c.entity), c.entity));
+          else cache.observed.set(key, observedOfWritten(c));
         }
         step.commit();
         cache.allocations = plan.allocations;
