@@ -14,7 +14,7 @@ import {
   writableEntity,
 } from './device-state.js';
 import type { KeyedLookup } from './keyed-map.js';
-import type { PlannedEntity, PlannedTableEntry, Replica } from './plan.js';
+import { type PlannedEntity, type PlannedTableEntry, type Replica, WorkloadEntry } from './plan.js';
 import { DesiredEntity } from './planned-key.js';
 import { type Change, type Diff, diffDevice, rankOf } from './reconcile.js';
 
@@ -67,6 +67,7 @@ function sameActionSet(a: PlannedTableEntry['actionSet'], b: PlannedTableEntry['
 
 /** True when two planned entities encode to the same P4Runtime entity (owners aside). */
 export function samePlanned(a: PlannedEntity, b: PlannedEntity): boolean {
+  if (a instanceof WorkloadEntry && b instanceof WorkloadEntry) return a.sameEntry(b); // (no objects made)
   if (a.kind === 'table')
     return (
       b.kind === 'table' &&

@@ -359,27 +359,197 @@ function policyEntry(vni: number, p: PolicyIntent, tenantOwner: string): Planned
   );
 }
 
+/** The three kinds of a workload's entries: their table and action. */
+const WORKLOAD_SHAPES = {
+  classification: { table: 'vport_classification', action: 'set_vport' },
+  local: { table: 'overlay_mac', action: 'to_local_vport' },
+  remote: { table: 'overlay_mac', action: 'to_remote_vtep' },
+} as const;
+type WorkloadShape = (typeof WORKLOAD_SHAPES)[keyof typeof WORKLOAD_SHAPES];
+/** Where each shape keeps the values of its match fields and parameters (WorkloadEntry v0 to v6). */
+const CLASSIFICATION_SLOTS: Readonly<Record<string, number>> = {
+  port: 0,
+  src_mac: 1,
+  vlan_id: 2,
+  vport: 3,
+  vni: 4,
+  security_id: 5,
+  tenant_slot: 6,
+};
+const LOCAL_SLOTS: Readonly<Record<string, number>> = {
+  vni: 0,
+  dst_mac: 1,
+  port: 2,
+  vport: 3,
+  vlan_id: 4,
+  security_id: 5,
+};
+const REMOTE_SLOTS: Readonly<Record<string, number>> = { vni: 0, dst_mac: 1 };
+
 /**
  * An entry of one workload (its vport's classification and forwarding on its own device, or its
- * forwarding to the VTEP it is behind on the others): most of a fabric's entries. The owner text
- * is made only when asked (a message, a listing), since a no-op apply asks for none of them.
- * Entries of one table and action have the same match fields and parameters (built in one place
- * each below): planned-wire.ts checks them against the P4Info once, not per entry.
+ * forwarding to the VTEP it is behind on the others): most of a fabric's entries. It keeps the
+ * values of its match and parameters, and makes the `match` and `params` objects at each ask (a
+ * plan of the benchmark's fabric holds 500,000 of them, which live until its apply ends, or in a
+ * service as long as the plan is kept; planned-wire.ts and planned-key.ts ask once per entry).
+ * The owner text is made only when asked (a message, a listing). Entries of one table and action
+ * have the same match fields and parameters (made in one place each below): planned-wire.ts checks
+ * them against the P4Info once, not per entry.
  */
 export class WorkloadEntry implements PlannedTableEntry {
   readonly kind = 'table' as const;
-  constructor(
-    readonly table: string,
-    readonly match: Record<string, MatchValue>,
-    readonly action: string,
-    readonly params: Record<string, P4Value>,
+  private constructor(
+    private readonly shape: WorkloadShape,
     readonly tenant: string,
     /** The workload's name; without one, a remote endpoint is named by its MAC. */
     readonly workload: string | undefined,
     private readonly mac: string,
     /** The remote VTEP the workload is behind; undefined for a local one. */
-    private readonly vtep?: string,
+    private readonly vtep: string | undefined,
+    /** Values, by shape: port, MAC, VLAN, vport, VNI, security ID, tenant slot (classification); VNI, MAC, port, vport, VLAN, security ID (local); VNI, MAC, tunnel parameters (remote). */
+    private readonly v0: number,
+    private readonly v1: string,
+    private readonly v2: number | Record<string, P4Value>,
+    private readonly v3: number,
+    private readonly v4: number,
+    private readonly v5: number,
+    private readonly v6: number,
   ) {}
+
+  /** A vport's classification: frames from (port, MAC, VLAN) are the workload's. */
+  static classification(
+    v: {
+      port: number;
+      mac: string;
+      vlan: number;
+      vport: number;
+      vni: number;
+      securityId: number;
+      slot: number;
+    },
+    tenant: string,
+    workload: string,
+    mac: string,
+  ): WorkloadEntry {
+    const s = WORKLOAD_SHAPES.classification;
+    return new WorkloadEntry(
+      s,
+      tenant,
+      workload,
+      mac,
+      undefined,
+      v.port,
+      v.mac,
+      v.vlan,
+      v.vport,
+      v.vni,
+      v.securityId,
+      v.slot,
+    );
+  }
+
+  /** Forwarding to a local workload's vport. */
+  static local(
+    v: { vni: number; mac: string; port: number; vport: number; vlan: number; securityId: number },
+    tenant: string,
+    workload: string,
+    mac: string,
+  ): WorkloadEntry {
+    const s = WORKLOAD_SHAPES.local;
+    return new WorkloadEntry(
+      s,
+      tenant,
+      workload,
+      mac,
+      undefined,
+      v.vni,
+      v.mac,
+      v.port,
+      v.vport,
+      v.vlan,
+      v.securityId,
+      0,
+    );
+  }
+
+  /** Forwarding to a workload behind another VTEP, through the tunnel of `params`. */
+  static remote(
+    v: { vni: number; mac: string; params: Record<string, P4Value>; vtep: string },
+    tenant: string,
+    workload: string | undefined,
+    mac: string,
+  ): WorkloadEntry {
+    const s = WORKLOAD_SHAPES.remote;
+    return new WorkloadEntry(s, tenant, workload, mac, v.vtep, v.vni, v.mac, v.params, 0, 0, 0, 0);
+  }
+
+  get table(): string {
+    return this.shape.table;
+  }
+  get action(): string {
+    return this.shape.action;
+  }
+  get match(): Record<string, MatchValue> {
+    if (this.shape === WORKLOAD_SHAPES.classification)
+      return { port: this.v0, src_mac: this.v1, vlan_id: this.v2 as number };
+    return { vni: this.v0, dst_mac: this.v1 };
+  }
+  get params(): Record<string, P4Value> {
+    if (this.shape === WORKLOAD_SHAPES.classification)
+      return { vport: this.v3, vni: this.v4, security_id: this.v5, tenant_slot: this.v6 };
+    if (this.shape === WORKLOAD_SHAPES.local)
+      return { port: this.v2 as number, vport: this.v3, vlan_id: this.v4, security_id: this.v5 };
+    return this.v2 as Record<string, P4Value>;
+  }
+  /**
+   * Where the value of match field or parameter `name` is kept ({@link valueAt}), -1 when it is
+   * not kept alone (a remote endpoint's tunnel parameters: `params` is their shared object).
+   */
+  slotOf(name: string): number {
+    const slots =
+      this.shape === WORKLOAD_SHAPES.classification
+        ? CLASSIFICATION_SLOTS
+        : this.shape === WORKLOAD_SHAPES.local
+          ? LOCAL_SLOTS
+          : REMOTE_SLOTS;
+    return slots[name] ?? -1;
+  }
+  /** The value kept at `slot` ({@link slotOf}): what planned-wire.ts writes, no object made. */
+  valueAt(slot: number): MatchValue {
+    switch (slot) {
+      case 0:
+        return this.v0;
+      case 1:
+        return this.v1;
+      case 2:
+        return this.v2 as number;
+      case 3:
+        return this.v3;
+      case 4:
+        return this.v4;
+      case 5:
+        return this.v5;
+      default:
+        return this.v6;
+    }
+  }
+  /** True when `o` is a workload entry with the same table, action, match and parameters. */
+  sameEntry(o: WorkloadEntry): boolean {
+    if (o.shape !== this.shape || o.v0 !== this.v0 || o.v1 !== this.v1) return false;
+    if (this.shape === WORKLOAD_SHAPES.remote) {
+      const a = this.v2 as Record<string, P4Value>;
+      const b = o.v2 as Record<string, P4Value>;
+      if (a === b) return true;
+      let n = 0;
+      for (const k in a) {
+        if (a[k] !== b[k]) return false;
+        n++;
+      }
+      for (const _ in b) n--;
+      return n === 0;
+    }
+    return o.v2 === this.v2 && o.v3 === this.v3 && o.v4 === this.v4 && o.v5 === this.v5 && o.v6 === this.v6;
+  }
   get owner(): string {
     const what = this.workload !== undefined ? `workload ${this.workload}` : `remote endpoint ${this.mac}`;
     return `tenant ${this.tenant}, ${what}${this.vtep === undefined ? '' : ` behind ${this.vtep}`}`;
@@ -606,28 +776,19 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       }
       wire.securityIds.add(v.securityId);
       wire.names.push(vname);
-      const classification = new WorkloadEntry(
-        'vport_classification',
-        { port: v.port, src_mac: v.mac, vlan_id: vlan },
-        'set_vport',
-        { vport, vni: t.vni, security_id: v.securityId, tenant_slot: slot },
-        name,
-        vname,
-        mac,
-      );
+      const values = {
+        port: v.port,
+        mac: v.mac,
+        vlan,
+        vport,
+        vni: t.vni,
+        securityId: v.securityId,
+        slot,
+      };
+      const classification = WorkloadEntry.classification(values, name, vname, mac);
       onWire.set(mac, classification);
       table(classification);
-      table(
-        new WorkloadEntry(
-          'overlay_mac',
-          { vni: t.vni, dst_mac: v.mac },
-          'to_local_vport',
-          { port: v.port, vport, vlan_id: vlan, security_id: v.securityId },
-          name,
-          vname,
-          mac,
-        ),
-      );
+      table(WorkloadEntry.local(values, name, vname, mac));
     }
 
     const members = new Set<string>();
@@ -651,15 +812,11 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         );
         continue;
       }
-      const entry = new WorkloadEntry(
-        'overlay_mac',
-        { vni: t.vni, dst_mac: e.mac },
-        'to_remote_vtep',
-        tunnelParams(tunnelFor(e.vtep)),
+      const entry = WorkloadEntry.remote(
+        { vni: t.vni, mac: e.mac, params: tunnelParams(tunnelFor(e.vtep)), vtep: e.vtep },
         name,
         e.name || undefined,
         mac,
-        e.vtep,
       );
       claimMac(mac, entry);
       table(entry);

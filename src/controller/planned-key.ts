@@ -91,24 +91,27 @@ function fastKeyValue(index: P4InfoIndex, e: PlannedTableEntry): { key: string; 
   if (!table) return undefined;
   const action = fastAction(table, e.action);
   if (!action) return undefined;
+  // (Asked once: a workload's entry makes these objects at each ask, plan.ts.)
+  const match = e.match;
+  const params = e.params;
   let given = 0;
-  for (const _ in e.match) given++;
+  for (const _ in match) given++;
   if (given !== table.fields.length) return undefined;
   let key = table.head;
   for (let i = 0; i < table.fields.length; i++) {
     const f = table.fields[i];
-    const v = e.match[f.name];
+    const v = match[f.name];
     if (v === undefined || v === null || typeof v === 'object') return undefined;
     key += `${i > 0 ? ',' : ''}${f.prefix}${hex(f.field.encode(v as P4Value))}`;
   }
   key += '|0';
   given = 0;
-  for (const _ in e.params) given++;
+  for (const _ in params) given++;
   if (given !== action.params.length) return undefined;
   let value = action.head;
   for (let i = 0; i < action.params.length; i++) {
     const p = action.params[i];
-    const v = e.params[p.name];
+    const v = params[p.name];
     if (v === undefined) return undefined;
     value += `${i > 0 ? ',' : ''}${p.prefix}${hex(p.field.encode(v))}`;
   }

@@ -35,6 +35,13 @@ interface WireAction {
   params: Field[];
   /** The fields of a {@link WorkloadEntry} of this table and action were found to be the table's. */
   workloadShape: boolean;
+  /**
+   * Then, where such an entry keeps each match field's and parameter's value (WorkloadEntry
+   * slotOf, in the order of `fields` and `params`; -1: asked of its `params`), read without making
+   * its match and parameter objects.
+   */
+  matchSlots?: Int8Array;
+  paramSlots?: Int8Array;
 }
 interface WireTable {
   id: number;
@@ -264,6 +271,9 @@ function mac(w: Writer, s: string): boolean {
   return true;
 }
 
+/** No values (a workload entry's are read where it keeps them). */
+const NO_VALUES: Readonly<Record<string, never>> = {};
+
 /** Writes a regular entry of an exact-key table; false (nothing written) when it is not one. */
 function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolean {
   if (e.isDefaultAction || e.actionSet !== undefined) return false; // an action set: the client's encoder
@@ -280,12 +290,17 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
   if (!action) return false;
   // Which fields are given is checked once per table and action for a workload's entries (they
   // all have the same), for every entry otherwise; the values are checked as they are written.
-  const workload = e instanceof WorkloadEntry;
-  if (!workload || !action.workloadShape) {
+  // A workload's entry keeps its values, and makes its match and parameter objects at each ask
+  // (plan.ts): once its table and action are known, its values are read where it keeps them.
+  const workload = e instanceof WorkloadEntry ? e : undefined;
+  const slots = workload && action.workloadShape ? action : undefined;
+  const match = slots ? NO_VALUES : e.match;
+  let params = slots ? NO_VALUES : e.params;
+  if (!slots) {
     let given = 0;
-    for (const k in e.match) if (e.match[k] !== undefined) given++;
+    for (const k in match) if (match[k] !== undefined) given++;
     for (const f of table.fields) {
-      const v = e.match[f.name];
+      const v = match[f.name];
       if (v === undefined) {
         if (f.kind === 'exact') return false;
         continue;
@@ -295,13 +310,18 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
     }
     if (given !== 0) return false; // a field the table does not have
     given = 0;
-    for (const k in e.params) {
-      if (e.params[k] === undefined) return false;
+    for (const k in params) {
+      if (params[k] === undefined) return false;
       given++;
     }
     if (given !== action.params.length) return false;
-    for (const p of action.params) if (e.params[p.name] === undefined) return false;
-    if (workload) action.workloadShape = true;
+    for (const p of action.params) if (params[p.name] === undefined) return false;
+    if (workload) {
+      action.matchSlots = Int8Array.from(table.fields, (f) => workload.slotOf(f.name));
+      action.paramSlots = Int8Array.from(action.params, (p) => workload.slotOf(p.name));
+      // (A match field not kept alone would need its object: such a shape is checked entry by entry.)
+      action.workloadShape = action.matchSlots.every((s) => s >= 0);
+    }
   }
   const start = w.pos;
   try {
@@ -309,8 +329,9 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
     const entry = w.open();
     w.varint(0x08); // table_id
     w.varint(table.id);
-    for (const f of table.fields) {
-      const v = e.match[f.name];
+    for (let k = 0; k < table.fields.length; k++) {
+      const f = table.fields[k];
+      const v = slots ? workload!.valueAt(slots.matchSlots![k]) : match[f.name];
       if (f.kind !== 'exact') {
         if (v === null || v === undefined) continue; // don't care: left out
         if (!looseMatch(w, f, v)) {
@@ -340,8 +361,14 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
     const a = w.open();
     w.varint(0x08);
     w.varint(action.id);
-    for (const p of action.params) {
-      const v = e.params[p.name];
+    for (let k = 0; k < action.params.length; k++) {
+      const p = action.params[k];
+      let v: P4Value | undefined;
+      if (slots && slots.paramSlots![k] >= 0) v = workload!.valueAt(slots.paramSlots![k]) as P4Value;
+      else {
+        if (params === NO_VALUES) params = e.params; // (a remote endpoint's: its shared object)
+        v = params[p.name];
+      }
       if (v === undefined) {
         w.pos = start;
         return false;

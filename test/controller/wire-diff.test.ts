@@ -57,7 +57,14 @@ describe('the diff of a plan with a device by bytes', () => {
         const changed = plan[changedAt];
         if (changed.kind !== 'table') throw new Error('no remote endpoint planned');
         held[held.indexOf(planned[changedAt])] = p4.v1.Entity.encode(
-          encodePlanned(client, { ...changed, params: { tunnel_id: 999 } }),
+          // (Its fields named: a workload's entry makes its match and parameters when asked, plan.ts.)
+          encodePlanned(client, {
+            kind: 'table',
+            table: changed.table,
+            match: changed.match,
+            action: changed.action,
+            params: { tunnel_id: 999 },
+          }),
         ).finish();
         held.push(
           p4.v1.Entity.encode(

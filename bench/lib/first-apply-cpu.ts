@@ -1,0 +1,53 @@
+// The controller's own CPU in a first apply of the benchmark's fabric, without devices: for each
+// device, what reconcileDevice does before and around its writes (plan, plans fitted to the
+// program, punt meters, capacity, the diff by bytes against an empty device, the changes ordered
+// and made into updates), RUNS times in one process, each with its CPU time (process.cpuUsage:
+// the collector's threads included) and the heap it leaves. The Write RPCs are not made (their
+// encoding is the client's). For A/B comparisons of the controller's CPU on a loaded host: the
+// figures are CPU, not wall time. Run: npx tsx bench/lib/first-apply-cpu.ts  (RUNS, default 5;
+// the shape knobs of bench/lib/overlay-fabric.ts).
+import { type ConnectOptions, P4RuntimeClient } from 'p4runtime-ts-grpc';
+import { entitiesForProgram } from '../../src/controller/device-profile.js';
+import { deviceTargets, fabricSchema, planDevice, vtepProgram } from '../../src/controller/index.js';
+import { planPuntMeters } from '../../src/controller/punt-meters.js';
+import { WireSnapshot } from '../../src/controller/read-wire.js';
+import { capacityProblems, orderChanges } from '../../src/controller/reconcile.js';
+import { diffWire } from '../../src/controller/wire-diff.js';
+import { overlayFabric, SHAPE } from './overlay-fabric.js';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const program = await vtepProgram();
+// A client that is never connected (no RPC is made): what the plan is encoded with.
+const Client = P4RuntimeClient as unknown as new (o: ConnectOptions) => P4RuntimeClient;
+const client = new Client({ address: '127.0.0.1:1' });
+client.bindP4Info(program.p4info);
+const addresses = Array.from({ length: SHAPE.devices }, (_, i) => `127.0.0.1:${50000 + i}`);
+const base = fabricSchema.parse(overlayFabric(addresses));
+const targets = deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
+
+let keep: unknown[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  keep = []; // the previous run's plans and changes, let go
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let writes = 0;
+  for (const target of targets) {
+    const plan = planDevice(target);
+    plan.entities = entitiesForProgram(client.p4info, plan.entities);
+    plan.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
+    if (capacityProblems(client.p4info, plan.entities).length > 0) throw new Error('over capacity');
+    const diff = diffWire(client, client.p4info, plan.entities, new WireSnapshot());
+    let updates = 0;
+    for (const phase of orderChanges(diff.changes))
+      for (const c of phase) if (c.update && c.update.entityEnd !== undefined) updates++;
+    writes += updates;
+    // Kept until the run ends, as an apply keeps every device's plan and changes until it ends.
+    keep.push(plan, diff);
+  }
+  const used = process.cpuUsage(cpu);
+  const heap = process.memoryUsage().heapUsed;
+  console.log(
+    `run ${run}: ${writes} changes, ${(performance.now() - started).toFixed(0)} ms, CPU ${((used.user + used.system) / 1000).toFixed(0)} ms, heap after ${(heap / 2 ** 20).toFixed(0)} MiB`,
+  );
+}
+await client.close();
