@@ -37,7 +37,7 @@ import {
   type ObservedEntity,
   writableEntity,
 } from './device-state.js';
-import type { KeyedLookup, KeyedMap } from './keyed-map.js';
+import type { KeyedLookup } from './keyed-map.js';
 import {
   type Allocations,
   emptyAllocations,
@@ -129,8 +129,14 @@ const puntMeterIds = (index: P4InfoIndex): number[] =>
 export async function readDevice(
   client: P4RuntimeClient,
   options: { replication?: boolean } = {},
-): Promise<KeyedMap<ObservedEntity>> {
-  return (await readDeviceWire(client, options)).toMap();
+): Promise<Map<string, ObservedEntity>> {
+  const snapshot = await readDeviceWire(client, options);
+  const out = new Map<string, ObservedEntity>();
+  for (let i = 0; i < snapshot.size; i++) {
+    const o = snapshot.observed(i);
+    out.set(o.key, o);
+  }
+  return out;
 }
 
 /** As {@link readDevice}, what the device returned kept as bytes (read-wire.ts {@link WireSnapshot}). */
