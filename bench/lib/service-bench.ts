@@ -114,6 +114,8 @@ try {
     ...(around ? { around } : {}),
     ...(log ? { log } : {}),
     onReady,
+    // RESYNC_MS: the service also reads and reconciles every device that often (none by default).
+    ...(process.env.RESYNC_MS ? { resyncMs: Number(process.env.RESYNC_MS) } : {}),
   });
 } finally {
   for (const c of children) c.kill('SIGTERM');

@@ -28,6 +28,8 @@ export interface ServiceChangeOptions {
   log?: (line: string) => void;
   /** Called once the service is ready for local changes (e.g. to write a heap snapshot). */
   onReady?: () => void;
+  /** The service's resync period, ms (default 0: none, so that no resync lands on a change). */
+  resyncMs?: number;
 }
 
 export interface ServiceChangeFigures {
@@ -45,7 +47,7 @@ export async function serviceChange(options: ServiceChangeOptions): Promise<Serv
   const text = stringify(overlayFabric(addresses));
   writeFileSync(file, text);
   const service = new FabricService(file, {
-    resyncMs: 0,
+    resyncMs: options.resyncMs ?? 0,
     watchIntervalMs: 60_000,
     ...(options.log ? { log: options.log } : {}),
   });

@@ -175,6 +175,8 @@ export class FabricService extends EventEmitter<ServiceEvents> {
   private index?: WorkloadIndex;
   /** A {@link prime} is scheduled. */
   private priming?: NodeJS.Immediate;
+  /** A collection of a whole reconcile's garbage is scheduled ({@link collectAfterWhole}). */
+  private collecting?: NodeJS.Immediate;
   private readonly reader: FabricFile;
   private watcher?: FSWatcher;
   private pendingReload?: NodeJS.Immediate;
@@ -487,8 +489,25 @@ export class FabricService extends EventEmitter<ServiceEvents> {
             ? DevicePlan.of(target.intent, report.plan, encoded.encoded)
             : undefined;
         this.settled(state, report);
+        this.collectAfterWhole();
       })
       .catch((error: Error) => this.failed(state, client, error, end));
+  }
+
+  /**
+   * After a whole reconcile of a device (a resync, a reconnect, a global change), once every device
+   * is converged and idle: its garbage (the device read again, the plan made again, the state they
+   * replace) collected at once, as {@link prime} does after a start, rather than by a major
+   * collection that the next edits would pay. Not after local changes (they leave little).
+   */
+  private collectAfterWhole(): void {
+    if (this.collecting || this.priming || !this.index) return; // (prime collects when it runs)
+    this.collecting = setImmediate(() => {
+      this.collecting = undefined;
+      const states = [...this.devices.values()];
+      if (this.stopped || !states.every((s) => s.converged && !s.running && !s.dirty)) return;
+      collectGarbage();
+    });
   }
 
   /**
@@ -685,6 +704,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     clearInterval(this.resync);
     clearImmediate(this.pendingReload);
     clearImmediate(this.priming);
+    clearImmediate(this.collecting);
     unwatchFile(this.file);
     this.watcher?.close();
     for (const s of this.devices.values()) this.drop(s);
