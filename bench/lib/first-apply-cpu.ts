@@ -5,7 +5,9 @@
 // the collector's threads included) and the heap it leaves. The Write RPCs are not made (their
 // encoding is the client's). For A/B comparisons of the controller's CPU on a loaded host: the
 // figures are CPU, not wall time. Run: npx tsx bench/lib/first-apply-cpu.ts  (RUNS, default 5;
-// the shape knobs of bench/lib/overlay-fabric.ts).
+// the shape knobs of bench/lib/overlay-fabric.ts; PROFILE_HEAP=1: what the last run allocates, by
+// function, collected objects included, from V8's sampling heap profiler).
+import { Session } from 'node:inspector/promises';
 import { type ConnectOptions, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { entitiesForProgram } from '../../src/controller/device-profile.js';
 import { deviceTargets, fabricSchema, planDevice, vtepProgram } from '../../src/controller/index.js';
@@ -25,9 +27,23 @@ const addresses = Array.from({ length: SHAPE.devices }, (_, i) => `127.0.0.1:${5
 const base = fabricSchema.parse(overlayFabric(addresses));
 const targets = deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
 
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+const session = process.env.PROFILE_HEAP ? new Session() : undefined;
+session?.connect();
+
 let keep: unknown[] = [];
 for (let run = 1; run <= RUNS; run++) {
   keep = []; // the previous run's plans and changes, let go
+  if (session && run === RUNS)
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    } as never);
   const cpu = process.cpuUsage();
   const started = performance.now();
   let writes = 0;
@@ -49,5 +65,21 @@ for (let run = 1; run <= RUNS; run++) {
   console.log(
     `run ${run}: ${writes} changes, ${(performance.now() - started).toFixed(0)} ms, CPU ${((used.user + used.system) / 1000).toFixed(0)} ms, heap after ${(heap / 2 ** 20).toFixed(0)} MiB`,
   );
+}
+if (session) {
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: HeapNode };
+  };
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const f = n.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}`;
+    self.set(where, (self.get(where) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
+  console.log(`allocations of run ${RUNS}:`);
+  for (const [where, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(`  ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB  ${where}`);
 }
 await client.close();

@@ -293,7 +293,12 @@ export const attachmentKey = (port: number, vlan: number | undefined): string =>
  * never changed once planned, so they can share them).
  */
 const sharedValues = new Map<string, Map<number, MatchValue>>();
-function shared(kind: string, key: number, make: () => MatchValue): MatchValue {
+/**
+ * The shared value of `kind` for `key`: `{ value: a, mask: b }` (a security ID or a protocol) or
+ * `{ low: a, high: b }` (a port range). Made from numbers, not by a function made per call: a plan
+ * of the benchmark's fabric asks for 120,000 of them.
+ */
+function shared(kind: 'id' | 'protocol' | 'range', key: number, a: number, b: number): MatchValue {
   let values = sharedValues.get(kind);
   if (!values) {
     values = new Map();
@@ -301,7 +306,7 @@ function shared(kind: string, key: number, make: () => MatchValue): MatchValue {
   }
   let v = values.get(key);
   if (v === undefined) {
-    v = make();
+    v = kind === 'range' ? { low: a, high: b } : { value: a, mask: b };
     if (values.size >= 100_000) values.clear();
     values.set(key, v);
   }
@@ -334,23 +339,17 @@ class PolicyEntry implements PlannedTableEntry {
 function policyEntry(vni: number, p: PolicyIntent, tenantOwner: string): PlannedTableEntry {
   const protocol = p.protocol === 'tcp' ? 6 : p.protocol === 'udp' ? 17 : p.protocol;
   const ports = p.ports === undefined ? ANY_PORT : typeof p.ports === 'number' ? [p.ports, p.ports] : p.ports;
-  const id = (v: number) => shared('id', v, () => ({ value: v, mask: 0xffffffff }));
   const [low, high] = ports;
   const range = rangeKey(low, high);
   return new PolicyEntry(
     {
       vni,
-      src_security_id: p.src === undefined ? null : id(p.src),
-      dst_security_id: p.dst === undefined ? null : id(p.dst),
-      ip_protocol:
-        protocol === undefined ? null : shared('protocol', protocol, () => ({ value: protocol, mask: 0xff })),
+      src_security_id: p.src === undefined ? null : shared('id', p.src, p.src, 0xffffffff),
+      dst_security_id: p.dst === undefined ? null : shared('id', p.dst, p.dst, 0xffffffff),
+      ip_protocol: protocol === undefined ? null : shared('protocol', protocol, protocol, 0xff),
       // The whole range is a don't-care, which P4Runtime writes by leaving the field out.
       l4_dst_port:
-        low === 0 && high === 0xffff
-          ? null
-          : range < 0
-            ? { low, high }
-            : shared('range', range, () => ({ low, high })),
+        low === 0 && high === 0xffff ? null : range < 0 ? { low, high } : shared('range', range, low, high),
     },
     p.action,
     p.priority,
@@ -416,71 +415,56 @@ export class WorkloadEntry implements PlannedTableEntry {
     private readonly v6: number,
   ) {}
 
-  /** A vport's classification: frames from (port, MAC, VLAN) are the workload's. */
-  static classification(
-    v: {
-      port: number;
-      mac: string;
-      vlan: number;
-      vport: number;
-      vni: number;
-      securityId: number;
-      slot: number;
-    },
-    tenant: string,
-    workload: string,
-    mac: string,
-  ): WorkloadEntry {
-    const s = WORKLOAD_SHAPES.classification;
-    return new WorkloadEntry(
-      s,
-      tenant,
-      workload,
-      mac,
-      undefined,
-      v.port,
-      v.mac,
-      v.vlan,
-      v.vport,
-      v.vni,
-      v.securityId,
-      v.slot,
-    );
-  }
-
-  /** Forwarding to a local workload's vport. */
+  /**
+   * A local workload's two entries: its vport's classification (frames from port, MAC and VLAN
+   * are the workload's) and the forwarding to its vport. (Values as arguments, not in an object
+   * made per workload.)
+   */
   static local(
-    v: { vni: number; mac: string; port: number; vport: number; vlan: number; securityId: number },
+    port: number,
+    mac: string,
+    vlan: number,
+    vport: number,
+    vni: number,
+    securityId: number,
+    slot: number,
     tenant: string,
     workload: string,
-    mac: string,
-  ): WorkloadEntry {
-    const s = WORKLOAD_SHAPES.local;
-    return new WorkloadEntry(
-      s,
-      tenant,
-      workload,
-      mac,
-      undefined,
-      v.vni,
-      v.mac,
-      v.port,
-      v.vport,
-      v.vlan,
-      v.securityId,
-      0,
-    );
+    macText: string,
+  ): [classification: WorkloadEntry, forwarding: WorkloadEntry] {
+    const c = WORKLOAD_SHAPES.classification;
+    const l = WORKLOAD_SHAPES.local;
+    return [
+      new WorkloadEntry(
+        c,
+        tenant,
+        workload,
+        macText,
+        undefined,
+        port,
+        mac,
+        vlan,
+        vport,
+        vni,
+        securityId,
+        slot,
+      ),
+      new WorkloadEntry(l, tenant, workload, macText, undefined, vni, mac, port, vport, vlan, securityId, 0),
+    ];
   }
 
-  /** Forwarding to a workload behind another VTEP, through the tunnel of `params`. */
+  /** Forwarding to a workload behind VTEP `vtep`, through the tunnel of `params`. */
   static remote(
-    v: { vni: number; mac: string; params: Record<string, P4Value>; vtep: string },
+    vni: number,
+    mac: string,
+    params: Record<string, P4Value>,
+    vtep: string,
     tenant: string,
     workload: string | undefined,
-    mac: string,
+    macText: string,
   ): WorkloadEntry {
     const s = WORKLOAD_SHAPES.remote;
-    return new WorkloadEntry(s, tenant, workload, mac, v.vtep, v.vni, v.mac, v.params, 0, 0, 0, 0);
+    return new WorkloadEntry(s, tenant, workload, macText, vtep, vni, mac, params, 0, 0, 0, 0);
   }
 
   get table(): string {
@@ -776,19 +760,21 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       }
       wire.securityIds.add(v.securityId);
       wire.names.push(vname);
-      const values = {
-        port: v.port,
-        mac: v.mac,
+      const [classification, forwarding] = WorkloadEntry.local(
+        v.port,
+        v.mac,
         vlan,
         vport,
-        vni: t.vni,
-        securityId: v.securityId,
+        t.vni,
+        v.securityId,
         slot,
-      };
-      const classification = WorkloadEntry.classification(values, name, vname, mac);
+        name,
+        vname,
+        mac,
+      );
       onWire.set(mac, classification);
       table(classification);
-      table(WorkloadEntry.local(values, name, vname, mac));
+      table(forwarding);
     }
 
     const members = new Set<string>();
@@ -813,7 +799,10 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         continue;
       }
       const entry = WorkloadEntry.remote(
-        { vni: t.vni, mac: e.mac, params: tunnelParams(tunnelFor(e.vtep)), vtep: e.vtep },
+        t.vni,
+        e.mac,
+        tunnelParams(tunnelFor(e.vtep)),
+        e.vtep,
         name,
         e.name || undefined,
         mac,
@@ -844,12 +833,15 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         owner: `${owner}, ${v6 ? 'neighbor discovery' : 'ARP'}`,
       });
     };
+    // (The owner text is made only for a workload with an address: most have none to answer.)
     for (const v of t.vports) {
+      if (v.ipv4 === undefined && v.ipv6 === undefined) continue;
       const owner = `${tenantOwner}, workload ${v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`}`;
       answer(v.ipv4, v.mac, owner);
       answer(v.ipv6, v.mac, owner);
     }
     for (const e of t.remoteEndpoints ?? []) {
+      if (e.ipv4 === undefined && e.ipv6 === undefined) continue;
       if (!members.has(ipKey(e.vtep))) continue; // reported above
       const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${macKey(e.mac)}`} behind ${e.vtep}`;
       answer(e.ipv4, e.mac, owner);
