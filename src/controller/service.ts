@@ -557,8 +557,9 @@ export class FabricService extends EventEmitter<ServiceEvents> {
    * by item (fabric-file.ts `prime`), and on each device one tenant is derived and planned alone
    * as a local change would, unchanged: its step must write nothing (else the device's kept plan
    * is dropped and its next change planned whole). This also compiles the code of that path
-   * before an edit waits for it. Last, the garbage of the start (or of the whole reconcile) is
-   * collected (collect-garbage.ts), so that no major collection of it lands on the first edits.
+   * before an edit waits for it. Before all that, the garbage of the start (or of the whole
+   * reconcile) is collected (collect-garbage.ts), so that no major collection of it lands on the
+   * first edits.
    */
   private prime(): void {
     this.priming = undefined;
@@ -566,6 +567,8 @@ export class FabricService extends EventEmitter<ServiceEvents> {
     const states = [...this.devices.values()];
     if (this.stopped || !fabric || this.index) return;
     if (!states.every((s) => s.client && s.converged && !s.running && !s.dirty)) return;
+    // First, so that what follows runs while the collector's threads finish sweeping.
+    collectGarbage();
     const index = WorkloadIndex.of(fabric.workloads);
     const reread = this.reader.prime();
     if (!reread) this.log(`${this.file}: item-wise reading differs; the file is read whole`);
@@ -598,7 +601,6 @@ export class FabricService extends EventEmitter<ServiceEvents> {
       }
     }
     this.index = index;
-    collectGarbage();
     this.emit('primed', { workloads: index.size, reread, differing });
   }
 
