@@ -547,7 +547,8 @@ function commonTableAction(buf: Uint8Array, end: number): Message | undefined {
     if (id < 0) return undefined;
     if (id) action.actionId = id;
   }
-  let params: Message[] | undefined;
+  // The constructor's own empty array (the general decoder puts a new one in its place).
+  const params = action.params as Message[];
   while (at < end && buf[at] === 0x22) {
     at++;
     const paramEnd = lengthEnd(buf, end);
@@ -566,10 +567,6 @@ function commonTableAction(buf: Uint8Array, end: number): Message | undefined {
       at = paramEnd;
     }
     if (at !== paramEnd) return undefined;
-    if (params === undefined) {
-      params = [];
-      action.params = params;
-    }
     params.push(param);
   }
   if (at !== end) return undefined;
@@ -587,16 +584,13 @@ function commonTableEntry(buf: Uint8Array, end: number): Message | undefined {
     if (id < 0) return undefined;
     if (id) entry.tableId = id;
   }
-  let match: Message[] | undefined;
+  // The constructor's own empty array, as for an Action's params.
+  const match = entry.match as Message[];
   while (at < end && buf[at] === 0x12) {
     at++;
     const matchEnd = lengthEnd(buf, end);
     const m = matchEnd < 0 ? undefined : commonFieldMatch(buf, matchEnd);
     if (m === undefined) return undefined;
-    if (match === undefined) {
-      match = [];
-      entry.match = match;
-    }
     match.push(m);
   }
   if (at < end && buf[at] === 0x1a) {
