@@ -117,7 +117,9 @@ function tableWrite(p4info: p4.config.v1.IP4Info, rnd: () => number): p4.v1.IUpd
   const extra = rnd();
   if (extra < 0.04) entry.priority = pick([1, 10, -1], rnd);
   else if (extra < 0.07) entry.idleTimeoutNs = pick([1_000_000_000, 5_000_000], rnd);
-  else if (extra < 0.1) entry.metadata = new Uint8Array([1, 2, Math.floor(rnd() * 3)]);
+  else if (extra < 0.1)
+    // Sometimes long enough for lengths of two varint bytes in the kept encoding.
+    entry.metadata = new Uint8Array(rnd() < 0.5 ? 3 : 200).fill(1 + Math.floor(rnd() * 3));
   else if (extra < 0.13) entry.controllerMetadata = Math.floor(rnd() * 3);
   else if (extra < 0.15) entry.isDefaultAction = true;
   else if (extra < 0.17) entry.counterData = { byteCount: 10, packetCount: 1 };

@@ -190,6 +190,145 @@ export function writeTableEntity(
   w.close(entity);
 }
 
+/** Bytes of a varint. */
+function varintSize(v: number): number {
+  let n = 1;
+  while (v > 0x7f) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Index of the first byte of `b`'s canonical form (`b.length`: the value is zero, written 0x00). */
+function canonicalStart(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  return i;
+}
+
+/** Bytes of a canonical bytes field of number < 16 (tag, length, content). */
+function canonicalSize(b: Uint8Array): number {
+  const n = Math.max(1, b.length - canonicalStart(b));
+  return 1 + varintSize(n) + n;
+}
+
+/** Writes a varint at `at` of `buf` (room made); returns where it ends. */
+function putVarint(buf: Uint8Array, at: number, v: number): number {
+  while (v > 0x7f) {
+    buf[at++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at++] = v;
+  return at;
+}
+
+/** Writes canonical bytes field `field` (< 16) at `at`; returns where it ends. */
+function putCanonical(buf: Uint8Array, at: number, field: number, b: Uint8Array): number {
+  const start = canonicalStart(b);
+  buf[at++] = tag(field, LEN);
+  if (start === b.length) {
+    buf[at++] = 1;
+    buf[at++] = 0;
+    return at;
+  }
+  at = putVarint(buf, at, b.length - start);
+  for (let i = start; i < b.length; i++) buf[at++] = b[i];
+  return at;
+}
+
+/**
+ * {@link writeTableEntity} of an entry of exact key fields without controller metadata or TTL (the
+ * kept encoding of each common INSERT, tables.ts insertCommon): the same bytes, written in one pass
+ * with every length counted first, so no field is opened and moved. Anything else goes to
+ * writeTableEntity.
+ */
+export function writeExactTableEntity(
+  w: ProtoBuffer,
+  model: P4InfoModel,
+  table: TableModel,
+  key: readonly DeviceKeyParam[],
+  call: DeviceActionCall,
+  priority: number,
+  data: EncodedEntryData | undefined,
+): void {
+  const fields = table.matchFields;
+  const plain =
+    !(table.needsPriority && priority > 0) &&
+    (data === undefined || (data.controllerMetadata === 0n && data.idleTimeoutNs === 0n)) &&
+    key.length === fields.length;
+  if (!plain || key.some((p) => p.kind !== 'exact')) {
+    writeTableEntity(w, model, table, key, call, priority, data);
+    return;
+  }
+  const action = actionOf(model, call.action);
+  const params = action.params;
+  // Ids are never 0 in a P4Info the model accepts; writeTableEntity would leave a 0 out.
+  if (table.id === 0 || action.id === 0 || fields.some((f) => f.id === 0) || params.some((p) => p.id === 0)) {
+    writeTableEntity(w, model, table, key, call, priority, data);
+    return;
+  }
+  // Sizes, innermost first: FieldMatch { field_id, exact { value } }, Param { param_id, value }.
+  let entryBody = 1 + varintSize(table.id);
+  for (let i = 0; i < fields.length; i++) {
+    const exact = canonicalSize((key[i] as { value: Uint8Array }).value);
+    const match = 1 + varintSize(fields[i].id) + 1 + varintSize(exact) + exact;
+    entryBody += 1 + varintSize(match) + match;
+  }
+  let actionBody = 1 + varintSize(action.id);
+  for (let i = 0; i < params.length; i++) {
+    const param = 1 + varintSize(params[i].id) + canonicalSize(call.args[i] ?? EMPTY);
+    actionBody += 1 + varintSize(param) + param;
+  }
+  const tableAction = 1 + varintSize(actionBody) + actionBody;
+  entryBody += 1 + varintSize(tableAction) + tableAction;
+  const metadata = data?.metadata.length ?? 0;
+  if (metadata > 0) entryBody += 1 + varintSize(metadata) + metadata;
+  const entity = 1 + varintSize(entryBody) + entryBody;
+  const total = 1 + varintSize(entity) + entity;
+  w.reserve(total);
+  const buf = w.buf;
+  let at = w.pos;
+  buf[at++] = tag(1, LEN);
+  at = putVarint(buf, at, entity);
+  buf[at++] = tag(2, LEN);
+  at = putVarint(buf, at, entryBody);
+  buf[at++] = tag(1, VARINT);
+  at = putVarint(buf, at, table.id);
+  for (let i = 0; i < fields.length; i++) {
+    const value = (key[i] as { value: Uint8Array }).value;
+    const exact = canonicalSize(value);
+    buf[at++] = tag(2, LEN);
+    at = putVarint(buf, at, 1 + varintSize(fields[i].id) + 1 + varintSize(exact) + exact);
+    buf[at++] = tag(FM.fieldId, VARINT);
+    at = putVarint(buf, at, fields[i].id);
+    buf[at++] = tag(FM.exact, LEN);
+    at = putVarint(buf, at, exact);
+    at = putCanonical(buf, at, 1, value);
+  }
+  buf[at++] = tag(3, LEN);
+  at = putVarint(buf, at, tableAction);
+  buf[at++] = tag(1, LEN);
+  at = putVarint(buf, at, actionBody);
+  buf[at++] = tag(1, VARINT);
+  at = putVarint(buf, at, action.id);
+  for (let i = 0; i < params.length; i++) {
+    const arg = call.args[i] ?? EMPTY;
+    buf[at++] = tag(4, LEN);
+    at = putVarint(buf, at, 1 + varintSize(params[i].id) + canonicalSize(arg));
+    buf[at++] = tag(2, VARINT);
+    at = putVarint(buf, at, params[i].id);
+    at = putCanonical(buf, at, 3, arg);
+  }
+  if (metadata > 0) {
+    const bytes = (data as EncodedEntryData).metadata;
+    buf[at++] = tag(11, LEN);
+    at = putVarint(buf, at, metadata);
+    for (let i = 0; i < metadata; i++) buf[at++] = bytes[i];
+  }
+  w.pos = at;
+}
+
 /**
  * The entities of one Read, as the ReadResponse messages that carry them (at most `chunkEntities`
  * entities each; at least one message, possibly empty, as PI always answers one).

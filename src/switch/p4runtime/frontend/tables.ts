@@ -434,7 +434,7 @@ export class TableManager {
     const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
     state.byHandle[handle] = data;
     this.lastData = data;
-    this.keepEncoded(state, handle, key, 0, call);
+    this.keepEncoded(state, handle, key, 0, call, true);
     return true;
   }
 
@@ -504,6 +504,7 @@ export class TableManager {
     key: readonly DeviceKeyParam[],
     priority: number,
     call: DeviceActionCall,
+    exact = false,
   ): void {
     const revision = this.ctx.control.entryRevision(state.model.name, handle);
     state.encoded.store(
@@ -515,6 +516,7 @@ export class TableManager {
       key,
       call,
       priority,
+      exact,
     );
   }
 
