@@ -15,12 +15,7 @@
  */
 import type { DeviceActionCall, DeviceKeyParam } from '../device/device.js';
 import type { P4InfoModel, TableModel } from './p4info-model.js';
-import {
-  type EncodedEntryData,
-  ProtoBuffer,
-  writeExactTableEntity,
-  writeTableEntity,
-} from './read-encoder.js';
+import { type EncodedEntryData, ProtoBuffer, writeTableEntity } from './read-encoder.js';
 
 /** Below this many bytes, replaced encodings are left where they are. */
 const MIN_COMPACT_BYTES = 1 << 16;
@@ -58,10 +53,7 @@ export class EncodedEntries {
     );
   }
 
-  /**
-   * Encodes the entry (as {@link writeTableEntity}) and keeps it under `handle`. `exact`: its key
-   * fields are all exact, written by writeExactTableEntity (same bytes, in one pass).
-   */
+  /** Encodes the entry (as {@link writeTableEntity}) and keeps it under `handle`. */
   store(
     handle: number,
     revision: number,
@@ -71,14 +63,12 @@ export class EncodedEntries {
     key: readonly DeviceKeyParam[],
     call: DeviceActionCall,
     priority: number,
-    exact = false,
   ): void {
     this.drop(handle);
     if (this.out.pos - this.live > Math.max(this.live, MIN_COMPACT_BYTES)) this.compact();
     if (handle >= this.revisions.length) this.grow(handle);
     const start = this.out.pos;
-    if (exact) writeExactTableEntity(this.out, model, table, key, call, priority, data);
-    else writeTableEntity(this.out, model, table, key, call, priority, data);
+    writeTableEntity(this.out, model, table, key, call, priority, data);
     this.starts[handle] = start;
     this.ends[handle] = this.out.pos;
     this.revisions[handle] = revision;

@@ -434,7 +434,7 @@ export class TableManager {
     const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
     state.byHandle[handle] = data;
     this.lastData = data;
-    this.keepEncoded(state, handle, key, 0, call, true);
+    this.keepEncoded(state, handle, key, 0, call);
     return true;
   }
 
@@ -504,7 +504,6 @@ export class TableManager {
     key: readonly DeviceKeyParam[],
     priority: number,
     call: DeviceActionCall,
-    exact = false,
   ): void {
     const revision = this.ctx.control.entryRevision(state.model.name, handle);
     state.encoded.store(
@@ -516,7 +515,6 @@ export class TableManager {
       key,
       call,
       priority,
-      exact,
     );
   }
 
