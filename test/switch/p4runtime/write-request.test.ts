@@ -175,15 +175,23 @@ const len = (tag: number, body: Uint8Array) =>
   ]);
 const vfield = (tag: number) => varint.map((v) => Buffer.concat([Buffer.from([tag]), v]));
 const optional = (a: fc.Arbitrary<Buffer>) => fc.option(a, { nil: Buffer.alloc(0) });
+/** Now and then a field the shape does not have (field 5 or 13 as a varint, field 14 as bytes). */
+const stray = fc.oneof(
+  { arbitrary: fc.constant(Buffer.alloc(0)), weight: 12 },
+  {
+    arbitrary: fc.constantFrom(Buffer.from([0x28, 1]), Buffer.from([0x68, 0]), Buffer.from([0x72, 1, 7])),
+    weight: 1,
+  },
+);
 const rawMatch = fc
-  .tuple(optional(vfield(0x08)), optional(bytes.map((b) => len(0x0a, b))))
-  .map(([id, value]) => len(0x12, Buffer.concat([id, len(0x12, value)])));
+  .tuple(optional(vfield(0x08)), optional(bytes.map((b) => len(0x0a, b))), stray)
+  .map(([id, value, extra]) => len(0x12, Buffer.concat([id, len(0x12, value), extra])));
 const rawParam = fc
-  .tuple(optional(vfield(0x10)), optional(bytes.map((b) => len(0x1a, b))))
-  .map(([id, value]) => len(0x22, Buffer.concat([id, value])));
+  .tuple(optional(vfield(0x10)), optional(bytes.map((b) => len(0x1a, b))), stray)
+  .map(([id, value, extra]) => len(0x22, Buffer.concat([id, value, extra])));
 const rawAction = fc
-  .tuple(optional(vfield(0x08)), fc.array(rawParam, { maxLength: 3 }))
-  .map(([id, params]) => len(0x1a, len(0x0a, Buffer.concat([id, ...params]))));
+  .tuple(optional(vfield(0x08)), fc.array(rawParam, { maxLength: 3 }), stray)
+  .map(([id, params, extra]) => len(0x1a, len(0x0a, Buffer.concat([id, ...params, extra]))));
 const rawEntry = fc
   .tuple(
     optional(vfield(0x08)),
@@ -192,10 +200,11 @@ const rawEntry = fc
     optional(vfield(0x20)),
     optional(bytes.map((b) => len(0x5a, b))),
     fc.boolean(),
+    stray,
   )
-  .map(([id, match, action, priority, metadata, swap]) =>
+  .map(([id, match, action, priority, metadata, swap, extra]) =>
     Buffer.concat(
-      swap ? [action, id, ...match, metadata, priority] : [id, ...match, action, priority, metadata],
+      swap ? [action, id, ...match, metadata, priority] : [id, ...match, action, priority, metadata, extra],
     ),
   );
 const rawRequest = fc

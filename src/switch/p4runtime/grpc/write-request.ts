@@ -515,97 +515,106 @@ function lengthEnd(buf: Uint8Array, end: number): number {
   return length >= 0 && at + length <= end ? at + length : -1;
 }
 
-/** FieldMatch { field_id, exact { value } }, the whole message up to `end`. */
-function commonFieldMatch(buf: Uint8Array, end: number): Message | undefined {
-  const match = new p4.v1.FieldMatch() as unknown as Message;
+/**
+ * An Update of a table entry in the shape clients send for most writes, each field once and in
+ * field order — Update { type, entity { table_entry { table_id, match { field_id, exact { value }
+ * }..., action { action { action_id, params { param_id, value }... } }, priority, metadata } } } —
+ * decoded in one pass over the bytes, without a reader, to the objects {@link decodeUpdate} makes
+ * (test/switch/p4runtime/write-request.test.ts compares the two). Undefined for anything else
+ * (another field or order, a field twice, a varint over 32 bits, a length past its message):
+ * decodeUpdate then decodes it, or fails as the generated decoder does. One function rather than
+ * one per message: V8 compiles it once, where nested small functions were each compiled alone and
+ * again inlined into their callers.
+ */
+function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Message | undefined {
+  at = start;
+  let id = 0;
+  const update = new p4.v1.Update() as unknown as Message;
   if (at < end && buf[at] === 0x08) {
     at++;
-    const id = varint32(buf, end);
+    id = varint32(buf, end);
     if (id < 0) return undefined;
-    if (id) match.fieldId = id;
+    if (id) update.type = id | 0;
   }
-  if (at >= end || buf[at] !== 0x12) return undefined;
-  at++;
-  if (lengthEnd(buf, end) !== end) return undefined;
-  const exact = new p4.v1.FieldMatch.Exact() as unknown as Message;
-  if (at < end) {
-    if (buf[at++] !== 0x0a || lengthEnd(buf, end) !== end) return undefined;
-    if (end > at) exact.value = buf.subarray(at, end);
-    at = end;
-  }
-  match.exact = exact;
-  return match;
-}
-
-/** TableAction { action { action_id, params { param_id, value }... } }, up to `end`. */
-function commonTableAction(buf: Uint8Array, end: number): Message | undefined {
-  if (at >= end || buf[at++] !== 0x0a || lengthEnd(buf, end) !== end) return undefined;
-  const action = new p4.v1.Action() as unknown as Message;
-  if (at < end && buf[at] === 0x08) {
-    at++;
-    const id = varint32(buf, end);
-    if (id < 0) return undefined;
-    if (id) action.actionId = id;
-  }
-  // The constructor's own empty array (the general decoder puts a new one in its place).
-  const params = action.params as Message[];
-  while (at < end && buf[at] === 0x22) {
-    at++;
-    const paramEnd = lengthEnd(buf, end);
-    if (paramEnd < 0) return undefined;
-    const param = new p4.v1.Action.Param() as unknown as Message;
-    if (at < paramEnd && buf[at] === 0x10) {
-      at++;
-      const id = varint32(buf, paramEnd);
-      if (id < 0) return undefined;
-      if (id) param.paramId = id;
-    }
-    if (at < paramEnd && buf[at] === 0x1a) {
-      at++;
-      if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
-      if (paramEnd > at) param.value = buf.subarray(at, paramEnd);
-      at = paramEnd;
-    }
-    if (at !== paramEnd) return undefined;
-    params.push(param);
-  }
-  if (at !== end) return undefined;
-  const tableAction = new p4.v1.TableAction() as unknown as Message;
-  tableAction.action = action;
-  return tableAction;
-}
-
-/** TableEntry { table_id, match..., action, priority, metadata }, up to `end`. */
-function commonTableEntry(buf: Uint8Array, end: number): Message | undefined {
+  // entity { table_entry { ... } }, each the rest of its message.
+  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
+  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
   const entry = new p4.v1.TableEntry() as unknown as Message;
   if (at < end && buf[at] === 0x08) {
     at++;
-    const id = varint32(buf, end);
+    id = varint32(buf, end);
     if (id < 0) return undefined;
     if (id) entry.tableId = id;
   }
-  // The constructor's own empty array, as for an Action's params.
-  const match = entry.match as Message[];
+  // The constructors' own empty arrays are filled (the general decoder puts new ones in their place).
+  const matches = entry.match as Message[];
   while (at < end && buf[at] === 0x12) {
+    // match { field_id, exact { value } }
     at++;
     const matchEnd = lengthEnd(buf, end);
-    const m = matchEnd < 0 ? undefined : commonFieldMatch(buf, matchEnd);
-    if (m === undefined) return undefined;
-    match.push(m);
+    if (matchEnd < 0) return undefined;
+    const match = new p4.v1.FieldMatch() as unknown as Message;
+    if (at < matchEnd && buf[at] === 0x08) {
+      at++;
+      id = varint32(buf, matchEnd);
+      if (id < 0) return undefined;
+      if (id) match.fieldId = id;
+    }
+    if (at >= matchEnd || buf[at++] !== 0x12 || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
+    const exact = new p4.v1.FieldMatch.Exact() as unknown as Message;
+    if (at < matchEnd) {
+      if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
+      if (matchEnd > at) exact.value = buf.subarray(at, matchEnd);
+      at = matchEnd;
+    }
+    match.exact = exact;
+    matches.push(match);
   }
   if (at < end && buf[at] === 0x1a) {
+    // action { action { action_id, params { param_id, value }... } }
     at++;
     const actionEnd = lengthEnd(buf, end);
-    const action = actionEnd < 0 ? undefined : commonTableAction(buf, actionEnd);
-    if (action === undefined) return undefined;
-    entry.action = action;
+    if (actionEnd < 0 || at >= actionEnd || buf[at++] !== 0x0a || lengthEnd(buf, actionEnd) !== actionEnd)
+      return undefined;
+    const action = new p4.v1.Action() as unknown as Message;
+    if (at < actionEnd && buf[at] === 0x08) {
+      at++;
+      id = varint32(buf, actionEnd);
+      if (id < 0) return undefined;
+      if (id) action.actionId = id;
+    }
+    const params = action.params as Message[];
+    while (at < actionEnd && buf[at] === 0x22) {
+      at++;
+      const paramEnd = lengthEnd(buf, actionEnd);
+      if (paramEnd < 0) return undefined;
+      const param = new p4.v1.Action.Param() as unknown as Message;
+      if (at < paramEnd && buf[at] === 0x10) {
+        at++;
+        id = varint32(buf, paramEnd);
+        if (id < 0) return undefined;
+        if (id) param.paramId = id;
+      }
+      if (at < paramEnd && buf[at] === 0x1a) {
+        at++;
+        if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
+        if (paramEnd > at) param.value = buf.subarray(at, paramEnd);
+        at = paramEnd;
+      }
+      if (at !== paramEnd) return undefined;
+      params.push(param);
+    }
+    if (at !== actionEnd) return undefined;
+    const tableAction = new p4.v1.TableAction() as unknown as Message;
+    tableAction.action = action;
+    entry.action = tableAction;
   }
   if (at < end && buf[at] === 0x20) {
     // int32: a negative one takes 10 bytes, which varint32 does not read.
     at++;
-    const priority = varint32(buf, end);
-    if (priority < 0) return undefined;
-    if (priority) entry.priority = priority | 0;
+    id = varint32(buf, end);
+    if (id < 0) return undefined;
+    if (id) entry.priority = id | 0;
   }
   if (at < end && buf[at] === 0x5a) {
     at++;
@@ -614,32 +623,7 @@ function commonTableEntry(buf: Uint8Array, end: number): Message | undefined {
     if (metadataEnd > at) entry.metadata = buf.subarray(at, metadataEnd);
     at = metadataEnd;
   }
-  return at === end ? entry : undefined;
-}
-
-/**
- * An Update of a table entry in the shape clients send for most writes, each field once and in
- * field order — Update { type, entity { table_entry { table_id, match { field_id, exact { value }
- * }..., action { action { action_id, params { param_id, value }... } }, priority, metadata } } } —
- * decoded in one pass over the bytes, without a reader, to the objects {@link decodeUpdate} makes
- * (test/switch/p4runtime/write-request.test.ts compares the two). Undefined for anything else
- * (another field or order, a field twice, a varint over 32 bits, a length past its message):
- * decodeUpdate then decodes it, or fails as the generated decoder does. Far fewer functions for V8
- * to compile before the first writes run fast.
- */
-function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Message | undefined {
-  at = start;
-  const update = new p4.v1.Update() as unknown as Message;
-  if (at < end && buf[at] === 0x08) {
-    at++;
-    const type = varint32(buf, end);
-    if (type < 0) return undefined;
-    if (type) update.type = type | 0;
-  }
-  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
-  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
-  const entry = commonTableEntry(buf, end);
-  if (entry === undefined) return undefined;
+  if (at !== end) return undefined;
   const entity = new p4.v1.Entity() as unknown as Message;
   entity.tableEntry = entry;
   update.entity = entity;
