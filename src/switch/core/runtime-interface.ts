@@ -6,7 +6,7 @@
  * control plane (the PRE), as simple_switch's `SimpleSwitch` extends bm_sim's `Switch`.
  * Every refusal is an {@link EngineError} whose code says why in gRPC terms.
  */
-import { maskBig } from './bits.js';
+import { maskBig, type Value } from './bits.js';
 import { instantiateAlgorithm } from './calculation.js';
 import { EngineError, invalidArgument, notFound } from './errors.js';
 import {
@@ -183,6 +183,15 @@ export class RuntimeInterface {
       entry.idleTimeoutNs ?? 0,
       true,
     );
+  }
+
+  /**
+   * {@link addValidatedTableEntry} of an entry whose key fields are all exact (`values` in key order;
+   * the array becomes the entry's), with priority 0, the direct action `action` with `params` and no
+   * idle timeout: the write of most entries, with no key or action object made for it.
+   */
+  addValidatedExactEntry(table: string, values: Value[], action: string, params: readonly Value[]): number {
+    return this.table(table).addExactEntry(values, action, params);
   }
 
   /**

@@ -213,6 +213,8 @@ export class TableState {
   private readonly indexAsNumber: readonly boolean[];
   /** True when some field of {@link indexAsNumber} is set. */
   private readonly convertsLookup: boolean;
+  /** Only exact key fields (no lpm, ternary, range or valid field): {@link addExactEntry} applies. */
+  private readonly allExact: boolean;
   private immutable = false;
 
   constructor(
@@ -229,6 +231,7 @@ export class TableState {
       (k) => exactTable && k.matchKind !== 'valid' && !isNumWidth(k.width) && k.width <= SAFE_BITS,
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
+    this.allExact = exactTable && def.keys.every((k) => k.matchKind === 'exact');
     // The first action of a name wins, as the linear search it replaces did.
     for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
@@ -273,15 +276,7 @@ export class TableState {
 
   /** Resolves and validates an action spec for this table (entries) or its default entry. */
   resolveAction(spec: EntryActionSpec): EntryAction {
-    if (spec.type === 'action') {
-      if (this.def.implementation !== 'direct') {
-        throw invalidArgument(
-          `table '${this.def.name}' uses an action profile; entries must name a member or group`,
-        );
-      }
-      if (spec.params.length === 0) return this.actionWithoutData(spec.name);
-      return { type: 'action', binding: this.bindAction(spec.name, spec.params) };
-    }
+    if (spec.type === 'action') return this.resolveDirect(spec.name, spec.params);
     if (!this.profile)
       throw invalidArgument(`table '${this.def.name}' has no action profile; entries must name an action`);
     if (spec.type === 'member') {
@@ -299,6 +294,17 @@ export class TableState {
       throw notFound(`group ${spec.groupId} not found in action selector '${this.profile.def.name}'`);
     }
     return { type: 'group', groupId: spec.groupId };
+  }
+
+  /** {@link resolveAction} of a direct action. */
+  private resolveDirect(name: string, params: readonly Value[]): EntryAction {
+    if (this.def.implementation !== 'direct') {
+      throw invalidArgument(
+        `table '${this.def.name}' uses an action profile; entries must name a member or group`,
+      );
+    }
+    if (params.length === 0) return this.actionWithoutData(name);
+    return { type: 'action', binding: this.bindAction(name, params) };
   }
 
   /**
@@ -342,6 +348,27 @@ export class TableState {
     }
     const resolved = this.resolveAction(action);
     return this.insert(match, priority, resolved, idleTimeoutNs, false, validated);
+  }
+
+  /**
+   * {@link addEntry} of a validated key whose fields are all exact, `values` in key order, with
+   * priority 0, the direct action `name` with `params` and no idle timeout: what a controller writes
+   * into most tables, without a key or action object made for it. `values` becomes the entry's
+   * (converted in place to the representation its index keeps). Other tables take addEntry.
+   */
+  addExactEntry(values: Value[], name: string, params: readonly Value[]): number {
+    const keys = this.def.keys;
+    if (!this.allExact || values.length !== keys.length) {
+      const match = values.map((value): MatchFieldValue => ({ kind: 'exact', value }));
+      return this.addEntry(match, 0, { type: 'action', name, params }, 0, true);
+    }
+    this.checkMutable();
+    const action = this.resolveDirect(name, params);
+    const asNumber = this.indexAsNumber;
+    for (let i = 0; i < keys.length; i++)
+      values[i] = storageValue(values[i], asNumber[i] || isNumWidth(keys[i].width));
+    const lookupKey = keys.length === 1 ? values[0] : values;
+    return this.place({ canonical: undefined, fields: NO_FIELDS, lookupKey, prefix: 0 }, 0, action, 0, false);
   }
 
   private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
@@ -541,7 +568,22 @@ export class TableState {
     validated: boolean,
   ): number {
     if (!validated) this.validateKey(match);
-    const n = this.normalize(match);
+    return this.place(this.normalize(match), priority, action, idleTimeoutNs, isConst);
+  }
+
+  /** Files a new entry under its normalised key (refused when the key is taken or the table full). */
+  private place(
+    n: {
+      canonical: MatchKey | undefined;
+      fields: readonly ClassifierField[];
+      lookupKey: LookupKey;
+      prefix: number;
+    },
+    priority: number,
+    action: EntryAction,
+    idleTimeoutNs: number,
+    isConst: boolean,
+  ): number {
     // Exact tables check and find the entry's place in one walk of their index (filled by index()).
     const taken =
       this.needsPriority || this.lpmIndex >= 0

@@ -48,6 +48,11 @@ class CountingDevice extends EngineDevice {
       this.scratchAdds++;
       return addEntry(...args);
     };
+    const addExactEntry = control.addExactEntry.bind(control);
+    control.addExactEntry = (...args) => {
+      this.scratchAdds++;
+      return addExactEntry(...args);
+    };
     return control;
   }
 }

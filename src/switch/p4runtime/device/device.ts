@@ -206,6 +206,12 @@ export interface DeviceControl {
     ttlMs: number,
   ): number | undefined;
   /**
+   * {@link addEntry} with priority 0, the direct action `call` and no idle timeout, of a key whose
+   * params are all `exact` (of a table whose key fields are all exact): most entries a controller
+   * writes, added without converting the key and the action into other objects on the way.
+   */
+  addExactEntry(table: string, key: readonly DeviceKeyParam[], call: DeviceActionCall): number | undefined;
+  /**
    * Handle of the entry with this key and priority, including `const entries`; undefined if none.
    * Only reads of one entry use it (PI: `fetch_one`); writes address entries by the handles the
    * server keeps.

@@ -204,6 +204,24 @@ class EngineControl implements DeviceControl {
     }
   }
 
+  addExactEntry(table: string, key: readonly DeviceKeyParam[], call: DeviceActionCall): number | undefined {
+    try {
+      const values: Value[] = new Array(key.length);
+      for (let i = 0; i < key.length; i++) {
+        const p = key[i];
+        if (p.kind !== 'exact') return this.addEntry(table, key, 0, { type: 'action', call }, 0);
+        values[i] = toValue(p.value);
+      }
+      const args = call.args;
+      const params: Value[] = new Array(args.length);
+      for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
+      return this.engine.addValidatedExactEntry(table, values, call.action, params);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
+  }
+
   /** For reads of one entry (PI's `fetch_one`, bmv2's `mt_get_entry_from_key`). */
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
     return this.engine.findValidatedTableEntry(table, this.matchOf(key), priority);

@@ -73,6 +73,11 @@ export interface DeviceManagerOptions {
   readonly onActivated?: () => void;
   /** Table writes to exercise on a scratch copy of every program installed (see {@link WarmUp}). */
   readonly warmUp?: WarmUp;
+  /**
+   * INSERTs of the common kind take their own path (tables.ts `insertCommon`; the default). False:
+   * every INSERT takes the general one (the tests compare the two).
+   */
+  readonly commonInsert?: boolean;
 }
 
 /**
@@ -111,9 +116,10 @@ class InstalledPipeline {
     readonly cookie: p4.v1.ForwardingPipelineConfig.ICookie | undefined,
     send: (message: p4.v1.IStreamMessageResponse) => void,
     ageingSweepMs: number,
+    commonInsert: boolean,
   ) {
     this.profiles = new ActionProfileManager(ctx);
-    this.tables = new TableManager(ctx, this.profiles);
+    this.tables = new TableManager(ctx, this.profiles, commonInsert);
     this.resources = new CounterMeterManager(ctx, this.tables);
     this.pre = new PreManager(ctx);
     this.registers = new RegisterManager(ctx);
@@ -247,6 +253,7 @@ export class DeviceManager {
       config?.cookie ?? undefined,
       (message) => this.options.sendToPrimary(message),
       this.ageingSweepMs,
+      this.options.commonInsert ?? true,
     );
     if (saved.length > 0) {
       const failed = this.writeUpdates(saved).find((e) => (e.canonicalCode ?? 0) !== Code.OK);
@@ -286,6 +293,7 @@ export class DeviceManager {
         undefined,
         () => {},
         this.ageingSweepMs,
+        this.options.commonInsert ?? true,
       );
     const writes = warmUpWrites(model, count, options.perRequest);
     // The last quarter goes to a second fresh instance: the compiled code then meets a new

@@ -11,17 +11,18 @@
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type {
   DeviceActionCall,
+  DeviceKeyParam,
   DeviceMatchKind,
   DeviceTableAction,
   DeviceTableEntry,
 } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import { bytesEqual } from './bytestrings.js';
+import { bytesEqual, significantBits } from './bytestrings.js';
 import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
-import type { TableModel } from './p4info-model.js';
+import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
 import type { ReadResponseWriter } from './read-encoder.js';
 import {
@@ -57,6 +58,35 @@ interface TableState {
   defaultData: EntryData;
   /** The encoded Entity of each entry, as its INSERT or the last wildcard read made it. */
   readonly encoded: EncodedEntries;
+  /** What {@link TableManager.insertCommon} checks against; undefined when it does not apply. */
+  readonly common: CommonInsert | undefined;
+}
+
+/**
+ * A direct, non-const table whose match fields are all exact (on the device too): its INSERTs
+ * can take the common path. Field ids and widths in key order; the actions an entry may name, by id.
+ */
+interface CommonInsert {
+  readonly fieldIds: readonly number[];
+  readonly fieldWidths: readonly number[];
+  readonly actions: ReadonlyMap<number, ActionModel>;
+}
+
+function commonInsertOf(
+  ctx: PipelineContext,
+  model: TableModel,
+  deviceKinds: readonly DeviceMatchKind[],
+): CommonInsert | undefined {
+  if (model.implementationId !== 0 || model.isConst || model.needsPriority) return undefined;
+  const fields = model.matchFields;
+  if (!fields.every((f, i) => f.matchType === 'exact' && (deviceKinds[i] ?? 'exact') === 'exact'))
+    return undefined;
+  const actions = new Map<number, ActionModel>();
+  for (const [id, scope] of model.actionScopes) {
+    const action = idKind(id) === 'ACTION' ? ctx.model.actions.get(id) : undefined;
+    if (action !== undefined && scope !== 'DEFAULT_ONLY') actions.set(id, action);
+  }
+  return { fieldIds: fields.map((f) => f.id), fieldWidths: fields.map((f) => f.bitwidth), actions };
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -129,9 +159,11 @@ export class TableManager {
   /** The latest entry state recorded (without a one-shot group), shared by writes that carry the same. */
   private lastData: EntryData = PLAIN;
 
+  /** `commonInsert`: INSERTs that can take {@link insertCommon} do (off: every one takes {@link insert}). */
   constructor(
     private readonly ctx: PipelineContext,
     private readonly profiles: ActionProfileManager,
+    commonInsert = true,
   ) {
     for (const model of ctx.model.tables.values()) {
       const deviceKinds = ctx.info.tables.get(model.name)?.key.map((k) => k.kind) ?? [];
@@ -141,6 +173,7 @@ export class TableManager {
         byHandle: [],
         defaultData: PLAIN,
         encoded: new EncodedEntries(),
+        common: commonInsert ? commonInsertOf(ctx, model, deviceKinds) : undefined,
       });
     }
   }
@@ -199,9 +232,9 @@ export class TableManager {
       );
     }
     const kind = updateKind(type);
-    if (kind === 'INSERT') this.insert(state, entry);
-    else if (kind === 'MODIFY') this.modify(state, entry);
-    else this.delete(state, entry);
+    if (kind === 'MODIFY') this.modify(state, entry);
+    else if (kind === 'DELETE') this.delete(state, entry);
+    else if (!this.insertCommon(state, entry)) this.insert(state, entry);
   }
 
   /** PI's `validate_action`. */
@@ -345,6 +378,66 @@ export class TableManager {
     return ttlNs === 0n ? 0 : Number(ttlNs / NS_PER_MS);
   }
 
+  /**
+   * The INSERT of almost every entry a controller writes (a table of exact fields; the key in
+   * order; a direct action, its parameters in order; no priority, TTL, meter or counter data),
+   * checked and applied in one pass: what {@link insert} does for such an entry, with no match key,
+   * action or check objects made on the way and far less code for V8 to compile before the first
+   * writes run fast. Returns false, having changed nothing, for anything else, valid or not: then
+   * {@link insert} checks it in PI's order and gives PI's refusals. Every check here is one of
+   * insert's: what passes them, insert would pass too, up to the device's add.
+   */
+  private insertCommon(state: TableState, entry: p4.v1.ITableEntry): boolean {
+    const common = state.common;
+    if (common === undefined || entry.isDefaultAction || entry.priority) return false;
+    if (entry.meterConfig || entry.counterData) return false;
+    // A decoded message's unset TTL is its prototype's zero Long.
+    const ttl = entry.idleTimeoutNs;
+    if (ttl !== undefined && ttl !== null && (typeof ttl === 'object' ? ttl.low || ttl.high : ttl))
+      return false;
+    const direct = entry.action?.action;
+    if (!direct) return false;
+    const matches = entry.match;
+    const ids = common.fieldIds;
+    const widths = common.fieldWidths;
+    if (!matches || matches.length !== ids.length) return false;
+    // As match-key.ts setExact: the value itself when it fits the field.
+    const key: DeviceKeyParam[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const m = matches[i];
+      const value = m.exact?.value;
+      if (m.fieldId !== ids[i] || !value || significantBits(value) > widths[i]) return false;
+      key[i] = { kind: 'exact', value };
+    }
+    // As validateAction (an action of the table, usable in entries) and action-data.ts buildActionCall.
+    const action = common.actions.get(direct.actionId ?? 0);
+    if (action === undefined) return false;
+    const given = direct.params ?? [];
+    const params = action.params;
+    if (given.length !== params.length) return false;
+    const args: Uint8Array[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const p = given[i];
+      const value = p.value;
+      if (p.paramId !== params[i].id || !value || significantBits(value) > params[i].bitwidth) return false;
+      args[i] = value;
+    }
+    const t = state.model;
+    const call: DeviceActionCall = { action: action.name, args };
+    let handle: number | undefined;
+    try {
+      handle = this.ctx.control.addExactEntry(t.name, key, call);
+    } catch (error) {
+      throw toStatusError(error, ADD_CONTEXT);
+    }
+    if (handle === undefined) throw entryExists(t);
+    const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
+    state.byHandle[handle] = data;
+    this.lastData = data;
+    this.keepEncoded(state, handle, key, 0, call);
+    return true;
+  }
+
   private insert(state: TableState, entry: p4.v1.ITableEntry): void {
     const t = state.model;
     if (entry.isDefaultAction)
@@ -394,7 +487,8 @@ export class TableManager {
     );
     state.byHandle[handle] = data;
     if (oneShotGroup === undefined) this.lastData = data;
-    if (!oneShot && prepared.type === 'action') this.keepEncoded(state, handle, key, prepared.call);
+    if (!oneShot && prepared.type === 'action')
+      this.keepEncoded(state, handle, key.params, key.priority, prepared.call);
   }
 
   /**
@@ -404,7 +498,13 @@ export class TableManager {
    * those the device was given, checked as PI checks them, so they encode to what the device
    * gives back (test/switch/p4runtime/read-kept-random.test.ts compares the two).
    */
-  private keepEncoded(state: TableState, handle: number, key: MatchKey, call: DeviceActionCall): void {
+  private keepEncoded(
+    state: TableState,
+    handle: number,
+    key: readonly DeviceKeyParam[],
+    priority: number,
+    call: DeviceActionCall,
+  ): void {
     const revision = this.ctx.control.entryRevision(state.model.name, handle);
     state.encoded.store(
       handle,
@@ -412,9 +512,9 @@ export class TableManager {
       state.byHandle[handle],
       this.ctx.model,
       state.model,
-      key.params,
+      key,
       call,
-      key.priority,
+      priority,
     );
   }
 
