@@ -23,7 +23,7 @@ import { HandleTable } from './handle-table.js';
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
 import { MeterCell, type MeterConfig } from './stateful.js';
-import { type ClassifierField, TupleSpaceClassifier } from './tuple-space.js';
+import { type ClassifierKey, type ClassifierValue, TupleSpaceClassifier } from './tuple-space.js';
 
 export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
 
@@ -148,10 +148,13 @@ export interface TableEntryRecord {
 
 interface Entry {
   readonly handle: number;
-  /** The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`). */
+  /**
+   * The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`), and in
+   * ternary/range tables without an lpm field, whose classifier key does (see `classifierMatchOf`).
+   */
   readonly match: MatchKey | undefined;
-  /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
-  readonly fields: readonly ClassifierField[];
+  /** The key as the ternary/range classifier matches it (empty for exact and LPM tables). */
+  readonly key: ClassifierKey;
   readonly priority: number;
   /**
    * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
@@ -177,7 +180,7 @@ interface Resolved {
   readonly actionId: number;
 }
 
-const NO_FIELDS: readonly ClassifierField[] = [];
+const NO_KEY: ClassifierKey = [];
 
 /** Widths whose every value is a safe integer (2^53 - 1 is Number.MAX_SAFE_INTEGER). */
 const SAFE_BITS = 53;
@@ -205,6 +208,8 @@ export class TableState {
   private defaultEntry: EntryAction | undefined;
   private readonly lpmIndex: number;
   readonly needsPriority: boolean;
+  /** Per key field, every bit of its width set, in the storage representation. */
+  private readonly fullMasks: readonly ClassifierValue[];
   /**
    * Exact tables: per key field, whether its exact index holds numbers for values a packet reads as
    * bigints (widths 33..53, e.g. 48-bit MACs). A number key costs a map no bigint per insert and
@@ -222,7 +227,11 @@ export class TableState {
   ) {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
-    this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
+    this.classifier = new TupleSpaceClassifier(
+      def.keys.map((k) => k.width),
+      def.keys.map((k) => k.matchKind === 'range'),
+    );
+    this.fullMasks = def.keys.map((k) => (isNumWidth(k.width) ? Number(maskBig(k.width)) : maskBig(k.width)));
     this.exact = new ExactIndex(def.keys.length);
     const exactTable = !this.needsPriority && this.lpmIndex < 0;
     this.indexAsNumber = def.keys.map(
@@ -510,16 +519,16 @@ export class TableState {
   private existing(
     n: {
       canonical: MatchKey | undefined;
-      fields: readonly ClassifierField[];
+      key: ClassifierKey;
       lookupKey: LookupKey;
       prefix: number;
     },
     priority: number,
   ): Entry | undefined {
     if (this.needsPriority) {
-      if (this.lpmIndex < 0) return this.classifier.find(n.fields, priority, undefined);
+      if (this.lpmIndex < 0) return this.classifier.find(n.key, priority, undefined);
       const canonical = n.canonical!;
-      return this.classifier.find(n.fields, priority, (e) => samePrefixes(e.match!, canonical));
+      return this.classifier.find(n.key, priority, (e) => samePrefixes(e.match!, canonical));
     }
     const key = n.lookupKey;
     if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
@@ -559,7 +568,7 @@ export class TableState {
     const entry: Entry = {
       handle: this.byHandle.nextHandle(),
       match: n.canonical,
-      fields: this.needsPriority ? n.fields : NO_FIELDS,
+      key: n.key,
       priority: this.needsPriority ? priority : 0,
       lookupKey: n.lookupKey,
       prefix: n.prefix,
@@ -693,85 +702,141 @@ export class TableState {
   /** The normalised forms of a match key {@link validateKey} accepts (it checks nothing itself). */
   private normalize(match: MatchKey): {
     canonical: MatchKey | undefined;
-    fields: readonly ClassifierField[];
+    key: ClassifierKey;
     lookupKey: LookupKey;
     prefix: number;
   } {
-    const keys = this.def.keys;
     if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
-    const fields: ClassifierField[] = [];
+    if (this.needsPriority) return this.normalizeClassified(match);
+    const keys = this.def.keys;
     const canonical: (MatchFieldValue | undefined)[] = [];
     let prefix = 0;
     const lookupParts: (number | bigint)[] = [];
-    // A plain loop with module-level helpers: normalize runs once per inserted entry, and closures
-    // made per key field cost more than the checks themselves.
+    // An LPM table: exact and valid fields and one lpm field.
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
       const numeric = isNumWidth(k.width);
-      const repr = numeric ? toNumber : asIs;
       switch (k.matchKind) {
         case 'valid': {
-          const valid = (m as ValidMatch).value;
-          if (this.needsPriority) fields.push({ kind: 'mask', v: valid ? 1 : 0, m: 1 });
           canonical.push(m);
-          lookupParts.push(valid ? 1 : 0);
-          continue;
-        }
-        case 'exact': {
-          const v = storageValue((m as ExactMatch).value, numeric);
-          if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
-          canonical.push(m);
-          lookupParts.push(v);
+          lookupParts.push((m as ValidMatch).value ? 1 : 0);
           continue;
         }
         case 'lpm': {
           const lpm = m as LpmMatch | undefined;
           const value = lpm ? lpm.value : 0n;
           const plen = lpm ? lpm.prefixLength : 0;
-          const effective = effectivePrefix(plen, k.width);
-          const mask = prefixMask(effective, k.width);
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
-          if (this.needsPriority) {
-            fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-          } else {
-            prefix = effective;
-            lookupParts.push(repr(value));
-          }
+          prefix = effectivePrefix(plen, k.width);
+          lookupParts.push(numeric ? Number(value) : value);
           continue;
         }
-        case 'ternary': {
-          let value = 0n;
-          let mask = 0n;
-          if (m?.kind === 'optional') {
-            value = m.value;
-            mask = maskBig(k.width);
-          } else if (m?.kind === 'ternary') {
-            value = m.value;
-            mask = m.mask;
-          }
-          // A ternary key is kept as given (keys are not changed once made).
-          canonical.push(
-            mask === 0n ? undefined : m?.kind === 'ternary' ? m : { kind: 'ternary', value, mask },
-          );
-          fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-          continue;
-        }
-        case 'range': {
-          const range = m as RangeMatch | undefined;
-          const low = range ? range.low : 0n;
-          const high = range ? range.high : maskBig(k.width);
-          const full = low === 0n && high === maskBig(k.width);
-          canonical.push(full ? undefined : range);
-          fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
-          continue;
-        }
+        default:
+          canonical.push(m);
+          lookupParts.push(storageValue((m as ExactMatch).value, numeric));
       }
     }
-    let lookupKey: number | bigint | string;
-    if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
-    else lookupKey = lookupParts.join(',');
-    return { canonical, fields, lookupKey, prefix };
+    const lookupKey = lookupParts.length === 1 ? lookupParts[0] : lookupParts.join(',');
+    return { canonical, key: NO_KEY, lookupKey, prefix };
+  }
+
+  /**
+   * {@link normalize} for ternary and range tables: the classifier's key, two values per field
+   * (value and mask, or low and high bound; see `tuple-space.ts`), in the storage representation.
+   * The key as written is kept only where it cannot be rebuilt from them (an lpm field's prefix
+   * length, which a byte-padded field's mask does not tell): {@link classifierMatchOf} rebuilds the
+   * rest for reads.
+   */
+  private normalizeClassified(match: MatchKey): {
+    canonical: MatchKey | undefined;
+    key: ClassifierKey;
+    lookupKey: LookupKey;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    const full = this.fullMasks;
+    const key: ClassifierValue[] = new Array(2 * keys.length);
+    const canonical: (MatchFieldValue | undefined)[] | undefined = this.lpmIndex >= 0 ? [] : undefined;
+    // A plain loop with module-level helpers: this runs once per inserted entry, and closures made
+    // per key field cost more than the checks themselves.
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      const numeric = isNumWidth(k.width);
+      let a: ClassifierValue;
+      let b: ClassifierValue;
+      switch (k.matchKind) {
+        case 'valid':
+          a = (m as ValidMatch).value ? 1 : 0;
+          b = 1;
+          break;
+        case 'exact':
+          a = storageValue((m as ExactMatch).value, numeric);
+          b = full[i];
+          break;
+        case 'lpm': {
+          const lpm = m as LpmMatch | undefined;
+          const value = lpm ? lpm.value : 0n;
+          const plen = lpm ? lpm.prefixLength : 0;
+          const mask = prefixMask(effectivePrefix(plen, k.width), k.width);
+          canonical!.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
+          a = numeric ? Number(value) : value;
+          b = numeric ? Number(mask) : mask;
+          key[2 * i] = a;
+          key[2 * i + 1] = b;
+          continue;
+        }
+        case 'ternary':
+          if (m?.kind === 'optional') {
+            a = storageValue(m.value, numeric);
+            b = full[i];
+          } else if (m?.kind === 'ternary') {
+            a = storageValue(m.value, numeric);
+            b = storageValue(m.mask, numeric);
+          } else {
+            a = numeric ? 0 : 0n;
+            b = a;
+          }
+          break;
+        default: {
+          const range = m as RangeMatch | undefined;
+          a = range ? storageValue(range.low, numeric) : numeric ? 0 : 0n;
+          b = range ? storageValue(range.high, numeric) : full[i];
+        }
+      }
+      key[2 * i] = a;
+      key[2 * i + 1] = b;
+      canonical?.push(this.fieldMatchOf(i, a, b));
+    }
+    return { canonical, key, lookupKey: 0, prefix: 0 };
+  }
+
+  /**
+   * A key field as reads give it, from its two classifier values: don't-care fields (zero mask, full
+   * range) as undefined, an optional as a full-mask ternary, values as bigints.
+   */
+  private fieldMatchOf(i: number, a: ClassifierValue, b: ClassifierValue): MatchFieldValue | undefined {
+    switch (this.def.keys[i].matchKind) {
+      case 'valid':
+        return { kind: 'valid', value: a === 1 };
+      case 'exact':
+        return { kind: 'exact', value: BigInt(a) };
+      case 'range':
+        return (a === 0 || a === 0n) && b === this.fullMasks[i]
+          ? undefined
+          : { kind: 'range', low: BigInt(a), high: BigInt(b) };
+      default:
+        return b === 0 || b === 0n ? undefined : { kind: 'ternary', value: BigInt(a), mask: BigInt(b) };
+    }
+  }
+
+  /** The key of a ternary/range entry without an lpm field, rebuilt from its classifier key. */
+  private classifierMatchOf(key: ClassifierKey): MatchKey {
+    const n = this.def.keys.length;
+    const out: (MatchFieldValue | undefined)[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.fieldMatchOf(i, key[2 * i], key[2 * i + 1]);
+    return out;
   }
 
   /**
@@ -780,7 +845,7 @@ export class TableState {
    */
   private normalizeExact(match: MatchKey): {
     canonical: MatchKey | undefined;
-    fields: readonly ClassifierField[];
+    key: ClassifierKey;
     lookupKey: LookupKey;
     prefix: number;
   } {
@@ -798,7 +863,7 @@ export class TableState {
           : storageValue((m as ExactMatch).value, asNumber[i] || isNumWidth(k.width));
     }
     const lookupKey = keys.length === 1 ? values[0] : values;
-    return { canonical: undefined, fields: NO_FIELDS, lookupKey, prefix: 0 };
+    return { canonical: undefined, key: NO_KEY, lookupKey, prefix: 0 };
   }
 
   /**
@@ -818,7 +883,7 @@ export class TableState {
   private record(e: Entry): TableEntryRecord {
     return {
       handle: e.handle,
-      match: e.match ?? this.matchOf(e.lookupKey),
+      match: e.match ?? (this.needsPriority ? this.classifierMatchOf(e.key) : this.matchOf(e.lookupKey)),
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,
@@ -1001,14 +1066,6 @@ function maskValue(v: number | bigint, effective: number, width: number): number
 /** `table 't' key field 'f'`, for messages only. */
 function keyFieldLabel(table: string, field: string): string {
   return `table '${table}' key field '${field}'`;
-}
-
-function toNumber(v: bigint): number | bigint {
-  return Number(v);
-}
-
-function asIs(v: bigint): number | bigint {
-  return v;
 }
 
 /** True when `v` is an unsigned value of at most `width` bits (numbers: compared without a bigint). */
