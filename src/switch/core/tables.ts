@@ -232,10 +232,16 @@ export class TableState {
       def.keys.map((k) => k.matchKind === 'range'),
     );
     this.fullMasks = def.keys.map((k) => (isNumWidth(k.width) ? Number(maskBig(k.width)) : maskBig(k.width)));
-    this.exact = new ExactIndex(def.keys.length);
     const exactTable = !this.needsPriority && this.lpmIndex < 0;
     this.indexAsNumber = def.keys.map(
       (k) => exactTable && k.matchKind !== 'valid' && !isNumWidth(k.width) && k.width <= SAFE_BITS,
+    );
+    // A key of numbers only (widths up to 53 bits) is filed under its hash; one with a wider field
+    // keeps nested maps, where its bigints hash natively.
+    const allNumbers = def.keys.every((k) => k.matchKind === 'valid' || k.width <= SAFE_BITS);
+    this.exact = new ExactIndex(
+      def.keys.length,
+      allNumbers ? (e: Entry) => e.lookupKey as readonly ExactValue[] : undefined,
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
     // The first action of a name wins, as the linear search it replaces did.

@@ -24,6 +24,7 @@
  */
 
 import { ExactIndex, type ExactValue } from './exact-index.js';
+import { HASH_BITS, hashKey } from './key-hash.js';
 
 /** A key field's value in the storage representation (number for <= 32 bits, else bigint). */
 export type ClassifierValue = number | bigint;
@@ -44,9 +45,6 @@ export interface ClassifierEntry {
 
 /** Where a range field is checked per entry, in a shape: no mask can be negative. */
 const RANGED = -1;
-
-/** The hash of a masked key is kept to 30 bits: a small integer on every V8 build (a Map key without a heap number). */
-const HASH_BITS = 0x3fffffff;
 
 /** One entry, or several with the same hash sorted by priority (desc) then handle (asc). */
 type Slot<E> = E | E[];
@@ -201,7 +199,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
     const n = this.shapeOf(key);
     const tuple = this.tupleOfShape();
     if (tuple === undefined) return undefined;
-    const slot = tuple.slots.get(hashOf(this.values, n, this.hashMask));
+    const slot = tuple.slots.get(hashKey(this.values, n, this.hashMask));
     if (slot === undefined) return undefined;
     if (!Array.isArray(slot)) {
       return slot.priority === priority && sameKey(slot.key, key, tuple) && (same === undefined || same(slot))
@@ -219,7 +217,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
   insert(e: E): void {
     const n = this.shapeOf(e.key);
     const tuple = this.tupleOfShape() ?? this.newTuple();
-    const h = hashOf(this.values, n, this.hashMask);
+    const h = hashKey(this.values, n, this.hashMask);
     const slot = tuple.slots.get(h);
     if (slot === undefined) tuple.slots.set(h, e);
     else if (!Array.isArray(slot)) tuple.slots.set(h, beats(e, slot) ? [e, slot] : [slot, e]);
@@ -246,7 +244,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
     const n = this.shapeOf(e.key);
     const tuple = this.tupleOfShape();
     if (tuple === undefined) return;
-    const h = hashOf(this.values, n, this.hashMask);
+    const h = hashKey(this.values, n, this.hashMask);
     const slot = tuple.slots.get(h);
     if (slot === undefined) return;
     if (!Array.isArray(slot)) {
@@ -294,7 +292,7 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
       const masks = tuple.masks;
       const scratch = tuple.scratch;
       for (let j = 0; j < h.length; j++) scratch[j] = maskOne(kv[h[j]], masks[j]);
-      const slot = tuple.slots.get(hashOf(scratch, h.length, this.hashMask));
+      const slot = tuple.slots.get(hashKey(scratch, h.length, this.hashMask));
       if (slot === undefined) continue;
       if (!Array.isArray(slot)) {
         if ((best === undefined || beats(slot, best)) && hits(slot, tuple, kv)) best = slot;
@@ -311,32 +309,6 @@ export class TupleSpaceClassifier<E extends ClassifierEntry> {
     }
     return best;
   }
-}
-
-/** Murmur3's mixing of one 32-bit word into `h`. */
-function mix(h: number, word: number): number {
-  let k = Math.imul(word | 0, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  h ^= Math.imul(k, 0x1b873593);
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-/** A hash of the first `n` masked values, kept to the bits of `hashMask`. */
-function hashOf(values: readonly ClassifierValue[], n: number, hashMask: number): number {
-  let h = n;
-  for (let j = 0; j < n; j++) {
-    const v = values[j];
-    if (typeof v === 'number') h = mix(h, v);
-    else for (let x = v; x !== 0n; x >>= 32n) h = mix(h, Number(x & 0xffffffffn));
-  }
-  // Murmur3's finalizer: every bit of the input moves the low bits kept.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h & hashMask;
 }
 
 function maskOne(v: ClassifierValue, m: ClassifierValue): ClassifierValue {
