@@ -2,9 +2,10 @@
  * Match-action tables: entry management (with P4Runtime-style validation and error codes) and lookup with
  * bmv2's semantics.
  *
- * - Exact tables (only exact/valid keys) use one hash map per key field, nested (`exact-index.ts`); LPM tables (one lpm key plus exact keys) use one
- *   map per prefix length, longest first; ternary and range tables use tuple-space search
- *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
+ * - Exact tables (only exact/valid keys) use `exact-index.ts`: a key of numbers is filed under a hash of its
+ *   values, a key with a wider field in one hash map per key field, nested; LPM tables (one lpm key plus
+ *   exact keys) use one map per prefix length, longest first; ternary and range tables use tuple-space
+ *   search (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
  * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
  *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
  *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
