@@ -5,7 +5,7 @@
  * hashing and keeping such strings was the largest cost of inserting into and looking up a
  * multi-field exact table. Two layouts:
  *
- * - hashed (a multi-field key of numbers, given `keyOf`): one map from a 30-bit hash of the key's
+ * - hashed (a multi-field key of numbers, given `sameKey`): one map from a 30-bit hash of the key's
  *   values (`key-hash.ts`) to the entry, or the few entries whose keys share the hash, compared
  *   field by field (bmv2's `MatchUnitExact` hashes the packed key bytes likewise). Nested maps
  *   made a map per distinct key prefix: for `vport_classification` (port, MAC, VLAN) a map per
@@ -28,17 +28,20 @@ export class ExactIndex<E> {
 
   /**
    * `depth`: the number of key fields (a keyless table keeps its one entry under the value 0).
-   * `keyOf`: the values of a filed entry's key, for the hashed layout, which then holds keys of
-   * `depth` > 1 numbers; without it, the nested layout. `hashMask`: the bits of a hash kept (tests
-   * make keys collide with a small one).
+   * `sameKey`: whether a filed entry's key has these values, for the hashed layout, which then
+   * holds keys of `depth` > 1 numbers (the index keeps no key itself); without it, the nested
+   * layout. `hashMask`: the bits of a hash kept (tests make keys collide with a small one).
    */
   constructor(
     private readonly depth: number,
-    private readonly keyOf?: (e: E) => readonly ExactValue[],
+    sameKey?: (e: E, values: readonly ExactValue[]) => boolean,
     private readonly hashMask = HASH_BITS,
   ) {
-    this.hashed = keyOf !== undefined && depth > 1;
+    this.hashed = sameKey !== undefined && depth > 1;
+    this.sameKey = sameKey ?? (() => false);
   }
+
+  private readonly sameKey: (e: E, values: readonly ExactValue[]) => boolean;
 
   private readonly hashed: boolean;
 
@@ -61,12 +64,6 @@ export class ExactIndex<E> {
     if (!Array.isArray(slot)) return this.sameKey(slot, values) ? slot : undefined;
     for (let i = 0; i < slot.length; i++) if (this.sameKey(slot[i], values)) return slot[i];
     return undefined;
-  }
-
-  private sameKey(e: E, values: readonly ExactValue[]): boolean {
-    const key = this.keyOf!(e);
-    for (let i = 0; i < key.length; i++) if (key[i] !== values[i]) return false;
-    return true;
   }
 
   /**

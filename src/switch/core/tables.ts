@@ -158,8 +158,8 @@ interface Entry {
   readonly key: ClassifierKey;
   readonly priority: number;
   /**
-   * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
-   * key (string or single value).
+   * Exact tables: the key's values (the value itself for a one-field key; 0 where the key store
+   * holds them, `TableState.keyStore`); LPM tables: the lookup key (string or single value).
    */
   readonly lookupKey: LookupKey;
   /** For LPM tables: effective prefix length of the lpm field. */
@@ -219,6 +219,15 @@ export class TableState {
   private readonly indexAsNumber: readonly boolean[];
   /** True when some field of {@link indexAsNumber} is set. */
   private readonly convertsLookup: boolean;
+  /**
+   * Exact tables whose multi-field key the index files by hash: the number of key fields (else 0),
+   * and every entry's key values, `keyDepth` numbers at `handle * keyDepth` (one typed array, not
+   * an array object per entry for the collector to copy and mark).
+   */
+  private readonly keyDepth: number;
+  private keyStore: Float64Array;
+  /** The key values of the write being made, in tables with a {@link keyStore}. */
+  private readonly scratchKey: ExactValue[];
   private immutable = false;
 
   constructor(
@@ -237,12 +246,18 @@ export class TableState {
     this.indexAsNumber = def.keys.map(
       (k) => exactTable && k.matchKind !== 'valid' && !isNumWidth(k.width) && k.width <= SAFE_BITS,
     );
-    // A key of numbers only (widths up to 53 bits) is filed under its hash; one with a wider field
-    // keeps nested maps, where its bigints hash natively.
-    const allNumbers = def.keys.every((k) => k.matchKind === 'valid' || k.width <= SAFE_BITS);
+    // A key of numbers only (widths up to 53 bits) is filed under its hash, its values kept in the
+    // key store; one with a wider field keeps nested maps, where its bigints hash natively.
+    const hashed =
+      exactTable &&
+      def.keys.length > 1 &&
+      def.keys.every((k) => k.matchKind === 'valid' || k.width <= SAFE_BITS);
+    this.keyDepth = hashed ? def.keys.length : 0;
+    this.keyStore = new Float64Array(hashed ? 64 * def.keys.length : 0);
+    this.scratchKey = new Array(def.keys.length).fill(0);
     this.exact = new ExactIndex(
       def.keys.length,
-      allNumbers ? (e: Entry) => e.lookupKey as readonly ExactValue[] : undefined,
+      hashed ? (e: Entry, values: readonly ExactValue[]) => this.storedKeyIs(e.handle, values) : undefined,
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
     // The first action of a name wins, as the linear search it replaces did.
@@ -577,7 +592,7 @@ export class TableState {
       match: n.canonical,
       key: n.key,
       priority: this.needsPriority ? priority : 0,
-      lookupKey: n.lookupKey,
+      lookupKey: this.keyDepth > 0 ? 0 : n.lookupKey,
       prefix: n.prefix,
       action,
       revision: nextRevision(),
@@ -590,6 +605,7 @@ export class TableState {
       lastHitUs: this.def.supportTimeout ? this.now() : 0,
     };
     this.byHandle.add(entry);
+    if (this.keyDepth > 0) this.storeKey(entry.handle, n.lookupKey as readonly ExactValue[]);
     this.index(entry);
     return entry.handle;
   }
@@ -606,11 +622,42 @@ export class TableState {
         this.lpmMaps.delete(e.prefix);
         this.prefixes = this.prefixes.filter((p) => p !== e.prefix);
       }
+    } else if (this.keyDepth > 0) {
+      this.exact.delete(this.storedKey(e.handle, this.scratchKey));
     } else {
       const key = e.lookupKey;
       if (typeof key === 'object') this.exact.delete(key);
       else this.exact.deleteOne(key as ExactValue);
     }
+  }
+
+  /** Keeps the key values of the entry at `handle` in the key store. */
+  private storeKey(handle: number, values: readonly ExactValue[]): void {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    if (at + depth > this.keyStore.length) {
+      const grown = new Float64Array(Math.max(at + depth, 2 * this.keyStore.length));
+      grown.set(this.keyStore);
+      this.keyStore = grown;
+    }
+    for (let i = 0; i < depth; i++) this.keyStore[at + i] = values[i] as number;
+  }
+
+  /** The key values of the entry at `handle`, from the key store, into `out`. */
+  private storedKey(handle: number, out: ExactValue[]): ExactValue[] {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    for (let i = 0; i < depth; i++) out[i] = this.keyStore[at + i];
+    return out;
+  }
+
+  /** Whether the entry at `handle` has these key values (the key store's entries only). */
+  private storedKeyIs(handle: number, values: readonly ExactValue[]): boolean {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    const store = this.keyStore;
+    for (let i = 0; i < depth; i++) if (store[at + i] !== values[i]) return false;
+    return true;
   }
 
   private index(e: Entry): void {
@@ -858,7 +905,8 @@ export class TableState {
   } {
     const keys = this.def.keys;
     const asNumber = this.indexAsNumber;
-    const values: ExactValue[] = new Array(keys.length);
+    // Tables with a key store copy the values there: a scratch array will do.
+    const values: ExactValue[] = this.keyDepth > 0 ? this.scratchKey : new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
@@ -890,7 +938,11 @@ export class TableState {
   private record(e: Entry): TableEntryRecord {
     return {
       handle: e.handle,
-      match: e.match ?? (this.needsPriority ? this.classifierMatchOf(e.key) : this.matchOf(e.lookupKey)),
+      match:
+        e.match ??
+        (this.needsPriority
+          ? this.classifierMatchOf(e.key)
+          : this.matchOf(this.keyDepth > 0 ? this.storedKey(e.handle, []) : e.lookupKey)),
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,

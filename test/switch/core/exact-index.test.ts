@@ -50,7 +50,7 @@ describe('exact index against a map by key text', () => {
         // The table's rule: the hashed layout for keys of numbers only.
         const index = new ExactIndex<Filed>(
           widths.length,
-          hashed && numbers ? (e) => e.key : undefined,
+          hashed && numbers ? (e, values) => e.key.every((v, i) => v === values[i]) : undefined,
           hashMask,
         );
         const model = new Map<string, Filed>();
