@@ -175,6 +175,11 @@ interface Entry {
   lastHitUs: number;
 }
 
+type ActionEntryAction = Extract<EntryAction, { type: 'action' }>;
+
+/** How many actions with data a table remembers for entries to share (see `actionWithData`). */
+const RECENT_ACTIONS = 8;
+
 /** Result of resolving an action for execution. */
 interface Resolved {
   readonly binding: ActionBinding | undefined;
@@ -311,7 +316,7 @@ export class TableState {
         );
       }
       if (spec.params.length === 0) return this.actionWithoutData(spec.name);
-      return { type: 'action', binding: this.bindAction(spec.name, spec.params) };
+      return this.actionWithData(this.bindAction(spec.name, spec.params));
     }
     if (!this.profile)
       throw invalidArgument(`table '${this.def.name}' has no action profile; entries must name an action`);
@@ -347,6 +352,39 @@ export class TableState {
   }
 
   private readonly withoutData = new Map<string, EntryAction>();
+
+  /**
+   * `binding`, or an equal one made lately: entries written in a row often call one action with the
+   * same data (a fabric's workloads behind one remote VTEP), and an entry's action is replaced on
+   * MODIFY, never changed in place, so they share it: an action object, its binding and its
+   * arguments fewer per such entry.
+   */
+  private actionWithData(binding: ActionBinding): EntryAction {
+    const recent = this.recentActions;
+    const args = binding.args;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i];
+      if (r.binding.action !== binding.action) continue;
+      const rargs = r.binding.args;
+      let same = true;
+      for (let j = 0; j < args.length; j++) {
+        if (rargs[j] !== args[j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return r;
+    }
+    const made: ActionEntryAction = { type: 'action', binding };
+    if (recent.length < RECENT_ACTIONS) recent.push(made);
+    else recent[this.recentNext] = made;
+    this.recentNext = (this.recentNext + 1) % RECENT_ACTIONS;
+    return made;
+  }
+
+  /** The last {@link RECENT_ACTIONS} actions with data made, as a ring. */
+  private readonly recentActions: ActionEntryAction[] = [];
+  private recentNext = 0;
 
   /** Looks up an action of this table by name and validates its parameters. */
   bindAction(name: string, params: readonly Value[]): ActionBinding {
