@@ -3,7 +3,12 @@
 // DeviceManager, round after round, with the CPU time per entry of decoding and of applying.
 // Run: npx tsx bench/lib/write-path.ts  (add node flags such as --no-opt or --cpu-prof to study the
 // cold and the warm path). BENCH_TABLE=policy writes the policy_rules table instead (exact VNI,
-// ternary security ids and protocol, a port range, a priority each: the tuple-space index's inserts).
+// ternary security ids and protocol, a port range, a priority each: the tuple-space index's inserts);
+// BENCH_TABLE=fabric-policy writes policy_rules as the controller bench's fabric does (10 rules per
+// tenant, full-mask ids, TCP, one port each: every field hashed, one shape); BENCH_TABLE=vport writes
+// vport_classification (port, 48-bit MAC, VLAN) as a fabric's workloads do. Run with node's
+// --expose-gc (`node --expose-gc --import tsx bench/lib/write-path.ts`) for the heap bytes each
+// entry keeps (heap after a full collection, per entry of the round).
 import { readFileSync } from 'node:fs';
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { p4 } from 'p4runtime-ts-grpc/wire';
@@ -15,15 +20,22 @@ import {
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
 
-const POLICY = process.env.BENCH_TABLE === 'policy';
+const KIND = process.env.BENCH_TABLE ?? 'overlay';
+const POLICY = KIND === 'policy' || KIND === 'fabric-policy';
+const VPORT = KIND === 'vport';
 // policy_rules holds 16,384 entries: three rounds of 5,000.
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? (POLICY ? 5_000 : 20_000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 250;
 
 const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
-const table = p4info.tables?.find((t) => t.preamble?.name?.endsWith(POLICY ? 'policy_rules' : 'overlay_mac'));
-const action = p4info.actions?.find((a) => a.preamble?.name?.endsWith(POLICY ? 'allow' : 'to_remote_vtep'));
+const [tableName, actionName] = POLICY
+  ? ['policy_rules', 'allow']
+  : VPORT
+    ? ['vport_classification', 'set_vport']
+    : ['overlay_mac', 'to_remote_vtep'];
+const table = p4info.tables?.find((t) => t.preamble?.name?.endsWith(tableName));
+const action = p4info.actions?.find((a) => a.preamble?.name?.endsWith(actionName));
 if (!table || !action) throw new Error('the table or its action is missing from the P4Info');
 const [vni, mac] = table.matchFields ?? [];
 const fieldIds = (table.matchFields ?? []).map((f) => f.id);
@@ -50,6 +62,67 @@ function bytes(value: number, width: number): Uint8Array {
 function request(round: number, from: number): Buffer {
   const updates: p4.v1.IUpdate[] = [];
   for (let i = from; i < Math.min(ENTRIES, from + BATCH); i++) {
+    if (KIND === 'fabric-policy') {
+      // As bench/lib/overlay-fabric.ts's policies: 10 per tenant, from and to identities of 64.
+      const [fVni, fSrc, fDst, fProto, fPort] = fieldIds;
+      const t = round * ENTRIES + i;
+      const tenant = Math.floor(t / 10);
+      const p = t % 10;
+      updates.push({
+        type: p4.v1.Update.Type.INSERT,
+        entity: {
+          tableEntry: {
+            tableId: table!.preamble!.id,
+            priority: 10 + p,
+            match: [
+              { fieldId: fVni, exact: { value: bytes(10_000 + tenant, 3) } },
+              {
+                fieldId: fSrc,
+                ternary: { value: bytes(1 + ((tenant + p) % 64), 4), mask: bytes(0xffffffff, 4) },
+              },
+              {
+                fieldId: fDst,
+                ternary: { value: bytes(1 + ((tenant + p + 1) % 64), 4), mask: bytes(0xffffffff, 4) },
+              },
+              { fieldId: fProto, ternary: { value: bytes(6, 1), mask: bytes(0xff, 1) } },
+              { fieldId: fPort, range: { low: bytes(1000 + p, 2), high: bytes(1000 + p, 2) } },
+            ],
+            action: { action: { actionId: action!.preamble!.id } },
+          },
+        },
+      });
+      continue;
+    }
+    if (VPORT) {
+      // A workload's source: its access port, MAC and VLAN (tenant).
+      const w = round * ENTRIES + i;
+      const params = action!.params!;
+      updates.push({
+        type: p4.v1.Update.Type.INSERT,
+        entity: {
+          tableEntry: {
+            tableId: table!.preamble!.id,
+            match: [
+              { fieldId: fieldIds[0], exact: { value: bytes(1 + (w % 4), 2) } },
+              { fieldId: fieldIds[1], exact: { value: bytes(0x020000000000 + w * 7, 6) } },
+              { fieldId: fieldIds[2], exact: { value: bytes(100 + (w % 1000), 2) } },
+            ],
+            action: {
+              action: {
+                actionId: action!.preamble!.id,
+                params: [
+                  { paramId: params[0].id, value: bytes(1 + (w % 4000), 2) },
+                  { paramId: params[1].id, value: bytes(10_000 + (w % 1000), 3) },
+                  { paramId: params[2].id, value: bytes(1 + (w % 64), 4) },
+                  { paramId: params[3].id, value: bytes(w % 1000, 2) },
+                ],
+              },
+            },
+          },
+        },
+      });
+      continue;
+    }
     if (POLICY) {
       // A policy rule: tenant, source and destination groups (a few masks), protocol, port range.
       const [fVni, fSrc, fDst, fProto, fPort] = fieldIds;
@@ -98,11 +171,17 @@ function request(round: number, from: number): Buffer {
   return Buffer.from(p4.v1.WriteRequest.encode({ deviceId: 1, electionId: { low: 1 }, updates }).finish());
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+const heap = (): number => {
+  gc!();
+  return process.memoryUsage().heapUsed;
+};
 const cpu = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
 for (let round = 0; round < ROUNDS; round++) {
+  const heapBefore = gc ? heap() : 0;
   const requests: Buffer[] = [];
   for (let from = 0; from < ENTRIES; from += BATCH) requests.push(request(round, from));
   let decodeUs = 0;
@@ -119,7 +198,9 @@ for (let round = 0; round < ROUNDS; round++) {
     const failed = errors.find((e) => (e.canonicalCode ?? 0) !== 0);
     if (failed) throw new Error(`write failed: ${failed.message}`);
   }
+  requests.length = 0;
+  const kept = gc ? `, heap ${Math.round((heap() - heapBefore) / ENTRIES)} bytes/entry` : '';
   console.log(
-    `round ${round + 1}: decode ${(decodeUs / ENTRIES).toFixed(2)} µs/entry, apply ${(applyUs / ENTRIES).toFixed(2)} µs/entry`,
+    `round ${round + 1}: decode ${(decodeUs / ENTRIES).toFixed(2)} µs/entry, apply ${(applyUs / ENTRIES).toFixed(2)} µs/entry${kept}`,
   );
 }

@@ -1,21 +1,52 @@
 /**
- * Entries of an exact-match table by key: one map level per key field, keyed by the field's value as
- * a number when every value of its width is a safe integer (up to 53 bits: the table converts a
- * packet's 33-53-bit reads, which are bigints, see `bits.ts`), else as a bigint. Nested maps need no key string per entry or per lookup: building,
+ * Entries of an exact-match table by key. Field values are numbers when every value of the field's
+ * width is a safe integer (up to 53 bits: the table converts a packet's 33-53-bit reads, which are
+ * bigints, see `bits.ts`), else bigints. No key string is made per entry or per lookup: building,
  * hashing and keeping such strings was the largest cost of inserting into and looking up a
- * multi-field exact table (bmv2's `MatchUnitExact` hashes the packed key bytes instead).
+ * multi-field exact table. Two layouts:
+ *
+ * - hashed (a multi-field key of numbers, given `sameKey`): one map from a 30-bit hash of the key's
+ *   values (`key-hash.ts`) to the entry, or the few entries whose keys share the hash, compared
+ *   field by field (bmv2's `MatchUnitExact` hashes the packed key bytes likewise). Nested maps
+ *   made a map per distinct key prefix: for `vport_classification` (port, MAC, VLAN) a map per
+ *   MAC, about 230 heap bytes per entry;
+ * - nested (otherwise): one map level per key field, keyed by the field's value (a one-field key
+ *   is one map keyed by its value; bigints hash natively there).
  */
+import { HASH_BITS, hashKey } from './key-hash.js';
+
 export type ExactValue = number | bigint;
 
 type Level = Map<ExactValue, unknown>;
 
+/** One entry, or several whose keys share a hash. */
+type Slot<E> = E | E[];
+
 export class ExactIndex<E> {
   private root: Level = new Map();
+  private slots = new Map<number, Slot<E>>();
 
-  /** `depth`: the number of key fields (a keyless table keeps its one entry under the value 0). */
-  constructor(private readonly depth: number) {}
+  /**
+   * `depth`: the number of key fields (a keyless table keeps its one entry under the value 0).
+   * `sameKey`: whether a filed entry's key has these values, for the hashed layout, which then
+   * holds keys of `depth` > 1 numbers (the index keeps no key itself); without it, the nested
+   * layout. `hashMask`: the bits of a hash kept (tests make keys collide with a small one).
+   */
+  constructor(
+    private readonly depth: number,
+    sameKey?: (e: E, values: readonly ExactValue[]) => boolean,
+    private readonly hashMask = HASH_BITS,
+  ) {
+    this.hashed = sameKey !== undefined && depth > 1;
+    this.sameKey = sameKey ?? (() => false);
+  }
+
+  private readonly sameKey: (e: E, values: readonly ExactValue[]) => boolean;
+
+  private readonly hashed: boolean;
 
   get(values: readonly ExactValue[]): E | undefined {
+    if (this.hashed) return this.inSlot(this.slots.get(hashKey(values, this.depth, this.hashMask)), values);
     const last = this.depth - 1;
     if (last < 0) return this.root.get(0) as E | undefined;
     let level = this.root;
@@ -25,6 +56,14 @@ export class ExactIndex<E> {
       level = next;
     }
     return level.get(values[last]) as E | undefined;
+  }
+
+  /** The entry of `slot` whose key is `values`. */
+  private inSlot(slot: Slot<E> | undefined, values: readonly ExactValue[]): E | undefined {
+    if (slot === undefined) return undefined;
+    if (!Array.isArray(slot)) return this.sameKey(slot, values) ? slot : undefined;
+    for (let i = 0; i < slot.length; i++) if (this.sameKey(slot[i], values)) return slot[i];
+    return undefined;
   }
 
   /**
@@ -40,6 +79,13 @@ export class ExactIndex<E> {
       this.claimedValues = undefined;
       this.claimedKey = key;
       return !this.root.has(key);
+    }
+    if (this.hashed) {
+      const h = hashKey(values, this.depth, this.hashMask);
+      const slot = this.slots.get(h);
+      this.claimedHash = h;
+      this.claimedSlot = slot;
+      return this.inSlot(slot, values) === undefined;
     }
     let level = this.root;
     for (let i = 0; i < last; i++) {
@@ -61,6 +107,15 @@ export class ExactIndex<E> {
 
   /** Files `entry` where the last successful {@link claim} found room. */
   fill(entry: E): void {
+    if (this.claimedHash >= 0) {
+      const slot = this.claimedSlot;
+      if (slot === undefined) this.slots.set(this.claimedHash, entry);
+      else if (Array.isArray(slot)) slot.push(entry);
+      else this.slots.set(this.claimedHash, [slot, entry]);
+      this.claimedHash = -1;
+      this.claimedSlot = undefined;
+      return;
+    }
     let level = this.claimedLevel!;
     this.claimedLevel = undefined;
     const values = this.claimedValues;
@@ -82,6 +137,9 @@ export class ExactIndex<E> {
   private claimedDepth = 0;
   private claimedValues: readonly ExactValue[] | undefined;
   private claimedKey: ExactValue = 0;
+  /** Or, in the hashed layout, the hash and what its slot held (-1: no hashed claim). */
+  private claimedHash = -1;
+  private claimedSlot: Slot<E> | undefined;
 
   /** Lookup by a single-field key (the common case of one map level). */
   getOne(value: ExactValue): E | undefined {
@@ -99,6 +157,20 @@ export class ExactIndex<E> {
       this.root.delete(0);
       return;
     }
+    if (this.hashed) {
+      const h = hashKey(values, this.depth, this.hashMask);
+      const slot = this.slots.get(h);
+      if (slot === undefined) return;
+      if (!Array.isArray(slot)) {
+        if (this.sameKey(slot, values)) this.slots.delete(h);
+        return;
+      }
+      const at = slot.findIndex((e) => this.sameKey(e, values));
+      if (at < 0) return;
+      slot.splice(at, 1);
+      if (slot.length === 1) this.slots.set(h, slot[0]);
+      return;
+    }
     const path: Level[] = [this.root];
     for (let i = 0; i < last; i++) {
       const next = path[i].get(values[i]) as Level | undefined;
@@ -111,5 +183,8 @@ export class ExactIndex<E> {
 
   clear(): void {
     this.root = new Map();
+    this.slots = new Map();
+    this.claimedHash = -1;
+    this.claimedSlot = undefined;
   }
 }

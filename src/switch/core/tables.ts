@@ -2,9 +2,10 @@
  * Match-action tables: entry management (with P4Runtime-style validation and error codes) and lookup with
  * bmv2's semantics.
  *
- * - Exact tables (only exact/valid keys) use one hash map per key field, nested (`exact-index.ts`); LPM tables (one lpm key plus exact keys) use one
- *   map per prefix length, longest first; ternary and range tables use tuple-space search
- *   (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
+ * - Exact tables (only exact/valid keys) use `exact-index.ts`: a key of numbers is filed under a hash of its
+ *   values, a key with a wider field in one hash map per key field, nested; LPM tables (one lpm key plus
+ *   exact keys) use one map per prefix length, longest first; ternary and range tables use tuple-space
+ *   search (`tuple-space.ts`): one hash map per distinct mask tuple, probed by priority with pruning.
  * - Priorities follow **P4Runtime**: a larger number wins. (bmv2 itself uses "smaller wins"; PI converts with
  *   bmv2_priority = INT32_MAX - p4runtime_priority, so the observable order is the same.) Among entries with
  *   equal priority the one inserted into the lowest free handle wins, like bmv2's ternary lookup.
@@ -23,7 +24,7 @@ import { HandleTable } from './handle-table.js';
 import type { ActionBinding, ActionProfileState } from './profiles.js';
 import type { PacketState } from './state.js';
 import { MeterCell, type MeterConfig } from './stateful.js';
-import { type ClassifierField, TupleSpaceClassifier } from './tuple-space.js';
+import { type ClassifierKey, type ClassifierValue, TupleSpaceClassifier } from './tuple-space.js';
 
 export type MatchKind = 'exact' | 'lpm' | 'ternary' | 'range' | 'valid';
 
@@ -148,14 +149,17 @@ export interface TableEntryRecord {
 
 interface Entry {
   readonly handle: number;
-  /** The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`). */
+  /**
+   * The key as written; undefined in exact tables, whose lookup key holds it (see `matchOf`), and in
+   * ternary/range tables without an lpm field, whose classifier key does (see `classifierMatchOf`).
+   */
   readonly match: MatchKey | undefined;
-  /** Key fields as the ternary/range classifier matches them (empty for exact and LPM tables). */
-  readonly fields: readonly ClassifierField[];
+  /** The key as the ternary/range classifier matches it (empty for exact and LPM tables). */
+  readonly key: ClassifierKey;
   readonly priority: number;
   /**
-   * Exact tables: the key's values (the value itself for a one-field key); LPM tables: the lookup
-   * key (string or single value).
+   * Exact tables: the key's values (the value itself for a one-field key; 0 where the key store
+   * holds them, `TableState.keyStore`); LPM tables: the lookup key (string or single value).
    */
   readonly lookupKey: LookupKey;
   /** For LPM tables: effective prefix length of the lpm field. */
@@ -171,13 +175,18 @@ interface Entry {
   lastHitUs: number;
 }
 
+type ActionEntryAction = Extract<EntryAction, { type: 'action' }>;
+
+/** How many actions with data a table remembers for entries to share (see `actionWithData`). */
+const RECENT_ACTIONS = 8;
+
 /** Result of resolving an action for execution. */
 interface Resolved {
   readonly binding: ActionBinding | undefined;
   readonly actionId: number;
 }
 
-const NO_FIELDS: readonly ClassifierField[] = [];
+const NO_KEY: ClassifierKey = [];
 
 /** Widths whose every value is a safe integer (2^53 - 1 is Number.MAX_SAFE_INTEGER). */
 const SAFE_BITS = 53;
@@ -205,6 +214,8 @@ export class TableState {
   private defaultEntry: EntryAction | undefined;
   private readonly lpmIndex: number;
   readonly needsPriority: boolean;
+  /** Per key field, every bit of its width set, in the storage representation. */
+  private readonly fullMasks: readonly ClassifierValue[];
   /**
    * Exact tables: per key field, whether its exact index holds numbers for values a packet reads as
    * bigints (widths 33..53, e.g. 48-bit MACs). A number key costs a map no bigint per insert and
@@ -215,6 +226,15 @@ export class TableState {
   private readonly convertsLookup: boolean;
   /** Only exact key fields (no lpm, ternary, range or valid field): {@link addExactEntry} applies. */
   private readonly allExact: boolean;
+  /**
+   * Exact tables whose multi-field key the index files by hash: the number of key fields (else 0),
+   * and every entry's key values, `keyDepth` numbers at `handle * keyDepth` (one typed array, not
+   * an array object per entry for the collector to copy and mark).
+   */
+  private readonly keyDepth: number;
+  private keyStore: Float64Array;
+  /** The key values of the write being made, in tables with a {@link keyStore}. */
+  private readonly scratchKey: ExactValue[];
   private immutable = false;
 
   constructor(
@@ -224,11 +244,27 @@ export class TableState {
   ) {
     this.lpmIndex = def.keys.findIndex((k) => k.matchKind === 'lpm');
     this.needsPriority = def.matchType === 'ternary' || def.matchType === 'range';
-    this.classifier = new TupleSpaceClassifier(def.keys.map((k) => k.width));
-    this.exact = new ExactIndex(def.keys.length);
+    this.classifier = new TupleSpaceClassifier(
+      def.keys.map((k) => k.width),
+      def.keys.map((k) => k.matchKind === 'range'),
+    );
+    this.fullMasks = def.keys.map((k) => (isNumWidth(k.width) ? Number(maskBig(k.width)) : maskBig(k.width)));
     const exactTable = !this.needsPriority && this.lpmIndex < 0;
     this.indexAsNumber = def.keys.map(
       (k) => exactTable && k.matchKind !== 'valid' && !isNumWidth(k.width) && k.width <= SAFE_BITS,
+    );
+    // A key of numbers only (widths up to 53 bits) is filed under its hash, its values kept in the
+    // key store; one with a wider field keeps nested maps, where its bigints hash natively.
+    const hashed =
+      exactTable &&
+      def.keys.length > 1 &&
+      def.keys.every((k) => k.matchKind === 'valid' || k.width <= SAFE_BITS);
+    this.keyDepth = hashed ? def.keys.length : 0;
+    this.keyStore = new Float64Array(hashed ? 64 * def.keys.length : 0);
+    this.scratchKey = new Array(def.keys.length).fill(0);
+    this.exact = new ExactIndex(
+      def.keys.length,
+      hashed ? (e: Entry, values: readonly ExactValue[]) => this.storedKeyIs(e.handle, values) : undefined,
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
     this.allExact = exactTable && def.keys.every((k) => k.matchKind === 'exact');
@@ -304,7 +340,7 @@ export class TableState {
       );
     }
     if (params.length === 0) return this.actionWithoutData(name);
-    return { type: 'action', binding: this.bindAction(name, params) };
+    return this.actionWithData(this.bindAction(name, params));
   }
 
   /**
@@ -322,6 +358,39 @@ export class TableState {
   }
 
   private readonly withoutData = new Map<string, EntryAction>();
+
+  /**
+   * `binding`, or an equal one made lately: entries written in a row often call one action with the
+   * same data (a fabric's workloads behind one remote VTEP), and an entry's action is replaced on
+   * MODIFY, never changed in place, so they share it: an action object, its binding and its
+   * arguments fewer per such entry.
+   */
+  private actionWithData(binding: ActionBinding): EntryAction {
+    const recent = this.recentActions;
+    const args = binding.args;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i];
+      if (r.binding.action !== binding.action) continue;
+      const rargs = r.binding.args;
+      let same = true;
+      for (let j = 0; j < args.length; j++) {
+        if (rargs[j] !== args[j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return r;
+    }
+    const made: ActionEntryAction = { type: 'action', binding };
+    if (recent.length < RECENT_ACTIONS) recent.push(made);
+    else recent[this.recentNext] = made;
+    this.recentNext = (this.recentNext + 1) % RECENT_ACTIONS;
+    return made;
+  }
+
+  /** The last {@link RECENT_ACTIONS} actions with data made, as a ring. */
+  private readonly recentActions: ActionEntryAction[] = [];
+  private recentNext = 0;
 
   /** Looks up an action of this table by name and validates its parameters. */
   bindAction(name: string, params: readonly Value[]): ActionBinding {
@@ -368,7 +437,7 @@ export class TableState {
     for (let i = 0; i < keys.length; i++)
       values[i] = storageValue(values[i], asNumber[i] || isNumWidth(keys[i].width));
     const lookupKey = keys.length === 1 ? values[0] : values;
-    return this.place({ canonical: undefined, fields: NO_FIELDS, lookupKey, prefix: 0 }, 0, action, 0, false);
+    return this.place({ canonical: undefined, key: NO_KEY, lookupKey, prefix: 0 }, 0, action, 0, false);
   }
 
   private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {
@@ -537,16 +606,16 @@ export class TableState {
   private existing(
     n: {
       canonical: MatchKey | undefined;
-      fields: readonly ClassifierField[];
+      key: ClassifierKey;
       lookupKey: LookupKey;
       prefix: number;
     },
     priority: number,
   ): Entry | undefined {
     if (this.needsPriority) {
-      if (this.lpmIndex < 0) return this.classifier.find(n.fields, priority, undefined);
+      if (this.lpmIndex < 0) return this.classifier.find(n.key, priority, undefined);
       const canonical = n.canonical!;
-      return this.classifier.find(n.fields, priority, (e) => samePrefixes(e.match!, canonical));
+      return this.classifier.find(n.key, priority, (e) => samePrefixes(e.match!, canonical));
     }
     const key = n.lookupKey;
     if (this.lpmIndex >= 0) return this.lpmMaps.get(n.prefix)?.get(key as number | bigint | string);
@@ -575,7 +644,7 @@ export class TableState {
   private place(
     n: {
       canonical: MatchKey | undefined;
-      fields: readonly ClassifierField[];
+      key: ClassifierKey;
       lookupKey: LookupKey;
       prefix: number;
     },
@@ -601,9 +670,9 @@ export class TableState {
     const entry: Entry = {
       handle: this.byHandle.nextHandle(),
       match: n.canonical,
-      fields: this.needsPriority ? n.fields : NO_FIELDS,
+      key: n.key,
       priority: this.needsPriority ? priority : 0,
-      lookupKey: n.lookupKey,
+      lookupKey: this.keyDepth > 0 ? 0 : n.lookupKey,
       prefix: n.prefix,
       action,
       revision: nextRevision(),
@@ -616,6 +685,7 @@ export class TableState {
       lastHitUs: this.def.supportTimeout ? this.now() : 0,
     };
     this.byHandle.add(entry);
+    if (this.keyDepth > 0) this.storeKey(entry.handle, n.lookupKey as readonly ExactValue[]);
     this.index(entry);
     return entry.handle;
   }
@@ -632,11 +702,42 @@ export class TableState {
         this.lpmMaps.delete(e.prefix);
         this.prefixes = this.prefixes.filter((p) => p !== e.prefix);
       }
+    } else if (this.keyDepth > 0) {
+      this.exact.delete(this.storedKey(e.handle, this.scratchKey));
     } else {
       const key = e.lookupKey;
       if (typeof key === 'object') this.exact.delete(key);
       else this.exact.deleteOne(key as ExactValue);
     }
+  }
+
+  /** Keeps the key values of the entry at `handle` in the key store. */
+  private storeKey(handle: number, values: readonly ExactValue[]): void {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    if (at + depth > this.keyStore.length) {
+      const grown = new Float64Array(Math.max(at + depth, 2 * this.keyStore.length));
+      grown.set(this.keyStore);
+      this.keyStore = grown;
+    }
+    for (let i = 0; i < depth; i++) this.keyStore[at + i] = values[i] as number;
+  }
+
+  /** The key values of the entry at `handle`, from the key store, into `out`. */
+  private storedKey(handle: number, out: ExactValue[]): ExactValue[] {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    for (let i = 0; i < depth; i++) out[i] = this.keyStore[at + i];
+    return out;
+  }
+
+  /** Whether the entry at `handle` has these key values (the key store's entries only). */
+  private storedKeyIs(handle: number, values: readonly ExactValue[]): boolean {
+    const depth = this.keyDepth;
+    const at = handle * depth;
+    const store = this.keyStore;
+    for (let i = 0; i < depth; i++) if (store[at + i] !== values[i]) return false;
+    return true;
   }
 
   private index(e: Entry): void {
@@ -735,85 +836,141 @@ export class TableState {
   /** The normalised forms of a match key {@link validateKey} accepts (it checks nothing itself). */
   private normalize(match: MatchKey): {
     canonical: MatchKey | undefined;
-    fields: readonly ClassifierField[];
+    key: ClassifierKey;
     lookupKey: LookupKey;
     prefix: number;
   } {
-    const keys = this.def.keys;
     if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
-    const fields: ClassifierField[] = [];
+    if (this.needsPriority) return this.normalizeClassified(match);
+    const keys = this.def.keys;
     const canonical: (MatchFieldValue | undefined)[] = [];
     let prefix = 0;
     const lookupParts: (number | bigint)[] = [];
-    // A plain loop with module-level helpers: normalize runs once per inserted entry, and closures
-    // made per key field cost more than the checks themselves.
+    // An LPM table: exact and valid fields and one lpm field.
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
       const numeric = isNumWidth(k.width);
-      const repr = numeric ? toNumber : asIs;
       switch (k.matchKind) {
         case 'valid': {
-          const valid = (m as ValidMatch).value;
-          if (this.needsPriority) fields.push({ kind: 'mask', v: valid ? 1 : 0, m: 1 });
           canonical.push(m);
-          lookupParts.push(valid ? 1 : 0);
-          continue;
-        }
-        case 'exact': {
-          const v = storageValue((m as ExactMatch).value, numeric);
-          if (this.needsPriority) fields.push({ kind: 'mask', v, m: repr(maskBig(k.width)) });
-          canonical.push(m);
-          lookupParts.push(v);
+          lookupParts.push((m as ValidMatch).value ? 1 : 0);
           continue;
         }
         case 'lpm': {
           const lpm = m as LpmMatch | undefined;
           const value = lpm ? lpm.value : 0n;
           const plen = lpm ? lpm.prefixLength : 0;
-          const effective = effectivePrefix(plen, k.width);
-          const mask = prefixMask(effective, k.width);
           canonical.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
-          if (this.needsPriority) {
-            fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-          } else {
-            prefix = effective;
-            lookupParts.push(repr(value));
-          }
+          prefix = effectivePrefix(plen, k.width);
+          lookupParts.push(numeric ? Number(value) : value);
           continue;
         }
-        case 'ternary': {
-          let value = 0n;
-          let mask = 0n;
-          if (m?.kind === 'optional') {
-            value = m.value;
-            mask = maskBig(k.width);
-          } else if (m?.kind === 'ternary') {
-            value = m.value;
-            mask = m.mask;
-          }
-          // A ternary key is kept as given (keys are not changed once made).
-          canonical.push(
-            mask === 0n ? undefined : m?.kind === 'ternary' ? m : { kind: 'ternary', value, mask },
-          );
-          fields.push({ kind: 'mask', v: repr(value), m: repr(mask) });
-          continue;
-        }
-        case 'range': {
-          const range = m as RangeMatch | undefined;
-          const low = range ? range.low : 0n;
-          const high = range ? range.high : maskBig(k.width);
-          const full = low === 0n && high === maskBig(k.width);
-          canonical.push(full ? undefined : range);
-          fields.push({ kind: 'range', lo: repr(low), hi: repr(high) });
-          continue;
-        }
+        default:
+          canonical.push(m);
+          lookupParts.push(storageValue((m as ExactMatch).value, numeric));
       }
     }
-    let lookupKey: number | bigint | string;
-    if (lookupParts.length === 1 && !this.needsPriority) lookupKey = lookupParts[0];
-    else lookupKey = lookupParts.join(',');
-    return { canonical, fields, lookupKey, prefix };
+    const lookupKey = lookupParts.length === 1 ? lookupParts[0] : lookupParts.join(',');
+    return { canonical, key: NO_KEY, lookupKey, prefix };
+  }
+
+  /**
+   * {@link normalize} for ternary and range tables: the classifier's key, two values per field
+   * (value and mask, or low and high bound; see `tuple-space.ts`), in the storage representation.
+   * The key as written is kept only where it cannot be rebuilt from them (an lpm field's prefix
+   * length, which a byte-padded field's mask does not tell): {@link classifierMatchOf} rebuilds the
+   * rest for reads.
+   */
+  private normalizeClassified(match: MatchKey): {
+    canonical: MatchKey | undefined;
+    key: ClassifierKey;
+    lookupKey: LookupKey;
+    prefix: number;
+  } {
+    const keys = this.def.keys;
+    const full = this.fullMasks;
+    const key: ClassifierValue[] = new Array(2 * keys.length);
+    const canonical: (MatchFieldValue | undefined)[] | undefined = this.lpmIndex >= 0 ? [] : undefined;
+    // A plain loop with module-level helpers: this runs once per inserted entry, and closures made
+    // per key field cost more than the checks themselves.
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const m = match[i];
+      const numeric = isNumWidth(k.width);
+      let a: ClassifierValue;
+      let b: ClassifierValue;
+      switch (k.matchKind) {
+        case 'valid':
+          a = (m as ValidMatch).value ? 1 : 0;
+          b = 1;
+          break;
+        case 'exact':
+          a = storageValue((m as ExactMatch).value, numeric);
+          b = full[i];
+          break;
+        case 'lpm': {
+          const lpm = m as LpmMatch | undefined;
+          const value = lpm ? lpm.value : 0n;
+          const plen = lpm ? lpm.prefixLength : 0;
+          const mask = prefixMask(effectivePrefix(plen, k.width), k.width);
+          canonical!.push(plen === 0 ? undefined : { kind: 'lpm', value, prefixLength: plen });
+          a = numeric ? Number(value) : value;
+          b = numeric ? Number(mask) : mask;
+          key[2 * i] = a;
+          key[2 * i + 1] = b;
+          continue;
+        }
+        case 'ternary':
+          if (m?.kind === 'optional') {
+            a = storageValue(m.value, numeric);
+            b = full[i];
+          } else if (m?.kind === 'ternary') {
+            a = storageValue(m.value, numeric);
+            b = storageValue(m.mask, numeric);
+          } else {
+            a = numeric ? 0 : 0n;
+            b = a;
+          }
+          break;
+        default: {
+          const range = m as RangeMatch | undefined;
+          a = range ? storageValue(range.low, numeric) : numeric ? 0 : 0n;
+          b = range ? storageValue(range.high, numeric) : full[i];
+        }
+      }
+      key[2 * i] = a;
+      key[2 * i + 1] = b;
+      canonical?.push(this.fieldMatchOf(i, a, b));
+    }
+    return { canonical, key, lookupKey: 0, prefix: 0 };
+  }
+
+  /**
+   * A key field as reads give it, from its two classifier values: don't-care fields (zero mask, full
+   * range) as undefined, an optional as a full-mask ternary, values as bigints.
+   */
+  private fieldMatchOf(i: number, a: ClassifierValue, b: ClassifierValue): MatchFieldValue | undefined {
+    switch (this.def.keys[i].matchKind) {
+      case 'valid':
+        return { kind: 'valid', value: a === 1 };
+      case 'exact':
+        return { kind: 'exact', value: BigInt(a) };
+      case 'range':
+        return (a === 0 || a === 0n) && b === this.fullMasks[i]
+          ? undefined
+          : { kind: 'range', low: BigInt(a), high: BigInt(b) };
+      default:
+        return b === 0 || b === 0n ? undefined : { kind: 'ternary', value: BigInt(a), mask: BigInt(b) };
+    }
+  }
+
+  /** The key of a ternary/range entry without an lpm field, rebuilt from its classifier key. */
+  private classifierMatchOf(key: ClassifierKey): MatchKey {
+    const n = this.def.keys.length;
+    const out: (MatchFieldValue | undefined)[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.fieldMatchOf(i, key[2 * i], key[2 * i + 1]);
+    return out;
   }
 
   /**
@@ -822,13 +979,14 @@ export class TableState {
    */
   private normalizeExact(match: MatchKey): {
     canonical: MatchKey | undefined;
-    fields: readonly ClassifierField[];
+    key: ClassifierKey;
     lookupKey: LookupKey;
     prefix: number;
   } {
     const keys = this.def.keys;
     const asNumber = this.indexAsNumber;
-    const values: ExactValue[] = new Array(keys.length);
+    // Tables with a key store copy the values there: a scratch array will do.
+    const values: ExactValue[] = this.keyDepth > 0 ? this.scratchKey : new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const m = match[i];
@@ -840,7 +998,7 @@ export class TableState {
           : storageValue((m as ExactMatch).value, asNumber[i] || isNumWidth(k.width));
     }
     const lookupKey = keys.length === 1 ? values[0] : values;
-    return { canonical: undefined, fields: NO_FIELDS, lookupKey, prefix: 0 };
+    return { canonical: undefined, key: NO_KEY, lookupKey, prefix: 0 };
   }
 
   /**
@@ -860,7 +1018,11 @@ export class TableState {
   private record(e: Entry): TableEntryRecord {
     return {
       handle: e.handle,
-      match: e.match ?? this.matchOf(e.lookupKey),
+      match:
+        e.match ??
+        (this.needsPriority
+          ? this.classifierMatchOf(e.key)
+          : this.matchOf(this.keyDepth > 0 ? this.storedKey(e.handle, []) : e.lookupKey)),
       priority: e.priority,
       action: e.action,
       isConst: e.isConst,
@@ -1043,14 +1205,6 @@ function maskValue(v: number | bigint, effective: number, width: number): number
 /** `table 't' key field 'f'`, for messages only. */
 function keyFieldLabel(table: string, field: string): string {
   return `table '${table}' key field '${field}'`;
-}
-
-function toNumber(v: bigint): number | bigint {
-  return Number(v);
-}
-
-function asIs(v: bigint): number | bigint {
-  return v;
 }
 
 /** True when `v` is an unsigned value of at most `width` bits (numbers: compared without a bigint). */

@@ -53,6 +53,30 @@ describe('table entries: validation and error codes', () => {
     expect(e.readTableEntries('MyIngress.port_class')).toEqual([]);
   });
 
+  it('entries with equal action data share it, and modifying one leaves the others as written', () => {
+    const t = 'MyIngress.port_class';
+    const engine = fixtureEngine('basic_forward');
+    // More entries than the table remembers actions for, interleaving two data values.
+    const handles = Array.from({ length: 20 }, (_, i) =>
+      engine.addTableEntry(t, {
+        match: exact(BigInt(i)),
+        action: act('MyIngress.set_class', BigInt(i % 2) + 3n),
+      }),
+    );
+    const binding = (h: number) => {
+      const a = engine.getTableEntry(t, h).action;
+      if (a.type !== 'action') throw new Error('not an action');
+      return a.binding;
+    };
+    expect(binding(handles[0])).toBe(binding(handles[2]));
+    engine.modifyTableEntry(t, handles[2], act('MyIngress.set_class', 7n));
+    for (const [i, h] of handles.entries()) {
+      const b = binding(h);
+      expect(b.action.name).toBe('MyIngress.set_class');
+      expect(b.args.map((v) => BigInt(v))).toEqual([i === 2 ? 7n : BigInt(i % 2) + 3n]);
+    }
+  });
+
   it('rejects malformed keys, actions and parameters with INVALID_ARGUMENT', () => {
     const t = 'MyIngress.port_class';
     expect(code(() => e.addTableEntry(t, { match: exact(512n), action: act('NoAction') }))).toBe(
