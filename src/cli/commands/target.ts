@@ -24,6 +24,7 @@ interface ServeOptions extends ServerTlsFlags {
   profile: TargetProfile;
   warmUpWrites: number;
   warmUpAtStart: number;
+  collectAtLoad: boolean;
 }
 
 /**
@@ -72,6 +73,10 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--warm-up-at-start', 0, 1_000_000),
       DEFAULT_WARM_UP_AT_START,
     )
+    .option(
+      '--no-collect-at-load',
+      'skip the full garbage collection at the end of each pipeline load (the first writes then pay it)',
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
@@ -85,6 +90,7 @@ export function registerTargetCommands(program: Command): void {
         deviceId: o.deviceId,
         profile: o.profile,
         warmUpWrites: o.warmUpWrites,
+        collectGarbageOnLoad: o.collectAtLoad,
         ...(o.warmUpAtStart > 0
           ? {
               warmUpAtStart: {
