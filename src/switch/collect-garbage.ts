@@ -1,6 +1,8 @@
 /**
- * A full garbage collection, at once, for the switch's own process. `genevectl target serve` asks
- * for one at the end of SetForwardingPipelineConfig (DeviceManager `collectGarbageOnLoad`): parsing
+ * A full garbage collection, at once, for the switch's own process. `genevectl target serve
+ * --collect-at-load` asks for one at the end of SetForwardingPipelineConfig (DeviceManager
+ * `collectGarbageOnLoad`; off by default: it adds some 25 ms to the load for no clear gain in the
+ * first writes, docs/ARCHITECTURE.md): parsing
  * the bmv2 JSON and the P4Info and building the program leave garbage and grow the heap, and the
  * major collection that growth starts otherwise lands in the first table writes after the push,
  * whose marking they then pay (docs/ARCHITECTURE.md, "Speed against bmv2"). Collected here, it is

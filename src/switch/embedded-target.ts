@@ -68,7 +68,7 @@ export interface EmbeddedTargetOptions {
   readonly warmUpAtStart?: { readonly config: p4.v1.IForwardingPipelineConfig; readonly updates: number };
   /**
    * A full garbage collection at the end of each pipeline load (see `collectGarbageOnLoad` in
-   * frontend/device-manager.ts). Default false; `genevectl target serve` sets it.
+   * frontend/device-manager.ts). Default false (`genevectl target serve --collect-at-load`).
    */
   readonly collectGarbageOnLoad?: boolean;
 }

@@ -77,8 +77,9 @@ export function registerTargetCommands(program: Command): void {
       DEFAULT_WARM_UP_AT_START,
     )
     .option(
-      '--no-collect-at-load',
-      'skip the full garbage collection at the end of each pipeline load (the first writes then pay it)',
+      '--collect-at-load',
+      'collect garbage at the end of each pipeline load (a longer load; the first writes do not pay the major GC it starts)',
+      false,
     )
     .option(
       '--inlining-budget <bytes>',
