@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** `target serve`'s inlining budget (bytes of bytecode inlined into one optimized function). */
-export const SERVE_INLINING_BUDGET = 100;
+export const SERVE_INLINING_BUDGET = 300;
 
 /** V8's own default, for comparison (`node --v8-options`). */
 export const V8_DEFAULT_INLINING_BUDGET = 920;
