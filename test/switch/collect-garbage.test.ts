@@ -1,12 +1,12 @@
-// `target serve` collects the garbage of each pipeline load as part of it (src/switch/collect-garbage.ts,
+// `target serve` collects the garbage of each pipeline load as part of it (src/switch/p4runtime/frontend/collect-garbage.ts,
 // DeviceManager `collectGarbageOnLoad`): the collection must be a full one, done at once, and the
 // program installed must be served as without it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseP4Info } from '../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { collectGarbage } from '../../src/switch/collect-garbage.js';
 import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
+import { collectGarbage } from '../../src/switch/p4runtime/frontend/collect-garbage.js';
 import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 
 /** A WeakRef to 1 MiB that nothing else holds, made in a job of its own (a WeakRef holds its target until the job that made it ends). */
