@@ -22,6 +22,8 @@ import { type BenchFrame, EXAMPLE_CASES, LARGE_CASES } from './lib/vtep-frames.j
 const FRAMES = Number(process.env.BENCH_PCAP_FRAMES ?? 20_000);
 /** Seconds a target waits before replaying, for the controller to configure it (large fabric). */
 const LARGE_WAIT = Number(process.env.BENCH_LARGE_WAIT ?? 25);
+/** Arguments added to `genevectl target serve`, e.g. BENCH_SERVER_ARGS='--inlining-budget 920'. */
+const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
 
 type Kind = 'embedded' | 'bmv2';
 interface Fabric {
@@ -67,7 +69,7 @@ function startProcess(kind: Kind, grpc: string, dir: string, wait: number): Chil
           'serve',
           '--grpc',
           grpc,
-        ].concat(['--pcap-dir', dir, '--pcap-wait', `${wait}`]);
+        ].concat(['--pcap-dir', dir, '--pcap-wait', `${wait}`], SERVER_ARGS);
   return spawn(kind === 'bmv2' ? 'bash' : process.execPath, args, { stdio: 'ignore' });
 }
 

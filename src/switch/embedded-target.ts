@@ -66,6 +66,11 @@ export interface EmbeddedTargetOptions {
    * for it. Default: none.
    */
   readonly warmUpAtStart?: { readonly config: p4.v1.IForwardingPipelineConfig; readonly updates: number };
+  /**
+   * A full garbage collection at the end of each pipeline load (see `collectGarbageOnLoad` in
+   * frontend/device-manager.ts). Default false (`genevectl target serve --collect-at-load`).
+   */
+  readonly collectGarbageOnLoad?: boolean;
 }
 
 /**
@@ -261,6 +266,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
     ageingSweepMs: options.ageingSweepMs,
     streamErrorReporting: options.streamErrorReporting,
     onActivated: scheduleReplay,
+    collectGarbageOnLoad: options.collectGarbageOnLoad ?? false,
     warmUp: {
       updates: options.warmUpWrites ?? 0,
       perRequest: WARM_UP_BATCH,

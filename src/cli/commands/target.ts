@@ -5,6 +5,8 @@ import { loadP4Info } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../../artifacts/program.js';
 import {
   DEFAULT_WARM_UP_WRITES,
+  SERVE_INLINING_BUDGET,
+  setInliningBudget,
   startEmbeddedTarget,
   TARGET_PROFILES,
   type TargetProfile,
@@ -24,6 +26,8 @@ interface ServeOptions extends ServerTlsFlags {
   profile: TargetProfile;
   warmUpWrites: number;
   warmUpAtStart: number;
+  collectAtLoad: boolean;
+  inliningBudget: number;
 }
 
 /**
@@ -72,12 +76,25 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--warm-up-at-start', 0, 1_000_000),
       DEFAULT_WARM_UP_AT_START,
     )
+    .option(
+      '--collect-at-load',
+      'collect garbage at the end of each pipeline load (a longer load; the first writes do not pay the major GC it starts)',
+      false,
+    )
+    .option(
+      '--inlining-budget <bytes>',
+      "V8's cumulative inlining budget for this process (V8's own default is 920; a smaller one compiles the write path faster)",
+      integerOption('--inlining-budget', 0, 100_000),
+      SERVE_INLINING_BUDGET,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
         .default('bmv2'),
     )
     .action(async (o: ServeOptions) => {
+      // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
+      setInliningBudget(o.inliningBudget);
       const running = await startEmbeddedTarget({
         grpcAddress: o.grpc,
         cpuPort: o.cpuPort,
@@ -85,6 +102,7 @@ export function registerTargetCommands(program: Command): void {
         deviceId: o.deviceId,
         profile: o.profile,
         warmUpWrites: o.warmUpWrites,
+        collectGarbageOnLoad: o.collectAtLoad,
         ...(o.warmUpAtStart > 0
           ? {
               warmUpAtStart: {

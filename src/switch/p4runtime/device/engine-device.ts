@@ -468,8 +468,10 @@ function toBigInt(bytes: Uint8Array): bigint {
  */
 function toValue(bytes: Uint8Array): Value {
   const n = bytes.length;
-  let i = 0;
-  while (i < n && bytes[i] === 0) i++;
+  // Every byte looked at, from the last (not up to the first non-zero one): the loop's step runs
+  // on every call, so its optimized code is not thrown away when a leading zero byte first comes.
+  let i = n;
+  for (let j = n - 1; j >= 0; j--) if (bytes[j] !== 0) i = j;
   if (n - i > 6) return toBigInt(bytes);
   let v = 0;
   for (; i < n; i++) v = v * 256 + bytes[i];

@@ -19,10 +19,21 @@ export function hex(bytes: Uint8Array | null | undefined): string {
 
 /** Number of significant bits of a big-endian byte string (0 for zero or empty). */
 export function significantBits(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i++;
-  if (i === bytes.length) return 0;
-  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
+  const n = bytes.length;
+  const first = firstNonZero(bytes);
+  return first === n ? 0 : (n - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
+}
+
+/**
+ * Index of the first non-zero byte (the length when there is none). Every byte is looked at, from
+ * the last: the loop's step then runs on every call, so V8 optimizes it with type feedback from the
+ * first writes, instead of throwing the write path's optimized code away ("insufficient type
+ * feedback") when a value with a leading zero byte first comes, in the middle of the first writes.
+ */
+export function firstNonZero(bytes: Uint8Array): number {
+  let first = bytes.length;
+  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== 0) first = i;
+  return first;
 }
 
 /**

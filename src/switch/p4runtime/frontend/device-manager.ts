@@ -7,6 +7,7 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { Device, DeviceConfig } from '../device/device.js';
 import { ActionProfileManager } from './action-profiles.js';
 import { BindingError, checkBinding } from './binding.js';
+import { collectGarbage } from './collect-garbage.js';
 import { buildPacketOut, parsePacketIn } from './controller-packets.js';
 import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
@@ -78,6 +79,12 @@ export interface DeviceManagerOptions {
    * every INSERT takes the general one (the tests compare the two).
    */
   readonly commonInsert?: boolean;
+  /**
+   * Collect garbage (a full collection) at the end of each SetForwardingPipelineConfig that
+   * installs a program, so that the major collection the load's heap growth would start is paid by
+   * the load rather than by the first writes (collect-garbage.ts). Default false.
+   */
+  readonly collectGarbageOnLoad?: boolean;
 }
 
 /**
@@ -259,6 +266,7 @@ export class DeviceManager {
       const failed = this.writeUpdates(saved).find((e) => (e.canonicalCode ?? 0) !== Code.OK);
       if (failed) throw unknownError('Error when reconciling config', failed.message ?? '');
     }
+    if (this.options.collectGarbageOnLoad) collectGarbage();
     if (activate) this.options.onActivated?.();
   }
 

@@ -8,7 +8,7 @@
  */
 import { p4 } from 'p4runtime-ts-grpc/wire';
 import type { DeviceActionCall, DeviceKeyParam } from '../device/device.js';
-import { bytesEqual, isZero, rangeDefaultHigh, rangeDefaultLow } from './bytestrings.js';
+import { bytesEqual, firstNonZero, isZero, rangeDefaultHigh, rangeDefaultLow } from './bytestrings.js';
 import type { ActionModel, P4InfoModel, TableModel } from './p4info-model.js';
 import { internalError } from './status.js';
 
@@ -115,8 +115,7 @@ export class ProtoBuffer {
 
   /** A bytes field in P4Runtime's canonical form (no leading zero bytes; zero is one 0 byte). */
   canonical(field: number, b: Uint8Array): void {
-    let i = 0;
-    while (i < b.length && b[i] === 0) i++;
+    const i = firstNonZero(b);
     if (i === b.length) this.bytes(field, ZERO);
     else this.bytes(field, b, i);
   }
