@@ -173,29 +173,45 @@ const OPTIONAL_TABLES: ReadonlySet<string> = new Set([
  * The planned entities fitted to the program the device runs: entries of optional tables it does
  * not have are left out (a program without neighbor suppression, say), and a route planned with
  * several next hops becomes a direct call of its first one where the route table has no action
- * selector (the DPL program's routes).
+ * selector (the DPL program's routes). The list itself when every entity stays as planned.
  */
 export function entitiesForProgram(index: P4InfoIndex, entities: PlannedEntity[]): PlannedEntity[] {
-  const out: PlannedEntity[] = [];
-  for (const e of entities) {
+  // A copy is made at the first entity dropped or changed (bmv2's program: the value set or the
+  // table of the security option): a program that takes every entity as planned gets the plan's
+  // own list back, and a plan's runs of one table's entries look their table up once (a first
+  // apply has 145,000 entries per device).
+  let out: PlannedEntity[] | undefined;
+  let name: string | undefined;
+  let table: ReturnType<P4InfoIndex['tables']['find']>;
+  /** Where the next entity kept goes in `out`. */
+  let at = 0;
+  for (let i = 0; i < entities.length; i++) {
+    const e = entities[i];
+    let kept: PlannedEntity | undefined = e;
     if (e.kind === 'valueSet') {
-      if (findValueSet(index, e.valueSet)) out.push(e);
+      if (!findValueSet(index, e.valueSet)) kept = undefined;
+    } else if (e.kind === 'table') {
+      if (e.table !== name) {
+        name = e.table;
+        table = index.tables.find(e.table);
+      }
+      if (!table) {
+        if (OPTIONAL_TABLES.has(e.table)) kept = undefined;
+      } else if (e.actionSet !== undefined && !table.implementation?.withSelector) {
+        const { actionSet: _, ...direct } = e;
+        kept = direct;
+      }
+    }
+    if (kept === e && out === undefined) {
+      at++;
       continue;
     }
-    if (e.kind !== 'table') {
-      out.push(e);
-      continue;
-    }
-    const table = index.tables.find(e.table);
-    if (!table) {
-      if (!OPTIONAL_TABLES.has(e.table)) out.push(e);
-      continue;
-    }
-    if (e.actionSet !== undefined && !table.implementation?.withSelector) {
-      const { actionSet: _, ...direct } = e;
-      out.push(direct);
-    } else out.push(e);
+    // One copy of the whole list, written over in place and cut to length: no growth as it fills.
+    out ??= entities.slice();
+    if (kept) out[at++] = kept;
   }
+  if (out === undefined) return entities;
+  out.length = at;
   return out;
 }
 

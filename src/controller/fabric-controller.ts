@@ -414,7 +414,21 @@ function wouldOverflow(
   capacity: (size: number) => number,
 ): boolean {
   const inserts = new Map<string, number>();
-  for (const c of changes) if (c.kind === 'insert') inserts.set(c.table, (inserts.get(c.table) ?? 0) + 1);
+  // Counted by runs of one table (changes come in the plan's order): a first apply's 145,000
+  // inserts per device look up no map per change.
+  let table: string | undefined;
+  let run = 0;
+  for (const c of changes) {
+    if (c.kind !== 'insert') continue;
+    const t = c.table;
+    if (t === table) run++;
+    else {
+      if (table !== undefined) inserts.set(table, (inserts.get(table) ?? 0) + run);
+      table = t;
+      run = 1;
+    }
+  }
+  if (table !== undefined) inserts.set(table, (inserts.get(table) ?? 0) + run);
   if (inserts.size === 0) return false;
   // Only the tables that get inserts can overflow; count what they hold by id (no names per entry).
   const ids = new Set<number>();

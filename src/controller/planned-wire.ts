@@ -112,6 +112,11 @@ class Writer {
     this.buf = next;
   }
   varint(v: number): void {
+    // Tags and short lengths, nearly every varint of an entry: one byte, no growth check beyond room.
+    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     this.reserve(10);
     while (v > 0x7f) {
       this.buf[this.pos++] = (v % 128) | 0x80;
@@ -126,7 +131,7 @@ class Writer {
   }
   /** Opens a length-delimited field (tag written by the caller); {@link close} ends it. */
   open(): number {
-    this.reserve(1);
+    if (this.pos >= this.buf.length) this.reserve(1);
     return this.pos++;
   }
   close(mark: number): void {

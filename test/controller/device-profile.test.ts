@@ -9,6 +9,7 @@ import {
   connectOptionsForKind,
   deriveFabric,
   entitiesForProfile,
+  entitiesForProgram,
   fabricSchema,
   intentForProfile,
   kindOfProgram,
@@ -158,5 +159,56 @@ describe('planning for a BlueField DPU', () => {
     expect(capacityProblems(index, planned(size), PROFILES.bluefield)).toEqual([
       `table tenant_by_vni: ${size} entries planned, a BlueField table of size ${size} holds ${size - 1}`,
     ]);
+  });
+});
+
+describe('fitting a plan to the program (entitiesForProgram)', () => {
+  it('gives the plan its own list back when the program takes every entity as planned', async () => {
+    const index = new P4InfoIndex((await vtepProgram()).p4info);
+    // (bmv2's program has no value set: the plan's is the one entity it would leave out.)
+    const planned = planFabric(exampleIntent()).entities.filter((e) => e.kind !== 'valueSet');
+    const copy = [...planned];
+    expect(entitiesForProgram(index, planned)).toBe(planned);
+    expect(planned).toEqual(copy);
+  });
+
+  it('copies from the first entity it drops or changes, the plan left as it was', () => {
+    const index = new P4InfoIndex({
+      tables: [
+        {
+          preamble: { id: 1, name: 'VtepIngress.routes', alias: 'routes' },
+          matchFields: [{ id: 1, name: 'remote_vtep', bitwidth: 32, matchType: 2 }],
+          actionRefs: [{ id: 11 }],
+          size: 64,
+        },
+      ],
+      actions: [{ preamble: { id: 11, name: 'VtepIngress.route_via', alias: 'route_via' } }],
+    });
+    const route = (n: number, withSet: boolean): PlannedEntity => ({
+      kind: 'table',
+      table: 'routes',
+      match: { remote_vtep: n },
+      action: 'route_via',
+      params: { port: n },
+      ...(withSet ? { actionSet: [{ params: { port: n }, weight: 1 }] } : {}),
+      owner: `route ${n}`,
+    });
+    const arp: PlannedEntity = {
+      kind: 'table',
+      table: 'arp_answer',
+      match: { ip: 1 },
+      action: 'answer',
+      params: {},
+      owner: 'neighbor',
+    };
+    const foreign: PlannedEntity = { ...arp, table: 'mystery', owner: 'foreign' };
+    const planned = [route(1, false), route(2, false), arp, route(3, true), foreign, route(4, false)];
+    const copy = structuredClone(planned);
+    const fitted = entitiesForProgram(index, planned);
+    expect(fitted).not.toBe(planned);
+    // The optional table the program lacks is left out, a table it lacks otherwise is kept (the
+    // program check then names it), the action set becomes a direct call without a selector.
+    expect(fitted).toEqual([route(1, false), route(2, false), route(3, false), foreign, route(4, false)]);
+    expect(planned).toEqual(copy);
   });
 });
