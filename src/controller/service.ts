@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { basename, dirname } from 'node:path';
 import type { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage } from '../collect-garbage.js';
 import { VtepController } from './controller.js';
 import { type DeviceKind, neighborAnswerer, PROFILES } from './device-profile.js';
 import { entityKey } from './device-state.js';
@@ -558,7 +558,7 @@ export class FabricService extends EventEmitter<ServiceEvents> {
    * as a local change would, unchanged: its step must write nothing (else the device's kept plan
    * is dropped and its next change planned whole). This also compiles the code of that path
    * before an edit waits for it. Before all that, the garbage of the start (or of the whole
-   * reconcile) is collected (collect-garbage.ts), so that no major collection of it lands on the
+   * reconcile) is collected (src/collect-garbage.ts), so that no major collection of it lands on the
    * first edits.
    */
   private prime(): void {

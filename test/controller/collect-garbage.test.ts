@@ -1,7 +1,7 @@
-// The service collects the garbage of its start once primed (collect-garbage.ts): the collection
+// The service collects the garbage of its start once primed (src/collect-garbage.ts): the collection
 // must be a full one, done at once, with or without --expose-gc.
 import { describe, expect, it } from 'vitest';
-import { collectGarbage } from '../../src/controller/collect-garbage.js';
+import { collectGarbage } from '../../src/collect-garbage.js';
 
 describe('a garbage collection asked for', () => {
   it('collects at once what nothing holds', async () => {

@@ -7,7 +7,7 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type { Device, DeviceConfig } from '../device/device.js';
 import { ActionProfileManager } from './action-profiles.js';
 import { BindingError, checkBinding } from './binding.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage } from '../../../collect-garbage.js';
 import { buildPacketOut, parsePacketIn } from './controller-packets.js';
 import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
@@ -82,7 +82,7 @@ export interface DeviceManagerOptions {
   /**
    * Collect garbage (a full collection) at the end of each SetForwardingPipelineConfig that
    * installs a program, so that the major collection the load's heap growth would start is paid by
-   * the load rather than by the first writes (collect-garbage.ts). Default false.
+   * the load rather than by the first writes (src/collect-garbage.ts). Default false.
    */
   readonly collectGarbageOnLoad?: boolean;
 }

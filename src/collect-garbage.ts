@@ -1,9 +1,10 @@
 /**
- * A full garbage collection, at once. The service asks for one when it is primed (service.ts
- * `prime`: every device converged, nothing waits): what its start or a whole reconcile left as
- * garbage (reads, plans, key texts made once) is otherwise collected by the next major collection,
- * whose marking is paid by whatever runs then, the first edits of the file (a one-workload edit of
- * a few milliseconds took 100 ms with 187 ms of CPU when one landed on it; docs/FABRIC.md).
+ * A full garbage collection, at once, for the processes that run a long-lived service: the
+ * controller's (service.ts `prime`: its start's or a whole reconcile's garbage, collected once
+ * every device is converged, so that no major collection of it lands on the first edits of the
+ * file; docs/FABRIC.md) and the embedded target's (`genevectl target serve --collect-at-load`:
+ * the pipeline load's garbage, as part of the load; docs/ARCHITECTURE.md). Shared by both, as
+ * role-config.ts is: neither imports from the other.
  * V8 offers the collection to a context made after `--expose-gc` is set (node:vm), so the
  * process's own global object is not changed; a runtime that refuses it collects nothing.
  */
