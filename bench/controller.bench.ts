@@ -21,7 +21,7 @@ import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
 import { overlayFabric, SHAPE } from './lib/overlay-fabric.js';
 import { childrenCpuSeconds } from './lib/process-cpu.js';
 import { referenceWrites } from './lib/reference-writes.js';
-import { serveEmbeddedTarget } from './lib/serve-target.js';
+import { freePorts, serveAll, serveEmbeddedTarget } from './lib/serve-target.js';
 import { serviceChange } from './lib/service-change.js';
 
 /** Entries per device of the reference write rate. */
@@ -42,8 +42,6 @@ const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port)
 /** The target processes' CPU seconds in all. */
 const targetsCpu = childrenCpuSeconds;
 
-const freePorts = () =>
-  Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
 const stopAll = async (children: ChildProcess[]) => {
   for (const c of children) {
     c.kill('SIGTERM');
@@ -75,7 +73,9 @@ console.log(
   `fabric: ${SHAPE.devices} devices, ${SHAPE.tenants} tenants, ${SHAPE.workloads} workloads, ${SHAPE.policies} policies`,
 );
 {
-  const full = fabricSchema.parse(overlayFabric(freePorts().map((p) => `127.0.0.1:${p}`)));
+  const full = fabricSchema.parse(
+    overlayFabric((await freePorts(SHAPE.devices)).map((p) => `127.0.0.1:${p}`)),
+  );
   const heapBefore = process.memoryUsage().heapUsed;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -105,8 +105,8 @@ console.log(
 
 // ------------------------------------------------------------------ the devices' own write rate
 async function referenceRate(): Promise<number> {
-  const ports = freePorts();
-  const children = await Promise.all(ports.map((p) => serve(p)));
+  const ports = await freePorts(SHAPE.devices);
+  const children = await serveAll(ports, serve);
   try {
     const { rate, targetUsPerEntry } = await referenceWrites(children, ports, REFERENCE_ENTRIES);
     console.log(
@@ -121,8 +121,8 @@ async function referenceRate(): Promise<number> {
 const reference = await referenceRate();
 
 // ------------------------------------------------------------------ applies on 4 targets
-const ports = freePorts();
-const children = await Promise.all(ports.map((p) => serve(p)));
+const ports = await freePorts(SHAPE.devices);
+const children = await serveAll(ports, serve);
 try {
   const addresses = ports.map((p) => `127.0.0.1:${p}`);
   const base: Fabric = fabricSchema.parse(overlayFabric(addresses));

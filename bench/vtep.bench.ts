@@ -17,6 +17,7 @@ import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { type FabricIntent, loadFabricIntent, VtepController } from '../src/controller/index.js';
 import { readPcap, writePcap } from '../src/packet/index.js';
 import { largeFabric } from './lib/large-fabric.js';
+import { freePorts } from './lib/serve-target.js';
 import { type BenchFrame, EXAMPLE_CASES, LARGE_CASES } from './lib/vtep-frames.js';
 
 const FRAMES = Number(process.env.BENCH_PCAP_FRAMES ?? 20_000);
@@ -98,7 +99,7 @@ async function measure(kind: Kind, fabric: Fabric, frame: BenchFrame): Promise<R
     join(dir, `port${frame.port}_in.pcap`),
     writePcap(Array.from({ length: FRAMES }, () => ({ data: frame.bytes }))),
   );
-  const grpc = `127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}`;
+  const grpc = `127.0.0.1:${(await freePorts(1))[0]}`;
   const started = Date.now();
   const child = startProcess(kind, grpc, dir, fabric.waitSeconds);
   try {

@@ -20,7 +20,7 @@ import {
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { type CpuProfile, childrenCpuSeconds, topSelfTime } from './process-cpu.js';
 import { referenceWrites } from './reference-writes.js';
-import { serveEmbeddedTarget } from './serve-target.js';
+import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
@@ -60,19 +60,16 @@ async function phase(name: string, targets: DeviceTarget[]): Promise<void> {
   for (const line of topSelfTime(profile, TOP)) console.log(`  ${line}`);
 }
 
-const freePorts = () =>
-  Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
-
 /** The controller bench's reference (bench/controller.bench.ts `referenceRate`), with its targets' CPU. */
 async function reference(entries: number): Promise<void> {
-  const ports = freePorts();
+  const ports = await freePorts(SHAPE.devices);
   const dir = `${DIR}/reference`;
   mkdirSync(dir, { recursive: true });
   // Profiles of the reference's targets apart from the apply's.
   const nodeArgs = TARGET_NODE_ARGS.map((a) =>
     a.startsWith('--cpu-prof-dir=') ? `--cpu-prof-dir=${dir}` : a,
   );
-  const refs = await Promise.all(ports.map((p) => serveEmbeddedTarget(p, { nodeArgs })));
+  const refs = await serveAll(ports, (p) => serveEmbeddedTarget(p, { nodeArgs }));
   try {
     const r = await referenceWrites(refs, ports, entries);
     const total = entries * refs.length;
@@ -90,8 +87,8 @@ async function reference(entries: number): Promise<void> {
 }
 if (process.env.PROFILE_REFERENCE === '1') await reference(Number(process.env.REFERENCE_ENTRIES ?? 40_000));
 
-const ports = freePorts();
-children = await Promise.all(ports.map((p) => serve(p)));
+const ports = await freePorts(SHAPE.devices);
+children = await serveAll(ports, serve);
 try {
   const base = fabricSchema.parse(overlayFabric(ports.map((p) => `127.0.0.1:${p}`)));
   const targets = () => deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });

@@ -1,6 +1,7 @@
 // `genevectl target serve` as a separate process, the way an operator runs the embedded target: the
 // benchmarks start theirs here and wait for its "waiting for a controller" line.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 
 export interface ServeOptions {
   /** Options of `target serve` after `--grpc`. */
@@ -35,4 +36,42 @@ export async function serveEmbeddedTarget(port: number, options: ServeOptions = 
     child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
   });
   return child;
+}
+
+/**
+ * `count` distinct TCP ports free on 127.0.0.1 now, from the kernel (each bound to port 0 and held
+ * until all are known, then released): random ports in a range collided with one in use now and
+ * then (`target serve` exits 3 when its address is taken), and killed the run.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((s) => {
+      const address = s.address();
+      if (address === null || typeof address === 'string') throw new Error('no port bound');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+/** Starts one target per port; if one fails to start, stops those that did, then fails. */
+export async function serveAll(
+  ports: readonly number[],
+  start: (port: number, index: number) => Promise<ChildProcess>,
+): Promise<ChildProcess[]> {
+  const started = await Promise.allSettled(ports.map(start));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed === undefined) return started.map((r) => (r as PromiseFulfilledResult<ChildProcess>).value);
+  for (const r of started) if (r.status === 'fulfilled') r.value.kill('SIGTERM');
+  throw failed.reason;
 }

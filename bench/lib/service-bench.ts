@@ -11,7 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { type CpuProfile, topSelfTime } from './process-cpu.js';
-import { serveEmbeddedTarget } from './serve-target.js';
+import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
 import { serviceChange } from './service-change.js';
 
 const DIR = process.env.PROFILE_DIR;
@@ -76,8 +76,8 @@ const around = session && {
   },
 };
 
-const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
-const children: ChildProcess[] = await Promise.all(ports.map((p) => serveEmbeddedTarget(p)));
+const ports = await freePorts(SHAPE.devices);
+const children: ChildProcess[] = await serveAll(ports, (p) => serveEmbeddedTarget(p));
 try {
   const addresses = ports.map((p) => `127.0.0.1:${p}`);
   const base = fabricSchema.parse(overlayFabric(addresses));

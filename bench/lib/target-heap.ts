@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
-import { serveEmbeddedTarget } from './serve-target.js';
+import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.HEAP_DIR ?? '/tmp/target-heap';
 rmSync(DIR, { recursive: true, force: true });
@@ -60,13 +60,11 @@ async function snapshot(target: ChildProcess, n: number): Promise<string> {
   }
 }
 
-const ports = Array.from({ length: SHAPE.devices }, () => 40000 + Math.floor(Math.random() * 20000));
-const targets = await Promise.all(
-  ports.map((p, i) =>
-    serveEmbeddedTarget(p, {
-      nodeArgs: i === 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${DIR}`] : [],
-    }),
-  ),
+const ports = await freePorts(SHAPE.devices);
+const targets = await serveAll(ports, (p, i) =>
+  serveEmbeddedTarget(p, {
+    nodeArgs: i === 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${DIR}`] : [],
+  }),
 );
 try {
   const before = await snapshot(targets[0], 1);

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { parseP4Info } from '../../packages/p4runtime-ts-grpc/src/p4info/load.js';
 import { programArtifactPath } from '../../src/artifacts/program.js';
 import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
-import { collectGarbage } from '../../src/collect-garbage.js';
 import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 
 /** A WeakRef to 1 MiB that nothing else holds, made in a job of its own (a WeakRef holds its target until the job that made it ends). */

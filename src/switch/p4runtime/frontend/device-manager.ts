@@ -4,10 +4,10 @@
  * (see arbitration.ts); this class trusts its caller to have checked who may write.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
+import { collectGarbage } from '../../../collect-garbage.js';
 import type { Device, DeviceConfig } from '../device/device.js';
 import { ActionProfileManager } from './action-profiles.js';
 import { BindingError, checkBinding } from './binding.js';
-import { collectGarbage } from '../../../collect-garbage.js';
 import { buildPacketOut, parsePacketIn } from './controller-packets.js';
 import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
