@@ -193,6 +193,18 @@ const SAFE_BITS = 53;
 
 type LookupKey = number | bigint | string | readonly ExactValue[];
 
+/** A match key in the forms a table files it under ({@link TableState} `normalize`). */
+interface NormalizedKey {
+  /** The key as written, where it cannot be rebuilt (tables with an lpm field); else undefined. */
+  canonical: MatchKey | undefined;
+  /** The classifier's key (ternary/range tables); else {@link NO_KEY}. */
+  key: ClassifierKey;
+  /** The exact or lpm index's key (0 in ternary/range tables). */
+  lookupKey: LookupKey;
+  /** The lpm field's prefix length (lpm tables); else 0. */
+  prefix: number;
+}
+
 /**
  * Revisions of entries, from one counter for every table of every engine in the process: a handle's
  * revision is then never the same for two different entries (or two actions of one), even across
@@ -603,15 +615,7 @@ export class TableState {
    * apart by its prefix length too, as bmv2 does (prefixes shorter than a field's byte padding mask
    * the same bits).
    */
-  private existing(
-    n: {
-      canonical: MatchKey | undefined;
-      key: ClassifierKey;
-      lookupKey: LookupKey;
-      prefix: number;
-    },
-    priority: number,
-  ): Entry | undefined {
+  private existing(n: NormalizedKey, priority: number): Entry | undefined {
     if (this.needsPriority) {
       if (this.lpmIndex < 0) return this.classifier.find(n.key, priority, undefined);
       const canonical = n.canonical!;
@@ -642,12 +646,7 @@ export class TableState {
 
   /** Files a new entry under its normalised key (refused when the key is taken or the table full). */
   private place(
-    n: {
-      canonical: MatchKey | undefined;
-      key: ClassifierKey;
-      lookupKey: LookupKey;
-      prefix: number;
-    },
+    n: NormalizedKey,
     priority: number,
     action: EntryAction,
     idleTimeoutNs: number,
@@ -834,12 +833,7 @@ export class TableState {
   }
 
   /** The normalised forms of a match key {@link validateKey} accepts (it checks nothing itself). */
-  private normalize(match: MatchKey): {
-    canonical: MatchKey | undefined;
-    key: ClassifierKey;
-    lookupKey: LookupKey;
-    prefix: number;
-  } {
+  private normalize(match: MatchKey): NormalizedKey {
     if (!this.needsPriority && this.lpmIndex < 0) return this.normalizeExact(match);
     if (this.needsPriority) return this.normalizeClassified(match);
     const keys = this.def.keys;
@@ -882,12 +876,7 @@ export class TableState {
    * length, which a byte-padded field's mask does not tell): {@link classifierMatchOf} rebuilds the
    * rest for reads.
    */
-  private normalizeClassified(match: MatchKey): {
-    canonical: MatchKey | undefined;
-    key: ClassifierKey;
-    lookupKey: LookupKey;
-    prefix: number;
-  } {
+  private normalizeClassified(match: MatchKey): NormalizedKey {
     const keys = this.def.keys;
     const full = this.fullMasks;
     const key: ClassifierValue[] = new Array(2 * keys.length);
@@ -977,12 +966,7 @@ export class TableState {
    * {@link normalize} for exact tables (the bulk of what controllers write): only the key's values
    * are kept (see {@link matchOf}), in the representation a packet's key fields read.
    */
-  private normalizeExact(match: MatchKey): {
-    canonical: MatchKey | undefined;
-    key: ClassifierKey;
-    lookupKey: LookupKey;
-    prefix: number;
-  } {
+  private normalizeExact(match: MatchKey): NormalizedKey {
     const keys = this.def.keys;
     const asNumber = this.indexAsNumber;
     // Tables with a key store copy the values there: a scratch array will do.
