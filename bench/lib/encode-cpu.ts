@@ -2,23 +2,15 @@
 // and of diffing them against empty devices (wire-diff.ts), apart from planning: the 4 devices are
 // planned once, then encoded and diffed ROUNDS times, each with its CPU time. For A/B comparisons
 // of the encoder on a loaded host. Run: npx tsx bench/lib/encode-cpu.ts  (ROUNDS, default 8).
-import { type ConnectOptions, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { entitiesForProgram } from '../../src/controller/device-profile.js';
-import { deviceTargets, fabricSchema, planDevice, vtepProgram } from '../../src/controller/index.js';
+import { planDevice } from '../../src/controller/index.js';
 import { planPuntMeters } from '../../src/controller/punt-meters.js';
 import { WireSnapshot } from '../../src/controller/read-wire.js';
 import { diffWire } from '../../src/controller/wire-diff.js';
-import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { offlineFabric } from './offline-fabric.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
-const program = await vtepProgram();
-// A client that is never connected (no RPC is made): what the plan is encoded with.
-const Client = P4RuntimeClient as unknown as new (o: ConnectOptions) => P4RuntimeClient;
-const client = new Client({ address: '127.0.0.1:1' });
-client.bindP4Info(program.p4info);
-const addresses = Array.from({ length: SHAPE.devices }, (_, i) => `127.0.0.1:${50000 + i}`);
-const base = fabricSchema.parse(overlayFabric(addresses));
-const targets = deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
+const { client, targets } = await offlineFabric();
 const plans = targets.map((target) => {
   const plan = planDevice(target);
   plan.entities = entitiesForProgram(client.p4info, plan.entities);

@@ -8,24 +8,16 @@
 // the shape knobs of bench/lib/overlay-fabric.ts; PROFILE_HEAP=1: what the last run allocates, by
 // function, collected objects included, from V8's sampling heap profiler).
 import { Session } from 'node:inspector/promises';
-import { type ConnectOptions, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { entitiesForProgram } from '../../src/controller/device-profile.js';
-import { deviceTargets, fabricSchema, planDevice, vtepProgram } from '../../src/controller/index.js';
+import { planDevice } from '../../src/controller/index.js';
 import { planPuntMeters } from '../../src/controller/punt-meters.js';
 import { WireSnapshot } from '../../src/controller/read-wire.js';
 import { capacityProblems, orderChanges } from '../../src/controller/reconcile.js';
 import { diffWire } from '../../src/controller/wire-diff.js';
-import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { offlineFabric } from './offline-fabric.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const program = await vtepProgram();
-// A client that is never connected (no RPC is made): what the plan is encoded with.
-const Client = P4RuntimeClient as unknown as new (o: ConnectOptions) => P4RuntimeClient;
-const client = new Client({ address: '127.0.0.1:1' });
-client.bindP4Info(program.p4info);
-const addresses = Array.from({ length: SHAPE.devices }, (_, i) => `127.0.0.1:${50000 + i}`);
-const base = fabricSchema.parse(overlayFabric(addresses));
-const targets = deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
+const { client, targets } = await offlineFabric();
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
