@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
-import { cpuSeconds } from './lib/process-cpu.js';
+import { cpuSeconds, threadSecondsBetween, threadTimes } from './lib/process-cpu.js';
 import { freePorts, serveEmbeddedTarget } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
@@ -127,6 +127,7 @@ async function measure(setup: Setup): Promise<Rounds> {
         }),
       );
       const threadsBefore = THREADS && pid !== undefined ? cpuByThreadName(pid) : undefined;
+      const timesBefore = pid === undefined ? undefined : threadTimes(pid);
       const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
       const mainBefore = pid === undefined ? undefined : cpuSeconds(pid, pid);
       const clientBefore = process.cpuUsage();
@@ -135,6 +136,7 @@ async function measure(setup: Setup): Promise<Rounds> {
       rates.push(ENTRIES / (Number(process.hrtime.bigint() - start) / 1e9));
       const clientCpu = process.cpuUsage(clientBefore);
       clientCpuPerEntry.push((clientCpu.user + clientCpu.system) / ENTRIES);
+      const timesAfter = pid === undefined ? undefined : threadTimes(pid);
       const cpuAfter = pid === undefined ? undefined : cpuSeconds(pid);
       const mainAfter = pid === undefined ? undefined : cpuSeconds(pid, pid);
       if (threadsBefore && pid !== undefined) {
@@ -144,9 +146,15 @@ async function measure(setup: Setup): Promise<Rounds> {
           .map(([name, us]) => `${name} ${us.toFixed(1)}`);
         console.error(`  ${setup} round ${round + 1}, server CPU µs/entry by thread: ${shown.join(', ')}`);
       }
-      if (cpuBefore !== undefined && cpuAfter !== undefined)
+      const precise = timesBefore && timesAfter ? threadSecondsBetween(timesBefore, timesAfter) : undefined;
+      if (precise !== undefined) cpuPerEntry.push((precise / ENTRIES) * 1e6);
+      else if (cpuBefore !== undefined && cpuAfter !== undefined)
         cpuPerEntry.push(((cpuAfter - cpuBefore) / ENTRIES) * 1e6);
-      if (mainBefore !== undefined && mainAfter !== undefined)
+      const mainNs = (times: ReadonlyMap<string, number> | undefined) => times?.get(String(pid));
+      const [mainNs0, mainNs1] = [mainNs(timesBefore), mainNs(timesAfter)];
+      if (mainNs0 !== undefined && mainNs1 !== undefined)
+        mainThreadCpuPerEntry.push((mainNs1 - mainNs0) / 1e3 / ENTRIES);
+      else if (mainBefore !== undefined && mainAfter !== undefined)
         mainThreadCpuPerEntry.push(((mainAfter - mainBefore) / ENTRIES) * 1e6);
     }
     return {
@@ -202,14 +210,14 @@ for (const setup of setups) {
   results.set(setup, rounds);
   const shown = rounds.rates.map((r) => Math.round(r).toLocaleString('en-US').padStart(9)).join(' ');
   const cpu = rounds.cpuPerEntry
-    ? `; server CPU ${rounds.cpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry` +
+    ? `; server CPU ${rounds.cpuPerEntry.map((c) => c.toFixed(2)).join(' ')} µs/entry` +
       (rounds.mainThreadCpuPerEntry
-        ? ` (main thread ${rounds.mainThreadCpuPerEntry.map((c) => c.toFixed(1)).join(' ')})`
+        ? ` (main thread ${rounds.mainThreadCpuPerEntry.map((c) => c.toFixed(2)).join(' ')})`
         : '')
     : '';
   // In the same process, the client's CPU time holds the target's too.
   const whose = setup === 'embedded (same process)' ? 'client and target CPU' : 'client CPU';
-  const clientCpu = `; ${whose} ${rounds.clientCpuPerEntry.map((c) => c.toFixed(1)).join(' ')} µs/entry`;
+  const clientCpu = `; ${whose} ${rounds.clientCpuPerEntry.map((c) => c.toFixed(2)).join(' ')} µs/entry`;
   console.log(`  ${setup.padEnd(34)} ${shown} entries/s${cpu}${clientCpu}`);
   console.log(
     `  ${''.padEnd(34)} pipeline load (SetForwardingPipelineConfig) ${rounds.pipelineLoadMs.toFixed(0)} ms`,
