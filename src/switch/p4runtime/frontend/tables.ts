@@ -19,7 +19,7 @@ import type {
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { bytesEqual, significantBits } from './bytestrings.js';
-import { EncodedEntries } from './encoded-entries.js';
+import { EncodedEntries, WIRE_BYTES, WIRE_END, WIRE_START, type WireTagged } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
@@ -434,7 +434,14 @@ export class TableManager {
     const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
     state.byHandle[handle] = data;
     this.lastData = data;
-    this.keepEncoded(state, handle, key, 0, call);
+    // The request's own bytes when they are what a Read answers (encoded-entries.ts WIRE_BYTES).
+    const wire = entry as WireTagged;
+    const bytes = wire[WIRE_BYTES];
+    if (bytes === undefined) this.keepEncoded(state, handle, key, 0, call);
+    else {
+      const revision = this.ctx.control.entryRevision(t.name, handle);
+      state.encoded.storeCopy(handle, revision, data, bytes, wire[WIRE_START] ?? 0, wire[WIRE_END] ?? 0);
+    }
     return true;
   }
 

@@ -20,6 +20,7 @@
 
 import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs/minimal.js';
+import { WIRE_BYTES, WIRE_END, WIRE_START, type WireTagged } from '../frontend/encoded-entries.js';
 
 /** The parts of protobufjs's Reader the generated decoders use beyond its typings. */
 interface Reader extends protobuf.Reader {
@@ -495,6 +496,8 @@ function decodeUpdate(reader: Reader, length: number, depth: number): Message {
 
 /** Where the common decoder reads next (one pass, no reader object: see decodeCommonUpdate). */
 let at = 0;
+/** False once a varint {@link varint32} read ends in a redundant zero byte (a padded varint). */
+let minimal = true;
 
 /** A varint of at most 32 bits at {@link at}, before `end`, as protobufjs `uint32`; -1 otherwise. */
 function varint32(buf: Uint8Array, end: number): number {
@@ -503,9 +506,13 @@ function varint32(buf: Uint8Array, end: number): number {
     if (at >= end) return -1;
     const b = buf[at++];
     value |= (b & 0x7f) << shift;
-    if (b < 0x80) return value >>> 0;
+    if (b < 0x80) {
+      if (b === 0 && shift > 0) minimal = false;
+      return value >>> 0;
+    }
   }
   if (at >= end || buf[at] > 0x0f) return -1;
+  if (buf[at] === 0) minimal = false;
   return (value | (buf[at++] << 28)) >>> 0;
 }
 
@@ -524,10 +531,16 @@ function lengthEnd(buf: Uint8Array, end: number): number {
  * (another field or order, a field twice, a varint over 32 bits, a length past its message):
  * decodeUpdate then decodes it, or fails as the generated decoder does. One function rather than
  * one per message: V8 compiles it once, where nested small functions were each compiled alone and
- * again inlined into their callers.
+ * again inlined into their callers. When the Entity's bytes are exactly what a Read gives back for
+ * the entry, the TableEntry carries where they are (encoded-entries.ts WIRE_BYTES), and INSERT
+ * keeps a copy of them rather than encoding the entry again.
  */
 function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Message | undefined {
   at = start;
+  minimal = true;
+  // Whether the Entity's bytes are those a Read gives back (see WIRE_BYTES): byte strings canonical,
+  // no field a Read leaves out (a zero priority, empty metadata), and every varint minimal.
+  let canonical = true;
   let id = 0;
   const update = new p4.v1.Update() as unknown as Message;
   if (at < end && buf[at] === 0x08) {
@@ -538,6 +551,7 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
   }
   // entity { table_entry { ... } }, each the rest of its message.
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
+  const entityStart = at;
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
   const entry = new p4.v1.TableEntry() as unknown as Message;
   if (at < end && buf[at] === 0x08) {
@@ -562,9 +576,14 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
     }
     if (at >= matchEnd || buf[at++] !== 0x12 || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
     const exact = new p4.v1.FieldMatch.Exact() as unknown as Message;
-    if (at < matchEnd) {
+    // An absent or empty value reads as zero, which a Read gives back as one zero byte.
+    if (at >= matchEnd) canonical = false;
+    else {
       if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
-      if (matchEnd > at) exact.value = buf.subarray(at, matchEnd);
+      if (matchEnd > at) {
+        exact.value = buf.subarray(at, matchEnd);
+        if (buf[at] === 0 && matchEnd - at > 1) canonical = false;
+      } else canonical = false;
       at = matchEnd;
     }
     match.exact = exact;
@@ -598,9 +617,12 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
       if (at < paramEnd && buf[at] === 0x1a) {
         at++;
         if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
-        if (paramEnd > at) param.value = buf.subarray(at, paramEnd);
+        if (paramEnd > at) {
+          param.value = buf.subarray(at, paramEnd);
+          if (buf[at] === 0 && paramEnd - at > 1) canonical = false;
+        } else canonical = false;
         at = paramEnd;
-      }
+      } else canonical = false;
       if (at !== paramEnd) return undefined;
       params.push(param);
     }
@@ -615,15 +637,23 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
     id = varint32(buf, end);
     if (id < 0) return undefined;
     if (id) entry.priority = id | 0;
+    canonical = false;
   }
   if (at < end && buf[at] === 0x5a) {
     at++;
     const metadataEnd = lengthEnd(buf, end);
     if (metadataEnd < 0) return undefined;
     if (metadataEnd > at) entry.metadata = buf.subarray(at, metadataEnd);
+    else canonical = false;
     at = metadataEnd;
   }
   if (at !== end) return undefined;
+  if (canonical && minimal) {
+    const wire = entry as WireTagged;
+    wire[WIRE_BYTES] = buf;
+    wire[WIRE_START] = entityStart;
+    wire[WIRE_END] = end;
+  }
   const entity = new p4.v1.Entity() as unknown as Message;
   entity.tableEntry = entry;
   update.entity = entity;
