@@ -17,6 +17,21 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const SERVE_INLINING_BUDGET = 300;
 
+/**
+ * Turns V8's allocation-site pretenuring on or off for this process. On (V8's default), V8 watches
+ * how many of the objects made at each object or array literal survive a young-generation
+ * collection and, once most do, makes them in the old generation directly; every optimized
+ * function that made them young is then thrown away and compiled again ("code dependencies"). A
+ * table write's entry, action and arguments all survive, so in the first writes after a pipeline
+ * load the write path's optimized functions (the engine's `place`, `bindAction`, `checkParams`,
+ * `actionWithData`) were compiled twice. Off, they are compiled once and those objects are copied
+ * out of the young generation by the collector instead. The flag is read by the collector and at
+ * each literal, so setting it as the process starts applies to everything after.
+ */
+export function setAllocationSitePretenuring(on: boolean): void {
+  setFlagsFromString(on ? '--allocation-site-pretenuring' : '--no-allocation-site-pretenuring');
+}
+
 /** Sets V8's cumulative inlining budget for this process. */
 export function setInliningBudget(bytes: number): void {
   setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${bytes}`);

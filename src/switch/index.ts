@@ -10,7 +10,7 @@
  * - `embedded-target.ts`: all of it as `genevectl target serve` runs it.
  */
 
-export { SERVE_INLINING_BUDGET, setInliningBudget } from './compiler-flags.js';
+export { SERVE_INLINING_BUDGET, setAllocationSitePretenuring, setInliningBudget } from './compiler-flags.js';
 export {
   DEFAULT_WARM_UP_WRITES,
   type EmbeddedTarget,

@@ -6,6 +6,7 @@ import { programArtifactPath } from '../../artifacts/program.js';
 import {
   DEFAULT_WARM_UP_WRITES,
   SERVE_INLINING_BUDGET,
+  setAllocationSitePretenuring,
   setInliningBudget,
   startEmbeddedTarget,
   TARGET_PROFILES,
@@ -28,6 +29,7 @@ interface ServeOptions extends ServerTlsFlags {
   warmUpAtStart: number;
   collectAtLoad: boolean;
   inliningBudget: number;
+  allocationSitePretenuring: boolean;
 }
 
 /**
@@ -87,6 +89,11 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--inlining-budget', 0, 100_000),
       SERVE_INLINING_BUDGET,
     )
+    .option(
+      '--allocation-site-pretenuring',
+      "keep V8's allocation-site pretenuring on (off by default: it recompiled the write path in the first writes)",
+      false,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
@@ -95,6 +102,7 @@ export function registerTargetCommands(program: Command): void {
     .action(async (o: ServeOptions) => {
       // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
       setInliningBudget(o.inliningBudget);
+      setAllocationSitePretenuring(o.allocationSitePretenuring);
       const running = await startEmbeddedTarget({
         grpcAddress: o.grpc,
         cpuPort: o.cpuPort,

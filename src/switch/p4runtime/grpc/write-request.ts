@@ -580,9 +580,14 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
     if (at >= matchEnd) canonical = false;
     else {
       if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
-      if (matchEnd > at) {
+      // Both tests run on every value: an operation first run mid-round (on the first value with a
+      // leading zero byte) would throw the optimized decoder away for want of type feedback.
+      const length = matchEnd - at;
+      if (length > 0) {
         exact.value = buf.subarray(at, matchEnd);
-        if (buf[at] === 0 && matchEnd - at > 1) canonical = false;
+        const zero = buf[at] === 0;
+        const long = length > 1;
+        if (zero && long) canonical = false;
       } else canonical = false;
       at = matchEnd;
     }
@@ -617,9 +622,12 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
       if (at < paramEnd && buf[at] === 0x1a) {
         at++;
         if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
-        if (paramEnd > at) {
+        const length = paramEnd - at;
+        if (length > 0) {
           param.value = buf.subarray(at, paramEnd);
-          if (buf[at] === 0 && paramEnd - at > 1) canonical = false;
+          const zero = buf[at] === 0;
+          const long = length > 1;
+          if (zero && long) canonical = false;
         } else canonical = false;
         at = paramEnd;
       } else canonical = false;
