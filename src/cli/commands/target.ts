@@ -12,6 +12,7 @@ import {
   type TargetProfile,
 } from '../../switch/index.js';
 import { addressOption, integerOption } from '../options.js';
+import { SERVE_OLD_SPACE_MB, serveHeapArgs, serveInNewProcess, stopWhenLauncherGone } from '../serve-heap.js';
 import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 
 interface ServeOptions extends ServerTlsFlags {
@@ -28,6 +29,7 @@ interface ServeOptions extends ServerTlsFlags {
   warmUpAtStart: number;
   collectAtLoad: boolean;
   inliningBudget: number;
+  oldSpace: number;
 }
 
 /**
@@ -87,12 +89,24 @@ export function registerTargetCommands(program: Command): void {
       integerOption('--inlining-budget', 0, 100_000),
       SERVE_INLINING_BUDGET,
     )
+    .option(
+      '--old-space <MB>',
+      "old generation of the serving process before V8's first full collection (node's --initial-old-space-size; target serve starts itself again with it; 0: V8's own sizing, one process)",
+      integerOption('--old-space', 0, 1_000_000),
+      SERVE_OLD_SPACE_MB,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
         .default('bmv2'),
     )
     .action(async (o: ServeOptions) => {
+      // V8 sizes the heap when node starts: the server runs in a node started with the size asked.
+      const heapArgs = serveHeapArgs(o.oldSpace);
+      if (heapArgs) {
+        process.exitCode = await serveInNewProcess(heapArgs);
+        return;
+      }
       // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
       setInliningBudget(o.inliningBudget);
       const running = await startEmbeddedTarget({
@@ -129,8 +143,11 @@ export function registerTargetCommands(program: Command): void {
       console.log('waiting for a controller to push a pipeline (Ctrl-C stops)');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        // `on`, not `once`: a terminal's Ctrl-C reaches this process both from the terminal and
+        // from the process that started it (serve-heap.ts), and a second signal must not kill it.
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        stopWhenLauncherGone(stop);
       });
       await running.stop();
       if (running.stats.packetInsDropped > 0)
