@@ -37,7 +37,9 @@ function figure(what: string, value: number, unit: string, target: number, bette
   console.log(line);
 }
 
-const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
+/** Options of `genevectl target serve` for every target, e.g. BENCH_SERVER_ARGS='--old-space 0'. */
+const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port, { args: SERVER_ARGS });
 
 /** The target processes' CPU seconds in all. */
 const targetsCpu = childrenCpuSeconds;
