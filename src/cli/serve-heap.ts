@@ -7,7 +7,8 @@
  * mostly on its marking threads; docs/ARCHITECTURE.md). So the server runs with an old generation
  * of {@link SERVE_OLD_SPACE_MB} MB before its first full collection, as a server's heap is sized at
  * its start. V8 takes heap sizes only when the process starts (`--initial-old-space-size`; a flag set
- * by the running process changes nothing), so `target serve` starts itself again with it, unless
+ * by the running process changes nothing), so `genevectl target serve` starts itself again with it
+ * (main.ts, before it loads the CLI), unless
  * node was already given a size (the operator's choice stands) or `--old-space 0` asks for V8's own.
  * The first process only passes signals on and exits as the server does.
  */
@@ -39,6 +40,37 @@ export function serveHeapArgs(
 ): string[] | undefined {
   if (mb === 0 || env[STARTED] === '1' || sized(execArgv, env.NODE_OPTIONS)) return undefined;
   return [...execArgv, `${SIZE_FLAG}=${mb}`];
+}
+
+/**
+ * For `genevectl` arguments (after node and the script): when they run `target serve`, the node
+ * arguments to serve in (its `--old-space`, {@link SERVE_OLD_SPACE_MB} when not given), else
+ * undefined. Read before the command line is parsed, so that the first process loads nothing of
+ * the CLI; anything unusual (help, a value that is not a number) is left to the parser.
+ */
+export function serveHeapArgsOf(
+  argv: readonly string[],
+  execArgv: readonly string[] = process.execArgv,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] | undefined {
+  // `--debug` is genevectl's only option before a command.
+  const words = argv.filter((a) => a !== '--debug');
+  if (words[0] !== 'target' || words[1] !== 'serve') return undefined;
+  let mb = SERVE_OLD_SPACE_MB;
+  for (let i = 2; i < words.length; i++) {
+    const a = words[i];
+    if (a === '--help' || a === '-h') return undefined;
+    const value =
+      a === '--old-space'
+        ? words[i + 1]
+        : a.startsWith('--old-space=')
+          ? a.slice('--old-space='.length)
+          : undefined;
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value)) return undefined;
+    mb = Number(value);
+  }
+  return serveHeapArgs(mb, execArgv, env);
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

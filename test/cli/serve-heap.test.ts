@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/artifacts/program.js';
-import { SERVE_OLD_SPACE_MB, serveHeapArgs } from '../../src/cli/serve-heap.js';
+import { SERVE_OLD_SPACE_MB, serveHeapArgs, serveHeapArgsOf } from '../../src/cli/serve-heap.js';
 import { CLI } from './helpers.js';
 
 describe('serveHeapArgs', () => {
@@ -31,6 +31,28 @@ describe('serveHeapArgs', () => {
       '--max-old-space-size=4096',
       '--initial-old-space-size=160',
     ]);
+  });
+});
+
+describe('serveHeapArgsOf (genevectl arguments, read before the CLI is loaded)', () => {
+  it('starts a new node for target serve only, with its --old-space', () => {
+    const of = (...argv: string[]) => serveHeapArgsOf(argv, [], {});
+    expect(of('target', 'serve', '--grpc', '127.0.0.1:9559')).toEqual([
+      `--initial-old-space-size=${SERVE_OLD_SPACE_MB}`,
+    ]);
+    expect(of('--debug', 'target', 'serve')).toEqual([`--initial-old-space-size=${SERVE_OLD_SPACE_MB}`]);
+    expect(of('target', 'serve', '--old-space', '64')).toEqual(['--initial-old-space-size=64']);
+    expect(of('target', 'serve', '--old-space=96', '--cpu-port', '255')).toEqual([
+      '--initial-old-space-size=96',
+    ]);
+    expect(of('target', 'serve', '--old-space', '0')).toBeUndefined();
+    expect(of('apply', 'examples/fabric.yaml')).toBeUndefined();
+    expect(of('target')).toBeUndefined();
+    expect(of('controller', 'run', '-f', 'fabric.yaml')).toBeUndefined();
+    // Left to the parser: help, and a value it refuses by name.
+    expect(of('target', 'serve', '--help')).toBeUndefined();
+    expect(of('target', 'serve', '--old-space', 'big')).toBeUndefined();
+    expect(serveHeapArgsOf(['target', 'serve'], ['--initial-old-space-size=32'], {})).toBeUndefined();
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type TargetProfile,
 } from '../../switch/index.js';
 import { addressOption, integerOption } from '../options.js';
-import { SERVE_OLD_SPACE_MB, serveHeapArgs, serveInNewProcess, stopWhenLauncherGone } from '../serve-heap.js';
+import { SERVE_OLD_SPACE_MB, stopWhenLauncherGone } from '../serve-heap.js';
 import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 
 interface ServeOptions extends ServerTlsFlags {
@@ -29,6 +29,7 @@ interface ServeOptions extends ServerTlsFlags {
   warmUpAtStart: number;
   collectAtLoad: boolean;
   inliningBudget: number;
+  /** Read by main.ts before parsing (serve-heap.ts); here for help and checking. */
   oldSpace: number;
 }
 
@@ -101,12 +102,6 @@ export function registerTargetCommands(program: Command): void {
         .default('bmv2'),
     )
     .action(async (o: ServeOptions) => {
-      // V8 sizes the heap when node starts: the server runs in a node started with the size asked.
-      const heapArgs = serveHeapArgs(o.oldSpace);
-      if (heapArgs) {
-        process.exitCode = await serveInNewProcess(heapArgs);
-        return;
-      }
       // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
       setInliningBudget(o.inliningBudget);
       const running = await startEmbeddedTarget({
