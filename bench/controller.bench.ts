@@ -175,7 +175,11 @@ try {
   children[0].kill('SIGTERM');
   await new Promise((resolve) => children[0].once('exit', resolve));
   children[0] = await serve(ports[0]);
+  const recoveryCpu = children.map((c) => targetsCpu([c]));
   await timed('recovery of a restarted device', targets().slice(0, 1));
+  console.log(
+    `recovery: targets' CPU ${children.map((c, i) => `${(targetsCpu([c]) - recoveryCpu[i]).toFixed(2)} s`).join(', ')} (device 0, the restarted one, first)`,
+  );
 } finally {
   await stopAll(children);
 }
