@@ -102,6 +102,15 @@ export function registerTargetCommands(program: Command): void {
         .default('bmv2'),
     )
     .action(async (o: ServeOptions) => {
+      // Listened for before anything is printed: whoever waits for the lines below may stop the
+      // target at once. `on`, not `once`: a terminal's Ctrl-C reaches this process both from the
+      // terminal and from the process that started it (serve-heap.ts); a second must not kill it.
+      const stopped = new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        stopWhenLauncherGone(stop);
+      });
       // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
       setInliningBudget(o.inliningBudget);
       const running = await startEmbeddedTarget({
@@ -136,14 +145,7 @@ export function registerTargetCommands(program: Command): void {
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
       console.log('waiting for a controller to push a pipeline (Ctrl-C stops)');
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        // `on`, not `once`: a terminal's Ctrl-C reaches this process both from the terminal and
-        // from the process that started it (serve-heap.ts), and a second signal must not kill it.
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        stopWhenLauncherGone(stop);
-      });
+      await stopped;
       await running.stop();
       if (running.stats.packetInsDropped > 0)
         console.log(`packet-ins dropped (controller not reading): ${running.stats.packetInsDropped}`);
