@@ -31,7 +31,8 @@ function sized(execArgv: readonly string[], nodeOptions: string | undefined): bo
 
 /**
  * The node arguments to start the server with for an old generation of `mb` MB, or undefined when
- * this process serves as it is: `mb` is 0, node was given a size, or it was started here already.
+ * this process serves as it is: `mb` is 0, node was given a size or runs under the inspector, or it
+ * was started here already.
  */
 export function serveHeapArgs(
   mb: number,
@@ -39,6 +40,9 @@ export function serveHeapArgs(
   env: NodeJS.ProcessEnv = process.env,
 ): string[] | undefined {
   if (mb === 0 || env[STARTED] === '1' || sized(execArgv, env.NODE_OPTIONS)) return undefined;
+  // A node started under the inspector is being debugged: the server stays where the debugger is
+  // (a second node would try to open the same inspector port).
+  if (execArgv.some((a) => a.startsWith('--inspect'))) return undefined;
   return [...execArgv, `${SIZE_FLAG}=${mb}`];
 }
 

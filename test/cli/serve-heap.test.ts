@@ -26,6 +26,8 @@ describe('serveHeapArgs', () => {
     ).toBeUndefined();
     expect(serveHeapArgs(0, [], {})).toBeUndefined();
     expect(serveHeapArgs(160, [], { GENEVECTL_SERVE_HEAP: '1' })).toBeUndefined();
+    expect(serveHeapArgs(160, ['--inspect=9229'], {})).toBeUndefined();
+    expect(serveHeapArgs(160, ['--inspect-brk'], {})).toBeUndefined();
     // Other heap flags are the operator's too, and kept.
     expect(serveHeapArgs(160, ['--max-old-space-size=4096'], { NODE_OPTIONS: '--trace-gc' })).toEqual([
       '--max-old-space-size=4096',
