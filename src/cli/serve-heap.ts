@@ -3,7 +3,7 @@
  * long as it runs, so its heap grows with each large write (some 400 bytes per entry kept: 60 MB for
  * the 145,000 entries of one device of the controller bench's fabric); each full collection while it
  * grows marks all that is kept so far, and V8, sizing the old generation from a young process's
- * small heap, makes three or four of them in such a load (some 2 µs of CPU per entry written,
+ * small heap, makes three or four of them in such a load (1 to 2.5 µs of CPU per entry written,
  * mostly on its marking threads; docs/ARCHITECTURE.md). So the server runs with an old generation
  * of {@link SERVE_OLD_SPACE_MB} MB before its first full collection, as a server's heap is sized at
  * its start. V8 takes heap sizes only when the process starts (`--initial-old-space-size`; a flag set
