@@ -37,7 +37,9 @@ function figure(what: string, value: number, unit: string, target: number, bette
   console.log(line);
 }
 
-const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port);
+/** Options of `genevectl target serve` for every target, e.g. BENCH_SERVER_ARGS='--old-space 0'. */
+const SERVER_ARGS = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+const serve = (port: number): Promise<ChildProcess> => serveEmbeddedTarget(port, { args: SERVER_ARGS });
 
 /** The target processes' CPU seconds in all. */
 const targetsCpu = childrenCpuSeconds;
@@ -173,7 +175,11 @@ try {
   children[0].kill('SIGTERM');
   await new Promise((resolve) => children[0].once('exit', resolve));
   children[0] = await serve(ports[0]);
+  const recoveryCpu = children.map((c) => targetsCpu([c]));
   await timed('recovery of a restarted device', targets().slice(0, 1));
+  console.log(
+    `recovery: targets' CPU ${children.map((c, i) => `${(targetsCpu([c]) - recoveryCpu[i]).toFixed(2)} s`).join(', ')} (device 0, the restarted one, first)`,
+  );
 } finally {
   await stopAll(children);
 }

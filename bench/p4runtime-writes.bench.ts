@@ -12,7 +12,7 @@ import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 import { cpuSeconds, threadSecondsBetween, threadTimes } from './lib/process-cpu.js';
-import { freePorts, serveEmbeddedTarget } from './lib/serve-target.js';
+import { freePorts, serveEmbeddedTarget, servingPid } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -68,7 +68,7 @@ async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number
   });
   return {
     kind: 'embedded',
-    pid: child.pid,
+    pid: servingPid(child),
     p4runtimeAddress: `127.0.0.1:${port}`,
     dataplaneAddress: '',
     deviceId: 1,

@@ -26,8 +26,14 @@ const DIR = process.env.PROFILE_DIR ?? '/tmp';
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
 const TARGET_NODE_ARGS = process.env.TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/** Options of `target serve` for every target (the reference's too), e.g. TARGET_ARGS='--old-space 0'. */
+const TARGET_ARGS = process.env.TARGET_ARGS?.split(' ').filter(Boolean) ?? [];
 const serve = (port: number): Promise<ChildProcess> =>
-  serveEmbeddedTarget(port, { nodeArgs: TARGET_NODE_ARGS, log: process.env.TARGET_LOG === '1' });
+  serveEmbeddedTarget(port, {
+    nodeArgs: TARGET_NODE_ARGS,
+    args: TARGET_ARGS,
+    log: process.env.TARGET_LOG === '1',
+  });
 
 const session = new Session();
 session.connect();
@@ -69,7 +75,7 @@ async function reference(entries: number): Promise<void> {
   const nodeArgs = TARGET_NODE_ARGS.map((a) =>
     a.startsWith('--cpu-prof-dir=') ? `--cpu-prof-dir=${dir}` : a,
   );
-  const refs = await serveAll(ports, (p) => serveEmbeddedTarget(p, { nodeArgs }));
+  const refs = await serveAll(ports, (p) => serveEmbeddedTarget(p, { nodeArgs, args: TARGET_ARGS }));
   try {
     const r = await referenceWrites(refs, ports, entries);
     const total = entries * refs.length;

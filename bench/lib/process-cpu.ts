@@ -53,9 +53,24 @@ export function threadSecondsBetween(before: ThreadTimes, after: ThreadTimes): n
   return ns / 1e9;
 }
 
-/** CPU seconds the child processes have used in all (0 for what cannot be read). */
+/** The processes a process has started and that still run (Linux's /proc/<pid>/task/<tid>/children). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds of a process and of every process under it (`target serve` runs the server in one). */
+export function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  return childPids(pid).reduce((n, child) => n + treeCpuSeconds(child), cpuSeconds(pid) ?? 0);
+}
+
+/** CPU seconds the child processes, and those they started, have used in all (0 for what cannot be read). */
 export const childrenCpuSeconds = (children: readonly ChildProcess[]): number =>
-  children.reduce((n, c) => n + (cpuSeconds(c.pid) ?? 0), 0);
+  children.reduce((n, c) => n + treeCpuSeconds(c.pid), 0);
 
 /** The parts of a V8 CPU profile the benches read. */
 export interface CpuProfile {

@@ -2,6 +2,7 @@
 // benchmarks start theirs here and wait for its "waiting for a controller" line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { childPids } from './process-cpu.js';
 
 export interface ServeOptions {
   /** Options of `target serve` after `--grpc`. */
@@ -36,6 +37,16 @@ export async function serveEmbeddedTarget(port: number, options: ServeOptions = 
     child.once('exit', (code) => reject(new Error(`genevectl target serve exited with ${code}`)));
   });
   return child;
+}
+
+/**
+ * The process that serves: `target serve` starts itself again in a node with its heap size
+ * (src/cli/serve-heap.ts) unless node was given one, so the process started is then only the
+ * first one, and the server is its child. For figures of the server's own threads.
+ */
+export function servingPid(child: ChildProcess): number | undefined {
+  if (child.pid === undefined) return undefined;
+  return childPids(child.pid)[0] ?? child.pid;
 }
 
 /**

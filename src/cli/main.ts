@@ -1,19 +1,9 @@
 #!/usr/bin/env node
 /** genevectl: the operator's command line for the Geneve VTEP and any P4Runtime device. */
-import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
-import { reportFailure } from './errors.js';
-import { exitQuietlyOnClosedPipe } from './output.js';
-import { buildProgram } from './program.js';
+import { serveHeapArgsOf, serveInNewProcess } from './serve-heap.js';
 
-exitQuietlyOnClosedPipe();
-const debug = process.argv.includes('--debug') || process.env.GENEVECTL_DEBUG === '1';
-// grpc-js logs failures on its own; genevectl reports them once, in its own words.
-if (!debug) setLogVerbosity(logVerbosity.NONE);
-// Node's deprecation notices (e.g. grpc-js naming an IP address as TLS server name) are not the
-// operator's business; --debug shows them.
-if (!debug) process.noDeprecation = true;
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  process.exitCode = reportFailure(error, debug);
-}
+// `target serve` runs its server in a node started with the heap it needs (serve-heap.ts): this
+// process then only passes signals on, and loads nothing else.
+const heapArgs = serveHeapArgsOf(process.argv.slice(2));
+if (heapArgs) process.exitCode = await serveInNewProcess(heapArgs);
+else await import('./genevectl.js');

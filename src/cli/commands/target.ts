@@ -13,6 +13,7 @@ import {
   type TargetProfile,
 } from '../../switch/index.js';
 import { addressOption, integerOption } from '../options.js';
+import { SERVE_OLD_SPACE_MB, stopWhenLauncherGone } from '../serve-heap.js';
 import { type ServerTlsFlags, serverTls, withServerTls } from '../tls.js';
 
 interface ServeOptions extends ServerTlsFlags {
@@ -30,6 +31,8 @@ interface ServeOptions extends ServerTlsFlags {
   collectAtLoad: boolean;
   inliningBudget: number;
   allocationSitePretenuring: boolean;
+  /** Read by main.ts before parsing (serve-heap.ts); here for help and checking. */
+  oldSpace: number;
 }
 
 /**
@@ -94,12 +97,27 @@ export function registerTargetCommands(program: Command): void {
       "keep V8's allocation-site pretenuring on (off by default: it recompiled the write path in the first writes)",
       false,
     )
+    .option(
+      '--old-space <MB>',
+      "old generation of the serving process before V8's first full collection (node's --initial-old-space-size; target serve starts itself again with it; 0: V8's own sizing, one process)",
+      integerOption('--old-space', 0, 1_000_000),
+      SERVE_OLD_SPACE_MB,
+    )
     .addOption(
       new Option('--profile <name>', "P4Runtime server to behave like (bluefield: the DPU's DPL runtime)")
         .choices(TARGET_PROFILES)
         .default('bmv2'),
     )
     .action(async (o: ServeOptions) => {
+      // Listened for before anything is printed: whoever waits for the lines below may stop the
+      // target at once. `on`, not `once`: a terminal's Ctrl-C reaches this process both from the
+      // terminal and from the process that started it (serve-heap.ts); a second must not kill it.
+      const stopped = new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        stopWhenLauncherGone(stop);
+      });
       // Before anything of the target is compiled (src/switch/compiler-flags.ts says why).
       setInliningBudget(o.inliningBudget);
       setAllocationSitePretenuring(o.allocationSitePretenuring);
@@ -135,11 +153,7 @@ export function registerTargetCommands(program: Command): void {
       if (running.dataplaneAddress) console.log(`dataplane packet I/O on ${running.dataplaneAddress}`);
       if (o.pcapDir) console.log(`pcap ports in ${o.pcapDir}`);
       console.log('waiting for a controller to push a pipeline (Ctrl-C stops)');
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await running.stop();
       if (running.stats.packetInsDropped > 0)
         console.log(`packet-ins dropped (controller not reading): ${running.stats.packetInsDropped}`);

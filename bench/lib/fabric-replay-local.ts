@@ -1,0 +1,107 @@
+// The server's write path for the controller bench's first apply to device 0 (fabric-writes.ts),
+// in one process without the network: each Write request's bytes decoded by the server's own
+// deserializer and applied to a fresh embedded-target DeviceManager, as `target serve` does after
+// gRPC hands it the request. Prints the CPU per entry (decode and apply apart) and per table run.
+// Run: node --import tsx bench/lib/fabric-replay-local.ts (add --cpu-prof, --trace-gc, ...);
+// PROFILE_HEAP=1: what the writes allocate, by function, collected objects included (V8's sampling
+// heap profiler), the 25 largest.
+
+import { readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { loadP4Info } from 'p4runtime-ts-grpc';
+import { programArtifactPath } from '../../src/artifacts/program.js';
+import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
+import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
+import {
+  MalformedRequest,
+  p4RuntimeServerDefinition,
+} from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
+import { BATCH, fabricWrites, writeRequestBytes } from './fabric-writes.js';
+
+const chunks = await fabricWrites();
+const requests: { bytes: Buffer; table: string; entries: number }[] = [];
+for (const chunk of chunks)
+  for (let start = 0; start < chunk.updates.length; start += BATCH) {
+    const updates = chunk.updates.slice(start, start + BATCH);
+    const bytes = writeRequestBytes(updates);
+    requests.push({
+      bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      table: chunk.tables[start],
+      entries: updates.length,
+    });
+  }
+const total = requests.reduce((n, r) => n + r.entries, 0);
+
+const manager = new DeviceManager({
+  device: new EngineDevice(),
+  cpuPort: 255,
+  sendToPrimary: () => {},
+  injectOnCpuPort: () => {},
+});
+manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, {
+  p4info: await loadP4Info(programArtifactPath('p4infoJson')),
+  p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
+});
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+const session = process.env.PROFILE_HEAP ? new Session() : undefined;
+session?.connect();
+if (session)
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+let decodeUs = 0;
+let applyUs = 0;
+const byTable = new Map<string, { entries: number; us: number }>();
+for (const r of requests) {
+  const t0 = cpu();
+  const decoded = p4RuntimeServerDefinition.write.requestDeserialize(r.bytes);
+  const t1 = cpu();
+  if (decoded instanceof MalformedRequest) throw new Error(decoded.reason);
+  const errors = await manager.writeInSlices(decoded);
+  const t2 = cpu();
+  decodeUs += t1 - t0;
+  applyUs += t2 - t1;
+  const failed = errors.find((e) => (e.canonicalCode ?? 0) !== 0);
+  if (failed) throw new Error(`write failed: ${failed.message}`);
+  const t = byTable.get(r.table) ?? { entries: 0, us: 0 };
+  t.entries += r.entries;
+  t.us += t2 - t0;
+  byTable.set(r.table, t);
+}
+console.log(
+  `${total} writes: decode ${(decodeUs / total).toFixed(2)} µs/entry, apply ${(applyUs / total).toFixed(2)} µs/entry (process CPU, all threads)`,
+);
+for (const [table, t] of byTable)
+  console.log(`  requests led by ${table}: ${t.entries} entries, ${(t.us / t.entries).toFixed(1)} µs/entry`);
+if (session) {
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: HeapNode };
+  };
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const f = n.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
+  let all = 0;
+  for (const v of self.values()) all += v;
+  console.log(
+    `allocated while writing: ${(all / 2 ** 20).toFixed(1)} MiB, ${(all / total).toFixed(0)} bytes/entry; by function:`,
+  );
+  for (const [where, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`  ${(bytes / total).toFixed(0).padStart(6)} B/entry  ${where}`);
+}
