@@ -205,6 +205,8 @@ export interface ReconcileOptions extends ApplyOptions {
   onStep?: (device: string, step: ReconcileStep) => void;
   /** Devices reconciled together plan one at a time, in these turns (see turns.ts). */
   planTurns?: Turns;
+  /** Longest a plan or diff runs without a turn of the event loop, ms (slices.ts `SLICE_MS`). */
+  sliceMs?: number;
 }
 
 /** The steps {@link ReconcileOptions.onStep} reports, in the order a first apply passes them. */
@@ -266,9 +268,10 @@ export function planDevice(target: DeviceTarget, previous?: Parameters<typeof pl
 export async function planDeviceInSlices(
   target: DeviceTarget,
   previous?: Parameters<typeof planFabric>[1],
+  sliceMs?: number,
 ): Promise<Plan> {
   try {
-    return await planFabricInSlices(target.intent, previous);
+    return await planFabricInSlices(target.intent, previous, sliceMs);
   } catch (e) {
     if (e instanceof IntentError)
       throw new IntentError(e.problems.map((p) => `${target.where?.() ?? ''}device ${target.name}: ${p}`));
@@ -318,6 +321,7 @@ export async function reconcileDevice(
             ? allocationsOfWire(client.p4info, snapshot)
             : allocationsOf(client.p4info, observed?.values() ?? [])),
       },
+      options.sliceMs,
     );
     p.entities = entitiesForProgram(
       client.p4info,
@@ -373,7 +377,8 @@ export async function reconcileDevice(
     // A trusted cache holds the previous plan and its drift: only what changed is compared. What
     // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
     const trusted = status === 'ours' || status === 'compatible' ? cached : undefined;
-    if (snapshot) diff = await diffWireInSlices(client, client.p4info, plan.entities, snapshot);
+    if (snapshot)
+      diff = await diffWireInSlices(client, client.p4info, plan.entities, snapshot, options.sliceMs);
     else {
       encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
       diff =

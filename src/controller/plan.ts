@@ -560,8 +560,12 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
  * {@link planFabric} in slices (slices.ts): a plan of 145,000 entries takes a few hundred
  * milliseconds, in which an apply's other devices go on being written.
  */
-export function planFabricInSlices(intent: FabricIntent, options: PlanOptions = {}): Promise<Plan> {
-  return runStepsInSlices(planSteps(intent, options));
+export function planFabricInSlices(
+  intent: FabricIntent,
+  options: PlanOptions = {},
+  sliceMs?: number,
+): Promise<Plan> {
+  return runStepsInSlices(planSteps(intent, options), sliceMs);
 }
 
 /** The plan, one tenant per step (where {@link planFabricInSlices} may pause). */

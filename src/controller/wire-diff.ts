@@ -259,8 +259,9 @@ export function diffWireInSlices(
   index: P4InfoIndex,
   entities: readonly PlannedEntity[],
   observed: WireSnapshot,
+  sliceMs?: number,
 ): Promise<Diff> {
-  return runStepsInSlices(diffWireSteps(client, index, entities, observed));
+  return runStepsInSlices(diffWireSteps(client, index, entities, observed), sliceMs);
 }
 
 /** Entities compared per step of {@link diffWireSteps}. */
