@@ -4,10 +4,12 @@
 // first Write sent, written = last Write answered), and the CPU of the controller and of the
 // targets in slices of the apply, sampled from /proc by a worker thread (which runs while the
 // controller's main thread plans), with the machine's other load beside them. Shows where a core
-// sits idle. Run: npx tsx bench/lib/apply-timeline.ts  (SLICE_MS, default 200; RUNS, default 1: a
-// fresh set of targets per run).
+// sits idle, and how long the controller's event loop was kept from the sockets (monitorEventLoopDelay:
+// while it is, the targets get no new request). Run: npx tsx bench/lib/apply-timeline.ts  (SLICE_MS, default 200; RUNS, default 1: a
+// fresh set of targets per run; IN_FLIGHT: Write requests in flight per device).
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import {
   deviceTargets,
@@ -21,6 +23,8 @@ import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
 const SLICE_MS = Number(process.env.SLICE_MS ?? 200);
 const RUNS = Number(process.env.RUNS ?? 1);
 const CORES = 2;
+/** Write requests in flight per device (the client's default when unset), for experiments. */
+const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 0);
 
 /** Samples every 10 ms: [time ms, CPU ticks of each pid..., machine busy ticks]. */
 const SAMPLER = `
@@ -56,8 +60,11 @@ async function run(): Promise<void> {
     const sampler = new Worker(SAMPLER, { eval: true, workerData: { pids } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const steps = new Map<string, Partial<Record<ReconcileStep, number>>>();
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
     const started = now();
     const outcomes = await reconcileFabric(targets, {
+      ...(IN_FLIGHT ? { write: { maxInFlight: IN_FLIGHT } } : {}),
       onStep: (device, step) => {
         const s = steps.get(device) ?? {};
         s[step] = now() - started;
@@ -65,6 +72,7 @@ async function run(): Promise<void> {
       },
     });
     const elapsed = now() - started;
+    delay.disable();
     const samples: number[][] = await new Promise((resolve) => {
       sampler.once('message', resolve);
       sampler.postMessage('stop');
@@ -76,7 +84,8 @@ async function run(): Promise<void> {
       written += o.report.written;
     }
     console.log(
-      `first apply: ${elapsed.toFixed(0)} ms, ${written} writes (${Math.round(written / (elapsed / 1000))}/s)`,
+      `first apply: ${elapsed.toFixed(0)} ms, ${written} writes (${Math.round(written / (elapsed / 1000))}/s); ` +
+        `the controller's event loop delayed: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`,
     );
     const order: ReconcileStep[] = [
       'read',
