@@ -753,7 +753,8 @@ function* planSteps(intent: FabricIntent, options: PlanOptions): Steps<Plan> {
       string,
       { vport: number; port: number; vlan: number; securityIds: Set<number>; names: string[] }
     >();
-    for (const v of t.vports) {
+    for (let k = 0, list = t.vports; k < list.length; k++) {
+      const v = list[k];
       const mac = macKey(v.mac);
       const vlan = v.vlan ?? 0;
       const vname = v.name ?? `${v.port}/${mac}/${vlan}`;
@@ -809,7 +810,8 @@ function* planSteps(intent: FabricIntent, options: PlanOptions): Steps<Plan> {
         owner: `${tenantOwner}, member VTEP ${m.vtep}`,
       });
     }
-    for (const e of t.remoteEndpoints ?? []) {
+    for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
+      const e = list[k];
       const mac = macKey(e.mac);
       if (!members.has(ipKey(e.vtep))) {
         problems.push(
@@ -853,13 +855,15 @@ function* planSteps(intent: FabricIntent, options: PlanOptions): Steps<Plan> {
       });
     };
     // (The owner text is made only for a workload with an address: most have none to answer.)
-    for (const v of t.vports) {
+    for (let k = 0, list = t.vports; k < list.length; k++) {
+      const v = list[k];
       if (v.ipv4 === undefined && v.ipv6 === undefined) continue;
       const owner = `${tenantOwner}, workload ${v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`}`;
       answer(v.ipv4, v.mac, owner);
       answer(v.ipv6, v.mac, owner);
     }
-    for (const e of t.remoteEndpoints ?? []) {
+    for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
+      const e = list[k];
       if (e.ipv4 === undefined && e.ipv6 === undefined) continue;
       if (!members.has(ipKey(e.vtep))) continue; // reported above
       const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${macKey(e.mac)}`} behind ${e.vtep}`;
