@@ -27,7 +27,7 @@ import type { DeviceSpec } from './fabric-schema.js';
 import type { FabricIntent } from './intent.js';
 import { type KeyedLookup, KeyedMap, type KeyedStore } from './keyed-map.js';
 import type { LoadedFabric } from './load-fabric.js';
-import { type Allocations, IntentError, type Plan, planFabric, planFabricInSlices } from './plan.js';
+import { type Allocations, IntentError, type Plan, planFabric } from './plan.js';
 import {
   foreignProgramMessage,
   p4infoIndexOf,
@@ -205,7 +205,7 @@ export interface ReconcileOptions extends ApplyOptions {
   onStep?: (device: string, step: ReconcileStep) => void;
   /** Devices reconciled together plan one at a time, in these turns (see turns.ts). */
   planTurns?: Turns;
-  /** Longest a plan or diff runs without a turn of the event loop, ms (slices.ts `SLICE_MS`). */
+  /** Longest a diff runs without a turn of the event loop, ms (slices.ts `SLICE_MS`). */
   sliceMs?: number;
 }
 
@@ -264,21 +264,6 @@ export function planDevice(target: DeviceTarget, previous?: Parameters<typeof pl
   }
 }
 
-/** {@link planDevice}, giving the event loop turns while it plans (plan.ts `planFabricInSlices`). */
-export async function planDeviceInSlices(
-  target: DeviceTarget,
-  previous?: Parameters<typeof planFabric>[1],
-  sliceMs?: number,
-): Promise<Plan> {
-  try {
-    return await planFabricInSlices(target.intent, previous, sliceMs);
-  } catch (e) {
-    if (e instanceof IntentError)
-      throw new IntentError(e.problems.map((p) => `${target.where?.() ?? ''}device ${target.name}: ${p}`));
-    throw e;
-  }
-}
-
 /** Reconciles one device over an open client. */
 export async function reconcileDevice(
   client: P4RuntimeClient,
@@ -311,8 +296,8 @@ export async function reconcileDevice(
   step('read');
 
   const intent = intentForProfile(profile, target.intent);
-  const planOn = async (kept: Allocations | undefined): Promise<Plan> => {
-    const p = await planDeviceInSlices(
+  const planOn = (kept: Allocations | undefined): Plan => {
+    const p = planDevice(
       { ...target, intent },
       {
         previous:
@@ -321,7 +306,6 @@ export async function reconcileDevice(
             ? allocationsOfWire(client.p4info, snapshot)
             : allocationsOf(client.p4info, observed?.values() ?? [])),
       },
-      options.sliceMs,
     );
     p.entities = entitiesForProgram(
       client.p4info,
@@ -331,8 +315,8 @@ export async function reconcileDevice(
     p.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
     return p;
   };
-  // Devices reconciled together plan and compare one at a time (reconcileFabric; turns.ts), each
-  // in slices: the first device's pipeline and writes go out while the next is planned.
+  // Devices reconciled together plan and compare one at a time (reconcileFabric; turns.ts), the
+  // diff in slices: the first device's pipeline and writes go out while the next is planned.
   const endTurn = await options.planTurns?.take();
   let plan: Plan;
   let status: 'ours' | 'none' | 'compatible' | 'foreign';
@@ -343,7 +327,7 @@ export async function reconcileDevice(
   let diff: Diff;
   try {
     step('plan');
-    plan = await planOn(previous);
+    plan = planOn(previous);
     status = running.status === 'other' ? 'compatible' : running.status;
     if (running.status === 'other') {
       mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
@@ -355,7 +339,7 @@ export async function reconcileDevice(
         client.bindP4Info(program.p4info);
         observed = undefined;
         snapshot = new WireSnapshot();
-        plan = await planOn(undefined);
+        plan = planOn(undefined);
       }
     }
     // Before anything is written to the device, its pipeline included.

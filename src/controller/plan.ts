@@ -6,7 +6,6 @@
 import type { MatchValue, P4Value } from 'p4runtime-ts-grpc';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
 import type { PlannedMeterConfig } from './punt-meters.js';
-import { runSteps, runStepsInSlices, type Steps } from './slices.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
 
@@ -553,23 +552,6 @@ const ID_MAX = 0xffff;
 
 /** Plans the whole fabric. Throws {@link IntentError} listing every inconsistency. */
 export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Plan {
-  return runSteps(planSteps(intent, options));
-}
-
-/**
- * {@link planFabric} in slices (slices.ts): a plan of 145,000 entries takes a few hundred
- * milliseconds, in which an apply's other devices go on being written.
- */
-export function planFabricInSlices(
-  intent: FabricIntent,
-  options: PlanOptions = {},
-  sliceMs?: number,
-): Promise<Plan> {
-  return runStepsInSlices(planSteps(intent, options), sliceMs);
-}
-
-/** The plan, one tenant per step (where {@link planFabricInSlices} may pause). */
-function* planSteps(intent: FabricIntent, options: PlanOptions): Steps<Plan> {
   const problems: string[] = [];
   const entities: PlannedEntity[] = [];
   // Every literal names its kind first, so the hundreds of thousands of entries share one shape.
@@ -722,7 +704,6 @@ function* planSteps(intent: FabricIntent, options: PlanOptions): Steps<Plan> {
   };
 
   for (const t of intent.tenants) {
-    yield;
     const name = t.name ?? `VNI ${t.vni}`;
     const tenantOwner = `tenant ${name}`;
     if (!Number.isInteger(t.vni) || t.vni < 1 || t.vni > 0xffffff)

@@ -1,9 +1,10 @@
 /**
- * Long synchronous work (a device's plan, its diff) written as a generator that yields between
- * steps, run either at once or in slices of a few milliseconds with a turn of the event loop
- * between them: an apply of several devices then goes on reading Write answers and sending the
- * next requests (and the next device's pipeline, which HTTP/2 flow control lets out 64 KiB per
- * round trip) while one device is planned, instead of leaving the devices idle until it ends.
+ * Long synchronous work (a device's diff) written as a generator that yields between steps, run
+ * either at once or in slices of a few milliseconds with a turn of the event loop between them: an
+ * apply of several devices then goes on reading Write answers and sending the next requests (and
+ * the device's own pipeline, which HTTP/2 flow control lets out 64 KiB per round trip) while one
+ * device is compared, instead of leaving the devices idle until it ends. (Not the plan: made in
+ * slices, its scavenges cost more than the writes gained, docs/FABRIC.md "Scale".)
  */
 
 /** Steps of a computation that returns `T`. */

@@ -1,8 +1,8 @@
 /**
- * Turns taken one at a time, in the order asked: an apply's devices plan one after another (each
- * plan giving the event loop turns, plan.ts `planFabricInSlices`), so that the first device's
- * pipeline and writes go out while the next is planned, instead of every device waiting for all
- * plans, interleaved, to end together.
+ * Turns taken one at a time, in the order asked: an apply's devices plan and compare one after
+ * another (the diff giving the event loop turns, wire-diff.ts `diffWireInSlices`), so that the
+ * first device's pipeline and writes go out while the next is planned, instead of the next
+ * device's plan cutting into the first one's diff.
  */
 export class Turns {
   private tail: Promise<void> = Promise.resolve();
