@@ -53,7 +53,8 @@ import {
   readDeviceWire,
   vtepProgram,
 } from './reconcile.js';
-import { diffWire } from './wire-diff.js';
+import { Turns } from './turns.js';
+import { diffWireInSlices } from './wire-diff.js';
 
 /** One device to reconcile: how to reach it and what it should hold. */
 export interface DeviceTarget {
@@ -200,7 +201,24 @@ export interface ReconcileOptions extends ApplyOptions {
    * wants it at once: it is the next change's starting point; a one-off apply seldom uses it).
    */
   lazyCache?: boolean;
+  /** Each step of a device's reconcile as it begins or ends (for timelines: bench/lib/apply-timeline.ts). */
+  onStep?: (device: string, step: ReconcileStep) => void;
+  /** Devices reconciled together plan one at a time, in these turns (see turns.ts). */
+  planTurns?: Turns;
+  /** Longest a diff runs without a turn of the event loop, ms (slices.ts `SLICE_MS`). */
+  sliceMs?: number;
 }
+
+/** The steps {@link ReconcileOptions.onStep} reports, in the order a first apply passes them. */
+export type ReconcileStep =
+  | 'read'
+  | 'plan'
+  | 'planned'
+  | 'push'
+  | 'diffed'
+  | 'pushed'
+  | 'writing'
+  | 'written';
 
 /** What happened (or would happen) on one device. */
 export interface DeviceReport {
@@ -274,6 +292,8 @@ export async function reconcileDevice(
   } else if (running.status !== 'none')
     snapshot = await readDeviceWire(client, { replication: profile.replication });
   else snapshot = new WireSnapshot();
+  const step = (s: ReconcileStep) => options.onStep?.(target.name, s);
+  step('read');
 
   const intent = intentForProfile(profile, target.intent);
   const planOn = (kept: Allocations | undefined): Plan => {
@@ -295,47 +315,73 @@ export async function reconcileDevice(
     p.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
     return p;
   };
-  let plan = planOn(previous);
-  let status: 'ours' | 'none' | 'compatible' | 'foreign' =
-    running.status === 'other' ? 'compatible' : running.status;
+  // Devices reconciled together plan and compare one at a time (reconcileFabric; turns.ts), the
+  // diff in slices: the first device's pipeline and writes go out while the next is planned.
+  const endTurn = await options.planTurns?.take();
+  let plan: Plan;
+  let status: 'ours' | 'none' | 'compatible' | 'foreign';
   let mismatch: string | undefined;
-  if (running.status === 'other') {
-    mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
-    if (mismatch && options.force !== true && options.dryRun !== true)
-      throw new ForeignProgramError(foreignProgramMessage(target.name, mismatch, running.cookie));
-    if (mismatch) {
-      // Replacing the program wipes the device: plan for ours, from nothing.
-      status = 'foreign';
-      client.bindP4Info(program.p4info);
-      observed = undefined;
-      snapshot = new WireSnapshot();
-      plan = planOn(undefined);
-    }
-  }
-  const capacity = capacityProblems(client.p4info, plan.entities, profile);
-  if (capacity.length > 0)
-    throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
-
-  let pipeline: DeviceReport['pipeline'] = status === 'compatible' ? 'compatible' : 'kept';
-  if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
-  if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
-  if (!options.dryRun && (status === 'none' || status === 'foreign')) await pushProgram(client, program);
-  const trusted = status === 'ours' || status === 'compatible' ? cached : undefined;
-  // A trusted cache holds the previous plan and its drift: only what changed is compared. What
-  // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
+  let pipeline: DeviceReport['pipeline'];
+  let pushed: Promise<void> | undefined;
   let encoded: EncodedPlan | undefined;
   let diff: Diff;
-  if (snapshot) diff = diffWire(client, client.p4info, plan.entities, snapshot);
-  else {
-    encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
-    diff =
-      trusted?.encoded && trusted.drift
-        ? diffFromPrevious(client.p4info, encoded, observed!, trusted.drift)
-        : diffDevice(client.p4info, encoded.desired, observed!);
+  try {
+    step('plan');
+    plan = planOn(previous);
+    status = running.status === 'other' ? 'compatible' : running.status;
+    if (running.status === 'other') {
+      mismatch = programMismatch(client.p4info, p4infoIndexOf(program.p4info), plan.entities);
+      if (mismatch && options.force !== true && options.dryRun !== true)
+        throw new ForeignProgramError(foreignProgramMessage(target.name, mismatch, running.cookie));
+      if (mismatch) {
+        // Replacing the program wipes the device: plan for ours, from nothing.
+        status = 'foreign';
+        client.bindP4Info(program.p4info);
+        observed = undefined;
+        snapshot = new WireSnapshot();
+        plan = planOn(undefined);
+      }
+    }
+    // Before anything is written to the device, its pipeline included.
+    const capacity = capacityProblems(client.p4info, plan.entities, profile);
+    if (capacity.length > 0)
+      throw new IntentError(capacity.map((p) => `device ${target.name}: ${p}; nothing was written`));
+    step('planned');
+
+    pipeline = status === 'compatible' ? 'compatible' : 'kept';
+    if (status === 'none') pipeline = options.dryRun ? 'would push' : 'pushed';
+    if (status === 'foreign') pipeline = options.dryRun ? 'would replace' : 'replaced';
+    if (!options.dryRun && (status === 'none' || status === 'foreign')) {
+      step('push');
+      // Sent before the diff is made, so that the device loads it meanwhile; awaited before any
+      // write (its failure is the device's, as before: caught here only to be thrown there).
+      pushed = pushProgram(client, program);
+      pushed.catch(() => {});
+    }
+    // A trusted cache holds the previous plan and its drift: only what changed is compared. What
+    // was read is compared by bytes (wire-diff.ts), the plan encoded once into what is written.
+    const trusted = status === 'ours' || status === 'compatible' ? cached : undefined;
+    if (snapshot)
+      diff = await diffWireInSlices(client, client.p4info, plan.entities, snapshot, options.sliceMs);
+    else {
+      encoded = encodePlanWithMemo(client, plan.entities, trusted?.encoded);
+      diff =
+        trusted?.encoded && trusted.drift
+          ? diffFromPrevious(client.p4info, encoded, observed!, trusted.drift)
+          : diffDevice(client.p4info, encoded.desired, observed!);
+    }
+    step('diffed');
+  } finally {
+    endTurn?.();
+  }
+  if (pushed) {
+    await pushed;
+    step('pushed');
   }
   const changes = options.prune ? [...diff.changes, ...diff.drift] : diff.changes;
   let written = 0;
   if (!options.dryRun && changes.length > 0) {
+    step('writing');
     written = await applyChanges(
       client,
       target.name,
@@ -351,6 +397,7 @@ export async function reconcileDevice(
       },
       wouldOverflow(client.p4info, (ids) => heldPerTable(ids, observed, snapshot), changes, profile.capacity),
     );
+    step('written');
   }
   let cache: DeviceCache | undefined;
   if (!options.dryRun) {
@@ -477,6 +524,7 @@ export async function reconcileFabric(
   targets: readonly DeviceTarget[],
   options: ReconcileOptions = {},
 ): Promise<DeviceOutcome[]> {
+  const planTurns = options.planTurns ?? new Turns();
   return Promise.all(
     targets.map(async (target): Promise<DeviceOutcome> => {
       let client: P4RuntimeClient | undefined;
@@ -486,7 +534,7 @@ export async function reconcileFabric(
         return {
           device: target.name,
           ok: true,
-          report: await reconcileDevice(client, connected.target, { lazyCache: true, ...options }),
+          report: await reconcileDevice(client, connected.target, { lazyCache: true, ...options, planTurns }),
         };
       } catch (error) {
         return { device: target.name, ok: false, error: error as Error };

@@ -18,3 +18,4 @@ export * from './reasons.js';
 export * from './reconcile.js';
 export * from './service.js';
 export * from './tenant-policy.js';
+export * from './turns.js';

@@ -734,7 +734,8 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       string,
       { vport: number; port: number; vlan: number; securityIds: Set<number>; names: string[] }
     >();
-    for (const v of t.vports) {
+    for (let k = 0, list = t.vports; k < list.length; k++) {
+      const v = list[k];
       const mac = macKey(v.mac);
       const vlan = v.vlan ?? 0;
       const vname = v.name ?? `${v.port}/${mac}/${vlan}`;
@@ -790,7 +791,8 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
         owner: `${tenantOwner}, member VTEP ${m.vtep}`,
       });
     }
-    for (const e of t.remoteEndpoints ?? []) {
+    for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
+      const e = list[k];
       const mac = macKey(e.mac);
       if (!members.has(ipKey(e.vtep))) {
         problems.push(
@@ -834,13 +836,15 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
       });
     };
     // (The owner text is made only for a workload with an address: most have none to answer.)
-    for (const v of t.vports) {
+    for (let k = 0, list = t.vports; k < list.length; k++) {
+      const v = list[k];
       if (v.ipv4 === undefined && v.ipv6 === undefined) continue;
       const owner = `${tenantOwner}, workload ${v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`}`;
       answer(v.ipv4, v.mac, owner);
       answer(v.ipv6, v.mac, owner);
     }
-    for (const e of t.remoteEndpoints ?? []) {
+    for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
+      const e = list[k];
       if (e.ipv4 === undefined && e.ipv6 === undefined) continue;
       if (!members.has(ipKey(e.vtep))) continue; // reported above
       const owner = `${tenantOwner}, ${e.name ? `workload ${e.name}` : `remote endpoint ${macKey(e.mac)}`} behind ${e.vtep}`;

@@ -836,7 +836,10 @@ export function capacityProblems(
   // Counted by runs: a plan lists a table's entries together, mostly.
   let table: string | undefined;
   let run = 0;
-  for (const e of entities) {
+  // (Indexed: a loop that runs once per apply is seldom optimized, and for-of then makes an
+  // iterator result per entity.)
+  for (let i = 0; i < entities.length; i++) {
+    const e = entities[i];
     if (e.kind !== 'table' || e.isDefaultAction) continue;
     if (e.table === table) run++;
     else {

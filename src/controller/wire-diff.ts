@@ -25,6 +25,7 @@ import {
   plannedTable,
   rankOf,
 } from './reconcile.js';
+import { runSteps, runStepsInSlices, type Steps } from './slices.js';
 
 /** What the changes of one {@link diffWire} share: the plan, the bytes kept of it, the client. */
 class WireChanges {
@@ -249,6 +250,29 @@ export function diffWire(
   entities: readonly PlannedEntity[],
   observed: WireSnapshot,
 ): Diff {
+  return runSteps(diffWireSteps(client, index, entities, observed));
+}
+
+/** {@link diffWire} in slices (slices.ts), so that other devices' writes go on meanwhile. */
+export function diffWireInSlices(
+  client: P4RuntimeClient,
+  index: P4InfoIndex,
+  entities: readonly PlannedEntity[],
+  observed: WireSnapshot,
+  sliceMs?: number,
+): Promise<Diff> {
+  return runStepsInSlices(diffWireSteps(client, index, entities, observed), sliceMs);
+}
+
+/** Entities compared per step of {@link diffWireSteps}. */
+const STEP = 1024;
+
+function* diffWireSteps(
+  client: P4RuntimeClient,
+  index: P4InfoIndex,
+  entities: readonly PlannedEntity[],
+  observed: WireSnapshot,
+): Steps<Diff> {
   const n = observed.size;
   const matched = new Uint8Array(n);
   /** Planned entities the device does not have as they are (the first `left` of it); the k-th one's bytes start at kept[k]. */
@@ -261,6 +285,7 @@ export function diffWire(
   const byTable = n === 0 ? undefined : new TableOrder(observed);
   let byHash: HashIndex | undefined;
   for (let i = 0; i < entities.length; i++) {
+    if (i % STEP === STEP - 1) yield;
     const start = writer.add(entities[i]);
     if (byTable) {
       const end = writer.pos;
