@@ -85,16 +85,9 @@ export class EncodedEntries {
     call: DeviceActionCall,
     priority: number,
   ): void {
-    this.drop(handle);
-    if (this.out.pos - this.live > Math.max(this.live, MIN_COMPACT_BYTES)) this.compact();
-    if (handle >= this.revisions.length) this.grow(handle);
-    const start = this.out.pos;
+    const start = this.open(handle);
     writeTableEntity(this.out, model, table, key, call, priority, data);
-    this.starts[handle] = start;
-    this.ends[handle] = this.out.pos;
-    this.revisions[handle] = revision;
-    this.data[handle] = data;
-    this.live += this.out.pos - start;
+    this.file(handle, start, revision, data);
   }
 
   /**
@@ -110,19 +103,29 @@ export class EncodedEntries {
     from: number,
     to: number,
   ): void {
-    this.drop(handle);
-    if (this.out.pos - this.live > Math.max(this.live, MIN_COMPACT_BYTES)) this.compact();
-    if (handle >= this.revisions.length) this.grow(handle);
+    const start = this.open(handle);
     const out = this.out;
-    const start = out.pos;
     out.varint(ENTITY_TAG);
     out.varint(to - from);
     out.raw(source, from, to);
+    this.file(handle, start, revision, data);
+  }
+
+  /** Makes room for `handle`'s new encoding (its old one dropped); where it starts in the buffer. */
+  private open(handle: number): number {
+    this.drop(handle);
+    if (this.out.pos - this.live > Math.max(this.live, MIN_COMPACT_BYTES)) this.compact();
+    if (handle >= this.revisions.length) this.grow(handle);
+    return this.out.pos;
+  }
+
+  /** Files the encoding written since `start` under `handle`. */
+  private file(handle: number, start: number, revision: number, data: EncodedEntryData | undefined): void {
     this.starts[handle] = start;
-    this.ends[handle] = out.pos;
+    this.ends[handle] = this.out.pos;
     this.revisions[handle] = revision;
     this.data[handle] = data;
-    this.live += out.pos - start;
+    this.live += this.out.pos - start;
   }
 
   /** Forgets the encoding of `handle` (its entry is deleted or changed). */
