@@ -17,6 +17,7 @@ import {
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
 import { BATCH, fabricWrites, writeRequestBytes } from './fabric-writes.js';
+import { startHeapSampling, stopHeapSampling } from './process-cpu.js';
 
 const chunks = await fabricWrites();
 const requests: { bytes: Buffer; table: string; entries: number }[] = [];
@@ -43,19 +44,9 @@ manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, {
   p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
 });
 
-interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: HeapNode[];
-}
 const session = process.env.PROFILE_HEAP ? new Session() : undefined;
 session?.connect();
-if (session)
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  } as never);
+if (session) await startHeapSampling(session);
 
 const cpu = (): number => {
   const u = process.cpuUsage();
@@ -86,22 +77,12 @@ console.log(
 for (const [table, t] of byTable)
   console.log(`  requests led by ${table}: ${t.entries} entries, ${(t.us / t.entries).toFixed(1)} µs/entry`);
 if (session) {
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
-    profile: { head: HeapNode };
-  };
-  const self = new Map<string, number>();
-  const walk = (n: HeapNode) => {
-    const f = n.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
-    self.set(where, (self.get(where) ?? 0) + n.selfSize);
-    for (const c of n.children) walk(c);
-  };
-  walk(profile.head);
+  const allocations = await stopHeapSampling(session);
   let all = 0;
-  for (const v of self.values()) all += v;
+  for (const [, bytes] of allocations) all += bytes;
   console.log(
     `allocated while writing: ${(all / 2 ** 20).toFixed(1)} MiB, ${(all / total).toFixed(0)} bytes/entry; by function:`,
   );
-  for (const [where, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  for (const [where, bytes] of allocations.slice(0, 25))
     console.log(`  ${(bytes / total).toFixed(0).padStart(6)} B/entry  ${where}`);
 }

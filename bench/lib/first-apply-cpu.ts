@@ -15,27 +15,18 @@ import { WireSnapshot } from '../../src/controller/read-wire.js';
 import { capacityProblems, orderChanges } from '../../src/controller/reconcile.js';
 import { diffWire } from '../../src/controller/wire-diff.js';
 import { offlineFabric } from './offline-fabric.js';
+import { startHeapSampling, stopHeapSampling } from './process-cpu.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const { client, targets } = await offlineFabric();
 
-interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: HeapNode[];
-}
 const session = process.env.PROFILE_HEAP ? new Session() : undefined;
 session?.connect();
 
 let keep: unknown[] = [];
 for (let run = 1; run <= RUNS; run++) {
   keep = []; // the previous run's plans and changes, let go
-  if (session && run === RUNS)
-    await session.post('HeapProfiler.startSampling', {
-      samplingInterval: 4096,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    } as never);
+  if (session && run === RUNS) await startHeapSampling(session);
   const cpu = process.cpuUsage();
   const started = performance.now();
   let writes = 0;
@@ -59,19 +50,8 @@ for (let run = 1; run <= RUNS; run++) {
   );
 }
 if (session) {
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
-    profile: { head: HeapNode };
-  };
-  const self = new Map<string, number>();
-  const walk = (n: HeapNode) => {
-    const f = n.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}`;
-    self.set(where, (self.get(where) ?? 0) + n.selfSize);
-    for (const c of n.children) walk(c);
-  };
-  walk(profile.head);
   console.log(`allocations of run ${RUNS}:`);
-  for (const [where, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+  for (const [where, bytes] of (await stopHeapSampling(session)).slice(0, 20))
     console.log(`  ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB  ${where}`);
 }
 await client.close();

@@ -1,7 +1,9 @@
 // What the benches read of a process's CPU: the CPU seconds a process (or one of its threads) has
-// used, from /proc, and the self time per function of a V8 CPU profile (inspector `Profiler.stop`).
+// used, from /proc, the self time per function of a V8 CPU profile (inspector `Profiler.stop`), and
+// the bytes allocated per function of V8's sampling heap profiler (`HeapProfiler.stopSampling`).
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Session } from 'node:inspector/promises';
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
 export function cpuSeconds(pid: number | undefined, thread?: number): number | undefined {
@@ -79,14 +81,18 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** A profile's call frame as the benches print it: function name and file:line. */
+type CallFrame = CpuProfile['nodes'][number]['callFrame'];
+const frameName = (f: CallFrame): string =>
+  `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+
 /** Self time per function (name and file:line), the `count` dearest first, one line each. */
 export function topSelfTime(profile: CpuProfile, count: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
+    const where = frameName(byId.get(id)!.callFrame);
     const dt = profile.timeDeltas[i] ?? 0;
     self.set(where, (self.get(where) ?? 0) + dt);
     total += dt;
@@ -98,4 +104,35 @@ export function topSelfTime(profile: CpuProfile, count: number): string[] {
       ([w, t]) =>
         `${(t / 1000).toFixed(0).padStart(6)} ms ${((t / total) * 100).toFixed(1).padStart(5)}%  ${w}`,
     );
+}
+
+/** A node of V8's sampling heap profile. */
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Starts V8's sampling heap profiler, objects that the collector has freed since counted too. */
+export async function startHeapSampling(session: Session): Promise<void> {
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+}
+
+/** Stops it: the bytes allocated per function (name and file:line) since the start, most first. */
+export async function stopHeapSampling(session: Session): Promise<[where: string, bytes: number][]> {
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: HeapNode };
+  };
+  const self = new Map<string, number>();
+  const walk = (n: HeapNode) => {
+    const where = frameName(n.callFrame);
+    self.set(where, (self.get(where) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
+  return [...self].sort((a, b) => b[1] - a[1]);
 }

@@ -10,7 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
-import { type CpuProfile, topSelfTime } from './process-cpu.js';
+import { type CpuProfile, startHeapSampling, stopHeapSampling, topSelfTime } from './process-cpu.js';
 import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
 import { serviceChange } from './service-change.js';
 
@@ -25,48 +25,21 @@ if (DIR) {
   await session.post('HeapProfiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
 }
-interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: HeapNode[];
-}
-/** Bytes allocated per function (name and file:line), most first. */
-function topAllocations(head: HeapNode): string[] {
-  const self = new Map<string, number>();
-  const walk = (n: HeapNode) => {
-    const f = n.callFrame;
-    const where = `${f.functionName || '(anonymous)'} ${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.lineNumber + 1}`;
-    self.set(where, (self.get(where) ?? 0) + n.selfSize);
-    for (const c of n.children) walk(c);
-  };
-  walk(head);
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP)
-    .map(([w, b]) => `${(b / 2 ** 20).toFixed(2).padStart(8)} MiB  ${w}`);
-}
 
 // PROFILE_HEAP=1: what each change allocates (V8's sampling heap profiler, collected objects too).
 const HEAP = process.env.PROFILE_HEAP !== undefined;
 let n = 0;
 const around = session && {
   start: async () => {
-    if (HEAP)
-      await session.post('HeapProfiler.startSampling', {
-        samplingInterval: 4096,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      } as never);
+    if (HEAP) await startHeapSampling(session);
     else await session.post('Profiler.start');
   },
   stop: async (what: string) => {
     n++;
     if (HEAP) {
-      const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
-        profile: { head: HeapNode };
-      };
       console.log(`allocations ${n} (${what}):`);
-      for (const line of topAllocations(profile.head)) console.log(`  ${line}`);
+      for (const [where, bytes] of (await stopHeapSampling(session)).slice(0, TOP))
+        console.log(`  ${(bytes / 2 ** 20).toFixed(2).padStart(8)} MiB  ${where}`);
       return;
     }
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
