@@ -195,6 +195,21 @@ export class RuntimeInterface {
   }
 
   /**
+   * {@link addValidatedTableEntry} of an entry of a ternary/range table of exact, ternary and range
+   * fields (`pairs`: two values per key field, see TableState `addClassifiedEntry`; the array becomes
+   * the entry's), with the direct action `action` with `params` and no idle timeout.
+   */
+  addValidatedClassifiedEntry(
+    table: string,
+    pairs: Value[],
+    priority: number,
+    action: string,
+    params: readonly Value[],
+  ): number {
+    return this.table(table).addClassifiedEntry(pairs, priority, action, params);
+  }
+
+  /**
    * Changes the action of an entry (bmv2's `mt_modify_entry`); `idleTimeoutNs`, when given, also sets
    * its TTL. Errors: NOT_FOUND, INVALID_ARGUMENT, PERMISSION_DENIED.
    */

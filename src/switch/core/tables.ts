@@ -238,6 +238,8 @@ export class TableState {
   private readonly convertsLookup: boolean;
   /** Only exact key fields (no lpm, ternary, range or valid field): {@link addExactEntry} applies. */
   private readonly allExact: boolean;
+  /** A ternary/range table of exact, ternary and range fields only: {@link addClassifiedEntry} applies. */
+  private readonly classifiedOnly: boolean;
   /**
    * Exact tables whose multi-field key the index files by hash: the number of key fields (else 0),
    * and every entry's key values, `keyDepth` numbers at `handle * keyDepth` (one typed array, not
@@ -280,6 +282,9 @@ export class TableState {
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
     this.allExact = exactTable && def.keys.every((k) => k.matchKind === 'exact');
+    this.classifiedOnly =
+      this.needsPriority &&
+      def.keys.every((k) => k.matchKind === 'exact' || k.matchKind === 'ternary' || k.matchKind === 'range');
     // The first action of a name wins, as the linear search it replaces did.
     for (const a of [...def.actions].reverse()) this.actionsByName.set(a.name, a);
     this.reset();
@@ -450,6 +455,48 @@ export class TableState {
       values[i] = storageValue(values[i], asNumber[i] || isNumWidth(keys[i].width));
     const lookupKey = keys.length === 1 ? values[0] : values;
     return this.place({ canonical: undefined, key: NO_KEY, lookupKey, prefix: 0 }, 0, action, 0, false);
+  }
+
+  /**
+   * {@link addEntry} of a validated key of a ternary/range table whose key fields are exact, ternary
+   * and range only (no lpm or valid field), with the direct action `name` with `params` and no idle
+   * timeout: the entries of ACL-like tables, with no key or action object made for them. `pairs`
+   * holds two values per key field as the classifier keeps them (tuple-space.ts): value and mask,
+   * or low and high bound; an exact field's second value is not read (its mask is full). The array
+   * becomes the entry's key (converted in place to the storage representation), as
+   * normalizeClassified would make it. Other tables take addEntry.
+   */
+  addClassifiedEntry(pairs: Value[], priority: number, name: string, params: readonly Value[]): number {
+    const keys = this.def.keys;
+    if (!this.classifiedOnly || pairs.length !== 2 * keys.length)
+      return this.addEntry(this.pairsMatch(pairs), priority, { type: 'action', name, params }, 0, true);
+    this.checkMutable();
+    this.checkPriority(priority);
+    const action = this.resolveDirect(name, params);
+    const full = this.fullMasks;
+    for (let i = 0; i < keys.length; i++) {
+      const numeric = isNumWidth(keys[i].width);
+      pairs[2 * i] = storageValue(pairs[2 * i], numeric);
+      pairs[2 * i + 1] = keys[i].matchKind === 'exact' ? full[i] : storageValue(pairs[2 * i + 1], numeric);
+    }
+    return this.place(
+      { canonical: undefined, key: pairs, lookupKey: 0, prefix: 0 },
+      priority,
+      action,
+      0,
+      false,
+    );
+  }
+
+  /** The match key {@link addClassifiedEntry} was given as pairs, by this table's key kinds. */
+  private pairsMatch(pairs: readonly Value[]): MatchKey {
+    return this.def.keys.map((k, i): MatchFieldValue => {
+      const a = pairs[2 * i] ?? 0;
+      const b = pairs[2 * i + 1] ?? 0;
+      if (k.matchKind === 'exact') return { kind: 'exact', value: a };
+      if (k.matchKind === 'range') return { kind: 'range', low: BigInt(a), high: BigInt(b) };
+      return { kind: 'ternary', value: BigInt(a), mask: BigInt(b) };
+    });
   }
 
   private modify(e: Entry, action: EntryActionSpec, idleTimeoutNs: number | undefined): void {

@@ -53,6 +53,11 @@ class CountingDevice extends EngineDevice {
       this.scratchAdds++;
       return addExactEntry(...args);
     };
+    const addClassifiedEntry = control.addClassifiedEntry.bind(control);
+    control.addClassifiedEntry = (...args) => {
+      this.scratchAdds++;
+      return addClassifiedEntry(...args);
+    };
     return control;
   }
 }

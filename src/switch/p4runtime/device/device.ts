@@ -212,6 +212,18 @@ export interface DeviceControl {
    */
   addExactEntry(table: string, key: readonly DeviceKeyParam[], call: DeviceActionCall): number | undefined;
   /**
+   * {@link addEntry} with the direct action `call` and no idle timeout, of a key whose params are
+   * `exact`, `ternary` and `range` (of a table with a priority whose key fields are exact, ternary,
+   * optional and range: ACL-like tables), added without converting the key and the action into
+   * other objects on the way.
+   */
+  addClassifiedEntry(
+    table: string,
+    key: readonly DeviceKeyParam[],
+    priority: number,
+    call: DeviceActionCall,
+  ): number | undefined;
+  /**
    * Handle of the entry with this key and priority, including `const entries`; undefined if none.
    * Only reads of one entry use it (PI: `fetch_one`); writes address entries by the handles the
    * server keeps.

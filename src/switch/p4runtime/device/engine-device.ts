@@ -222,6 +222,39 @@ class EngineControl implements DeviceControl {
     }
   }
 
+  addClassifiedEntry(
+    table: string,
+    key: readonly DeviceKeyParam[],
+    priority: number,
+    call: DeviceActionCall,
+  ): number | undefined {
+    try {
+      // Two values per key field, as the engine's classifier keeps them (an exact field's mask is
+      // the table's to fill in).
+      const pairs: Value[] = new Array(2 * key.length);
+      for (let i = 0; i < key.length; i++) {
+        const p = key[i];
+        if (p.kind === 'exact') {
+          pairs[2 * i] = toValue(p.value);
+          pairs[2 * i + 1] = 0;
+        } else if (p.kind === 'ternary') {
+          pairs[2 * i] = toValue(p.value);
+          pairs[2 * i + 1] = toValue(p.mask);
+        } else if (p.kind === 'range') {
+          pairs[2 * i] = toValue(p.low);
+          pairs[2 * i + 1] = toValue(p.high);
+        } else return this.addEntry(table, key, priority, { type: 'action', call }, 0);
+      }
+      const args = call.args;
+      const params: Value[] = new Array(args.length);
+      for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
+      return this.engine.addValidatedClassifiedEntry(table, pairs, priority, call.action, params);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
+  }
+
   /** For reads of one entry (PI's `fetch_one`, bmv2's `mt_get_entry_from_key`). */
   findEntry(table: string, key: readonly DeviceKeyParam[], priority: number): number | undefined {
     return this.engine.findValidatedTableEntry(table, this.matchOf(key), priority);

@@ -19,6 +19,13 @@ import type {
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { bytesEqual, significantBits } from './bytestrings.js';
+import {
+  type ClassifiedInsert,
+  classifiedInsertOf,
+  classifiedKey,
+  directCall,
+  noTtl,
+} from './classified-insert.js';
 import { EncodedEntries, WIRE_BYTES, WIRE_END, WIRE_START, type WireTagged } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
@@ -60,6 +67,8 @@ interface TableState {
   readonly encoded: EncodedEntries;
   /** What {@link TableManager.insertCommon} checks against; undefined when it does not apply. */
   readonly common: CommonInsert | undefined;
+  /** What {@link TableManager.insertClassified} checks against; undefined when it does not apply. */
+  readonly classified: ClassifiedInsert | undefined;
 }
 
 /**
@@ -159,7 +168,10 @@ export class TableManager {
   /** The latest entry state recorded (without a one-shot group), shared by writes that carry the same. */
   private lastData: EntryData = PLAIN;
 
-  /** `commonInsert`: INSERTs that can take {@link insertCommon} do (off: every one takes {@link insert}). */
+  /**
+   * `commonInsert`: INSERTs that can take {@link insertCommon} or {@link insertClassified} do (off:
+   * every one takes {@link insert}).
+   */
   constructor(
     private readonly ctx: PipelineContext,
     private readonly profiles: ActionProfileManager,
@@ -174,6 +186,7 @@ export class TableManager {
         defaultData: PLAIN,
         encoded: new EncodedEntries(),
         common: commonInsert ? commonInsertOf(ctx, model, deviceKinds) : undefined,
+        classified: commonInsert ? classifiedInsertOf(ctx, model, deviceKinds) : undefined,
       });
     }
   }
@@ -234,7 +247,8 @@ export class TableManager {
     const kind = updateKind(type);
     if (kind === 'MODIFY') this.modify(state, entry);
     else if (kind === 'DELETE') this.delete(state, entry);
-    else if (!this.insertCommon(state, entry)) this.insert(state, entry);
+    else if (!this.insertCommon(state, entry) && !this.insertClassified(state, entry))
+      this.insert(state, entry);
   }
 
   /** PI's `validate_action`. */
@@ -442,6 +456,41 @@ export class TableManager {
       const revision = this.ctx.control.entryRevision(t.name, handle);
       state.encoded.storeCopy(handle, revision, data, bytes, wire[WIRE_START] ?? 0, wire[WIRE_END] ?? 0);
     }
+    return true;
+  }
+
+  /**
+   * {@link insertCommon} for ACL-like tables (a priority; exact, ternary, optional and range fields,
+   * classified-insert.ts): the INSERT of an entry with all its key fields, in order, a priority, a
+   * direct action, its parameters in order, and no TTL, meter or counter data, checked and applied
+   * in one pass with no match key or check objects made on the way. Returns false, having changed
+   * nothing, for anything else, valid or not: then {@link insert} checks it in PI's order and gives
+   * PI's refusals. What passes gives the device the key, priority and action insert would.
+   */
+  private insertClassified(state: TableState, entry: p4.v1.ITableEntry): boolean {
+    const c = state.classified;
+    if (c === undefined || entry.isDefaultAction || entry.meterConfig || entry.counterData) return false;
+    // PI refuses a zero or negative priority; bmv2 keeps int32 ones.
+    const priority = entry.priority;
+    if (typeof priority !== 'number' || !(priority > 0 && priority <= 0x7fffffff) || priority % 1 !== 0)
+      return false;
+    if (!noTtl(entry.idleTimeoutNs)) return false;
+    const key = classifiedKey(c, entry.match);
+    if (key === undefined) return false;
+    const call = directCall(c.actions, entry.action?.action);
+    if (call === undefined) return false;
+    const t = state.model;
+    let handle: number | undefined;
+    try {
+      handle = this.ctx.control.addClassifiedEntry(t.name, key, priority, call);
+    } catch (error) {
+      throw toStatusError(error, ADD_CONTEXT);
+    }
+    if (handle === undefined) throw entryExists(t);
+    const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
+    state.byHandle[handle] = data;
+    this.lastData = data;
+    this.keepEncoded(state, handle, key, priority, call);
     return true;
   }
 
