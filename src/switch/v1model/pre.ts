@@ -45,7 +45,8 @@ export const MAX_MULTICAST_GROUP_ID = 65535;
 export const MAX_PORT = 511;
 
 function checkReplicas(what: string, replicas: readonly Replica[]): Replica[] {
-  const seen = new Set<string>();
+  // Ports and rids are checked below: a number key per replica (no string) tells duplicates apart.
+  const seen = new Set<number>();
   const out: Replica[] = [];
   for (const r of replicas) {
     if (!Number.isInteger(r.port) || r.port < 0 || r.port > MAX_PORT) {
@@ -53,7 +54,7 @@ function checkReplicas(what: string, replicas: readonly Replica[]): Replica[] {
     }
     if (!Number.isInteger(r.rid) || r.rid < 0 || r.rid > 0xffff)
       throw invalidArgument(`${what}: replica id ${r.rid} outside [0, 65535]`);
-    const k = `${r.port}/${r.rid}`;
+    const k = r.rid * (MAX_PORT + 1) + r.port;
     if (seen.has(k)) throw invalidArgument(`${what}: duplicate replica (port ${r.port}, rid ${r.rid})`);
     seen.add(k);
     out.push({ port: r.port, rid: r.rid });

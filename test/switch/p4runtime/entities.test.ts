@@ -615,6 +615,28 @@ describe('packet replication engine', () => {
       grpc.status.INVALID_ARGUMENT,
       /^Duplicate replica/,
     );
+    // Duplicates are told apart by rid, port form and port, in short lists (scanned) and long ones.
+    const many = Array.from({ length: 20 }, (_, i) => ({ egressPort: 1 + i, instance: i % 3 }));
+    await refused(
+      UpdateType.INSERT,
+      group(3, [...many, { egressPort: 19, instance: 0 }]),
+      grpc.status.INVALID_ARGUMENT,
+      /^Duplicate replica/,
+    );
+    await refused(
+      UpdateType.INSERT,
+      group(3, [
+        { port: Uint8Array.of(3), instance: 2 },
+        { egressPort: 4 },
+        { port: Uint8Array.of(3), instance: 2 },
+      ]),
+      grpc.status.INVALID_ARGUMENT,
+      /^Duplicate replica/,
+    );
+    await ok(UpdateType.INSERT, group(4, [{ egressPort: 3 }, { port: Uint8Array.of(3), instance: 1 }]));
+    await ok(UpdateType.INSERT, group(5, [...many, { egressPort: 19, instance: 1 }]));
+    await ok(UpdateType.DELETE, group(4, []));
+    await ok(UpdateType.DELETE, group(5, []));
     const r = await read(t.stub, [
       { packetReplicationEngineEntry: { multicastGroupEntry: { multicastGroupId: 9 } } },
     ]);

@@ -66,10 +66,35 @@ function portToBytes(port: number, n: number): Uint8Array {
   return out;
 }
 
-/** Replicas checked and sorted like PI's node map (by rid, then by port form and number). */
+/** PI's node map order: by rid, then by port form (deprecated `egress_port` first) and number. */
+function compareReplicas(a: ReplicaState, b: ReplicaState): number {
+  return (
+    a.rid - b.rid ||
+    (a.portBytes === undefined ? 0 : 1) - (b.portBytes === undefined ? 0 : 1) ||
+    a.port - b.port ||
+    (a.portBytes ?? 0) - (b.portBytes ?? 0)
+  );
+}
+
+/**
+ * Replica lists up to this long are searched for duplicates replica by replica: a group holds a
+ * few replicas, and a scan costs less than a key string and a set entry per replica.
+ */
+const SCAN_LIMIT = 16;
+
+/** Whether `replicas` holds one with the rid, port form and port of `r`. */
+function holds(replicas: readonly ReplicaState[], r: ReplicaState): boolean {
+  for (let i = 0; i < replicas.length; i++) {
+    const o = replicas[i];
+    if (o.rid === r.rid && o.port === r.port && o.portBytes === r.portBytes) return true;
+  }
+  return false;
+}
+
+/** Replicas checked and sorted like PI's node map (see {@link compareReplicas}). */
 function checkReplicas(replicas: readonly p4.v1.IReplica[], what: string): ReplicaState[] {
   const out: ReplicaState[] = [];
-  const seen = new Set<string>();
+  const seen = replicas.length > SCAN_LIMIT ? new Set<string>() : undefined;
   for (const r of replicas) {
     let state: ReplicaState;
     if (r.port !== null && r.port !== undefined) {
@@ -79,22 +104,21 @@ function checkReplicas(replicas: readonly p4.v1.IReplica[], what: string): Repli
     } else {
       throw invalidArgument('Missing port in multicast group replica', what);
     }
-    const id = `${state.rid}/${state.portBytes ?? 'u32'}/${state.port}`;
-    if (seen.has(id))
+    let duplicate: boolean;
+    if (seen === undefined) duplicate = holds(out, state);
+    else {
+      const id = `${state.rid}/${state.portBytes ?? 'u32'}/${state.port}`;
+      duplicate = seen.has(id);
+      seen.add(id);
+    }
+    if (duplicate)
       throw invalidArgument(
         'Duplicate replica in multicast group',
         `${what}, port ${state.port} instance ${state.rid}`,
       );
-    seen.add(id);
     out.push(state);
   }
-  return out.sort(
-    (a, b) =>
-      a.rid - b.rid ||
-      (a.portBytes === undefined ? 0 : 1) - (b.portBytes === undefined ? 0 : 1) ||
-      a.port - b.port ||
-      (a.portBytes ?? 0) - (b.portBytes ?? 0),
-  );
+  return out.sort(compareReplicas);
 }
 
 function replicaMessages(replicas: readonly ReplicaState[]): p4.v1.IReplica[] {
