@@ -24,6 +24,11 @@ export interface ClassifiedInsert {
   readonly fieldIds: readonly number[];
   readonly fieldWidths: readonly number[];
   readonly fieldKinds: readonly number[];
+  /**
+   * Per key field, all ones on its whole bytes (`rangeDefaultHigh`): a range's don't-care bound and
+   * an optional field's mask. Shared by every entry (the device and the read encoder only read it).
+   */
+  readonly fieldOnes: readonly Uint8Array[];
   /** The actions an entry may name, by id. */
   readonly actions: ReadonlyMap<number, ActionModel>;
 }
@@ -61,6 +66,7 @@ export function classifiedInsertOf(
     fieldIds: fields.map((f) => f.id),
     fieldWidths: fields.map((f) => f.bitwidth),
     fieldKinds: kinds,
+    fieldOnes: fields.map((f) => rangeDefaultHigh(f.bitwidth)),
     actions,
   };
 }
@@ -114,14 +120,14 @@ export function classifiedKey(
         const high = fixed(r.high, width);
         if (low === undefined || high === undefined || compareBytes(low, high) > 0) return undefined;
         // The whole field written out as a range is PI's don't-care refusal.
-        if (isZero(low) && compareBytes(high, rangeDefaultHigh(width)) === 0) return undefined;
+        if (isZero(low) && compareBytes(high, c.fieldOnes[i]) === 0) return undefined;
         key[i] = { kind: 'range', low, high };
         break;
       }
       default: {
         const value = fixed(m.optional?.value, width);
         if (value === undefined) return undefined;
-        key[i] = { kind: 'ternary', value, mask: rangeDefaultHigh(width) };
+        key[i] = { kind: 'ternary', value, mask: c.fieldOnes[i] };
       }
     }
   }
