@@ -111,14 +111,26 @@ function setTernary(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch)
   return { kind: 'ternary', value, mask };
 }
 
+/**
+ * PI's `range_match_is_dont_care`, as simple_switch_grpc's PI applies it: on the bounds as written,
+ * low all zero bytes and high all 0xff bytes of the same length. A low of 0 written shorter than
+ * a full-width high (a canonical 0) is a range to PI, and bmv2 installs it.
+ */
+function rangeIsDontCare(low: Uint8Array | null | undefined, high: Uint8Array | null | undefined): boolean {
+  const a = low ?? EMPTY;
+  const b = high ?? EMPTY;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0 || b[i] !== 0xff) return false;
+  return true;
+}
+
+const EMPTY = new Uint8Array(0);
+
 function setRange(field: MatchFieldModel, label: string, m: p4.v1.IFieldMatch): DeviceKeyParam {
   if (!m.range) throw invalidArgument('Invalid match type', `${label} expects a range match`);
   const low = toFixedWidthView(m.range.low, field.bitwidth, `${label} (low)`);
   const high = toFixedWidthView(m.range.high, field.bitwidth, `${label} (high)`);
-  if (
-    bytesEqual(low, rangeDefaultLow(field.bitwidth)) &&
-    bytesEqual(high, rangeDefaultHigh(field.bitwidth))
-  ) {
+  if (rangeIsDontCare(m.range.low, m.range.high)) {
     throw invalidArgument(
       "Invalid representation of 'don't care' range match, omit match field instead of using low=0 and high=2**bitwidth-1",
       label,
@@ -252,7 +264,8 @@ function checkPriority(table: TableModel, priority: number): number {
   if (table.needsPriority && priority === 0) {
     throw invalidArgument('Zero priority for ternary match', `table '${table.name}' needs a priority > 0`);
   }
-  if (priority < 0) throw invalidArgument('Negative priority', `table '${table.name}', priority ${priority}`);
+  // PI's construct_match_key has no check of a negative priority: bmv2 refuses the entry (below,
+  // the device's add), and a MODIFY or DELETE finds no entry with it.
   return table.needsPriority ? priority : 0;
 }
 
