@@ -18,7 +18,11 @@ import {
   reconcileFabric,
 } from '../../src/controller/index.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
+import { childPids } from './process-cpu.js';
 import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
+
+/** A process and every process under it. */
+const treePids = (pid: number): number[] => [pid, ...childPids(pid).flatMap(treePids)];
 
 const SLICE_MS = Number(process.env.SLICE_MS ?? 200);
 const RUNS = Number(process.env.RUNS ?? 1);
@@ -42,7 +46,8 @@ const machine = () => {
   return f[0] + f[1] + f[2] + f[5] + f[6] + f[7]; // user nice system irq softirq steal
 };
 const samples = [];
-const take = () => samples.push([performance.timeOrigin + performance.now(), ...workerData.pids.map(ticks), machine()]);
+const tree = (p) => (Array.isArray(p) ? p.reduce((n, q) => n + ticks(q), 0) : ticks(p));
+const take = () => samples.push([performance.timeOrigin + performance.now(), ...workerData.pids.map(tree), machine()]);
 take();
 const timer = setInterval(take, 10);
 parentPort.on('message', () => { clearInterval(timer); take(); parentPort.postMessage(samples); });
@@ -56,7 +61,8 @@ async function run(): Promise<void> {
   try {
     const base = fabricSchema.parse(overlayFabric(ports.map((p) => `127.0.0.1:${p}`)));
     const targets = deviceTargets({ format: 'fabric', file: 'bench', fabric: base, where: () => '' });
-    const pids = [process.pid, ...children.map((c) => c.pid!)];
+    // (`target serve` runs its server in a process of its own, under the one started here.)
+    const pids = [process.pid, ...children.map((c) => treePids(c.pid!))] as (number | number[])[];
     const sampler = new Worker(SAMPLER, { eval: true, workerData: { pids } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const steps = new Map<string, Partial<Record<ReconcileStep, number>>>();

@@ -395,7 +395,16 @@ export async function reconcileDevice(
           ? { write: { ...options.write, atomicity: 'CONTINUE_ON_ERROR' } }
           : {}),
       },
-      wouldOverflow(client.p4info, (ids) => heldPerTable(ids, observed, snapshot), changes, profile.capacity),
+      // A device that holds nothing (a first apply) cannot overflow: every insert is of a planned
+      // entry, and the plan was checked against the capacity above (no pass over the changes).
+      holdsNothing(observed, snapshot)
+        ? false
+        : wouldOverflow(
+            client.p4info,
+            (ids) => heldPerTable(ids, observed, snapshot),
+            changes,
+            profile.capacity,
+          ),
     );
     step('written');
   }
@@ -489,6 +498,15 @@ function wouldOverflow(
     if (info && info.size > 0 && n + (held.get(info.id) ?? 0) > capacity(info.size)) return true;
   }
   return false;
+}
+
+/** True when the device holds no entity at all (nothing read, or an empty cache). */
+function holdsNothing(
+  observed: KeyedLookup<ObservedEntity> | undefined,
+  snapshot: WireSnapshot | undefined,
+): boolean {
+  if (snapshot) return snapshot.size === 0;
+  return observed !== undefined && observed.size === 0;
 }
 
 /** Regular entries per table of `tableIds` on the device (its cached state, or what was read). */

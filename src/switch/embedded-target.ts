@@ -3,6 +3,8 @@
  * optionally, bmv2's dataplane service, in front of a device (the embedded engine by default), with
  * an in-process API for tests and optional pcap files per port.
  */
+import { EventEmitter } from 'node:events';
+import type { Http2Session } from 'node:http2';
 import { isIPv4, isIPv6 } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { p4 } from 'p4runtime-ts-grpc/wire';
@@ -44,6 +46,11 @@ export interface EmbeddedTargetOptions {
   readonly allowNonLoopback?: boolean;
   /** Serve P4Runtime and the dataplane service over TLS (mutual TLS with `clientCa`). */
   readonly tls?: ServerTls;
+  /**
+   * HTTP/2 receive window of each P4Runtime connection and stream, bytes. Default
+   * {@link RECEIVE_WINDOW_BYTES}; 65,535 (HTTP/2's initial window) or less leaves grpc-js's default.
+   */
+  readonly receiveWindowBytes?: number;
   /** Where non-fatal problems go (a pcap input skipped...). Default `console.warn`. */
   readonly onWarning?: (message: string) => void;
   /** Device to serve (default: a new {@link EngineDevice}). */
@@ -218,6 +225,45 @@ function shutdown(server: grpc.Server): Promise<void> {
   });
 }
 
+/**
+ * The HTTP/2 receive window of each P4Runtime connection (and of each stream on it), bytes:
+ * larger than the 1 MiB pipeline a controller pushes, so that a push and the Writes in flight
+ * reach the target without waiting for WINDOW_UPDATEs, i.e. for turns of the controller's event
+ * loop (RFC 9113 6.9; grpc-js's server keeps nghttp2's 65,535 and has no option for it). What a
+ * client may send unread is bounded by this per connection.
+ */
+export const RECEIVE_WINDOW_BYTES = 4 * 2 ** 20;
+/** HTTP/2's initial window (RFC 9113 6.9.2), which nghttp2 keeps unless told otherwise. */
+const DEFAULT_WINDOW_BYTES = 65_535;
+
+/** The HTTP/2 servers of a grpc-js Server (private to grpc-js: `http2Servers`, keyed by server). */
+function http2ServersOf(server: grpc.Server): EventEmitter[] {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) return [];
+  return [...servers.keys()].filter((s): s is EventEmitter => s instanceof EventEmitter);
+}
+
+/**
+ * Gives every connection `server` accepts from now on a receive window of `bytes` (connection:
+ * nghttp2_session_set_local_window_size; streams: SETTINGS_INITIAL_WINDOW_SIZE). False, and
+ * the default window kept, when grpc-js's HTTP/2 servers are not where this looks for them
+ * (test/switch/receive-window.test.ts checks they are, from channelz).
+ */
+function widenReceiveWindows(server: grpc.Server, bytes: number): boolean {
+  const servers = http2ServersOf(server);
+  for (const h of servers)
+    h.on('session', (session: Http2Session) => {
+      if (session.destroyed) return;
+      try {
+        session.setLocalWindowSize(bytes);
+        session.settings({ initialWindowSize: bytes });
+      } catch {
+        // (A session closing meanwhile: it keeps the default window.)
+      }
+    });
+  return servers.length > 0;
+}
+
 /** Starts the embedded target; resolves once the servers listen. */
 export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<EmbeddedTarget> {
   const grpcAddress = options.grpcAddress ?? '127.0.0.1:9559';
@@ -302,6 +348,11 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
   let grpcPort: number;
   try {
     grpcPort = await bind(p4rtServer, grpcAddress, credentials);
+    const receiveWindow = options.receiveWindowBytes ?? RECEIVE_WINDOW_BYTES;
+    if (receiveWindow > DEFAULT_WINDOW_BYTES && !widenReceiveWindows(p4rtServer, receiveWindow))
+      warn(
+        `P4Runtime: the HTTP/2 receive window stays at ${DEFAULT_WINDOW_BYTES} bytes (grpc-js's servers not found)`,
+      );
   } catch (error) {
     pcap?.close();
     p4rtServer.forceShutdown();

@@ -17,6 +17,7 @@ export {
   type EmbeddedTargetOptions,
   isLoopbackHost,
   ListenAddressError,
+  RECEIVE_WINDOW_BYTES,
   type ServerTls,
   startEmbeddedTarget,
   type TargetStats,
