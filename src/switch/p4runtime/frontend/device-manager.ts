@@ -456,7 +456,10 @@ export class DeviceManager {
 
   private writeOne(p: InstalledPipeline, update: p4.v1.IUpdate): void {
     // A common INSERT as the Write decoder leaves it (common-write.ts): no messages asked of it.
-    if (update instanceof CommonTableWrite) return p.tables.writeCommon(update);
+    if (update instanceof CommonTableWrite) {
+      p.tables.writeCommon(update);
+      return;
+    }
     const e = update.entity;
     const type = update.type;
     if (!e) throw unknownError('Incorrect entity type', 'the update has no entity');
