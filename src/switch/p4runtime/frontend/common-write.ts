@@ -43,8 +43,8 @@ export class CommonTableWrite implements p4.v1.IUpdate {
     /** Where this entry's numbers start in `writes.layout`. */
     readonly at: number,
     /** The Update's bytes in `writes.bytes`. */
-    private readonly updateStart: number,
-    private readonly updateEnd: number,
+    readonly updateStart: number,
+    readonly updateEnd: number,
     /**
      * Where the Entity's content is when it is byte for byte what a Read gives back for the entry
      * (encoded-entries.ts `storeCopy`: no zero priority, no empty byte string, byte strings
