@@ -35,7 +35,6 @@ const INSERT = 1;
 
 /** One common INSERT (see the module comment); also a p4.v1.IUpdate for every other reader. */
 export class CommonTableWrite implements p4.v1.IUpdate {
-  readonly type = INSERT;
   private decoded: p4.v1.IUpdate | undefined = undefined;
 
   constructor(
@@ -48,11 +47,15 @@ export class CommonTableWrite implements p4.v1.IUpdate {
     /**
      * Where the Entity's content is when it is byte for byte what a Read gives back for the entry
      * (encoded-entries.ts `storeCopy`: no zero priority, no empty byte string, byte strings
-     * canonical, varints minimal); -1 otherwise.
+     * canonical, varints minimal), up to `updateEnd`; -1 otherwise.
      */
     readonly entityStart: number,
-    readonly entityEnd: number,
   ) {}
+
+  /** Always INSERT (a getter: nothing stored per entry). */
+  get type(): number {
+    return INSERT;
+  }
 
   /** The Update as the general decoder makes it (made on the first call, then kept). */
   update(): p4.v1.IUpdate {

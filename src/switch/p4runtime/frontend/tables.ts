@@ -472,7 +472,7 @@ export class TableManager {
     // The request's own bytes when they are what a Read answers.
     if (w.entityStart >= 0) {
       const revision = control.entryRevision(t.name, handle);
-      state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.entityEnd);
+      state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
     } else {
       const key: DeviceKeyParam[] = new Array(keyCount);
       for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)

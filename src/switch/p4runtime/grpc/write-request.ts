@@ -663,14 +663,7 @@ function decodeCommonUpdate(
   }
   if (at !== end) return decline(layout, base);
   layout.push(metadataStart, metadataEnd);
-  return new CommonTableWrite(
-    writes,
-    base,
-    start,
-    end,
-    canonical && minimal ? entityStart : -1,
-    canonical && minimal ? end : -1,
-  );
+  return new CommonTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
 }
 
 /** No record: the layout back as it was (a common write's numbers are never left half written). */
