@@ -422,10 +422,20 @@ describe('the common INSERT record', () => {
     const [w] = decodeWriteRequest(bytes).updates as unknown as CommonTableWrite[];
     const { layout } = w.writes;
     // table, 2 matches (id, start, end), action, 1 param, metadata span (empty).
-    expect(layout.slice(w.at, w.at + 2)).toEqual([0x02000001, 2]);
+    expect(Array.from(layout.subarray(w.at, w.at + 2))).toEqual([0x02000001, 2]);
     expect(layout[w.at + 8]).toBe(0x01000002);
     expect(layout[w.at + 9]).toBe(1);
     expect(layout[w.at + 13]).toBe(layout[w.at + 14]);
+  });
+
+  it('holds the numbers of any number of records (the layout grows)', () => {
+    // Tiny INSERTs have more numbers per byte than the layout is first sized for.
+    const tiny = Array.from({ length: 300 }, (_, i) => insert({ tableId: i + 1 }));
+    const bytes = request(...tiny);
+    expect(kinds(bytes)).toEqual(tiny.map(() => 'read'));
+    const decoded = decodeWriteRequest(bytes).updates as unknown as CommonTableWrite[];
+    expect(decoded[0].writes.layout.length).toBeGreaterThan((bytes.length >> 1) + 64);
+    expect(decoded.map((w) => w.writes.layout[w.at])).toEqual(tiny.map((_, i) => i + 1));
   });
 
   it('keeps the Entity bytes only when a Read would give them back', () => {

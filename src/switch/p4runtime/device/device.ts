@@ -196,7 +196,7 @@ export interface DeviceConfig {
  * the i-th from `at` is bytes `spans[at + 3i + 1]` up to `spans[at + 3i + 2]` (`spans[at + 3i]` is
  * its P4Runtime id, unused here).
  */
-export type ByteSpans = readonly number[];
+export type ByteSpans = ArrayLike<number>;
 
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).

@@ -12,22 +12,40 @@
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 
 /**
- * The numbers of a request's common INSERTs, one after another in one array (no array per entry).
- * From a record's `at`:
+ * The numbers of a request's common INSERTs, one after another in one typed array (no array per
+ * entry, nothing for the collector to copy or trace). From a record's `at`:
  *   table id, match count m, m × (field id, value start, value end),
  *   action id, param count n, n × (param id, value start, value end),
  *   metadata start, metadata end.
  * Starts and ends index {@link CommonWrites.bytes}; an absent or empty byte string has start = end.
- * A TableEntry without an action has action id -1 (no action has that id).
+ * A TableEntry without an action has action id -1 (no action has that id). Ids are uint32, which a
+ * Float64Array holds exactly.
  */
 export class CommonWrites {
-  readonly layout: number[] = [];
+  layout: Float64Array;
+  /** Numbers written so far; the decoder writes from here and moves it past a record it makes. */
+  size = 0;
+
   constructor(
     /** The request's bytes. */
     readonly bytes: Uint8Array,
     /** The general decoder's Update of `bytes` from `start` to `end`. */
     readonly decodeUpdate: (bytes: Uint8Array, start: number, end: number) => p4.v1.IUpdate,
-  ) {}
+    capacity: number,
+  ) {
+    this.layout = new Float64Array(capacity);
+  }
+
+  /** The layout, with room for `count` numbers more (moved into a larger one if need be). */
+  reserve(count: number): Float64Array {
+    const needed = this.size + count;
+    if (needed > this.layout.length) {
+      const grown = new Float64Array(Math.max(needed, this.layout.length * 2));
+      grown.set(this.layout.subarray(0, this.size));
+      this.layout = grown;
+    }
+    return this.layout;
+  }
 }
 
 /** Update.Type INSERT. */

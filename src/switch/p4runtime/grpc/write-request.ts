@@ -538,7 +538,7 @@ function decodeUpdateAt(bytes: Uint8Array, start: number, end: number): p4.v1.IU
  * field order — Update { type: INSERT, entity { table_entry { table_id, match { field_id, exact {
  * value } }..., action { action { action_id, params { param_id, value }... } }, priority 0,
  * metadata } } } — read in one pass over the bytes, without a reader, into `writes.layout`
- * (frontend/common-write.ts): a CommonTableWrite. Undefined, with the layout as it was, for
+ * (frontend/common-write.ts): a CommonTableWrite. Undefined (the layout's size as it was) for
  * anything else (another type, field or order, a field twice, a non-zero priority, a varint over
  * 32 bits, a length past its message): decodeUpdate then decodes it, or fails as the generated
  * decoder does. A CommonTableWrite's messages are decodeUpdate's of the same bytes
@@ -562,34 +562,36 @@ function decodeCommonUpdate(
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
   const entityStart = at;
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
-  const layout = writes.layout;
-  const base = layout.length;
+  // At most 6 + 3 numbers per match (4 bytes at least) or param (2 bytes at least).
+  const layout = writes.reserve(8 + 2 * (end - start));
+  const base = writes.size;
+  let n = base;
   let id = 0;
   if (at < end && buf[at] === 0x08) {
     at++;
     id = varint32(buf, end);
     if (id < 0) return undefined;
   }
-  layout.push(id, 0);
+  layout[n] = id;
+  n += 2;
   let count = 0;
   while (at < end && buf[at] === 0x12) {
     // match { field_id, exact { value } }
     at++;
     const matchEnd = lengthEnd(buf, end);
-    if (matchEnd < 0) return decline(layout, base);
+    if (matchEnd < 0) return undefined;
     id = 0;
     if (at < matchEnd && buf[at] === 0x08) {
       at++;
       id = varint32(buf, matchEnd);
-      if (id < 0) return decline(layout, base);
+      if (id < 0) return undefined;
     }
-    if (at >= matchEnd || buf[at++] !== 0x12 || lengthEnd(buf, matchEnd) !== matchEnd)
-      return decline(layout, base);
+    if (at >= matchEnd || buf[at++] !== 0x12 || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
     // An absent or empty value reads as zero, which a Read gives back as one zero byte.
     let valueStart = matchEnd;
     if (at >= matchEnd) canonical = false;
     else {
-      if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return decline(layout, base);
+      if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
       valueStart = at;
       // Both tests run on every value: an operation first run mid-round (on the first value with a
       // leading zero byte) would throw the optimized decoder away for want of type feedback.
@@ -598,7 +600,10 @@ function decodeCommonUpdate(
       if (length === 0 || (zero && length > 1)) canonical = false;
       at = matchEnd;
     }
-    layout.push(id, valueStart, matchEnd);
+    layout[n] = id;
+    layout[n + 1] = valueStart;
+    layout[n + 2] = matchEnd;
+    n += 3;
     count++;
   }
   layout[base + 1] = count;
@@ -607,48 +612,56 @@ function decodeCommonUpdate(
     at++;
     const actionEnd = lengthEnd(buf, end);
     if (actionEnd < 0 || at >= actionEnd || buf[at++] !== 0x0a || lengthEnd(buf, actionEnd) !== actionEnd)
-      return decline(layout, base);
+      return undefined;
     id = 0;
     if (at < actionEnd && buf[at] === 0x08) {
       at++;
       id = varint32(buf, actionEnd);
-      if (id < 0) return decline(layout, base);
+      if (id < 0) return undefined;
     }
-    const countAt = layout.length + 1;
-    layout.push(id, 0);
+    layout[n] = id;
+    const countAt = n + 1;
+    n += 2;
     count = 0;
     while (at < actionEnd && buf[at] === 0x22) {
       at++;
       const paramEnd = lengthEnd(buf, actionEnd);
-      if (paramEnd < 0) return decline(layout, base);
+      if (paramEnd < 0) return undefined;
       id = 0;
       if (at < paramEnd && buf[at] === 0x10) {
         at++;
         id = varint32(buf, paramEnd);
-        if (id < 0) return decline(layout, base);
+        if (id < 0) return undefined;
       }
       let valueStart = paramEnd;
       if (at < paramEnd && buf[at] === 0x1a) {
         at++;
-        if (lengthEnd(buf, paramEnd) !== paramEnd) return decline(layout, base);
+        if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
         valueStart = at;
         const length = paramEnd - at;
         const zero = length > 0 && buf[at] === 0;
         if (length === 0 || (zero && length > 1)) canonical = false;
         at = paramEnd;
       } else canonical = false;
-      if (at !== paramEnd) return decline(layout, base);
-      layout.push(id, valueStart, paramEnd);
+      if (at !== paramEnd) return undefined;
+      layout[n] = id;
+      layout[n + 1] = valueStart;
+      layout[n + 2] = paramEnd;
+      n += 3;
       count++;
     }
-    if (at !== actionEnd) return decline(layout, base);
+    if (at !== actionEnd) return undefined;
     layout[countAt] = count;
-  } else layout.push(-1, 0);
+  } else {
+    layout[n] = -1;
+    layout[n + 1] = 0;
+    n += 2;
+  }
   if (at < end && buf[at] === 0x20) {
     // Only a zero priority (given, so not what a Read gives back): any other is not an INSERT
     // this path takes (tables with priorities are not all exact).
     at++;
-    if (at >= end || buf[at++] !== 0) return decline(layout, base);
+    if (at >= end || buf[at++] !== 0) return undefined;
     canonical = false;
   }
   let metadataStart = end;
@@ -656,20 +669,16 @@ function decodeCommonUpdate(
   if (at < end && buf[at] === 0x5a) {
     at++;
     metadataEnd = lengthEnd(buf, end);
-    if (metadataEnd < 0) return decline(layout, base);
+    if (metadataEnd < 0) return undefined;
     metadataStart = at;
     if (metadataEnd === at) canonical = false;
     at = metadataEnd;
   }
-  if (at !== end) return decline(layout, base);
-  layout.push(metadataStart, metadataEnd);
+  if (at !== end) return undefined;
+  layout[n] = metadataStart;
+  layout[n + 1] = metadataEnd;
+  writes.size = n + 2;
   return new CommonTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
-}
-
-/** No record: the layout back as it was (a common write's numbers are never left half written). */
-function decline(layout: number[], base: number): undefined {
-  layout.length = base;
-  return undefined;
 }
 
 /** `p4.v1.WriteRequest.decode(bytes)`, with the same result and the same errors. */
@@ -720,8 +729,10 @@ export function decodeWriteRequest(bytes: Uint8Array): p4.v1.WriteRequest {
         const length = reader.size();
         const end = reader.pos + length;
         let common: CommonTableWrite | undefined;
-        if (end <= reader.len) {
-          writes ??= new CommonWrites(reader.buf, decodeUpdateAt);
+        // INSERT (08 01) first: a request of other updates makes no layout.
+        if (end <= reader.len && reader.buf[reader.pos] === 0x08 && reader.buf[reader.pos + 1] === 0x01) {
+          // About 14 numbers per 40-byte update; grown if need be.
+          writes ??= new CommonWrites(reader.buf, decodeUpdateAt, (reader.len >> 1) + 64);
           common = decodeCommonUpdate(writes, reader.buf, reader.pos, end);
         }
         if (common !== undefined) reader.pos = end;
