@@ -38,13 +38,15 @@ export class CommonWrites {
 
   /** The layout, with room for `count` numbers more (moved into a larger one if need be). */
   reserve(count: number): Float64Array {
-    const needed = this.size + count;
-    if (needed > this.layout.length) {
-      const grown = new Float64Array(Math.max(needed, this.layout.length * 2));
-      grown.set(this.layout.subarray(0, this.size));
-      this.layout = grown;
-    }
+    if (this.size + count > this.layout.length) this.grow(this.size + count);
     return this.layout;
+  }
+
+  /** Apart from {@link reserve}: rarely run, so not compiled into the decoder that calls it. */
+  private grow(needed: number): void {
+    const grown = new Float64Array(Math.max(needed, this.layout.length * 2));
+    grown.set(this.layout.subarray(0, this.size));
+    this.layout = grown;
   }
 }
 
