@@ -12,9 +12,8 @@
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 
 /**
- * The numbers of a request's common INSERTs, one after another in a typed array the decoder fills
- * request after request (no array per entry, nothing for the collector to copy or trace, one
- * allocation per many requests). From a record's `at`:
+ * The numbers of a request's common INSERTs, one after another in one typed array (no array per
+ * entry, nothing for the collector to copy or trace). From a record's `at`:
  *   table id, match count m, m × (field id, value start, value end),
  *   action id, param count n, n × (param id, value start, value end),
  *   metadata start, metadata end.
@@ -23,14 +22,32 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
  * Float64Array holds exactly.
  */
 export class CommonWrites {
+  layout: Float64Array;
+  /** Numbers written so far; the decoder writes from here and moves it past a record it makes. */
+  size = 0;
+
   constructor(
     /** The request's bytes. */
     readonly bytes: Uint8Array,
     /** The general decoder's Update of `bytes` from `start` to `end`. */
     readonly decodeUpdate: (bytes: Uint8Array, start: number, end: number) => p4.v1.IUpdate,
-    /** Where the numbers are (shared with other requests' records, each at its own place). */
-    readonly layout: Float64Array,
-  ) {}
+    capacity: number,
+  ) {
+    this.layout = new Float64Array(capacity);
+  }
+
+  /** The layout, with room for `count` numbers more (moved into a larger one if need be). */
+  reserve(count: number): Float64Array {
+    if (this.size + count > this.layout.length) this.grow(this.size + count);
+    return this.layout;
+  }
+
+  /** Apart from {@link reserve}: rarely run, so not compiled into the decoder that calls it. */
+  private grow(needed: number): void {
+    const grown = new Float64Array(Math.max(needed, this.layout.length * 2));
+    grown.set(this.layout.subarray(0, this.size));
+    this.layout = grown;
+  }
 }
 
 /** Update.Type INSERT. */

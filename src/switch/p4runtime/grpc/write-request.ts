@@ -538,7 +538,7 @@ function decodeUpdateAt(bytes: Uint8Array, start: number, end: number): p4.v1.IU
  * field order — Update { type: INSERT, entity { table_entry { table_id, match { field_id, exact {
  * value } }..., action { action { action_id, params { param_id, value }... } }, priority 0,
  * metadata } } } — read in one pass over the bytes, without a reader, into `writes.layout`
- * (frontend/common-write.ts): a CommonTableWrite. Undefined (the layout as good as untouched) for
+ * (frontend/common-write.ts): a CommonTableWrite. Undefined (the layout's size as it was) for
  * anything else (another type, field or order, a field twice, a non-zero priority, a varint over
  * 32 bits, a length past its message): decodeUpdate then decodes it, or fails as the generated
  * decoder does. A CommonTableWrite's messages are decodeUpdate's of the same bytes
@@ -562,9 +562,9 @@ function decodeCommonUpdate(
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
   const entityStart = at;
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
-  // The caller made room (layoutRoom).
-  const layout = writes.layout;
-  const base = layoutUsed;
+  // At most 6 + 3 numbers per match (4 bytes at least) or param (2 bytes at least).
+  const layout = writes.reserve(8 + 2 * (end - start));
+  const base = writes.size;
   let n = base;
   let id = 0;
   if (at < end && buf[at] === 0x08) {
@@ -684,33 +684,12 @@ function decodeCommonUpdate(
   if (at !== end) return undefined;
   layout[n] = metadataStart;
   layout[n + 1] = metadataEnd;
-  layoutUsed = n + 2;
+  writes.size = n + 2;
   return new CommonTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
 }
 
-/** Numbers per layout (512 KB): a new one every 4,000 or so common INSERTs. */
-const LAYOUT_NUMBERS = 1 << 16;
-/** The layout common INSERTs are being written to, and how much of it is taken. */
-let currentLayout: Float64Array | undefined;
-let layoutUsed = 0;
-/** The request being decoded's CommonWrites on {@link currentLayout}, made at its first common INSERT. */
+/** The layout of the request being decoded, made at its first common INSERT. */
 let runWrites: CommonWrites | undefined;
-
-/**
- * The request's CommonWrites with room for the numbers of an update of `length` bytes: at most 6,
- * plus 3 per match (4 bytes at least) or param (2 bytes at least). A full layout is left to the
- * records that use it (the collector frees it after them) and a new one taken.
- */
-function layoutRoom(buf: Uint8Array, length: number): CommonWrites {
-  const needed = 8 + 2 * length;
-  if (currentLayout === undefined || layoutUsed + needed > currentLayout.length) {
-    currentLayout = new Float64Array(Math.max(LAYOUT_NUMBERS, needed));
-    layoutUsed = 0;
-    runWrites = undefined;
-  }
-  runWrites ??= new CommonWrites(buf, decodeUpdateAt, currentLayout);
-  return runWrites;
-}
 
 /**
  * The WriteRequest's updates (field 4, tag 22 in one byte) from `pos` on, while each is a common
@@ -726,7 +705,9 @@ function decodeCommonRun(buf: Uint8Array, pos: number, len: number, updates: unk
     const end = lengthEnd(buf, len);
     // INSERT (08 01) first: a request of other updates makes no layout.
     if (end < 0 || end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) break;
-    const common = decodeCommonUpdate(layoutRoom(buf, end - at), buf, at, end);
+    // About 14 numbers per 40-byte update; grown if need be.
+    runWrites ??= new CommonWrites(buf, decodeUpdateAt, (len >> 1) + 64);
+    const common = decodeCommonUpdate(runWrites, buf, at, end);
     if (common === undefined) break;
     updates.push(common);
     next = end;
