@@ -1,5 +1,5 @@
-// The common INSERT path (frontend/tables.ts insertCommon, device addExactEntry, engine
-// addExactEntry) against the general one (DeviceManager `commonInsert: false`): seeded random
+// The common INSERT path (frontend/tables.ts insertCommonWrite of the decoder's records, device
+// addExactSpans, engine addExactEntry) against the general one (DeviceManager `commonInsert: false`): seeded random
 // batches of table writes, valid and not, on every table of three programs, applied to two
 // servers, one with each path. Every update must get the same result (code, message, space, target
 // code) and the two devices must hold the same entries (wildcard reads, as bytes and as messages).

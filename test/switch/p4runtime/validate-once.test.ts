@@ -77,7 +77,7 @@ describe('match keys are validated once', () => {
     ];
     const written = await writeUpdates(t.stub, UpdateType.INSERT, entities);
     expect(written.code).toBe(grpc.status.OK);
-    // The three exact-table INSERTs take the common path (tables.ts insertCommon), which checks
+    // The three exact-table INSERTs take the common path (tables.ts insertCommonWrite), which checks
     // their keys itself; the others are built by buildMatchKey.
     expect(buildMatchKey).toHaveBeenCalledTimes(entities.length - 3);
     expect(engineChecks).not.toHaveBeenCalled();

@@ -48,10 +48,10 @@ class CountingDevice extends EngineDevice {
       this.scratchAdds++;
       return addEntry(...args);
     };
-    const addExactEntry = control.addExactEntry.bind(control);
-    control.addExactEntry = (...args) => {
+    const addExactSpans = control.addExactSpans.bind(control);
+    control.addExactSpans = (...args) => {
       this.scratchAdds++;
-      return addExactEntry(...args);
+      return addExactSpans(...args);
     };
     const addClassifiedEntry = control.addClassifiedEntry.bind(control);
     control.addClassifiedEntry = (...args) => {

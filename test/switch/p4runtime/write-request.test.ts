@@ -4,10 +4,13 @@
 import fc from 'fast-check';
 import { p4 } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
+import { CommonTableWrite } from '../../../src/switch/p4runtime/frontend/common-write.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
 
 /** Everything observable of a decoded value: class names, own fields (also non-enumerable), bytes. */
 function shape(x: unknown): unknown {
+  // A common INSERT's record stands for its messages (checked against them below).
+  if (x instanceof CommonTableWrite) return shape(x.update());
   if (x instanceof Uint8Array) return { bytes: Array.from(x) };
   if (Array.isArray(x)) return x.map(shape);
   if (typeof x !== 'object' || x === null) return x;
@@ -210,7 +213,11 @@ const rawEntry = fc
 const rawRequest = fc
   .array(
     fc
-      .tuple(optional(vfield(0x08)), rawEntry)
+      .tuple(
+        // Mostly INSERT (08 01), what the common decoder takes.
+        fc.oneof({ arbitrary: fc.constant(Buffer.from([0x08, 0x01])), weight: 3 }, optional(vfield(0x08))),
+        rawEntry,
+      )
       .map(([type, entry]) => len(0x22, Buffer.concat([type, len(0x12, len(0x12, entry))]))),
     { maxLength: 3 },
   )
@@ -219,11 +226,105 @@ const rawRequest = fc
 /** Encodings, including several members of one oneof (the last one on the wire wins). */
 const encoded = writeRequest.map((r) => p4.v1.WriteRequest.encode(r as p4.v1.IWriteRequest).finish());
 
+/** A P4Runtime byte string as a Read gives it back: not empty, no leading zero byte (but zero's). */
+const canonicalBytes = (b: Uint8Array | null | undefined): boolean =>
+  !!b && b.length > 0 && (b[0] !== 0 || b.length === 1);
+
+/**
+ * A common INSERT's numbers (frontend/common-write.ts) against its messages, which the general
+ * decoder makes of the same bytes: the same ids and byte strings, nothing the record leaves out,
+ * and the Entity's bytes given as a Read's exactly when they are (re-encoded the same, every byte
+ * string canonical).
+ */
+function checkRecord(w: CommonTableWrite): void {
+  const { layout, bytes } = w.writes;
+  const update = w.update();
+  expect(update.type).toBe(p4.v1.Update.Type.INSERT);
+  const entry = update.entity?.tableEntry;
+  if (!entry) throw new Error('a common INSERT without a table entry');
+  for (const field of [
+    'priority',
+    'controllerMetadata',
+    'meterConfig',
+    'counterData',
+    'meterCounterData',
+    'isDefaultAction',
+    'idleTimeoutNs',
+    'timeSinceLastHit',
+    'isConst',
+    '$unknowns',
+  ])
+    expect(Object.hasOwn(entry, field)).toBe(false);
+  const span = (start: number, end: number) => Array.from(bytes.subarray(start, end));
+  const orEmpty = (b: Uint8Array | null | undefined) => Array.from(b ?? []);
+  let i = w.at;
+  expect(layout[i++]).toBe(entry.tableId ?? 0);
+  const matches = entry.match ?? [];
+  expect(layout[i++]).toBe(matches.length);
+  for (const m of matches) {
+    expect(m.exact).toBeDefined();
+    expect(layout[i]).toBe(m.fieldId ?? 0);
+    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(m.exact?.value));
+    i += 3;
+  }
+  const action = entry.action?.action;
+  expect(layout[i++]).toBe(action ? (action.actionId ?? 0) : -1);
+  const params = action?.params ?? [];
+  expect(layout[i++]).toBe(params.length);
+  for (const p of params) {
+    expect(layout[i]).toBe(p.paramId ?? 0);
+    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
+    i += 3;
+  }
+  expect(span(layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
+  // The Entity's content: after the type (08 01) and the entity's tag and length.
+  let at = w.updateStart + 3;
+  while (bytes[at] & 0x80) at++;
+  at++;
+  const content = Buffer.from(bytes.subarray(at, w.updateEnd));
+  const reencoded = Buffer.from(p4.v1.TableEntry.encode(entry).finish());
+  const ids = [entry.tableId, ...matches.map((m) => m.fieldId), ...params.map((p) => p.paramId)];
+  // A zero id is left out when re-encoded: no entry has one, so no Read gives one back.
+  if (action) ids.push(action.actionId);
+  if (ids.some((id) => !id)) return;
+  const asRead =
+    matches.every((m) => canonicalBytes(m.exact?.value)) &&
+    params.every((p) => canonicalBytes(p.value)) &&
+    Buffer.concat([Buffer.from([0x12]), varintBytes(reencoded.length), reencoded]).equals(content);
+  expect(w.entityStart >= 0).toBe(asRead);
+  if (asRead) expect(w.entityStart).toBe(at);
+}
+
+function varintBytes(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** Records checked so far (the property tests below make sure they met many). */
+const checked = { records: 0, asRead: 0 };
+
 function sameOutcome(data: Uint8Array): void {
   const buffer = Buffer.from(data);
-  expect(outcome(() => decodeWriteRequest(buffer))).toEqual(
-    outcome(() => p4.v1.WriteRequest.decode(Buffer.from(data))),
-  );
+  const ours = outcome(() => decodeWriteRequest(buffer));
+  expect(ours).toEqual(outcome(() => p4.v1.WriteRequest.decode(Buffer.from(data))));
+  let updates: unknown[] = [];
+  try {
+    updates = decodeWriteRequest(Buffer.from(data)).updates;
+  } catch {
+    // Bytes both decoders refuse (compared above).
+  }
+  for (const u of updates)
+    if (u instanceof CommonTableWrite) {
+      checkRecord(u);
+      checked.records++;
+      if (u.entityStart >= 0) checked.asRead++;
+    }
 }
 
 describe('decodeWriteRequest', () => {
@@ -261,7 +362,11 @@ describe('decodeWriteRequest', () => {
         return out.subarray(0, data.length === 0 ? 0 : data.length - (cut % 3));
       });
     fc.assert(fc.property(damaged, sameOutcome), { numRuns: 1000 });
+    const before = { ...checked };
     fc.assert(fc.property(rawRequest, sameOutcome), { numRuns: 1000 });
+    // Many common INSERTs were records, some of them with bytes a Read gives back.
+    expect(checked.records - before.records).toBeGreaterThan(50);
+    expect(checked.asRead - before.asRead).toBeGreaterThan(5);
   });
 
   it('keeps the last member of a oneof given twice, as protobuf does', () => {
@@ -284,5 +389,105 @@ describe('decodeWriteRequest', () => {
     expect(match?.lpm?.prefixLen).toBe(8);
     expect(Object.hasOwn(match ?? {}, 'exact')).toBe(false);
     sameOutcome(request);
+  });
+});
+
+describe('the common INSERT record', () => {
+  const entry = (extra: p4.v1.ITableEntry = {}): p4.v1.ITableEntry => ({
+    tableId: 0x02000001,
+    match: [
+      { fieldId: 1, exact: { value: Uint8Array.of(0x13, 0x88) } },
+      { fieldId: 2, exact: { value: Uint8Array.of(2, 0, 0, 0, 0, 7) } },
+    ],
+    action: { action: { actionId: 0x01000002, params: [{ paramId: 1, value: Uint8Array.of(7) }] } },
+    ...extra,
+  });
+  const request = (...updates: p4.v1.IUpdate[]) =>
+    Buffer.from(p4.v1.WriteRequest.encode({ deviceId: 1, updates }).finish());
+  const insert = (e: p4.v1.ITableEntry): p4.v1.IUpdate => ({
+    type: p4.v1.Update.Type.INSERT,
+    entity: { tableEntry: e },
+  });
+  /** Each update decoded: 'read' (a record whose bytes a Read gives back), 'record', or 'messages'. */
+  function kinds(bytes: Buffer): string[] {
+    sameOutcome(bytes);
+    return decodeWriteRequest(bytes).updates.map((u) =>
+      u instanceof CommonTableWrite ? (u.entityStart >= 0 ? 'read' : 'record') : 'messages',
+    );
+  }
+
+  it('is what an INSERT of exact matches and a direct action decodes to', () => {
+    const bytes = request(insert(entry()), insert(entry({ metadata: Uint8Array.of(1, 2) })));
+    expect(kinds(bytes)).toEqual(['read', 'read']);
+    const [w] = decodeWriteRequest(bytes).updates as unknown as CommonTableWrite[];
+    const { layout } = w.writes;
+    // table, 2 matches (id, start, end), action, 1 param, metadata span (empty).
+    expect(Array.from(layout.subarray(w.at, w.at + 2))).toEqual([0x02000001, 2]);
+    expect(layout[w.at + 8]).toBe(0x01000002);
+    expect(layout[w.at + 9]).toBe(1);
+    expect(layout[w.at + 13]).toBe(layout[w.at + 14]);
+  });
+
+  it('holds the numbers of any number of records (the layout grows)', () => {
+    // Tiny INSERTs have more numbers per byte than the layout is first sized for.
+    const tiny = Array.from({ length: 300 }, (_, i) => insert({ tableId: i + 1 }));
+    const bytes = request(...tiny);
+    expect(kinds(bytes)).toEqual(tiny.map(() => 'read'));
+    const decoded = decodeWriteRequest(bytes).updates as unknown as CommonTableWrite[];
+    expect(decoded[0].writes.layout.length).toBeGreaterThan((bytes.length >> 1) + 64);
+    expect(decoded.map((w) => w.writes.layout[w.at])).toEqual(tiny.map((_, i) => i + 1));
+  });
+
+  it('keeps the Entity bytes only when a Read would give them back', () => {
+    const zeroLed = entry();
+    zeroLed.match = [{ fieldId: 1, exact: { value: Uint8Array.of(0, 0x13, 0x88) } }, zeroLed.match![1]];
+    expect(kinds(request(insert(zeroLed)))).toEqual(['record']);
+    // TableEntry bytes given by hand: a zero priority, empty metadata, a padded varint.
+    const body = (e: p4.v1.ITableEntry) => Buffer.from(p4.v1.TableEntry.encode(e).finish());
+    const withLength = (tag: number, b: Buffer) =>
+      Buffer.concat([Buffer.from([tag]), varintBytes(b.length), b]);
+    const insertOf = (tableEntry: Buffer) =>
+      withLength(
+        0x22,
+        Buffer.concat([Buffer.from([0x08, 0x01]), withLength(0x12, withLength(0x12, tableEntry))]),
+      );
+    expect(kinds(insertOf(body(entry())))).toEqual(['read']);
+    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x20, 0x00])])))).toEqual(['record']);
+    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x5a, 0x00])])))).toEqual(['record']);
+    const untabled = body({ ...entry(), tableId: undefined });
+    expect(kinds(insertOf(Buffer.concat([Buffer.from([0x08, 0x81, 0x00]), untabled])))).toEqual(['record']);
+    expect(kinds(insertOf(Buffer.concat([Buffer.from([0x08, 0x01]), untabled])))).toEqual(['read']);
+    // Out of field order, or a priority other than zero: messages.
+    expect(kinds(insertOf(Buffer.concat([untabled, Buffer.from([0x08, 0x01])])))).toEqual(['messages']);
+    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x20, 0x01])])))).toEqual(['messages']);
+  });
+
+  it('is not made for anything else: those updates are messages', () => {
+    expect(kinds(request({ type: p4.v1.Update.Type.MODIFY, entity: { tableEntry: entry() } }))).toEqual([
+      'messages',
+    ]);
+    expect(kinds(request({ entity: { tableEntry: entry() } }))).toEqual(['messages']);
+    expect(kinds(request(insert(entry({ priority: 5 }))))).toEqual(['messages']);
+    expect(kinds(request(insert(entry({ controllerMetadata: 3 }))))).toEqual(['messages']);
+    expect(kinds(request(insert(entry({ isDefaultAction: true }))))).toEqual(['messages']);
+    const ternary = entry();
+    ternary.match = [{ fieldId: 1, ternary: { value: Uint8Array.of(1), mask: Uint8Array.of(1) } }];
+    expect(kinds(request(insert(ternary)))).toEqual(['messages']);
+    expect(kinds(request(insert({ ...entry(), action: { actionProfileMemberId: 3 } })))).toEqual([
+      'messages',
+    ]);
+    expect(
+      kinds(request({ type: p4.v1.Update.Type.INSERT, entity: { counterEntry: { counterId: 1 } } })),
+    ).toEqual(['messages']);
+  });
+
+  it('leaves truncated and malformed bytes to the general decoder, which refuses them', () => {
+    const bytes = request(insert(entry()), insert(entry()));
+    for (let cut = 1; cut < bytes.length; cut++) sameOutcome(bytes.subarray(0, cut));
+    for (let at = 0; at < bytes.length; at++) {
+      const damaged = Buffer.from(bytes);
+      damaged[at] ^= 0x40;
+      sameOutcome(damaged);
+    }
   });
 });

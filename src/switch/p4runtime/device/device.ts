@@ -191,6 +191,13 @@ export interface DeviceConfig {
  * Control-plane operations on the installed (or staged) program. Every method throws an Error
  * naming the problem when the device refuses (unknown handle, full table, index out of range ...).
  */
+/**
+ * Byte strings of one buffer, as the server's Write decoder lays them out (frontend/common-write.ts):
+ * the i-th from `at` is bytes `spans[at + 3i + 1]` up to `spans[at + 3i + 2]` (`spans[at + 3i]` is
+ * its P4Runtime id, unused here).
+ */
+export type ByteSpans = ArrayLike<number>;
+
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
   /**
@@ -206,11 +213,22 @@ export interface DeviceControl {
     ttlMs: number,
   ): number | undefined;
   /**
-   * {@link addEntry} with priority 0, the direct action `call` and no idle timeout, of a key whose
-   * params are all `exact` (of a table whose key fields are all exact): most entries a controller
-   * writes, added without converting the key and the action into other objects on the way.
+   * {@link addEntry} with priority 0, the direct action `action` and no idle timeout, in a table
+   * whose key fields are all exact: most entries a controller writes, added straight from the
+   * bytes of its request, without a key, action or byte view made on the way. The key's values and
+   * the action's arguments are byte strings of `bytes` given as {@link ByteSpans}: `keyCount` from
+   * `keyAt`, `argCount` from `argAt` (validated by the frontend, as addEntry's).
    */
-  addExactEntry(table: string, key: readonly DeviceKeyParam[], call: DeviceActionCall): number | undefined;
+  addExactSpans(
+    table: string,
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    keyCount: number,
+    action: string,
+    argAt: number,
+    argCount: number,
+  ): number | undefined;
   /**
    * {@link addEntry} with the direct action `call` and no idle timeout, of a key whose params are
    * `exact`, `ternary` and `range` (of a table with a priority whose key fields are exact, ternary,

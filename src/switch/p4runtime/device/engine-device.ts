@@ -19,6 +19,7 @@ import {
 } from '../../v1model/index.js';
 import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh, valueToBytes } from './bytes.js';
 import {
+  type ByteSpans,
   type Device,
   type DeviceActionCall,
   type DeviceConfig,
@@ -204,18 +205,24 @@ class EngineControl implements DeviceControl {
     }
   }
 
-  addExactEntry(table: string, key: readonly DeviceKeyParam[], call: DeviceActionCall): number | undefined {
+  addExactSpans(
+    table: string,
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    keyCount: number,
+    action: string,
+    argAt: number,
+    argCount: number,
+  ): number | undefined {
     try {
-      const values: Value[] = new Array(key.length);
-      for (let i = 0; i < key.length; i++) {
-        const p = key[i];
-        if (p.kind !== 'exact') return this.addEntry(table, key, 0, { type: 'action', call }, 0);
-        values[i] = toValue(p.value);
-      }
-      const args = call.args;
-      const params: Value[] = new Array(args.length);
-      for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
-      return this.engine.addValidatedExactEntry(table, values, call.action, params);
+      const values: Value[] = new Array(keyCount);
+      for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
+        values[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
+      const params: Value[] = new Array(argCount);
+      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
+        params[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
+      return this.engine.addValidatedExactEntry(table, values, action, params);
     } catch (error) {
       if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
       throw error;
@@ -499,6 +506,17 @@ function toBigInt(bytes: Uint8Array): bigint {
  * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
  * the engine checks and stores numbers without making a bigint first.
  */
+/** {@link toValue} of `bytes` from `start` to `end`, read in place. */
+function spanValue(bytes: Uint8Array, start: number, end: number): Value {
+  // As toValue: every byte looked at, so the loop's step runs on every call.
+  let i = end;
+  for (let j = end - 1; j >= start; j--) if (bytes[j] !== 0) i = j;
+  if (end - i > 6) return toBigInt(bytes.subarray(i, end));
+  let v = 0;
+  for (; i < end; i++) v = v * 256 + bytes[i];
+  return v;
+}
+
 function toValue(bytes: Uint8Array): Value {
   const n = bytes.length;
   // Every byte looked at, from the last (not up to the first non-zero one): the loop's step runs

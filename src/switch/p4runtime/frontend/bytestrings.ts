@@ -24,6 +24,21 @@ export function significantBits(bytes: Uint8Array): number {
   return first === n ? 0 : (n - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
 }
 
+/** {@link significantBits} of `bytes` from `start` to `end`, read in place. */
+export function spanSignificantBits(bytes: Uint8Array, start: number, end: number): number {
+  // As firstNonZero: every byte looked at, so the loop's step runs on every call.
+  let first = end;
+  for (let i = end - 1; i >= start; i--) if (bytes[i] !== 0) first = i;
+  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
+}
+
+/** Whether `bytes` from `start` to `end` are those of `other`. */
+export function spanEquals(bytes: Uint8Array, start: number, end: number, other: Uint8Array): boolean {
+  if (end - start !== other.length) return false;
+  for (let i = 0; i < other.length; i++) if (bytes[start + i] !== other[i]) return false;
+  return true;
+}
+
 /**
  * Index of the first non-zero byte (the length when there is none). Every byte is looked at, from
  * the last: the loop's step then runs on every call, so V8 optimizes it with type feedback from the

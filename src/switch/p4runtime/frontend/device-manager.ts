@@ -8,6 +8,7 @@ import { collectGarbage } from '../../../collect-garbage.js';
 import type { Device, DeviceConfig } from '../device/device.js';
 import { ActionProfileManager } from './action-profiles.js';
 import { BindingError, checkBinding } from './binding.js';
+import { CommonTableWrite } from './common-write.js';
 import { buildPacketOut, parsePacketIn } from './controller-packets.js';
 import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
@@ -75,7 +76,7 @@ export interface DeviceManagerOptions {
   /** Table writes to exercise on a scratch copy of every program installed (see {@link WarmUp}). */
   readonly warmUp?: WarmUp;
   /**
-   * INSERTs of the common kind take their own path (tables.ts `insertCommon`; the default). False:
+   * INSERTs of the common kind take their own path (tables.ts `insertCommonWrite`, of what the Write decoder gives as common-write.ts CommonTableWrite; the default). False:
    * every INSERT takes the general one (the tests compare the two).
    */
   readonly commonInsert?: boolean;
@@ -454,6 +455,11 @@ export class DeviceManager {
   }
 
   private writeOne(p: InstalledPipeline, update: p4.v1.IUpdate): void {
+    // A common INSERT as the Write decoder leaves it (common-write.ts): no messages asked of it.
+    if (update instanceof CommonTableWrite) {
+      p.tables.writeCommon(update);
+      return;
+    }
     const e = update.entity;
     const type = update.type;
     if (!e) throw unknownError('Incorrect entity type', 'the update has no entity');

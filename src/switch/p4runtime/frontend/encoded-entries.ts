@@ -1,6 +1,6 @@
 /**
  * The encoded Entity of each entry of one table, made at INSERT (tables.ts `keepEncoded`; or copied
- * from the request, {@link WIRE_BYTES}) or by a wildcard Read that finds none, and kept: a wildcard Read copies it instead of converting and
+ * from the request, common-write.ts CommonTableWrite.entityStart) or by a wildcard Read that finds none, and kept: a wildcard Read copies it instead of converting and
  * encoding the entry again. An encoding is
  * kept with the device's revision of the entry (device.ts `visitEntryRevisions`: it changes with
  * the entry's key or action, and is never that of another entry) and the server's state it was
@@ -16,24 +16,6 @@
 import type { DeviceActionCall, DeviceKeyParam } from '../device/device.js';
 import type { P4InfoModel, TableModel } from './p4info-model.js';
 import { type EncodedEntryData, ProtoBuffer, writeTableEntity } from './read-encoder.js';
-
-/**
- * Where a decoded TableEntry's own bytes are, when they are already what a Read answers for it
- * (grpc/write-request.ts `decodeCommonUpdate` sets these on the entries of common INSERTs whose
- * bytes are minimal and canonical): the Entity's content, from {@link WIRE_START} to
- * {@link WIRE_END} of {@link WIRE_BYTES}. INSERT then keeps a copy of them instead of encoding the
- * entry again (tables.ts `insertCommon`). Three properties rather than a view: no object per write.
- */
-export const WIRE_BYTES = Symbol('entity bytes');
-export const WIRE_START = Symbol('entity start');
-export const WIRE_END = Symbol('entity end');
-
-/** A TableEntry message that may carry {@link WIRE_BYTES}. */
-export interface WireTagged {
-  [WIRE_BYTES]?: Uint8Array;
-  [WIRE_START]?: number;
-  [WIRE_END]?: number;
-}
 
 /** Below this many bytes, replaced encodings are left where they are. */
 const MIN_COMPACT_BYTES = 1 << 16;
@@ -93,7 +75,7 @@ export class EncodedEntries {
   /**
    * Keeps under `handle` the Entity whose content is bytes `from` to `to` of `source`: the bytes
    * {@link store} would write (Entity field 1 of a ReadResponse: its tag, length and content), when
-   * the content is what writeTableEntity writes for the entry (see {@link WIRE_BYTES}).
+   * the content is what writeTableEntity writes for the entry (see common-write.ts CommonTableWrite.entityStart).
    */
   storeCopy(
     handle: number,

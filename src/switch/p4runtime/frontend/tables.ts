@@ -18,7 +18,7 @@ import type {
 } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
-import { bytesEqual, significantBits } from './bytestrings.js';
+import { bytesEqual, spanEquals, spanSignificantBits } from './bytestrings.js';
 import {
   type ClassifiedInsert,
   classifiedInsertOf,
@@ -26,7 +26,8 @@ import {
   directCall,
   noTtl,
 } from './classified-insert.js';
-import { EncodedEntries, WIRE_BYTES, WIRE_END, WIRE_START, type WireTagged } from './encoded-entries.js';
+import type { CommonTableWrite } from './common-write.js';
+import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
 import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
@@ -65,7 +66,7 @@ interface TableState {
   defaultData: EntryData;
   /** The encoded Entity of each entry, as its INSERT or the last wildcard read made it. */
   readonly encoded: EncodedEntries;
-  /** What {@link TableManager.insertCommon} checks against; undefined when it does not apply. */
+  /** What {@link TableManager.insertCommonWrite} checks against; undefined when it does not apply. */
   readonly common: CommonInsert | undefined;
   /** What {@link TableManager.insertClassified} checks against; undefined when it does not apply. */
   readonly classified: ClassifiedInsert | undefined;
@@ -145,6 +146,27 @@ function entryData(
 }
 
 /**
+ * {@link entryData} of an entry with only opaque metadata (`bytes` from `start` to `end`), read in
+ * place: the common INSERT's.
+ */
+function plainEntryData(last: EntryData, bytes: Uint8Array, start: number, end: number): EntryData {
+  if (
+    last.controllerMetadata === 0n &&
+    last.idleTimeoutNs === 0n &&
+    last.oneShotGroup === undefined &&
+    spanEquals(bytes, start, end, last.metadata)
+  )
+    return last;
+  if (end === start) return PLAIN;
+  return {
+    controllerMetadata: 0n,
+    metadata: bytes.slice(start, end),
+    idleTimeoutNs: 0n,
+    oneShotGroup: undefined,
+  };
+}
+
+/**
  * The entry's opaque metadata, copied out of the request buffer. Decoded messages give an empty
  * buffer when the field is absent: every entry then shares one empty array instead of holding its own.
  */
@@ -169,8 +191,8 @@ export class TableManager {
   private lastData: EntryData = PLAIN;
 
   /**
-   * `commonInsert`: INSERTs that can take {@link insertCommon} or {@link insertClassified} do (off:
-   * every one takes {@link insert}).
+   * `commonInsert`: INSERTs that can take {@link insertCommonWrite} or {@link insertClassified} do
+   * (off: every one takes {@link insert}).
    */
   constructor(
     private readonly ctx: PipelineContext,
@@ -247,8 +269,7 @@ export class TableManager {
     const kind = updateKind(type);
     if (kind === 'MODIFY') this.modify(state, entry);
     else if (kind === 'DELETE') this.delete(state, entry);
-    else if (!this.insertCommon(state, entry) && !this.insertClassified(state, entry))
-      this.insert(state, entry);
+    else if (!this.insertClassified(state, entry)) this.insert(state, entry);
   }
 
   /** PI's `validate_action`. */
@@ -393,74 +414,92 @@ export class TableManager {
   }
 
   /**
+   * A common INSERT as the Write decoder gives it (common-write.ts): applied by
+   * {@link insertCommonWrite}, or, when that declines, as its messages by {@link write}, which then
+   * gives PI's answer for it.
+   */
+  writeCommon(w: CommonTableWrite): void {
+    // The table by its id as {@link table} finds it (an unknown id: write gives the error).
+    const state = this.tables.get(w.writes.layout[w.at]);
+    if (state !== undefined && this.insertCommonWrite(state, w)) return;
+    const entry = w.entity?.tableEntry;
+    if (entry) this.write(w.type, entry);
+  }
+
+  /**
    * The INSERT of almost every entry a controller writes (a table of exact fields; the key in
    * order; a direct action, its parameters in order; no priority, TTL, meter or counter data),
-   * checked and applied in one pass: what {@link insert} does for such an entry, with no match key,
-   * action or check objects made on the way and far less code for V8 to compile before the first
-   * writes run fast. Returns false, having changed nothing, for anything else, valid or not: then
-   * {@link insert} checks it in PI's order and gives PI's refusals. Every check here is one of
-   * insert's: what passes them, insert would pass too, up to the device's add.
+   * checked and applied in one pass from the numbers the decoder left (common-write.ts
+   * CommonWrites) and the request's bytes: what {@link insert} does for such an entry, with no
+   * message, match key, action, byte view or check object made on the way, and far less code for V8
+   * to compile before the first writes run fast. Returns false, having changed nothing, for
+   * anything else, valid or not: then {@link insert} checks it in PI's order and gives PI's
+   * refusals. Every check here is one of insert's: what passes them, insert would pass too, up to
+   * the device's add.
    */
-  private insertCommon(state: TableState, entry: p4.v1.ITableEntry): boolean {
+  private insertCommonWrite(state: TableState, w: CommonTableWrite): boolean {
     const common = state.common;
-    if (common === undefined || entry.isDefaultAction || entry.priority) return false;
-    if (entry.meterConfig || entry.counterData) return false;
-    // A decoded message's unset TTL is its prototype's zero Long.
-    const ttl = entry.idleTimeoutNs;
-    if (ttl !== undefined && ttl !== null && (typeof ttl === 'object' ? ttl.low || ttl.high : ttl))
-      return false;
-    const direct = entry.action?.action;
-    if (!direct) return false;
-    const matches = entry.match;
+    if (common === undefined) return false;
+    const layout = w.writes.layout;
+    const bytes = w.writes.bytes;
     const ids = common.fieldIds;
     const widths = common.fieldWidths;
-    if (!matches || matches.length !== ids.length) return false;
+    const keyCount = ids.length;
+    if (layout[w.at + 1] !== keyCount) return false;
     // As match-key.ts setExact: the value itself when it fits the field.
-    const key: DeviceKeyParam[] = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const m = matches[i];
-      const value = m.exact?.value;
-      if (m.fieldId !== ids[i] || !value || significantBits(value) > widths[i]) return false;
-      key[i] = { kind: 'exact', value };
+    const keyAt = w.at + 2;
+    for (let i = 0, s = keyAt; i < keyCount; i++, s += 3) {
+      const start = layout[s + 1];
+      const end = layout[s + 2];
+      if (layout[s] !== ids[i] || end === start || spanSignificantBits(bytes, start, end) > widths[i])
+        return false;
     }
     // As validateAction (an action of the table, usable in entries) and action-data.ts buildActionCall.
-    const action = common.actions.get(direct.actionId ?? 0);
+    const actionAt = keyAt + 3 * keyCount;
+    const action = common.actions.get(layout[actionAt]);
     if (action === undefined) return false;
-    const given = direct.params ?? [];
     const params = action.params;
-    if (given.length !== params.length) return false;
-    const args: Uint8Array[] = new Array(params.length);
-    for (let i = 0; i < params.length; i++) {
-      const p = given[i];
-      const value = p.value;
-      if (p.paramId !== params[i].id || !value || significantBits(value) > params[i].bitwidth) return false;
-      args[i] = value;
+    const argCount = params.length;
+    if (layout[actionAt + 1] !== argCount) return false;
+    const argAt = actionAt + 2;
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
+      const start = layout[s + 1];
+      const end = layout[s + 2];
+      const p = params[i];
+      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
+        return false;
     }
+    const metadataAt = argAt + 3 * argCount;
     const t = state.model;
-    const call: DeviceActionCall = { action: action.name, args };
+    const control = this.ctx.control;
     let handle: number | undefined;
     try {
-      handle = this.ctx.control.addExactEntry(t.name, key, call);
+      handle = control.addExactSpans(t.name, bytes, layout, keyAt, keyCount, action.name, argAt, argCount);
     } catch (error) {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) throw entryExists(t);
-    const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
+    const data = plainEntryData(this.lastData, bytes, layout[metadataAt], layout[metadataAt + 1]);
     state.byHandle[handle] = data;
     this.lastData = data;
-    // The request's own bytes when they are what a Read answers (encoded-entries.ts WIRE_BYTES).
-    const wire = entry as WireTagged;
-    const bytes = wire[WIRE_BYTES];
-    if (bytes === undefined) this.keepEncoded(state, handle, key, 0, call);
-    else {
-      const revision = this.ctx.control.entryRevision(t.name, handle);
-      state.encoded.storeCopy(handle, revision, data, bytes, wire[WIRE_START] ?? 0, wire[WIRE_END] ?? 0);
+    // The request's own bytes when they are what a Read answers.
+    if (w.entityStart >= 0) {
+      const revision = control.entryRevision(t.name, handle);
+      state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
+    } else {
+      const key: DeviceKeyParam[] = new Array(keyCount);
+      for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
+        key[i] = { kind: 'exact', value: bytes.subarray(layout[s + 1], layout[s + 2]) };
+      const args: Uint8Array[] = new Array(argCount);
+      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
+        args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
+      this.keepEncoded(state, handle, key, 0, { action: action.name, args });
     }
     return true;
   }
 
   /**
-   * {@link insertCommon} for ACL-like tables (a priority; exact, ternary, optional and range fields,
+   * {@link insertCommonWrite} for ACL-like tables (a priority; exact, ternary, optional and range fields,
    * classified-insert.ts): the INSERT of an entry with all its key fields, in order, a priority, a
    * direct action, its parameters in order, and no TTL, meter or counter data, checked and applied
    * in one pass with no match key or check objects made on the way. Returns false, having changed

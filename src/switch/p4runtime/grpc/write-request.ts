@@ -16,11 +16,15 @@
  * Hand-decoded: WriteRequest, Update, Entity, TableEntry, FieldMatch, FieldMatch.Exact, TableAction,
  * Action, Action.Param (the path of a table write; fewer, flatter functions for V8 to compile while
  * the first writes wait). Every other message is handed to its generated decoder.
+ *
+ * The exception: an update that is an INSERT of a table entry in the common shape is not decoded
+ * to messages but to a CommonTableWrite (frontend/common-write.ts, see decodeCommonUpdate), whose
+ * messages are made only if something asks for them, by this decoder from the same bytes.
  */
 
 import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs/minimal.js';
-import { WIRE_BYTES, WIRE_END, WIRE_START, type WireTagged } from '../frontend/encoded-entries.js';
+import { CommonTableWrite, CommonWrites } from '../frontend/common-write.js';
 
 /** The parts of protobufjs's Reader the generated decoders use beyond its typings. */
 interface Reader extends protobuf.Reader {
@@ -522,109 +526,124 @@ function lengthEnd(buf: Uint8Array, end: number): number {
   return length >= 0 && at + length <= end ? at + length : -1;
 }
 
+/** The general decoder's Update of `bytes` from `start` to `end` (a common write's messages). */
+function decodeUpdateAt(bytes: Uint8Array, start: number, end: number): p4.v1.IUpdate {
+  const reader = ReaderClass.create(bytes);
+  reader.pos = start;
+  return decodeUpdate(reader, end - start, 1) as p4.v1.IUpdate;
+}
+
 /**
- * An Update of a table entry in the shape clients send for most writes, each field once and in
- * field order — Update { type, entity { table_entry { table_id, match { field_id, exact { value }
- * }..., action { action { action_id, params { param_id, value }... } }, priority, metadata } } } —
- * decoded in one pass over the bytes, without a reader, to the objects {@link decodeUpdate} makes
- * (test/switch/p4runtime/write-request.test.ts compares the two). Undefined for anything else
- * (another field or order, a field twice, a varint over 32 bits, a length past its message):
- * decodeUpdate then decodes it, or fails as the generated decoder does. One function rather than
- * one per message: V8 compiles it once, where nested small functions were each compiled alone and
- * again inlined into their callers. When the Entity's bytes are exactly what a Read gives back for
- * the entry, the TableEntry carries where they are (encoded-entries.ts WIRE_BYTES), and INSERT
- * keeps a copy of them rather than encoding the entry again.
+ * An INSERT of a table entry in the shape clients send for most writes, each field once and in
+ * field order — Update { type: INSERT, entity { table_entry { table_id, match { field_id, exact {
+ * value } }..., action { action { action_id, params { param_id, value }... } }, priority 0,
+ * metadata } } } — read in one pass over the bytes, without a reader, into `writes.layout`
+ * (frontend/common-write.ts): a CommonTableWrite. Undefined (the layout's size as it was) for
+ * anything else (another type, field or order, a field twice, a non-zero priority, a varint over
+ * 32 bits, a length past its message): decodeUpdate then decodes it, or fails as the generated
+ * decoder does. A CommonTableWrite's messages are decodeUpdate's of the same bytes
+ * (test/switch/p4runtime/write-request.test.ts checks the record against them).
  */
-function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Message | undefined {
+function decodeCommonUpdate(
+  writes: CommonWrites,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): CommonTableWrite | undefined {
   at = start;
+  // type INSERT (1), in one byte: the Update's type is outside the Entity a Read gives back.
+  if (end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) return undefined;
+  at += 2;
   minimal = true;
-  // Whether the Entity's bytes are those a Read gives back (see WIRE_BYTES): byte strings canonical,
-  // no field a Read leaves out (a zero priority, empty metadata), and every varint minimal.
+  // Whether the Entity's bytes are those a Read gives back (CommonTableWrite.entityStart): byte
+  // strings canonical, no field a Read leaves out (a zero priority, empty metadata), varints minimal.
   let canonical = true;
-  let id = 0;
-  const update = new p4.v1.Update() as unknown as Message;
-  if (at < end && buf[at] === 0x08) {
-    at++;
-    id = varint32(buf, end);
-    if (id < 0) return undefined;
-    if (id) update.type = id | 0;
-  }
   // entity { table_entry { ... } }, each the rest of its message.
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
   const entityStart = at;
   if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
-  const entry = new p4.v1.TableEntry() as unknown as Message;
+  // At most 6 + 3 numbers per match (4 bytes at least) or param (2 bytes at least).
+  const layout = writes.reserve(8 + 2 * (end - start));
+  const base = writes.size;
+  let n = base;
+  let id = 0;
   if (at < end && buf[at] === 0x08) {
     at++;
     id = varint32(buf, end);
     if (id < 0) return undefined;
-    if (id) entry.tableId = id;
   }
-  // The constructors' own empty arrays are filled (the general decoder puts new ones in their place).
-  const matches = entry.match as Message[];
+  layout[n] = id;
+  n += 2;
+  let count = 0;
   while (at < end && buf[at] === 0x12) {
     // match { field_id, exact { value } }
     at++;
     const matchEnd = lengthEnd(buf, end);
     if (matchEnd < 0) return undefined;
-    const match = new p4.v1.FieldMatch() as unknown as Message;
+    id = 0;
     if (at < matchEnd && buf[at] === 0x08) {
       at++;
       id = varint32(buf, matchEnd);
       if (id < 0) return undefined;
-      if (id) match.fieldId = id;
     }
     if (at >= matchEnd || buf[at++] !== 0x12 || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
-    const exact = new p4.v1.FieldMatch.Exact() as unknown as Message;
     // An absent or empty value reads as zero, which a Read gives back as one zero byte.
+    let valueStart = matchEnd;
     if (at >= matchEnd) canonical = false;
     else {
       if (buf[at++] !== 0x0a || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
+      valueStart = at;
       // Both tests run on every value: an operation first run mid-round (on the first value with a
       // leading zero byte) would throw the optimized decoder away for want of type feedback.
       const length = matchEnd - at;
       if (length > 0) {
-        exact.value = buf.subarray(at, matchEnd);
         const zero = buf[at] === 0;
         const long = length > 1;
         if (zero && long) canonical = false;
       } else canonical = false;
       at = matchEnd;
     }
-    match.exact = exact;
-    matches.push(match);
+    layout[n] = id;
+    layout[n + 1] = valueStart;
+    layout[n + 2] = matchEnd;
+    n += 3;
+    count++;
   }
+  layout[base + 1] = count;
   if (at < end && buf[at] === 0x1a) {
     // action { action { action_id, params { param_id, value }... } }
     at++;
     const actionEnd = lengthEnd(buf, end);
     if (actionEnd < 0 || at >= actionEnd || buf[at++] !== 0x0a || lengthEnd(buf, actionEnd) !== actionEnd)
       return undefined;
-    const action = new p4.v1.Action() as unknown as Message;
+    id = 0;
     if (at < actionEnd && buf[at] === 0x08) {
       at++;
       id = varint32(buf, actionEnd);
       if (id < 0) return undefined;
-      if (id) action.actionId = id;
     }
-    const params = action.params as Message[];
+    layout[n] = id;
+    const countAt = n + 1;
+    n += 2;
+    count = 0;
     while (at < actionEnd && buf[at] === 0x22) {
       at++;
       const paramEnd = lengthEnd(buf, actionEnd);
       if (paramEnd < 0) return undefined;
-      const param = new p4.v1.Action.Param() as unknown as Message;
+      id = 0;
       if (at < paramEnd && buf[at] === 0x10) {
         at++;
         id = varint32(buf, paramEnd);
         if (id < 0) return undefined;
-        if (id) param.paramId = id;
       }
+      let valueStart = paramEnd;
       if (at < paramEnd && buf[at] === 0x1a) {
         at++;
         if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
+        valueStart = at;
+        // Both tests on every value, as for a match's.
         const length = paramEnd - at;
         if (length > 0) {
-          param.value = buf.subarray(at, paramEnd);
           const zero = buf[at] === 0;
           const long = length > 1;
           if (zero && long) canonical = false;
@@ -632,40 +651,68 @@ function decodeCommonUpdate(buf: Uint8Array, start: number, end: number): Messag
         at = paramEnd;
       } else canonical = false;
       if (at !== paramEnd) return undefined;
-      params.push(param);
+      layout[n] = id;
+      layout[n + 1] = valueStart;
+      layout[n + 2] = paramEnd;
+      n += 3;
+      count++;
     }
     if (at !== actionEnd) return undefined;
-    const tableAction = new p4.v1.TableAction() as unknown as Message;
-    tableAction.action = action;
-    entry.action = tableAction;
+    layout[countAt] = count;
+  } else {
+    layout[n] = -1;
+    layout[n + 1] = 0;
+    n += 2;
   }
   if (at < end && buf[at] === 0x20) {
-    // int32: a negative one takes 10 bytes, which varint32 does not read.
+    // Only a zero priority (given, so not what a Read gives back): any other is not an INSERT
+    // this path takes (tables with priorities are not all exact).
     at++;
-    id = varint32(buf, end);
-    if (id < 0) return undefined;
-    if (id) entry.priority = id | 0;
+    if (at >= end || buf[at++] !== 0) return undefined;
     canonical = false;
   }
+  let metadataStart = end;
+  let metadataEnd = end;
   if (at < end && buf[at] === 0x5a) {
     at++;
-    const metadataEnd = lengthEnd(buf, end);
+    metadataEnd = lengthEnd(buf, end);
     if (metadataEnd < 0) return undefined;
-    if (metadataEnd > at) entry.metadata = buf.subarray(at, metadataEnd);
-    else canonical = false;
+    metadataStart = at;
+    if (metadataEnd === at) canonical = false;
     at = metadataEnd;
   }
   if (at !== end) return undefined;
-  if (canonical && minimal) {
-    const wire = entry as WireTagged;
-    wire[WIRE_BYTES] = buf;
-    wire[WIRE_START] = entityStart;
-    wire[WIRE_END] = end;
+  layout[n] = metadataStart;
+  layout[n + 1] = metadataEnd;
+  writes.size = n + 2;
+  return new CommonTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
+}
+
+/** The layout of the request being decoded, made at its first common INSERT. */
+let runWrites: CommonWrites | undefined;
+
+/**
+ * The WriteRequest's updates (field 4, tag 22 in one byte) from `pos` on, while each is a common
+ * INSERT, decoded to their records (pushed to `updates`); where the first other field or update
+ * starts. Apart from decodeWriteRequest so that the loop V8 optimizes while the first requests
+ * run (on-stack replacement, then again whole) is this small one, not the request's decoder with
+ * every field's case: a request of common INSERTs is one turn of decodeWriteRequest's loop.
+ */
+function decodeCommonRun(buf: Uint8Array, pos: number, len: number, updates: unknown[]): number {
+  let next = pos;
+  while (next < len && buf[next] === 0x22) {
+    at = next + 1;
+    const end = lengthEnd(buf, len);
+    // INSERT (08 01) first: a request of other updates makes no layout.
+    if (end < 0 || end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) break;
+    // About 14 numbers per 40-byte update; grown if need be.
+    runWrites ??= new CommonWrites(buf, decodeUpdateAt, (len >> 1) + 64);
+    const common = decodeCommonUpdate(runWrites, buf, at, end);
+    if (common === undefined) break;
+    updates.push(common);
+    next = end;
   }
-  const entity = new p4.v1.Entity() as unknown as Message;
-  entity.tableEntry = entry;
-  update.entity = entity;
-  return update;
+  return next;
 }
 
 /** `p4.v1.WriteRequest.decode(bytes)`, with the same result and the same errors. */
@@ -679,6 +726,7 @@ export function decodeWriteRequest(bytes: Uint8Array): p4.v1.WriteRequest {
   const depth = 0;
   const end = begin(reader, undefined, depth);
   const message = new p4.v1.WriteRequest() as unknown as Message;
+  runWrites = undefined;
   let value: unknown;
   while (reader.pos < end) {
     const start = reader.pos;
@@ -710,13 +758,16 @@ export function decodeWriteRequest(bytes: Uint8Array): p4.v1.WriteRequest {
         continue;
       case 4: {
         if (wireType !== 2) break;
-        const updates = message.updates as Message[] | undefined;
+        const updates = message.updates as unknown[] | undefined;
         if (!updates?.length) message.updates = [];
-        const length = reader.size();
-        const end = reader.pos + length;
-        const common = end <= reader.len ? decodeCommonUpdate(reader.buf, reader.pos, end) : undefined;
-        if (common !== undefined) reader.pos = end;
-        (message.updates as Message[]).push(common ?? decodeUpdate(reader, length, depth + 1));
+        // This update and those after it, while they are common INSERTs, then any other by the
+        // general decoder.
+        const next = decodeCommonRun(reader.buf, start, reader.len, message.updates as unknown[]);
+        if (next > start) {
+          reader.pos = next;
+          continue;
+        }
+        (message.updates as unknown[]).push(decodeUpdate(reader, reader.size(), depth + 1));
         continue;
       }
       case 5:
