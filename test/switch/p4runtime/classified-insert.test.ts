@@ -11,6 +11,8 @@ import { programArtifactPath } from '../../../src/artifacts/program.js';
 import { TableState } from '../../../src/switch/core/tables.js';
 import { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
 import { DeviceManager, PipelineAction } from '../../../src/switch/p4runtime/frontend/device-manager.js';
+import { EncodedEntries } from '../../../src/switch/p4runtime/frontend/encoded-entries.js';
+import { TableManager } from '../../../src/switch/p4runtime/frontend/tables.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
 import { classifiedTables, classifiedWrite, ones, random } from './classified-writes.js';
 import { fixtureDeviceConfig, fixtureP4Info, p4 } from './helpers.js';
@@ -70,6 +72,13 @@ describe('the one-pass INSERT of tables with a priority gives what the general p
       const general = server(program, p4info, false);
       const rnd = random(2600 + n);
       const classifiedAdds = vi.spyOn(TableState.prototype, 'addClassifiedEntry');
+      // The decoded batches' INSERTs are records (common-write.ts ClassifiedTableWrite) added from
+      // the request's bytes, most keeping those bytes as the read encoding.
+      const spanAdds = vi.spyOn(
+        TableManager.prototype as unknown as { insertClassifiedWrite: () => boolean },
+        'insertClassifiedWrite',
+      );
+      const copies = vi.spyOn(EncodedEntries.prototype, 'storeCopy');
       let applied = 0;
       let refused = 0;
       for (let batch = 0; batch < 30; batch++) {
@@ -94,6 +103,11 @@ describe('the one-pass INSERT of tables with a priority gives what the general p
       // The one pass was taken, on the first server only.
       expect(classifiedAdds.mock.calls.length).toBeGreaterThanOrEqual(room);
       classifiedAdds.mockRestore();
+      expect(spanAdds.mock.results.filter((r) => r.value === true).length).toBeGreaterThanOrEqual(room / 3);
+      // (Only entries whose every byte string is canonical keep the request bytes: a few per batch.)
+      expect(copies.mock.calls.length).toBeGreaterThan(room / 20);
+      spanAdds.mockRestore();
+      copies.mockRestore();
       // Both engines classify keys alike (the key values the entries hold, and small ones).
       for (const t of tables) {
         const name = t.preamble?.name ?? '';

@@ -4,7 +4,10 @@
 import fc from 'fast-check';
 import { p4 } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
-import { CommonTableWrite } from '../../../src/switch/p4runtime/frontend/common-write.js';
+import {
+  ClassifiedTableWrite,
+  CommonTableWrite,
+} from '../../../src/switch/p4runtime/frontend/common-write.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
 
 /** Everything observable of a decoded value: class names, own fields (also non-enumerable), bytes. */
@@ -223,6 +226,103 @@ const rawRequest = fc
   )
   .map((updates) => Buffer.concat(updates));
 
+/**
+ * INSERTs into tables with a priority (decodeClassifiedUpdate, issue 11r): exact, ternary, range and
+ * optional matches (now and then an lpm one), a direct action, a priority, as protobufjs writes them.
+ */
+const classifiedEntry = fc.record(
+  {
+    tableId: fc.oneof(fc.nat(10), fc.constant(0x02000001)),
+    match: fc.array(
+      fc.oneof(
+        fc.record({ fieldId: fc.nat(300), exact: fc.record({ value: bytes }, { requiredKeys: [] }) }),
+        fc.record({
+          fieldId: fc.nat(300),
+          ternary: fc.record({ value: bytes, mask: bytes }, { requiredKeys: [] }),
+        }),
+        fc.record({
+          fieldId: fc.nat(300),
+          range: fc.record({ low: bytes, high: bytes }, { requiredKeys: [] }),
+        }),
+        fc.record({ fieldId: fc.nat(300), optional: fc.record({ value: bytes }, { requiredKeys: [] }) }),
+        fc.record({ fieldId: fc.nat(300), lpm: fc.record({ value: bytes, prefixLen: fc.nat(64) }) }),
+      ),
+      { maxLength: 4 },
+    ),
+    action: fc.record({
+      action: fc.record(
+        {
+          actionId: fc.oneof(fc.nat(10), fc.constant(0x01000002)),
+          params: fc.array(fc.record({ paramId: fc.nat(200), value: bytes }, { requiredKeys: [] }), {
+            maxLength: 3,
+          }),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+    priority: fc.oneof(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: -2, max: 0 })),
+    metadata: bytes,
+    controllerMetadata: long,
+  },
+  { requiredKeys: ['match', 'action', 'priority'] },
+);
+const classifiedRequest = fc
+  .record({
+    updates: fc.array(
+      fc.oneof(
+        fc.record(
+          { type: fc.nat(2), entity: fc.record({ tableEntry: classifiedEntry }) },
+          { requiredKeys: ['entity'] },
+        ),
+        fc.record({ type: fc.nat(4), entity: fc.record({ tableEntry: commonEntry }) }, { requiredKeys: [] }),
+      ),
+      { maxLength: 4 },
+    ),
+  })
+  .map((r) => p4.v1.WriteRequest.encode(r as p4.v1.IWriteRequest).finish());
+/** The same byte by byte: any member tag (lpm's too), each inner field or not, padded varints, strays. */
+const rawClassifiedMatch = fc
+  .tuple(
+    optional(vfield(0x08)),
+    fc.constantFrom(0x12, 0x1a, 0x32, 0x3a, 0x22),
+    optional(bytes.map((b) => len(0x0a, b))),
+    optional(bytes.map((b) => len(0x12, b))),
+    fc.boolean(),
+    stray,
+  )
+  .map(([id, member, first, second, swap, extra]) =>
+    len(
+      0x12,
+      Buffer.concat([id, len(member, Buffer.concat(swap ? [second, first] : [first, second])), extra]),
+    ),
+  );
+const rawClassifiedEntry = fc
+  .tuple(
+    optional(vfield(0x08)),
+    fc.array(rawClassifiedMatch, { maxLength: 3 }),
+    optional(rawAction),
+    fc.oneof({ arbitrary: vfield(0x20), weight: 4 }, optional(vfield(0x20))),
+    optional(bytes.map((b) => len(0x5a, b))),
+    fc.boolean(),
+    stray,
+  )
+  .map(([id, match, action, priority, metadata, swap, extra]) =>
+    Buffer.concat(
+      swap ? [id, ...match, priority, action, metadata] : [id, ...match, action, priority, metadata, extra],
+    ),
+  );
+const rawClassifiedRequest = fc
+  .array(
+    fc
+      .tuple(
+        fc.oneof({ arbitrary: fc.constant(Buffer.from([0x08, 0x01])), weight: 5 }, optional(vfield(0x08))),
+        rawClassifiedEntry,
+      )
+      .map(([type, entry]) => len(0x22, Buffer.concat([type, len(0x12, len(0x12, entry))]))),
+    { maxLength: 3 },
+  )
+  .map((updates) => Buffer.concat(updates));
+
 /** Encodings, including several members of one oneof (the last one on the wire wins). */
 const encoded = writeRequest.map((r) => p4.v1.WriteRequest.encode(r as p4.v1.IWriteRequest).finish());
 
@@ -237,6 +337,10 @@ const canonicalBytes = (b: Uint8Array | null | undefined): boolean =>
  * string canonical).
  */
 function checkRecord(w: CommonTableWrite): void {
+  if (w instanceof ClassifiedTableWrite) {
+    checkClassifiedRecord(w);
+    return;
+  }
   const { layout, bytes } = w.writes;
   const update = w.update();
   expect(update.type).toBe(p4.v1.Update.Type.INSERT);
@@ -295,6 +399,96 @@ function checkRecord(w: CommonTableWrite): void {
   if (asRead) expect(w.entityStart).toBe(at);
 }
 
+/** The Entity's content of a record: after the type (08 01) and the entity's tag and length. */
+function entityContent(w: CommonTableWrite): { at: number; content: Buffer } {
+  const bytes = w.writes.bytes;
+  let at = w.updateStart + 3;
+  while (bytes[at] & 0x80) at++;
+  at++;
+  return { at, content: Buffer.from(bytes.subarray(at, w.updateEnd)) };
+}
+
+/** The FieldMatch members a ClassifiedTableWrite's kinds stand for (device.ts SPAN_EXACT ...). */
+const MEMBERS = ['exact', 'ternary', 'range', 'optional'] as const;
+
+/**
+ * {@link checkRecord} for an INSERT with a priority (common-write.ts ClassifiedTableWrite): every
+ * match's kind and both its byte strings, the action, the priority and the metadata against the
+ * messages of the same bytes, and the Entity's bytes kept exactly when they are a Read's.
+ */
+function checkClassifiedRecord(w: ClassifiedTableWrite): void {
+  const { layout, bytes } = w.writes;
+  const update = w.update();
+  expect(update.type).toBe(p4.v1.Update.Type.INSERT);
+  const entry = update.entity?.tableEntry;
+  if (!entry) throw new Error('an INSERT record without a table entry');
+  for (const field of [
+    'controllerMetadata',
+    'meterConfig',
+    'counterData',
+    'meterCounterData',
+    'isDefaultAction',
+    'idleTimeoutNs',
+    'timeSinceLastHit',
+    'isConst',
+    '$unknowns',
+  ])
+    expect(Object.hasOwn(entry, field)).toBe(false);
+  const span = (start: number, end: number) => Array.from(bytes.subarray(start, end));
+  const orEmpty = (b: Uint8Array | null | undefined) => Array.from(b ?? []);
+  let i = w.at;
+  expect(layout[i++]).toBe(entry.tableId ?? 0);
+  const matches = entry.match ?? [];
+  expect(layout[i++]).toBe(matches.length);
+  const strings: (Uint8Array | null | undefined)[] = [];
+  for (const m of matches) {
+    expect(layout[i]).toBe(m.fieldId ?? 0);
+    const kind = layout[i + 1];
+    const member = MEMBERS[kind];
+    expect(Object.keys(m).filter((k) => k !== 'fieldId')).toEqual([member]);
+    let first: Uint8Array | null | undefined;
+    let second: Uint8Array | null | undefined;
+    if (member === 'exact') first = m.exact?.value;
+    else if (member === 'optional') first = m.optional?.value;
+    else if (member === 'ternary') [first, second] = [m.ternary?.value, m.ternary?.mask];
+    else [first, second] = [m.range?.low, m.range?.high];
+    expect(Object.hasOwn(m[member] ?? {}, '$unknowns')).toBe(false);
+    expect(span(layout[i + 2], layout[i + 3])).toEqual(orEmpty(first));
+    expect(span(layout[i + 4], layout[i + 5])).toEqual(orEmpty(second));
+    strings.push(first);
+    if (member === 'ternary' || member === 'range') strings.push(second);
+    i += 6;
+  }
+  const action = entry.action?.action;
+  expect(action).toBeDefined();
+  expect(layout[i++]).toBe(action?.actionId ?? 0);
+  const params = action?.params ?? [];
+  expect(layout[i++]).toBe(params.length);
+  for (const p of params) {
+    expect(layout[i]).toBe(p.paramId ?? 0);
+    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
+    strings.push(p.value);
+    i += 3;
+  }
+  expect(layout[i++]).toBe(entry.priority);
+  expect(entry.priority).toBeGreaterThan(0);
+  expect(span(layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
+  const { at, content } = entityContent(w);
+  const reencoded = Buffer.from(p4.v1.TableEntry.encode(entry).finish());
+  const ids = [
+    entry.tableId,
+    action?.actionId,
+    ...matches.map((m) => m.fieldId),
+    ...params.map((p) => p.paramId),
+  ];
+  if (ids.some((id) => !id)) return;
+  const asRead =
+    strings.every(canonicalBytes) &&
+    Buffer.concat([Buffer.from([0x12]), varintBytes(reencoded.length), reencoded]).equals(content);
+  expect(w.entityStart >= 0).toBe(asRead);
+  if (asRead) expect(w.entityStart).toBe(at);
+}
+
 function varintBytes(n: number): Buffer {
   const out: number[] = [];
   let v = n;
@@ -307,7 +501,7 @@ function varintBytes(n: number): Buffer {
 }
 
 /** Records checked so far (the property tests below make sure they met many). */
-const checked = { records: 0, asRead: 0 };
+const checked = { records: 0, asRead: 0, classified: 0, classifiedAsRead: 0 };
 
 function sameOutcome(data: Uint8Array): void {
   const buffer = Buffer.from(data);
@@ -324,6 +518,10 @@ function sameOutcome(data: Uint8Array): void {
       checkRecord(u);
       checked.records++;
       if (u.entityStart >= 0) checked.asRead++;
+      if (u instanceof ClassifiedTableWrite) {
+        checked.classified++;
+        if (u.entityStart >= 0) checked.classifiedAsRead++;
+      }
     }
 }
 
@@ -369,6 +567,29 @@ describe('decodeWriteRequest', () => {
     expect(checked.asRead - before.asRead).toBeGreaterThan(5);
   });
 
+  it('decodes INSERTs with a priority as the generated decoder does, whole or damaged', () => {
+    const before = { ...checked };
+    fc.assert(fc.property(classifiedRequest, sameOutcome), { numRuns: 500 });
+    const damaged = fc
+      .tuple(
+        classifiedRequest,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+        fc.nat(),
+      )
+      .map(([data, flips, cut]) => {
+        const out = Uint8Array.from(data);
+        for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
+        return out.subarray(0, data.length === 0 ? 0 : data.length - (cut % 3));
+      });
+    fc.assert(fc.property(damaged, sameOutcome), { numRuns: 1000 });
+    const protobufjs = checked.classified - before.classified;
+    fc.assert(fc.property(rawClassifiedRequest, sameOutcome), { numRuns: 1500 });
+    // Many INSERTs with a priority were records, some with bytes a Read gives back, from both kinds.
+    expect(protobufjs).toBeGreaterThan(30);
+    expect(checked.classified - before.classified - protobufjs).toBeGreaterThan(20);
+    expect(checked.classifiedAsRead - before.classifiedAsRead).toBeGreaterThan(10);
+  });
+
   it('keeps the last member of a oneof given twice, as protobuf does', () => {
     const field = (tag: number, body: Uint8Array) => Buffer.concat([Buffer.from([tag, body.length]), body]);
     const exact = p4.v1.FieldMatch.encode({ fieldId: 1, exact: { value: Uint8Array.of(1) } }).finish();
@@ -412,7 +633,9 @@ describe('the common INSERT record', () => {
   function kinds(bytes: Buffer): string[] {
     sameOutcome(bytes);
     return decodeWriteRequest(bytes).updates.map((u) =>
-      u instanceof CommonTableWrite ? (u.entityStart >= 0 ? 'read' : 'record') : 'messages',
+      u instanceof CommonTableWrite
+        ? `${u instanceof ClassifiedTableWrite ? 'priority ' : ''}${u.entityStart >= 0 ? 'read' : 'record'}`
+        : 'messages',
     );
   }
 
@@ -457,9 +680,14 @@ describe('the common INSERT record', () => {
     const untabled = body({ ...entry(), tableId: undefined });
     expect(kinds(insertOf(Buffer.concat([Buffer.from([0x08, 0x81, 0x00]), untabled])))).toEqual(['record']);
     expect(kinds(insertOf(Buffer.concat([Buffer.from([0x08, 0x01]), untabled])))).toEqual(['read']);
-    // Out of field order, or a priority other than zero: messages.
+    // Out of field order: messages; a priority other than zero: the record of an INSERT with a priority.
     expect(kinds(insertOf(Buffer.concat([untabled, Buffer.from([0x08, 0x01])])))).toEqual(['messages']);
-    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x20, 0x01])])))).toEqual(['messages']);
+    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x20, 0x01])])))).toEqual([
+      'priority read',
+    ]);
+    expect(kinds(insertOf(Buffer.concat([body(entry()), Buffer.from([0x20, 0x81, 0x00])])))).toEqual([
+      'priority record',
+    ]);
   });
 
   it('is not made for anything else: those updates are messages', () => {
@@ -467,11 +695,14 @@ describe('the common INSERT record', () => {
       'messages',
     ]);
     expect(kinds(request({ entity: { tableEntry: entry() } }))).toEqual(['messages']);
-    expect(kinds(request(insert(entry({ priority: 5 }))))).toEqual(['messages']);
+    expect(kinds(request(insert(entry({ priority: 5 }))))).toEqual(['priority read']);
+    expect(kinds(request(insert(entry({ priority: -1 }))))).toEqual(['messages']);
+    expect(kinds(request(insert(entry({ priority: 5, controllerMetadata: 3 }))))).toEqual(['messages']);
     expect(kinds(request(insert(entry({ controllerMetadata: 3 }))))).toEqual(['messages']);
     expect(kinds(request(insert(entry({ isDefaultAction: true }))))).toEqual(['messages']);
     const ternary = entry();
     ternary.match = [{ fieldId: 1, ternary: { value: Uint8Array.of(1), mask: Uint8Array.of(1) } }];
+    // Without a priority: messages (no table of ternary fields goes without one).
     expect(kinds(request(insert(ternary)))).toEqual(['messages']);
     expect(kinds(request(insert({ ...entry(), action: { actionProfileMemberId: 3 } })))).toEqual([
       'messages',
@@ -479,6 +710,46 @@ describe('the common INSERT record', () => {
     expect(
       kinds(request({ type: p4.v1.Update.Type.INSERT, entity: { counterEntry: { counterId: 1 } } })),
     ).toEqual(['messages']);
+  });
+
+  it("of an INSERT with a priority, holds each match kind and keeps a Read's bytes", () => {
+    const acl = (match: p4.v1.IFieldMatch[], extra: p4.v1.ITableEntry = {}) =>
+      insert({ ...entry(), match, priority: 10, ...extra });
+    const one = Uint8Array.of(1);
+    const zero = Uint8Array.of(0);
+    const matches: p4.v1.IFieldMatch[] = [
+      { fieldId: 1, exact: { value: Uint8Array.of(0x13, 0x88) } },
+      { fieldId: 2, ternary: { value: zero, mask: Uint8Array.of(0xf0) } },
+      { fieldId: 3, range: { low: one, high: Uint8Array.of(2, 0) } },
+      { fieldId: 4, optional: { value: one } },
+    ];
+    const bytes = request(acl(matches), acl(matches, { metadata: Uint8Array.of(9) }));
+    expect(kinds(bytes)).toEqual(['priority read', 'priority read']);
+    const [w] = decodeWriteRequest(bytes).updates as unknown as ClassifiedTableWrite[];
+    const { layout } = w.writes;
+    expect(Array.from(layout.subarray(w.at, w.at + 2))).toEqual([0x02000001, 4]);
+    // (field id, kind) per match; the action after them; the priority after its one param.
+    expect([0, 1, 2, 3].map((m) => [layout[w.at + 2 + 6 * m], layout[w.at + 3 + 6 * m]])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
+    expect(layout[w.at + 26]).toBe(0x01000002);
+    expect(layout[w.at + 31]).toBe(10);
+    // A zero written out as nothing (absent), or with a leading zero byte: a record, not a Read's bytes.
+    const absent = [...matches];
+    absent[1] = { fieldId: 2, ternary: { mask: Uint8Array.of(0xf0) } };
+    const padded = [...matches];
+    padded[2] = { fieldId: 3, range: { low: one, high: Uint8Array.of(0, 2, 0) } };
+    expect(kinds(request(acl(absent), acl(padded)))).toEqual(['priority record', 'priority record']);
+    // An lpm match, no action, no priority: messages.
+    const lpm = [...matches, { fieldId: 5, lpm: { value: one, prefixLen: 8 } }];
+    expect(kinds(request(acl(lpm), acl(matches, { action: null }), acl(matches, { priority: 0 })))).toEqual([
+      'messages',
+      'messages',
+      'messages',
+    ]);
   });
 
   it('leaves truncated and malformed bytes to the general decoder, which refuses them', () => {

@@ -198,6 +198,15 @@ export interface DeviceConfig {
  */
 export type ByteSpans = ArrayLike<number>;
 
+/**
+ * Kinds of a key field in a record of {@link DeviceControl.addClassifiedSpans}: the match the
+ * request gave for it (an optional field's value is a ternary match on the whole field).
+ */
+export const SPAN_EXACT = 0;
+export const SPAN_TERNARY = 1;
+export const SPAN_RANGE = 2;
+export const SPAN_OPTIONAL = 3;
+
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
   /**
@@ -240,6 +249,26 @@ export interface DeviceControl {
     key: readonly DeviceKeyParam[],
     priority: number,
     call: DeviceActionCall,
+  ): number | undefined;
+  /**
+   * {@link addClassifiedEntry} straight from the request's bytes (the Write decoder's record of an
+   * INSERT with a priority, frontend/common-write.ts ClassifiedTableWrite): `keyCount` key fields
+   * from `keyAt`, six numbers each — (id, kind ({@link SPAN_EXACT} ... {@link SPAN_OPTIONAL}), first
+   * value start, end, second value start, end): exact value; ternary value, mask; range low, high;
+   * optional value, whose mask is `ones[i]` (the field's whole bytes set) — and the arguments as
+   * {@link ByteSpans} from `argAt`. Validated by the frontend, as addEntry's.
+   */
+  addClassifiedSpans(
+    table: string,
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    keyCount: number,
+    ones: readonly Uint8Array[],
+    priority: number,
+    action: string,
+    argAt: number,
+    argCount: number,
   ): number | undefined;
   /**
    * Handle of the entry with this key and priority, including `const entries`; undefined if none.

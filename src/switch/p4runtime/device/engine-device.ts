@@ -35,6 +35,8 @@ import {
   type DeviceTableAction,
   type DeviceTableEntry,
   type DeviceTableInfo,
+  SPAN_EXACT,
+  SPAN_OPTIONAL,
 } from './device.js';
 
 const UINT32_MAX = 0xffffffffn;
@@ -256,6 +258,41 @@ class EngineControl implements DeviceControl {
       const params: Value[] = new Array(args.length);
       for (let i = 0; i < args.length; i++) params[i] = toValue(args[i]);
       return this.engine.addValidatedClassifiedEntry(table, pairs, priority, call.action, params);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
+      throw error;
+    }
+  }
+
+  addClassifiedSpans(
+    table: string,
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    keyCount: number,
+    ones: readonly Uint8Array[],
+    priority: number,
+    action: string,
+    argAt: number,
+    argCount: number,
+  ): number | undefined {
+    try {
+      // As addClassifiedEntry: two values per key field (an exact field's mask is the table's).
+      const pairs: Value[] = new Array(2 * keyCount);
+      for (let i = 0, s = keyAt; i < keyCount; i++, s += 6) {
+        const kind = spans[s + 1];
+        pairs[2 * i] = spanValue(bytes, spans[s + 2], spans[s + 3]);
+        pairs[2 * i + 1] =
+          kind === SPAN_EXACT
+            ? 0
+            : kind === SPAN_OPTIONAL
+              ? toValue(ones[i])
+              : spanValue(bytes, spans[s + 4], spans[s + 5]);
+      }
+      const params: Value[] = new Array(argCount);
+      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
+        params[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
+      return this.engine.addValidatedClassifiedEntry(table, pairs, priority, action, params);
     } catch (error) {
       if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
       throw error;

@@ -8,15 +8,32 @@
  * PI's order.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
-import type { DeviceActionCall, DeviceKeyParam, DeviceMatchKind } from '../device/device.js';
-import { compareBytes, isZero, rangeDefaultHigh, significantBits, toFixedWidthView } from './bytestrings.js';
+import {
+  type ByteSpans,
+  type DeviceActionCall,
+  type DeviceKeyParam,
+  type DeviceMatchKind,
+  SPAN_EXACT,
+  SPAN_OPTIONAL,
+  SPAN_RANGE,
+  SPAN_TERNARY,
+} from '../device/device.js';
+import {
+  compareBytes,
+  isZero,
+  rangeDefaultHigh,
+  significantBits,
+  spanSignificantBits,
+  toFixedWidthView,
+} from './bytestrings.js';
 import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
 import type { PipelineContext } from './pipeline.js';
 
-const EXACT = 0;
-const TERNARY = 1;
-const RANGE = 2;
-const OPTIONAL = 3;
+// The kinds of the Write decoder's records (common-write.ts ClassifiedTableWrite) and the device's.
+const EXACT = SPAN_EXACT;
+const TERNARY = SPAN_TERNARY;
+const RANGE = SPAN_RANGE;
+const OPTIONAL = SPAN_OPTIONAL;
 
 /** What {@link classifiedKey} and {@link directCall} check against, per table. */
 export interface ClassifiedInsert {
@@ -162,4 +179,123 @@ export function directCall(
 export function noTtl(ttl: p4.v1.ITableEntry['idleTimeoutNs']): boolean {
   if (ttl === undefined || ttl === null) return true;
   return typeof ttl === 'object' ? !ttl.low && !ttl.high : !ttl;
+}
+
+/** Numbers per key field in a ClassifiedTableWrite's layout (common-write.ts). */
+export const SPAN_FIELD = 6;
+
+/** Where the first non-zero byte of bytes `start` to `end` is (`end` when none). */
+function spanFirst(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end && bytes[i] === 0) i++;
+  return i;
+}
+
+/** Bytes `aStart`..`aEnd` against `bStart`..`bEnd` as unsigned numbers: <0, 0 or >0 (compareBytes). */
+function spanCompare(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const a = spanFirst(bytes, aStart, aEnd);
+  const b = spanFirst(bytes, bStart, bEnd);
+  if (aEnd - a !== bEnd - b) return aEnd - a - (bEnd - b);
+  for (let i = 0; i < aEnd - a; i++) if (bytes[a + i] !== bytes[b + i]) return bytes[a + i] - bytes[b + i];
+  return 0;
+}
+
+/** Whether bytes `start` to `end` are 2^width - 1 (the whole field set: `rangeDefaultHigh`). */
+function spanIsOnes(bytes: Uint8Array, start: number, end: number, width: number): boolean {
+  if (spanSignificantBits(bytes, start, end) !== width) return false;
+  const first = spanFirst(bytes, start, end);
+  if ((bytes[first] & (bytes[first] + 1)) !== 0) return false;
+  for (let i = first + 1; i < end; i++) if (bytes[i] !== 0xff) return false;
+  return true;
+}
+
+/** Whether the value's bits are all in the mask, the two aligned on their last bytes (as on the field's). */
+function spanWithinMask(
+  bytes: Uint8Array,
+  vStart: number,
+  vEnd: number,
+  mStart: number,
+  mEnd: number,
+): boolean {
+  for (let j = 1; j <= vEnd - vStart; j++) {
+    const v = bytes[vEnd - j];
+    const m = j <= mEnd - mStart ? bytes[mEnd - j] : 0;
+    if ((v & m) !== v) return false;
+  }
+  return true;
+}
+
+/**
+ * {@link classifiedKey} of a ClassifiedTableWrite's key fields (from `keyAt` in `spans`, byte strings
+ * of `bytes`; common-write.ts): true when it would give a key, with the same checks made on the
+ * byte strings where they lie. Also false for an empty byte string, which classifiedKey may take as
+ * zero: declining is always safe (the messages then go the way they went before).
+ */
+export function classifiedSpansFit(
+  c: ClassifiedInsert,
+  bytes: Uint8Array,
+  spans: ByteSpans,
+  keyAt: number,
+): boolean {
+  const ids = c.fieldIds;
+  if (spans[keyAt - 1] !== ids.length) return false;
+  const widths = c.fieldWidths;
+  const kinds = c.fieldKinds;
+  for (let i = 0, s = keyAt; i < ids.length; i++, s += SPAN_FIELD) {
+    const kind = kinds[i];
+    if (spans[s] !== ids[i] || spans[s + 1] !== kind) return false;
+    const width = widths[i];
+    const aStart = spans[s + 2];
+    const aEnd = spans[s + 3];
+    if (aEnd === aStart || spanSignificantBits(bytes, aStart, aEnd) > width) return false;
+    if (kind !== TERNARY && kind !== RANGE) continue;
+    const bStart = spans[s + 4];
+    const bEnd = spans[s + 5];
+    if (bEnd === bStart) return false;
+    const bBits = spanSignificantBits(bytes, bStart, bEnd);
+    if (bBits > width) return false;
+    if (kind === TERNARY) {
+      // A zero mask is a don't care written out; a value outside its mask PI refuses.
+      if (bBits === 0 || !spanWithinMask(bytes, aStart, aEnd, bStart, bEnd)) return false;
+    } else {
+      if (spanCompare(bytes, aStart, aEnd, bStart, bEnd) > 0) return false;
+      if (spanSignificantBits(bytes, aStart, aEnd) === 0 && spanIsOnes(bytes, bStart, bEnd, width))
+        return false;
+    }
+  }
+  return true;
+}
+
+/** The device key {@link classifiedKey} gives for fields {@link classifiedSpansFit} took (views of `bytes`). */
+export function classifiedSpanKey(
+  c: ClassifiedInsert,
+  bytes: Uint8Array,
+  spans: ByteSpans,
+  keyAt: number,
+): DeviceKeyParam[] {
+  const widths = c.fieldWidths;
+  const key: DeviceKeyParam[] = new Array(widths.length);
+  for (let i = 0, s = keyAt; i < widths.length; i++, s += SPAN_FIELD) {
+    const width = widths[i];
+    const a = bytes.subarray(spans[s + 2], spans[s + 3]);
+    const b = bytes.subarray(spans[s + 4], spans[s + 5]);
+    switch (c.fieldKinds[i]) {
+      case EXACT:
+        key[i] = { kind: 'exact', value: a };
+        break;
+      case TERNARY:
+        key[i] = {
+          kind: 'ternary',
+          value: toFixedWidthView(a, width, ''),
+          mask: toFixedWidthView(b, width, ''),
+        };
+        break;
+      case RANGE:
+        key[i] = { kind: 'range', low: toFixedWidthView(a, width, ''), high: toFixedWidthView(b, width, '') };
+        break;
+      default:
+        key[i] = { kind: 'ternary', value: toFixedWidthView(a, width, ''), mask: c.fieldOnes[i] };
+    }
+  }
+  return key;
 }

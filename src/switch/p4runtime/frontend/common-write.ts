@@ -88,3 +88,15 @@ export class CommonTableWrite implements p4.v1.IUpdate {
     return this.update().entity;
   }
 }
+
+/**
+ * An INSERT of a table with a priority in the shape clients send (issue 11r): a CommonTableWrite
+ * whose numbers from `at` are laid out for ACL-like tables (tables.ts `insertClassifiedWrite`):
+ *   table id, match count m, m × (field id, kind, first start, first end, second start, second end),
+ *   action id, param count n, n × (param id, value start, value end),
+ *   priority, metadata start, metadata end.
+ * The kind is device.ts SPAN_EXACT, SPAN_TERNARY, SPAN_RANGE or SPAN_OPTIONAL; the two byte strings
+ * are the exact or optional value (the second empty), the ternary value and mask, the range's low
+ * and high. The priority is in 1..2^31-1. Every other reader sees its messages, as a CommonTableWrite's.
+ */
+export class ClassifiedTableWrite extends CommonTableWrite {}

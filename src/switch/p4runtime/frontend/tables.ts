@@ -23,10 +23,13 @@ import {
   type ClassifiedInsert,
   classifiedInsertOf,
   classifiedKey,
+  classifiedSpanKey,
+  classifiedSpansFit,
   directCall,
   noTtl,
+  SPAN_FIELD,
 } from './classified-insert.js';
-import type { CommonTableWrite } from './common-write.js';
+import { ClassifiedTableWrite, type CommonTableWrite } from './common-write.js';
 import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
@@ -421,7 +424,11 @@ export class TableManager {
   writeCommon(w: CommonTableWrite): void {
     // The table by its id as {@link table} finds it (an unknown id: write gives the error).
     const state = this.tables.get(w.writes.layout[w.at]);
-    if (state !== undefined && this.insertCommonWrite(state, w)) return;
+    if (state !== undefined) {
+      if (w instanceof ClassifiedTableWrite) {
+        if (this.insertClassifiedWrite(state, w)) return;
+      } else if (this.insertCommonWrite(state, w)) return;
+    }
     const entry = w.entity?.tableEntry;
     if (entry) this.write(w.type, entry);
   }
@@ -530,6 +537,74 @@ export class TableManager {
     state.byHandle[handle] = data;
     this.lastData = data;
     this.keepEncoded(state, handle, key, priority, call);
+    return true;
+  }
+
+  /**
+   * {@link insertClassified} of the Write decoder's record of an INSERT with a priority
+   * (common-write.ts ClassifiedTableWrite), from its numbers and the request's bytes, as
+   * {@link insertCommonWrite} does for exact tables: the same checks (classified-insert.ts
+   * `classifiedSpansFit`, the action's as insertCommonWrite's), the same device key (the device
+   * reads it from the bytes), and the request's Entity bytes kept when they are a Read's. False,
+   * having changed nothing, for anything else: the messages then take {@link write}.
+   */
+  private insertClassifiedWrite(state: TableState, w: ClassifiedTableWrite): boolean {
+    const c = state.classified;
+    if (c === undefined) return false;
+    const layout = w.writes.layout;
+    const bytes = w.writes.bytes;
+    const keyAt = w.at + 2;
+    if (!classifiedSpansFit(c, bytes, layout, keyAt)) return false;
+    const keyCount = c.fieldIds.length;
+    const actionAt = keyAt + SPAN_FIELD * keyCount;
+    const action = c.actions.get(layout[actionAt]);
+    if (action === undefined) return false;
+    const params = action.params;
+    const argCount = params.length;
+    if (layout[actionAt + 1] !== argCount) return false;
+    const argAt = actionAt + 2;
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
+      const start = layout[s + 1];
+      const end = layout[s + 2];
+      const p = params[i];
+      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
+        return false;
+    }
+    const priorityAt = argAt + 3 * argCount;
+    const priority = layout[priorityAt];
+    const t = state.model;
+    const control = this.ctx.control;
+    let handle: number | undefined;
+    try {
+      handle = control.addClassifiedSpans(
+        t.name,
+        bytes,
+        layout,
+        keyAt,
+        keyCount,
+        c.fieldOnes,
+        priority,
+        action.name,
+        argAt,
+        argCount,
+      );
+    } catch (error) {
+      throw toStatusError(error, ADD_CONTEXT);
+    }
+    if (handle === undefined) throw entryExists(t);
+    const data = plainEntryData(this.lastData, bytes, layout[priorityAt + 1], layout[priorityAt + 2]);
+    state.byHandle[handle] = data;
+    this.lastData = data;
+    if (w.entityStart >= 0) {
+      const revision = control.entryRevision(t.name, handle);
+      state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
+    } else {
+      const args: Uint8Array[] = new Array(argCount);
+      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
+        args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
+      const key = classifiedSpanKey(c, bytes, layout, keyAt);
+      this.keepEncoded(state, handle, key, priority, { action: action.name, args });
+    }
     return true;
   }
 

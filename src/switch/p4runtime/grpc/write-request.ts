@@ -24,7 +24,8 @@
 
 import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs/minimal.js';
-import { CommonTableWrite, CommonWrites } from '../frontend/common-write.js';
+import { SPAN_EXACT, SPAN_OPTIONAL, SPAN_RANGE, SPAN_TERNARY } from '../device/device.js';
+import { ClassifiedTableWrite, CommonTableWrite, CommonWrites } from '../frontend/common-write.js';
 
 /** The parts of protobufjs's Reader the generated decoders use beyond its typings. */
 interface Reader extends protobuf.Reader {
@@ -688,6 +689,170 @@ function decodeCommonUpdate(
   return new CommonTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
 }
 
+/** A FieldMatch member's tag (one byte) to its kind in a ClassifiedTableWrite; -1 for others (lpm). */
+const MEMBER_KINDS: Int8Array = (() => {
+  const kinds = new Int8Array(256).fill(-1);
+  kinds[0x12] = SPAN_EXACT;
+  kinds[0x1a] = SPAN_TERNARY;
+  kinds[0x32] = SPAN_RANGE;
+  kinds[0x3a] = SPAN_OPTIONAL;
+  return kinds;
+})();
+
+/** Whether bytes `start` to `end` are a byte string as a Read gives it: not empty, no leading zero (but zero's). */
+function canonicalSpan(buf: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  return length > 0 && (buf[start] !== 0 || length === 1);
+}
+
+/**
+ * {@link decodeCommonUpdate} for an INSERT into a table with a priority (issue 11r): Update { type:
+ * INSERT, entity { table_entry { table_id, match { field_id, exact | ternary | range | optional {
+ * value (low), mask (high) } }..., action { action { action_id, params... } }, priority, metadata }
+ * } }, each field once and in field order, the priority in 1..2^31-1, into `writes.layout` as a
+ * ClassifiedTableWrite (frontend/common-write.ts). Undefined (the layout's size as it was) for
+ * anything else, which decodeUpdate then decodes (an lpm match, no action or priority, any other
+ * field or order). The Entity's bytes are a Read's when every byte string is canonical and present
+ * (a Read writes a ternary's value and mask, a range's low and high, even when zero: read-encoder.ts
+ * writeFieldMatches), metadata is not empty and varints are minimal.
+ */
+function decodeClassifiedUpdate(
+  writes: CommonWrites,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): ClassifiedTableWrite | undefined {
+  at = start;
+  if (end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) return undefined;
+  at += 2;
+  minimal = true;
+  let canonical = true;
+  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
+  const entityStart = at;
+  if (at >= end || buf[at++] !== 0x12 || lengthEnd(buf, end) !== end) return undefined;
+  // At most 6 numbers per match (4 bytes at least) and 3 per param (2 bytes at least).
+  const layout = writes.reserve(9 + 2 * (end - start));
+  const base = writes.size;
+  let n = base;
+  let id = 0;
+  if (at < end && buf[at] === 0x08) {
+    at++;
+    id = varint32(buf, end);
+    if (id < 0) return undefined;
+  }
+  layout[n] = id;
+  n += 2;
+  let count = 0;
+  while (at < end && buf[at] === 0x12) {
+    // match { field_id, <member> { 1: value or low, 2: mask or high } }
+    at++;
+    const matchEnd = lengthEnd(buf, end);
+    if (matchEnd < 0) return undefined;
+    id = 0;
+    if (at < matchEnd && buf[at] === 0x08) {
+      at++;
+      id = varint32(buf, matchEnd);
+      if (id < 0) return undefined;
+    }
+    if (at >= matchEnd) return undefined;
+    const kind = MEMBER_KINDS[buf[at++]];
+    if (kind < 0 || lengthEnd(buf, matchEnd) !== matchEnd) return undefined;
+    const pair = kind === SPAN_TERNARY || kind === SPAN_RANGE;
+    let firstStart = matchEnd;
+    let firstEnd = matchEnd;
+    let secondStart = matchEnd;
+    let secondEnd = matchEnd;
+    if (at < matchEnd && buf[at] === 0x0a) {
+      at++;
+      firstEnd = lengthEnd(buf, matchEnd);
+      if (firstEnd < 0) return undefined;
+      firstStart = at;
+      at = firstEnd;
+    }
+    if (pair && at < matchEnd && buf[at] === 0x12) {
+      at++;
+      secondEnd = lengthEnd(buf, matchEnd);
+      if (secondEnd < 0) return undefined;
+      secondStart = at;
+      at = secondEnd;
+    }
+    if (at !== matchEnd) return undefined;
+    if (!canonicalSpan(buf, firstStart, firstEnd) || (pair && !canonicalSpan(buf, secondStart, secondEnd)))
+      canonical = false;
+    layout[n] = id;
+    layout[n + 1] = kind;
+    layout[n + 2] = firstStart;
+    layout[n + 3] = firstEnd;
+    layout[n + 4] = secondStart;
+    layout[n + 5] = secondEnd;
+    n += 6;
+    count++;
+  }
+  layout[base + 1] = count;
+  // action { action { action_id, params { param_id, value }... } }: required.
+  if (at >= end || buf[at++] !== 0x1a) return undefined;
+  const actionEnd = lengthEnd(buf, end);
+  if (actionEnd < 0 || at >= actionEnd || buf[at++] !== 0x0a || lengthEnd(buf, actionEnd) !== actionEnd)
+    return undefined;
+  id = 0;
+  if (at < actionEnd && buf[at] === 0x08) {
+    at++;
+    id = varint32(buf, actionEnd);
+    if (id < 0) return undefined;
+  }
+  layout[n] = id;
+  const countAt = n + 1;
+  n += 2;
+  count = 0;
+  while (at < actionEnd && buf[at] === 0x22) {
+    at++;
+    const paramEnd = lengthEnd(buf, actionEnd);
+    if (paramEnd < 0) return undefined;
+    id = 0;
+    if (at < paramEnd && buf[at] === 0x10) {
+      at++;
+      id = varint32(buf, paramEnd);
+      if (id < 0) return undefined;
+    }
+    let valueStart = paramEnd;
+    if (at < paramEnd && buf[at] === 0x1a) {
+      at++;
+      if (lengthEnd(buf, paramEnd) !== paramEnd) return undefined;
+      valueStart = at;
+      at = paramEnd;
+    }
+    if (at !== paramEnd) return undefined;
+    if (!canonicalSpan(buf, valueStart, paramEnd)) canonical = false;
+    layout[n] = id;
+    layout[n + 1] = valueStart;
+    layout[n + 2] = paramEnd;
+    n += 3;
+    count++;
+  }
+  if (at !== actionEnd) return undefined;
+  layout[countAt] = count;
+  // priority: required, positive (PI refuses others; the general path gives its error).
+  if (at >= end || buf[at++] !== 0x20) return undefined;
+  const priority = varint32(buf, end);
+  if (priority <= 0 || priority > 0x7fffffff) return undefined;
+  let metadataStart = end;
+  let metadataEnd = end;
+  if (at < end && buf[at] === 0x5a) {
+    at++;
+    metadataEnd = lengthEnd(buf, end);
+    if (metadataEnd < 0) return undefined;
+    metadataStart = at;
+    if (metadataEnd === at) canonical = false;
+    at = metadataEnd;
+  }
+  if (at !== end) return undefined;
+  layout[n] = priority;
+  layout[n + 1] = metadataStart;
+  layout[n + 2] = metadataEnd;
+  writes.size = n + 3;
+  return new ClassifiedTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
+}
+
 /** The layout of the request being decoded, made at its first common INSERT. */
 let runWrites: CommonWrites | undefined;
 
@@ -707,7 +872,11 @@ function decodeCommonRun(buf: Uint8Array, pos: number, len: number, updates: unk
     if (end < 0 || end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) break;
     // About 14 numbers per 40-byte update; grown if need be.
     runWrites ??= new CommonWrites(buf, decodeUpdateAt, (len >> 1) + 64);
-    const common = decodeCommonUpdate(runWrites, buf, at, end);
+    const start = at;
+    // An INSERT into a table with a priority fails the common shape at its first other match or
+    // at its priority, then is read again as a ClassifiedTableWrite.
+    const common =
+      decodeCommonUpdate(runWrites, buf, start, end) ?? decodeClassifiedUpdate(runWrites, buf, start, end);
     if (common === undefined) break;
     updates.push(common);
     next = end;
