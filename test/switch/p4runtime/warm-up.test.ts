@@ -53,6 +53,11 @@ class CountingDevice extends EngineDevice {
       this.scratchAdds++;
       return addExactSpans(...args);
     };
+    const addClassifiedSpans = control.addClassifiedSpans.bind(control);
+    control.addClassifiedSpans = (...args) => {
+      this.scratchAdds++;
+      return addClassifiedSpans(...args);
+    };
     const addClassifiedEntry = control.addClassifiedEntry.bind(control);
     control.addClassifiedEntry = (...args) => {
       this.scratchAdds++;
