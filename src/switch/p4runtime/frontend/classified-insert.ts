@@ -5,7 +5,8 @@
  * `construct_match_key`; tables.ts `validateAction`; action-data.ts `buildActionCall`) and gives
  * the same device key and action for what passes; anything else, valid or not, is declined
  * (undefined), having changed nothing, and takes the general path, which gives PI's refusals in
- * PI's order.
+ * PI's order. The Write decoder's record of such an INSERT (common-write.ts ClassifiedTableWrite) is
+ * checked where its byte strings lie ({@link classifiedSpansFit}), with the same checks.
  */
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import {

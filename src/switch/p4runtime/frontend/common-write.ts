@@ -6,6 +6,7 @@
  * and the device converts the key and parameters straight from the request bytes; anything that
  * path does not take (and whatever else reads the update, e.g. a role's scope) gets the messages
  * the general decoder makes of the same bytes ({@link CommonTableWrite.entity}), made once on demand.
+ * INSERTs into tables with a priority have a record of their own shape ({@link ClassifiedTableWrite}).
  * The round-1 cost of the first writes is mostly V8 compiling the path they take: one record and
  * one pass make far less code to compile than the messages did.
  */

@@ -18,8 +18,10 @@
  * the first writes wait). Every other message is handed to its generated decoder.
  *
  * The exception: an update that is an INSERT of a table entry in the common shape is not decoded
- * to messages but to a CommonTableWrite (frontend/common-write.ts, see decodeCommonUpdate), whose
- * messages are made only if something asks for them, by this decoder from the same bytes.
+ * to messages but to a CommonTableWrite (frontend/common-write.ts, see decodeCommonUpdate), and an
+ * INSERT into a table with a priority (ternary, range, optional matches) to a ClassifiedTableWrite
+ * (decodeClassifiedUpdate); their messages are made only if something asks for them, by this
+ * decoder from the same bytes.
  */
 
 import { google, p4 } from 'p4runtime-ts-grpc/wire';
