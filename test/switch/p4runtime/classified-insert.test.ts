@@ -4,44 +4,15 @@
 // programs, mostly valid, and broken in each way PI refuses or the one pass declines, applied to two
 // servers, one with each path. Every update must get the same result and the two devices must hold
 // the same entries (wildcard reads, as bytes and as messages) and classify keys alike.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { parseP4Info } from '../../../packages/p4runtime-ts-grpc/src/p4info/load.js';
-import { programArtifactPath } from '../../../src/artifacts/program.js';
 import { TableState } from '../../../src/switch/core/tables.js';
-import { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
-import { DeviceManager, PipelineAction } from '../../../src/switch/p4runtime/frontend/device-manager.js';
+import type { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
 import { EncodedEntries } from '../../../src/switch/p4runtime/frontend/encoded-entries.js';
 import { TableManager } from '../../../src/switch/p4runtime/frontend/tables.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
 import { classifiedTables, classifiedWrite, ones, random } from './classified-writes.js';
-import { fixtureDeviceConfig, fixtureP4Info, p4 } from './helpers.js';
-
-const PROGRAMS = [
-  {
-    name: 'geneve_vtep',
-    p4info: () => parseP4Info(readFileSync(programArtifactPath('p4infoJson'), 'utf8'), 'json'),
-    config: () => new Uint8Array(readFileSync(programArtifactPath('bmv2Json'))),
-  },
-  ...['server_all', 'match_kinds'].map((name) => ({
-    name,
-    p4info: () => fixtureP4Info(name),
-    config: () => fixtureDeviceConfig(name),
-  })),
-];
-
-function server(program: (typeof PROGRAMS)[number], p4info: p4.config.v1.IP4Info, fast: boolean) {
-  const device = new EngineDevice();
-  const manager = new DeviceManager({
-    device,
-    cpuPort: 255,
-    sendToPrimary: () => {},
-    injectOnCpuPort: () => {},
-    commonInsert: fast,
-  });
-  manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, { p4info, p4DeviceConfig: program.config() });
-  return { manager, device };
-}
+import { p4 } from './helpers.js';
+import { PROGRAMS, pathServer, tableContents } from './insert-paths.js';
 
 /** The engine's table (the runtime's own, for lookups by key values). */
 function engineTable(device: EngineDevice, name: string): TableState {
@@ -51,25 +22,14 @@ function engineTable(device: EngineDevice, name: string): TableState {
   return table;
 }
 
-function contents(manager: DeviceManager): { bytes: string[]; entities: unknown } {
-  const encoded = manager.readEncoded({ entities: [{ tableEntry: {} }] }, 1000);
-  expect(encoded.error).toBeUndefined();
-  const read = manager.read({ entities: [{ tableEntry: { counterData: {} } }] });
-  expect(read.error).toBeUndefined();
-  return {
-    bytes: encoded.responses.map((b) => Buffer.from(b).toString('hex')),
-    entities: read.entities.map((e) => p4.v1.Entity.toObject(p4.v1.Entity.fromObject(e), { longs: String })),
-  };
-}
-
 describe('the one-pass INSERT of tables with a priority gives what the general path gives', () => {
   for (const [n, program] of PROGRAMS.entries()) {
     it(`${program.name}: random INSERTs, decoded and as plain objects`, async () => {
       const p4info = program.p4info();
       const tables = classifiedTables(p4info);
       expect(tables.length).toBeGreaterThan(0);
-      const fast = server(program, p4info, true);
-      const general = server(program, p4info, false);
+      const fast = pathServer(program, p4info, true);
+      const general = pathServer(program, p4info, false);
       const rnd = random(2600 + n);
       const classifiedAdds = vi.spyOn(TableState.prototype, 'addClassifiedEntry');
       // The decoded batches' INSERTs are records (common-write.ts ClassifiedTableWrite) added from
@@ -91,7 +51,7 @@ describe('the one-pass INSERT of tables with a priority gives what the general p
         expect(a).toEqual(b);
         applied += a.filter((e) => (e.canonicalCode ?? 0) === 0).length;
         refused += a.filter((e) => (e.canonicalCode ?? 0) !== 0).length;
-        expect(contents(fast.manager)).toEqual(contents(general.manager));
+        expect(tableContents(fast.manager)).toEqual(tableContents(general.manager));
       }
       // As many entries as the tables hold (server_all's has room for 32), and refusals of each kind.
       const room = Math.min(
@@ -153,7 +113,7 @@ describe("PI's checks of a range and a priority, as simple_switch_grpc applies t
 
   for (const fast of [true, false]) {
     it(`${fast ? 'one pass' : 'general path'}: don't care only as written; a negative priority is the device's refusal`, async () => {
-      const { manager } = server(program, p4info, fast);
+      const { manager } = pathServer(program, p4info, fast);
       const codeOf = async (request: p4.v1.IWriteRequest) => {
         const [e] = await manager.writeInSlices(request);
         return `${e.canonicalCode ?? 0} ${e.message ?? ''}`;

@@ -3,42 +3,15 @@
 // batches of table writes, valid and not, on every table of three programs, applied to two
 // servers, one with each path. Every update must get the same result (code, message, space, target
 // code) and the two devices must hold the same entries (wildcard reads, as bytes and as messages).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { parseP4Info } from '../../../packages/p4runtime-ts-grpc/src/p4info/load.js';
-import { programArtifactPath } from '../../../src/artifacts/program.js';
 import { TableState } from '../../../src/switch/core/tables.js';
-import { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
-import { DeviceManager, PipelineAction } from '../../../src/switch/p4runtime/frontend/device-manager.js';
 import { EncodedEntries } from '../../../src/switch/p4runtime/frontend/encoded-entries.js';
 import { decodeWriteRequest } from '../../../src/switch/p4runtime/grpc/write-request.js';
-import { fixtureDeviceConfig, fixtureP4Info, p4, UpdateType } from './helpers.js';
+import { random } from './classified-writes.js';
+import { p4, UpdateType } from './helpers.js';
+import { PROGRAMS, pathServer, tableContents } from './insert-paths.js';
 
 const MatchType = p4.config.v1.MatchField.MatchType;
-
-/** mulberry32: the same batches on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const PROGRAMS = [
-  {
-    name: 'geneve_vtep',
-    p4info: () => parseP4Info(readFileSync(programArtifactPath('p4infoJson'), 'utf8'), 'json'),
-    config: () => new Uint8Array(readFileSync(programArtifactPath('bmv2Json'))),
-  },
-  ...['server_all', 'match_kinds'].map((name) => ({
-    name,
-    p4info: () => fixtureP4Info(name),
-    config: () => fixtureDeviceConfig(name),
-  })),
-];
 
 /**
  * Bytes of `value` (below 2^bits): canonical, on the field's whole bytes, or with a leading zero
@@ -133,41 +106,12 @@ function tableWrite(p4info: p4.config.v1.IP4Info, rnd: () => number): p4.v1.IUpd
   };
 }
 
-function server(
-  program: (typeof PROGRAMS)[number],
-  p4info: p4.config.v1.IP4Info,
-  commonInsert: boolean,
-): DeviceManager {
-  const manager = new DeviceManager({
-    device: new EngineDevice(),
-    cpuPort: 255,
-    sendToPrimary: () => {},
-    injectOnCpuPort: () => {},
-    commonInsert,
-  });
-  manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, { p4info, p4DeviceConfig: program.config() });
-  return manager;
-}
-
-/** Every table's entries, as ReadResponse bytes and as messages. */
-function contents(manager: DeviceManager): { bytes: string[]; entities: unknown } {
-  const request = { entities: [{ tableEntry: {} }] };
-  const encoded = manager.readEncoded(request, 1000);
-  expect(encoded.error).toBeUndefined();
-  const read = manager.read({ entities: [{ tableEntry: { counterData: {} } }] });
-  expect(read.error).toBeUndefined();
-  return {
-    bytes: encoded.responses.map((b) => Buffer.from(b).toString('hex')),
-    entities: read.entities.map((e) => p4.v1.Entity.toObject(p4.v1.Entity.fromObject(e), { longs: String })),
-  };
-}
-
 describe('the common INSERT path gives what the general one gives', () => {
   for (const [n, program] of PROGRAMS.entries()) {
     it(`${program.name}: random table writes, decoded and as plain objects`, async () => {
       const p4info = program.p4info();
-      const common = server(program, p4info, true);
-      const general = server(program, p4info, false);
+      const common = pathServer(program, p4info, true).manager;
+      const general = pathServer(program, p4info, false).manager;
       const rnd = random(1500 + n);
       const exactAdds = vi.spyOn(TableState.prototype, 'addExactEntry');
       let applied = 0;
@@ -183,7 +127,7 @@ describe('the common INSERT path gives what the general one gives', () => {
         expect(a).toEqual(b);
         applied += a.filter((e) => (e.canonicalCode ?? 0) === 0).length;
         refused += a.filter((e) => (e.canonicalCode ?? 0) !== 0).length;
-        expect(contents(common)).toEqual(contents(general));
+        expect(tableContents(common)).toEqual(tableContents(general));
       }
       // Both outcomes were exercised, many times.
       expect(applied).toBeGreaterThan(100);
@@ -271,8 +215,8 @@ describe('an INSERT whose bytes are what a Read gives back keeps a copy of them'
   for (const [n, program] of PROGRAMS.entries()) {
     it(`${program.name}: the same reads as the general path, byte by byte`, async () => {
       const p4info = program.p4info();
-      const common = server(program, p4info, true);
-      const general = server(program, p4info, false);
+      const common = pathServer(program, p4info, true).manager;
+      const general = pathServer(program, p4info, false).manager;
       const rnd = random(2500 + n);
       const copies = vi.spyOn(EncodedEntries.prototype, 'storeCopy');
       for (let batch = 0; batch < 20; batch++) {
@@ -286,7 +230,7 @@ describe('an INSERT whose bytes are what a Read gives back keeps a copy of them'
         const a = await common.writeInSlices(decodeWriteRequest(bytes));
         const b = await general.writeInSlices(decodeWriteRequest(bytes));
         expect(a).toEqual(b);
-        expect(contents(common)).toEqual(contents(general));
+        expect(tableContents(common)).toEqual(tableContents(general));
       }
       // Copies were made (the fixtures' exact tables hold 64 and 16 entries); the rest were encoded.
       expect(copies.mock.calls.length).toBeGreaterThan(25);
