@@ -102,36 +102,25 @@ describe('wire bytes of random planned entries', () => {
       for (const t of tables) for (let i = 0; i < 150; i++) entities.push(entry(t));
       for (let i = 0; i < 3000; i++) entities.push(entry(pick(tables)));
 
-      let checked = 0;
+      const accepted: PlannedEntity[] = [];
+      const expected: string[] = [];
       let refused = 0;
       for (const e of entities) {
-        let expected: string;
         try {
-          expected = Buffer.from(p4.v1.Entity.encode(encodePlanned(client, e)).finish()).toString('hex');
+          expected.push(Buffer.from(p4.v1.Entity.encode(encodePlanned(client, e)).finish()).toString('hex'));
+          accepted.push(e);
         } catch (error) {
           // A value the encoder refuses (too wide for its field): the same error from the fast path.
           expect(() => encodePlanWire(client, [e])).toThrow((error as Error).message);
           refused++;
-          continue;
         }
-        checked++;
       }
       // All the accepted ones at once, in one buffer, one after another.
-      const accepted = entities.filter((e) => {
-        try {
-          encodePlanned(client, e);
-          return true;
-        } catch {
-          return false;
-        }
-      });
       const wire = encodePlanWire(client, accepted);
       accepted.forEach((e, i) => {
-        const expected = Buffer.from(p4.v1.Entity.encode(encodePlanned(client, e)).finish()).toString('hex');
-        expect(Buffer.from(wire.bytes(i)).toString('hex'), `${e.kind} ${i}`).toBe(expected);
+        expect(Buffer.from(wire.bytes(i)).toString('hex'), `${e.kind} ${i}`).toBe(expected[i]);
       });
-      expect(checked).toBe(accepted.length);
-      expect(checked).toBeGreaterThan(3000);
+      expect(accepted.length).toBeGreaterThan(3000);
       expect(refused).toBeLessThan(entities.length / 2);
     } finally {
       await client.close();
