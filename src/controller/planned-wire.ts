@@ -325,22 +325,39 @@ const last: {
 /** Room for an entry's bytes around its values (tags, lengths, ids; a value reserves its own). */
 const ENTRY_ROOM = 32;
 
-/** Writes a regular entry of an exact-key table; false (nothing written) when it is not one. */
+/**
+ * Writes a regular entry of an exact-key table; false (nothing written) when it is not one. A
+ * workload's entry (most of a plan) has its fields read where only such entries are seen, so that
+ * those reads stay specialised to its class rather than shared with every shape of entry.
+ */
 function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolean {
+  if (e instanceof WorkloadEntry) return entryOf(w, index, e, e.table, e.action, undefined, e);
   if (e.isDefaultAction || e.actionSet !== undefined) return false; // an action set: the client's encoder
+  return entryOf(w, index, e, e.table, e.action, e.priority, undefined);
+}
+
+/** {@link tableEntry} of entry `e` of table `tableName`, its action, priority and (of a workload's entry) itself. */
+function entryOf(
+  w: Writer,
+  index: P4InfoIndex,
+  e: PlannedTableEntry,
+  tableName: string,
+  actionName: string,
+  priority: number | undefined,
+  workload: WorkloadEntry | undefined,
+): boolean {
   // Entries of a table come one after another: the last lookup is kept (names compared by identity
   // first, the planner's names being the same strings).
   let table: WireTable | undefined;
-  if (e.table === last.tableName && index === last.index) table = last.table;
+  if (tableName === last.tableName && index === last.index) table = last.table;
   else {
-    table = wireTable(index, e.table);
+    table = wireTable(index, tableName);
     last.index = index;
-    last.tableName = e.table;
+    last.tableName = tableName;
     last.table = table;
     last.actionName = undefined;
   }
   if (!table) return false;
-  const priority = e.priority;
   if (
     table.requiresPriority
       ? priority === undefined || !Number.isInteger(priority) || priority < 1 || priority > 0x7fffffff
@@ -348,10 +365,10 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
   )
     return false;
   let action: WireAction | undefined;
-  if (e.action === last.actionName) action = last.action;
+  if (actionName === last.actionName) action = last.action;
   else {
-    action = wireAction(table, e.action);
-    last.actionName = e.action;
+    action = wireAction(table, actionName);
+    last.actionName = actionName;
     last.action = action;
   }
   if (!action) return false;
@@ -359,7 +376,6 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
   // all have the same), for every entry otherwise; the values are checked as they are written.
   // A workload's entry keeps its values, and makes its match and parameter objects at each ask
   // (plan.ts): once its table and action are known, its values are read where it keeps them.
-  const workload = e instanceof WorkloadEntry ? e : undefined;
   const slots = workload && action.workloadShape ? action : undefined;
   const match = slots ? NO_VALUES : e.match;
   let params = slots ? NO_VALUES : e.params;
