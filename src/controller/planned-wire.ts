@@ -128,18 +128,22 @@ class Writer {
   constructor(size: number) {
     this.buf = new Uint8Array(size);
   }
+  // Each method is a short common case and a call for the rare rest, so that it is inlined into the
+  // (large) function that writes an entry: a call per tag or length was much of an entry's cost.
   reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+  private grow(n: number): void {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
   varint(v: number): void {
     // Tags and short lengths, nearly every varint of an entry: one byte, no growth check beyond room.
-    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) {
-      this.buf[this.pos++] = v;
-      return;
-    }
+    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) this.buf[this.pos++] = v;
+    else this.longVarint(v);
+  }
+  private longVarint(v: number): void {
     this.reserve(10);
     while (v > 0x7f) {
       this.buf[this.pos++] = (v % 128) | 0x80;
@@ -170,10 +174,11 @@ class Writer {
   }
   close(mark: number): void {
     const len = this.pos - mark - 1;
-    if (len < 0x80) {
-      this.buf[mark] = len;
-      return;
-    }
+    if (len < 0x80) this.buf[mark] = len;
+    else this.closeLong(mark, len);
+  }
+  /** {@link close} of a field of 128 bytes or more: its length takes more than the byte kept. */
+  private closeLong(mark: number, len: number): void {
     let extra = 0;
     for (let v = len >>> 7; v > 0; v >>>= 7) extra++;
     this.reserve(extra);
