@@ -32,6 +32,8 @@ interface Field {
 }
 interface WireAction {
   id: number;
+  /** Action.action_id, tag and value. */
+  head: Uint8Array;
   params: Field[];
   /** The fields of a {@link WorkloadEntry} of this table and action were found to be the table's. */
   workloadShape: boolean;
@@ -45,6 +47,8 @@ interface WireAction {
 }
 interface WireTable {
   id: number;
+  /** TableEntry.table_id, tag and value. */
+  head: Uint8Array;
   fields: Field[];
   requiresPriority: boolean;
   actions: Map<string, WireAction | undefined>;
@@ -69,6 +73,19 @@ const field = (f: {
   texts: new Map(),
 });
 
+/** Field 1 (varint) holding `id`: a table's or action's id, written as these bytes each entry. */
+function idField(id: number): Uint8Array {
+  const out = [0x08];
+  for (let v = id; ; v = Math.floor(v / 128)) {
+    if (v < 0x80) {
+      out.push(v);
+      break;
+    }
+    out.push((v % 128) | 0x80);
+  }
+  return Uint8Array.from(out);
+}
+
 const WIRE_KINDS = new Set(['exact', 'ternary', 'range']);
 
 /** The tables written field by field (undefined: through the client's encoder). */
@@ -79,6 +96,7 @@ const wireTable = perTable((index, name): WireTable | undefined => {
   // The client's order: match fields and parameters as the P4Info lists them (encodeMatch, encodeAction).
   return {
     id: info.id,
+    head: idField(info.id),
     fields: info.matchFields.list.map(field),
     requiresPriority: info.requiresPriority,
     actions: new Map(),
@@ -92,7 +110,12 @@ function wireAction(table: WireTable, name: string): WireAction | undefined {
   // A default-only action in an entry is refused by the client's encoder, with its message.
   const out =
     action && action.scope !== 'DEFAULT_ONLY'
-      ? { id: action.id, params: action.params.list.map(field), workloadShape: false }
+      ? {
+          id: action.id,
+          head: idField(action.id),
+          params: action.params.list.map(field),
+          workloadShape: false,
+        }
       : undefined;
   table.actions.set(name, out);
   return out;
@@ -105,18 +128,22 @@ class Writer {
   constructor(size: number) {
     this.buf = new Uint8Array(size);
   }
+  // Each method is a short common case and a call for the rare rest, so that it is inlined into the
+  // (large) function that writes an entry: a call per tag or length was much of an entry's cost.
   reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+  private grow(n: number): void {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
   varint(v: number): void {
     // Tags and short lengths, nearly every varint of an entry: one byte, no growth check beyond room.
-    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) {
-      this.buf[this.pos++] = v;
-      return;
-    }
+    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) this.buf[this.pos++] = v;
+    else this.longVarint(v);
+  }
+  private longVarint(v: number): void {
     this.reserve(10);
     while (v > 0x7f) {
       this.buf[this.pos++] = (v % 128) | 0x80;
@@ -129,17 +156,29 @@ class Writer {
     this.reserve(b.length);
     for (let i = 0; i < b.length; i++) this.buf[this.pos++] = b[i];
   }
+  /**
+   * Writes one byte (a tag, a short length or id) where room was reserved: no check, small enough
+   * to be inlined where an entry is written (varint's loop is not).
+   */
+  tag(v: number): void {
+    this.buf[this.pos++] = v;
+  }
   /** Opens a length-delimited field (tag written by the caller); {@link close} ends it. */
   open(): number {
     if (this.pos >= this.buf.length) this.reserve(1);
     return this.pos++;
   }
+  /** {@link open} where room was reserved. */
+  mark(): number {
+    return this.pos++;
+  }
   close(mark: number): void {
     const len = this.pos - mark - 1;
-    if (len < 0x80) {
-      this.buf[mark] = len;
-      return;
-    }
+    if (len < 0x80) this.buf[mark] = len;
+    else this.closeLong(mark, len);
+  }
+  /** {@link close} of a field of 128 bytes or more: its length takes more than the byte kept. */
+  private closeLong(mark: number, len: number): void {
     let extra = 0;
     for (let v = len >>> 7; v > 0; v >>>= 7) extra++;
     this.reserve(extra);
@@ -279,25 +318,69 @@ function mac(w: Writer, s: string): boolean {
 /** No values (a workload entry's are read where it keeps them). */
 const NO_VALUES: Readonly<Record<string, never>> = {};
 
-/** Writes a regular entry of an exact-key table; false (nothing written) when it is not one. */
+/** The last table and action looked up by {@link tableEntry}. */
+const last: {
+  index?: P4InfoIndex;
+  tableName?: string;
+  table?: WireTable;
+  actionName?: string;
+  action?: WireAction;
+} = {};
+
+/** Room for an entry's bytes around its values (tags, lengths, ids; a value reserves its own). */
+const ENTRY_ROOM = 32;
+
+/**
+ * Writes a regular entry of an exact-key table; false (nothing written) when it is not one. A
+ * workload's entry (most of a plan) has its fields read where only such entries are seen, so that
+ * those reads stay specialised to its class rather than shared with every shape of entry.
+ */
 function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolean {
+  if (e instanceof WorkloadEntry) return entryOf(w, index, e, e.table, e.action, undefined, e);
   if (e.isDefaultAction || e.actionSet !== undefined) return false; // an action set: the client's encoder
-  const table = wireTable(index, e.table);
+  return entryOf(w, index, e, e.table, e.action, e.priority, undefined);
+}
+
+/** {@link tableEntry} of entry `e` of table `tableName`, its action, priority and (of a workload's entry) itself. */
+function entryOf(
+  w: Writer,
+  index: P4InfoIndex,
+  e: PlannedTableEntry,
+  tableName: string,
+  actionName: string,
+  priority: number | undefined,
+  workload: WorkloadEntry | undefined,
+): boolean {
+  // Entries of a table come one after another: the last lookup is kept (names compared by identity
+  // first, the planner's names being the same strings).
+  let table: WireTable | undefined;
+  if (tableName === last.tableName && index === last.index) table = last.table;
+  else {
+    table = wireTable(index, tableName);
+    last.index = index;
+    last.tableName = tableName;
+    last.table = table;
+    last.actionName = undefined;
+  }
   if (!table) return false;
-  const priority = e.priority;
   if (
     table.requiresPriority
       ? priority === undefined || !Number.isInteger(priority) || priority < 1 || priority > 0x7fffffff
       : priority !== undefined
   )
     return false;
-  const action = wireAction(table, e.action);
+  let action: WireAction | undefined;
+  if (actionName === last.actionName) action = last.action;
+  else {
+    action = wireAction(table, actionName);
+    last.actionName = actionName;
+    last.action = action;
+  }
   if (!action) return false;
   // Which fields are given is checked once per table and action for a workload's entries (they
   // all have the same), for every entry otherwise; the values are checked as they are written.
   // A workload's entry keeps its values, and makes its match and parameter objects at each ask
   // (plan.ts): once its table and action are known, its values are read where it keeps them.
-  const workload = e instanceof WorkloadEntry ? e : undefined;
   const slots = workload && action.workloadShape ? action : undefined;
   const match = slots ? NO_VALUES : e.match;
   let params = slots ? NO_VALUES : e.params;
@@ -330,10 +413,11 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
   }
   const start = w.pos;
   try {
-    w.varint(0x12); // Entity.table_entry
-    const entry = w.open();
-    w.varint(0x08); // table_id
-    w.varint(table.id);
+    // Tags, ids and short lengths are written unchecked into room reserved before each part.
+    w.reserve(ENTRY_ROOM + table.head.length);
+    w.tag(0x12); // Entity.table_entry
+    const entry = w.mark();
+    for (let i = 0; i < table.head.length; i++) w.tag(table.head[i]); // table_id
     for (let k = 0; k < table.fields.length; k++) {
       const f = table.fields[k];
       const v = slots ? workload!.valueAt(slots.matchSlots![k]) : match[f.name];
@@ -349,23 +433,24 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
         w.pos = start;
         return false;
       }
-      w.varint(0x12); // match
-      const m = w.open();
-      w.varint(0x08); // field_id
+      w.reserve(ENTRY_ROOM);
+      w.tag(0x12); // match
+      const m = w.mark();
+      w.tag(0x08); // field_id
       w.varint(f.id);
-      w.varint(0x12); // exact
-      const x = w.open();
-      w.varint(0x0a); // value
+      w.tag(0x12); // exact
+      const x = w.mark();
+      w.tag(0x0a); // value
       value(w, f, v);
       w.close(x);
       w.close(m);
     }
-    w.varint(0x1a); // action
-    const ta = w.open();
-    w.varint(0x0a); // TableAction.action
-    const a = w.open();
-    w.varint(0x08);
-    w.varint(action.id);
+    w.reserve(ENTRY_ROOM + action.head.length);
+    w.tag(0x1a); // action
+    const ta = w.mark();
+    w.tag(0x0a); // TableAction.action
+    const a = w.mark();
+    for (let i = 0; i < action.head.length; i++) w.tag(action.head[i]); // action_id
     for (let k = 0; k < action.params.length; k++) {
       const p = action.params[k];
       let v: P4Value | undefined;
@@ -378,22 +463,25 @@ function tableEntry(w: Writer, index: P4InfoIndex, e: PlannedTableEntry): boolea
         w.pos = start;
         return false;
       }
-      w.varint(0x22); // params
-      const pm = w.open();
-      w.varint(0x10); // param_id
+      w.reserve(ENTRY_ROOM);
+      w.tag(0x22); // params
+      const pm = w.mark();
+      w.tag(0x10); // param_id
       w.varint(p.id);
-      w.varint(0x1a); // value
+      w.tag(0x1a); // value
       value(w, p, v);
       w.close(pm);
     }
     w.close(a);
     w.close(ta);
+    w.reserve(ENTRY_ROOM + OWNER_METADATA.length);
     if (priority !== undefined) {
-      w.varint(0x20); // priority
+      w.tag(0x20); // priority
       w.varint(priority);
     }
-    w.varint(0x5a); // metadata
-    w.bytes(OWNER_METADATA);
+    w.tag(0x5a); // metadata
+    w.varint(OWNER_METADATA.length);
+    for (let i = 0; i < OWNER_METADATA.length; i++) w.tag(OWNER_METADATA[i]);
     w.close(entry);
     return true;
   } catch {
