@@ -5,21 +5,11 @@
 
 import { P4RuntimeService, p4 } from 'p4runtime-ts-grpc/wire';
 import { describe, expect, it } from 'vitest';
+import { random } from './classified-writes.js';
 import { type TestTarget, UpdateType, useFixtureTarget, writeUpdates } from './helpers.js';
 
 const MatchType = p4.config.v1.MatchField.MatchType;
 const Scope = p4.config.v1.ActionRef.Scope;
-
-/** mulberry32: the same entries on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bytes of `value` on the field's whole bytes, or canonical (no leading zero byte) half the time. */
 function encode(value: bigint, bits: number, rnd: () => number): Uint8Array {

@@ -330,6 +330,34 @@ const encoded = writeRequest.map((r) => p4.v1.WriteRequest.encode(r as p4.v1.IWr
 const canonicalBytes = (b: Uint8Array | null | undefined): boolean =>
   !!b && b.length > 0 && (b[0] !== 0 || b.length === 1);
 
+/** TableEntry fields no INSERT record stands for (the decoder declines an update with any). */
+const NOT_IN_RECORDS = [
+  'controllerMetadata',
+  'meterConfig',
+  'counterData',
+  'meterCounterData',
+  'isDefaultAction',
+  'idleTimeoutNs',
+  'timeSinceLastHit',
+  'isConst',
+  '$unknowns',
+];
+
+/** A record's INSERT as the general decoder makes it from the same bytes, with none of `absent` set. */
+function recordEntry(w: CommonTableWrite, absent: readonly string[]) {
+  const update = w.update();
+  expect(update.type).toBe(p4.v1.Update.Type.INSERT);
+  const entry = update.entity?.tableEntry;
+  if (!entry) throw new Error('an INSERT record without a table entry');
+  for (const field of absent) expect(Object.hasOwn(entry, field)).toBe(false);
+  return { layout: w.writes.layout, bytes: w.writes.bytes, entry };
+}
+
+/** The bytes from `start` to `end` of `bytes`, as numbers. */
+const spanOf = (bytes: Uint8Array, start: number, end: number) => Array.from(bytes.subarray(start, end));
+/** A message's byte string as numbers, none as none. */
+const orEmpty = (b: Uint8Array | null | undefined) => Array.from(b ?? []);
+
 /**
  * A common INSERT's numbers (frontend/common-write.ts) against its messages, which the general
  * decoder makes of the same bytes: the same ids and byte strings, nothing the record leaves out,
@@ -341,26 +369,7 @@ function checkRecord(w: CommonTableWrite): void {
     checkClassifiedRecord(w);
     return;
   }
-  const { layout, bytes } = w.writes;
-  const update = w.update();
-  expect(update.type).toBe(p4.v1.Update.Type.INSERT);
-  const entry = update.entity?.tableEntry;
-  if (!entry) throw new Error('a common INSERT without a table entry');
-  for (const field of [
-    'priority',
-    'controllerMetadata',
-    'meterConfig',
-    'counterData',
-    'meterCounterData',
-    'isDefaultAction',
-    'idleTimeoutNs',
-    'timeSinceLastHit',
-    'isConst',
-    '$unknowns',
-  ])
-    expect(Object.hasOwn(entry, field)).toBe(false);
-  const span = (start: number, end: number) => Array.from(bytes.subarray(start, end));
-  const orEmpty = (b: Uint8Array | null | undefined) => Array.from(b ?? []);
+  const { layout, bytes, entry } = recordEntry(w, ['priority', ...NOT_IN_RECORDS]);
   let i = w.at;
   expect(layout[i++]).toBe(entry.tableId ?? 0);
   const matches = entry.match ?? [];
@@ -368,7 +377,7 @@ function checkRecord(w: CommonTableWrite): void {
   for (const m of matches) {
     expect(m.exact).toBeDefined();
     expect(layout[i]).toBe(m.fieldId ?? 0);
-    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(m.exact?.value));
+    expect(spanOf(bytes, layout[i + 1], layout[i + 2])).toEqual(orEmpty(m.exact?.value));
     i += 3;
   }
   const action = entry.action?.action;
@@ -377,10 +386,10 @@ function checkRecord(w: CommonTableWrite): void {
   expect(layout[i++]).toBe(params.length);
   for (const p of params) {
     expect(layout[i]).toBe(p.paramId ?? 0);
-    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
+    expect(spanOf(bytes, layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
     i += 3;
   }
-  expect(span(layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
+  expect(spanOf(bytes, layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
   // The Entity's content: after the type (08 01) and the entity's tag and length.
   let at = w.updateStart + 3;
   while (bytes[at] & 0x80) at++;
@@ -417,25 +426,7 @@ const MEMBERS = ['exact', 'ternary', 'range', 'optional'] as const;
  * messages of the same bytes, and the Entity's bytes kept exactly when they are a Read's.
  */
 function checkClassifiedRecord(w: ClassifiedTableWrite): void {
-  const { layout, bytes } = w.writes;
-  const update = w.update();
-  expect(update.type).toBe(p4.v1.Update.Type.INSERT);
-  const entry = update.entity?.tableEntry;
-  if (!entry) throw new Error('an INSERT record without a table entry');
-  for (const field of [
-    'controllerMetadata',
-    'meterConfig',
-    'counterData',
-    'meterCounterData',
-    'isDefaultAction',
-    'idleTimeoutNs',
-    'timeSinceLastHit',
-    'isConst',
-    '$unknowns',
-  ])
-    expect(Object.hasOwn(entry, field)).toBe(false);
-  const span = (start: number, end: number) => Array.from(bytes.subarray(start, end));
-  const orEmpty = (b: Uint8Array | null | undefined) => Array.from(b ?? []);
+  const { layout, bytes, entry } = recordEntry(w, NOT_IN_RECORDS);
   let i = w.at;
   expect(layout[i++]).toBe(entry.tableId ?? 0);
   const matches = entry.match ?? [];
@@ -453,8 +444,8 @@ function checkClassifiedRecord(w: ClassifiedTableWrite): void {
     else if (member === 'ternary') [first, second] = [m.ternary?.value, m.ternary?.mask];
     else [first, second] = [m.range?.low, m.range?.high];
     expect(Object.hasOwn(m[member] ?? {}, '$unknowns')).toBe(false);
-    expect(span(layout[i + 2], layout[i + 3])).toEqual(orEmpty(first));
-    expect(span(layout[i + 4], layout[i + 5])).toEqual(orEmpty(second));
+    expect(spanOf(bytes, layout[i + 2], layout[i + 3])).toEqual(orEmpty(first));
+    expect(spanOf(bytes, layout[i + 4], layout[i + 5])).toEqual(orEmpty(second));
     strings.push(first);
     if (member === 'ternary' || member === 'range') strings.push(second);
     i += 6;
@@ -466,13 +457,13 @@ function checkClassifiedRecord(w: ClassifiedTableWrite): void {
   expect(layout[i++]).toBe(params.length);
   for (const p of params) {
     expect(layout[i]).toBe(p.paramId ?? 0);
-    expect(span(layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
+    expect(spanOf(bytes, layout[i + 1], layout[i + 2])).toEqual(orEmpty(p.value));
     strings.push(p.value);
     i += 3;
   }
   expect(layout[i++]).toBe(entry.priority);
   expect(entry.priority).toBeGreaterThan(0);
-  expect(span(layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
+  expect(spanOf(bytes, layout[i], layout[i + 1])).toEqual(orEmpty(entry.metadata));
   const { at, content } = entityContent(w);
   const reencoded = Buffer.from(p4.v1.TableEntry.encode(entry).finish());
   const ids = [
