@@ -114,23 +114,6 @@ function entryExists(table: TableModel): P4RuntimeStatusError {
   );
 }
 
-/**
- * Whether a record's action parameters (common-write.ts: id, value start, value end each, from
- * `argAt`) are `action`'s, in order, each given and fitting its width: action-data.ts
- * buildActionCall's checks, for insertCommonWrite and insertClassifiedWrite.
- */
-function spanArgsFit(action: ActionModel, bytes: Uint8Array, layout: Float64Array, argAt: number): boolean {
-  const params = action.params;
-  for (let i = 0, s = argAt; i < params.length; i++, s += 3) {
-    const start = layout[s + 1];
-    const end = layout[s + 2];
-    const p = params[i];
-    if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
-      return false;
-  }
-  return true;
-}
-
 /** Most entries carry no controller state: they share this record instead of holding their own. */
 const PLAIN: EntryData = Object.freeze({
   controllerMetadata: 0n,
@@ -482,10 +465,17 @@ export class TableManager {
     const actionAt = keyAt + 3 * keyCount;
     const action = common.actions.get(layout[actionAt]);
     if (action === undefined) return false;
-    const argCount = action.params.length;
+    const params = action.params;
+    const argCount = params.length;
     if (layout[actionAt + 1] !== argCount) return false;
     const argAt = actionAt + 2;
-    if (!spanArgsFit(action, bytes, layout, argAt)) return false;
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
+      const start = layout[s + 1];
+      const end = layout[s + 2];
+      const p = params[i];
+      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
+        return false;
+    }
     const metadataAt = argAt + 3 * argCount;
     const t = state.model;
     const control = this.ctx.control;
@@ -569,10 +559,17 @@ export class TableManager {
     const actionAt = keyAt + SPAN_FIELD * keyCount;
     const action = c.actions.get(layout[actionAt]);
     if (action === undefined) return false;
-    const argCount = action.params.length;
+    const params = action.params;
+    const argCount = params.length;
     if (layout[actionAt + 1] !== argCount) return false;
     const argAt = actionAt + 2;
-    if (!spanArgsFit(action, bytes, layout, argAt)) return false;
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
+      const start = layout[s + 1];
+      const end = layout[s + 2];
+      const p = params[i];
+      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
+        return false;
+    }
     const priorityAt = argAt + 3 * argCount;
     const priority = layout[priorityAt];
     const t = state.model;
