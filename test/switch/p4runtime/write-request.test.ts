@@ -491,6 +491,31 @@ function varintBytes(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/**
+ * Requests of `requests` with up to `maxFlips` bytes set to random values, then cut to `end(length,
+ * n)` bytes (n random): what a decoder must refuse or read as the generated decoder does.
+ */
+function damagedOf(
+  requests: fc.Arbitrary<Uint8Array>,
+  maxFlips: number,
+  end: (length: number, n: number) => number,
+): fc.Arbitrary<Uint8Array> {
+  return fc
+    .tuple(
+      requests,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: maxFlips }),
+      fc.nat(),
+    )
+    .map(([data, flips, cut]) => {
+      const out = Uint8Array.from(data);
+      for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
+      return out.subarray(0, data.length === 0 ? 0 : end(data.length, cut));
+    });
+}
+
+/** Up to two bytes cut off the end. */
+const endCut = (length: number, n: number) => length - (n % 3);
+
 /** Records checked so far (the property tests below make sure they met many). */
 const checked = { records: 0, asRead: 0, classified: 0, classifiedAsRead: 0 };
 
@@ -522,34 +547,14 @@ describe('decodeWriteRequest', () => {
   });
 
   it('fails where the generated decoder fails, with the same error, on damaged bytes', () => {
-    const damaged = fc
-      .tuple(
-        encoded,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
-        fc.nat(),
-      )
-      .map(([data, flips, cut]) => {
-        const out = Uint8Array.from(data);
-        for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
-        return out.subarray(0, data.length === 0 ? 0 : cut % (data.length + 1));
-      });
+    const damaged = damagedOf(encoded, 4, (length, cut) => cut % (length + 1));
     fc.assert(fc.property(damaged, sameOutcome), { numRuns: 500 });
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), sameOutcome), { numRuns: 500 });
   });
 
   it('decodes table writes of the common shape as the generated decoder does, whole or damaged', () => {
     fc.assert(fc.property(commonRequest, sameOutcome), { numRuns: 500 });
-    const damaged = fc
-      .tuple(
-        commonRequest,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
-        fc.nat(),
-      )
-      .map(([data, flips, cut]) => {
-        const out = Uint8Array.from(data);
-        for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
-        return out.subarray(0, data.length === 0 ? 0 : data.length - (cut % 3));
-      });
+    const damaged = damagedOf(commonRequest, 3, endCut);
     fc.assert(fc.property(damaged, sameOutcome), { numRuns: 1000 });
     const before = { ...checked };
     fc.assert(fc.property(rawRequest, sameOutcome), { numRuns: 1000 });
@@ -561,17 +566,7 @@ describe('decodeWriteRequest', () => {
   it('decodes INSERTs with a priority as the generated decoder does, whole or damaged', () => {
     const before = { ...checked };
     fc.assert(fc.property(classifiedRequest, sameOutcome), { numRuns: 500 });
-    const damaged = fc
-      .tuple(
-        classifiedRequest,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
-        fc.nat(),
-      )
-      .map(([data, flips, cut]) => {
-        const out = Uint8Array.from(data);
-        for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
-        return out.subarray(0, data.length === 0 ? 0 : data.length - (cut % 3));
-      });
+    const damaged = damagedOf(classifiedRequest, 3, endCut);
     fc.assert(fc.property(damaged, sameOutcome), { numRuns: 1000 });
     const protobufjs = checked.classified - before.classified;
     fc.assert(fc.property(rawClassifiedRequest, sameOutcome), { numRuns: 1500 });
