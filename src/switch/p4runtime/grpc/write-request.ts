@@ -501,10 +501,15 @@ function decodeUpdate(reader: Reader, length: number, depth: number): Message {
 
 // ---------------------------------------------------------------- the common table write
 
+// The decoder's state is module `var`s, not `let`s: V8 checks a module `let` read or written from a
+// function for its temporal dead zone at every use (82 checks in decodeCommonUpdate alone, a fifth
+// of its bytecode), which TurboFan then compiled in the first writes after a pipeline load; a
+// `var` has none (docs/ARCHITECTURE.md, "Round 1, issue 15k").
+
 /** Where the common decoder reads next (one pass, no reader object: see decodeCommonUpdate). */
-let at = 0;
+var at = 0;
 /** False once a varint {@link varint32} read ends in a redundant zero byte (a padded varint). */
-let minimal = true;
+var minimal = true;
 
 /** A varint of at most 32 bits at {@link at}, before `end`, as protobufjs `uint32`; -1 otherwise. */
 function varint32(buf: Uint8Array, end: number): number {
@@ -856,7 +861,7 @@ function decodeClassifiedUpdate(
 }
 
 /** The layout of the request being decoded, made at its first common INSERT. */
-let runWrites: CommonWrites | undefined;
+var runWrites: CommonWrites | undefined;
 
 /**
  * The WriteRequest's updates (field 4, tag 22 in one byte) from `pos` on, while each is a common
