@@ -860,6 +860,19 @@ function decodeClassifiedUpdate(
   return new ClassifiedTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
 }
 
+/**
+ * An empty array that holds objects from the start. A `[]` starts as an array of small integers and
+ * changes kind at its first object: every request's update list did so at the first push of
+ * {@link decodeCommonRun}, whose optimized push, compiled for both kinds, was thrown away there
+ * ("not a Smi") and compiled again in the first writes after a pipeline load.
+ */
+function emptyObjectList(): unknown[] {
+  const list: unknown[] = [OBJECT_KIND];
+  list.length = 0;
+  return list;
+}
+const OBJECT_KIND = {};
+
 /** The layout of the request being decoded, made at its first common INSERT. */
 var runWrites: CommonWrites | undefined;
 
@@ -935,7 +948,7 @@ export function decodeWriteRequest(bytes: Uint8Array): p4.v1.WriteRequest {
       case 4: {
         if (wireType !== 2) break;
         const updates = message.updates as unknown[] | undefined;
-        if (!updates?.length) message.updates = [];
+        if (!updates?.length) message.updates = emptyObjectList();
         // This update and those after it, while they are common INSERTs, then any other by the
         // general decoder.
         const next = decodeCommonRun(reader.buf, start, reader.len, message.updates as unknown[]);
