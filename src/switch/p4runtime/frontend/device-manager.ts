@@ -432,9 +432,24 @@ export class DeviceManager {
           });
         continue;
       }
-      for (let i = start; i < end; i++) errors.push(this.writeUpdate(p, updates[i]));
+      this.writeSlice(p, updates, start, end, errors);
     }
     return errors;
+  }
+
+  /**
+   * Applies `updates[start..end)`, their results pushed to `errors`. A plain function of its own:
+   * as the loop of the async {@link writeInSlices}, it made V8 compile that whole async function
+   * (on-stack replacement) in the first writes after a pipeline load.
+   */
+  private writeSlice(
+    p: InstalledPipeline,
+    updates: readonly p4.v1.IUpdate[],
+    start: number,
+    end: number,
+    errors: p4.v1.IError[],
+  ): void {
+    for (let i = start; i < end; i++) errors.push(this.writeUpdate(p, updates[i]));
   }
 
   private writeUpdates(updates: readonly p4.v1.IUpdate[]): p4.v1.IError[] {
