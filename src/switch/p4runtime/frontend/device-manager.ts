@@ -13,6 +13,7 @@ import { buildPacketOut, parsePacketIn } from './controller-packets.js';
 import { CounterMeterManager } from './counters-meters.js';
 import { DigestManager } from './digests.js';
 import { IdleTimeoutMonitor } from './idle-timeout.js';
+import { emptyObjectList } from './object-list.js';
 import { P4InfoModel, P4InfoModelError } from './p4info-model.js';
 import { type PipelineContext, UpdateType } from './pipeline.js';
 import { PreManager } from './pre.js';
@@ -419,7 +420,7 @@ export class DeviceManager {
     if ((request.atomicity ?? 0) !== 0) return this.write(request);
     const updates = request.updates ?? [];
     const p = this.requirePipeline();
-    const errors: p4.v1.IError[] = [];
+    const errors = emptyObjectList<p4.v1.IError>();
     for (let start = 0; start < updates.length; start += sliceSize) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(updates.length, start + sliceSize);

@@ -28,6 +28,7 @@ import { google, p4 } from 'p4runtime-ts-grpc/wire';
 import protobuf from 'protobufjs/minimal.js';
 import { SPAN_EXACT, SPAN_OPTIONAL, SPAN_RANGE, SPAN_TERNARY } from '../device/device.js';
 import { ClassifiedTableWrite, CommonTableWrite, CommonWrites } from '../frontend/common-write.js';
+import { emptyObjectList } from '../frontend/object-list.js';
 
 /** The parts of protobufjs's Reader the generated decoders use beyond its typings. */
 interface Reader extends protobuf.Reader {
@@ -860,21 +861,25 @@ function decodeClassifiedUpdate(
   return new ClassifiedTableWrite(writes, base, start, end, canonical && minimal ? entityStart : -1);
 }
 
-/**
- * An empty array that holds objects from the start. A `[]` starts as an array of small integers and
- * changes kind at its first object: every request's update list did so at the first push of
- * {@link decodeCommonRun}, whose optimized push, compiled for both kinds, was thrown away there
- * ("not a Smi") and compiled again in the first writes after a pipeline load.
- */
-function emptyObjectList(): unknown[] {
-  const list: unknown[] = [OBJECT_KIND];
-  list.length = 0;
-  return list;
-}
-const OBJECT_KIND = {};
-
-/** The layout of the request being decoded, made at its first common INSERT. */
+/** The layout of the request being decoded, made at its first INSERT ({@link layoutFor}). */
 var runWrites: CommonWrites | undefined;
+
+/**
+ * The request's layout for {@link decodeCommonRun} when the update at `pos` is an INSERT (made
+ * then, once per request: a request of other updates makes none); undefined otherwise. Made here,
+ * by the request's decoder, not in the run's loop: there V8's optimized loop met the layout's
+ * constructor, run once per request so far, with no type feedback, and was thrown away ("insufficient
+ * type feedback") in the first writes after a pipeline load.
+ */
+function layoutFor(buf: Uint8Array, pos: number, len: number): CommonWrites | undefined {
+  if (runWrites !== undefined) return runWrites;
+  at = pos + 1;
+  const end = lengthEnd(buf, len);
+  if (end < 0 || end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) return undefined;
+  // About 14 numbers per 40-byte update; grown if need be.
+  runWrites = new CommonWrites(buf, decodeUpdateAt, (len >> 1) + 64);
+  return runWrites;
+}
 
 /**
  * The WriteRequest's updates (field 4, tag 22 in one byte) from `pos` on, while each is a common
@@ -883,15 +888,19 @@ var runWrites: CommonWrites | undefined;
  * run (on-stack replacement, then again whole) is this small one, not the request's decoder with
  * every field's case: a request of common INSERTs is one turn of decodeWriteRequest's loop.
  */
-function decodeCommonRun(buf: Uint8Array, pos: number, len: number, updates: unknown[]): number {
+function decodeCommonRun(
+  runWrites: CommonWrites,
+  buf: Uint8Array,
+  pos: number,
+  len: number,
+  updates: unknown[],
+): number {
   let next = pos;
   while (next < len && buf[next] === 0x22) {
     at = next + 1;
     const end = lengthEnd(buf, len);
     // INSERT (08 01) first: a request of other updates makes no layout.
     if (end < 0 || end - at < 2 || buf[at] !== 0x08 || buf[at + 1] !== 0x01) break;
-    // About 14 numbers per 40-byte update; grown if need be.
-    runWrites ??= new CommonWrites(buf, decodeUpdateAt, (len >> 1) + 64);
     const start = at;
     // An INSERT into a table with a priority fails the common shape at its first other match or
     // at its priority, then is read again as a ClassifiedTableWrite.
@@ -948,10 +957,14 @@ export function decodeWriteRequest(bytes: Uint8Array): p4.v1.WriteRequest {
       case 4: {
         if (wireType !== 2) break;
         const updates = message.updates as unknown[] | undefined;
-        if (!updates?.length) message.updates = emptyObjectList();
+        if (!updates?.length) message.updates = emptyObjectList<p4.v1.IUpdate>();
         // This update and those after it, while they are common INSERTs, then any other by the
         // general decoder.
-        const next = decodeCommonRun(reader.buf, start, reader.len, message.updates as unknown[]);
+        const layout = layoutFor(reader.buf, start, reader.len);
+        const next =
+          layout === undefined
+            ? start
+            : decodeCommonRun(layout, reader.buf, start, reader.len, message.updates as unknown[]);
         if (next > start) {
           reader.pos = next;
           continue;
