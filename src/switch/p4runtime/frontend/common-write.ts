@@ -56,22 +56,31 @@ const INSERT = 1;
 
 /** One common INSERT (see the module comment); also a p4.v1.IUpdate for every other reader. */
 export class CommonTableWrite implements p4.v1.IUpdate {
-  private decoded: p4.v1.IUpdate | undefined = undefined;
+  // Fields declared, and set by the constructor alone: class fields (and parameter properties) are
+  // each defined on the new object by an initializer before the constructor sets them again, two
+  // stores per field for every entry, in the decoder V8 compiles in the first writes.
+  declare readonly writes: CommonWrites;
+  /** Where this entry's numbers start in `writes.layout`. */
+  declare readonly at: number;
+  /** The Update's bytes in `writes.bytes`. */
+  declare readonly updateStart: number;
+  declare readonly updateEnd: number;
+  /**
+   * Where the Entity's content is when it is byte for byte what a Read gives back for the entry
+   * (encoded-entries.ts `storeCopy`: no zero priority, no empty byte string, byte strings
+   * canonical, varints minimal), up to `updateEnd`; -1 otherwise.
+   */
+  declare readonly entityStart: number;
+  declare private decoded: p4.v1.IUpdate | undefined;
 
-  constructor(
-    readonly writes: CommonWrites,
-    /** Where this entry's numbers start in `writes.layout`. */
-    readonly at: number,
-    /** The Update's bytes in `writes.bytes`. */
-    readonly updateStart: number,
-    readonly updateEnd: number,
-    /**
-     * Where the Entity's content is when it is byte for byte what a Read gives back for the entry
-     * (encoded-entries.ts `storeCopy`: no zero priority, no empty byte string, byte strings
-     * canonical, varints minimal), up to `updateEnd`; -1 otherwise.
-     */
-    readonly entityStart: number,
-  ) {}
+  constructor(writes: CommonWrites, at: number, updateStart: number, updateEnd: number, entityStart: number) {
+    this.writes = writes;
+    this.at = at;
+    this.updateStart = updateStart;
+    this.updateEnd = updateEnd;
+    this.entityStart = entityStart;
+    this.decoded = undefined;
+  }
 
   /** Always INSERT (a getter: nothing stored per entry). */
   get type(): number {
