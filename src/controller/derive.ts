@@ -5,6 +5,7 @@
  * Every inconsistency is reported at once, at the file line of what is wrong.
  */
 import { closestNames } from 'p4runtime-ts-grpc';
+import { markMacsChecked } from './checked-intent.js';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
 import { flatText } from './flat-text.js';
 import type {
@@ -284,6 +285,8 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
       cpuPort: d.cpuPort,
       ...(option !== undefined ? { securityOption: option } : {}),
     };
+    // Its MACs were checked above, for the whole fabric (returned only when no problem was found).
+    markMacsChecked(intent);
     return { device: d, intent };
   });
 

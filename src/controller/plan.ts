@@ -5,6 +5,7 @@
  */
 import type { MatchValue, P4Value } from 'p4runtime-ts-grpc';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
+import { macsChecked } from './checked-intent.js';
 import type { PlannedMeterConfig } from './punt-meters.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
@@ -711,6 +712,8 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   if (intent.tenants.length > MAX_TENANT_SLOTS - 1) problems.push(`at most ${MAX_TENANT_SLOTS - 1} tenants`);
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
+  // MACs clash-checked here unless the derivation checked them over the whole fabric (checked-intent.ts).
+  const checkMacs = !macsChecked(intent);
   /** Attachment key -> MAC -> the vport classification entry planned for it. */
   const vportKeys = new Map<string, Map<string, WorkloadEntry>>();
   // One key text per attachment (port, VLAN), so the maps keyed by it hash each text once.
@@ -758,37 +761,49 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     /** The tenant's wires on this device (attachment key -> its workloads), in first-seen order. */
     const wires = new Map<
       string,
-      { vport: number; port: number; vlan: number; securityIds: Set<number>; names: string[] }
+      {
+        vport: number;
+        port: number;
+        vlan: number;
+        securityIds: Set<number>;
+        /** The first workload's name, and how many there are. */
+        first: string;
+        count: number;
+      }
     >();
     for (let k = 0, list = t.vports; k < list.length; k++) {
       const v = list[k];
-      const mac = macKey(v.mac);
       const vlan = v.vlan ?? 0;
-      const vname = v.name ?? `${v.port}/${mac}/${vlan}`;
+      const vname = v.name ?? `${v.port}/${macKey(v.mac)}/${vlan}`;
       if (!access.has(v.port)) problems.push(`${name}: vport ${vname}: port ${v.port} is not an access port`);
       const wireKey = attachment(v.port, vlan);
-      // (port, MAC, VLAN) of the vports so far, by wire then MAC: no key text made per vport.
-      let onWire = vportKeys.get(wireKey);
-      if (!onWire) {
-        onWire = new Map();
-        vportKeys.set(wireKey, onWire);
+      let onWire: Map<string, WorkloadEntry> | undefined;
+      let mac = '';
+      if (checkMacs) {
+        mac = macKey(v.mac);
+        // (port, MAC, VLAN) of the vports so far, by wire then MAC: no key text made per vport.
+        onWire = vportKeys.get(wireKey);
+        if (!onWire) {
+          onWire = new Map();
+          vportKeys.set(wireKey, onWire);
+        }
+        const clash = onWire.get(mac);
+        if (clash)
+          problems.push(
+            `${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash.workload} (${clash.tenant})`,
+          );
+        claimMac(mac, vname);
       }
-      const clash = onWire.get(mac);
-      if (clash)
-        problems.push(
-          `${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash.workload} (${clash.tenant})`,
-        );
-      claimMac(mac, vname);
       const vport = vports.get(wireKey);
       let wire = wires.get(wireKey);
       if (!wire) {
-        wire = { vport, port: v.port, vlan, securityIds: new Set(), names: [] };
+        wire = { vport, port: v.port, vlan, securityIds: new Set(), first: vname, count: 0 };
         wires.set(wireKey, wire);
       }
       wire.securityIds.add(v.securityId);
-      wire.names.push(vname);
+      wire.count++;
       const [classification, forwarding] = WorkloadEntry.local(v, vport, t.vni, slot, name);
-      onWire.set(mac, classification);
+      onWire?.set(mac, classification);
       table(classification);
       table(forwarding);
     }
@@ -808,15 +823,14 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     }
     for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
       const e = list[k];
-      const mac = macKey(e.mac);
       if (!members.has(ipKey(e.vtep))) {
         problems.push(
-          `${name}: remote endpoint ${mac} is behind ${e.vtep}, which is not a member of the tenant`,
+          `${name}: remote endpoint ${macKey(e.mac)} is behind ${e.vtep}, which is not a member of the tenant`,
         );
         continue;
       }
       const entry = WorkloadEntry.remote(e, t.vni, tunnelParams(tunnelFor(e.vtep)), name);
-      claimMac(mac, entry);
+      if (checkMacs) claimMac(macKey(e.mac), entry);
       table(entry);
     }
     for (const p of t.policies ?? []) table(policyEntry(t.vni, p, tenantOwner));
@@ -890,9 +904,9 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
             security_id: wire.securityIds.size === 1 ? only : t.unknownSecurityId,
           },
           owner:
-            wire.names.length === 1
-              ? `${tenantOwner}, workload ${wire.names[0]}`
-              : `${tenantOwner}, flooding to port ${wire.port}${wire.vlan ? ` VLAN ${wire.vlan}` : ''} (${wire.names.length} workloads)`,
+            wire.count === 1
+              ? `${tenantOwner}, workload ${wire.first}`
+              : `${tenantOwner}, flooding to port ${wire.port}${wire.vlan ? ` VLAN ${wire.vlan}` : ''} (${wire.count} workloads)`,
         });
       }
       for (const m of t.members ?? []) {
