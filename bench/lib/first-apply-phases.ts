@@ -1,4 +1,8 @@
-// The CPU of each step of first-apply-cpu.ts, per step summed over the devices, RUNS times.
+// The controller's CPU of a first apply without devices (first-apply-cpu.ts), step by step, each
+// step's CPU summed over the devices, RUNS times in one process: the plan, the plan fitted to the
+// program with its punt meters, the capacity check, the diff by bytes against an empty device,
+// the changes ordered. For telling which step a change to the controller moved (compare CPU, not
+// wall time, on a shared host). Run: RUNS=4 npx tsx bench/lib/first-apply-phases.ts
 import { entitiesForProgram } from '../../src/controller/device-profile.js';
 import { planDevice } from '../../src/controller/index.js';
 import { planPuntMeters } from '../../src/controller/punt-meters.js';
