@@ -5,7 +5,9 @@
  * Every inconsistency is reported at once, at the file line of what is wrong.
  */
 import { closestNames } from 'p4runtime-ts-grpc';
+import { markMacsChecked } from './checked-intent.js';
 import type { DeviceSpec, Fabric, FabricPolicy, WorkloadSpec } from './fabric-schema.js';
+import { flatText } from './flat-text.js';
 import type {
   FabricIntent,
   PolicyIntent,
@@ -174,7 +176,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
   };
   /** tenant index -> device index -> workloads */
   const placed = fabric.tenants.map(
-    () => new Map<number, Array<{ w: WorkloadSpec; id: number; index: number }>>(),
+    () => new Map<number, Array<{ w: WorkloadSpec; id: number; index: number; mac: string }>>(),
   );
   fabric.workloads.forEach((w, i) => {
     if (workloadIndex.get(w.name) !== i) return;
@@ -187,7 +189,9 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     const device = fabric.devices[di];
     if (!device.accessPorts.includes(w.port))
       at(['workloads', i, 'port'], `port ${w.port} is not an access port of device ${device.name}`);
-    const mac = macKey(w.mac);
+    // The MAC as given, in one piece (flat-text.ts): what every device's intent holds.
+    const given = flatText(w.mac);
+    const mac = macKey(given);
     const other = macInTenant[ti].get(mac);
     if (other !== undefined)
       at(
@@ -202,7 +206,7 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
     wire.set(mac, i);
     const list = placed[ti].get(di) ?? [];
     if (list.length === 0) placed[ti].set(di, list);
-    list.push({ w, id, index: i });
+    list.push({ w, id, index: i, mac: given });
   });
 
   /** A workload's IP addresses, as given (for ARP/ND answers by the controller). */
@@ -213,11 +217,18 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
   // By workload index and family (arrays, not a Map keyed by object: one lookup per remote endpoint).
   const remotes4: Array<RemoteEndpointIntent | undefined> = [];
   const remotes6: Array<RemoteEndpointIntent | undefined> = [];
-  const remoteOf = (w: WorkloadSpec, id: number, index: number, family: 'ipv4' | 'ipv6', vtep: string) => {
+  const remoteOf = (
+    w: WorkloadSpec,
+    id: number,
+    index: number,
+    mac: string,
+    family: 'ipv4' | 'ipv6',
+    vtep: string,
+  ) => {
     const byIndex = family === 'ipv4' ? remotes4 : remotes6;
     const known = byIndex[index];
     if (known) return known;
-    const fresh: RemoteEndpointIntent = { name: w.name, mac: w.mac, vtep, securityId: id, ...addresses(w) };
+    const fresh: RemoteEndpointIntent = { name: w.name, mac, vtep, securityId: id, ...addresses(w) };
     byIndex[index] = fresh;
     return fresh;
   };
@@ -234,10 +245,10 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         flood: t.flood,
         bumPolicy: t.bumPolicy,
         unknownNeighbor: t.unknownNeighbor,
-        vports: local.map(({ w, id }) => ({
+        vports: local.map(({ w, id, mac }) => ({
           name: w.name,
           port: w.port,
-          mac: w.mac,
+          mac,
           ...(w.vlan !== undefined ? { vlan: w.vlan } : {}),
           securityId: id,
           ...addresses(w),
@@ -260,8 +271,8 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
         const vtep = peer.vteps[family] as string;
         tenant.members!.push({ vtep, trusted: true });
         // One object per workload and family, shared by every device that sees it as remote.
-        for (const { w, id, index } of remote)
-          tenant.remoteEndpoints!.push(remoteOf(w, id, index, family, vtep));
+        for (const { w, id, index, mac } of remote)
+          tenant.remoteEndpoints!.push(remoteOf(w, id, index, mac, family, vtep));
       }
       tenants.push(tenant);
     });
@@ -274,6 +285,8 @@ export function deriveFabric(fabric: Fabric, where: Where = defaultWhere): Deriv
       cpuPort: d.cpuPort,
       ...(option !== undefined ? { securityOption: option } : {}),
     };
+    // Its MACs were checked above, for the whole fabric (returned only when no problem was found).
+    markMacsChecked(intent);
     return { device: d, intent };
   });
 

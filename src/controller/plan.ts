@@ -5,6 +5,7 @@
  */
 import type { MatchValue, P4Value } from 'p4runtime-ts-grpc';
 import { formatIpv4, formatIpv6, formatMac, parseIp, parseMac } from '../packet/index.js';
+import { macsChecked } from './checked-intent.js';
 import type { PlannedMeterConfig } from './punt-meters.js';
 
 const formatIp = (b: Uint8Array) => (b.length === 4 ? formatIpv4(b) : formatIpv6(b));
@@ -14,8 +15,10 @@ import {
   type FabricIntent,
   type NextHopIntent,
   type PolicyIntent,
+  type RemoteEndpointIntent,
   type RouteIntent,
   type UplinkIntent,
+  type VportIntent,
 } from './intent.js';
 
 /** The parser value set of the recognized security option, in a program that has it (Tofino). */
@@ -365,7 +368,7 @@ const WORKLOAD_SHAPES = {
   remote: { table: 'overlay_mac', action: 'to_remote_vtep' },
 } as const;
 type WorkloadShape = (typeof WORKLOAD_SHAPES)[keyof typeof WORKLOAD_SHAPES];
-/** Where each shape keeps the values of its match fields and parameters (WorkloadEntry v0 to v6). */
+/** The slot of each match field and parameter of each shape (WorkloadEntry `valueAt`). */
 const CLASSIFICATION_SLOTS: Readonly<Record<string, number>> = {
   port: 0,
   src_mac: 1,
@@ -388,85 +391,64 @@ const REMOTE_SLOTS: Readonly<Record<string, number>> = { vni: 0, dst_mac: 1 };
 /**
  * An entry of one workload (its vport's classification and forwarding on its own device, or its
  * forwarding to the VTEP it is behind on the others): most of a fabric's entries. It keeps the
- * values of its match and parameters, and makes the `match` and `params` objects at each ask (a
- * plan of the benchmark's fabric holds 500,000 of them, which live until its apply ends, or in a
- * service as long as the plan is kept; planned-wire.ts and planned-key.ts ask once per entry).
- * The owner text is made only when asked (a message, a listing). Entries of one table and action
- * have the same match fields and parameters (made in one place each below): planned-wire.ts checks
- * them against the P4Info once, not per entry.
+ * workload's intent (the vport or remote endpoint, never changed once derived or loaded) and the
+ * identifiers the plan gave it, and reads its values there: a plan of the benchmark's fabric
+ * holds 500,000 of them, which live until its apply ends (or in a service as long as the plan is
+ * kept), so each is small (six fields, the collector copies each survivor of a scavenge), and the
+ * match and parameter objects are made at each ask (planned-wire.ts and planned-key.ts ask once
+ * per entry). The owner text is made only when asked (a message, a listing). Entries of one table
+ * and action have the same match fields and parameters (made in one place each below):
+ * planned-wire.ts checks them against the P4Info once, not per entry.
  */
 export class WorkloadEntry implements PlannedTableEntry {
-  readonly kind = 'table' as const;
+  /** (On the prototype: one field less per entry.) */
+  declare readonly kind: 'table';
   private constructor(
     private readonly shape: WorkloadShape,
+    /** The tenant's name. */
     readonly tenant: string,
-    /** The workload's name; without one, a remote endpoint is named by its MAC. */
-    readonly workload: string | undefined,
-    private readonly mac: string,
-    /** The remote VTEP the workload is behind; undefined for a local one. */
-    private readonly vtep: string | undefined,
-    /** Values, by shape: port, MAC, VLAN, vport, VNI, security ID, tenant slot (classification); VNI, MAC, port, vport, VLAN, security ID (local); VNI, MAC, tunnel parameters (remote). */
-    private readonly v0: number,
-    private readonly v1: string,
-    private readonly v2: number | Record<string, P4Value>,
-    private readonly v3: number,
-    private readonly v4: number,
-    private readonly v5: number,
-    private readonly v6: number,
+    private readonly source: VportIntent | RemoteEndpointIntent,
+    private readonly vni: number,
+    /** The vport id (classification, local), or the tunnel's parameters (remote). */
+    private readonly a: number | Record<string, P4Value>,
+    /** The tenant slot (classification). */
+    private readonly b: number,
   ) {}
 
   /**
    * A local workload's two entries: its vport's classification (frames from port, MAC and VLAN
-   * are the workload's) and the forwarding to its vport. (Values as arguments, not in an object
-   * made per workload.)
+   * are the workload's) and the forwarding to its vport.
    */
   static local(
-    port: number,
-    mac: string,
-    vlan: number,
+    v: VportIntent,
     vport: number,
     vni: number,
-    securityId: number,
     slot: number,
     tenant: string,
-    workload: string,
-    macText: string,
   ): [classification: WorkloadEntry, forwarding: WorkloadEntry] {
-    const c = WORKLOAD_SHAPES.classification;
-    const l = WORKLOAD_SHAPES.local;
     return [
-      new WorkloadEntry(
-        c,
-        tenant,
-        workload,
-        macText,
-        undefined,
-        port,
-        mac,
-        vlan,
-        vport,
-        vni,
-        securityId,
-        slot,
-      ),
-      new WorkloadEntry(l, tenant, workload, macText, undefined, vni, mac, port, vport, vlan, securityId, 0),
+      new WorkloadEntry(WORKLOAD_SHAPES.classification, tenant, v, vni, vport, slot),
+      new WorkloadEntry(WORKLOAD_SHAPES.local, tenant, v, vni, vport, 0),
     ];
   }
 
-  /** Forwarding to a workload behind VTEP `vtep`, through the tunnel of `params`. */
+  /** Forwarding to remote endpoint `e`, through the tunnel of `params`. */
   static remote(
+    e: RemoteEndpointIntent,
     vni: number,
-    mac: string,
     params: Record<string, P4Value>,
-    vtep: string,
     tenant: string,
-    workload: string | undefined,
-    macText: string,
   ): WorkloadEntry {
-    const s = WORKLOAD_SHAPES.remote;
-    return new WorkloadEntry(s, tenant, workload, macText, vtep, vni, mac, params, 0, 0, 0, 0);
+    return new WorkloadEntry(WORKLOAD_SHAPES.remote, tenant, e, vni, params, 0);
   }
 
+  /** The workload's name; without one, a remote endpoint is named by its MAC (a vport as the planner names it). */
+  get workload(): string | undefined {
+    const s = this.source;
+    if (this.shape === WORKLOAD_SHAPES.remote) return s.name || undefined;
+    const v = s as VportIntent;
+    return v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`;
+  }
   get table(): string {
     return this.shape.table;
   }
@@ -475,15 +457,25 @@ export class WorkloadEntry implements PlannedTableEntry {
   }
   get match(): Record<string, MatchValue> {
     if (this.shape === WORKLOAD_SHAPES.classification)
-      return { port: this.v0, src_mac: this.v1, vlan_id: this.v2 as number };
-    return { vni: this.v0, dst_mac: this.v1 };
+      return { port: this.valueAt(0), src_mac: this.valueAt(1), vlan_id: this.valueAt(2) };
+    return { vni: this.vni, dst_mac: this.source.mac };
   }
   get params(): Record<string, P4Value> {
     if (this.shape === WORKLOAD_SHAPES.classification)
-      return { vport: this.v3, vni: this.v4, security_id: this.v5, tenant_slot: this.v6 };
+      return {
+        vport: this.a as number,
+        vni: this.vni,
+        security_id: this.valueAt(5) as number,
+        tenant_slot: this.b,
+      };
     if (this.shape === WORKLOAD_SHAPES.local)
-      return { port: this.v2 as number, vport: this.v3, vlan_id: this.v4, security_id: this.v5 };
-    return this.v2 as Record<string, P4Value>;
+      return {
+        port: this.valueAt(2) as number,
+        vport: this.a as number,
+        vlan_id: this.valueAt(4) as number,
+        security_id: this.valueAt(5) as number,
+      };
+    return this.a as Record<string, P4Value>;
   }
   /**
    * Where the value of match field or parameter `name` is kept ({@link valueAt}), -1 when it is
@@ -498,31 +490,53 @@ export class WorkloadEntry implements PlannedTableEntry {
           : REMOTE_SLOTS;
     return slots[name] ?? -1;
   }
-  /** The value kept at `slot` ({@link slotOf}): what planned-wire.ts writes, no object made. */
+  /**
+   * The value at `slot` ({@link slotOf}): what planned-wire.ts writes, no object made. Slots, by
+   * shape: port, MAC, VLAN, vport, VNI, security ID, tenant slot (classification); VNI, MAC, port,
+   * vport, VLAN, security ID (local); VNI, MAC (remote).
+   */
   valueAt(slot: number): MatchValue {
+    const shape = this.shape;
+    if (shape === WORKLOAD_SHAPES.classification) {
+      const v = this.source as VportIntent;
+      switch (slot) {
+        case 0:
+          return v.port;
+        case 1:
+          return v.mac;
+        case 2:
+          return v.vlan ?? 0;
+        case 3:
+          return this.a as number;
+        case 4:
+          return this.vni;
+        case 5:
+          return v.securityId;
+        default:
+          return this.b;
+      }
+    }
     switch (slot) {
       case 0:
-        return this.v0;
+        return this.vni;
       case 1:
-        return this.v1;
+        return this.source.mac;
       case 2:
-        return this.v2 as number;
+        return (this.source as VportIntent).port;
       case 3:
-        return this.v3;
+        return this.a as number;
       case 4:
-        return this.v4;
-      case 5:
-        return this.v5;
+        return (this.source as VportIntent).vlan ?? 0;
       default:
-        return this.v6;
+        return (this.source as VportIntent).securityId;
     }
   }
   /** True when `o` is a workload entry with the same table, action, match and parameters. */
   sameEntry(o: WorkloadEntry): boolean {
-    if (o.shape !== this.shape || o.v0 !== this.v0 || o.v1 !== this.v1) return false;
+    if (o.shape !== this.shape || o.vni !== this.vni || o.source.mac !== this.source.mac) return false;
     if (this.shape === WORKLOAD_SHAPES.remote) {
-      const a = this.v2 as Record<string, P4Value>;
-      const b = o.v2 as Record<string, P4Value>;
+      const a = this.a as Record<string, P4Value>;
+      const b = o.a as Record<string, P4Value>;
       if (a === b) return true;
       let n = 0;
       for (const k in a) {
@@ -532,13 +546,26 @@ export class WorkloadEntry implements PlannedTableEntry {
       for (const _ in b) n--;
       return n === 0;
     }
-    return o.v2 === this.v2 && o.v3 === this.v3 && o.v4 === this.v4 && o.v5 === this.v5 && o.v6 === this.v6;
+    const v = this.source as VportIntent;
+    const w = o.source as VportIntent;
+    return (
+      o.a === this.a &&
+      o.b === this.b &&
+      w.port === v.port &&
+      (w.vlan ?? 0) === (v.vlan ?? 0) &&
+      w.securityId === v.securityId
+    );
   }
   get owner(): string {
-    const what = this.workload !== undefined ? `workload ${this.workload}` : `remote endpoint ${this.mac}`;
-    return `tenant ${this.tenant}, ${what}${this.vtep === undefined ? '' : ` behind ${this.vtep}`}`;
+    const workload = this.workload;
+    const what =
+      workload !== undefined ? `workload ${workload}` : `remote endpoint ${macKey(this.source.mac)}`;
+    const vtep =
+      this.shape === WORKLOAD_SHAPES.remote ? (this.source as RemoteEndpointIntent).vtep : undefined;
+    return `tenant ${this.tenant}, ${what}${vtep === undefined ? '' : ` behind ${vtep}`}`;
   }
 }
+Object.defineProperty(WorkloadEntry.prototype, 'kind', { value: 'table' });
 
 /** Who has a MAC: a vport (by name) or a remote endpoint's entry. */
 const claimant = (o: string | WorkloadEntry) => (typeof o === 'string' ? `vport ${o}` : o.owner);
@@ -685,6 +712,8 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
   if (intent.tenants.length > MAX_TENANT_SLOTS - 1) problems.push(`at most ${MAX_TENANT_SLOTS - 1} tenants`);
   const allocations: TenantAllocation[] = [];
   const seenVnis = new Set<number>();
+  // MACs clash-checked here unless the derivation checked them over the whole fabric (checked-intent.ts).
+  const checkMacs = !macsChecked(intent);
   /** Attachment key -> MAC -> the vport classification entry planned for it. */
   const vportKeys = new Map<string, Map<string, WorkloadEntry>>();
   // One key text per attachment (port, VLAN), so the maps keyed by it hash each text once.
@@ -732,48 +761,49 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     /** The tenant's wires on this device (attachment key -> its workloads), in first-seen order. */
     const wires = new Map<
       string,
-      { vport: number; port: number; vlan: number; securityIds: Set<number>; names: string[] }
+      {
+        vport: number;
+        port: number;
+        vlan: number;
+        securityIds: Set<number>;
+        /** The first workload's name, and how many there are. */
+        first: string;
+        count: number;
+      }
     >();
     for (let k = 0, list = t.vports; k < list.length; k++) {
       const v = list[k];
-      const mac = macKey(v.mac);
       const vlan = v.vlan ?? 0;
-      const vname = v.name ?? `${v.port}/${mac}/${vlan}`;
+      const vname = v.name ?? `${v.port}/${macKey(v.mac)}/${vlan}`;
       if (!access.has(v.port)) problems.push(`${name}: vport ${vname}: port ${v.port} is not an access port`);
       const wireKey = attachment(v.port, vlan);
-      // (port, MAC, VLAN) of the vports so far, by wire then MAC: no key text made per vport.
-      let onWire = vportKeys.get(wireKey);
-      if (!onWire) {
-        onWire = new Map();
-        vportKeys.set(wireKey, onWire);
+      let onWire: Map<string, WorkloadEntry> | undefined;
+      let mac = '';
+      if (checkMacs) {
+        mac = macKey(v.mac);
+        // (port, MAC, VLAN) of the vports so far, by wire then MAC: no key text made per vport.
+        onWire = vportKeys.get(wireKey);
+        if (!onWire) {
+          onWire = new Map();
+          vportKeys.set(wireKey, onWire);
+        }
+        const clash = onWire.get(mac);
+        if (clash)
+          problems.push(
+            `${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash.workload} (${clash.tenant})`,
+          );
+        claimMac(mac, vname);
       }
-      const clash = onWire.get(mac);
-      if (clash)
-        problems.push(
-          `${name}: vport ${vname} has the same (port, MAC, VLAN) as ${clash.workload} (${clash.tenant})`,
-        );
-      claimMac(mac, vname);
       const vport = vports.get(wireKey);
       let wire = wires.get(wireKey);
       if (!wire) {
-        wire = { vport, port: v.port, vlan, securityIds: new Set(), names: [] };
+        wire = { vport, port: v.port, vlan, securityIds: new Set(), first: vname, count: 0 };
         wires.set(wireKey, wire);
       }
       wire.securityIds.add(v.securityId);
-      wire.names.push(vname);
-      const [classification, forwarding] = WorkloadEntry.local(
-        v.port,
-        v.mac,
-        vlan,
-        vport,
-        t.vni,
-        v.securityId,
-        slot,
-        name,
-        vname,
-        mac,
-      );
-      onWire.set(mac, classification);
+      wire.count++;
+      const [classification, forwarding] = WorkloadEntry.local(v, vport, t.vni, slot, name);
+      onWire?.set(mac, classification);
       table(classification);
       table(forwarding);
     }
@@ -793,23 +823,14 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     }
     for (let k = 0, list = t.remoteEndpoints ?? []; k < list.length; k++) {
       const e = list[k];
-      const mac = macKey(e.mac);
       if (!members.has(ipKey(e.vtep))) {
         problems.push(
-          `${name}: remote endpoint ${mac} is behind ${e.vtep}, which is not a member of the tenant`,
+          `${name}: remote endpoint ${macKey(e.mac)} is behind ${e.vtep}, which is not a member of the tenant`,
         );
         continue;
       }
-      const entry = WorkloadEntry.remote(
-        t.vni,
-        e.mac,
-        tunnelParams(tunnelFor(e.vtep)),
-        e.vtep,
-        name,
-        e.name || undefined,
-        mac,
-      );
-      claimMac(mac, entry);
+      const entry = WorkloadEntry.remote(e, t.vni, tunnelParams(tunnelFor(e.vtep)), name);
+      if (checkMacs) claimMac(macKey(e.mac), entry);
       table(entry);
     }
     for (const p of t.policies ?? []) table(policyEntry(t.vni, p, tenantOwner));
@@ -883,9 +904,9 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
             security_id: wire.securityIds.size === 1 ? only : t.unknownSecurityId,
           },
           owner:
-            wire.names.length === 1
-              ? `${tenantOwner}, workload ${wire.names[0]}`
-              : `${tenantOwner}, flooding to port ${wire.port}${wire.vlan ? ` VLAN ${wire.vlan}` : ''} (${wire.names.length} workloads)`,
+            wire.count === 1
+              ? `${tenantOwner}, workload ${wire.first}`
+              : `${tenantOwner}, flooding to port ${wire.port}${wire.vlan ? ` VLAN ${wire.vlan}` : ''} (${wire.count} workloads)`,
         });
       }
       for (const m of t.members ?? []) {
