@@ -21,6 +21,7 @@ const cpu = () => {
 for (let run = 1; run <= RUNS; run++) {
   keep = [];
   const t = { plan: 0, program: 0, capacity: 0, diff: 0, order: 0 };
+  let updates = 0;
   for (const target of targets) {
     let c = cpu();
     const lap = (k: keyof typeof t) => {
@@ -37,12 +38,15 @@ for (let run = 1; run <= RUNS; run++) {
     lap('capacity');
     const diff = diffWire(client, client.p4info, plan.entities, new WireSnapshot());
     lap('diff');
-    let updates = 0;
     for (const phase of orderChanges(diff.changes))
       for (const ch of phase) if (ch.update && ch.update.entityEnd !== undefined) updates++;
     lap('order');
     keep.push(plan, diff);
   }
-  console.log(`run ${run}: ${Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  console.log(
+    `run ${run}: ${updates} updates; CPU ms ${Object.entries(t)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ')}`,
+  );
 }
 await client.close();
