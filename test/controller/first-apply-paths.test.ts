@@ -27,19 +27,8 @@ import { planPuntMeters } from '../../src/controller/punt-meters.js';
 import { WireSnapshot } from '../../src/controller/read-wire.js';
 import type { Change } from '../../src/controller/reconcile.js';
 import { diffWire } from '../../src/controller/wire-diff.js';
+import { seededRandom as random } from '../seeded-random.js';
 import { mixedFamilyFabric } from './helpers.js';
-
-/** A small deterministic generator (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fabric of a random shape, some workloads without VLAN, with upper-case MACs or with addresses. */
 function randomFabric(seed: number): Fabric {

@@ -9,18 +9,7 @@ import { vtepProgram } from '../../src/controller/index.js';
 import type { PlannedEntity } from '../../src/controller/plan.js';
 import { encodePlanned } from '../../src/controller/planned-key.js';
 import { encodePlanWire } from '../../src/controller/planned-wire.js';
-
-/** Mulberry32: a seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom as random } from '../seeded-random.js';
 
 describe('wire bytes of random planned entries', () => {
   it('are those of the client encoder, table by table and interleaved', async () => {
