@@ -14,6 +14,7 @@ import { offlineFabric } from './offline-fabric.js';
 const RUNS = Number(process.env.RUNS ?? 5);
 const { client, targets } = await offlineFabric();
 let keep: unknown[] = [];
+let updates = 0;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -37,12 +38,15 @@ for (let run = 1; run <= RUNS; run++) {
     lap('capacity');
     const diff = diffWire(client, client.p4info, plan.entities, new WireSnapshot());
     lap('diff');
-    let updates = 0;
     for (const phase of orderChanges(diff.changes))
       for (const ch of phase) if (ch.update && ch.update.entityEnd !== undefined) updates++;
     lap('order');
     keep.push(plan, diff);
   }
-  console.log(`run ${run}: ${Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  console.log(
+    `run ${run} (${updates} updates so far): ${Object.entries(t)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ')}`,
+  );
 }
 await client.close();
