@@ -14,6 +14,7 @@ import { offlineFabric } from './offline-fabric.js';
 const RUNS = Number(process.env.RUNS ?? 5);
 const { client, targets } = await offlineFabric();
 let keep: unknown[] = [];
+let updates = 0;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -21,7 +22,6 @@ const cpu = () => {
 for (let run = 1; run <= RUNS; run++) {
   keep = [];
   const t = { plan: 0, program: 0, capacity: 0, diff: 0, order: 0 };
-  let updates = 0;
   for (const target of targets) {
     let c = cpu();
     const lap = (k: keyof typeof t) => {
@@ -44,7 +44,7 @@ for (let run = 1; run <= RUNS; run++) {
     keep.push(plan, diff);
   }
   console.log(
-    `run ${run}: ${updates} updates; CPU ms ${Object.entries(t)
+    `run ${run} (${updates} updates so far): ${Object.entries(t)
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ')}`,
   );
