@@ -289,6 +289,8 @@ function isCanonicalMac(mac: string): boolean {
 export const macKey = (mac: string): string => (isCanonicalMac(mac) ? mac : formatMac(parseMac(mac)));
 /** The key of a workload's attachment (its wire): access port and VLAN (0 = untagged). */
 export const attachmentKey = (port: number, vlan: number | undefined): string => `${port}/${vlan ?? 0}`;
+/** A vport's name in plans and messages: its workload's name, else port/MAC/VLAN. */
+const vportName = (v: VportIntent): string => v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`;
 
 /**
  * The ternary and range values of policies, one object per value: a fabric's policies repeat few
@@ -446,8 +448,7 @@ export class WorkloadEntry implements PlannedTableEntry {
   get workload(): string | undefined {
     const s = this.source;
     if (this.shape === WORKLOAD_SHAPES.remote) return s.name || undefined;
-    const v = s as VportIntent;
-    return v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`;
+    return vportName(s as VportIntent);
   }
   get table(): string {
     return this.shape.table;
@@ -774,7 +775,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     for (let k = 0, list = t.vports; k < list.length; k++) {
       const v = list[k];
       const vlan = v.vlan ?? 0;
-      const vname = v.name ?? `${v.port}/${macKey(v.mac)}/${vlan}`;
+      const vname = vportName(v);
       if (!access.has(v.port)) problems.push(`${name}: vport ${vname}: port ${v.port} is not an access port`);
       const wireKey = attachment(v.port, vlan);
       let onWire: Map<string, WorkloadEntry> | undefined;
@@ -860,7 +861,7 @@ export function planFabric(intent: FabricIntent, options: PlanOptions = {}): Pla
     for (let k = 0, list = t.vports; k < list.length; k++) {
       const v = list[k];
       if (v.ipv4 === undefined && v.ipv6 === undefined) continue;
-      const owner = `${tenantOwner}, workload ${v.name ?? `${v.port}/${macKey(v.mac)}/${v.vlan ?? 0}`}`;
+      const owner = `${tenantOwner}, workload ${vportName(v)}`;
       answer(v.ipv4, v.mac, owner);
       answer(v.ipv6, v.mac, owner);
     }
