@@ -75,15 +75,10 @@ const field = (f: {
 
 /** Field 1 (varint) holding `id`: a table's or action's id, written as these bytes each entry. */
 function idField(id: number): Uint8Array {
-  const out = [0x08];
-  for (let v = id; ; v = Math.floor(v / 128)) {
-    if (v < 0x80) {
-      out.push(v);
-      break;
-    }
-    out.push((v % 128) | 0x80);
-  }
-  return Uint8Array.from(out);
+  const w = new Writer(11);
+  w.varint(0x08);
+  w.varint(id);
+  return w.buf.slice(0, w.pos);
 }
 
 const WIRE_KINDS = new Set(['exact', 'ternary', 'range']);
