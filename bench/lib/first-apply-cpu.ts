@@ -8,12 +8,7 @@
 // the shape knobs of bench/lib/overlay-fabric.ts; PROFILE_HEAP=1: what the last run allocates, by
 // function, collected objects included, from V8's sampling heap profiler).
 import { Session } from 'node:inspector/promises';
-import { entitiesForProgram } from '../../src/controller/device-profile.js';
-import { planDevice } from '../../src/controller/index.js';
-import { planPuntMeters } from '../../src/controller/punt-meters.js';
-import { WireSnapshot } from '../../src/controller/read-wire.js';
-import { capacityProblems, orderChanges } from '../../src/controller/reconcile.js';
-import { diffWire } from '../../src/controller/wire-diff.js';
+import { firstApplySteps } from './first-apply-steps.js';
 import { offlineFabric } from './offline-fabric.js';
 import { startHeapSampling, stopHeapSampling } from './process-cpu.js';
 
@@ -31,14 +26,7 @@ for (let run = 1; run <= RUNS; run++) {
   const started = performance.now();
   let writes = 0;
   for (const target of targets) {
-    const plan = planDevice(target);
-    plan.entities = entitiesForProgram(client.p4info, plan.entities);
-    plan.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
-    if (capacityProblems(client.p4info, plan.entities).length > 0) throw new Error('over capacity');
-    const diff = diffWire(client, client.p4info, plan.entities, new WireSnapshot());
-    let updates = 0;
-    for (const phase of orderChanges(diff.changes))
-      for (const c of phase) if (c.update && c.update.entityEnd !== undefined) updates++;
+    const { plan, diff, updates } = firstApplySteps(client, target);
     writes += updates;
     // Kept until the run ends, as an apply keeps every device's plan and changes until it ends.
     keep.push(plan, diff);

@@ -3,12 +3,7 @@
 // program with its punt meters, the capacity check, the diff by bytes against an empty device,
 // the changes ordered. For telling which step a change to the controller moved (compare CPU, not
 // wall time, on a shared host). Run: RUNS=4 npx tsx bench/lib/first-apply-phases.ts
-import { entitiesForProgram } from '../../src/controller/device-profile.js';
-import { planDevice } from '../../src/controller/index.js';
-import { planPuntMeters } from '../../src/controller/punt-meters.js';
-import { WireSnapshot } from '../../src/controller/read-wire.js';
-import { capacityProblems, orderChanges } from '../../src/controller/reconcile.js';
-import { diffWire } from '../../src/controller/wire-diff.js';
+import { type FirstApplyStep, firstApplySteps } from './first-apply-steps.js';
 import { offlineFabric } from './offline-fabric.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -24,23 +19,13 @@ for (let run = 1; run <= RUNS; run++) {
   const t = { plan: 0, program: 0, capacity: 0, diff: 0, order: 0 };
   for (const target of targets) {
     let c = cpu();
-    const lap = (k: keyof typeof t) => {
+    const lap = (k: FirstApplyStep) => {
       const n = cpu();
       t[k] += n - c;
       c = n;
     };
-    const plan = planDevice(target);
-    lap('plan');
-    plan.entities = entitiesForProgram(client.p4info, plan.entities);
-    plan.entities.push(...planPuntMeters(client.p4info, target.intent.puntLimits));
-    lap('program');
-    if (capacityProblems(client.p4info, plan.entities).length > 0) throw new Error('over capacity');
-    lap('capacity');
-    const diff = diffWire(client, client.p4info, plan.entities, new WireSnapshot());
-    lap('diff');
-    for (const phase of orderChanges(diff.changes))
-      for (const ch of phase) if (ch.update && ch.update.entityEnd !== undefined) updates++;
-    lap('order');
+    const { plan, diff, updates: written } = firstApplySteps(client, target, lap);
+    updates += written;
     keep.push(plan, diff);
   }
   console.log(
