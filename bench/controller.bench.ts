@@ -18,10 +18,11 @@ import {
   vtepProgram,
 } from '../src/controller/index.js';
 import { MAX_MULTICAST_NODES } from '../src/switch/v1model/pre.js';
+import { freeLoopbackPorts } from '../test/helpers/free-port.js';
 import { overlayFabric, SHAPE } from './lib/overlay-fabric.js';
 import { childrenCpuSeconds } from './lib/process-cpu.js';
 import { referenceWrites } from './lib/reference-writes.js';
-import { freePorts, serveAll, serveEmbeddedTarget } from './lib/serve-target.js';
+import { serveAll, serveEmbeddedTarget } from './lib/serve-target.js';
 import { serviceChange } from './lib/service-change.js';
 
 /** Entries per device of the reference write rate. */
@@ -76,7 +77,7 @@ console.log(
 );
 {
   const full = fabricSchema.parse(
-    overlayFabric((await freePorts(SHAPE.devices)).map((p) => `127.0.0.1:${p}`)),
+    overlayFabric((await freeLoopbackPorts(SHAPE.devices)).map((p) => `127.0.0.1:${p}`)),
   );
   const heapBefore = process.memoryUsage().heapUsed;
   const cpu = process.cpuUsage();
@@ -107,7 +108,7 @@ console.log(
 
 // ------------------------------------------------------------------ the devices' own write rate
 async function referenceRate(): Promise<number> {
-  const ports = await freePorts(SHAPE.devices);
+  const ports = await freeLoopbackPorts(SHAPE.devices);
   const children = await serveAll(ports, serve);
   try {
     const { rate, targetUsPerEntry } = await referenceWrites(children, ports, REFERENCE_ENTRIES);
@@ -123,7 +124,7 @@ async function referenceRate(): Promise<number> {
 const reference = await referenceRate();
 
 // ------------------------------------------------------------------ applies on 4 targets
-const ports = await freePorts(SHAPE.devices);
+const ports = await freeLoopbackPorts(SHAPE.devices);
 const children = await serveAll(ports, serve);
 try {
   const addresses = ports.map((p) => `127.0.0.1:${p}`);

@@ -10,9 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadP4Info, P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../src/artifacts/program.js';
+import { freeLoopbackPorts } from '../test/helpers/free-port.js';
 import { type RunningTarget, startTarget } from '../test/scenarios/harness/target.js';
 import { cpuSeconds, threadSecondsBetween, threadTimes } from './lib/process-cpu.js';
-import { freePorts, serveEmbeddedTarget, servingPid } from './lib/serve-target.js';
+import { serveEmbeddedTarget, servingPid } from './lib/serve-target.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -59,7 +60,7 @@ function pidByCommandLine(needle: string): number | undefined {
 
 /** The embedded target as a separate process, the way an operator runs it. */
 async function startStandaloneEmbedded(): Promise<RunningTarget & { pid?: number }> {
-  const [port] = await freePorts(1);
+  const [port] = await freeLoopbackPorts(1);
   // BENCH_SERVER_LOG=1 shows what the server prints (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
   const child = await serveEmbeddedTarget(port, {
     args: SERVER_ARGS,

@@ -16,8 +16,8 @@ import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { PACKAGE_ROOT } from '../src/artifacts/program.js';
 import { type FabricIntent, loadFabricIntent, VtepController } from '../src/controller/index.js';
 import { readPcap, writePcap } from '../src/packet/index.js';
+import { freeLoopbackPorts } from '../test/helpers/free-port.js';
 import { largeFabric } from './lib/large-fabric.js';
-import { freePorts } from './lib/serve-target.js';
 import { type BenchFrame, EXAMPLE_CASES, LARGE_CASES } from './lib/vtep-frames.js';
 
 const FRAMES = Number(process.env.BENCH_PCAP_FRAMES ?? 20_000);
@@ -99,7 +99,7 @@ async function measure(kind: Kind, fabric: Fabric, frame: BenchFrame): Promise<R
     join(dir, `port${frame.port}_in.pcap`),
     writePcap(Array.from({ length: FRAMES }, () => ({ data: frame.bytes }))),
   );
-  const grpc = `127.0.0.1:${(await freePorts(1))[0]}`;
+  const grpc = `127.0.0.1:${(await freeLoopbackPorts(1))[0]}`;
   const started = Date.now();
   const child = startProcess(kind, grpc, dir, fabric.waitSeconds);
   try {

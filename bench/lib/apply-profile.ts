@@ -17,10 +17,11 @@ import {
   fabricSchema,
   reconcileFabric,
 } from '../../src/controller/index.js';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { type CpuProfile, childrenCpuSeconds, topSelfTime } from './process-cpu.js';
 import { referenceWrites } from './reference-writes.js';
-import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
+import { serveAll, serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.PROFILE_DIR ?? '/tmp';
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
@@ -68,7 +69,7 @@ async function phase(name: string, targets: DeviceTarget[]): Promise<void> {
 
 /** The controller bench's reference (bench/controller.bench.ts `referenceRate`), with its targets' CPU. */
 async function reference(entries: number): Promise<void> {
-  const ports = await freePorts(SHAPE.devices);
+  const ports = await freeLoopbackPorts(SHAPE.devices);
   const dir = `${DIR}/reference`;
   mkdirSync(dir, { recursive: true });
   // Profiles of the reference's targets apart from the apply's.
@@ -93,7 +94,7 @@ async function reference(entries: number): Promise<void> {
 }
 if (process.env.PROFILE_REFERENCE === '1') await reference(Number(process.env.REFERENCE_ENTRIES ?? 40_000));
 
-const ports = await freePorts(SHAPE.devices);
+const ports = await freeLoopbackPorts(SHAPE.devices);
 children = await serveAll(ports, serve);
 try {
   const base = fabricSchema.parse(overlayFabric(ports.map((p) => `127.0.0.1:${p}`)));

@@ -17,9 +17,10 @@ import {
   type ReconcileStep,
   reconcileFabric,
 } from '../../src/controller/index.js';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { childPids } from './process-cpu.js';
-import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
+import { serveAll, serveEmbeddedTarget } from './serve-target.js';
 
 /** A process and every process under it. */
 const treePids = (pid: number): number[] => [pid, ...childPids(pid).flatMap(treePids)];
@@ -56,7 +57,7 @@ parentPort.on('message', () => { clearInterval(timer); take(); parentPort.postMe
 const now = () => performance.timeOrigin + performance.now();
 
 async function run(): Promise<void> {
-  const ports = await freePorts(SHAPE.devices);
+  const ports = await freeLoopbackPorts(SHAPE.devices);
   const children: ChildProcess[] = await serveAll(ports, (p) => serveEmbeddedTarget(p));
   try {
     const base = fabricSchema.parse(overlayFabric(ports.map((p) => `127.0.0.1:${p}`)));

@@ -15,9 +15,10 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { P4RuntimeClient, type WriteUpdate } from 'p4runtime-ts-grpc';
 import { vtepProgram } from '../../src/controller/index.js';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { BATCH, fabricWrites } from './fabric-writes.js';
 import { cpuSeconds } from './process-cpu.js';
-import { freePorts, serveEmbeddedTarget, servingPid } from './serve-target.js';
+import { serveEmbeddedTarget, servingPid } from './serve-target.js';
 
 const RUNS = Number(process.env.RUNS ?? 1);
 const BY_TABLE = process.env.BY_TABLE === '1';
@@ -71,7 +72,7 @@ const program = await vtepProgram();
 const results = new Map<string, { perEntry: number[]; main: number[] }>();
 for (let run = 1; run <= RUNS; run++) {
   for (const variant of VARIANTS) {
-    const [port] = await freePorts(1);
+    const [port] = await freeLoopbackPorts(1);
     const child: ChildProcess = await serveEmbeddedTarget(port, {
       nodeArgs: variant.nodeArgs,
       args: variant.args,

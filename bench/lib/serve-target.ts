@@ -1,7 +1,6 @@
 // `genevectl target serve` as a separate process, the way an operator runs the embedded target: the
 // benchmarks start theirs here and wait for its "waiting for a controller" line.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { childPids } from './process-cpu.js';
 
 export interface ServeOptions {
@@ -47,32 +46,6 @@ export async function serveEmbeddedTarget(port: number, options: ServeOptions = 
 export function servingPid(child: ChildProcess): number | undefined {
   if (child.pid === undefined) return undefined;
   return childPids(child.pid)[0] ?? child.pid;
-}
-
-/**
- * `count` distinct TCP ports free on 127.0.0.1 now, from the kernel (each bound to port 0 and held
- * until all are known, then released): random ports in a range collided with one in use now and
- * then (`target serve` exits 3 when its address is taken), and killed the run.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
-    }
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('no port bound');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
 }
 
 /** Starts one target per port; if one fails to start, stops those that did, then fails. */

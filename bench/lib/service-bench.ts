@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
 import { type CpuProfile, startHeapSampling, stopHeapSampling, topSelfTime } from './process-cpu.js';
-import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
+import { serveAll, serveEmbeddedTarget } from './serve-target.js';
 import { serviceChange } from './service-change.js';
 
 const DIR = process.env.PROFILE_DIR;
@@ -49,7 +50,7 @@ const around = session && {
   },
 };
 
-const ports = await freePorts(SHAPE.devices);
+const ports = await freeLoopbackPorts(SHAPE.devices);
 const children: ChildProcess[] = await serveAll(ports, (p) => serveEmbeddedTarget(p));
 try {
   const addresses = ports.map((p) => `127.0.0.1:${p}`);

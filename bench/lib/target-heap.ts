@@ -8,8 +8,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { deviceTargets, fabricSchema, reconcileFabric } from '../../src/controller/index.js';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { overlayFabric, SHAPE } from './overlay-fabric.js';
-import { freePorts, serveAll, serveEmbeddedTarget } from './serve-target.js';
+import { serveAll, serveEmbeddedTarget } from './serve-target.js';
 
 const DIR = process.env.HEAP_DIR ?? '/tmp/target-heap';
 rmSync(DIR, { recursive: true, force: true });
@@ -60,7 +61,7 @@ async function snapshot(target: ChildProcess, n: number): Promise<string> {
   }
 }
 
-const ports = await freePorts(SHAPE.devices);
+const ports = await freeLoopbackPorts(SHAPE.devices);
 const targets = await serveAll(ports, (p, i) =>
   serveEmbeddedTarget(p, {
     nodeArgs: i === 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${DIR}`] : [],

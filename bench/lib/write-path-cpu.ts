@@ -15,9 +15,9 @@ import http2 from 'node:http2';
 import { Session } from 'node:inspector/promises';
 import { P4RuntimeClient } from 'p4runtime-ts-grpc';
 import { p4 } from 'p4runtime-ts-grpc/wire';
+import { freeLoopbackPorts } from '../../test/helpers/free-port.js';
 import { BATCH, fabricWrites } from './fabric-writes.js';
 import { type CpuProfile, topSelfTime } from './process-cpu.js';
-import { freePorts } from './serve-target.js';
 
 /** The grpc-js stub's `write`, as write.ts calls it. */
 type WriteStub = (
@@ -33,7 +33,7 @@ const maxInFlight = Number(process.env.IN_FLIGHT ?? 4);
 const chunks = await fabricWrites();
 const total = chunks.reduce((n, c) => n + c.updates.length, 0);
 
-const [port] = await freePorts(1);
+const [port] = await freeLoopbackPorts(1);
 const sink = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/write-sink.ts', String(port)], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../src/artifacts/program.js';
-import { freeLoopbackPort } from '../../helpers/free-port.js';
+import { freeLoopbackPorts } from '../../helpers/free-port.js';
 
 export type TargetKind = 'embedded' | 'bmv2';
 
@@ -44,8 +44,9 @@ export interface TargetAddresses {
 }
 
 async function startBmv2(at?: TargetAddresses): Promise<RunningTarget> {
-  const p4runtimeAddress = at?.p4runtimeAddress ?? `127.0.0.1:${await freeLoopbackPort()}`;
-  const dataplaneAddress = at?.dataplaneAddress ?? `127.0.0.1:${await freeLoopbackPort()}`;
+  const [p4runtimePort, dataplanePort] = at ? [] : await freeLoopbackPorts(2);
+  const p4runtimeAddress = at?.p4runtimeAddress ?? `127.0.0.1:${p4runtimePort}`;
+  const dataplaneAddress = at?.dataplaneAddress ?? `127.0.0.1:${dataplanePort}`;
   const args = [
     join(PACKAGE_ROOT, 'bmv2', 'run-switch.sh'),
     '--grpc',
