@@ -14,6 +14,7 @@ import { arbitrationKey, RoleScope } from '../frontend/roles.js';
 import { Code, P4RuntimeStatusError, statusError, unknownError } from '../frontend/status.js';
 import { plainStatus, statusOf, writeStatus } from './grpc-status.js';
 import { decodeWriteRequest } from './write-request.js';
+import { WriteTurns } from './write-turns.js';
 
 /** API version reported by Capabilities. PI reports 1.3.0; the schema served here is 1.4. */
 export const P4RUNTIME_API_VERSION = '1.4.1';
@@ -255,25 +256,65 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
     );
   };
 
+  const writeTurns = new WriteTurns();
+
+  /** A Write's outcome: null when every update was applied, else the status to answer with. */
+  const applyWrite = async (
+    request: Decoded<p4.v1.WriteRequest>,
+  ): Promise<grpc.ServerErrorResponse | null> => {
+    try {
+      if (request instanceof MalformedRequest) return request.status();
+      const id = toBigInt(request.deviceId);
+      const scope = roleScope(id, request);
+      if (isStatus(scope)) return scope;
+      const refused = checkPrimary(id, scope.name, request);
+      if (refused) return refused;
+      if (id !== deviceId || !manager.hasPipeline) return noPipeline();
+      const errors = await writeInRole(request, scope);
+      return errors.every((e) => (e.canonicalCode ?? 0) === Code.OK) ? null : writeStatus(errors);
+    } catch (error) {
+      return asStatus(error);
+    }
+  };
+
+  /** SetForwardingPipelineConfig, in its turn (see the handler). */
+  const setPipeline: grpc.handleUnaryCall<
+    Decoded<p4.v1.SetForwardingPipelineConfigRequest>,
+    p4.v1.ISetForwardingPipelineConfigResponse
+  > = (call, callback) => {
+    const request = call.request;
+    if (request instanceof MalformedRequest) return callback(request.status());
+    const id = toBigInt(request.deviceId);
+    const scope = roleScope(id, request);
+    if (isStatus(scope)) return callback(scope);
+    const refused = checkPrimary(id, scope.name, request);
+    if (refused) return callback(refused);
+    if (!scope.canPushPipeline)
+      return callback(
+        plainStatus(Code.PERMISSION_DENIED, `${scope.describe()} may not set the forwarding pipeline`),
+      );
+    try {
+      if (id !== deviceId) {
+        throw unknownError(
+          'Error when trying to assign device',
+          `this target is device ${deviceId}, the request is for device ${id}`,
+        );
+      }
+      manager.setPipelineConfig(request.action ?? 0, request.config);
+      callback(null, {});
+    } catch (error) {
+      callback(asStatus(error));
+    }
+  };
+
   const noPipeline = (): grpc.ServerErrorResponse =>
     plainStatus(Code.FAILED_PRECONDITION, 'No forwarding pipeline config set for this device');
 
   return {
     write(call, callback) {
-      const request = call.request;
-      if (request instanceof MalformedRequest) return callback(request.status());
-      const id = toBigInt(request.deviceId);
-      const scope = roleScope(id, request);
-      if (isStatus(scope)) return callback(scope);
-      const refused = checkPrimary(id, scope.name, request);
-      if (refused) return callback(refused);
-      if (id !== deviceId || !manager.hasPipeline) return callback(noPipeline());
-      writeInRole(request, scope).then(
-        (errors) => {
-          if (errors.every((e) => (e.canonicalCode ?? 0) === Code.OK)) callback(null, {});
-          else callback(writeStatus(errors));
-        },
-        (error: unknown) => callback(asStatus(error)),
+      // Checked when applied, not when received: arbitration may change while it waits its turn.
+      writeTurns.enqueue(() =>
+        applyWrite(call.request).then((status) => (status ? callback(status) : callback(null, {}))),
       );
     },
 
@@ -324,29 +365,8 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
     },
 
     setForwardingPipelineConfig(call, callback) {
-      const request = call.request;
-      if (request instanceof MalformedRequest) return callback(request.status());
-      const id = toBigInt(request.deviceId);
-      const scope = roleScope(id, request);
-      if (isStatus(scope)) return callback(scope);
-      const refused = checkPrimary(id, scope.name, request);
-      if (refused) return callback(refused);
-      if (!scope.canPushPipeline)
-        return callback(
-          plainStatus(Code.PERMISSION_DENIED, `${scope.describe()} may not set the forwarding pipeline`),
-        );
-      try {
-        if (id !== deviceId) {
-          throw unknownError(
-            'Error when trying to assign device',
-            `this target is device ${deviceId}, the request is for device ${id}`,
-          );
-        }
-        manager.setPipelineConfig(request.action ?? 0, request.config);
-        callback(null, {});
-      } catch (error) {
-        callback(asStatus(error));
-      }
+      // In turn with the Writes: one that arrived before it is applied to the pipeline it was for.
+      writeTurns.enqueue(async () => setPipeline(call, callback));
     },
 
     getForwardingPipelineConfig(call, callback) {
