@@ -10,6 +10,7 @@ import {
   EngineError,
   type EntryAction,
   type EntryActionSpec,
+  type ExactTable,
   loadV1Model,
   type MatchFieldValue,
   type MatchKey,
@@ -26,6 +27,7 @@ import {
   type DeviceControl,
   type DeviceCounterValue,
   DeviceError,
+  type DeviceExactWriter,
   type DeviceKeyParam,
   type DeviceListener,
   type DeviceMatchKind,
@@ -109,6 +111,57 @@ function toNumberChecked(v: bigint, what: string): number {
   if (v > BigInt(Number.MAX_SAFE_INTEGER))
     throw new DeviceError('OUT_OF_RANGE', `${what} ${v} is too large for this target`);
   return Number(v);
+}
+
+/**
+ * {@link DeviceExactWriter} of one engine table: the request's byte strings converted straight into
+ * the representation the table keeps (numbers or bigints, {@link ExactTable}), into two arrays of
+ * the writer's own, reused for every entry (the table keeps neither).
+ */
+class EngineExactWriter implements DeviceExactWriter {
+  revision = 0;
+  private readonly keyAsNumber: readonly boolean[];
+  private readonly argsAsNumber: readonly (readonly boolean[])[];
+  private readonly key: Value[];
+  private readonly args: Value[];
+
+  constructor(private readonly table: ExactTable) {
+    this.keyAsNumber = table.keyAsNumber;
+    this.argsAsNumber = table.argsAsNumber;
+    this.key = new Array(table.keyAsNumber.length).fill(0);
+    this.args = new Array(Math.max(0, ...table.argsAsNumber.map((a) => a.length))).fill(0);
+  }
+
+  actionIndex(name: string): number {
+    return this.table.actionIndex(name);
+  }
+
+  add(
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    action: number,
+    argAt: number,
+    argCount: number,
+  ): number {
+    const key = this.key;
+    const keyAsNumber = this.keyAsNumber;
+    for (let i = 0, s = keyAt; i < key.length; i++, s += 3)
+      key[i] = keyAsNumber[i]
+        ? spanNumber(bytes, spans[s + 1], spans[s + 2])
+        : spanBigInt(bytes, spans[s + 1], spans[s + 2]);
+    const asNumber = this.argsAsNumber[action];
+    // More arguments than the action takes: the table refuses the count.
+    const args = argCount <= asNumber.length ? this.args : new Array<Value>(argCount);
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3)
+      args[i] = asNumber[i]
+        ? spanNumber(bytes, spans[s + 1], spans[s + 2])
+        : spanBigInt(bytes, spans[s + 1], spans[s + 2]);
+    const table = this.table;
+    const handle = table.addExactValues(key, action, args, argCount);
+    this.revision = table.addedRevision;
+    return handle;
+  }
 }
 
 /** Control plane of one engine instance. */
@@ -207,28 +260,13 @@ class EngineControl implements DeviceControl {
     }
   }
 
-  addExactSpans(
-    table: string,
-    bytes: Uint8Array,
-    spans: ByteSpans,
-    keyAt: number,
-    keyCount: number,
-    action: string,
-    argAt: number,
-    argCount: number,
-  ): number | undefined {
-    try {
-      const values: Value[] = new Array(keyCount);
-      for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
-        values[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
-      const params: Value[] = new Array(argCount);
-      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
-        params[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
-      return this.engine.addValidatedExactEntry(table, values, action, params);
-    } catch (error) {
-      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
-      throw error;
-    }
+  get addedRevision(): number {
+    return this.engine.addedRevision;
+  }
+
+  exactWriter(table: string): DeviceExactWriter | undefined {
+    const t = this.engine.exactTable(table);
+    return t === undefined ? undefined : new EngineExactWriter(t);
   }
 
   addClassifiedEntry(
@@ -333,10 +371,6 @@ class EngineControl implements DeviceControl {
 
   visitEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void {
     this.engine.visitTableEntryRevisions(table, visit);
-  }
-
-  entryRevision(table: string, handle: number): number {
-    return this.engine.tableEntryRevision(table, handle);
   }
 
   setDefaultAction(table: string, action: DeviceTableAction): void {
@@ -539,10 +573,24 @@ function toBigInt(bytes: Uint8Array): bigint {
 }
 
 /**
- * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
- * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
- * the engine checks and stores numbers without making a bigint first.
+ * The big-endian value of `bytes` from `start` to `end`, read in place, as a number: exact for
+ * values of up to 53 significant bits (leading zero bytes add nothing), which a validated value of
+ * a field or parameter the engine keeps as a number is.
  */
+function spanNumber(bytes: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 256 + bytes[i];
+  return v;
+}
+
+/** {@link toBigInt} of `bytes` from `start` to `end`, read in place. */
+function spanBigInt(bytes: Uint8Array, start: number, end: number): bigint {
+  const head = (end - start) % 6 || Math.min(end - start, 6);
+  let v = BigInt(spanNumber(bytes, start, start + head));
+  for (let at = start + head; at < end; at += 6) v = (v << 48n) | BigInt(spanNumber(bytes, at, at + 6));
+  return v;
+}
+
 /** {@link toValue} of `bytes` from `start` to `end`, read in place. */
 function spanValue(bytes: Uint8Array, start: number, end: number): Value {
   // As toValue: every byte looked at, so the loop's step runs on every call.
@@ -554,6 +602,11 @@ function spanValue(bytes: Uint8Array, start: number, end: number): Value {
   return v;
 }
 
+/**
+ * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
+ * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
+ * the engine checks and stores numbers without making a bigint first.
+ */
 function toValue(bytes: Uint8Array): Value {
   const n = bytes.length;
   // Every byte looked at, from the last (not up to the first non-zero one): the loop's step runs

@@ -11,6 +11,7 @@
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type {
   DeviceActionCall,
+  DeviceExactWriter,
   DeviceKeyParam,
   DeviceMatchKind,
   DeviceTableAction,
@@ -76,13 +77,23 @@ interface TableState {
 }
 
 /**
- * A direct, non-const table whose match fields are all exact (on the device too): its INSERTs
- * can take the common path. Field ids and widths in key order; the actions an entry may name, by id.
+ * A direct, non-const table whose match fields are all exact (on the device too), and for which
+ * the device has a writer: its INSERTs can take the common path. Field ids and widths in key order;
+ * the actions an entry may name, by id.
  */
 interface CommonInsert {
   readonly fieldIds: readonly number[];
   readonly fieldWidths: readonly number[];
-  readonly actions: ReadonlyMap<number, ActionModel>;
+  readonly actions: ReadonlyMap<number, CommonAction>;
+  /** The device's writer of the table's entries, named once (not per entry). */
+  readonly writer: DeviceExactWriter;
+}
+
+/** An action a common INSERT may name: its P4Info name and parameters, and the device writer's index of it. */
+interface CommonAction {
+  readonly name: string;
+  readonly params: ActionModel['params'];
+  readonly index: number;
 }
 
 function commonInsertOf(
@@ -94,12 +105,33 @@ function commonInsertOf(
   const fields = model.matchFields;
   if (!fields.every((f, i) => f.matchType === 'exact' && (deviceKinds[i] ?? 'exact') === 'exact'))
     return undefined;
-  const actions = new Map<number, ActionModel>();
+  // The device writer trusts the values it is given to fit their widths (its own): the checks
+  // against the P4Info's widths make sure of that only where those are no wider. Elsewhere the
+  // general path, which gives the device's own refusals.
+  const deviceKey = ctx.info.tables.get(model.name)?.key;
+  if (
+    deviceKey === undefined ||
+    deviceKey.length !== fields.length ||
+    !fields.every((f, i) => f.bitwidth <= deviceKey[i].bitwidth)
+  )
+    return undefined;
+  const writer = ctx.control.exactWriter(model.name);
+  if (writer === undefined) return undefined;
+  const actions = new Map<number, CommonAction>();
   for (const [id, scope] of model.actionScopes) {
     const action = idKind(id) === 'ACTION' ? ctx.model.actions.get(id) : undefined;
-    if (action !== undefined && scope !== 'DEFAULT_ONLY') actions.set(id, action);
+    if (action === undefined || scope === 'DEFAULT_ONLY') continue;
+    const widths = ctx.info.actions.get(action.name)?.paramWidths;
+    const index = writer.actionIndex(action.name);
+    if (
+      index >= 0 &&
+      widths !== undefined &&
+      widths.length === action.params.length &&
+      action.params.every((p, i) => p.bitwidth <= widths[i])
+    )
+      actions.set(id, { name: action.name, params: action.params, index });
   }
-  return { fieldIds: fields.map((f) => f.id), fieldWidths: fields.map((f) => f.bitwidth), actions };
+  return { fieldIds: fields.map((f) => f.id), fieldWidths: fields.map((f) => f.bitwidth), actions, writer };
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -477,30 +509,29 @@ export class TableManager {
         return false;
     }
     const metadataAt = argAt + 3 * argCount;
-    const t = state.model;
-    const control = this.ctx.control;
-    let handle: number | undefined;
+    const writer = common.writer;
+    let handle: number;
     try {
-      handle = control.addExactSpans(t.name, bytes, layout, keyAt, keyCount, action.name, argAt, argCount);
+      handle = writer.add(bytes, layout, keyAt, action.index, argAt, argCount);
     } catch (error) {
       throw toStatusError(error, ADD_CONTEXT);
     }
-    if (handle === undefined) throw entryExists(t);
+    if (handle < 0) throw entryExists(state.model);
+    const revision = writer.revision;
     const data = plainEntryData(this.lastData, bytes, layout[metadataAt], layout[metadataAt + 1]);
     state.byHandle[handle] = data;
     this.lastData = data;
     // The request's own bytes when they are what a Read answers.
-    if (w.entityStart >= 0) {
-      const revision = control.entryRevision(t.name, handle);
+    if (w.entityStart >= 0)
       state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
-    } else {
+    else {
       const key: DeviceKeyParam[] = new Array(keyCount);
       for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
         key[i] = { kind: 'exact', value: bytes.subarray(layout[s + 1], layout[s + 2]) };
       const args: Uint8Array[] = new Array(argCount);
       for (let i = 0, s = argAt; i < argCount; i++, s += 3)
         args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
-      this.keepEncoded(state, handle, key, 0, { action: action.name, args });
+      this.keepEncoded(state, handle, revision, key, 0, { action: action.name, args });
     }
     return true;
   }
@@ -533,10 +564,11 @@ export class TableManager {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) throw entryExists(t);
+    const revision = this.ctx.control.addedRevision;
     const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
     state.byHandle[handle] = data;
     this.lastData = data;
-    this.keepEncoded(state, handle, key, priority, call);
+    this.keepEncoded(state, handle, revision, key, priority, call);
     return true;
   }
 
@@ -592,18 +624,18 @@ export class TableManager {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) throw entryExists(t);
+    const revision = control.addedRevision;
     const data = plainEntryData(this.lastData, bytes, layout[priorityAt + 1], layout[priorityAt + 2]);
     state.byHandle[handle] = data;
     this.lastData = data;
-    if (w.entityStart >= 0) {
-      const revision = control.entryRevision(t.name, handle);
+    if (w.entityStart >= 0)
       state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
-    } else {
+    else {
       const args: Uint8Array[] = new Array(argCount);
       for (let i = 0, s = argAt; i < argCount; i++, s += 3)
         args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
       const key = classifiedSpanKey(c, bytes, layout, keyAt);
-      this.keepEncoded(state, handle, key, priority, { action: action.name, args });
+      this.keepEncoded(state, handle, revision, key, priority, { action: action.name, args });
     }
     return true;
   }
@@ -623,6 +655,7 @@ export class TableManager {
     if (oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
       throw entryExists(t);
     let handle: number | undefined;
+    let revision = 0;
     let oneShotGroup: number | undefined;
     try {
       let action: DeviceTableAction;
@@ -638,6 +671,7 @@ export class TableManager {
       }
       // undefined: an entry under the same key exists (bmv2's DUPLICATE_ENTRY).
       if (handle === undefined) throw entryExists(t);
+      revision = this.ctx.control.addedRevision;
       try {
         this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
       } catch (error) {
@@ -658,7 +692,7 @@ export class TableManager {
     state.byHandle[handle] = data;
     if (oneShotGroup === undefined) this.lastData = data;
     if (!oneShot && prepared.type === 'action')
-      this.keepEncoded(state, handle, key.params, key.priority, prepared.call);
+      this.keepEncoded(state, handle, revision, key.params, key.priority, prepared.call);
   }
 
   /**
@@ -671,11 +705,11 @@ export class TableManager {
   private keepEncoded(
     state: TableState,
     handle: number,
+    revision: number,
     key: readonly DeviceKeyParam[],
     priority: number,
     call: DeviceActionCall,
   ): void {
-    const revision = this.ctx.control.entryRevision(state.model.name, handle);
     state.encoded.store(
       handle,
       revision,
