@@ -219,8 +219,12 @@ const nextRevision = (): number => ++lastRevision;
  * table named once, its actions by index, the revision of each entry added without a lookup.
  */
 export interface ExactTable {
+  /** Per key field, in key order: its width in bits. */
+  readonly keyWidths: readonly number[];
   /** Per key field, in key order: whether the table keeps its values as numbers (else bigints). */
   readonly keyAsNumber: readonly boolean[];
+  /** Per action (by {@link actionIndex}), per parameter: its width in bits. */
+  readonly argWidths: readonly (readonly number[])[];
   /** Per action (by {@link actionIndex}), per parameter: whether its values are numbers (else bigints). */
   readonly argsAsNumber: readonly (readonly boolean[])[];
   /** The revision of the entry the last successful add made. */
@@ -257,6 +261,8 @@ export class TableState implements ExactTable {
   readonly keyAsNumber: readonly boolean[];
   /** Per action, per parameter: whether its values are numbers (widths up to 32 bits, `bits.ts`). */
   readonly argsAsNumber: readonly (readonly boolean[])[];
+  readonly keyWidths: readonly number[];
+  readonly argWidths: readonly (readonly number[])[];
   /** True when some field of {@link indexAsNumber} is set. */
   private readonly convertsLookup: boolean;
   /** Only exact key fields (no lpm, ternary, range or valid field): {@link addExactEntry} applies. */
@@ -306,6 +312,8 @@ export class TableState implements ExactTable {
     this.convertsLookup = this.indexAsNumber.includes(true);
     this.keyAsNumber = def.keys.map((k, i) => this.indexAsNumber[i] || isNumWidth(k.width));
     this.argsAsNumber = def.actions.map((a) => a.params.map((p) => isNumWidth(p.width)));
+    this.keyWidths = def.keys.map((k) => k.width);
+    this.argWidths = def.actions.map((a) => a.params.map((p) => p.width));
     this.allExact = exactTable && def.keys.every((k) => k.matchKind === 'exact');
     this.classifiedOnly =
       this.needsPriority &&

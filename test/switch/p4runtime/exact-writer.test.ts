@@ -2,11 +2,16 @@
 // added from byte spans of one buffer give what addEntry gives for the same key and action (the
 // same handles, entries and refusals), with the revision of each beside its handle, on every exact
 // table of the VTEP's program (keys of 9 to 128 bits, in both index layouts; parameters of 1 to
-// 128 bits, numbers and bigints), with values short, canonical and with leading zero bytes.
+// 128 bits, numbers and bigints), with values short, canonical and with leading zero bytes; a
+// value empty or wider than its field or parameter is declined, and nothing changes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { programArtifactPath } from '../../../src/artifacts/program.js';
-import type { DeviceControl, DeviceTableAction } from '../../../src/switch/p4runtime/device/device.js';
+import {
+  type DeviceControl,
+  type DeviceTableAction,
+  EXACT_DECLINED,
+} from '../../../src/switch/p4runtime/device/device.js';
 import { EngineDevice } from '../../../src/switch/p4runtime/device/engine-device.js';
 
 function loaded(): DeviceControl {
@@ -47,6 +52,19 @@ function sent(rnd: () => number, fixed: Uint8Array): Uint8Array {
   return fixed;
 }
 
+/** A request's byte strings one after another in one buffer, a byte between, and their spans. */
+function lay(parts: readonly Uint8Array[]): [Uint8Array, number[]] {
+  const buffer = new Uint8Array(parts.reduce((n, b) => n + b.length + 1, 7));
+  const spans: number[] = [];
+  let at = 7;
+  for (const [j, b] of parts.entries()) {
+    buffer.set(b, at);
+    spans.push(j, at, at + b.length);
+    at += b.length + 1;
+  }
+  return [buffer, spans];
+}
+
 describe('the device exact writer adds what addEntry adds', () => {
   it('every exact table of the VTEP program, from byte spans of one buffer', () => {
     const viaWriter = loaded();
@@ -57,6 +75,7 @@ describe('the device exact writer adds what addEntry adds', () => {
     let tables = 0;
     let duplicates = 0;
     let added = 0;
+    let declined = 0;
     for (const [name, table] of program.tables) {
       const writer = viaWriter.exactWriter(name);
       if (!table.key.every((k) => k.kind === 'exact') || table.actionProfile !== undefined) {
@@ -67,19 +86,28 @@ describe('the device exact writer adds what addEntry adds', () => {
       tables++;
       const actions = table.actions.map((a) => ({ name: a, widths: program.actions.get(a)!.paramWidths }));
       expect(writer.actionIndex('no such action')).toBe(-1);
+      expect(writer.keyWidths).toEqual(table.key.map((k) => k.bitwidth));
+      for (const a of actions) expect(writer.paramWidths(writer.actionIndex(a.name))).toEqual(a.widths);
       for (let i = 0; i < Math.min(60, table.size + 5); i++) {
         const action = actions[Math.floor(rnd() * actions.length)];
         const key = table.key.map((k) => value(rnd, k.bitwidth));
         const args = action.widths.map((w) => value(rnd, w));
-        // The request: every byte string one after another in one buffer, with a byte between.
         const parts = [...key, ...args].map((b) => sent(rnd, b));
-        const buffer = new Uint8Array(parts.reduce((n, b) => n + b.length + 1, 7));
-        const spans: number[] = [];
-        let at = 7;
-        for (const [j, b] of parts.entries()) {
-          buffer.set(b, at);
-          spans.push(j, at, at + b.length);
-          at += b.length + 1;
+        const [buffer, spans] = lay(parts);
+        if (parts.length > 0 && rnd() < 0.1) {
+          // One value empty, or one bit wider than its field or parameter: declined, nothing changed.
+          const widths = [...table.key.map((k) => k.bitwidth), ...action.widths];
+          const j = Math.floor(rnd() * parts.length);
+          const wide = new Uint8Array((widths[j] >> 3) + 1);
+          wide[0] = 1 << (widths[j] & 7);
+          const bad = parts.map((b, k) => (k !== j ? b : rnd() < 0.5 ? new Uint8Array(0) : wide));
+          const [badBuffer, badSpans] = lay(bad);
+          const before = [...viaWriter.getEntries(name)];
+          expect(
+            writer.add(badBuffer, badSpans, 0, writer.actionIndex(action.name), 3 * key.length, args.length),
+          ).toBe(EXACT_DECLINED);
+          expect([...viaWriter.getEntries(name)]).toEqual(before);
+          declined++;
         }
         const call: DeviceTableAction = { type: 'action', call: { action: action.name, args } };
         const keyParams = key.map((v) => ({ kind: 'exact' as const, value: v }));
@@ -115,5 +143,6 @@ describe('the device exact writer adds what addEntry adds', () => {
     // Both outcomes, many times.
     expect(duplicates).toBeGreaterThan(20);
     expect(added).toBeGreaterThan(300);
+    expect(declined).toBeGreaterThan(30);
   });
 });

@@ -207,6 +207,11 @@ export const SPAN_TERNARY = 1;
 export const SPAN_RANGE = 2;
 export const SPAN_OPTIONAL = 3;
 
+/** {@link DeviceExactWriter.add}: an entry with this key exists. */
+export const EXACT_DUPLICATE = -1;
+/** {@link DeviceExactWriter.add}: a value is empty or wider than its field or parameter. */
+export const EXACT_DECLINED = -2;
+
 /**
  * {@link DeviceControl.addEntry} for one table whose key fields are all exact, named once: the
  * entries most controllers write, added straight from the bytes of their request with priority 0,
@@ -216,12 +221,18 @@ export const SPAN_OPTIONAL = 3;
 export interface DeviceExactWriter {
   /** The index {@link add} takes for the action `name`; -1 when entries of the table cannot name it. */
   actionIndex(name: string): number;
+  /** The widths in bits of the table's key fields, in order (what {@link add} checks values against). */
+  readonly keyWidths: readonly number[];
+  /** The widths of the parameters of the `action`-th action ({@link actionIndex}). */
+  paramWidths(action: number): readonly number[];
   /**
    * Adds an entry whose key values are the table's key fields, in order, from `keyAt`, and whose
    * action is the `action`-th ({@link actionIndex}) with `argCount` arguments from `argAt`, all byte
-   * strings of `bytes` given as {@link ByteSpans} (validated by the frontend, as addEntry's keys).
-   * Returns the new entry's handle, its revision left in {@link revision}; -1, having changed
-   * nothing, when an entry with this key exists (bmv2's DUPLICATE_ENTRY). Throws for other refusals.
+   * strings of `bytes` given as {@link ByteSpans}. Returns the new entry's handle, its revision left
+   * in {@link revision}; having changed nothing, {@link EXACT_DUPLICATE} when an entry with this key
+   * exists (bmv2's DUPLICATE_ENTRY), {@link EXACT_DECLINED} when a byte string is empty or its value
+   * is wider than its field or parameter (the P4Runtime frontend then takes the update by PI's
+   * steps, which give PI's refusal). Throws for other refusals.
    */
   add(
     bytes: Uint8Array,

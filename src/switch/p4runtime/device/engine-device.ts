@@ -37,6 +37,7 @@ import {
   type DeviceTableAction,
   type DeviceTableEntry,
   type DeviceTableInfo,
+  EXACT_DECLINED,
   SPAN_EXACT,
   SPAN_OPTIONAL,
 } from './device.js';
@@ -114,26 +115,40 @@ function toNumberChecked(v: bigint, what: string): number {
 }
 
 /**
- * {@link DeviceExactWriter} of one engine table: the request's byte strings converted straight into
- * the representation the table keeps (numbers or bigints, {@link ExactTable}), into two arrays of
- * the writer's own, reused for every entry (the table keeps neither).
+ * {@link DeviceExactWriter} of one engine table: the request's byte strings checked against the
+ * table's widths and converted straight into the representation the table keeps (numbers or
+ * bigints, {@link ExactTable}), into two arrays of the writer's own, reused for every entry (the
+ * table keeps neither).
  */
 class EngineExactWriter implements DeviceExactWriter {
   revision = 0;
+  readonly keyWidths: readonly number[];
   private readonly keyAsNumber: readonly boolean[];
+  /** Per key field: 2^width, the least value that does not fit (fields kept as numbers). */
+  private readonly keyLimits: readonly number[];
   private readonly argsAsNumber: readonly (readonly boolean[])[];
+  private readonly argWidths: readonly (readonly number[])[];
+  private readonly argLimits: readonly (readonly number[])[];
   private readonly key: Value[];
   private readonly args: Value[];
 
   constructor(private readonly table: ExactTable) {
+    this.keyWidths = table.keyWidths;
     this.keyAsNumber = table.keyAsNumber;
+    this.keyLimits = table.keyWidths.map((w) => 2 ** w);
     this.argsAsNumber = table.argsAsNumber;
-    this.key = new Array(table.keyAsNumber.length).fill(0);
-    this.args = new Array(Math.max(0, ...table.argsAsNumber.map((a) => a.length))).fill(0);
+    this.argWidths = table.argWidths;
+    this.argLimits = table.argWidths.map((a) => a.map((w) => 2 ** w));
+    this.key = new Array(table.keyWidths.length).fill(0);
+    this.args = new Array(Math.max(0, ...table.argWidths.map((a) => a.length))).fill(0);
   }
 
   actionIndex(name: string): number {
     return this.table.actionIndex(name);
+  }
+
+  paramWidths(action: number): readonly number[] {
+    return this.argWidths[action];
   }
 
   add(
@@ -144,19 +159,41 @@ class EngineExactWriter implements DeviceExactWriter {
     argAt: number,
     argCount: number,
   ): number {
+    // Every value read and checked before the table is asked: a declined write changes nothing.
     const key = this.key;
     const keyAsNumber = this.keyAsNumber;
-    for (let i = 0, s = keyAt; i < key.length; i++, s += 3)
-      key[i] = keyAsNumber[i]
-        ? spanNumber(bytes, spans[s + 1], spans[s + 2])
-        : spanBigInt(bytes, spans[s + 1], spans[s + 2]);
+    const keyLimits = this.keyLimits;
+    for (let i = 0, s = keyAt; i < key.length; i++, s += 3) {
+      const start = spans[s + 1];
+      const end = spans[s + 2];
+      if (end === start) return EXACT_DECLINED;
+      if (keyAsNumber[i]) {
+        const v = spanNumber(bytes, start, end);
+        if (v >= keyLimits[i]) return EXACT_DECLINED;
+        key[i] = v;
+      } else {
+        if (spanBits(bytes, start, end) > this.keyWidths[i]) return EXACT_DECLINED;
+        key[i] = spanBigInt(bytes, start, end);
+      }
+    }
     const asNumber = this.argsAsNumber[action];
-    // More arguments than the action takes: the table refuses the count.
+    // Not the action's count: the table refuses it (as it does a call with too few or too many).
     const args = argCount <= asNumber.length ? this.args : new Array<Value>(argCount);
-    for (let i = 0, s = argAt; i < argCount; i++, s += 3)
-      args[i] = asNumber[i]
-        ? spanNumber(bytes, spans[s + 1], spans[s + 2])
-        : spanBigInt(bytes, spans[s + 1], spans[s + 2]);
+    const count = Math.min(argCount, asNumber.length);
+    const limits = this.argLimits[action];
+    for (let i = 0, s = argAt; i < count; i++, s += 3) {
+      const start = spans[s + 1];
+      const end = spans[s + 2];
+      if (end === start) return EXACT_DECLINED;
+      if (asNumber[i]) {
+        const v = spanNumber(bytes, start, end);
+        if (v >= limits[i]) return EXACT_DECLINED;
+        args[i] = v;
+      } else {
+        if (spanBits(bytes, start, end) > this.argWidths[action][i]) return EXACT_DECLINED;
+        args[i] = spanBigInt(bytes, start, end);
+      }
+    }
     const table = this.table;
     const handle = table.addExactValues(key, action, args, argCount);
     this.revision = table.addedRevision;
@@ -581,6 +618,13 @@ function spanNumber(bytes: Uint8Array, start: number, end: number): number {
   let v = 0;
   for (let i = start; i < end; i++) v = v * 256 + bytes[i];
   return v;
+}
+
+/** Significant bits of the big-endian value of `bytes` from `start` to `end` (0 for zero). */
+function spanBits(bytes: Uint8Array, start: number, end: number): number {
+  let first = start;
+  while (first < end && bytes[first] === 0) first++;
+  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
 }
 
 /** {@link toBigInt} of `bytes` from `start` to `end`, read in place. */

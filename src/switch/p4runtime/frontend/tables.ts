@@ -17,6 +17,7 @@ import type {
   DeviceTableAction,
   DeviceTableEntry,
 } from '../device/device.js';
+import { EXACT_DECLINED } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { bytesEqual, spanEquals, spanSignificantBits } from './bytestrings.js';
@@ -34,7 +35,7 @@ import { ClassifiedTableWrite, type CommonTableWrite } from './common-write.js';
 import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
-import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
+import { idKind, type TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
 import type { ReadResponseWriter } from './read-encoder.js';
 import {
@@ -83,17 +84,21 @@ interface TableState {
  */
 interface CommonInsert {
   readonly fieldIds: readonly number[];
-  readonly fieldWidths: readonly number[];
   readonly actions: ReadonlyMap<number, CommonAction>;
   /** The device's writer of the table's entries, named once (not per entry). */
   readonly writer: DeviceExactWriter;
 }
 
-/** An action a common INSERT may name: its P4Info name and parameters, and the device writer's index of it. */
+/** An action a common INSERT may name: its P4Info name and parameter ids, and the device writer's index of it. */
 interface CommonAction {
   readonly name: string;
-  readonly params: ActionModel['params'];
+  readonly paramIds: readonly number[];
   readonly index: number;
+}
+
+/** Same widths, in the same order. */
+function sameWidths(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
 }
 
 function commonInsertOf(
@@ -105,33 +110,32 @@ function commonInsertOf(
   const fields = model.matchFields;
   if (!fields.every((f, i) => f.matchType === 'exact' && (deviceKinds[i] ?? 'exact') === 'exact'))
     return undefined;
-  // The device writer trusts the values it is given to fit their widths (its own): the checks
-  // against the P4Info's widths make sure of that only where those are no wider. Elsewhere the
-  // general path, which gives the device's own refusals.
-  const deviceKey = ctx.info.tables.get(model.name)?.key;
+  // The device writer checks each value against its own widths (PI's "does not fit" checks, which
+  // the writer declines): the P4Info's, or the INSERT takes PI's steps.
+  const writer = ctx.control.exactWriter(model.name);
   if (
-    deviceKey === undefined ||
-    deviceKey.length !== fields.length ||
-    !fields.every((f, i) => f.bitwidth <= deviceKey[i].bitwidth)
+    writer === undefined ||
+    !sameWidths(
+      writer.keyWidths,
+      fields.map((f) => f.bitwidth),
+    )
   )
     return undefined;
-  const writer = ctx.control.exactWriter(model.name);
-  if (writer === undefined) return undefined;
   const actions = new Map<number, CommonAction>();
   for (const [id, scope] of model.actionScopes) {
     const action = idKind(id) === 'ACTION' ? ctx.model.actions.get(id) : undefined;
     if (action === undefined || scope === 'DEFAULT_ONLY') continue;
-    const widths = ctx.info.actions.get(action.name)?.paramWidths;
     const index = writer.actionIndex(action.name);
     if (
       index >= 0 &&
-      widths !== undefined &&
-      widths.length === action.params.length &&
-      action.params.every((p, i) => p.bitwidth <= widths[i])
+      sameWidths(
+        writer.paramWidths(index),
+        action.params.map((p) => p.bitwidth),
+      )
     )
-      actions.set(id, { name: action.name, params: action.params, index });
+      actions.set(id, { name: action.name, paramIds: action.params.map((p) => p.id), index });
   }
-  return { fieldIds: fields.map((f) => f.id), fieldWidths: fields.map((f) => f.bitwidth), actions, writer };
+  return { fieldIds: fields.map((f) => f.id), actions, writer };
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -474,7 +478,11 @@ export class TableManager {
    * to compile before the first writes run fast. Returns false, having changed nothing, for
    * anything else, valid or not: then {@link insert} checks it in PI's order and gives PI's
    * refusals. Every check here is one of insert's: what passes them, insert would pass too, up to
-   * the device's add.
+   * the device's add. The values' own checks (not empty, no wider than the field or parameter:
+   * match-key.ts setExact, action-data.ts) are the device writer's, against the same widths
+   * (commonInsertOf), made as it reads them: it declines (EXACT_DECLINED) before anything changes.
+   * The writer is the device's table named once (no lookup by name per entry), and gives the new
+   * entry's handle and revision (no second lookup for the kept encoding).
    */
   private insertCommonWrite(state: TableState, w: CommonTableWrite): boolean {
     const common = state.common;
@@ -482,32 +490,22 @@ export class TableManager {
     const layout = w.writes.layout;
     const bytes = w.writes.bytes;
     const ids = common.fieldIds;
-    const widths = common.fieldWidths;
     const keyCount = ids.length;
     if (layout[w.at + 1] !== keyCount) return false;
-    // As match-key.ts setExact: the value itself when it fits the field.
+    // As match-key.ts buildMatchKey: every field, in order (the writer checks each value as setExact
+    // does: not empty, fits the field's width).
     const keyAt = w.at + 2;
-    for (let i = 0, s = keyAt; i < keyCount; i++, s += 3) {
-      const start = layout[s + 1];
-      const end = layout[s + 2];
-      if (layout[s] !== ids[i] || end === start || spanSignificantBits(bytes, start, end) > widths[i])
-        return false;
-    }
-    // As validateAction (an action of the table, usable in entries) and action-data.ts buildActionCall.
+    for (let i = 0, s = keyAt; i < keyCount; i++, s += 3) if (layout[s] !== ids[i]) return false;
+    // As validateAction (an action of the table, usable in entries) and action-data.ts
+    // buildActionCall (every parameter, in order; the writer checks their values as it does).
     const actionAt = keyAt + 3 * keyCount;
     const action = common.actions.get(layout[actionAt]);
     if (action === undefined) return false;
-    const params = action.params;
-    const argCount = params.length;
+    const paramIds = action.paramIds;
+    const argCount = paramIds.length;
     if (layout[actionAt + 1] !== argCount) return false;
     const argAt = actionAt + 2;
-    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
-      const start = layout[s + 1];
-      const end = layout[s + 2];
-      const p = params[i];
-      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
-        return false;
-    }
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) if (layout[s] !== paramIds[i]) return false;
     const metadataAt = argAt + 3 * argCount;
     const writer = common.writer;
     let handle: number;
@@ -516,7 +514,10 @@ export class TableManager {
     } catch (error) {
       throw toStatusError(error, ADD_CONTEXT);
     }
-    if (handle < 0) throw entryExists(state.model);
+    if (handle < 0) {
+      if (handle === EXACT_DECLINED) return false;
+      throw entryExists(state.model);
+    }
     const revision = writer.revision;
     const data = plainEntryData(this.lastData, bytes, layout[metadataAt], layout[metadataAt + 1]);
     state.byHandle[handle] = data;
