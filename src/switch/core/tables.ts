@@ -231,7 +231,7 @@ export interface ExactTable {
   readonly addedRevision: number;
   /** The index {@link addExactValues} takes for the action `name`; -1 when entries cannot name it. */
   actionIndex(name: string): number;
-  addExactValues(values: readonly Value[], action: number, args: readonly Value[], argCount: number): number;
+  addExactValues(values: readonly Value[], action: number, argCount: number): number;
 }
 
 export class TableState implements ExactTable {
@@ -417,11 +417,16 @@ export class TableState implements ExactTable {
    * share it: an action object, its binding and its arguments fewer per such entry.
    */
   private actionWithData(action: ActionDef, args: readonly Value[]): EntryAction {
-    return this.recentAction(action, args, args.length) ?? this.keptAction(action, args);
+    return this.recentAction(action, args, 0, args.length) ?? this.keptAction(action, args);
   }
 
-  /** The action made lately with `action` and the first `count` of `args`, if any. */
-  private recentAction(action: ActionDef, args: readonly Value[], count: number): EntryAction | undefined {
+  /** The action made lately with `action` and the `count` arguments of `args` from `from`, if any. */
+  private recentAction(
+    action: ActionDef,
+    args: readonly Value[],
+    from: number,
+    count: number,
+  ): EntryAction | undefined {
     const recent = this.recentActions;
     for (let i = 0; i < recent.length; i++) {
       const r = recent[i];
@@ -429,7 +434,7 @@ export class TableState implements ExactTable {
       const rargs = r.binding.args;
       let same = true;
       for (let j = 0; j < count; j++) {
-        if (rargs[j] !== args[j]) {
+        if (rargs[j] !== args[from + j]) {
           same = false;
           break;
         }
@@ -507,27 +512,28 @@ export class TableState implements ExactTable {
   /**
    * {@link addEntry} of an {@link exactDirect} table's entry with priority 0 and no idle timeout:
    * what a controller writes into most tables, as a writer of many entries gives it, with no key
-   * or action object made for it. The key's values are `values` in key order; the action is the
-   * table's `action`-th ({@link actionIndex}) with the first `argCount` of `args`. Both are
-   * validated by the caller (each value fits its field's or parameter's width: the P4Runtime
-   * frontend checks them against the P4Info, as PI's `construct_match_key` and action data checks do)
-   * and in the representation the table keeps ({@link keyAsNumber}, {@link argsAsNumber}); the
-   * table reads both arrays and keeps neither (they may be the caller's scratch). Returns the new
-   * entry's handle (its revision in {@link addedRevision}), or -1, having changed nothing, when an
-   * entry with this key exists (bmv2's DUPLICATE_ENTRY, which the caller handles itself: no error
-   * made for it). Other refusals throw as addEntry's.
+   * or action object made for it. `values` holds the key's values in key order, then the first
+   * `argCount` arguments of the action, the table's `action`-th ({@link actionIndex}). They are
+   * validated by the caller (each fits its field's or parameter's width: the P4Runtime server
+   * checks them against the P4Info's, as PI's `construct_match_key` and action data checks do) and
+   * in the representation the table keeps ({@link keyAsNumber}, {@link argsAsNumber}); the table
+   * reads the array and keeps none of it (it may be the caller's scratch). Returns the new entry's
+   * handle (its revision in {@link addedRevision}), or -1, having changed nothing, when an entry
+   * with this key exists (bmv2's DUPLICATE_ENTRY, which the caller handles itself: no error made
+   * for it). Other refusals throw as addEntry's.
    */
-  addExactValues(values: readonly Value[], action: number, args: readonly Value[], argCount: number): number {
+  addExactValues(values: readonly Value[], action: number, argCount: number): number {
     this.checkMutable();
     const a = this.def.actions[action];
     if (argCount !== a.params.length) throw arityError(a, argCount);
+    const n = this.def.keys.length;
     const resolved =
       argCount === 0
         ? this.actionWithoutData(a.name)
-        : (this.recentAction(a, args, argCount) ?? this.keptAction(a, args.slice(0, argCount)));
-    // A table with a key store copies the values there; a one-field key is its value.
-    const n = values.length;
-    const lookupKey = n === 1 ? values[0] : this.keyDepth > 0 ? values : values.slice();
+        : (this.recentAction(a, values, n, argCount) ?? this.keptAction(a, values.slice(n, n + argCount)));
+    // A table with a key store copies the key's values there (hashKey and the store read the first
+    // n); a one-field key is its value.
+    const lookupKey = n === 1 ? values[0] : this.keyDepth > 0 ? values : values.slice(0, n);
     if (!this.exact.claim(lookupKey)) return -1;
     return this.file(undefined, NO_KEY, lookupKey, 0, 0, resolved, 0, false);
   }

@@ -455,19 +455,17 @@ describe('exact tables written by a writer (exactTable, addExactValues) and the 
     expect(table.argsAsNumber[forward]).toEqual([true]);
     expect(table.argsAsNumber[drop]).toEqual([]);
     expect(table.actionIndex('MyIngress.set_class')).toBe(-1);
-    // One key and one argument array for every add: the table keeps neither.
-    const key = [0, 0];
-    const args = [0];
+    // One array for every add, the key's values and then the arguments: the table keeps none of it.
+    const values = [0, 0, 0];
+    const key = () => values.slice(0, 2).map((v) => ({ kind: 'exact' as const, value: BigInt(v) }));
     for (let i = 0; i < 40; i++) {
-      key[0] = 0x020000000000 + i;
-      key[1] = i % 4;
-      args[0] = i % 3;
+      values[0] = 0x020000000000 + i;
+      values[1] = i % 4;
+      values[2] = i % 3;
       const withData = i % 5 !== 0;
-      const h = withData
-        ? table.addExactValues(key, forward, args, 1)
-        : table.addExactValues(key, drop, args, 0);
-      const match = key.map((v) => ({ kind: 'exact' as const, value: BigInt(v) }));
-      const action = withData ? act('MyIngress.l2_forward', BigInt(args[0])) : act('MyIngress.drop');
+      const h = withData ? table.addExactValues(values, forward, 1) : table.addExactValues(values, drop, 0);
+      const match = key();
+      const action = withData ? act('MyIngress.l2_forward', BigInt(values[2])) : act('MyIngress.drop');
       expect(h).toBe(ref.addTableEntry(t, { match, action }));
       expect(table.addedRevision).toBe(revisions(e, t).get(h));
       expect(e.findTableEntry(t, match)).toBe(h);
@@ -476,35 +474,36 @@ describe('exact tables written by a writer (exactTable, addExactValues) and the 
     // A taken key: -1, and nothing changed (not even the revision of the last add).
     const before = revisions(e, t);
     const last = table.addedRevision;
-    key[0] = 0x020000000005;
-    key[1] = 1;
-    expect(table.addExactValues(key, forward, args, 1)).toBe(-1);
+    values[0] = 0x020000000005;
+    values[1] = 1;
+    expect(table.addExactValues(values, forward, 1)).toBe(-1);
     expect(revisions(e, t)).toEqual(before);
     expect(table.addedRevision).toBe(last);
     // Refused as addTableEntry refuses: a wrong argument count, a full table.
-    key[0] = 0x030000000000;
-    expect(code(() => table.addExactValues(key, forward, args, 0))).toBe('INVALID_ARGUMENT');
-    const match = key.map((v) => ({ kind: 'exact' as const, value: BigInt(v) }));
-    expect(code(() => ref.addTableEntry(t, { match, action: act('MyIngress.l2_forward') }))).toBe(
+    values[0] = 0x030000000000;
+    expect(code(() => table.addExactValues(values, forward, 0))).toBe('INVALID_ARGUMENT');
+    expect(code(() => ref.addTableEntry(t, { match: key(), action: act('MyIngress.l2_forward') }))).toBe(
       'INVALID_ARGUMENT',
     );
     for (let i = 0; e.readTableEntries(t).length < 1024; i++) {
-      key[0] = 0x040000000000 + i;
-      expect(table.addExactValues(key, drop, args, 0)).toBeGreaterThanOrEqual(0);
+      values[0] = 0x040000000000 + i;
+      expect(table.addExactValues(values, drop, 0)).toBeGreaterThanOrEqual(0);
     }
-    key[0] = 0x050000000000;
-    expect(code(() => table.addExactValues(key, drop, args, 0))).toBe('RESOURCE_EXHAUSTED');
+    values[0] = 0x050000000000;
+    expect(code(() => table.addExactValues(values, drop, 0))).toBe('RESOURCE_EXHAUSTED');
   });
 
   it('entries with equal action data share it, as addTableEntry shares it', () => {
     const e = fixtureEngine('basic_forward');
     const table = e.exactTable('MyIngress.port_class')!;
     const setClass = table.actionIndex('MyIngress.set_class');
-    const args = [3];
-    const a = table.addExactValues([1], setClass, args, 1);
-    const b = table.addExactValues([2], setClass, args, 1);
-    args[0] = 4;
-    const c = table.addExactValues([3], setClass, args, 1);
+    const values = [1, 3];
+    const a = table.addExactValues(values, setClass, 1);
+    values[0] = 2;
+    const b = table.addExactValues(values, setClass, 1);
+    values[0] = 3;
+    values[1] = 4;
+    const c = table.addExactValues(values, setClass, 1);
     const binding = (h: number) => {
       const action = e.getTableEntry('MyIngress.port_class', h).action;
       if (action.type !== 'action') throw new Error('not an action');

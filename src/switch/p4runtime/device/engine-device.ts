@@ -117,30 +117,32 @@ function toNumberChecked(v: bigint, what: string): number {
 /**
  * {@link DeviceExactWriter} of one engine table: the request's byte strings checked against the
  * table's widths and converted straight into the representation the table keeps (numbers or
- * bigints, {@link ExactTable}), into two arrays of the writer's own, reused for every entry (the
- * table keeps neither).
+ * bigints, {@link ExactTable}), into one array of the writer's own, reused for every entry (the
+ * table keeps none of it).
  */
 class EngineExactWriter implements DeviceExactWriter {
   revision = 0;
   readonly keyWidths: readonly number[];
-  private readonly keyAsNumber: readonly boolean[];
-  /** Per key field: 2^width, the least value that does not fit (fields kept as numbers). */
-  private readonly keyLimits: readonly number[];
-  private readonly argsAsNumber: readonly (readonly boolean[])[];
   private readonly argWidths: readonly (readonly number[])[];
-  private readonly argLimits: readonly (readonly number[])[];
-  private readonly key: Value[];
-  private readonly args: Value[];
+  /**
+   * Per action (by index), per value of an entry naming it (the key fields, then the action's
+   * parameters): 2^width, the least value that does not fit, for values the table keeps as numbers;
+   * minus the width for those it keeps as bigints.
+   */
+  private readonly limits: readonly (readonly number[])[];
+  /** The values of the entry being added: the key's, then the arguments. */
+  private readonly values: Value[];
 
   constructor(private readonly table: ExactTable) {
     this.keyWidths = table.keyWidths;
-    this.keyAsNumber = table.keyAsNumber;
-    this.keyLimits = table.keyWidths.map((w) => 2 ** w);
-    this.argsAsNumber = table.argsAsNumber;
     this.argWidths = table.argWidths;
-    this.argLimits = table.argWidths.map((a) => a.map((w) => 2 ** w));
-    this.key = new Array(table.keyWidths.length).fill(0);
-    this.args = new Array(Math.max(0, ...table.argWidths.map((a) => a.length))).fill(0);
+    const limit = (width: number, asNumber: boolean) => (asNumber ? 2 ** width : -width);
+    const keyLimits = table.keyWidths.map((w, i) => limit(w, table.keyAsNumber[i]));
+    this.limits = table.argWidths.map((widths, a) => [
+      ...keyLimits,
+      ...widths.map((w, i) => limit(w, table.argsAsNumber[a][i])),
+    ]);
+    this.values = new Array(Math.max(keyLimits.length, ...this.limits.map((l) => l.length))).fill(0);
   }
 
   actionIndex(name: string): number {
@@ -159,43 +161,32 @@ class EngineExactWriter implements DeviceExactWriter {
     argAt: number,
     argCount: number,
   ): number {
-    // Every value read and checked before the table is asked: a declined write changes nothing.
-    const key = this.key;
-    const keyAsNumber = this.keyAsNumber;
-    const keyLimits = this.keyLimits;
-    for (let i = 0, s = keyAt; i < key.length; i++, s += 3) {
-      const start = spans[s + 1];
-      const end = spans[s + 2];
-      if (end === start) return EXACT_DECLINED;
-      if (keyAsNumber[i]) {
-        const v = spanNumber(bytes, start, end);
-        if (v >= keyLimits[i]) return EXACT_DECLINED;
-        key[i] = v;
-      } else {
-        if (spanBits(bytes, start, end) > this.keyWidths[i]) return EXACT_DECLINED;
-        key[i] = spanBigInt(bytes, start, end);
-      }
-    }
-    const asNumber = this.argsAsNumber[action];
-    // Not the action's count: the table refuses it (as it does a call with too few or too many).
-    const args = argCount <= asNumber.length ? this.args : new Array<Value>(argCount);
-    const count = Math.min(argCount, asNumber.length);
-    const limits = this.argLimits[action];
-    for (let i = 0, s = argAt; i < count; i++, s += 3) {
-      const start = spans[s + 1];
-      const end = spans[s + 2];
-      if (end === start) return EXACT_DECLINED;
-      if (asNumber[i]) {
-        const v = spanNumber(bytes, start, end);
-        if (v >= limits[i]) return EXACT_DECLINED;
-        args[i] = v;
-      } else {
-        if (spanBits(bytes, start, end) > this.argWidths[action][i]) return EXACT_DECLINED;
-        args[i] = spanBigInt(bytes, start, end);
-      }
-    }
     const table = this.table;
-    const handle = table.addExactValues(key, action, args, argCount);
+    const values = this.values;
+    const limits = this.limits[action];
+    const keyCount = this.keyWidths.length;
+    // Not the action's count: the table refuses it as it refuses a call with too few or too many.
+    if (keyCount + argCount !== limits.length) return table.addExactValues(values, action, argCount);
+    // Every value read and checked before the table is asked: a declined write changes nothing.
+    // One loop over the key's values, then the arguments' (one function, compiled once).
+    for (let i = 0, s = keyAt; i < limits.length; i++, s += 3) {
+      if (i === keyCount) s = argAt;
+      const start = spans[s + 1];
+      const end = spans[s + 2];
+      if (end === start) return EXACT_DECLINED;
+      const limit = limits[i];
+      if (limit > 0) {
+        // Exact: the value fits in 53 bits when it is below the limit (and is not, when it is not).
+        let v = 0;
+        for (let j = start; j < end; j++) v = v * 256 + bytes[j];
+        if (v >= limit) return EXACT_DECLINED;
+        values[i] = v;
+      } else {
+        if (spanBits(bytes, start, end) > -limit) return EXACT_DECLINED;
+        values[i] = spanBigInt(bytes, start, end);
+      }
+    }
+    const handle = table.addExactValues(values, action, argCount);
     this.revision = table.addedRevision;
     return handle;
   }
