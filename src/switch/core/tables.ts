@@ -804,7 +804,8 @@ export class TableState implements ExactTable {
         `table '${this.def.name}' is full (${this.def.maxSize} entries)`,
       );
     }
-    this.refAction(action, 1);
+    // Direct tables (most) hold no members or groups to count: no call made for them.
+    if (this.profile !== undefined) this.refAction(action, 1);
     const dm = this.def.directMeter;
     const revision = nextRevision();
     const entry: Entry = {
@@ -825,7 +826,16 @@ export class TableState implements ExactTable {
       lastHitUs: this.def.supportTimeout ? this.now() : 0,
     };
     this.byHandle.add(entry);
-    if (this.keyDepth > 0) this.storeKey(entry.handle, lookupKey as readonly ExactValue[]);
+    const depth = this.keyDepth;
+    if (depth > 0) {
+      // The key's values into the key store (written here, not by a method of its own: one
+      // function less for V8 to compile in the first writes).
+      const at = entry.handle * depth;
+      if (at + depth > this.keyStore.length) this.growKeyStore(at + depth);
+      const store = this.keyStore;
+      const values = lookupKey as readonly ExactValue[];
+      for (let i = 0; i < depth; i++) store[at + i] = values[i] as number;
+    }
     this.index(entry);
     this.addedRevision = revision;
     return entry.handle;
@@ -852,16 +862,11 @@ export class TableState implements ExactTable {
     }
   }
 
-  /** Keeps the key values of the entry at `handle` in the key store. */
-  private storeKey(handle: number, values: readonly ExactValue[]): void {
-    const depth = this.keyDepth;
-    const at = handle * depth;
-    if (at + depth > this.keyStore.length) {
-      const grown = new Float64Array(Math.max(at + depth, 2 * this.keyStore.length));
-      grown.set(this.keyStore);
-      this.keyStore = grown;
-    }
-    for (let i = 0; i < depth; i++) this.keyStore[at + i] = values[i] as number;
+  /** Makes the key store hold at least `size` numbers. */
+  private growKeyStore(size: number): void {
+    const grown = new Float64Array(Math.max(size, 2 * this.keyStore.length));
+    grown.set(this.keyStore);
+    this.keyStore = grown;
   }
 
   /** The key values of the entry at `handle`, from the key store, into `out`. */

@@ -189,6 +189,9 @@ function entryData(
  * place: the common INSERT's.
  */
 function plainEntryData(last: EntryData, bytes: Uint8Array, start: number, end: number): EntryData {
+  // No metadata: the shared record (a record of no state at all is always PLAIN). First, so that
+  // the bigint comparisons below are not compiled into the write path where no entry has metadata.
+  if (end === start) return PLAIN;
   if (
     last.controllerMetadata === 0n &&
     last.idleTimeoutNs === 0n &&
@@ -196,7 +199,6 @@ function plainEntryData(last: EntryData, bytes: Uint8Array, start: number, end: 
     spanEquals(bytes, start, end, last.metadata)
   )
     return last;
-  if (end === start) return PLAIN;
   return {
     controllerMetadata: 0n,
     metadata: bytes.slice(start, end),
