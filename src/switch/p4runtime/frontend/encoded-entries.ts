@@ -105,7 +105,10 @@ export class EncodedEntries {
       v >>>= 7;
     }
     buf[at++] = v;
-    for (let i = from; i < to; i++) buf[at++] = source[i];
+    // A builtin's copy: fast from the first entry on, before V8 has optimized this function (a
+    // loop of one byte per step runs in the interpreter until then).
+    buf.set(source.subarray(from, to), at);
+    at += n;
     out.pos = at;
     this.starts[handle] = start;
     this.ends[handle] = at;
