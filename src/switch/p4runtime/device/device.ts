@@ -188,10 +188,6 @@ export interface DeviceConfig {
 }
 
 /**
- * Control-plane operations on the installed (or staged) program. Every method throws an Error
- * naming the problem when the device refuses (unknown handle, full table, index out of range ...).
- */
-/**
  * Byte strings of one buffer, as the server's Write decoder lays them out (frontend/common-write.ts):
  * the i-th from `at` is bytes `spans[at + 3i + 1]` up to `spans[at + 3i + 2]` (`spans[at + 3i]` is
  * its P4Runtime id, unused here).
@@ -246,6 +242,10 @@ export interface DeviceExactWriter {
   readonly revision: number;
 }
 
+/**
+ * Control-plane operations on the installed (or staged) program. Every method throws an Error
+ * naming the problem when the device refuses (unknown handle, full table, index out of range ...).
+ */
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
   /**
