@@ -93,8 +93,9 @@ export class EncodedEntries {
     if (handle >= this.revisions.length) this.grow(handle);
     const n = to - from;
     const out = this.out;
-    // The tag, a length of up to 5 bytes, the content.
-    out.reserve(n + 6);
+    // The tag, a length of up to 5 bytes, the content (the buffer grown only when it must be: a
+    // call run that rarely is not compiled on its own in the first writes).
+    if (out.pos + n + 6 > out.buf.length) out.reserve(n + 6);
     const buf = out.buf;
     const start = out.pos;
     let at = start;
