@@ -79,8 +79,8 @@ interface TableState {
 
 /**
  * A direct, non-const table whose match fields are all exact (on the device too), and for which
- * the device has a writer: its INSERTs can take the common path. Field ids and widths in key order;
- * the actions an entry may name, by id.
+ * the device has a writer with the P4Info's widths: its INSERTs can take the common path. Field
+ * ids in key order; the actions an entry may name, by id.
  */
 interface CommonInsert {
   readonly fieldIds: readonly number[];
