@@ -30,7 +30,9 @@ if (process.argv.includes('--sum')) {
   let count = 0;
   const byName = new Map<string, number[]>();
   for (const line of lines.slice(from, to)) {
-    const c = /completed compiling \S+ <JSFunction (\S*) .*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(line);
+    const c = /completed compiling \S+ <JSFunction ([^\s(]*) ?\(.*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(
+      line,
+    );
     if (c) {
       const ms = Number(c[2]) + Number(c[3]) + Number(c[4]);
       total += ms;
