@@ -24,6 +24,7 @@ export {
   type CounterData,
   type EntryAction,
   type EntryActionSpec,
+  type ExactTable,
   type MatchFieldValue,
   type MatchKey,
   type MatchKind,

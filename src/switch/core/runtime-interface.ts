@@ -29,6 +29,7 @@ import {
   type CounterData,
   type EntryAction,
   type EntryActionSpec,
+  type ExactTable,
   type MatchKey,
   type MatchKind,
   type TableEntryRecord,
@@ -162,13 +163,20 @@ export class RuntimeInterface {
    * NOT_FOUND.
    */
   addTableEntry(table: string, entry: TableEntryInput): number {
-    return this.table(table).addEntry(
-      entry.match,
-      entry.priority ?? 0,
-      entry.action,
-      entry.idleTimeoutNs ?? 0,
-    );
+    const t = this.table(table);
+    const handle = t.addEntry(entry.match, entry.priority ?? 0, entry.action, entry.idleTimeoutNs ?? 0);
+    this.addedRevision = t.addedRevision;
+    return handle;
   }
+
+  /**
+   * The revision of the entry the last successful add of this interface made ({@link addTableEntry},
+   * {@link addValidatedTableEntry}, {@link addValidatedClassifiedEntry}; see
+   * {@link visitTableEntryRevisions}): a caller that keeps what it derives from the new entry reads
+   * it here rather than looking the entry up again. An {@link exactTable}'s adds leave theirs in
+   * its own `addedRevision`.
+   */
+  addedRevision = 0;
 
   /**
    * {@link addTableEntry} for a key its caller has validated already: the P4Runtime frontend checks
@@ -176,22 +184,21 @@ export class RuntimeInterface {
    * the engine does not check it again. The action, priority and idle timeout are still checked.
    */
   addValidatedTableEntry(table: string, entry: TableEntryInput): number {
-    return this.table(table).addEntry(
-      entry.match,
-      entry.priority ?? 0,
-      entry.action,
-      entry.idleTimeoutNs ?? 0,
-      true,
-    );
+    const t = this.table(table);
+    const handle = t.addEntry(entry.match, entry.priority ?? 0, entry.action, entry.idleTimeoutNs ?? 0, true);
+    this.addedRevision = t.addedRevision;
+    return handle;
   }
 
   /**
-   * {@link addValidatedTableEntry} of an entry whose key fields are all exact (`values` in key order;
-   * the array becomes the entry's), with priority 0, the direct action `action` with `params` and no
-   * idle timeout: the write of most entries, with no key or action object made for it.
+   * The table `table` itself, for a writer of many entries into it (the P4Runtime server's common
+   * INSERT): {@link ExactTable.addExactValues} adds a validated exact entry with a direct action
+   * without naming the table or the action per entry. Undefined unless every key field of the table
+   * is exact and its actions are direct. Errors: NOT_FOUND.
    */
-  addValidatedExactEntry(table: string, values: Value[], action: string, params: readonly Value[]): number {
-    return this.table(table).addExactEntry(values, action, params);
+  exactTable(table: string): ExactTable | undefined {
+    const t = this.table(table);
+    return t.exactDirect ? t : undefined;
   }
 
   /**
@@ -206,7 +213,10 @@ export class RuntimeInterface {
     action: string,
     params: readonly Value[],
   ): number {
-    return this.table(table).addClassifiedEntry(pairs, priority, action, params);
+    const t = this.table(table);
+    const handle = t.addClassifiedEntry(pairs, priority, action, params);
+    this.addedRevision = t.addedRevision;
+    return handle;
   }
 
   /**
@@ -268,11 +278,6 @@ export class RuntimeInterface {
    */
   visitTableEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void {
     this.table(table).visitRevisions(visit);
-  }
-
-  /** The revision of one entry (see {@link visitTableEntryRevisions}). Errors: NOT_FOUND. */
-  tableEntryRevision(table: string, handle: number): number {
-    return this.table(table).revisionOf(handle);
   }
 
   /** Sets the default entry, or resets it to the program's initial default when `action` is undefined. */

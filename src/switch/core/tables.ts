@@ -214,7 +214,27 @@ interface NormalizedKey {
 let lastRevision = 0;
 const nextRevision = (): number => ++lastRevision;
 
-export class TableState {
+/**
+ * One exact table as a writer of many entries into it sees it (RuntimeInterface `exactTable`): the
+ * table named once, its actions by index, the revision of each entry added without a lookup.
+ */
+export interface ExactTable {
+  /** Per key field, in key order: its width in bits. */
+  readonly keyWidths: readonly number[];
+  /** Per key field, in key order: whether the table keeps its values as numbers (else bigints). */
+  readonly keyAsNumber: readonly boolean[];
+  /** Per action (by {@link actionIndex}), per parameter: its width in bits. */
+  readonly argWidths: readonly (readonly number[])[];
+  /** Per action (by {@link actionIndex}), per parameter: whether its values are numbers (else bigints). */
+  readonly argsAsNumber: readonly (readonly boolean[])[];
+  /** The revision of the entry the last successful add made. */
+  readonly addedRevision: number;
+  /** The index {@link addExactValues} takes for the action `name`; -1 when entries cannot name it. */
+  actionIndex(name: string): number;
+  addExactValues(values: readonly Value[], action: number, argCount: number): number;
+}
+
+export class TableState implements ExactTable {
   private readonly byHandle = new HandleTable<Entry>();
   private readonly exact: ExactIndex<Entry>;
   /** LPM: prefix length -> lookup key -> entry; `prefixes` sorted longest first. */
@@ -234,6 +254,15 @@ export class TableState {
    * hashes without one; a packet's value is converted once per lookup.
    */
   private readonly indexAsNumber: readonly boolean[];
+  /**
+   * Per key field, whether an exact table's index holds its values as numbers (widths up to 53
+   * bits: {@link indexAsNumber}, or numbers anyway), as {@link addExactValues} takes them.
+   */
+  readonly keyAsNumber: readonly boolean[];
+  /** Per action, per parameter: whether its values are numbers (widths up to 32 bits, `bits.ts`). */
+  readonly argsAsNumber: readonly (readonly boolean[])[];
+  readonly keyWidths: readonly number[];
+  readonly argWidths: readonly (readonly number[])[];
   /** True when some field of {@link indexAsNumber} is set. */
   private readonly convertsLookup: boolean;
   /** Only exact key fields (no lpm, ternary, range or valid field): {@link addExactEntry} applies. */
@@ -281,6 +310,10 @@ export class TableState {
       hashed ? (e: Entry, values: readonly ExactValue[]) => this.storedKeyIs(e.handle, values) : undefined,
     );
     this.convertsLookup = this.indexAsNumber.includes(true);
+    this.keyAsNumber = def.keys.map((k, i) => this.indexAsNumber[i] || isNumWidth(k.width));
+    this.argsAsNumber = def.actions.map((a) => a.params.map((p) => isNumWidth(p.width)));
+    this.keyWidths = def.keys.map((k) => k.width);
+    this.argWidths = def.actions.map((a) => a.params.map((p) => p.width));
     this.allExact = exactTable && def.keys.every((k) => k.matchKind === 'exact');
     this.classifiedOnly =
       this.needsPriority &&
@@ -357,7 +390,8 @@ export class TableState {
       );
     }
     if (params.length === 0) return this.actionWithoutData(name);
-    return this.actionWithData(this.bindAction(name, params));
+    const binding = this.bindAction(name, params);
+    return this.actionWithData(binding.action, binding.args);
   }
 
   /**
@@ -377,28 +411,43 @@ export class TableState {
   private readonly withoutData = new Map<string, EntryAction>();
 
   /**
-   * `binding`, or an equal one made lately: entries written in a row often call one action with the
-   * same data (a fabric's workloads behind one remote VTEP), and an entry's action is replaced on
-   * MODIFY, never changed in place, so they share it: an action object, its binding and its
-   * arguments fewer per such entry.
+   * `action` with `args` (checked, in the storage representation), or an equal one made lately:
+   * entries written in a row often call one action with the same data (a fabric's workloads behind
+   * one remote VTEP), and an entry's action is replaced on MODIFY, never changed in place, so they
+   * share it: an action object, its binding and its arguments fewer per such entry.
    */
-  private actionWithData(binding: ActionBinding): EntryAction {
+  private actionWithData(action: ActionDef, args: readonly Value[]): EntryAction {
+    return this.recentAction(action, args, 0, args.length) ?? this.keptAction(action, args);
+  }
+
+  /** The action made lately with `action` and the `count` arguments of `args` from `from`, if any. */
+  private recentAction(
+    action: ActionDef,
+    args: readonly Value[],
+    from: number,
+    count: number,
+  ): EntryAction | undefined {
     const recent = this.recentActions;
-    const args = binding.args;
     for (let i = 0; i < recent.length; i++) {
       const r = recent[i];
-      if (r.binding.action !== binding.action) continue;
+      if (r.binding.action !== action) continue;
       const rargs = r.binding.args;
       let same = true;
-      for (let j = 0; j < args.length; j++) {
-        if (rargs[j] !== args[j]) {
+      for (let j = 0; j < count; j++) {
+        if (rargs[j] !== args[from + j]) {
           same = false;
           break;
         }
       }
       if (same) return r;
     }
-    const made: ActionEntryAction = { type: 'action', binding };
+    return undefined;
+  }
+
+  /** A new action of `action` with `args` (the array becomes its), remembered for the next entries. */
+  private keptAction(action: ActionDef, args: readonly Value[]): EntryAction {
+    const recent = this.recentActions;
+    const made: ActionEntryAction = { type: 'action', binding: { action, args } };
     if (recent.length < RECENT_ACTIONS) recent.push(made);
     else recent[this.recentNext] = made;
     this.recentNext = (this.recentNext + 1) % RECENT_ACTIONS;
@@ -437,24 +486,56 @@ export class TableState {
   }
 
   /**
-   * {@link addEntry} of a validated key whose fields are all exact, `values` in key order, with
-   * priority 0, the direct action `name` with `params` and no idle timeout: what a controller writes
-   * into most tables, without a key or action object made for it. `values` becomes the entry's
-   * (converted in place to the representation its index keeps). Other tables take addEntry.
+   * True when {@link addExactValues} applies: every key field exact, direct actions. Such a table
+   * is what {@link RuntimeInterface.exactTable} hands to a writer.
    */
-  addExactEntry(values: Value[], name: string, params: readonly Value[]): number {
-    const keys = this.def.keys;
-    if (!this.allExact || values.length !== keys.length) {
-      const match = values.map((value): MatchFieldValue => ({ kind: 'exact', value }));
-      return this.addEntry(match, 0, { type: 'action', name, params }, 0, true);
-    }
+  get exactDirect(): boolean {
+    return this.allExact && this.def.implementation === 'direct';
+  }
+
+  /**
+   * The action entries name `name` by, for {@link addExactValues} (the first action of that name, as
+   * {@link bindAction} takes); -1 when the table has none.
+   */
+  actionIndex(name: string): number {
+    const action = this.actionsByName.get(name);
+    return action === undefined ? -1 : this.def.actions.indexOf(action);
+  }
+
+  /**
+   * The revision of the entry the last successful add of this table made (any add: {@link addEntry},
+   * {@link addExactValues}, {@link addClassifiedEntry}): a caller that keeps what it derives from a
+   * new entry (the P4Runtime server, its encoding) reads it here instead of looking the entry up again.
+   */
+  addedRevision = 0;
+
+  /**
+   * {@link addEntry} of an {@link exactDirect} table's entry with priority 0 and no idle timeout:
+   * what a controller writes into most tables, as a writer of many entries gives it, with no key
+   * or action object made for it. `values` holds the key's values in key order, then the first
+   * `argCount` arguments of the action, the table's `action`-th ({@link actionIndex}). They are
+   * validated by the caller (each fits its field's or parameter's width: the P4Runtime server
+   * checks them against the P4Info's, as PI's `construct_match_key` and action data checks do) and
+   * in the representation the table keeps ({@link keyAsNumber}, {@link argsAsNumber}); the table
+   * reads the array and keeps none of it (it may be the caller's scratch). Returns the new entry's
+   * handle (its revision in {@link addedRevision}), or -1, having changed nothing, when an entry
+   * with this key exists (bmv2's DUPLICATE_ENTRY, which the caller handles itself: no error made
+   * for it). Other refusals throw as addEntry's.
+   */
+  addExactValues(values: readonly Value[], action: number, argCount: number): number {
     this.checkMutable();
-    const action = this.resolveDirect(name, params);
-    const asNumber = this.indexAsNumber;
-    for (let i = 0; i < keys.length; i++)
-      values[i] = storageValue(values[i], asNumber[i] || isNumWidth(keys[i].width));
-    const lookupKey = keys.length === 1 ? values[0] : values;
-    return this.place({ canonical: undefined, key: NO_KEY, lookupKey, prefix: 0 }, 0, action, 0, false);
+    const a = this.def.actions[action];
+    if (argCount !== a.params.length) throw arityError(a, argCount);
+    const n = this.def.keys.length;
+    const resolved =
+      argCount === 0
+        ? this.actionWithoutData(a.name)
+        : (this.recentAction(a, values, n, argCount) ?? this.keptAction(a, values.slice(n, n + argCount)));
+    // A table with a key store copies the key's values there (hashKey and the store read the first
+    // n); a one-field key is its value.
+    const lookupKey = n === 1 ? values[0] : this.keyDepth > 0 ? values : values.slice(0, n);
+    if (!this.exact.claim(lookupKey)) return -1;
+    return this.file(undefined, NO_KEY, lookupKey, 0, 0, resolved, 0, false);
   }
 
   /**
@@ -605,11 +686,6 @@ export class TableState {
     });
   }
 
-  /** The revision of the entry with this handle. Errors: NOT_FOUND. */
-  revisionOf(handle: number): number {
-    return this.byHandleOrThrow(handle).revision;
-  }
-
   /** Sets (or with `undefined`, resets to the JSON's initial value) the default entry. */
   setDefault(action: EntryActionSpec | undefined): void {
     const init = this.def.initialDefault;
@@ -705,23 +781,42 @@ export class TableState {
         ? this.existing(n, priority) !== undefined
         : !this.exact.claim(n.lookupKey as ExactValue | readonly ExactValue[]);
     if (taken) throw alreadyExists(`an entry with this key already exists in table '${this.def.name}'`);
+    return this.file(n.canonical, n.key, n.lookupKey, n.prefix, priority, action, idleTimeoutNs, isConst);
+  }
+
+  /**
+   * Files a new entry whose key is free (its index claimed, in exact tables): refused only when the
+   * table is full. Its normalised key in parts (see {@link NormalizedKey}), not an object made per entry.
+   */
+  private file(
+    canonical: MatchKey | undefined,
+    key: ClassifierKey,
+    lookupKey: LookupKey,
+    prefix: number,
+    priority: number,
+    action: EntryAction,
+    idleTimeoutNs: number,
+    isConst: boolean,
+  ): number {
     if (this.byHandle.size >= this.def.maxSize) {
       throw new EngineError(
         'RESOURCE_EXHAUSTED',
         `table '${this.def.name}' is full (${this.def.maxSize} entries)`,
       );
     }
-    this.refAction(action, 1);
+    // Direct tables (most) hold no members or groups to count: no call made for them.
+    if (this.profile !== undefined) this.refAction(action, 1);
     const dm = this.def.directMeter;
+    const revision = nextRevision();
     const entry: Entry = {
       handle: this.byHandle.nextHandle(),
-      match: n.canonical,
-      key: n.key,
+      match: canonical,
+      key,
       priority: this.needsPriority ? priority : 0,
-      lookupKey: this.keyDepth > 0 ? 0 : n.lookupKey,
-      prefix: n.prefix,
+      lookupKey: this.keyDepth > 0 ? 0 : lookupKey,
+      prefix,
       action,
-      revision: nextRevision(),
+      revision,
       isConst,
       counter: this.def.withCounters ? { packets: 0, bytes: 0 } : undefined,
       meter: dm ? new MeterCell(dm.rateCount, 0) : undefined,
@@ -731,8 +826,18 @@ export class TableState {
       lastHitUs: this.def.supportTimeout ? this.now() : 0,
     };
     this.byHandle.add(entry);
-    if (this.keyDepth > 0) this.storeKey(entry.handle, n.lookupKey as readonly ExactValue[]);
+    const depth = this.keyDepth;
+    if (depth > 0) {
+      // The key's values into the key store (written here, not by a method of its own: one
+      // function less for V8 to compile in the first writes).
+      const at = entry.handle * depth;
+      if (at + depth > this.keyStore.length) this.growKeyStore(at + depth);
+      const store = this.keyStore;
+      const values = lookupKey as readonly ExactValue[];
+      for (let i = 0; i < depth; i++) store[at + i] = values[i] as number;
+    }
     this.index(entry);
+    this.addedRevision = revision;
     return entry.handle;
   }
 
@@ -757,16 +862,11 @@ export class TableState {
     }
   }
 
-  /** Keeps the key values of the entry at `handle` in the key store. */
-  private storeKey(handle: number, values: readonly ExactValue[]): void {
-    const depth = this.keyDepth;
-    const at = handle * depth;
-    if (at + depth > this.keyStore.length) {
-      const grown = new Float64Array(Math.max(at + depth, 2 * this.keyStore.length));
-      grown.set(this.keyStore);
-      this.keyStore = grown;
-    }
-    for (let i = 0; i < depth; i++) this.keyStore[at + i] = values[i] as number;
+  /** Makes the key store hold at least `size` numbers. */
+  private growKeyStore(size: number): void {
+    const grown = new Float64Array(Math.max(size, 2 * this.keyStore.length));
+    grown.set(this.keyStore);
+    this.keyStore = grown;
   }
 
   /** The key values of the entry at `handle`, from the key store, into `out`. */
@@ -1174,23 +1274,31 @@ export class TableState {
 
 /** Validates action data against the action's parameter widths and converts it to storage values. */
 export function checkParams(action: ActionDef, params: readonly Value[]): Value[] {
-  if (params.length !== action.params.length) {
-    throw invalidArgument(
-      `action '${action.name}' expects ${action.params.length} parameter(s), got ${params.length}`,
-    );
-  }
+  if (params.length !== action.params.length) throw arityError(action, params.length);
   const values: Value[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    const p = action.params[i];
-    if (!fits(v, p.width)) {
-      throw invalidArgument(
-        `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
-      );
-    }
-    values[i] = storageValue(v, isNumWidth(p.width));
+    const width = action.params[i].width;
+    if (!fits(v, width)) throw paramWidthError(action, i, v);
+    values[i] = storageValue(v, isNumWidth(width));
   }
   return values;
+}
+
+// The refusals of checkParams, made apart: their messages are code the write path's compiled
+// functions need not hold.
+
+function arityError(action: ActionDef, given: number): EngineError {
+  return invalidArgument(
+    `action '${action.name}' expects ${action.params.length} parameter(s), got ${given}`,
+  );
+}
+
+function paramWidthError(action: ActionDef, i: number, v: Value): EngineError {
+  const p = action.params[i];
+  return invalidArgument(
+    `action '${action.name}' parameter '${p.name}' value ${v} does not fit in ${p.width} bits`,
+  );
 }
 
 function checkCounter(v: CounterData): void {

@@ -415,3 +415,122 @@ describe('direct counters and idle state', () => {
     );
   });
 });
+
+describe('exact tables written by a writer (exactTable, addExactValues) and the revision of an add', () => {
+  const revisions = (engine: SimpleSwitchEngine, table: string) => {
+    const byHandle = new Map<number, number>();
+    engine.visitTableEntryRevisions(table, (h, r) => byHandle.set(h, r));
+    return byHandle;
+  };
+  /** An entry as reads give it, without the engine's own action objects. */
+  const entry = (r: ReturnType<SimpleSwitchEngine['readTableEntries']>[number]) => ({
+    handle: r.handle,
+    match: r.match,
+    priority: r.priority,
+    action:
+      r.action.type === 'action'
+        ? [r.action.binding.action.name, ...r.action.binding.args.map(BigInt)]
+        : r.action,
+  });
+
+  it('is offered for tables whose key fields are all exact and whose actions are direct', () => {
+    const e = fixtureEngine('basic_forward');
+    expect(e.exactTable('MyIngress.l2')).toBeDefined();
+    expect(e.exactTable('MyIngress.port_class')).toBeDefined();
+    expect(e.exactTable('MyIngress.ipv4_lpm')).toBeUndefined();
+    expect(fixtureEngine('server_all').exactTable('MyIngress.profile_t')).toBeUndefined();
+    expect(fixtureEngine('match_kinds').exactTable('MyIngress.tern')).toBeUndefined();
+    expect(code(() => e.exactTable('MyIngress.nope'))).toBe('NOT_FOUND');
+  });
+
+  it('adds what addTableEntry adds, returns the handle with the revision beside it, -1 for a taken key', () => {
+    const t = 'MyIngress.l2';
+    const e = fixtureEngine('basic_forward');
+    const ref = fixtureEngine('basic_forward');
+    const table = e.exactTable(t)!;
+    // 48- and 9-bit keys are kept as numbers, the 9-bit port too.
+    expect(table.keyAsNumber).toEqual([true, true]);
+    const forward = table.actionIndex('MyIngress.l2_forward');
+    const drop = table.actionIndex('MyIngress.drop');
+    expect(table.argsAsNumber[forward]).toEqual([true]);
+    expect(table.argsAsNumber[drop]).toEqual([]);
+    expect(table.actionIndex('MyIngress.set_class')).toBe(-1);
+    // One array for every add, the key's values and then the arguments: the table keeps none of it.
+    const values = [0, 0, 0];
+    const key = () => values.slice(0, 2).map((v) => ({ kind: 'exact' as const, value: BigInt(v) }));
+    for (let i = 0; i < 40; i++) {
+      values[0] = 0x020000000000 + i;
+      values[1] = i % 4;
+      values[2] = i % 3;
+      const withData = i % 5 !== 0;
+      const h = withData ? table.addExactValues(values, forward, 1) : table.addExactValues(values, drop, 0);
+      const match = key();
+      const action = withData ? act('MyIngress.l2_forward', BigInt(values[2])) : act('MyIngress.drop');
+      expect(h).toBe(ref.addTableEntry(t, { match, action }));
+      expect(table.addedRevision).toBe(revisions(e, t).get(h));
+      expect(e.findTableEntry(t, match)).toBe(h);
+    }
+    expect(e.readTableEntries(t).map(entry)).toEqual(ref.readTableEntries(t).map(entry));
+    // A taken key: -1, and nothing changed (not even the revision of the last add).
+    const before = revisions(e, t);
+    const last = table.addedRevision;
+    values[0] = 0x020000000005;
+    values[1] = 1;
+    expect(table.addExactValues(values, forward, 1)).toBe(-1);
+    expect(revisions(e, t)).toEqual(before);
+    expect(table.addedRevision).toBe(last);
+    // Refused as addTableEntry refuses: a wrong argument count, a full table.
+    values[0] = 0x030000000000;
+    expect(code(() => table.addExactValues(values, forward, 0))).toBe('INVALID_ARGUMENT');
+    expect(code(() => ref.addTableEntry(t, { match: key(), action: act('MyIngress.l2_forward') }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    for (let i = 0; e.readTableEntries(t).length < 1024; i++) {
+      values[0] = 0x040000000000 + i;
+      expect(table.addExactValues(values, drop, 0)).toBeGreaterThanOrEqual(0);
+    }
+    values[0] = 0x050000000000;
+    expect(code(() => table.addExactValues(values, drop, 0))).toBe('RESOURCE_EXHAUSTED');
+  });
+
+  it('entries with equal action data share it, as addTableEntry shares it', () => {
+    const e = fixtureEngine('basic_forward');
+    const table = e.exactTable('MyIngress.port_class')!;
+    const setClass = table.actionIndex('MyIngress.set_class');
+    const values = [1, 3];
+    const a = table.addExactValues(values, setClass, 1);
+    values[0] = 2;
+    const b = table.addExactValues(values, setClass, 1);
+    values[0] = 3;
+    values[1] = 4;
+    const c = table.addExactValues(values, setClass, 1);
+    const binding = (h: number) => {
+      const action = e.getTableEntry('MyIngress.port_class', h).action;
+      if (action.type !== 'action') throw new Error('not an action');
+      return action.binding;
+    };
+    expect(binding(a)).toBe(binding(b));
+    expect(binding(a).args).toEqual([3]);
+    expect(binding(c).args).toEqual([4]);
+  });
+
+  it('every add leaves the new entry revision where the caller reads it without a lookup', () => {
+    const e = fixtureEngine('basic_forward');
+    const t = 'MyIngress.port_class';
+    const h = e.addTableEntry(t, { match: [{ kind: 'exact', value: 7n }], action: act('NoAction') });
+    const added = e.addedRevision;
+    expect(added).toBe(revisions(e, t).get(h));
+    // A refused add leaves it; a modify gives the entry a new revision, which is not an add's.
+    expect(
+      code(() => e.addTableEntry(t, { match: [{ kind: 'exact', value: 7n }], action: act('NoAction') })),
+    ).toBe('ALREADY_EXISTS');
+    expect(e.addedRevision).toBe(added);
+    e.modifyTableEntry(t, h, act('MyIngress.set_class', 1n));
+    expect(revisions(e, t).get(h)).toBeGreaterThan(added);
+    const h2 = e.addValidatedTableEntry(t, {
+      match: [{ kind: 'exact', value: 8n }],
+      action: act('NoAction'),
+    });
+    expect(e.addedRevision).toBe(revisions(e, t).get(h2));
+  });
+});

@@ -1,5 +1,5 @@
 // The common INSERT path (frontend/tables.ts insertCommonWrite of the decoder's records, device
-// addExactSpans, engine addExactEntry) against the general one (DeviceManager `commonInsert: false`): seeded random
+// exactWriter, engine addExactValues) against the general one (DeviceManager `commonInsert: false`): seeded random
 // batches of table writes, valid and not, on every table of three programs, applied to two
 // servers, one with each path. Every update must get the same result (code, message, space, target
 // code) and the two devices must hold the same entries (wildcard reads, as bytes and as messages).
@@ -113,7 +113,7 @@ describe('the common INSERT path gives what the general one gives', () => {
       const common = pathServer(program, p4info, true).manager;
       const general = pathServer(program, p4info, false).manager;
       const rnd = random(1500 + n);
-      const exactAdds = vi.spyOn(TableState.prototype, 'addExactEntry');
+      const exactAdds = vi.spyOn(TableState.prototype, 'addExactValues');
       let applied = 0;
       let refused = 0;
       for (let batch = 0; batch < 40; batch++) {

@@ -48,10 +48,16 @@ class CountingDevice extends EngineDevice {
       this.scratchAdds++;
       return addEntry(...args);
     };
-    const addExactSpans = control.addExactSpans.bind(control);
-    control.addExactSpans = (...args) => {
-      this.scratchAdds++;
-      return addExactSpans(...args);
+    const exactWriter = control.exactWriter.bind(control);
+    control.exactWriter = (table) => {
+      const writer = exactWriter(table);
+      if (writer === undefined) return undefined;
+      const add = writer.add.bind(writer);
+      writer.add = (...args) => {
+        this.scratchAdds++;
+        return add(...args);
+      };
+      return writer;
     };
     const addClassifiedSpans = control.addClassifiedSpans.bind(control);
     control.addClassifiedSpans = (...args) => {

@@ -188,10 +188,6 @@ export interface DeviceConfig {
 }
 
 /**
- * Control-plane operations on the installed (or staged) program. Every method throws an Error
- * naming the problem when the device refuses (unknown handle, full table, index out of range ...).
- */
-/**
  * Byte strings of one buffer, as the server's Write decoder lays them out (frontend/common-write.ts):
  * the i-th from `at` is bytes `spans[at + 3i + 1]` up to `spans[at + 3i + 2]` (`spans[at + 3i]` is
  * its P4Runtime id, unused here).
@@ -207,6 +203,49 @@ export const SPAN_TERNARY = 1;
 export const SPAN_RANGE = 2;
 export const SPAN_OPTIONAL = 3;
 
+/** {@link DeviceExactWriter.add}: an entry with this key exists. */
+export const EXACT_DUPLICATE = -1;
+/** {@link DeviceExactWriter.add}: a value is empty or wider than its field or parameter. */
+export const EXACT_DECLINED = -2;
+
+/**
+ * {@link DeviceControl.addEntry} for one table whose key fields are all exact, named once: the
+ * entries most controllers write, added straight from the bytes of their request with priority 0,
+ * a direct action and no idle timeout, without a key, action or byte view made on the way, and
+ * without naming the table or the action per entry.
+ */
+export interface DeviceExactWriter {
+  /** The index {@link add} takes for the action `name`; -1 when entries of the table cannot name it. */
+  actionIndex(name: string): number;
+  /** The widths in bits of the table's key fields, in order (what {@link add} checks values against). */
+  readonly keyWidths: readonly number[];
+  /** The widths of the parameters of the `action`-th action ({@link actionIndex}). */
+  paramWidths(action: number): readonly number[];
+  /**
+   * Adds an entry whose key values are the table's key fields, in order, from `keyAt`, and whose
+   * action is the `action`-th ({@link actionIndex}) with `argCount` arguments from `argAt`, all byte
+   * strings of `bytes` given as {@link ByteSpans}. Returns the new entry's handle, its revision left
+   * in {@link revision}; having changed nothing, {@link EXACT_DUPLICATE} when an entry with this key
+   * exists (bmv2's DUPLICATE_ENTRY), {@link EXACT_DECLINED} when a byte string is empty or its value
+   * is wider than its field or parameter (the P4Runtime frontend then takes the update by PI's
+   * steps, which give PI's refusal). Throws for other refusals.
+   */
+  add(
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    action: number,
+    argAt: number,
+    argCount: number,
+  ): number;
+  /** The revision (see DeviceControl `visitEntryRevisions`) of the entry the last {@link add} made. */
+  readonly revision: number;
+}
+
+/**
+ * Control-plane operations on the installed (or staged) program. Every method throws an Error
+ * naming the problem when the device refuses (unknown handle, full table, index out of range ...).
+ */
 export interface DeviceControl {
   // Match-action tables. `ttlMs` is the entry's idle timeout (0: never ages; bmv2 keeps milliseconds).
   /**
@@ -222,22 +261,18 @@ export interface DeviceControl {
     ttlMs: number,
   ): number | undefined;
   /**
-   * {@link addEntry} with priority 0, the direct action `action` and no idle timeout, in a table
-   * whose key fields are all exact: most entries a controller writes, added straight from the
-   * bytes of its request, without a key, action or byte view made on the way. The key's values and
-   * the action's arguments are byte strings of `bytes` given as {@link ByteSpans}: `keyCount` from
-   * `keyAt`, `argCount` from `argAt` (validated by the frontend, as addEntry's).
+   * The revision (see {@link visitEntryRevisions}) of the entry the last successful addEntry,
+   * addClassifiedEntry or addClassifiedSpans made: whoever keeps what it derives from a new entry
+   * reads it here instead of looking the entry up again. (An {@link exactWriter}'s adds leave theirs
+   * in the writer.)
    */
-  addExactSpans(
-    table: string,
-    bytes: Uint8Array,
-    spans: ByteSpans,
-    keyAt: number,
-    keyCount: number,
-    action: string,
-    argAt: number,
-    argCount: number,
-  ): number | undefined;
+  readonly addedRevision: number;
+  /**
+   * A writer of the entries most controllers write into `table`, whose key fields are all exact
+   * and whose actions are direct (see {@link DeviceExactWriter}); undefined for other tables, or
+   * when the device offers none.
+   */
+  exactWriter(table: string): DeviceExactWriter | undefined;
   /**
    * {@link addEntry} with the direct action `call` and no idle timeout, of a key whose params are
    * `exact`, `ternary` and `range` (of a table with a priority whose key fields are exact, ternary,
@@ -292,8 +327,6 @@ export interface DeviceControl {
    * what a reader derived from an entry stays right while its revision does.
    */
   visitEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void;
-  /** The revision of one entry (see {@link visitEntryRevisions}). */
-  entryRevision(table: string, handle: number): number;
   setDefaultAction(table: string, action: DeviceTableAction): void;
   /** Restores the default action declared in the program. */
   resetDefaultAction(table: string): void;

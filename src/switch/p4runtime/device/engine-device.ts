@@ -10,6 +10,7 @@ import {
   EngineError,
   type EntryAction,
   type EntryActionSpec,
+  type ExactTable,
   loadV1Model,
   type MatchFieldValue,
   type MatchKey,
@@ -26,6 +27,7 @@ import {
   type DeviceControl,
   type DeviceCounterValue,
   DeviceError,
+  type DeviceExactWriter,
   type DeviceKeyParam,
   type DeviceListener,
   type DeviceMatchKind,
@@ -35,6 +37,7 @@ import {
   type DeviceTableAction,
   type DeviceTableEntry,
   type DeviceTableInfo,
+  EXACT_DECLINED,
   SPAN_EXACT,
   SPAN_OPTIONAL,
 } from './device.js';
@@ -109,6 +112,84 @@ function toNumberChecked(v: bigint, what: string): number {
   if (v > BigInt(Number.MAX_SAFE_INTEGER))
     throw new DeviceError('OUT_OF_RANGE', `${what} ${v} is too large for this target`);
   return Number(v);
+}
+
+/**
+ * {@link DeviceExactWriter} of one engine table: the request's byte strings checked against the
+ * table's widths and converted straight into the representation the table keeps (numbers or
+ * bigints, {@link ExactTable}), into one array of the writer's own, reused for every entry (the
+ * table keeps none of it).
+ */
+class EngineExactWriter implements DeviceExactWriter {
+  revision = 0;
+  readonly keyWidths: readonly number[];
+  private readonly argWidths: readonly (readonly number[])[];
+  /**
+   * Per action (by index), per value of an entry naming it (the key fields, then the action's
+   * parameters): 2^width, the least value that does not fit, for values the table keeps as numbers;
+   * minus the width for those it keeps as bigints.
+   */
+  private readonly limits: readonly (readonly number[])[];
+  /** The values of the entry being added: the key's, then the arguments. */
+  private readonly values: Value[];
+
+  constructor(private readonly table: ExactTable) {
+    this.keyWidths = table.keyWidths;
+    this.argWidths = table.argWidths;
+    const limit = (width: number, asNumber: boolean) => (asNumber ? 2 ** width : -width);
+    const keyLimits = table.keyWidths.map((w, i) => limit(w, table.keyAsNumber[i]));
+    this.limits = table.argWidths.map((widths, a) => [
+      ...keyLimits,
+      ...widths.map((w, i) => limit(w, table.argsAsNumber[a][i])),
+    ]);
+    this.values = new Array(Math.max(keyLimits.length, ...this.limits.map((l) => l.length))).fill(0);
+  }
+
+  actionIndex(name: string): number {
+    return this.table.actionIndex(name);
+  }
+
+  paramWidths(action: number): readonly number[] {
+    return this.argWidths[action];
+  }
+
+  add(
+    bytes: Uint8Array,
+    spans: ByteSpans,
+    keyAt: number,
+    action: number,
+    argAt: number,
+    argCount: number,
+  ): number {
+    const table = this.table;
+    const values = this.values;
+    const limits = this.limits[action];
+    const keyCount = this.keyWidths.length;
+    // Not the action's count: the table refuses it as it refuses a call with too few or too many.
+    if (keyCount + argCount !== limits.length) return table.addExactValues(values, action, argCount);
+    // Every value read and checked before the table is asked: a declined write changes nothing.
+    // One loop over the key's values, then the arguments' (one function, compiled once).
+    for (let i = 0, s = keyAt; i < limits.length; i++, s += 3) {
+      if (i === keyCount) s = argAt;
+      const start = spans[s + 1];
+      const end = spans[s + 2];
+      if (end === start) return EXACT_DECLINED;
+      const limit = limits[i];
+      if (limit > 0) {
+        // Exact: the value fits in 53 bits when it is below the limit (and is not, when it is not).
+        let v = 0;
+        for (let j = start; j < end; j++) v = v * 256 + bytes[j];
+        if (v >= limit) return EXACT_DECLINED;
+        values[i] = v;
+      } else {
+        if (spanBits(bytes, start, end) > -limit) return EXACT_DECLINED;
+        values[i] = spanBigInt(bytes, start, end);
+      }
+    }
+    const handle = table.addExactValues(values, action, argCount);
+    this.revision = table.addedRevision;
+    return handle;
+  }
 }
 
 /** Control plane of one engine instance. */
@@ -207,28 +288,13 @@ class EngineControl implements DeviceControl {
     }
   }
 
-  addExactSpans(
-    table: string,
-    bytes: Uint8Array,
-    spans: ByteSpans,
-    keyAt: number,
-    keyCount: number,
-    action: string,
-    argAt: number,
-    argCount: number,
-  ): number | undefined {
-    try {
-      const values: Value[] = new Array(keyCount);
-      for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
-        values[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
-      const params: Value[] = new Array(argCount);
-      for (let i = 0, s = argAt; i < argCount; i++, s += 3)
-        params[i] = spanValue(bytes, spans[s + 1], spans[s + 2]);
-      return this.engine.addValidatedExactEntry(table, values, action, params);
-    } catch (error) {
-      if (error instanceof EngineError && error.code === 'ALREADY_EXISTS') return undefined;
-      throw error;
-    }
+  get addedRevision(): number {
+    return this.engine.addedRevision;
+  }
+
+  exactWriter(table: string): DeviceExactWriter | undefined {
+    const t = this.engine.exactTable(table);
+    return t === undefined ? undefined : new EngineExactWriter(t);
   }
 
   addClassifiedEntry(
@@ -333,10 +399,6 @@ class EngineControl implements DeviceControl {
 
   visitEntryRevisions(table: string, visit: (handle: number, revision: number) => void): void {
     this.engine.visitTableEntryRevisions(table, visit);
-  }
-
-  entryRevision(table: string, handle: number): number {
-    return this.engine.tableEntryRevision(table, handle);
   }
 
   setDefaultAction(table: string, action: DeviceTableAction): void {
@@ -539,10 +601,31 @@ function toBigInt(bytes: Uint8Array): bigint {
 }
 
 /**
- * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
- * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
- * the engine checks and stores numbers without making a bigint first.
+ * The big-endian value of `bytes` from `start` to `end`, read in place, as a number: exact for
+ * values of up to 53 significant bits (leading zero bytes add nothing), which a validated value of
+ * a field or parameter the engine keeps as a number is.
  */
+function spanNumber(bytes: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 256 + bytes[i];
+  return v;
+}
+
+/** Significant bits of the big-endian value of `bytes` from `start` to `end` (0 for zero). */
+function spanBits(bytes: Uint8Array, start: number, end: number): number {
+  let first = start;
+  while (first < end && bytes[first] === 0) first++;
+  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
+}
+
+/** {@link toBigInt} of `bytes` from `start` to `end`, read in place. */
+function spanBigInt(bytes: Uint8Array, start: number, end: number): bigint {
+  const head = (end - start) % 6 || Math.min(end - start, 6);
+  let v = BigInt(spanNumber(bytes, start, start + head));
+  for (let at = start + head; at < end; at += 6) v = (v << 48n) | BigInt(spanNumber(bytes, at, at + 6));
+  return v;
+}
+
 /** {@link toValue} of `bytes` from `start` to `end`, read in place. */
 function spanValue(bytes: Uint8Array, start: number, end: number): Value {
   // As toValue: every byte looked at, so the loop's step runs on every call.
@@ -554,6 +637,11 @@ function spanValue(bytes: Uint8Array, start: number, end: number): Value {
   return v;
 }
 
+/**
+ * A big-endian value as a number when it has at most 48 significant bits (exact for a double, and
+ * the widths of almost every key and parameter: ports, VNIs, IPv4 and MAC addresses), else a bigint:
+ * the engine checks and stores numbers without making a bigint first.
+ */
 function toValue(bytes: Uint8Array): Value {
   const n = bytes.length;
   // Every byte looked at, from the last (not up to the first non-zero one): the loop's step runs

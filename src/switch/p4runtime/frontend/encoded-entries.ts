@@ -85,12 +85,37 @@ export class EncodedEntries {
     from: number,
     to: number,
   ): void {
-    const start = this.open(handle);
+    // What open, ProtoBuffer's varint and raw, and file do, written out in one function: this runs
+    // once per common INSERT, and one function is compiled once in the first writes (each of them
+    // was compiled alone and again into each caller).
+    if (handle < this.revisions.length && this.revisions[handle] !== 0) this.drop(handle);
+    if (this.out.pos - this.live > Math.max(this.live, MIN_COMPACT_BYTES)) this.compact();
+    if (handle >= this.revisions.length) this.grow(handle);
+    const n = to - from;
     const out = this.out;
-    out.varint(ENTITY_TAG);
-    out.varint(to - from);
-    out.raw(source, from, to);
-    this.file(handle, start, revision, data);
+    // The tag, a length of up to 5 bytes, the content (the buffer grown only when it must be: a
+    // call run that rarely is not compiled on its own in the first writes).
+    if (out.pos + n + 6 > out.buf.length) out.reserve(n + 6);
+    const buf = out.buf;
+    const start = out.pos;
+    let at = start;
+    buf[at++] = ENTITY_TAG;
+    let v = n;
+    while (v > 0x7f) {
+      buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[at++] = v;
+    // A builtin's copy: fast from the first entry on, before V8 has optimized this function (a
+    // loop of one byte per step runs in the interpreter until then).
+    buf.set(source.subarray(from, to), at);
+    at += n;
+    out.pos = at;
+    this.starts[handle] = start;
+    this.ends[handle] = at;
+    this.revisions[handle] = revision;
+    this.data[handle] = data;
+    this.live += at - start;
   }
 
   /** Makes room for `handle`'s new encoding (its old one dropped); where it starts in the buffer. */

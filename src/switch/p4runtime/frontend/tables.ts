@@ -11,11 +11,13 @@
 import type { p4 } from 'p4runtime-ts-grpc/wire';
 import type {
   DeviceActionCall,
+  DeviceExactWriter,
   DeviceKeyParam,
   DeviceMatchKind,
   DeviceTableAction,
   DeviceTableEntry,
 } from '../device/device.js';
+import { EXACT_DECLINED } from '../device/device.js';
 import { actionMessageOf, buildActionCall } from './action-data.js';
 import type { ActionProfileManager } from './action-profiles.js';
 import { bytesEqual, spanEquals, spanSignificantBits } from './bytestrings.js';
@@ -33,7 +35,7 @@ import { ClassifiedTableWrite, type CommonTableWrite } from './common-write.js';
 import { EncodedEntries } from './encoded-entries.js';
 import { buildMatchKey, fieldMatchesOf, type MatchKey } from './match-key.js';
 import { meterConfigOf, ratesOf, validateMeterConfig } from './meter-config.js';
-import { type ActionModel, idKind, type TableModel } from './p4info-model.js';
+import { idKind, type TableModel } from './p4info-model.js';
 import { longField, type PipelineContext, toBigInt, updateKind } from './pipeline.js';
 import type { ReadResponseWriter } from './read-encoder.js';
 import {
@@ -76,13 +78,27 @@ interface TableState {
 }
 
 /**
- * A direct, non-const table whose match fields are all exact (on the device too): its INSERTs
- * can take the common path. Field ids and widths in key order; the actions an entry may name, by id.
+ * A direct, non-const table whose match fields are all exact (on the device too), and for which
+ * the device has a writer with the P4Info's widths: its INSERTs can take the common path. Field
+ * ids in key order; the actions an entry may name, by id.
  */
 interface CommonInsert {
   readonly fieldIds: readonly number[];
-  readonly fieldWidths: readonly number[];
-  readonly actions: ReadonlyMap<number, ActionModel>;
+  readonly actions: ReadonlyMap<number, CommonAction>;
+  /** The device's writer of the table's entries, named once (not per entry). */
+  readonly writer: DeviceExactWriter;
+}
+
+/** An action a common INSERT may name: its P4Info name and parameter ids, and the device writer's index of it. */
+interface CommonAction {
+  readonly name: string;
+  readonly paramIds: readonly number[];
+  readonly index: number;
+}
+
+/** Same widths, in the same order. */
+function sameWidths(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
 }
 
 function commonInsertOf(
@@ -94,12 +110,32 @@ function commonInsertOf(
   const fields = model.matchFields;
   if (!fields.every((f, i) => f.matchType === 'exact' && (deviceKinds[i] ?? 'exact') === 'exact'))
     return undefined;
-  const actions = new Map<number, ActionModel>();
+  // The device writer checks each value against its own widths (PI's "does not fit" checks, which
+  // the writer declines): the P4Info's, or the INSERT takes PI's steps.
+  const writer = ctx.control.exactWriter(model.name);
+  if (
+    writer === undefined ||
+    !sameWidths(
+      writer.keyWidths,
+      fields.map((f) => f.bitwidth),
+    )
+  )
+    return undefined;
+  const actions = new Map<number, CommonAction>();
   for (const [id, scope] of model.actionScopes) {
     const action = idKind(id) === 'ACTION' ? ctx.model.actions.get(id) : undefined;
-    if (action !== undefined && scope !== 'DEFAULT_ONLY') actions.set(id, action);
+    if (action === undefined || scope === 'DEFAULT_ONLY') continue;
+    const index = writer.actionIndex(action.name);
+    if (
+      index >= 0 &&
+      sameWidths(
+        writer.paramWidths(index),
+        action.params.map((p) => p.bitwidth),
+      )
+    )
+      actions.set(id, { name: action.name, paramIds: action.params.map((p) => p.id), index });
   }
-  return { fieldIds: fields.map((f) => f.id), fieldWidths: fields.map((f) => f.bitwidth), actions };
+  return { fieldIds: fields.map((f) => f.id), actions, writer };
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -153,6 +189,9 @@ function entryData(
  * place: the common INSERT's.
  */
 function plainEntryData(last: EntryData, bytes: Uint8Array, start: number, end: number): EntryData {
+  // No metadata: the shared record (a record of no state at all is always PLAIN). First, so that
+  // the bigint comparisons below are not compiled into the write path where no entry has metadata.
+  if (end === start) return PLAIN;
   if (
     last.controllerMetadata === 0n &&
     last.idleTimeoutNs === 0n &&
@@ -160,7 +199,6 @@ function plainEntryData(last: EntryData, bytes: Uint8Array, start: number, end: 
     spanEquals(bytes, start, end, last.metadata)
   )
     return last;
-  if (end === start) return PLAIN;
   return {
     controllerMetadata: 0n,
     metadata: bytes.slice(start, end),
@@ -442,7 +480,11 @@ export class TableManager {
    * to compile before the first writes run fast. Returns false, having changed nothing, for
    * anything else, valid or not: then {@link insert} checks it in PI's order and gives PI's
    * refusals. Every check here is one of insert's: what passes them, insert would pass too, up to
-   * the device's add.
+   * the device's add. The values' own checks (not empty, no wider than the field or parameter:
+   * match-key.ts setExact, action-data.ts) are the device writer's, against the same widths
+   * (commonInsertOf), made as it reads them: it declines (EXACT_DECLINED) before anything changes.
+   * The writer is the device's table named once (no lookup by name per entry), and gives the new
+   * entry's handle and revision (no second lookup for the kept encoding).
    */
   private insertCommonWrite(state: TableState, w: CommonTableWrite): boolean {
     const common = state.common;
@@ -450,57 +492,49 @@ export class TableManager {
     const layout = w.writes.layout;
     const bytes = w.writes.bytes;
     const ids = common.fieldIds;
-    const widths = common.fieldWidths;
     const keyCount = ids.length;
     if (layout[w.at + 1] !== keyCount) return false;
-    // As match-key.ts setExact: the value itself when it fits the field.
+    // As match-key.ts buildMatchKey: every field, in order (the writer checks each value as setExact
+    // does: not empty, fits the field's width).
     const keyAt = w.at + 2;
-    for (let i = 0, s = keyAt; i < keyCount; i++, s += 3) {
-      const start = layout[s + 1];
-      const end = layout[s + 2];
-      if (layout[s] !== ids[i] || end === start || spanSignificantBits(bytes, start, end) > widths[i])
-        return false;
-    }
-    // As validateAction (an action of the table, usable in entries) and action-data.ts buildActionCall.
+    for (let i = 0, s = keyAt; i < keyCount; i++, s += 3) if (layout[s] !== ids[i]) return false;
+    // As validateAction (an action of the table, usable in entries) and action-data.ts
+    // buildActionCall (every parameter, in order; the writer checks their values as it does).
     const actionAt = keyAt + 3 * keyCount;
     const action = common.actions.get(layout[actionAt]);
     if (action === undefined) return false;
-    const params = action.params;
-    const argCount = params.length;
+    const paramIds = action.paramIds;
+    const argCount = paramIds.length;
     if (layout[actionAt + 1] !== argCount) return false;
     const argAt = actionAt + 2;
-    for (let i = 0, s = argAt; i < argCount; i++, s += 3) {
-      const start = layout[s + 1];
-      const end = layout[s + 2];
-      const p = params[i];
-      if (layout[s] !== p.id || end === start || spanSignificantBits(bytes, start, end) > p.bitwidth)
-        return false;
-    }
+    for (let i = 0, s = argAt; i < argCount; i++, s += 3) if (layout[s] !== paramIds[i]) return false;
     const metadataAt = argAt + 3 * argCount;
-    const t = state.model;
-    const control = this.ctx.control;
-    let handle: number | undefined;
+    const writer = common.writer;
+    let handle: number;
     try {
-      handle = control.addExactSpans(t.name, bytes, layout, keyAt, keyCount, action.name, argAt, argCount);
+      handle = writer.add(bytes, layout, keyAt, action.index, argAt, argCount);
     } catch (error) {
       throw toStatusError(error, ADD_CONTEXT);
     }
-    if (handle === undefined) throw entryExists(t);
+    if (handle < 0) {
+      if (handle === EXACT_DECLINED) return false;
+      throw entryExists(state.model);
+    }
+    const revision = writer.revision;
     const data = plainEntryData(this.lastData, bytes, layout[metadataAt], layout[metadataAt + 1]);
     state.byHandle[handle] = data;
     this.lastData = data;
     // The request's own bytes when they are what a Read answers.
-    if (w.entityStart >= 0) {
-      const revision = control.entryRevision(t.name, handle);
+    if (w.entityStart >= 0)
       state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
-    } else {
+    else {
       const key: DeviceKeyParam[] = new Array(keyCount);
       for (let i = 0, s = keyAt; i < keyCount; i++, s += 3)
         key[i] = { kind: 'exact', value: bytes.subarray(layout[s + 1], layout[s + 2]) };
       const args: Uint8Array[] = new Array(argCount);
       for (let i = 0, s = argAt; i < argCount; i++, s += 3)
         args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
-      this.keepEncoded(state, handle, key, 0, { action: action.name, args });
+      this.keepEncoded(state, handle, revision, key, 0, { action: action.name, args });
     }
     return true;
   }
@@ -533,10 +567,11 @@ export class TableManager {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) throw entryExists(t);
+    const revision = this.ctx.control.addedRevision;
     const data = entryData(this.lastData, toBigInt(entry.controllerMetadata), entry.metadata, 0n, undefined);
     state.byHandle[handle] = data;
     this.lastData = data;
-    this.keepEncoded(state, handle, key, priority, call);
+    this.keepEncoded(state, handle, revision, key, priority, call);
     return true;
   }
 
@@ -592,18 +627,18 @@ export class TableManager {
       throw toStatusError(error, ADD_CONTEXT);
     }
     if (handle === undefined) throw entryExists(t);
+    const revision = control.addedRevision;
     const data = plainEntryData(this.lastData, bytes, layout[priorityAt + 1], layout[priorityAt + 2]);
     state.byHandle[handle] = data;
     this.lastData = data;
-    if (w.entityStart >= 0) {
-      const revision = control.entryRevision(t.name, handle);
+    if (w.entityStart >= 0)
       state.encoded.storeCopy(handle, revision, data, bytes, w.entityStart, w.updateEnd);
-    } else {
+    else {
       const args: Uint8Array[] = new Array(argCount);
       for (let i = 0, s = argAt; i < argCount; i++, s += 3)
         args[i] = bytes.subarray(layout[s + 1], layout[s + 2]);
       const key = classifiedSpanKey(c, bytes, layout, keyAt);
-      this.keepEncoded(state, handle, key, priority, { action: action.name, args });
+      this.keepEncoded(state, handle, revision, key, priority, { action: action.name, args });
     }
     return true;
   }
@@ -623,6 +658,7 @@ export class TableManager {
     if (oneShot && this.ctx.control.findEntry(t.name, key.params, key.priority) !== undefined)
       throw entryExists(t);
     let handle: number | undefined;
+    let revision = 0;
     let oneShotGroup: number | undefined;
     try {
       let action: DeviceTableAction;
@@ -638,6 +674,7 @@ export class TableManager {
       }
       // undefined: an entry under the same key exists (bmv2's DUPLICATE_ENTRY).
       if (handle === undefined) throw entryExists(t);
+      revision = this.ctx.control.addedRevision;
       try {
         this.applyDirectResources(state, handle, entry, ADD_CONTEXT);
       } catch (error) {
@@ -658,7 +695,7 @@ export class TableManager {
     state.byHandle[handle] = data;
     if (oneShotGroup === undefined) this.lastData = data;
     if (!oneShot && prepared.type === 'action')
-      this.keepEncoded(state, handle, key.params, key.priority, prepared.call);
+      this.keepEncoded(state, handle, revision, key.params, key.priority, prepared.call);
   }
 
   /**
@@ -671,11 +708,11 @@ export class TableManager {
   private keepEncoded(
     state: TableState,
     handle: number,
+    revision: number,
     key: readonly DeviceKeyParam[],
     priority: number,
     call: DeviceActionCall,
   ): void {
-    const revision = this.ctx.control.entryRevision(state.model.name, handle);
     state.encoded.store(
       handle,
       revision,
