@@ -12,6 +12,7 @@ import type { p4 } from 'p4runtime-ts-grpc/wire';
 import { programArtifactPath } from '../src/artifacts/program.js';
 import { startEmbeddedTarget } from '../src/switch/index.js';
 import { READ_CHUNK_ENTITIES } from '../src/switch/p4runtime/grpc/p4runtime-service.js';
+import { canonicalBytes as bytes } from './lib/local-device.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -22,15 +23,6 @@ const action = p4info.actions?.find((a) => a.preamble?.name?.endsWith('to_remote
 if (!table?.preamble?.id || !action?.preamble?.id)
   throw new Error('overlay_mac or to_remote_vtep missing from the P4Info');
 const [vni, mac] = table.matchFields ?? [];
-
-/** Big-endian bytes of `value` without leading zero bytes (P4Runtime's canonical form). */
-function bytes(value: number, width: number): Uint8Array {
-  const out = new Uint8Array(width);
-  for (let i = width - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  let start = 0;
-  while (start < width - 1 && out[start] === 0) start++;
-  return out.subarray(start);
-}
 
 /** The table's entries, entry i with action parameters `param(i)` (low byte). */
 function entries(param: (i: number) => number): p4.v1.IEntity[] {

@@ -6,17 +6,15 @@
 // PROFILE_HEAP=1: what the writes allocate, by function, collected objects included (V8's sampling
 // heap profiler), the 25 largest.
 
-import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
-import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 import {
   MalformedRequest,
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
 import { BATCH, fabricWrites, writeRequestBytes } from './fabric-writes.js';
+import { vtepDeviceManager } from './local-device.js';
 import { startHeapSampling, stopHeapSampling } from './process-cpu.js';
 
 const chunks = await fabricWrites();
@@ -33,16 +31,7 @@ for (const chunk of chunks)
   }
 const total = requests.reduce((n, r) => n + r.entries, 0);
 
-const manager = new DeviceManager({
-  device: new EngineDevice(),
-  cpuPort: 255,
-  sendToPrimary: () => {},
-  injectOnCpuPort: () => {},
-});
-manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, {
-  p4info: await loadP4Info(programArtifactPath('p4infoJson')),
-  p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
-});
+const manager = vtepDeviceManager(await loadP4Info(programArtifactPath('p4infoJson')));
 
 const session = process.env.PROFILE_HEAP ? new Session() : undefined;
 session?.connect();

@@ -11,12 +11,11 @@ import {
   setAllocationSitePretenuring,
   setInliningBudget,
 } from '../../src/switch/compiler-flags.js';
-import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
-import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 import {
   MalformedRequest,
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
+import { canonicalBytes as bytes, vtepDeviceManager } from './local-device.js';
 
 const START = '=== round 1 start';
 const END = '=== round 1 end';
@@ -60,23 +59,7 @@ const p4info = await loadP4Info(programArtifactPath('p4infoJson'));
 const table = p4info.tables!.find((t) => t.preamble?.name?.endsWith('overlay_mac'))!;
 const action = p4info.actions!.find((a) => a.preamble?.name?.endsWith('to_remote_vtep'))!;
 const [vni, mac] = table.matchFields!;
-const manager = new DeviceManager({
-  device: new EngineDevice(),
-  cpuPort: 255,
-  sendToPrimary: () => {},
-  injectOnCpuPort: () => {},
-});
-manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, {
-  p4info,
-  p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
-});
-function bytes(value: number, width: number): Uint8Array {
-  const out = new Uint8Array(width);
-  for (let i = width - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  let start = 0;
-  while (start < width - 1 && out[start] === 0) start++;
-  return out.subarray(start);
-}
+const manager = vtepDeviceManager(p4info);
 const requests: Buffer[] = [];
 for (let from = 0; from < ENTRIES; from += BATCH) {
   const updates: p4.v1.IUpdate[] = [];

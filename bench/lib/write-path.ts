@@ -9,16 +9,14 @@
 // vport_classification (port, 48-bit MAC, VLAN) as a fabric's workloads do. Run with node's
 // --expose-gc (`node --expose-gc --import tsx bench/lib/write-path.ts`) for the heap bytes each
 // entry keeps (heap after a full collection, per entry of the round).
-import { readFileSync } from 'node:fs';
 import { loadP4Info } from 'p4runtime-ts-grpc';
 import { p4 } from 'p4runtime-ts-grpc/wire';
 import { programArtifactPath } from '../../src/artifacts/program.js';
-import { EngineDevice } from '../../src/switch/p4runtime/device/engine-device.js';
-import { DeviceManager, PipelineAction } from '../../src/switch/p4runtime/frontend/device-manager.js';
 import {
   MalformedRequest,
   p4RuntimeServerDefinition,
 } from '../../src/switch/p4runtime/grpc/p4runtime-service.js';
+import { canonicalBytes as bytes, vtepDeviceManager } from './local-device.js';
 
 const KIND = process.env.BENCH_TABLE ?? 'overlay';
 const POLICY = KIND === 'policy' || KIND === 'fabric-policy';
@@ -40,24 +38,7 @@ if (!table || !action) throw new Error('the table or its action is missing from 
 const [vni, mac] = table.matchFields ?? [];
 const fieldIds = (table.matchFields ?? []).map((f) => f.id);
 
-const manager = new DeviceManager({
-  device: new EngineDevice(),
-  cpuPort: 255,
-  sendToPrimary: () => {},
-  injectOnCpuPort: () => {},
-});
-manager.setPipelineConfig(PipelineAction.VERIFY_AND_COMMIT, {
-  p4info,
-  p4DeviceConfig: readFileSync(programArtifactPath('bmv2Json')),
-});
-
-function bytes(value: number, width: number): Uint8Array {
-  const out = new Uint8Array(width);
-  for (let i = width - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  let start = 0;
-  while (start < width - 1 && out[start] === 0) start++;
-  return out.subarray(start);
-}
+const manager = vtepDeviceManager(p4info);
 
 function request(round: number, from: number): Buffer {
   const updates: p4.v1.IUpdate[] = [];
