@@ -52,3 +52,11 @@ export function valueToBytes(value: number | bigint, nbytes: number): Uint8Array
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Significant bits of the big-endian value of `bytes` from `start` to `end`, read in place (0 for zero or empty). */
+export function spanSignificantBits(bytes: Uint8Array, start: number, end: number): number {
+  // Every byte looked at (not up to the first non-zero one), so the loop's step runs on every call.
+  let first = end;
+  for (let i = end - 1; i >= start; i--) if (bytes[i] !== 0) first = i;
+  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
+}

@@ -18,7 +18,14 @@ import {
   SimpleSwitchEngine,
   type TableEntryRecord,
 } from '../../v1model/index.js';
-import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh, valueToBytes } from './bytes.js';
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  byteWidth,
+  rangeDefaultHigh,
+  spanSignificantBits,
+  valueToBytes,
+} from './bytes.js';
 import {
   type ByteSpans,
   type Device,
@@ -182,7 +189,7 @@ class EngineExactWriter implements DeviceExactWriter {
         if (v >= limit) return EXACT_DECLINED;
         values[i] = v;
       } else {
-        if (spanBits(bytes, start, end) > -limit) return EXACT_DECLINED;
+        if (spanSignificantBits(bytes, start, end) > -limit) return EXACT_DECLINED;
         values[i] = spanBigInt(bytes, start, end);
       }
     }
@@ -609,13 +616,6 @@ function spanNumber(bytes: Uint8Array, start: number, end: number): number {
   let v = 0;
   for (let i = start; i < end; i++) v = v * 256 + bytes[i];
   return v;
-}
-
-/** Significant bits of the big-endian value of `bytes` from `start` to `end` (0 for zero). */
-function spanBits(bytes: Uint8Array, start: number, end: number): number {
-  let first = start;
-  while (first < end && bytes[first] === 0) first++;
-  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
 }
 
 /** {@link toBigInt} of `bytes` from `start` to `end`, read in place. */

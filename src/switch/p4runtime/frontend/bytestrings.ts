@@ -4,10 +4,17 @@
  * field's bit width); values sent back are canonical (no leading zero bytes, zero is one 0x00 byte).
  * Inside the server, values are fixed-width: exactly ceil(W/8) big-endian bytes.
  */
-import { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh } from '../device/bytes.js';
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  byteWidth,
+  rangeDefaultHigh,
+  spanSignificantBits,
+} from '../device/bytes.js';
 import { invalidArgument } from './status.js';
 
-export { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh };
+// spanSignificantBits is the device's too (its exact writer checks widths with it).
+export { bigIntToBytes, bytesToBigInt, byteWidth, rangeDefaultHigh, spanSignificantBits };
 
 /** Lower-case hex with `0x` prefix (`0x` alone for an empty string). */
 export function hex(bytes: Uint8Array | null | undefined): string {
@@ -22,14 +29,6 @@ export function significantBits(bytes: Uint8Array): number {
   const n = bytes.length;
   const first = firstNonZero(bytes);
   return first === n ? 0 : (n - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
-}
-
-/** {@link significantBits} of `bytes` from `start` to `end`, read in place. */
-export function spanSignificantBits(bytes: Uint8Array, start: number, end: number): number {
-  // As firstNonZero: every byte looked at, so the loop's step runs on every call.
-  let first = end;
-  for (let i = end - 1; i >= start; i--) if (bytes[i] !== 0) first = i;
-  return first === end ? 0 : (end - first - 1) * 8 + (32 - Math.clz32(bytes[first]));
 }
 
 /** Whether `bytes` from `start` to `end` are those of `other`. */
