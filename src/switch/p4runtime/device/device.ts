@@ -238,7 +238,7 @@ export interface DeviceExactWriter {
     argAt: number,
     argCount: number,
   ): number;
-  /** The revision (see DeviceControl `visitEntryRevisions`) of the entry the last {@link add} made. */
+  /** The revision (see DeviceControl `visitEntryRevisions`) of the entry the last {@link add} made, read right after it (a later add to the table, by any path, replaces it). */
   readonly revision: number;
 }
 

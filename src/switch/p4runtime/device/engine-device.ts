@@ -128,7 +128,6 @@ function toNumberChecked(v: bigint, what: string): number {
  * table keeps none of it).
  */
 class EngineExactWriter implements DeviceExactWriter {
-  revision = 0;
   readonly keyWidths: readonly number[];
   private readonly argWidths: readonly (readonly number[])[];
   /**
@@ -193,9 +192,12 @@ class EngineExactWriter implements DeviceExactWriter {
         values[i] = spanBigInt(bytes, start, end);
       }
     }
-    const handle = table.addExactValues(values, action, argCount);
-    this.revision = table.addedRevision;
-    return handle;
+    return table.addExactValues(values, action, argCount);
+  }
+
+  /** The table's own: the revision of the entry its last add made. */
+  get revision(): number {
+    return this.table.addedRevision;
   }
 }
 
