@@ -236,6 +236,16 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
   const isStatus = (x: RoleScope | grpc.ServerErrorResponse): x is grpc.ServerErrorResponse =>
     !(x instanceof RoleScope);
 
+  /** The scope of a request that changes the device (Write, SetForwardingPipelineConfig), or its refusal. */
+  const writerScope = (
+    id: bigint,
+    request: { role?: string | null; roleId?: unknown; electionId?: p4.v1.IUint128 | null },
+  ): RoleScope | grpc.ServerErrorResponse => {
+    const scope = roleScope(id, request);
+    if (isStatus(scope)) return scope;
+    return checkPrimary(id, scope.name, request) ?? scope;
+  };
+
   /** Applies the updates the role covers; the others fail with PERMISSION_DENIED (spec, Write). */
   const writeInRole = async (request: p4.v1.IWriteRequest, scope: RoleScope): Promise<p4.v1.IError[]> => {
     const updates = request.updates ?? [];
@@ -265,10 +275,8 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
     try {
       if (request instanceof MalformedRequest) return request.status();
       const id = toBigInt(request.deviceId);
-      const scope = roleScope(id, request);
+      const scope = writerScope(id, request);
       if (isStatus(scope)) return scope;
-      const refused = checkPrimary(id, scope.name, request);
-      if (refused) return refused;
       if (id !== deviceId || !manager.hasPipeline) return noPipeline();
       const errors = await writeInRole(request, scope);
       return errors.every((e) => (e.canonicalCode ?? 0) === Code.OK) ? null : writeStatus(errors);
@@ -285,10 +293,8 @@ export function createP4RuntimeHandlers(options: P4RuntimeServiceOptions): P4Run
     const request = call.request;
     if (request instanceof MalformedRequest) return callback(request.status());
     const id = toBigInt(request.deviceId);
-    const scope = roleScope(id, request);
+    const scope = writerScope(id, request);
     if (isStatus(scope)) return callback(scope);
-    const refused = checkPrimary(id, scope.name, request);
-    if (refused) return callback(refused);
     if (!scope.canPushPipeline)
       return callback(
         plainStatus(Code.PERMISSION_DENIED, `${scope.describe()} may not set the forwarding pipeline`),
